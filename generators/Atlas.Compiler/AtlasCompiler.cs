@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using Atlas.Compiler.Binding;
+using Atlas.Compiler.Diagnostics;
+using Atlas.Compiler.Model;
+using Atlas.Compiler.Syntax;
+using Atlas.Compiler.Text;
+using Atlas.Compiler.Yaml;
+
+namespace Atlas.Compiler;
+
+/// <summary>The result of compiling a set of Atlas files: the bound model and every diagnostic, sorted.</summary>
+public sealed record CompilationResult(AtlasModel Model, EquatableArray<Diagnostic> Diagnostics)
+{
+    public bool HasErrors
+    {
+        get
+        {
+            foreach (var d in Diagnostics) if (d.IsError) return true;
+            return false;
+        }
+    }
+}
+
+/// <summary>
+/// The front-end's entry point: parse each file (.atlas or YAML), bind them together as one
+/// namespace, and run every check in one pass. Never throws for bad input: failures inside
+/// Atlas itself become ATL9001 diagnostics. Thread-safe (no shared state).
+/// </summary>
+public static class AtlasCompiler
+{
+    public static SyntaxTree Parse(SourceFile file, DiagnosticBag diagnostics, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return file.IsYaml ? YamlLoader.Load(file, diagnostics, cancellationToken) : AtlasParser.ParseFile(file, diagnostics, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            diagnostics.Add(DiagnosticDescriptors.InternalError, file, new TextSpan(0, 0), Describe(ex));
+            return new SyntaxTree(file, ImmutableArray<DeclarationSyntax>.Empty);
+        }
+    }
+
+    public static CompilationResult Compile(IEnumerable<SourceFile> files, CancellationToken cancellationToken = default)
+    {
+        var diagnostics = new DiagnosticBag();
+        var trees = new List<SyntaxTree>();
+        foreach (var file in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            trees.Add(Parse(file, diagnostics, cancellationToken));
+        }
+
+        AtlasModel model;
+        try
+        {
+            model = Binder.Bind(trees, diagnostics, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var first = trees.Count > 0 ? trees[0].File : new SourceFile("<none>", "");
+            diagnostics.Add(DiagnosticDescriptors.InternalError, first, new TextSpan(0, 0), Describe(ex));
+            model = AtlasModel.Empty;
+        }
+
+        return new CompilationResult(model, diagnostics.ToSortedArray());
+    }
+
+    public static CompilationResult Compile(params SourceFile[] files) => Compile((IEnumerable<SourceFile>)files);
+
+    private static string Describe(Exception ex) => ex.GetType().Name + ": " + ex.Message;
+}

@@ -1,0 +1,65 @@
+namespace Atlas.Compiler.Diagnostics;
+
+/// <summary>
+/// Every diagnostic Atlas reports, in one place. Ids are stable and never reused, in bands:
+/// 0xxx syntax, 1xxx YAML, 2xxx binding and types, 3xxx workflow graph, 9xxx internal.
+/// spec/diagnostics.md documents each one; a test keeps the two in step.
+/// </summary>
+public static class DiagnosticDescriptors
+{
+    private const string Syntax = "Atlas.Syntax";
+    private const string Yaml = "Atlas.Yaml";
+    private const string Binding = "Atlas.Binding";
+    private const string Graph = "Atlas.Workflow";
+    private const string Internal = "Atlas.Internal";
+
+    // 0xxx syntax
+    public static readonly DiagnosticDescriptor SyntaxError = Error("ATL0001", "Syntax error", "{0}", Syntax);
+    public static readonly DiagnosticDescriptor UnterminatedString = Error("ATL0002", "Unterminated string", "This string is never closed; end it with {0}", Syntax);
+    public static readonly DiagnosticDescriptor TemplateSyntaxError = Error("ATL0003", "Template syntax error", "{0}", Syntax);
+    public static readonly DiagnosticDescriptor InvalidDurationUnit = Error("ATL0004", "Invalid duration", "`{0}` is not a duration unit; use ms, s, m or h (e.g. `500ms`, `20s`)", Syntax);
+    public static readonly DiagnosticDescriptor InvalidNumber = Error("ATL0005", "Invalid number", "`{0}` is not a valid number", Syntax);
+
+    // 1xxx YAML
+    public static readonly DiagnosticDescriptor YamlSyntaxError = Error("ATL1001", "YAML syntax error", "{0}", Yaml);
+    public static readonly DiagnosticDescriptor YamlUnexpectedNode = Error("ATL1002", "Unexpected YAML node", "{0}", Yaml);
+    public static readonly DiagnosticDescriptor YamlUnknownSection = Error("ATL1003", "Unknown YAML section", "`{0}` is not a section of an Atlas YAML file; use {1}{2}", Yaml);
+
+    // 2xxx binding and types
+    public static readonly DiagnosticDescriptor UnknownName = Error("ATL2001", "Unknown name", "`{0}` is not declared{1}", Binding);
+    public static readonly DiagnosticDescriptor UnknownMember = Error("ATL2002", "Unknown member", "`{0}` has no member `{1}`{2}", Binding);
+    public static readonly DiagnosticDescriptor DuplicateName = Error("ATL2003", "Duplicate name", "`{0}` is already declared at {1}; give this one another name", Binding);
+    public static readonly DiagnosticDescriptor ArgumentCountMismatch = Error("ATL2004", "Wrong number of arguments", "`{0}` takes {1} ({2}) but is given {3}", Binding);
+    public static readonly DiagnosticDescriptor ArgumentTypeMismatch = Error("ATL2005", "Argument of the wrong type", "Argument `{0}` of `{1}` must be `{2}`, not `{3}`", Binding);
+    public static readonly DiagnosticDescriptor ReturnTypeMismatch = Error("ATL2006", "Return type mismatch", "Workflow `{0}` returns `{1}`, but this is `{2}`", Binding);
+    public static readonly DiagnosticDescriptor UnknownAttribute = Error("ATL2007", "Unknown attribute", "`{0}` has no attribute `{1}`{2}", Binding);
+    public static readonly DiagnosticDescriptor InvalidAttributeValue = Error("ATL2008", "Attribute value of the wrong kind", "`{0}` must be {1}, not {2}", Binding);
+    public static readonly DiagnosticDescriptor AttributeOutOfRange = Error("ATL2009", "Attribute value out of range", "{0}", Binding);
+    public static readonly DiagnosticDescriptor UnknownOption = Error("ATL2010", "Unknown option", "`{0}` is not a valid {1}; use one of {2}{3}", Binding);
+    public static readonly DiagnosticDescriptor MissingAttribute = Error("ATL2011", "Missing attribute", "{0} `{1}` needs `{2}`{3}", Binding);
+    public static readonly DiagnosticDescriptor RouteCannotMeetRequirements = Error("ATL2012", "Route cannot meet its requirements", "{0}", Binding);
+    public static readonly DiagnosticDescriptor UnusedDeclaration = Warning("ATL2013", "Unused declaration", "{0} `{1}` is declared but never used", Binding);
+    public static readonly DiagnosticDescriptor UnknownType = Error("ATL2014", "Unknown type", "Type `{0}` is not declared{1}", Binding);
+    public static readonly DiagnosticDescriptor WrongKindOfName = Error("ATL2015", "Wrong kind of name", "`{0}` is {1}, but {2} is expected here", Binding);
+    public static readonly DiagnosticDescriptor MissingField = Error("ATL2016", "Missing field", "`{0}` needs a value for `{1}`", Binding);
+    public static readonly DiagnosticDescriptor TypeMismatch = Error("ATL2017", "Type mismatch", "`{0}` must be `{1}`, not `{2}`", Binding);
+    public static readonly DiagnosticDescriptor UnknownArgument = Error("ATL2018", "Unknown or repeated argument", "{0}", Binding);
+    public static readonly DiagnosticDescriptor NotAList = Error("ATL2019", "Not a list", "`{0}` is `{1}`, not a list, so it cannot be iterated", Binding);
+
+    // 3xxx workflow graph
+    public static readonly DiagnosticDescriptor NonExhaustiveSwitch = Error("ATL3001", "Switch is not exhaustive", "This switch over `{0}` does not handle {1}; add a case for each or a `_` case", Graph);
+    public static readonly DiagnosticDescriptor StepCycle = Error("ATL3002", "Cycle between steps", "Steps depend on each other in a cycle: {0}", Graph);
+    public static readonly DiagnosticDescriptor WorkflowCycle = Error("ATL3003", "Cycle between workflows", "Workflows call each other in a cycle: {0}", Graph);
+    public static readonly DiagnosticDescriptor InvalidSwitchCase = Error("ATL3004", "Invalid switch case", "{0}", Graph);
+    public static readonly DiagnosticDescriptor SwitchArmTypeMismatch = Error("ATL3005", "Switch arms of different types", "This case is `{0}` but the first case is `{1}`; every case must give the same type", Graph);
+    public static readonly DiagnosticDescriptor MissingReturn = Error("ATL3006", "Missing return", "Workflow `{0}` has no `return`; end it with `return <expression>` of type `{1}`", Graph);
+
+    // 9xxx internal
+    public static readonly DiagnosticDescriptor InternalError = Error("ATL9001", "Internal error", "Atlas failed to process this file: {0}. This is a bug in Atlas; please report it", Internal);
+
+    private static DiagnosticDescriptor Error(string id, string title, string format, string category) =>
+        new(id, title, format, DiagnosticSeverity.Error, category);
+
+    private static DiagnosticDescriptor Warning(string id, string title, string format, string category) =>
+        new(id, title, format, DiagnosticSeverity.Warning, category);
+}

@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+
+namespace Atlas.Compiler.Diagnostics;
+
+/// <summary>"Did you mean ...?" by edit distance, for messages that say what would be right.</summary>
+public static class Suggestions
+{
+    /// <summary>The closest candidate within a third of the name's length (at least 1, at most 3 edits), or null.</summary>
+    public static string? Closest(string name, IEnumerable<string> candidates)
+    {
+        string? best = null;
+        int bestDistance = int.MaxValue;
+        int limit = Math.Min(3, Math.Max(1, name.Length / 3));
+        foreach (var candidate in candidates)
+        {
+            int d = Distance(name, candidate);
+            if (d < bestDistance || (d == bestDistance && best is not null && string.CompareOrdinal(candidate, best) < 0))
+            {
+                bestDistance = d;
+                best = candidate;
+            }
+        }
+        return bestDistance <= limit ? best : null;
+    }
+
+    /// <summary>"; did you mean `x`?" or "" when nothing is close.</summary>
+    public static string DidYouMean(string name, IEnumerable<string> candidates)
+    {
+        var closest = Closest(name, candidates);
+        return closest is null ? "" : $"; did you mean `{closest}`?";
+    }
+
+    /// <summary>Optimal string alignment distance (Levenshtein plus adjacent transpositions), case-insensitive.</summary>
+    public static int Distance(string a, string b)
+    {
+        a = a.ToLowerInvariant();
+        b = b.ToLowerInvariant();
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        }
+        return d[a.Length, b.Length];
+    }
+}
