@@ -88,6 +88,9 @@ public enum TypeKind
 
     /// <summary>The built-in <c>Passage</c> record that knowledge search returns.</summary>
     Passage,
+
+    /// <summary>A type that failed to bind; assignable to and from anything so one error does not cascade.</summary>
+    Error,
 }
 
 /// <summary>A resolved type: <c>Name</c>, <c>Name[]</c>, <c>Name?</c> or <c>Name[]?</c>.</summary>
@@ -98,6 +101,7 @@ public sealed record TypeRef(string Name, TypeKind Kind, bool IsList = false, bo
     public static readonly TypeRef Float = new("float", TypeKind.Float);
     public static readonly TypeRef Bool = new("bool", TypeKind.Bool);
     public static readonly TypeRef Passage = new("Passage", TypeKind.Passage);
+    public static readonly TypeRef Error = new("?", TypeKind.Error);
 
     /// <summary>The element type of a list (not optional).</summary>
     public TypeRef Element => this with { IsList = false, IsOptional = false };
