@@ -58,10 +58,16 @@ public static class AtlasCompiler
             trees.Add(Parse(file, diagnostics, cancellationToken));
         }
 
-        AtlasModel model;
+        var model = Bind(trees, diagnostics, cancellationToken);
+        return new CompilationResult(model, diagnostics.ToSortedArray());
+    }
+
+    /// <summary>Binds parsed trees; a failure inside the binder becomes ATL9001 instead of an exception.</summary>
+    internal static AtlasModel Bind(IReadOnlyList<SyntaxTree> trees, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    {
         try
         {
-            model = Binder.Bind(trees, diagnostics, cancellationToken);
+            return Binder.Bind(trees, diagnostics, cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -71,10 +77,8 @@ public static class AtlasCompiler
         {
             var first = trees.Count > 0 ? trees[0].File : new SourceFile("<none>", "");
             diagnostics.Add(DiagnosticDescriptors.InternalError, first, new TextSpan(0, 0), Describe(ex));
-            model = AtlasModel.Empty;
+            return AtlasModel.Empty;
         }
-
-        return new CompilationResult(model, diagnostics.ToSortedArray());
     }
 
     public static CompilationResult Compile(params SourceFile[] files) => Compile((IEnumerable<SourceFile>)files);
