@@ -48,7 +48,8 @@ internal sealed class YamlNodeReader
 
     private void ReadAll(CancellationToken cancellationToken)
     {
-        var parser = new Parser(new StringReader(_file.Text));
+        var scanner = new Scanner(new StringReader(_file.Text), skipComments: true);
+        var parser = new Parser(scanner);
         int events = 0;
         try
         {
@@ -101,9 +102,12 @@ internal sealed class YamlNodeReader
         }
         catch (Exception ex)
         {
-            // YamlDotNet throws a few non-YAML exceptions on malformed input (e.g. a plain scalar
-            // in a flow collection that breaks indentation); they are still syntax errors here.
-            ReportSyntaxError(_lastGoodOffset, "This YAML could not be read (" + ex.GetType().Name + ")");
+            // YamlDotNet throws a few non-YAML exceptions on malformed input; they are still
+            // syntax errors here, at the place the scanner had reached.
+            int offset = Math.Max(_lastGoodOffset, ToOffset(scanner.CurrentPosition));
+            ReportSyntaxError(offset, ex is InvalidOperationException
+                ? "Invalid YAML: this line is less indented than the flow collection (`{ }` or `[ ]`) it continues; close the collection before it or indent the line"
+                : "Invalid YAML here (" + ex.GetType().Name + ")");
             CloseAllIncomplete();
         }
     }
