@@ -99,11 +99,3 @@ internal sealed class YamlAlias : YamlNode
 
     public override string Describe() => $"the alias `*{Name}`";
 }
-
-/// <summary>A collection nested too deeply to load; already reported when it was read.</summary>
-internal sealed class YamlSkipped : YamlNode
-{
-    public YamlSkipped(int start, int end) : base(start, end) { }
-
-    public override string Describe() => "a collection nested too deeply";
-}

@@ -62,12 +62,9 @@ internal sealed class YamlNodeReader
 
                 switch (current)
                 {
-                    case MappingStart mapping when _stack.Count >= MaxDepth:
-                        SkipTooDeep(parser, ToOffset(mapping.Start));
-                        break;
-                    case SequenceStart sequence when _stack.Count >= MaxDepth:
-                        SkipTooDeep(parser, ToOffset(sequence.Start));
-                        break;
+                    case MappingStart or SequenceStart when _stack.Count >= MaxDepth:
+                        StopTooDeep(ToOffset(current.Start));
+                        return;
                     case MappingStart mapping:
                         _stack.Add(new Frame(new YamlMapping(mapping.Style == MappingStyle.Flow, ToOffset(mapping.Start))));
                         break;
@@ -112,25 +109,19 @@ internal sealed class YamlNodeReader
         }
     }
 
-    private void SkipTooDeep(IParser parser, int start)
+    /// <summary>
+    /// Stops reading at a collection nested deeper than <see cref="MaxDepth"/>: no Atlas file
+    /// needs it, and YamlDotNet's scanner slows down quadratically with flow nesting, so reading
+    /// on through thousands of <c>[</c> would look like a hang.
+    /// </summary>
+    private void StopTooDeep(int start)
     {
         _diagnostics.Add(
             DiagnosticDescriptors.YamlUnexpectedNode,
             _file,
             new TextSpan(start, 0),
-            $"This collection is nested more than {MaxDepth} levels deep; an Atlas file never needs that many");
-        int depth = 1;
-        int end = start;
-        while (depth > 0 && parser.MoveNext())
-        {
-            var current = parser.Current;
-            if (current is null) continue;
-            end = ToOffset(current.End);
-            _lastGoodOffset = end;
-            if (current is MappingStart or SequenceStart) depth++;
-            else if (current is MappingEnd or SequenceEnd) depth--;
-        }
-        Add(new YamlSkipped(start, end));
+            $"This collection is nested more than {MaxDepth} levels deep, which no Atlas file needs; the rest of the file was not read");
+        CloseAllIncomplete();
     }
 
     private void Close(ParsingEvent endEvent)

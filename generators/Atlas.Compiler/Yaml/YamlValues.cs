@@ -147,13 +147,11 @@ internal sealed class YamlValues
         }
     }
 
-    /// <summary>Reports <paramref name="node"/> where <paramref name="expected"/> is needed (aliases and too-deep nodes get their own message).</summary>
+    /// <summary>Reports <paramref name="node"/> where <paramref name="expected"/> is needed (aliases get their own message).</summary>
     public void ReportUnsupported(YamlNode node, string expected)
     {
         switch (node)
         {
-            case YamlSkipped:
-                return; // reported when read
             case YamlAlias alias:
                 Unexpected(node, $"YAML aliases (`*{alias.Name}`) are not supported in Atlas files; write the value out here");
                 return;

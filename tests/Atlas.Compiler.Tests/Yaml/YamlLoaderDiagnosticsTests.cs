@@ -243,14 +243,15 @@ public class YamlLoaderDiagnosticsTests
     }
 
     [Fact]
-    public void Load_DeepNesting_ReportsOnceWithoutCrashing()
+    public void Load_DeepNesting_ReportsOnceAndKeepsEarlierDeclarations()
     {
-        var yaml = "providers:\n  a:\n    x: " + new string('[', 5000) + new string(']', 5000) + "\n";
+        var yaml = "providers:\n  a: {}\n  b:\n    x: " + new string('[', 5000) + new string(']', 5000) + "\n";
         var (tree, diagnostics) = Load(yaml);
         var d = Assert.Single(diagnostics);
         Assert.Equal("ATL1002", d.Id);
-        Assert.Contains("nested more than", d.Message);
-        Assert.Single(tree.Declarations);
+        Assert.Equal(4, d.Position().Line);
+        Assert.Contains("nested more than 64 levels", d.Message);
+        Assert.Equal("a", Assert.Single(tree.Declarations).Name.Name);
     }
 
     [Fact]
