@@ -69,6 +69,10 @@ internal sealed class YamlValues
                 var map = MapOf(scalar);
                 return AtlasParser.TryParseValue(_file, scalar.Value, map)
                        ?? new StringValueSyntax(scalar.Value, map, scalar.Span, IsBareYamlScalar: true);
+            case YamlMapping { IsFlow: true } mapping when StartsTemplate(mapping):
+                // `prompt: {{ticket.body}}` is a YAML flow mapping, not a string.
+                Unexpected(node, $"{Capitalize(owner)} starts with `{{{{`, so YAML reads it as a mapping; quote it (\"{{{{...}}}}\") or use `|` to write a template");
+                return null;
             case YamlMapping mapping:
                 return new BlockValueSyntax(null, Block(mapping, owner), mapping.Span);
             case YamlSequence sequence:
@@ -160,6 +164,9 @@ internal sealed class YamlValues
                 return;
         }
     }
+
+    private bool StartsTemplate(YamlNode node) =>
+        node.Start + 1 < _file.Text.Length && _file.Text[node.Start] == '{' && _file.Text[node.Start + 1] == '{';
 
     public static TextSpan Cover(YamlNode key, YamlNode value) => TextSpan.FromBounds(key.Start, System.Math.Max(key.End, value.End));
 

@@ -182,6 +182,15 @@ public class YamlLoaderDiagnosticsTests
     }
 
     [Fact]
+    public void Load_UnquotedTemplate_ReportsAtl1002SayingToQuoteIt()
+    {
+        var (_, diagnostics) = Load("agents:\n  a:\n    returns: string\n    prompt: {{ticket.body}}\n");
+        Assert.Contains(diagnostics, d => d.Id == "ATL1002"
+                                          && d.Position() == new LinePosition(4, 13)
+                                          && d.Message.Contains("`prompt` starts with `{{`, so YAML reads it as a mapping; quote it"));
+    }
+
+    [Fact]
     public void Load_EnumThatIsAMapping_ReportsAtl1002()
     {
         var (_, diagnostics) = Load("enums:\n  Category: { billing: 1 }\n");
