@@ -263,6 +263,7 @@ public static class YamlLoader
             TypeRefSyntax? returns = null;
             ReturnSyntax? result = null;
             bool hasReturns = false;
+            bool returnFailed = false;
             foreach (var pair in mapping.Pairs)
             {
                 switch ((pair.Key as YamlScalar)?.Value)
@@ -280,6 +281,7 @@ public static class YamlLoader
                     case "return":
                         var expression = _values.Expression(pair.Value, $"the `return` of {owner}");
                         if (expression is not null) result = new ReturnSyntax(expression, YamlValues.Cover(pair.Key, pair.Value));
+                        else returnFailed = true;
                         break;
                     default:
                         UnknownKey(pair.Key, owner, WorkflowKeys);
@@ -288,7 +290,11 @@ public static class YamlLoader
             }
 
             if (!hasReturns) MissingReturns(name, owner, "Reply");
-            return returns is null ? null : new WorkflowSyntax(name, parameters, returns, steps, result, span);
+            // A `return` that did not parse (already reported) leaves the workflow out, as the
+            // .atlas parser does with a declaration it cannot read; kept without it, the binder
+            // would also say the workflow has no `return`.
+            if (returns is null || returnFailed) return null;
+            return new WorkflowSyntax(name, parameters, returns, steps, result, span);
         }
 
         private ImmutableArray<ParameterSyntax> Parameters(YamlNode value, string owner)
