@@ -94,7 +94,9 @@ internal sealed class YamlNodeReader
         }
         catch (YamlException ex)
         {
-            ReportSyntaxError(ToOffset(ex.Start), Clean(ex.Message));
+            // A few YamlDotNet errors carry no position; use where the scanner stopped.
+            var at = ex.Start.Equals(Mark.Empty) ? scanner.CurrentPosition : ex.Start;
+            ReportSyntaxError(ToOffset(at), Clean(ex.Message));
             CloseAllIncomplete();
         }
         catch (Exception ex)
