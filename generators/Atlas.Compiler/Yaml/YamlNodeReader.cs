@@ -135,8 +135,17 @@ internal sealed class YamlNodeReader
         bool isFlow = node is YamlMapping { IsFlow: true } or YamlSequence { IsFlow: true };
         // A block collection's end event sits at the next token (often lines later, after
         // comments); its content ends with its last child.
-        node.End = isFlow ? Math.Max(node.Start, ToOffset(endEvent.End)) : Math.Max(node.Start, frame.LastChildEnd);
+        node.End = isFlow ? FlowEnd(node, endEvent) : Math.Max(node.Start, frame.LastChildEnd);
         Add(node);
+    }
+
+    /// <summary>Just after the closing bracket (the end event's own marks stop before it).</summary>
+    private int FlowEnd(YamlNode node, ParsingEvent endEvent)
+    {
+        char closer = node is YamlMapping ? '}' : ']';
+        int at = ToOffset(endEvent.Start);
+        if (at < _file.Text.Length && _file.Text[at] == closer) return at + 1;
+        return Math.Max(node.Start, Math.Max(at, ToOffset(endEvent.End)));
     }
 
     private void CloseAllIncomplete()
