@@ -28,6 +28,11 @@ public static class YamlLoader
     private static readonly string[] ToolKeys = { "params", "returns" };
     private static readonly string[] WorkflowKeys = { "params", "returns", "steps", "return" };
 
+    /// <summary>
+    /// Loads <paramref name="file"/> into a syntax tree, adding every problem to <paramref name="diagnostics"/>
+    /// (the caller owns the bag). Throws only <see cref="OperationCanceledException"/> when
+    /// <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
     public static SyntaxTree Load(SourceFile file, DiagnosticBag diagnostics, CancellationToken cancellationToken)
     {
         var documents = YamlNodeReader.Read(file, diagnostics, cancellationToken);
