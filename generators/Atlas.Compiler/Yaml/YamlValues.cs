@@ -48,7 +48,9 @@ internal sealed class YamlValues
             Unexpected(key, $"{scalar.Describe()} is not a valid name for {what}; use letters, digits and `_`, not starting with a digit");
             return null;
         }
-        return new IdentifierSyntax(scalar.Value, scalar.Span);
+        // A quoted name's span is the name itself, as in .atlas, not its quotes.
+        var span = scalar.IsPlain ? scalar.Span : MapOf(scalar).ToFileSpan(0, scalar.Value.Length);
+        return new IdentifierSyntax(scalar.Value, span);
     }
 
     /// <summary>

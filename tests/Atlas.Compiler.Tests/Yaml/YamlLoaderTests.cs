@@ -239,6 +239,19 @@ public class YamlLoaderTests
         Assert.Equal(new LinePosition(5, 15), new SourceFile(Path, "workflows:\n  w:\n    returns: string\n    steps:\n      xs: [a, b]\n    return: xs\n").GetLinePosition(list.Items[1].Span.Start));
     }
 
+    [Fact]
+    public void Load_QuotedNames_SpanTheNameWithoutQuotes()
+    {
+        const string yaml = "enums:\n  'Category': [\"billing\", bug]\n";
+        var (tree, diagnostics) = Load(yaml);
+        Assert.Empty(diagnostics);
+        var category = Assert.IsType<EnumSyntax>(Assert.Single(tree.Declarations));
+        var file = new SourceFile(Path, yaml);
+        Assert.Equal("Category", file.GetText(category.Name.Span));
+        Assert.Equal("billing", file.GetText(category.Members[0].Span));
+        Assert.Equal("bug", file.GetText(category.Members[1].Span));
+    }
+
     private static T Declaration<T>(string name) where T : DeclarationSyntax
     {
         var (tree, _) = Load(YamlSamples.BriefFragment);
