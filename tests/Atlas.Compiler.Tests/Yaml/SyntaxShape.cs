@@ -23,6 +23,13 @@ internal static class SyntaxShape
         return builder.ToString();
     }
 
+    public static string Print(DeclarationSyntax declaration)
+    {
+        var builder = new StringBuilder();
+        Print(declaration, builder, 0);
+        return builder.ToString();
+    }
+
     private static void Print(object? value, StringBuilder builder, int indent)
     {
         switch (value)

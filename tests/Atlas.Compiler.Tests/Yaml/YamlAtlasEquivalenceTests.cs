@@ -150,6 +150,21 @@ public class YamlAtlasEquivalenceTests
 
         """;
 
+    [Theory]
+    [InlineData("offline")]
+    [InlineData("Ticket")]
+    public void Load_BriefFragmentFile_DeclarationMatchesTheSketch(string name)
+    {
+        var (sketch, sketchDiagnostics) = TestSupport.ParseAtlas(TestSupport.TestData("sketch.atlas"));
+        Assert.Empty(sketchDiagnostics);
+        var (fragment, diagnostics) = Load(TestSupport.TestData("fragment.atlas.yaml"));
+        Assert.Empty(diagnostics);
+
+        Assert.Equal(
+            SyntaxShape.Print(sketch.Declarations.Single(d => d.Name.Name == name)),
+            SyntaxShape.Print(fragment.Declarations.Single(d => d.Name.Name == name)));
+    }
+
     [Fact]
     public void Load_SameDeclarationsAsAtlasText_SameTreeApartFromPositions()
     {
