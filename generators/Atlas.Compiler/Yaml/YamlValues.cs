@@ -63,7 +63,7 @@ internal sealed class YamlValues
         switch (node)
         {
             case YamlScalar { IsNull: true }:
-                Unexpected(node, $"{Capitalize(owner)} has no value; write one after the `:`");
+                Unexpected(node, $"{Capitalize(owner)} has no value (YAML reads an empty entry as null); write one");
                 return null;
             case YamlScalar scalar when scalar.IsExplicitString:
                 return String(scalar);
