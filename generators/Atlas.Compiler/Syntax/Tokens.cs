@@ -133,7 +133,7 @@ internal static class Tokens
             double ms = amount * factor;
             if (double.IsNaN(ms) || double.IsInfinity(ms) || Math.Abs(ms) > long.MaxValue / 2.0)
             {
-                p.Context.ReportSoft(DiagnosticDescriptors.InvalidNumber, start, unitEnd, durationText);
+                p.Context.ReportSoft(DiagnosticDescriptors.InvalidNumber, start, unitEnd, durationText, "is too long a duration");
                 ms = 0;
             }
             return Result.Success<ValueSyntax>(new DurationValueSyntax((long)Math.Round(ms), durationText, span), SkipTrivia(p, unitEnd));
@@ -144,7 +144,8 @@ internal static class Tokens
             || double.IsInfinity(value)
             || (isInteger && (value > int.MaxValue || value < int.MinValue)))
         {
-            p.Context.ReportSoft(DiagnosticDescriptors.InvalidNumber, start, numberEnd, number);
+            p.Context.ReportSoft(DiagnosticDescriptors.InvalidNumber, start, numberEnd, number,
+                isInteger ? "does not fit in 32 bits; whole numbers must be between -2147483648 and 2147483647" : "is too large to be a number");
             value = 0;
         }
         return Result.Success<ValueSyntax>(new NumberValueSyntax(value, isInteger, number, numberSpan), SkipTrivia(p, numberEnd));
