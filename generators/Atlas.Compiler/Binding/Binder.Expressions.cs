@@ -209,6 +209,7 @@ internal sealed partial class Binder
         int positional = 0;
         bool seenNamed = false;
         bool countReported = false;
+        bool unknownNamed = false;
 
         foreach (var argument in given)
         {
@@ -244,6 +245,7 @@ internal sealed partial class Binder
             {
                 string suggestion = Suggestions.DidYouMean(name, parameters.Select(p => p.Name));
                 Report(DiagnosticDescriptors.UnknownArgument, scope.File, argument.Name.Span, $"`{callee}` has no parameter `{name}`{suggestion}");
+                unknownNamed = true;
                 BindExpression(argument.Value, scope, depth + 1);
             }
             else if (matched[index] is not null)
@@ -257,7 +259,8 @@ internal sealed partial class Binder
             }
         }
 
-        if (!countReported && parameters.Where((p, i) => p.IsRequired && matched[i] is null).Any())
+        // A misspelled argument name already explains the missing parameter; don't report it twice.
+        if (!countReported && !unknownNamed && parameters.Where((p, i) => p.IsRequired && matched[i] is null).Any())
         {
             ReportArgumentCount(callee, parameters, given.Count, calleeSpan, scope.File);
         }
