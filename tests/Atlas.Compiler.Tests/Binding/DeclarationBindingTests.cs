@@ -337,4 +337,39 @@ public class DeclarationBindingTests
             ("ATL2019", 4, 24));
         AssertMessage(result, "ATL2019", "`name` is `string`, not a list");
     }
+
+    [Fact]
+    public void AgentReferences_WrongKindsAndUnknownNames_AreReported()
+    {
+        const string Source = """"
+            provider p { kind = anthropic, model = "m" }
+            tool t(x: int) -> int
+            agent helper() -> string { model = p, prompt = "hi" }
+            agent a() -> string {
+              model = t
+              tools = [helper, lookp]
+              delegates = [t]
+              prompt = "hi"
+            }
+            knowledge kb {
+              sources = "a.md"
+              embedder = p
+              store = mysql("x")
+            }
+            workflow w(q: string) -> Passage[] {
+              return kb.search(q)
+            }
+            """";
+        var result = AssertDiagnostics(Source,
+            ("ATL2015", 5, 11),
+            ("ATL2015", 6, 12),
+            ("ATL2001", 6, 20),
+            ("ATL2015", 7, 16),
+            ("ATL2008", 12, 14),
+            ("ATL2010", 13, 11));
+        AssertMessage(result, "ATL2015", "`t` is a tool, but a provider or route is expected here");
+        AssertMessage(result, "ATL2015", "`helper` is an agent, but a tool or MCP server is expected here");
+        AssertMessage(result, "ATL2008", "`embedder` must be `minilm` or a provider that supports `embeddings`, not provider `p`, which supports [chat, tools, json, streaming]");
+        AssertMessage(result, "ATL2010", "`mysql` is not a valid store; use one of sqlite, chroma, postgres");
+    }
 }

@@ -350,4 +350,35 @@ public class ExpressionBindingTests
             ("ATL3003", 21, 10));
         AssertMessage(result, "ATL3003", "w1 → w2 → w1");
     }
+
+    [Fact]
+    public void CallOptions_BadWithBlock_ReportsEachAttribute()
+    {
+        const string Source = """"
+            workflow w(ticket: Ticket) -> Category {
+              c = classify(ticket) with { retry = -1, timout = 5s }
+              d = classify(ticket) with { retry = 2, timeout = 5s }
+              return d
+            }
+            """";
+        var result = AssertDiagnostics(Prelude + "\n" + Source,
+            ("ATL2009", 22, 39),
+            ("ATL2007", 22, 43));
+        AssertMessage(result, "ATL2007", "`with` has no attribute `timout`; did you mean `timeout`?");
+        Assert.Equal(new Atlas.Compiler.Model.CallOptions(2, 5000), ((Atlas.Compiler.Model.CallExpr)result.Model.Workflows.Single(w => w.Name == "w").Steps[1].Value).Options);
+    }
+
+    [Fact]
+    public void ObjectConstruction_EnumAsRecord_ReportsWrongKind()
+    {
+        const string Source = """"
+            workflow w(ticket: Ticket) -> Category {
+              x = Category { billing = 1 }
+              return Category.bug
+            }
+            """";
+        var result = AssertDiagnostics(Prelude + "\n" + Source,
+            ("ATL2015", 21, 31));
+        AssertMessage(result, "ATL2015", "`Category` is an enum, but a record type is expected here");
+    }
 }
