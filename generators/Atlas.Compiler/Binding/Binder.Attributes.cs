@@ -52,9 +52,11 @@ internal sealed partial class Binder
     private void ReportWrongKind(string name, ValueSyntax value, SourceFile file, string expected) =>
         Report(DiagnosticDescriptors.InvalidAttributeValue, file, value.Span, name, expected, DescribeValue(value));
 
-    private static string DescribeValue(ValueSyntax value) => value switch
+    internal static string DescribeValue(ValueSyntax value) => value switch
     {
         NumberValueSyntax n => "the number " + n.Text,
+        NameValueSyntax { Name: null } or NameValueSyntax { Name.Name: null } => "a name",
+        CallValueSyntax { Name: null } or CallValueSyntax { Name.Name: null } => "a call",
         _ => value.Describe(),
     };
 

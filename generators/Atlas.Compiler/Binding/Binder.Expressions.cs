@@ -390,7 +390,7 @@ internal sealed partial class Binder
                 Report(DiagnosticDescriptors.TypeMismatch, file, literal.Span, d.Text, "string`, `int`, `float` or `bool", "duration");
                 return new ErrorExpr();
             case { } other:
-                Report(DiagnosticDescriptors.TypeMismatch, file, literal.Span, Snippet(file, literal.Span), "string`, `int`, `float` or `bool", other.Describe());
+                Report(DiagnosticDescriptors.TypeMismatch, file, literal.Span, Snippet(file, literal.Span), "string`, `int`, `float` or `bool", DescribeValue(other));
                 return new ErrorExpr();
             default:
                 return new ErrorExpr();
