@@ -26,7 +26,7 @@ internal sealed partial class Binder
             if (name is null || attribute.Value is null) continue;
             if (!allowed.Contains(name, StringComparer.Ordinal))
             {
-                Report(DiagnosticDescriptors.UnknownAttribute, file, attribute.Name!.Span, owner, name, Suggestions.DidYouMean(name, allowed));
+                Report(DiagnosticDescriptors.UnknownAttribute, file, attribute.Name!.Span, owner, name, DidYouMean(name, allowed));
             }
             else if (attributes.TryGetValue(name, out var first))
             {
@@ -207,7 +207,7 @@ internal sealed partial class Binder
     private string? CheckOption(IdentifierSyntax name, SourceFile file, string what, IReadOnlyList<string> options)
     {
         if (options.Contains(name.Name, StringComparer.Ordinal)) return name.Name;
-        Report(DiagnosticDescriptors.UnknownOption, file, name.Span, name.Name, what, string.Join(", ", options), Suggestions.DidYouMean(name.Name, options));
+        Report(DiagnosticDescriptors.UnknownOption, file, name.Span, name.Name, what, string.Join(", ", options), DidYouMean(name.Name, options));
         return null;
     }
 

@@ -218,7 +218,7 @@ internal sealed partial class Binder
             return null;
         }
 
-        Report(DiagnosticDescriptors.UnknownName, user.File, name.Span, name.Name, Suggestions.DidYouMean(name.Name, NamesOf(kinds)));
+        Report(DiagnosticDescriptors.UnknownName, user.File, name.Span, name.Name, DidYouMean(name.Name, NamesOf(kinds)));
         return null;
     }
 
@@ -359,7 +359,7 @@ internal sealed partial class Binder
         if (provider is null)
         {
             var candidates = NamesOf(SymbolKind.Provider).Concat(new[] { BuiltInEmbedder });
-            Report(DiagnosticDescriptors.UnknownName, file, name.Span, name.Name, Suggestions.DidYouMean(name.Name, candidates));
+            Report(DiagnosticDescriptors.UnknownName, file, name.Span, name.Name, DidYouMean(name.Name, candidates));
             return null;
         }
 

@@ -84,7 +84,7 @@ internal sealed partial class Binder
         }
         else
         {
-            Report(DiagnosticDescriptors.UnknownName, scope.File, id.Span, id.Name, Suggestions.DidYouMean(id.Name, scope.LocalNames));
+            Report(DiagnosticDescriptors.UnknownName, scope.File, id.Span, id.Name, DidYouMean(id.Name, scope.LocalNames));
         }
 
         return new ErrorExpr();
@@ -101,7 +101,7 @@ internal sealed partial class Binder
         {
             MarkUsed(targetName, scope.Workflow);
             if (enumSymbol.Members.Contains(member.Member.Name)) return new EnumValueExpr(targetName, member.Member.Name, new TypeRef(targetName, TypeKind.Enum));
-            Report(DiagnosticDescriptors.UnknownMember, scope.File, member.Member.Span, targetName, member.Member.Name, Suggestions.DidYouMean(member.Member.Name, enumSymbol.Members));
+            Report(DiagnosticDescriptors.UnknownMember, scope.File, member.Member.Span, targetName, member.Member.Name, DidYouMean(member.Member.Name, enumSymbol.Members));
             return new ErrorExpr();
         }
 
@@ -144,7 +144,7 @@ internal sealed partial class Binder
             else
             {
                 var candidates = NamesOf(SymbolKind.Agent, SymbolKind.Tool, SymbolKind.Workflow);
-                Report(DiagnosticDescriptors.UnknownName, scope.File, id.Span, name, Suggestions.DidYouMean(name, candidates));
+                Report(DiagnosticDescriptors.UnknownName, scope.File, id.Span, name, DidYouMean(name, candidates));
             }
         }
         else if (call.Target is MemberAccessSyntax { Target: NameExpressionSyntax { Name.Name: { } knowledge }, Member: { Name: { } method } methodId }
@@ -152,7 +152,7 @@ internal sealed partial class Binder
         {
             MarkUsed(knowledge, scope.Workflow);
             if (method == "search") return BindSearch(knowledge, call, options, scope, depth);
-            Report(DiagnosticDescriptors.UnknownMember, scope.File, methodId.Span, knowledge, method, Suggestions.DidYouMean(method, new[] { "search" }));
+            Report(DiagnosticDescriptors.UnknownMember, scope.File, methodId.Span, knowledge, method, DidYouMean(method, new[] { "search" }));
         }
         else if (call.Target is not null && BindExpression(call.Target, scope, depth + 1) is not ErrorExpr)
         {
@@ -243,7 +243,7 @@ internal sealed partial class Binder
 
             if (index < 0)
             {
-                string suggestion = Suggestions.DidYouMean(name, parameters.Select(p => p.Name));
+                string suggestion = DidYouMean(name, parameters.Select(p => p.Name));
                 Report(DiagnosticDescriptors.UnknownArgument, scope.File, argument.Name.Span, $"`{callee}` has no parameter `{name}`{suggestion}");
                 unknownNamed = true;
                 BindExpression(argument.Value, scope, depth + 1);
@@ -448,7 +448,7 @@ internal sealed partial class Binder
                 }
                 else
                 {
-                    Report(DiagnosticDescriptors.UnknownType, scope.File, typeId.Span, name, Suggestions.DidYouMean(name, NamesOf(SymbolKind.Type)));
+                    Report(DiagnosticDescriptors.UnknownType, scope.File, typeId.Span, name, DidYouMean(name, NamesOf(SymbolKind.Type)));
                 }
             }
 
@@ -466,7 +466,7 @@ internal sealed partial class Binder
             var field = symbol.Fields.FirstOrDefault(f => string.Equals(f.Name, fieldName, StringComparison.Ordinal));
             if (field is null)
             {
-                Report(DiagnosticDescriptors.UnknownMember, scope.File, initializer.Name.Span, typeId.Name, fieldName, Suggestions.DidYouMean(fieldName, symbol.Fields.Select(f => f.Name)));
+                Report(DiagnosticDescriptors.UnknownMember, scope.File, initializer.Name.Span, typeId.Name, fieldName, DidYouMean(fieldName, symbol.Fields.Select(f => f.Name)));
             }
             else if (given.ContainsKey(fieldName))
             {
@@ -601,7 +601,7 @@ internal sealed partial class Binder
         {
             case TypeKind.Enum when pattern is NameValueSyntax { Name.Name: { } name } named:
                 if (members.Contains(name)) return name;
-                Report(DiagnosticDescriptors.InvalidSwitchCase, file, named.Span, $"`{name}` is not a member of `{subject.Name}`{Suggestions.DidYouMean(name, members)}");
+                Report(DiagnosticDescriptors.InvalidSwitchCase, file, named.Span, $"`{name}` is not a member of `{subject.Name}`{DidYouMean(name, members)}");
                 return null;
             case TypeKind.String when pattern is StringValueSyntax { Value: { } text }:
                 return text;

@@ -93,7 +93,7 @@ internal sealed partial class Binder
         int index = scope.FindLastIndex(entry => string.Equals(entry.Key, first.Name, StringComparison.Ordinal));
         if (index < 0)
         {
-            Report(DiagnosticDescriptors.UnknownName, file, first.Span, first.Name, Suggestions.DidYouMean(first.Name, scope.Select(e => e.Key)));
+            Report(DiagnosticDescriptors.UnknownName, file, first.Span, first.Name, DidYouMean(first.Name, scope.Select(e => e.Key)));
             return TypeRef.Error;
         }
 

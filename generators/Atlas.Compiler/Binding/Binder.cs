@@ -214,7 +214,7 @@ internal sealed partial class Binder
             else
             {
                 var candidates = BuiltInTypeNames.Concat(NamesOf(SymbolKind.Enum, SymbolKind.Type));
-                Report(DiagnosticDescriptors.UnknownType, user.File, syntax.Name.Span, name, Suggestions.DidYouMean(name, candidates));
+                Report(DiagnosticDescriptors.UnknownType, user.File, syntax.Name.Span, name, DidYouMean(name, candidates));
                 return TypeRef.Error;
             }
         }
@@ -250,7 +250,7 @@ internal sealed partial class Binder
         var field = fields?.FirstOrDefault(f => string.Equals(f.Name, member.Name, StringComparison.Ordinal));
         if (field is null)
         {
-            string suggestion = fields is null ? "" : Suggestions.DidYouMean(member.Name, fields.Select(f => f.Name));
+            string suggestion = fields is null ? "" : DidYouMean(member.Name, fields.Select(f => f.Name));
             Report(DiagnosticDescriptors.UnknownMember, file, member.Span, target.ToString(), member.Name, suggestion);
             return TypeRef.Error;
         }
@@ -285,6 +285,17 @@ internal sealed partial class Binder
     }
 
     // ---------- small helpers ----------
+
+    /// <summary>
+    /// <see cref="Suggestions.DidYouMean"/>, skipping what cannot be within its edit limit (at most 3), so a
+    /// pathological name (fuzzed input, a pasted paragraph) costs nothing.
+    /// </summary>
+    private static string DidYouMean(string name, IEnumerable<string> candidates)
+    {
+        const int MaxLength = 64;
+        if (name.Length > MaxLength) return "";
+        return Suggestions.DidYouMean(name, candidates.Where(c => c.Length <= MaxLength && Math.Abs(c.Length - name.Length) <= 3));
+    }
 
     private void Report(DiagnosticDescriptor descriptor, SourceFile file, TextSpan span, params object[] args) =>
         _diagnostics.Add(descriptor, file, span, args);
