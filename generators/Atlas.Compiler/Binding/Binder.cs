@@ -177,10 +177,10 @@ internal sealed partial class Binder
     private IEnumerable<string> NamesOf(params SymbolKind[] kinds) =>
         _symbols.Values.Where(s => Array.IndexOf(kinds, s.Kind) >= 0).Select(s => s.Name);
 
-    /// <summary>Records that <paramref name="user"/> references <paramref name="name"/> (self-references do not count).</summary>
+    /// <summary>Records that <paramref name="user"/> references <paramref name="name"/> (a declaration referencing itself does not count).</summary>
     private void MarkUsed(string name, Symbol user)
     {
-        if (!string.Equals(name, user.Name, StringComparison.Ordinal)) _used.Add(name);
+        if (Lookup(name) is { } target && !ReferenceEquals(target, user)) _used.Add(name);
     }
 
     /// <summary>Resolves a written type; reports an unknown or non-type name and gives <see cref="TypeRef.Error"/>.</summary>
