@@ -165,7 +165,7 @@ public class ExpressionBindingTests
             }
             """";
         var result = AssertDiagnostics(Prelude + "\n" + Source,
-            ("ATL2016", 21, 31),
+            ("ATL2016", 22, 10),
             ("ATL2002", 22, 38),
             ("ATL2018", 22, 51),
             ("ATL2017", 22, 72));
@@ -378,7 +378,7 @@ public class ExpressionBindingTests
             }
             """";
         var result = AssertDiagnostics(Prelude + "\n" + Source,
-            ("ATL2015", 21, 31));
+            ("ATL2015", 22, 7));
         AssertMessage(result, "ATL2015", "`Category` is an enum, but a record type is expected here");
     }
 }

@@ -66,6 +66,28 @@ public class SyntaxTreeBindingTests
     }
 
     [Fact]
+    public void NestingTooDeep_HugelyNestedExpression_ReportsOnceAndDoesNotThrow()
+    {
+        // The parser stops at 64 levels (ATL0001); the binder guards itself for trees built another way.
+        var file = new SourceFile("t.atlas", new string('[', 200));
+        ExpressionSyntax value = new LiteralExpressionSyntax(Number(1), new TextSpan(200, 0));
+        for (int i = 199; i >= 0; i--) value = new ListExpressionSyntax(ImmutableArray.Create(value), new TextSpan(i, 200 - i));
+        var workflow = new WorkflowSyntax(
+            Id("w"),
+            ImmutableArray<ParameterSyntax>.Empty,
+            new TypeRefSyntax(Id("int"), false, false, At),
+            ImmutableArray.Create(new StepSyntax(Id("x"), value, At)),
+            new ReturnSyntax(new LiteralExpressionSyntax(Number(1), At), At),
+            At);
+
+        var (_, diagnostics) = Bind(file, workflow);
+
+        var diagnostic = Assert.Single(diagnostics.ToSortedArray());
+        Assert.Equal("ATL2022", diagnostic.Id);
+        Assert.Equal(new LinePosition(1, 102), diagnostic.Location.Start);
+    }
+
+    [Fact]
     public void Bind_NullTreeList_GivesAnEmptyModel()
     {
         var diagnostics = new DiagnosticBag();
