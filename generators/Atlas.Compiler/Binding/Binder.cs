@@ -39,7 +39,7 @@ internal sealed partial class Binder
     /// <summary>Names referenced from some other declaration (for the unused-declaration warning).</summary>
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
 
-    /// <summary>Workflow → workflows it calls, with the call's location (for cycle detection).</summary>
+    /// <summary>Workflow → the workflows it calls (for cycle detection).</summary>
     private readonly Dictionary<string, List<string>> _workflowCalls = new(StringComparer.Ordinal);
 
     private Binder(DiagnosticBag diagnostics, CancellationToken cancellationToken)
