@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Atlas.Compiler.Text;
 using Sprache;
+using static Atlas.Compiler.Syntax.ParserExtensions;
 using static Atlas.Compiler.Syntax.Tokens;
 
 namespace Atlas.Compiler.Syntax;
@@ -36,33 +37,32 @@ public static partial class AtlasParser
 
     internal static readonly Parser<ValueSyntax> Value = Nested(Defer(() => ValueRule!)).Named("a value");
 
+    /// <summary>Items of a list or block may be separated by commas or just by line breaks.</summary>
+    private static readonly Parser<bool> OptionalComma = input =>
+    {
+        var comma = Comma(input);
+        return comma.WasSuccessful ? Result.Success(true, comma.Remainder) : Result.Success(false, input);
+    };
+
     internal static readonly Parser<ImmutableArray<ValueSyntax>> ValueItems =
-        (from item in Value
-         from comma in Comma.Optional()
-         select item).Items().Select(items => items.ToImmutableArray());
+        Seq(Value, OptionalComma, (item, _) => item).Items().Select(items => items.ToImmutableArray());
 
     internal static readonly Parser<ValueSyntax> ListValue = Node(
-        from open in OpenBracket
-        from items in ValueItems
-        from close in CloseBracket
-        select items,
+        Seq(OpenBracket, ValueItems, CloseBracket, (_, items, _) => items),
         (items, span) => (ValueSyntax)new ListValueSyntax(items, span));
 
     internal static readonly Parser<AttributeSyntax> Attribute = Node(
-        from name in Identifier
-        from value in (from eq in Equal from v in Value select v).XOr(Defer(() => HeadlessBlockValue!))
-        select (name, value),
+        Seq(Identifier, Seq(Equal, Value, (_, v) => v).XOr(Defer(() => HeadlessBlockValue!)), (name, value) => (name, value)),
         (a, span) => new AttributeSyntax(a.name, a.value, span));
 
     internal static readonly Parser<BlockSyntax> Block = Node(
-        from open in OpenBrace
-        from attributes in (from attribute in Attribute from comma in Comma.Optional() select attribute).Items()
-        from close in CloseBrace
-        select attributes.ToImmutableArray(),
+        Seq(OpenBrace, Seq(Attribute, OptionalComma, (a, _) => a).Items(), CloseBrace, (_, attributes, _) => attributes.ToImmutableArray()),
         (attributes, span) => new BlockSyntax(attributes, span));
 
     internal static readonly Parser<ValueSyntax> HeadlessBlockValue =
         Node(Block, (block, span) => (ValueSyntax)new BlockValueSyntax(null, block, span));
+
+    private static readonly Parser<ImmutableArray<ValueSyntax>> CallArguments = Seq(OpenParen, ValueItems, CloseParen, (_, args, _) => args);
 
     /// <summary><c>name</c>, <c>name(values)</c> or <c>name { attributes }</c>.</summary>
     internal static readonly Parser<ValueSyntax> NamedValue = input =>
@@ -73,7 +73,7 @@ public static partial class AtlasParser
         var rest = (ParseInput)name.Remainder;
         if (OpenParen(rest).WasSuccessful)
         {
-            var call = (from open in OpenParen from args in ValueItems from close in CloseParen select args)(rest);
+            var call = CallArguments(rest);
             if (!call.WasSuccessful) return Result.Failure<ValueSyntax>(call.Remainder, call.Message, call.Expectations);
             return Result.Success<ValueSyntax>(new CallValueSyntax(name.Value, call.Value, SpanOf(start, call.Remainder)), call.Remainder);
         }
@@ -97,113 +97,76 @@ public static partial class AtlasParser
     // ---------- types and parameters ----------
 
     internal static readonly Parser<TypeRefSyntax> TypeRef = Node(
-        from name in Identifier
-        from list in (from open in OpenBracket from close in CloseBracket select true).XOptional()
-        from optional in Symbol("?").XOptional()
-        select (name, list: list.IsDefined, optional: optional.IsDefined),
+        Seq(Identifier,
+            Seq(OpenBracket, CloseBracket, (_, _) => true).XOptional(),
+            Symbol("?").XOptional(),
+            (name, list, optional) => (name, list: list.IsDefined, optional: optional.IsDefined)),
         (t, span) => new TypeRefSyntax(t.name, t.list, t.optional, span));
 
     internal static readonly Parser<ParameterSyntax> Parameter = Node(
-        from name in Name
-        from colon in Colon
-        from type in TypeRef
-        select (name, type),
+        Seq(Name, Colon, TypeRef, (name, _, type) => (name, type)),
         (p, span) => new ParameterSyntax(p.name, p.type, span));
 
     internal static readonly Parser<ImmutableArray<ParameterSyntax>> Parameters =
-        from open in OpenParen
-        from parameters in Parameter.SeparatedBy(Comma).XOptional()
-        from close in CloseParen
-        select parameters.IsDefined ? parameters.Get().ToImmutableArray() : ImmutableArray<ParameterSyntax>.Empty;
+        Seq(OpenParen, Parameter.SeparatedBy(Comma).XOptional(), CloseParen,
+            (_, parameters, _) => parameters.IsDefined ? parameters.Get().ToImmutableArray() : ImmutableArray<ParameterSyntax>.Empty);
 
     internal static readonly Parser<FieldSyntax> Field = Node(
-        from name in Identifier
-        from colon in Colon
-        from type in TypeRef
-        select (name, type),
+        Seq(Identifier, Colon, TypeRef, (name, _, type) => (name, type)),
         (f, span) => new FieldSyntax(f.name, f.type, span));
 
     // ---------- declarations ----------
 
     internal static readonly Parser<DeclarationSyntax> Provider = Node(
-        from keyword in Keyword("provider") from name in Name from body in Block select (name, body),
+        Seq(Keyword("provider"), Name, Block, (_, name, body) => (name, body)),
         (d, span) => (DeclarationSyntax)new ProviderSyntax(d.name, d.body, span));
 
     internal static readonly Parser<DeclarationSyntax> Route = Node(
-        from keyword in Keyword("route") from name in Name from body in Block select (name, body),
+        Seq(Keyword("route"), Name, Block, (_, name, body) => (name, body)),
         (d, span) => (DeclarationSyntax)new RouteSyntax(d.name, d.body, span));
 
     internal static readonly Parser<DeclarationSyntax> Mcp = Node(
-        from keyword in Keyword("mcp") from name in Name from body in Block select (name, body),
+        Seq(Keyword("mcp"), Name, Block, (_, name, body) => (name, body)),
         (d, span) => (DeclarationSyntax)new McpSyntax(d.name, d.body, span));
 
     internal static readonly Parser<DeclarationSyntax> Knowledge = Node(
-        from keyword in Keyword("knowledge") from name in Name from body in Block select (name, body),
+        Seq(Keyword("knowledge"), Name, Block, (_, name, body) => (name, body)),
         (d, span) => (DeclarationSyntax)new KnowledgeSyntax(d.name, d.body, span));
 
     internal static readonly Parser<DeclarationSyntax> Enum = Node(
-        from keyword in Keyword("enum")
-        from name in Name
-        from open in OpenBrace
-        from members in (from member in Identifier from comma in Comma.Optional() select member).Items()
-        from close in CloseBrace
-        select (name, members),
+        Seq(Keyword("enum"), Name, OpenBrace, Seq(Identifier, OptionalComma, (m, _) => m).Items(), CloseBrace,
+            (_, name, _, members, _) => (name, members)),
         (d, span) => (DeclarationSyntax)new EnumSyntax(d.name, d.members.ToImmutableArray(), span));
 
     internal static readonly Parser<DeclarationSyntax> Type = Node(
-        from keyword in Keyword("type")
-        from name in Name
-        from open in OpenBrace
-        from fields in (from field in Field from comma in Comma.Optional() select field).Items()
-        from close in CloseBrace
-        select (name, fields),
+        Seq(Keyword("type"), Name, OpenBrace, Seq(Field, OptionalComma, (f, _) => f).Items(), CloseBrace,
+            (_, name, _, fields, _) => (name, fields)),
         (d, span) => (DeclarationSyntax)new TypeSyntax(d.name, d.fields.ToImmutableArray(), span));
 
+    private static readonly Parser<(IdentifierSyntax Name, ImmutableArray<ParameterSyntax> Parameters, TypeRefSyntax Returns)> Signature =
+        Seq(Name, Parameters, Arrow, TypeRef, (name, parameters, _, returns) => (name, parameters, returns));
+
     internal static readonly Parser<DeclarationSyntax> Agent = Node(
-        from keyword in Keyword("agent")
-        from name in Name
-        from parameters in Parameters
-        from arrow in Arrow
-        from returns in TypeRef
-        from body in Block
-        select (name, parameters, returns, body),
-        (d, span) => (DeclarationSyntax)new AgentSyntax(d.name, d.parameters, d.returns, d.body, span));
+        Seq(Keyword("agent"), Signature, Block, (_, signature, body) => (signature, body)),
+        (d, span) => (DeclarationSyntax)new AgentSyntax(d.signature.Name, d.signature.Parameters, d.signature.Returns, d.body, span));
 
     internal static readonly Parser<DeclarationSyntax> Tool = Node(
-        from keyword in Keyword("tool")
-        from name in Name
-        from parameters in Parameters
-        from arrow in Arrow
-        from returns in TypeRef
-        select (name, parameters, returns),
-        (d, span) => (DeclarationSyntax)new ToolSyntax(d.name, d.parameters, d.returns, span));
+        Seq(Keyword("tool"), Signature, (_, signature) => signature),
+        (d, span) => (DeclarationSyntax)new ToolSyntax(d.Name, d.Parameters, d.Returns, span));
 
     internal static readonly Parser<StepSyntax> Step = Node(
-        from name in Name
-        from eq in Equal
-        from value in Defer(() => Expression!)
-        select (name, value),
+        Seq(Name, Equal, Defer(() => Expression!), (name, _, value) => (name, value)),
         (s, span) => new StepSyntax(s.name, s.value, span));
 
     internal static readonly Parser<ReturnSyntax> Return = Node(
-        from keyword in Keyword("return")
-        from value in Defer(() => Expression!)
-        select value,
+        Seq(Keyword("return"), Defer(() => Expression!), (_, value) => value),
         (value, span) => new ReturnSyntax(value, span));
 
     internal static readonly Parser<DeclarationSyntax> Workflow = Node(
-        from keyword in Keyword("workflow")
-        from name in Name
-        from parameters in Parameters
-        from arrow in Arrow
-        from returns in TypeRef
-        from open in OpenBrace
-        from steps in Step.Items()
-        from ret in Return.XOptional()
-        from close in CloseBrace
-        select (name, parameters, returns, steps, ret),
+        Seq(Keyword("workflow"), Signature, OpenBrace, Step.Items(), Return.XOptional(), CloseBrace,
+            (_, signature, _, steps, ret, _) => (signature, steps, ret)),
         (d, span) => (DeclarationSyntax)new WorkflowSyntax(
-            d.name, d.parameters, d.returns, d.steps.ToImmutableArray(), d.ret.IsDefined ? d.ret.Get() : null, span));
+            d.signature.Name, d.signature.Parameters, d.signature.Returns, d.steps.ToImmutableArray(), d.ret.IsDefined ? d.ret.Get() : null, span));
 
     internal static readonly Parser<DeclarationSyntax> Declaration =
         Provider.XOr(Route).XOr(Enum).XOr(Type).XOr(Agent).XOr(Tool).XOr(Mcp).XOr(Knowledge).XOr(Workflow);
@@ -220,24 +183,18 @@ public static partial class AtlasParser
         (value, span) => (ExpressionSyntax)new LiteralExpressionSyntax(value, span));
 
     private static readonly Parser<ExpressionSyntax> ListExpression = Node(
-        from open in OpenBracket
-        from items in (from item in Expression from comma in Comma.Optional() select item).Items()
-        from close in CloseBracket
-        select items.ToImmutableArray(),
+        Seq(OpenBracket, Seq(Expression, OptionalComma, (e, _) => e).Items(), CloseBracket, (_, items, _) => items.ToImmutableArray()),
         (items, span) => (ExpressionSyntax)new ListExpressionSyntax(items, span));
 
     private static readonly Parser<ExpressionSyntax> Parenthesized =
-        from open in OpenParen
-        from inner in Expression
-        from close in CloseParen
-        select inner;
+        Seq(OpenParen, Expression, CloseParen, (_, inner, _) => inner);
 
     internal static readonly Parser<FieldInitializerSyntax> FieldInitializer = Node(
-        from name in Identifier
-        from eq in Equal
-        from value in Expression
-        select (name, value),
+        Seq(Identifier, Equal, Expression, (name, _, value) => (name, value)),
         (f, span) => new FieldInitializerSyntax(f.name, f.value, span));
+
+    private static readonly Parser<IEnumerable<FieldInitializerSyntax>> FieldInitializers =
+        Seq(OpenBrace, Seq(FieldInitializer, OptionalComma, (f, _) => f).Items(), CloseBrace, (_, inits, _) => inits);
 
     /// <summary>A name, or <c>Type { field = expr }</c> when objects are allowed here.</summary>
     private static Parser<ExpressionSyntax> NameOrObject(bool allowObject) => input =>
@@ -248,10 +205,7 @@ public static partial class AtlasParser
         var rest = (ParseInput)name.Remainder;
         if (allowObject && OpenBrace(rest).WasSuccessful)
         {
-            var fields = (from open in OpenBrace
-                          from inits in (from f in FieldInitializer from comma in Comma.Optional() select f).Items()
-                          from close in CloseBrace
-                          select inits)(rest);
+            var fields = FieldInitializers(rest);
             if (!fields.WasSuccessful) return Result.Failure<ExpressionSyntax>(fields.Remainder, fields.Message, fields.Expectations);
             return Result.Success<ExpressionSyntax>(
                 new ObjectExpressionSyntax(name.Value, fields.Value.ToImmutableArray(), SpanOf(start, fields.Remainder)), fields.Remainder);
@@ -279,10 +233,8 @@ public static partial class AtlasParser
     };
 
     private static readonly Parser<ImmutableArray<ArgumentSyntax>> Arguments =
-        from open in OpenParen
-        from args in Argument.SeparatedBy(Comma).XOptional()
-        from close in CloseParen
-        select args.IsDefined ? args.Get().ToImmutableArray() : ImmutableArray<ArgumentSyntax>.Empty;
+        Seq(OpenParen, Argument.SeparatedBy(Comma).XOptional(), CloseParen,
+            (_, args, _) => args.IsDefined ? args.Get().ToImmutableArray() : ImmutableArray<ArgumentSyntax>.Empty);
 
     private static readonly Parser<ExpressionSyntax> PrimaryWithObject =
         Literal.XOr(ListExpression).XOr(Parenthesized).XOr(NameOrObject(allowObject: true));
@@ -290,11 +242,13 @@ public static partial class AtlasParser
     private static readonly Parser<ExpressionSyntax> PrimaryWithoutObject =
         Literal.XOr(ListExpression).XOr(Parenthesized).XOr(NameOrObject(allowObject: false));
 
+    private static readonly Parser<IdentifierSyntax> DotMember = Seq(Dot, Identifier, (_, name) => name);
+
     /// <summary>A primary followed by any number of <c>.member</c> and <c>(args) [with { ... }]</c>.</summary>
     private static Parser<ExpressionSyntax> Postfix(bool allowObject)
     {
         var primary = allowObject ? PrimaryWithObject : PrimaryWithoutObject;
-        var with = from keyword in Keyword("with") from block in Block select block;
+        var with = Seq(Keyword("with"), Block, (_, block) => block);
         return input =>
         {
             var start = (ParseInput)input;
@@ -306,7 +260,7 @@ public static partial class AtlasParser
             {
                 if (Dot(rest).WasSuccessful)
                 {
-                    var member = (from dot in Dot from name in Identifier select name)(rest);
+                    var member = DotMember(rest);
                     if (!member.WasSuccessful) return Result.Failure<ExpressionSyntax>(member.Remainder, member.Message, member.Expectations);
                     rest = (ParseInput)member.Remainder;
                     expression = new MemberAccessSyntax(expression, member.Value, SpanOf(start, rest));
@@ -336,20 +290,13 @@ public static partial class AtlasParser
             .XOr(Identifier.Select(id => (ValueSyntax)new NameValueSyntax(id, id.Span)));
 
     internal static readonly Parser<SwitchCaseSyntax> SwitchCase = Node(
-        from pattern in Pattern
-        from arrow in FatArrow
-        from result in Expression
-        select (pattern, result),
+        Seq(Pattern, FatArrow, Expression, (pattern, _, result) => (pattern, result)),
         (c, span) => new SwitchCaseSyntax(
             c.pattern is NameValueSyntax { Name.Name: "_" } ? null : c.pattern, c.result, c.pattern.Span, span));
 
     internal static readonly Parser<ExpressionSyntax> Switch = Node(
-        from keyword in Keyword("switch")
-        from subject in Postfix(allowObject: false)
-        from open in OpenBrace
-        from cases in (from c in SwitchCase from comma in Comma.Optional() select c).Items()
-        from close in CloseBrace
-        select (keyword, subject, cases),
+        Seq(Keyword("switch"), Postfix(allowObject: false), OpenBrace, Seq(SwitchCase, OptionalComma, (c, _) => c).Items(), CloseBrace,
+            (keyword, subject, _, cases, _) => (keyword, subject, cases)),
         (s, span) => (ExpressionSyntax)new SwitchExpressionSyntax(s.subject, s.cases.ToImmutableArray(), s.keyword, span));
 
     private static readonly Parser<NumberValueSyntax> WholeNumber = input =>
@@ -360,14 +307,11 @@ public static partial class AtlasParser
     };
 
     internal static readonly Parser<ExpressionSyntax> For = Node(
-        from keyword in Keyword("for")
-        from variable in Name
-        from @in in Keyword("in")
-        from source in Postfix(allowObject: false)
-        from parallel in (from p in Keyword("parallel") from n in WholeNumber select n).XOptional()
-        from arrow in FatArrow
-        from body in Expression
-        select (variable, source, parallel, body),
+        Seq(Seq(Keyword("for"), Name, Keyword("in"), Postfix(allowObject: false), (_, variable, _, source) => (variable, source)),
+            Seq(Keyword("parallel"), WholeNumber, (_, n) => n).XOptional(),
+            FatArrow,
+            Expression,
+            (head, parallel, _, body) => (head.variable, head.source, parallel, body)),
         (f, span) => (ExpressionSyntax)new ForExpressionSyntax(f.variable, f.source, f.parallel.IsDefined ? f.parallel.Get() : null, f.body, span));
 
     private static readonly Parser<ExpressionSyntax> ExpressionRule = Switch.XOr(For).XOr(Postfix(allowObject: true));

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using Sprache;
 
@@ -45,4 +46,78 @@ internal static class ParserExtensions
             rest = next.Remainder;
         }
     };
+
+    /// <summary>
+    /// Runs parsers one after another and combines their values: the grammar's sequences. Unlike
+    /// Sprache's LINQ query syntax it allocates no parser delegates while parsing.
+    /// </summary>
+    public static Parser<TResult> Seq<T1, T2, TResult>(Parser<T1> p1, Parser<T2> p2, Func<T1, T2, TResult> combine) =>
+        input =>
+        {
+            var r1 = p1(input);
+            if (!r1.WasSuccessful) return Result.Failure<TResult>(r1.Remainder, r1.Message, r1.Expectations);
+            var r2 = p2(r1.Remainder);
+            if (!r2.WasSuccessful) return Result.Failure<TResult>(r2.Remainder, r2.Message, r2.Expectations);
+            return Result.Success(combine(r1.Value, r2.Value), r2.Remainder);
+        };
+
+    public static Parser<TResult> Seq<T1, T2, T3, TResult>(Parser<T1> p1, Parser<T2> p2, Parser<T3> p3, Func<T1, T2, T3, TResult> combine) =>
+        input =>
+        {
+            var r1 = p1(input);
+            if (!r1.WasSuccessful) return Result.Failure<TResult>(r1.Remainder, r1.Message, r1.Expectations);
+            var r2 = p2(r1.Remainder);
+            if (!r2.WasSuccessful) return Result.Failure<TResult>(r2.Remainder, r2.Message, r2.Expectations);
+            var r3 = p3(r2.Remainder);
+            if (!r3.WasSuccessful) return Result.Failure<TResult>(r3.Remainder, r3.Message, r3.Expectations);
+            return Result.Success(combine(r1.Value, r2.Value, r3.Value), r3.Remainder);
+        };
+
+    public static Parser<TResult> Seq<T1, T2, T3, T4, TResult>(Parser<T1> p1, Parser<T2> p2, Parser<T3> p3, Parser<T4> p4, Func<T1, T2, T3, T4, TResult> combine) =>
+        input =>
+        {
+            var r1 = p1(input);
+            if (!r1.WasSuccessful) return Result.Failure<TResult>(r1.Remainder, r1.Message, r1.Expectations);
+            var r2 = p2(r1.Remainder);
+            if (!r2.WasSuccessful) return Result.Failure<TResult>(r2.Remainder, r2.Message, r2.Expectations);
+            var r3 = p3(r2.Remainder);
+            if (!r3.WasSuccessful) return Result.Failure<TResult>(r3.Remainder, r3.Message, r3.Expectations);
+            var r4 = p4(r3.Remainder);
+            if (!r4.WasSuccessful) return Result.Failure<TResult>(r4.Remainder, r4.Message, r4.Expectations);
+            return Result.Success(combine(r1.Value, r2.Value, r3.Value, r4.Value), r4.Remainder);
+        };
+
+    public static Parser<TResult> Seq<T1, T2, T3, T4, T5, TResult>(Parser<T1> p1, Parser<T2> p2, Parser<T3> p3, Parser<T4> p4, Parser<T5> p5, Func<T1, T2, T3, T4, T5, TResult> combine) =>
+        input =>
+        {
+            var r1 = p1(input);
+            if (!r1.WasSuccessful) return Result.Failure<TResult>(r1.Remainder, r1.Message, r1.Expectations);
+            var r2 = p2(r1.Remainder);
+            if (!r2.WasSuccessful) return Result.Failure<TResult>(r2.Remainder, r2.Message, r2.Expectations);
+            var r3 = p3(r2.Remainder);
+            if (!r3.WasSuccessful) return Result.Failure<TResult>(r3.Remainder, r3.Message, r3.Expectations);
+            var r4 = p4(r3.Remainder);
+            if (!r4.WasSuccessful) return Result.Failure<TResult>(r4.Remainder, r4.Message, r4.Expectations);
+            var r5 = p5(r4.Remainder);
+            if (!r5.WasSuccessful) return Result.Failure<TResult>(r5.Remainder, r5.Message, r5.Expectations);
+            return Result.Success(combine(r1.Value, r2.Value, r3.Value, r4.Value, r5.Value), r5.Remainder);
+        };
+
+    public static Parser<TResult> Seq<T1, T2, T3, T4, T5, T6, TResult>(Parser<T1> p1, Parser<T2> p2, Parser<T3> p3, Parser<T4> p4, Parser<T5> p5, Parser<T6> p6, Func<T1, T2, T3, T4, T5, T6, TResult> combine) =>
+        input =>
+        {
+            var r1 = p1(input);
+            if (!r1.WasSuccessful) return Result.Failure<TResult>(r1.Remainder, r1.Message, r1.Expectations);
+            var r2 = p2(r1.Remainder);
+            if (!r2.WasSuccessful) return Result.Failure<TResult>(r2.Remainder, r2.Message, r2.Expectations);
+            var r3 = p3(r2.Remainder);
+            if (!r3.WasSuccessful) return Result.Failure<TResult>(r3.Remainder, r3.Message, r3.Expectations);
+            var r4 = p4(r3.Remainder);
+            if (!r4.WasSuccessful) return Result.Failure<TResult>(r4.Remainder, r4.Message, r4.Expectations);
+            var r5 = p5(r4.Remainder);
+            if (!r5.WasSuccessful) return Result.Failure<TResult>(r5.Remainder, r5.Message, r5.Expectations);
+            var r6 = p6(r5.Remainder);
+            if (!r6.WasSuccessful) return Result.Failure<TResult>(r6.Remainder, r6.Message, r6.Expectations);
+            return Result.Success(combine(r1.Value, r2.Value, r3.Value, r4.Value, r5.Value, r6.Value), r6.Remainder);
+        };
 }
