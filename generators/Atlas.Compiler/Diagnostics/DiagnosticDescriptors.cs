@@ -45,6 +45,9 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TypeMismatch = Error("ATL2017", "Type mismatch", "`{0}` must be `{1}`, not `{2}`", Binding);
     public static readonly DiagnosticDescriptor UnknownArgument = Error("ATL2018", "Unknown or repeated argument", "{0}", Binding);
     public static readonly DiagnosticDescriptor NotAList = Error("ATL2019", "Not a list", "`{0}` is `{1}`, not a list, so it cannot be iterated", Binding);
+    public static readonly DiagnosticDescriptor DuplicateAttribute = Error("ATL2020", "Duplicate attribute", "`{0}` is already set at {1}; remove one of them", Binding);
+    public static readonly DiagnosticDescriptor ReservedName = Error("ATL2021", "Reserved name", "`{0}` is a built-in type name and cannot be declared; choose another name", Binding);
+    public static readonly DiagnosticDescriptor NestingTooDeep = Error("ATL2022", "Nesting too deep", "This {0} is nested more than {1} levels deep; split it into steps", Binding);
 
     // 3xxx workflow graph
     public static readonly DiagnosticDescriptor NonExhaustiveSwitch = Error("ATL3001", "Switch is not exhaustive", "This switch over `{0}` does not handle {1}; add a case for each or a `_` case", Graph);
