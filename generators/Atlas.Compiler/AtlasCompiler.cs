@@ -62,12 +62,19 @@ public static class AtlasCompiler
         return new CompilationResult(model, diagnostics.ToSortedArray());
     }
 
-    /// <summary>Binds parsed trees; a failure inside the binder becomes ATL9001 instead of an exception.</summary>
-    internal static AtlasModel Bind(IReadOnlyList<SyntaxTree> trees, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    /// <summary>
+    /// Binds parsed trees; a failure inside the binder becomes ATL9001 instead of an exception.
+    /// <paramref name="bind"/> replaces the binder (tests use it to prove the safety net).
+    /// </summary>
+    internal static AtlasModel Bind(
+        IReadOnlyList<SyntaxTree> trees,
+        DiagnosticBag diagnostics,
+        CancellationToken cancellationToken,
+        Func<IReadOnlyList<SyntaxTree>, DiagnosticBag, CancellationToken, AtlasModel>? bind = null)
     {
         try
         {
-            return Binder.Bind(trees, diagnostics, cancellationToken);
+            return (bind ?? Binder.Bind)(trees, diagnostics, cancellationToken);
         }
         catch (OperationCanceledException)
         {
