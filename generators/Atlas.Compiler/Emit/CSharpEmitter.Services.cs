@@ -1,0 +1,187 @@
+using System.Collections.Generic;
+using System.Linq;
+using Atlas.Compiler.Model;
+
+namespace Atlas.Compiler.Emit;
+
+// AtlasDeclarations (descriptors) and AddAtlas() for Microsoft.Extensions.DependencyInjection.
+public static partial class CSharpEmitter
+{
+    private static string EmitDeclarations(DeclarationsUnit unit)
+    {
+        var w = StartFile(unit.Options, "System", "System.Collections.Generic", "Atlas.Runtime");
+        w.WriteLines("""
+            /// <summary>The providers, routes and knowledge bases declared in the project's Atlas files, as runtime descriptors.</summary>
+            public static class AtlasDeclarations
+            {
+                /// <summary>The declared providers (API keys are read from the environment by the runtime, never stored here).</summary>
+            """);
+        w.Indent();
+        WriteList(w, "ProviderDescriptor", "Providers", unit.Providers.Select(Provider));
+        w.WriteLine();
+        w.WriteLine("/// <summary>The declared routes.</summary>");
+        WriteList(w, "RouteDescriptor", "Routes", unit.Routes.Select(Route));
+        w.WriteLine();
+        w.WriteLine("/// <summary>The declared knowledge bases.</summary>");
+        WriteList(w, "KnowledgeDescriptor", "KnowledgeBases", unit.KnowledgeBases.Select(Knowledge));
+        w.WriteLine();
+        var toolsParameter = unit.HasTools ? "AtlasTools? tools, " : "";
+        var toolsArgument = unit.HasTools ? "tools" : "null";
+        w.WriteLines($$"""
+            /// <summary>Adds the declarations{{(unit.HasTools ? ", and the tools when given," : "")}} to <paramref name="options"/>.</summary>
+            public static void AddTo(AtlasRuntimeOptions options{{(unit.HasTools ? ", AtlasTools? tools = null" : "")}})
+            {
+                ArgumentNullException.ThrowIfNull(options);
+                foreach (var provider in Providers) options.Providers.Add(provider);
+                foreach (var route in Routes) options.Routes.Add(route);
+                foreach (var knowledge in KnowledgeBases) options.KnowledgeBases.Add(knowledge);
+            """);
+        if (unit.HasTools)
+        {
+            w.WriteLines("""
+                    if (tools is not null)
+                    {
+                        foreach (var function in tools.CreateFunctions()) options.Tools[function.Name] = function;
+                    }
+                """);
+        }
+
+        w.WriteLines($$"""
+            }
+
+            /// <summary>
+            /// A runtime for the declarations, for use without dependency injection; <paramref name="configure"/>
+            /// runs last (e.g. to add chat clients of your own). The caller owns (and disposes) the runtime.
+            /// </summary>
+            public static AtlasRuntime CreateRuntime({{toolsParameter}}Action<AtlasRuntimeOptions>? configure = null)
+            {
+                var options = new AtlasRuntimeOptions();
+                AddTo(options{{(unit.HasTools ? ", " + toolsArgument : "")}});
+                configure?.Invoke(options);
+                return new AtlasRuntime(options);
+            }
+            """);
+        w.CloseBrace();
+        return w.ToString();
+    }
+
+    private static void WriteList(SourceWriter w, string type, string name, IEnumerable<string> items)
+    {
+        var list = items.ToList();
+        if (list.Count == 0)
+        {
+            w.WriteLine($"public static IReadOnlyList<{type}> {name} {{ get; }} = [];");
+            return;
+        }
+
+        w.WriteLine($"public static IReadOnlyList<{type}> {name} {{ get; }} =");
+        w.WriteLine("[");
+        w.Indent();
+        foreach (var item in list) w.WriteLine(item + ",");
+        w.Unindent();
+        w.WriteLine("];");
+    }
+
+    private static string Provider(ProviderModel p)
+    {
+        var kind = p.Kind switch
+        {
+            ProviderKind.OpenAI => "openai",
+            ProviderKind.Anthropic => "anthropic",
+            ProviderKind.Ollama => "ollama",
+            ProviderKind.OpenAICompatible => "openai_compatible",
+            _ => "mock",
+        };
+        var args = new List<string> { CSharpLiterals.String(p.Name), CSharpLiterals.String(kind) };
+        if (p.Model is not null) args.Add("Model: " + CSharpLiterals.String(p.Model));
+        if (p.Endpoint is not null) args.Add("Endpoint: " + CSharpLiterals.String(p.Endpoint));
+        if (p.ApiKeyVariable is not null) args.Add("ApiKeyVariable: " + CSharpLiterals.String(p.ApiKeyVariable));
+        args.Add("Capabilities: " + CSharpLiterals.StringList(p.Capabilities));
+        if (p.Cost is { } cost)
+        {
+            args.Add("InputCostPerMillion: " + CSharpLiterals.Double(cost.InputPerMillion));
+            args.Add("OutputCostPerMillion: " + CSharpLiterals.Double(cost.OutputPerMillion));
+        }
+
+        if (p.LatencyMs is { } latency) args.Add("Latency: " + CSharpLiterals.TimeSpan(latency));
+        if (p.MaxConcurrency is { } max) args.Add("MaxConcurrency: " + CSharpLiterals.Int(max));
+        return $"new ProviderDescriptor({Join(args)})";
+    }
+
+    private static string Route(RouteModel r)
+    {
+        var strategy = r.Strategy switch
+        {
+            RouteStrategy.RoundRobin => "round_robin",
+            RouteStrategy.Cheapest => "cheapest",
+            RouteStrategy.Fastest => "fastest",
+            _ => "fallback",
+        };
+        var args = new List<string> { CSharpLiterals.String(r.Name), CSharpLiterals.String(strategy), CSharpLiterals.StringList(r.Use) };
+        if (r.Require.Count > 0) args.Add("Require: " + CSharpLiterals.StringList(r.Require));
+        if (r.Retry != 0) args.Add("Retry: " + CSharpLiterals.Int(r.Retry));
+        if (r.TimeoutMs is { } timeout) args.Add("Timeout: " + CSharpLiterals.TimeSpan(timeout));
+        return $"new RouteDescriptor({Join(args)})";
+    }
+
+    private static string Knowledge(KnowledgeModel k)
+    {
+        var chunking = k.Chunking.Strategy switch
+        {
+            ChunkingStrategy.Fixed => "fixed",
+            ChunkingStrategy.Markdown => "markdown",
+            _ => "recursive",
+        };
+        var store = k.Store.Kind switch
+        {
+            StoreKind.Chroma => "chroma",
+            StoreKind.Postgres => "postgres",
+            _ => "sqlite",
+        };
+        return $"new KnowledgeDescriptor({CSharpLiterals.String(k.Name)}, {CSharpLiterals.StringList(k.Sources)}, {CSharpLiterals.String(chunking)}, " +
+               $"{CSharpLiterals.Int(k.Chunking.Size)}, {CSharpLiterals.Int(k.Chunking.Overlap)}, {CSharpLiterals.String(k.Embedder)}, " +
+               $"{CSharpLiterals.String(store)}, {CSharpLiterals.String(k.Store.Target)})";
+    }
+
+    private static string EmitServices(ServicesUnit unit)
+    {
+        var w = StartFile(unit.Options, "System", "Atlas.Runtime", "Microsoft.Extensions.DependencyInjection", "Microsoft.Extensions.DependencyInjection.Extensions");
+        w.WriteLines($$"""
+            /// <summary>Registers what the project's Atlas files declare with Microsoft.Extensions.DependencyInjection.</summary>
+            public static class AtlasServiceCollectionExtensions
+            {
+                /// <summary>
+                /// Registers the Atlas runtime (with the declared providers, routes and knowledge bases{{(unit.HasTools ? ", and the tools of <see cref=\"AtlasTools\"/>" : "")}}),
+                /// and every agent and workflow class, all as singletons. With no arguments it works as is:
+                /// API keys come from the environment and routes fall through to a <c>mock</c> provider offline.
+                /// </summary>
+                /// <param name="services">The service collection.</param>
+                /// <param name="configure">Changes the runtime's options after the declarations are added (e.g. chat clients of your own).</param>
+                public static IServiceCollection AddAtlas(this IServiceCollection services, Action<AtlasRuntimeOptions>? configure = null)
+                {
+                    ArgumentNullException.ThrowIfNull(services);
+            """);
+        w.Indent();
+        w.Indent();
+        if (unit.HasTools)
+        {
+            w.WriteLine("services.TryAddSingleton<AtlasTools>();");
+            w.WriteLine("services.TryAddSingleton(provider => AtlasDeclarations.CreateRuntime(provider.GetRequiredService<AtlasTools>(), configure));");
+        }
+        else
+        {
+            w.WriteLine("services.TryAddSingleton(_ => AtlasDeclarations.CreateRuntime(configure));");
+        }
+
+        foreach (var agent in unit.Agents) w.WriteLine($"services.TryAddSingleton<{CSharpNames.AgentClass(agent)}>();");
+        foreach (var workflow in unit.Workflows) w.WriteLine($"services.TryAddSingleton<{CSharpNames.WorkflowClass(workflow)}>();");
+        w.WriteLine("return services;");
+        w.Unindent();
+        w.Unindent();
+        w.WriteLines("""
+                }
+            }
+            """);
+        return w.ToString();
+    }
+}
