@@ -5,6 +5,8 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.IO;
 using Atlas.Cli.Commands;
+using Atlas.Compiler;
+using Atlas.Compiler.Text;
 
 namespace Atlas.Cli;
 
@@ -23,7 +25,10 @@ public static class AtlasCli
     public const string Name = "atlas";
 
     /// <summary>Runs <c>atlas</c> with <paramref name="args"/>, writing results to <paramref name="stdout"/> and problems to <paramref name="stderr"/>.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, compile: null);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, with the front-end replaced (for tests).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<IReadOnlyList<SourceFile>, CompilationResult>? compile)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdout);
@@ -31,14 +36,14 @@ public static class AtlasCli
 
         try
         {
-            var root = BuildRootCommand(stdout, stderr);
+            var root = BuildRootCommand(stdout, stderr, compile);
             var parseResult = root.Parse(args);
             if (parseResult.Errors.Count > 0)
             {
                 // System.CommandLine would print every error plus the whole help text; one line
                 // that says what is wrong and where to look is easier to act on.
                 var command = parseResult.CommandResult.Command;
-                var commandName = command is RootCommand ? Name : Name + " " + command.Name;
+                var commandName = command == root ? Name : Name + " " + command.Name;
                 stderr.WriteLine($"{commandName}: {parseResult.Errors[0].Message} (see '{commandName} --help')");
                 return ExitCodes.Usage;
             }
@@ -62,17 +67,22 @@ public static class AtlasCli
         }
     }
 
-    internal static RootCommand BuildRootCommand(TextWriter stdout, TextWriter stderr)
+    internal static Command BuildRootCommand(TextWriter stdout, TextWriter stderr, Func<IReadOnlyList<SourceFile>, CompilationResult>? compile)
     {
-        var root = new RootCommand(
-            "Atlas: declare LLM providers, routes, agents, knowledge and workflows in .atlas files, and check them.");
+        // A plain Command named "atlas" rather than RootCommand, whose name is the host process's
+        // (it would read "testhost" in tests, "dotnet" under `dotnet atlas.dll`).
+        var root = new Command(Name, "Atlas: declare LLM providers, routes, agents, knowledge and workflows in .atlas files, and check them.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
 
         var extras = new Dictionary<Command, HelpExtras>
         {
             [root] = new(["atlas check examples/", "atlas check --help"], null),
         };
 
-        var check = CheckCommand.Create(stdout, stderr);
+        var check = CheckCommand.Create(stdout, stderr, compile);
         root.Subcommands.Add(check);
         extras[check] = new(CheckCommand.Examples, CheckCommand.ExitCodesHelp);
 

@@ -25,7 +25,7 @@ public static class CheckCommand
 
     public const string ExitCodesHelp = "0 no errors (warnings allowed), 1 errors found, 2 bad usage or unreadable input";
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(TextWriter stdout, TextWriter stderr, Func<IReadOnlyList<SourceFile>, CompilationResult>? compile = null)
     {
         var files = new Argument<string[]>("FILES")
         {
@@ -38,12 +38,16 @@ public static class CheckCommand
             files,
         };
 
-        command.SetAction(parseResult => Execute(parseResult.GetValue(files) ?? [], stdout, stderr));
+        command.SetAction(parseResult => Execute(parseResult.GetValue(files) ?? [], stdout, stderr, compile));
         return command;
     }
 
-    /// <summary>Runs the check; returns the exit code.</summary>
-    public static int Execute(IReadOnlyList<string> arguments, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs the check; returns the exit code. <paramref name="compile"/> defaults to <see cref="AtlasCompiler.Compile(IEnumerable{SourceFile}, System.Threading.CancellationToken)"/> (tests pass their own).</summary>
+    public static int Execute(
+        IReadOnlyList<string> arguments,
+        TextWriter stdout,
+        TextWriter stderr,
+        Func<IReadOnlyList<SourceFile>, CompilationResult>? compile = null)
     {
         const string commandName = AtlasCli.Name + " " + Name;
         if (arguments.Count == 0)
@@ -83,7 +87,7 @@ public static class CheckCommand
             return ExitCodes.Usage;
         }
 
-        var result = AtlasCompiler.Compile(sources);
+        var result = compile is null ? AtlasCompiler.Compile(sources) : compile(sources);
         int errors = 0, warnings = 0;
         foreach (var diagnostic in result.Diagnostics)
         {
