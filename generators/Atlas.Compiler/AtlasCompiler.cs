@@ -58,10 +58,23 @@ public static class AtlasCompiler
             trees.Add(Parse(file, diagnostics, cancellationToken));
         }
 
-        AtlasModel model;
+        var model = Bind(trees, diagnostics, cancellationToken);
+        return new CompilationResult(model, diagnostics.ToSortedArray());
+    }
+
+    /// <summary>
+    /// Binds parsed trees; a failure inside the binder becomes ATL9001 instead of an exception.
+    /// <paramref name="bind"/> replaces the binder (tests use it to prove the safety net).
+    /// </summary>
+    internal static AtlasModel Bind(
+        IReadOnlyList<SyntaxTree> trees,
+        DiagnosticBag diagnostics,
+        CancellationToken cancellationToken,
+        Func<IReadOnlyList<SyntaxTree>, DiagnosticBag, CancellationToken, AtlasModel>? bind = null)
+    {
         try
         {
-            model = Binder.Bind(trees, diagnostics, cancellationToken);
+            return (bind ?? Binder.Bind)(trees, diagnostics, cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -71,10 +84,8 @@ public static class AtlasCompiler
         {
             var first = trees.Count > 0 ? trees[0].File : new SourceFile("<none>", "");
             diagnostics.Add(DiagnosticDescriptors.InternalError, first, new TextSpan(0, 0), Describe(ex));
-            model = AtlasModel.Empty;
+            return AtlasModel.Empty;
         }
-
-        return new CompilationResult(model, diagnostics.ToSortedArray());
     }
 
     public static CompilationResult Compile(params SourceFile[] files) => Compile((IEnumerable<SourceFile>)files);

@@ -18,7 +18,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnterminatedString = Error("ATL0002", "Unterminated string", "This string is never closed; end it with {0}", Syntax);
     public static readonly DiagnosticDescriptor TemplateSyntaxError = Error("ATL0003", "Template syntax error", "{0}", Syntax);
     public static readonly DiagnosticDescriptor InvalidDurationUnit = Error("ATL0004", "Invalid duration", "`{0}` is not a duration unit; use ms, s, m or h (e.g. `500ms`, `20s`)", Syntax);
-    public static readonly DiagnosticDescriptor InvalidNumber = Error("ATL0005", "Invalid number", "`{0}` is not a valid number", Syntax);
+    public static readonly DiagnosticDescriptor InvalidNumber = Error("ATL0005", "Invalid number", "`{0}` {1}", Syntax);
 
     // 1xxx YAML
     public static readonly DiagnosticDescriptor YamlSyntaxError = Error("ATL1001", "YAML syntax error", "{0}", Yaml);
@@ -45,6 +45,9 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TypeMismatch = Error("ATL2017", "Type mismatch", "`{0}` must be `{1}`, not `{2}`", Binding);
     public static readonly DiagnosticDescriptor UnknownArgument = Error("ATL2018", "Unknown or repeated argument", "{0}", Binding);
     public static readonly DiagnosticDescriptor NotAList = Error("ATL2019", "Not a list", "`{0}` is `{1}`, not a list, so it cannot be iterated", Binding);
+    public static readonly DiagnosticDescriptor DuplicateAttribute = Error("ATL2020", "Duplicate attribute", "`{0}` is already set at {1}; remove one of them", Binding);
+    public static readonly DiagnosticDescriptor ReservedName = Error("ATL2021", "Reserved name", "`{0}` is a built-in type name and cannot be declared; choose another name", Binding);
+    public static readonly DiagnosticDescriptor NestingTooDeep = Error("ATL2022", "Nesting too deep", "This {0} is nested more than {1} levels deep; split it into steps", Binding);
 
     // 3xxx workflow graph
     public static readonly DiagnosticDescriptor NonExhaustiveSwitch = Error("ATL3001", "Switch is not exhaustive", "This switch over `{0}` does not handle {1}; add a case for each or a `_` case", Graph);

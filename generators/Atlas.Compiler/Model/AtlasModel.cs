@@ -208,6 +208,12 @@ public sealed record CallOptions(int? Retry, long? TimeoutMs)
 /// <summary>A bound expression; <see cref="Type"/> is its checked type.</summary>
 public abstract record ExprModel(TypeRef Type);
 
+/// <summary>
+/// Stands for an expression that failed to bind (its error is already reported), so the rest of the
+/// workflow still binds; only a model whose compilation has errors holds one.
+/// </summary>
+public sealed record ErrorExpr() : ExprModel(TypeRef.Error);
+
 public enum RefKind
 {
     Parameter,

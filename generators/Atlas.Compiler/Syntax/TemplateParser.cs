@@ -33,6 +33,7 @@ public static class TemplateParser
         private readonly SourceFile _file;
         private readonly DiagnosticBag _diagnostics;
         private int _position;
+        private int _depth;
 
         public Scanner(StringValueSyntax value, SourceFile file, DiagnosticBag diagnostics)
         {
@@ -97,7 +98,16 @@ public static class TemplateParser
                 {
                     var header = ParseForHeader(tag, open, close);
                     if (header is null) continue;
+                    if (_depth >= AtlasParser.MaxNesting)
+                    {
+                        // Deeper loops would recurse without bound; report once and read the rest as text.
+                        Report(open, close + 2, $"`{{{{for}}}}` loops are nested more than {AtlasParser.MaxNesting} levels deep; flatten the template");
+                        _position = _text.Length;
+                        break;
+                    }
+                    _depth++;
                     var body = ParseParts(header, out bool bodyClosed);
+                    _depth--;
                     if (!bodyClosed)
                         Report(open, close + 2, $"`{{{{for {header.Variable.Name} in ...}}}}` is never closed; add `{{{{end}}}}` after its body");
                     parts.Add(new TemplateForSyntax(header.Variable, header.Source, body, Span(open, bodyClosed ? _position : _text.Length)));

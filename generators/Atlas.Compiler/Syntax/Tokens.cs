@@ -133,19 +133,24 @@ internal static class Tokens
             double ms = amount * factor;
             if (double.IsNaN(ms) || double.IsInfinity(ms) || Math.Abs(ms) > long.MaxValue / 2.0)
             {
-                p.Context.ReportSoft(DiagnosticDescriptors.InvalidNumber, start, unitEnd, durationText);
+                p.Context.ReportSoft(DiagnosticDescriptors.InvalidNumber, start, unitEnd, durationText, "is too long a duration");
                 ms = 0;
             }
             return Result.Success<ValueSyntax>(new DurationValueSyntax((long)Math.Round(ms), durationText, span), SkipTrivia(p, unitEnd));
         }
 
         var numberSpan = p.Context.ToFileSpan(start, numberEnd);
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-            || double.IsInfinity(value)
-            || (isInteger && (value > int.MaxValue || value < int.MinValue)))
+        // An out-of-range number keeps its value (so no second, misleading error follows) but is reported.
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || double.IsInfinity(value))
         {
-            p.Context.ReportSoft(DiagnosticDescriptors.InvalidNumber, start, numberEnd, number);
+            p.Context.ReportSoft(DiagnosticDescriptors.InvalidNumber, start, numberEnd, number, "is too large to be a number");
             value = 0;
+        }
+        else if (isInteger && (value > int.MaxValue || value < int.MinValue))
+        {
+            p.Context.ReportSoft(DiagnosticDescriptors.InvalidNumber, start, numberEnd, number,
+                "does not fit in 32 bits; whole numbers must be between -2147483648 and 2147483647");
+            value = Math.Max(int.MinValue, Math.Min(int.MaxValue, value));
         }
         return Result.Success<ValueSyntax>(new NumberValueSyntax(value, isInteger, number, numberSpan), SkipTrivia(p, numberEnd));
     };

@@ -63,4 +63,12 @@ public class TemplateParserTests
         var (_, diagnostics, _) = Parse("{{end}} {{}} {{a..b}} {{for in}}");
         AssertDiagnostics(diagnostics, ("ATL0003", 2, 1), ("ATL0003", 2, 9), ("ATL0003", 2, 18), ("ATL0003", 2, 23));
     }
+
+    [Fact]
+    public void DeeplyNestedLoops_AreAnErrorNotAStackOverflow()
+    {
+        var template = string.Concat(System.Linq.Enumerable.Repeat("{{for x in xs}}", 100_000));
+        var (_, diagnostics, _) = Parse(template);
+        Assert.Contains(diagnostics, d => d.Id == "ATL0003" && d.Message.Contains("nested more than 64"));
+    }
 }

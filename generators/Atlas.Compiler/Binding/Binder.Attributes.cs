@@ -1,0 +1,247 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Atlas.Compiler.Diagnostics;
+using Atlas.Compiler.Syntax;
+using Atlas.Compiler.Text;
+
+namespace Atlas.Compiler.Binding;
+
+// Reading attribute blocks: which attributes a block has, and each value of the kind it must be.
+// Every reader reports at the value's span and returns null when the value is unusable.
+internal sealed partial class Binder
+{
+    /// <summary>
+    /// The attributes of a block, the first of each name. Reports ATL2007 for an attribute the block
+    /// does not have (with did-you-mean) and ATL2020 for a repeated one.
+    /// </summary>
+    private Dictionary<string, AttributeSyntax> ReadBlock(BlockSyntax? block, SourceFile file, string owner, IReadOnlyList<string> allowed)
+    {
+        var attributes = new Dictionary<string, AttributeSyntax>(StringComparer.Ordinal);
+        if (block is null) return attributes;
+        foreach (var attribute in Items(block.Attributes))
+        {
+            var name = attribute.Name?.Name;
+            if (name is null || attribute.Value is null) continue;
+            if (!allowed.Contains(name, StringComparer.Ordinal))
+            {
+                Report(DiagnosticDescriptors.UnknownAttribute, file, attribute.Name!.Span, owner, name, DidYouMean(name, allowed));
+            }
+            else if (attributes.TryGetValue(name, out var first))
+            {
+                Report(DiagnosticDescriptors.DuplicateAttribute, file, attribute.Name!.Span, name, file.GetLocation(first.Name.Span));
+            }
+            else
+            {
+                attributes.Add(name, attribute);
+            }
+        }
+
+        return attributes;
+    }
+
+    /// <summary>ATL2011 at the declaration's name: "Provider `x` needs `model`; add ...".</summary>
+    private void ReportMissing(Symbol symbol, string attribute, string hint) =>
+        Report(DiagnosticDescriptors.MissingAttribute, symbol.File, symbol.Syntax.Name.Span, Symbol.Title(symbol.Kind), symbol.Name, attribute, hint);
+
+    /// <summary>ATL2008: "`temperature` must be a number, not a string".</summary>
+    private void ReportWrongKind(AttributeSyntax attribute, SourceFile file, string expected) =>
+        ReportWrongKind(attribute.Name.Name, attribute.Value, file, expected);
+
+    private void ReportWrongKind(string name, ValueSyntax value, SourceFile file, string expected) =>
+        Report(DiagnosticDescriptors.InvalidAttributeValue, file, value.Span, name, expected, DescribeValue(value));
+
+    internal static string DescribeValue(ValueSyntax value) => value switch
+    {
+        NumberValueSyntax n => "the number " + n.Text,
+        NameValueSyntax { Name: null } or NameValueSyntax { Name.Name: null } => "a name",
+        CallValueSyntax { Name: null } or CallValueSyntax { Name.Name: null } => "a call",
+        _ => value.Describe(),
+    };
+
+    /// <summary>A string; in a YAML file a plain scalar that read as a name is a string too.</summary>
+    private static bool TryGetString(ValueSyntax? value, SourceFile file, out string text)
+    {
+        switch (value)
+        {
+            case StringValueSyntax s when s.Value is not null:
+                text = s.Value;
+                return true;
+            case NameValueSyntax { Name.Name: { } name } when file.IsYaml:
+                text = name;
+                return true;
+            default:
+                text = "";
+                return false;
+        }
+    }
+
+    /// <summary>A bare name; in a YAML file a plain scalar string is a name too (<c>model: smart</c>).</summary>
+    private static bool TryGetName(ValueSyntax? value, SourceFile file, out IdentifierSyntax name)
+    {
+        switch (value)
+        {
+            case NameValueSyntax { Name.Name: not null } n:
+                name = n.Name;
+                return true;
+            case StringValueSyntax { IsBareYamlScalar: true, Value: { } text } s when file.IsYaml:
+                name = new IdentifierSyntax(text, s.Span);
+                return true;
+            default:
+                name = null!;
+                return false;
+        }
+    }
+
+    private string? ReadString(AttributeSyntax attribute, SourceFile file)
+    {
+        if (TryGetString(attribute.Value, file, out var text)) return text;
+        ReportWrongKind(attribute, file, "a string");
+        return null;
+    }
+
+    /// <summary>A list of strings (or, where <paramref name="allowSingle"/>, one string standing for a list of one).</summary>
+    private List<string>? ReadStringList(AttributeSyntax attribute, SourceFile file, bool allowSingle)
+    {
+        if (allowSingle && TryGetString(attribute.Value, file, out var single)) return new List<string> { single };
+        if (attribute.Value is not ListValueSyntax list)
+        {
+            ReportWrongKind(attribute, file, allowSingle ? "a string or a list of strings" : "a list of strings");
+            return null;
+        }
+
+        var result = new List<string>();
+        foreach (var item in Items(list.Items))
+        {
+            if (TryGetString(item, file, out var text)) result.Add(text);
+            else ReportWrongKind(attribute.Name.Name, item, file, "a list of strings");
+        }
+
+        return result;
+    }
+
+    /// <summary>A number (integer or not) in <c>[min, max]</c>.</summary>
+    private double? ReadNumber(AttributeSyntax attribute, SourceFile file, double min, double max)
+    {
+        if (attribute.Value is not NumberValueSyntax number)
+        {
+            ReportWrongKind(attribute, file, "a number");
+            return null;
+        }
+
+        if (double.IsNaN(number.Value) || number.Value < min || number.Value > max)
+        {
+            string range = double.IsPositiveInfinity(max) ? $"{Invariant(min)} or more" : $"between {Invariant(min)} and {Invariant(max)}";
+            Report(DiagnosticDescriptors.AttributeOutOfRange, file, number.Span, $"`{attribute.Name.Name}` must be {range}, not {number.Text}");
+            return null;
+        }
+
+        return number.Value;
+    }
+
+    /// <summary>A whole number of at least <paramref name="min"/>.</summary>
+    private int? ReadInt(AttributeSyntax attribute, SourceFile file, int min)
+    {
+        if (attribute.Value is not NumberValueSyntax number)
+        {
+            ReportWrongKind(attribute, file, "a whole number");
+            return null;
+        }
+
+        return CheckInt(attribute.Name.Name, number, file, min);
+    }
+
+    private int? CheckInt(string name, NumberValueSyntax number, SourceFile file, int min)
+    {
+        if (!number.IsInteger || double.IsNaN(number.Value))
+        {
+            ReportWrongKind(name, number, file, "a whole number");
+            return null;
+        }
+
+        if (number.Value < min || number.Value > int.MaxValue)
+        {
+            string range = number.Value < min ? $"at least {min.ToString(CultureInfo.InvariantCulture)}" : "at most " + int.MaxValue.ToString(CultureInfo.InvariantCulture);
+            Report(DiagnosticDescriptors.AttributeOutOfRange, file, number.Span, $"`{name}` must be {range}, not {number.Text}");
+            return null;
+        }
+
+        return (int)number.Value;
+    }
+
+    /// <summary>A duration in milliseconds; more than zero unless <paramref name="allowZero"/>.</summary>
+    private long? ReadDuration(AttributeSyntax attribute, SourceFile file, bool allowZero)
+    {
+        if (attribute.Value is not DurationValueSyntax duration)
+        {
+            ReportWrongKind(attribute, file, "a duration such as `500ms`, `20s` or `2m`");
+            return null;
+        }
+
+        if (duration.Milliseconds < 0 || (!allowZero && duration.Milliseconds == 0))
+        {
+            string bound = allowZero ? "0ms or more" : "longer than 0ms";
+            Report(DiagnosticDescriptors.AttributeOutOfRange, file, duration.Span, $"`{attribute.Name.Name}` must be {bound}, not {duration.Text}");
+            return null;
+        }
+
+        return duration.Milliseconds;
+    }
+
+    /// <summary>One of a fixed set of keywords (<c>strategy = fallback</c>).</summary>
+    private string? ReadOption(AttributeSyntax attribute, SourceFile file, string what, IReadOnlyList<string> options) =>
+        ReadOption(attribute.Name.Name, attribute.Value, file, what, options);
+
+    private string? ReadOption(string attributeName, ValueSyntax value, SourceFile file, string what, IReadOnlyList<string> options)
+    {
+        if (!TryGetName(value, file, out var name))
+        {
+            ReportWrongKind(attributeName, value, file, $"one of {string.Join(", ", options)} (written without quotes)");
+            return null;
+        }
+
+        return CheckOption(name, file, what, options);
+    }
+
+    private string? CheckOption(IdentifierSyntax name, SourceFile file, string what, IReadOnlyList<string> options)
+    {
+        if (options.Contains(name.Name, StringComparer.Ordinal)) return name.Name;
+        Report(DiagnosticDescriptors.UnknownOption, file, name.Span, name.Name, what, string.Join(", ", options), DidYouMean(name.Name, options));
+        return null;
+    }
+
+    /// <summary>A list of keywords (<c>supports = [chat, json]</c>), without repeats, in order.</summary>
+    private List<string>? ReadOptionList(AttributeSyntax attribute, SourceFile file, string what, IReadOnlyList<string> options)
+    {
+        var names = ReadNameList(attribute, file, $"a list of {what} names");
+        if (names is null) return null;
+        var result = new List<string>();
+        foreach (var name in names)
+        {
+            var option = CheckOption(name, file, what, options);
+            if (option is not null && !result.Contains(option, StringComparer.Ordinal)) result.Add(option);
+        }
+
+        return result;
+    }
+
+    /// <summary>A list of bare names (<c>use = [openai, claude]</c>); items that are not names are reported and skipped.</summary>
+    private List<IdentifierSyntax>? ReadNameList(AttributeSyntax attribute, SourceFile file, string expected)
+    {
+        if (attribute.Value is not ListValueSyntax list)
+        {
+            ReportWrongKind(attribute, file, expected);
+            return null;
+        }
+
+        var result = new List<IdentifierSyntax>();
+        foreach (var item in Items(list.Items))
+        {
+            if (TryGetName(item, file, out var name)) result.Add(name);
+            else ReportWrongKind(attribute.Name.Name, item, file, expected + " (written without quotes)");
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,486 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Atlas.Compiler.Diagnostics;
+using Atlas.Compiler.Model;
+using Atlas.Compiler.Syntax;
+using Atlas.Compiler.Text;
+
+namespace Atlas.Compiler.Binding;
+
+// The declarations configured by attribute blocks: providers, routes, MCP servers, knowledge bases and agents.
+internal sealed partial class Binder
+{
+    private static readonly string[] ProviderAttributes = { "kind", "model", "endpoint", "api_key", "supports", "cost", "latency", "max_concurrency" };
+    private static readonly string[] ProviderKinds = { "openai", "anthropic", "ollama", "openai_compatible", "mock" };
+    private static readonly string[] CapabilityNames = { "chat", "tools", "json", "embeddings", "vision", "streaming" };
+    private static readonly string[] CostAttributes = { "input", "output" };
+    private static readonly string[] RouteAttributes = { "strategy", "use", "require", "retry", "timeout" };
+    private static readonly string[] RouteStrategies = { "fallback", "round_robin", "cheapest", "fastest" };
+    private static readonly string[] McpAttributes = { "command", "args" };
+    private static readonly string[] KnowledgeAttributes = { "sources", "chunking", "embedder", "store" };
+    private static readonly string[] ChunkingStrategies = { "fixed", "recursive", "markdown" };
+    private static readonly string[] SizeAndOverlap = { "size", "overlap" };
+    private static readonly string[] SizeOnly = { "size" };
+    private static readonly string[] StoreKinds = { "sqlite", "chroma", "postgres" };
+    private static readonly string[] AgentAttributes = { "model", "temperature", "max_tokens", "instructions", "prompt", "tools", "delegates" };
+
+    private const string BuiltInEmbedder = "minilm";
+    private const int DefaultChunkSize = 800;
+
+    // ---------- provider ----------
+
+    private void BindProvider(Symbol symbol)
+    {
+        var syntax = (ProviderSyntax)symbol.Syntax;
+        var file = symbol.File;
+        var attributes = ReadBlock(syntax.Body, file, "provider " + symbol.Name, ProviderAttributes);
+
+        ProviderKind? kind = null;
+        if (attributes.TryGetValue("kind", out var kindAttribute))
+        {
+            kind = ReadOption(kindAttribute, file, "provider kind", ProviderKinds) switch
+            {
+                "openai" => ProviderKind.OpenAI,
+                "anthropic" => ProviderKind.Anthropic,
+                "ollama" => ProviderKind.Ollama,
+                "openai_compatible" => ProviderKind.OpenAICompatible,
+                "mock" => ProviderKind.Mock,
+                _ => null,
+            };
+        }
+        else
+        {
+            ReportMissing(symbol, "kind", "; add `kind = ` one of " + string.Join(", ", ProviderKinds));
+        }
+
+        string? model = null;
+        if (attributes.TryGetValue("model", out var modelAttribute)) model = ReadString(modelAttribute, file);
+        else if (kind is not null and not ProviderKind.Mock) ReportMissing(symbol, "model", "; add `model = \"...\"` naming the model to call");
+
+        string? endpoint = null;
+        if (attributes.TryGetValue("endpoint", out var endpointAttribute)) endpoint = ReadString(endpointAttribute, file);
+        else if (kind == ProviderKind.OpenAICompatible) ReportMissing(symbol, "endpoint", " because its kind is `openai_compatible`; add `endpoint = \"https://...\"`");
+
+        string? apiKey = attributes.TryGetValue("api_key", out var keyAttribute) ? ReadApiKey(keyAttribute, file) : null;
+
+        List<string>? capabilities = attributes.TryGetValue("supports", out var supports)
+            ? ReadOptionList(supports, file, "capability", CapabilityNames)
+            : null;
+        symbol.Capabilities.AddRange(capabilities ?? DefaultCapabilities(kind));
+
+        CostModel? cost = attributes.TryGetValue("cost", out var costAttribute) ? ReadCost(costAttribute, symbol) : null;
+        long? latency = attributes.TryGetValue("latency", out var latencyAttribute) ? ReadDuration(latencyAttribute, file, allowZero: true) : null;
+        int? maxConcurrency = attributes.TryGetValue("max_concurrency", out var concurrency) ? ReadInt(concurrency, file, 1) : null;
+
+        symbol.Model = new ProviderModel(
+            symbol.Name,
+            kind ?? ProviderKind.Mock,
+            model,
+            endpoint,
+            apiKey,
+            symbol.Capabilities.ToEquatableArray(),
+            cost,
+            latency,
+            maxConcurrency);
+    }
+
+    private static IEnumerable<string> DefaultCapabilities(ProviderKind? kind) => kind switch
+    {
+        ProviderKind.OpenAI => new[] { "chat", "tools", "json", "embeddings", "streaming" },
+        ProviderKind.Anthropic => new[] { "chat", "tools", "json", "streaming" },
+        ProviderKind.Ollama => new[] { "chat", "tools", "json", "embeddings", "streaming" },
+        ProviderKind.OpenAICompatible => new[] { "chat", "streaming" },
+        ProviderKind.Mock => new[] { "chat", "tools", "json", "embeddings", "streaming" },
+        _ => Array.Empty<string>(),
+    };
+
+    /// <summary>Only <c>env("NAME")</c>: a key written into a source file would end up in source control.</summary>
+    private string? ReadApiKey(AttributeSyntax attribute, SourceFile file)
+    {
+        const string Expected = "`env(\"NAME\")` (a secret belongs in an environment variable, never in a source file)";
+        if (attribute.Value is CallValueSyntax { Name.Name: "env" } call)
+        {
+            var arguments = Items(call.Arguments).ToList();
+            if (arguments.Count == 1 && TryGetString(arguments[0], file, out var variable) && variable.Trim().Length > 0) return variable;
+            Report(DiagnosticDescriptors.InvalidAttributeValue, file, call.Span, attribute.Name.Name, "`env(\"NAME\")` with the name of one environment variable", "`" + Snippet(file, call.Span) + "`");
+            return null;
+        }
+
+        ReportWrongKind(attribute, file, Expected);
+        return null;
+    }
+
+    private CostModel? ReadCost(AttributeSyntax attribute, Symbol symbol)
+    {
+        var file = symbol.File;
+        if (attribute.Value is not BlockValueSyntax { Head: null } block)
+        {
+            ReportWrongKind(attribute, file, "a block `{ input = 0.15, output = 0.60 }` (USD per million tokens)");
+            return null;
+        }
+
+        var attributes = ReadBlock(block.Block, file, "cost", CostAttributes);
+        double? Read(string name)
+        {
+            if (attributes.TryGetValue(name, out var value)) return ReadNumber(value, file, 0, double.PositiveInfinity);
+            Report(DiagnosticDescriptors.MissingAttribute, file, attribute.Name.Span, "The cost of provider", symbol.Name, name, $"; add `{name} = <USD per million tokens>`");
+            return null;
+        }
+
+        var input = Read("input");
+        var output = Read("output");
+        return new CostModel(input ?? 0, output ?? 0);
+    }
+
+    // ---------- route ----------
+
+    private void BindRoute(Symbol symbol)
+    {
+        var syntax = (RouteSyntax)symbol.Syntax;
+        var file = symbol.File;
+        var attributes = ReadBlock(syntax.Body, file, "route " + symbol.Name, RouteAttributes);
+
+        var strategy = RouteStrategy.Fallback;
+        if (attributes.TryGetValue("strategy", out var strategyAttribute))
+        {
+            strategy = ReadOption(strategyAttribute, file, "route strategy", RouteStrategies) switch
+            {
+                "round_robin" => RouteStrategy.RoundRobin,
+                "cheapest" => RouteStrategy.Cheapest,
+                "fastest" => RouteStrategy.Fastest,
+                _ => RouteStrategy.Fallback,
+            };
+        }
+
+        var use = new List<Symbol>();
+        bool allResolved = true;
+        if (attributes.TryGetValue("use", out var useAttribute))
+        {
+            var names = ReadNameList(useAttribute, file, "a list of provider names");
+            allResolved = names is not null;
+            foreach (var name in names ?? new List<IdentifierSyntax>())
+            {
+                var provider = ResolveReference(name, symbol, "a provider", SymbolKind.Provider);
+                if (provider is null) allResolved = false;
+                else if (!use.Contains(provider)) use.Add(provider);
+            }
+
+            if (names is { Count: 0 })
+            {
+                Report(DiagnosticDescriptors.AttributeOutOfRange, file, useAttribute.Value.Span, "`use` must name at least one provider");
+            }
+        }
+        else
+        {
+            ReportMissing(symbol, "use", "; add `use = [provider, ...]` listing the providers to route between");
+        }
+
+        var require = new List<string>();
+        if (attributes.TryGetValue("require", out var requireAttribute))
+        {
+            require = ReadOptionList(requireAttribute, file, "capability", CapabilityNames) ?? require;
+            if (allResolved && use.Count > 0 && require.Count > 0 && !use.Any(p => require.All(p.Capabilities.Contains)))
+            {
+                string offers = string.Join("; ", use.Select(p => $"`{p.Name}` supports [{string.Join(", ", p.Capabilities)}]"));
+                Report(
+                    DiagnosticDescriptors.RouteCannotMeetRequirements,
+                    file,
+                    requireAttribute.Value.Span,
+                    $"Route `{symbol.Name}` requires [{string.Join(", ", require)}], but no provider in its `use` list supports all of that: {offers}; add a provider that does, or require less");
+            }
+        }
+
+        int retry = attributes.TryGetValue("retry", out var retryAttribute) ? ReadInt(retryAttribute, file, 0) ?? 0 : 0;
+        long? timeout = attributes.TryGetValue("timeout", out var timeoutAttribute) ? ReadDuration(timeoutAttribute, file, allowZero: false) : null;
+
+        symbol.Model = new RouteModel(
+            symbol.Name,
+            strategy,
+            use.Select(p => p.Name).ToEquatableArray(),
+            require.ToEquatableArray(),
+            retry,
+            timeout);
+    }
+
+    /// <summary>
+    /// Resolves a name that must be a declaration of one of <paramref name="kinds"/>; marks it used.
+    /// Reports ATL2015 for a declaration of another kind and ATL2001 (did-you-mean over the right kinds) for an unknown name.
+    /// </summary>
+    private Symbol? ResolveReference(IdentifierSyntax name, Symbol user, string expected, params SymbolKind[] kinds)
+    {
+        var symbol = Lookup(name.Name);
+        if (symbol is not null)
+        {
+            MarkUsed(name.Name, user);
+            if (Array.IndexOf(kinds, symbol.Kind) >= 0) return symbol;
+            Report(DiagnosticDescriptors.WrongKindOfName, user.File, name.Span, name.Name, Symbol.Describe(symbol.Kind), expected);
+            return null;
+        }
+
+        Report(DiagnosticDescriptors.UnknownName, user.File, name.Span, name.Name, DidYouMean(name.Name, NamesOf(kinds)));
+        return null;
+    }
+
+    // ---------- mcp ----------
+
+    private void BindMcp(Symbol symbol)
+    {
+        var syntax = (McpSyntax)symbol.Syntax;
+        var file = symbol.File;
+        var attributes = ReadBlock(syntax.Body, file, "mcp " + symbol.Name, McpAttributes);
+
+        string? command = null;
+        if (attributes.TryGetValue("command", out var commandAttribute)) command = ReadString(commandAttribute, file);
+        else ReportMissing(symbol, "command", "; add `command = \"...\"`, the program that serves it");
+
+        var arguments = attributes.TryGetValue("args", out var argsAttribute) ? ReadStringList(argsAttribute, file, allowSingle: false) : null;
+
+        symbol.Model = new McpModel(symbol.Name, command ?? "", (arguments ?? new List<string>()).ToEquatableArray());
+    }
+
+    // ---------- knowledge ----------
+
+    private void BindKnowledge(Symbol symbol)
+    {
+        var syntax = (KnowledgeSyntax)symbol.Syntax;
+        var file = symbol.File;
+        var attributes = ReadBlock(syntax.Body, file, "knowledge " + symbol.Name, KnowledgeAttributes);
+
+        List<string>? sources = null;
+        if (attributes.TryGetValue("sources", out var sourcesAttribute))
+        {
+            sources = ReadStringList(sourcesAttribute, file, allowSingle: true);
+            if (sources is { Count: 0 })
+            {
+                Report(DiagnosticDescriptors.AttributeOutOfRange, file, sourcesAttribute.Value.Span, "`sources` must list at least one file, folder or glob such as \"docs/**/*.md\"");
+            }
+        }
+        else
+        {
+            ReportMissing(symbol, "sources", "; add `sources = [\"docs/**/*.md\"]`");
+        }
+
+        var chunking = attributes.TryGetValue("chunking", out var chunkingAttribute)
+            ? ReadChunking(chunkingAttribute, file)
+            : null;
+
+        string embedder = BuiltInEmbedder;
+        if (attributes.TryGetValue("embedder", out var embedderAttribute)) embedder = ReadEmbedder(embedderAttribute, symbol) ?? embedder;
+
+        var store = attributes.TryGetValue("store", out var storeAttribute) ? ReadStore(storeAttribute, file) : null;
+
+        symbol.Model = new KnowledgeModel(
+            symbol.Name,
+            (sources ?? new List<string>()).ToEquatableArray(),
+            chunking ?? new ChunkingModel(ChunkingStrategy.Recursive, DefaultChunkSize, DefaultChunkSize / 8),
+            embedder,
+            store ?? new StoreModel(StoreKind.Sqlite, symbol.Name + ".db"));
+    }
+
+    /// <summary>
+    /// <c>fixed|recursive { size, overlap }</c> or <c>markdown { size }</c>; a bare strategy name takes
+    /// the defaults. In YAML, <c>{ recursive: { size: 800 } }</c> means the headed block.
+    /// </summary>
+    private ChunkingModel? ReadChunking(AttributeSyntax attribute, SourceFile file)
+    {
+        const string Expected = "a strategy block such as `recursive { size = 800, overlap = 100 }`";
+        IdentifierSyntax? head = null;
+        BlockSyntax? block = null;
+        switch (attribute.Value)
+        {
+            case BlockValueSyntax { Head: { } h } headed:
+                head = h;
+                block = headed.Block;
+                break;
+            case BlockValueSyntax { Head: null } headless when file.IsYaml
+                && headless.Block is { } outer
+                && !outer.Attributes.IsDefault
+                && outer.Attributes.Length == 1
+                && outer.Attributes[0] is { Name: { } yamlHead, Value: BlockValueSyntax { Head: null } inner }:
+                head = yamlHead;
+                block = inner.Block;
+                break;
+            default:
+                if (TryGetName(attribute.Value, file, out var name)) head = name;
+                break;
+        }
+
+        if (head is null)
+        {
+            ReportWrongKind(attribute, file, Expected);
+            return null;
+        }
+
+        var strategyName = CheckOption(head, file, "chunking strategy", ChunkingStrategies);
+        if (strategyName is null) return null;
+        var strategy = strategyName switch
+        {
+            "fixed" => ChunkingStrategy.Fixed,
+            "markdown" => ChunkingStrategy.Markdown,
+            _ => ChunkingStrategy.Recursive,
+        };
+
+        var attributes = ReadBlock(block, file, strategyName, strategy == ChunkingStrategy.Markdown ? SizeOnly : SizeAndOverlap);
+        int size = attributes.TryGetValue("size", out var sizeAttribute) ? ReadInt(sizeAttribute, file, 1) ?? DefaultChunkSize : DefaultChunkSize;
+        int overlap = strategy == ChunkingStrategy.Markdown ? 0 : size / 8;
+        if (attributes.TryGetValue("overlap", out var overlapAttribute))
+        {
+            if (overlapAttribute.Value is not NumberValueSyntax number)
+            {
+                ReportWrongKind(overlapAttribute, file, "a whole number");
+            }
+            else if (number.IsInteger && number.Value >= size && number.Value >= 0)
+            {
+                Report(DiagnosticDescriptors.AttributeOutOfRange, file, number.Span, $"`overlap` must be less than `size` ({size.ToString(System.Globalization.CultureInfo.InvariantCulture)}), not {number.Text}");
+            }
+            else if (CheckInt("overlap", number, file, 0) is { } value)
+            {
+                overlap = value;
+            }
+        }
+
+        return new ChunkingModel(strategy, size, overlap);
+    }
+
+    /// <summary><c>minilm</c> (built in) or a provider that can embed.</summary>
+    private string? ReadEmbedder(AttributeSyntax attribute, Symbol symbol)
+    {
+        var file = symbol.File;
+        if (!TryGetName(attribute.Value, file, out var name))
+        {
+            ReportWrongKind(attribute, file, "`minilm` or the name of a provider (written without quotes)");
+            return null;
+        }
+
+        if (name.Name == BuiltInEmbedder && Lookup(name.Name) is null) return BuiltInEmbedder;
+
+        var provider = Lookup(name.Name);
+        if (provider is null)
+        {
+            var candidates = NamesOf(SymbolKind.Provider).Concat(new[] { BuiltInEmbedder });
+            Report(DiagnosticDescriptors.UnknownName, file, name.Span, name.Name, DidYouMean(name.Name, candidates));
+            return null;
+        }
+
+        MarkUsed(name.Name, symbol);
+        if (provider.Kind != SymbolKind.Provider)
+        {
+            Report(DiagnosticDescriptors.WrongKindOfName, file, name.Span, name.Name, Symbol.Describe(provider.Kind), "`minilm` or a provider");
+            return null;
+        }
+
+        if (!provider.Capabilities.Contains("embeddings"))
+        {
+            Report(
+                DiagnosticDescriptors.InvalidAttributeValue,
+                file,
+                name.Span,
+                "embedder",
+                "`minilm` or a provider that supports `embeddings`",
+                $"provider `{name.Name}`, which supports [{string.Join(", ", provider.Capabilities)}]");
+            return null;
+        }
+
+        return name.Name;
+    }
+
+    /// <summary><c>sqlite("path")</c>, <c>chroma("url")</c> or <c>postgres("connection")</c>.</summary>
+    private StoreModel? ReadStore(AttributeSyntax attribute, SourceFile file)
+    {
+        const string Expected = "`sqlite(\"path\")`, `chroma(\"url\")` or `postgres(\"connection\")`";
+        if (attribute.Value is not CallValueSyntax { Name: { Name: not null } head } call)
+        {
+            ReportWrongKind(attribute, file, Expected);
+            return null;
+        }
+
+        var kindName = CheckOption(head, file, "store", StoreKinds);
+        var arguments = Items(call.Arguments).ToList();
+        if (arguments.Count != 1 || !TryGetString(arguments[0], file, out var target))
+        {
+            Report(DiagnosticDescriptors.InvalidAttributeValue, file, call.Span, "store", $"`{head.Name}(\"...\")` with one string", "`" + Snippet(file, call.Span) + "`");
+            return null;
+        }
+
+        return kindName switch
+        {
+            "sqlite" => new StoreModel(StoreKind.Sqlite, target),
+            "chroma" => new StoreModel(StoreKind.Chroma, target),
+            "postgres" => new StoreModel(StoreKind.Postgres, target),
+            _ => null,
+        };
+    }
+
+    // ---------- agent ----------
+
+    private void BindAgent(Symbol symbol)
+    {
+        var syntax = (AgentSyntax)symbol.Syntax;
+        var file = symbol.File;
+        var attributes = ReadBlock(syntax.Body, file, "agent " + symbol.Name, AgentAttributes);
+
+        string model = "";
+        var modelKind = ModelTargetKind.Provider;
+        if (attributes.TryGetValue("model", out var modelAttribute))
+        {
+            if (TryGetName(modelAttribute.Value, file, out var name))
+            {
+                var target = ResolveReference(name, symbol, "a provider or route", SymbolKind.Provider, SymbolKind.Route);
+                if (target is not null)
+                {
+                    model = target.Name;
+                    modelKind = target.Kind == SymbolKind.Route ? ModelTargetKind.Route : ModelTargetKind.Provider;
+                }
+            }
+            else
+            {
+                ReportWrongKind(modelAttribute, file, "the name of a provider or route (the model's own name belongs in the provider)");
+            }
+        }
+        else
+        {
+            ReportMissing(symbol, "model", "; add `model = <provider or route>`");
+        }
+
+        double? temperature = attributes.TryGetValue("temperature", out var temperatureAttribute) ? ReadNumber(temperatureAttribute, file, 0, 2) : null;
+        int? maxTokens = attributes.TryGetValue("max_tokens", out var maxTokensAttribute) ? ReadInt(maxTokensAttribute, file, 1) : null;
+
+        var instructions = attributes.TryGetValue("instructions", out var instructionsAttribute) ? BindTemplate(instructionsAttribute, symbol) : null;
+
+        TemplateModel? prompt = null;
+        if (attributes.TryGetValue("prompt", out var promptAttribute)) prompt = BindTemplate(promptAttribute, symbol);
+        else ReportMissing(symbol, "prompt", "; add `prompt = \"...\"`, the message sent to the model");
+
+        var tools = new List<string>();
+        if (attributes.TryGetValue("tools", out var toolsAttribute))
+        {
+            foreach (var name in ReadNameList(toolsAttribute, file, "a list of tool or MCP server names") ?? new List<IdentifierSyntax>())
+            {
+                if (ResolveReference(name, symbol, "a tool or MCP server", SymbolKind.Tool, SymbolKind.Mcp) is { } tool && !tools.Contains(tool.Name)) tools.Add(tool.Name);
+            }
+        }
+
+        var delegates = new List<string>();
+        if (attributes.TryGetValue("delegates", out var delegatesAttribute))
+        {
+            foreach (var name in ReadNameList(delegatesAttribute, file, "a list of agent names") ?? new List<IdentifierSyntax>())
+            {
+                if (ResolveReference(name, symbol, "an agent", SymbolKind.Agent) is { } agent && !delegates.Contains(agent.Name)) delegates.Add(agent.Name);
+            }
+        }
+
+        symbol.Model = new AgentModel(
+            symbol.Name,
+            symbol.Parameters.ToEquatableArray(),
+            symbol.Returns,
+            model,
+            modelKind,
+            temperature,
+            maxTokens,
+            instructions,
+            prompt ?? new TemplateModel(EquatableArray<TemplatePart>.Empty),
+            tools.ToEquatableArray(),
+            delegates.ToEquatableArray());
+    }
+}

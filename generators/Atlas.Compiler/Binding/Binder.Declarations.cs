@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Atlas.Compiler.Diagnostics;
+using Atlas.Compiler.Model;
+using Atlas.Compiler.Syntax;
+using Atlas.Compiler.Text;
+
+namespace Atlas.Compiler.Binding;
+
+// Enums, record types, signatures, tools, and the checks that span declarations (workflow cycles, unused names).
+internal sealed partial class Binder
+{
+    private void BindEnum(Symbol symbol)
+    {
+        var syntax = (EnumSyntax)symbol.Syntax;
+        var seen = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        foreach (var member in Items(syntax.Members))
+        {
+            if (DeclareLocal(seen, member, symbol.File)) symbol.Members.Add(member.Name);
+        }
+
+        symbol.Model = new EnumModel(symbol.Name, symbol.Members.ToEquatableArray());
+    }
+
+    private void BindRecordType(Symbol symbol)
+    {
+        var syntax = (TypeSyntax)symbol.Syntax;
+        var seen = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        foreach (var field in Items(syntax.Fields))
+        {
+            var type = ResolveType(field.Type, symbol);
+            if (DeclareLocal(seen, field.Name, symbol.File)) symbol.Fields.Add(new FieldModel(field.Name.Name, type));
+        }
+
+        symbol.Model = new TypeModel(symbol.Name, symbol.Fields.ToEquatableArray());
+    }
+
+    /// <summary>Parameters and result type of an agent, tool or workflow, bound before any body so calls can be checked.</summary>
+    private void BindSignature(Symbol symbol)
+    {
+        var (parameters, returns) = symbol.Syntax switch
+        {
+            AgentSyntax a => (a.Parameters, a.Returns),
+            ToolSyntax t => (t.Parameters, t.Returns),
+            WorkflowSyntax w => (w.Parameters, w.Returns),
+            _ => (ImmutableArray<ParameterSyntax>.Empty, (TypeRefSyntax?)null),
+        };
+
+        var seen = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        foreach (var parameter in Items(parameters))
+        {
+            var type = ResolveType(parameter.Type, symbol);
+            if (DeclareLocal(seen, parameter.Name, symbol.File)) symbol.Parameters.Add(new ParameterModel(parameter.Name.Name, type));
+        }
+
+        symbol.Returns = ResolveType(returns, symbol);
+    }
+
+    private void BindTool(Symbol symbol) =>
+        symbol.Model = new ToolModel(symbol.Name, symbol.Parameters.ToEquatableArray(), symbol.Returns);
+
+    /// <summary>
+    /// Adds a member, field, parameter or step name to <paramref name="seen"/>; reports ATL2003 at a
+    /// repeat and returns false for it (and for a node without a name).
+    /// </summary>
+    private bool DeclareLocal(Dictionary<string, TextSpan> seen, IdentifierSyntax? name, SourceFile file)
+    {
+        if (name?.Name is null || name.Name.Length == 0) return false;
+        if (seen.TryGetValue(name.Name, out var first))
+        {
+            Report(DiagnosticDescriptors.DuplicateName, file, name.Span, name.Name, file.GetLocation(first));
+            return false;
+        }
+
+        seen.Add(name.Name, name.Span);
+        return true;
+    }
+
+    // ---------- checks across declarations ----------
+
+    /// <summary>ATL3003 once per cycle of workflows calling each other, at the first workflow of the cycle in source order.</summary>
+    private void CheckWorkflowCycles()
+    {
+        var workflows = _symbols.Values.Where(s => s.Kind == SymbolKind.Workflow).OrderBy(s => s.Order).ToList();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < workflows.Count; i++) index[workflows[i].Name] = i;
+
+        var edges = workflows
+            .Select(w => (IReadOnlyList<int>)(_workflowCalls.TryGetValue(w.Name, out var calls)
+                ? calls.Where(index.ContainsKey).Select(c => index[c]).Distinct().ToList()
+                : new List<int>()))
+            .ToList();
+
+        foreach (var cycle in WorkflowGraph.FindCycles(edges))
+        {
+            var start = workflows[cycle[0]];
+            Report(DiagnosticDescriptors.WorkflowCycle, start.File, start.Syntax.Name.Span, string.Join(" → ", cycle.Select(i => workflows[i].Name)));
+        }
+    }
+
+    /// <summary>ATL2013 for every declaration nothing uses; agents and workflows are entry points and never warned.</summary>
+    private void ReportUnused()
+    {
+        foreach (var symbol in _symbols.Values.OrderBy(s => s.Order))
+        {
+            if (symbol.Kind is SymbolKind.Agent or SymbolKind.Workflow) continue;
+            if (_used.Contains(symbol.Name)) continue;
+            Report(DiagnosticDescriptors.UnusedDeclaration, symbol.File, symbol.Syntax.Name.Span, Symbol.Title(symbol.Kind), symbol.Name);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Atlas.Compiler.Diagnostics;
+using Atlas.Compiler.Text;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace Atlas.Compiler.Yaml;
+
+/// <summary>
+/// Reads a YAML file into <see cref="YamlNode"/>s, one root per document, iteratively (no
+/// recursion, so deep nesting cannot overflow the stack). A syntax error is reported as ATL1001
+/// and ends reading; what was read up to it is kept, with the collections still open marked
+/// incomplete, so the declarations before the error are still checked. Duplicate keys are
+/// reported (ATL1002) at the second key and that entry is left out.
+/// </summary>
+internal sealed class YamlNodeReader
+{
+    /// <summary>Deeper than any Atlas file needs; keeps the loader's recursion bounded.</summary>
+    internal const int MaxDepth = 64;
+
+    private static readonly Regex MarkPrefix = new(
+        @"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ",
+        RegexOptions.CultureInvariant);
+
+    private readonly SourceFile _file;
+    private readonly DiagnosticBag _diagnostics;
+    private readonly List<Frame> _stack = new();
+    private readonly List<YamlNode> _documents = new();
+    private int _lastGoodOffset;
+
+    private YamlNodeReader(SourceFile file, DiagnosticBag diagnostics)
+    {
+        _file = file;
+        _diagnostics = diagnostics;
+    }
+
+    /// <summary>The root node of each document in the file, in order.</summary>
+    public static IReadOnlyList<YamlNode> Read(SourceFile file, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    {
+        var reader = new YamlNodeReader(file, diagnostics);
+        reader.ReadAll(cancellationToken);
+        return reader._documents;
+    }
+
+    private void ReadAll(CancellationToken cancellationToken)
+    {
+        var scanner = new Scanner(new StringReader(_file.Text), skipComments: true);
+        var parser = new Parser(scanner);
+        int events = 0;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                if ((++events & 0xFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+                var current = parser.Current;
+                if (current is null) continue;
+                _lastGoodOffset = ToOffset(current.End);
+
+                switch (current)
+                {
+                    case MappingStart or SequenceStart when _stack.Count >= MaxDepth:
+                        StopTooDeep(ToOffset(current.Start));
+                        return;
+                    case MappingStart mapping:
+                        _stack.Add(new Frame(new YamlMapping(mapping.Style == MappingStyle.Flow, ToOffset(mapping.Start))));
+                        break;
+                    case SequenceStart sequence:
+                        _stack.Add(new Frame(new YamlSequence(sequence.Style == SequenceStyle.Flow, ToOffset(sequence.Start))));
+                        break;
+                    case MappingEnd or SequenceEnd:
+                        Close(current);
+                        break;
+                    case Scalar scalar:
+                        Add(new YamlScalar(
+                            scalar.Value,
+                            scalar.Style,
+                            scalar.Tag.IsEmpty ? null : scalar.Tag.Value,
+                            ToOffset(scalar.Start),
+                            ToOffset(scalar.End)));
+                        break;
+                    case AnchorAlias alias:
+                        Add(new YamlAlias(alias.Value.Value, ToOffset(alias.Start), ToOffset(alias.End)));
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (YamlException ex)
+        {
+            // A few YamlDotNet errors carry no position; use where the scanner stopped.
+            var at = ex.Start.Equals(Mark.Empty) ? scanner.CurrentPosition : ex.Start;
+            ReportSyntaxError(ToOffset(at), Clean(ex.Message));
+            CloseAllIncomplete();
+        }
+        catch (Exception ex)
+        {
+            // YamlDotNet throws a few non-YAML exceptions on malformed input; they are still
+            // syntax errors here, at the place the scanner had reached.
+            int offset = Math.Max(_lastGoodOffset, ToOffset(scanner.CurrentPosition));
+            ReportSyntaxError(offset, ex is InvalidOperationException
+                ? "Invalid YAML: this line is less indented than the flow collection (`{ }` or `[ ]`) it continues; close the collection before it or indent the line"
+                : "Invalid YAML here (" + ex.GetType().Name + ")");
+            CloseAllIncomplete();
+        }
+    }
+
+    /// <summary>
+    /// Stops reading at a collection nested deeper than <see cref="MaxDepth"/>: no Atlas file
+    /// needs it, and YamlDotNet's scanner slows down quadratically with flow nesting, so reading
+    /// on through thousands of <c>[</c> would look like a hang.
+    /// </summary>
+    private void StopTooDeep(int start)
+    {
+        _diagnostics.Add(
+            DiagnosticDescriptors.YamlUnexpectedNode,
+            _file,
+            new TextSpan(start, 0),
+            $"This collection is nested more than {MaxDepth} levels deep, which no Atlas file needs; the rest of the file was not read");
+        CloseAllIncomplete();
+    }
+
+    private void Close(ParsingEvent endEvent)
+    {
+        if (_stack.Count == 0) return;
+        var frame = _stack[_stack.Count - 1];
+        _stack.RemoveAt(_stack.Count - 1);
+        var node = frame.Node;
+        bool isFlow = node is YamlMapping { IsFlow: true } or YamlSequence { IsFlow: true };
+        // A block collection's end event sits at the next token (often lines later, after
+        // comments); its content ends with its last child.
+        node.End = isFlow ? FlowEnd(node, endEvent) : Math.Max(node.Start, frame.LastChildEnd);
+        Add(node);
+    }
+
+    /// <summary>Just after the closing bracket (the end event's own marks stop before it).</summary>
+    private int FlowEnd(YamlNode node, ParsingEvent endEvent)
+    {
+        char closer = node is YamlMapping ? '}' : ']';
+        int at = ToOffset(endEvent.Start);
+        if (at < _file.Text.Length && _file.Text[at] == closer) return at + 1;
+        return Math.Max(node.Start, Math.Max(at, ToOffset(endEvent.End)));
+    }
+
+    private void CloseAllIncomplete()
+    {
+        while (_stack.Count > 0)
+        {
+            var frame = _stack[_stack.Count - 1];
+            _stack.RemoveAt(_stack.Count - 1);
+            frame.Node.End = Math.Max(frame.Node.Start, frame.LastChildEnd);
+            frame.Node.IsComplete = false;
+            Add(frame.Node);
+        }
+    }
+
+    private void Add(YamlNode node)
+    {
+        if (_stack.Count == 0)
+        {
+            _documents.Add(node);
+            return;
+        }
+
+        var frame = _stack[_stack.Count - 1];
+        switch (frame.Node)
+        {
+            case YamlSequence sequence:
+                sequence.Items.Add(node);
+                frame.LastChildEnd = Math.Max(frame.LastChildEnd, node.End);
+                break;
+            case YamlMapping mapping when frame.PendingKey is null:
+                frame.PendingKey = node;
+                frame.PendingKeyIsDuplicate = IsDuplicate(frame, node);
+                frame.LastChildEnd = Math.Max(frame.LastChildEnd, node.End);
+                break;
+            case YamlMapping mapping:
+                if (!frame.PendingKeyIsDuplicate)
+                {
+                    mapping.Pairs.Add(new KeyValuePair<YamlNode, YamlNode>(frame.PendingKey, node));
+                    frame.LastChildEnd = Math.Max(frame.LastChildEnd, node.End);
+                }
+                frame.PendingKey = null;
+                frame.PendingKeyIsDuplicate = false;
+                break;
+        }
+    }
+
+    private bool IsDuplicate(Frame frame, YamlNode key)
+    {
+        if (key is not YamlScalar scalar) return false;
+        if (frame.Keys.TryGetValue(scalar.Value, out var first))
+        {
+            var at = _file.GetLinePosition(first.Start);
+            _diagnostics.Add(
+                DiagnosticDescriptors.YamlUnexpectedNode,
+                _file,
+                key.Span,
+                string.Format(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    "The key `{0}` is already used in this mapping at line {1}, column {2}; YAML keys must be unique, so rename or merge this one",
+                    scalar.Value,
+                    at.Line,
+                    at.Column));
+            return true;
+        }
+        frame.Keys.Add(scalar.Value, scalar);
+        return false;
+    }
+
+    private void ReportSyntaxError(int offset, string message) =>
+        _diagnostics.Add(DiagnosticDescriptors.YamlSyntaxError, _file, new TextSpan(Math.Min(offset, _file.Text.Length), 0), message);
+
+    private static string Clean(string message)
+    {
+        var text = MarkPrefix.Replace(message, "").Trim();
+        return text.Length == 0 ? "Invalid YAML" : text;
+    }
+
+    private int ToOffset(Mark mark) => (int)Math.Max(0, Math.Min(_file.Text.Length, mark.Index));
+
+    private sealed class Frame
+    {
+        public Frame(YamlNode node)
+        {
+            Node = node;
+            LastChildEnd = node.Start;
+        }
+
+        public YamlNode Node { get; }
+
+        public YamlNode? PendingKey { get; set; }
+
+        public bool PendingKeyIsDuplicate { get; set; }
+
+        public int LastChildEnd { get; set; }
+
+        public Dictionary<string, YamlScalar> Keys { get; } = new(StringComparer.Ordinal);
+    }
+}
