@@ -400,7 +400,7 @@ public static class LargeAtlasGenerator
             {
                 sb.Append("  ").Append(m.Knowledge).Append(":\n")
                   .Append("    sources: [\"docs/").Append(m.Domain).Append("/**/*.md\"]\n")
-                  .Append("    chunking: \"recursive { size = ").Append(Int(m.Size)).Append(", overlap = ").Append(Int(m.Overlap)).Append(" }\"\n")
+                  .Append("    chunking: recursive { size = ").Append(Int(m.Size)).Append(", overlap = ").Append(Int(m.Overlap)).Append(" }\n")
                   .Append("    embedder: minilm\n")
                   .Append("    store: sqlite(\"").Append(m.Domain).Append(".db\")\n");
             }

@@ -88,7 +88,65 @@ public sealed class CheckCommandTests
         Assert.Equal(
             ["src/a.atlas", "src/b/flow.atlas.yaml", "src/b/more.atlas.yml", "src/z.atlas"],
             compiler.Files.Select(f => f.Path));
+        Assert.Single(compiler.Calls);
         Assert.Equal(["checked 4 files: no errors"], result.StdoutLines);
+    }
+
+    [Fact]
+    public void Check_FolderOfProjects_ChecksEachSubdirectoryOnItsOwn()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("examples/one/flow.atlas");
+        dir.Write("examples/one/more/types.atlas");
+        dir.Write("examples/one/docs/readme.md");
+        dir.Write("examples/two/flow.atlas.yaml");
+        dir.Write("examples/group/three/flow.atlas");
+        dir.Write("examples/readme.md");
+        var compiler = new FakeCompiler();
+
+        var result = Cli.RunIn(dir.Path, compiler, "check", "examples/");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(
+            [
+                ["examples/group/three/flow.atlas"],
+                ["examples/one/flow.atlas", "examples/one/more/types.atlas"],
+                ["examples/two/flow.atlas.yaml"],
+            ],
+            compiler.Calls.Select(files => files.Select(f => f.Path).ToArray()));
+        Assert.Equal(["checked 4 files (3 projects): no errors"], result.StdoutLines);
+    }
+
+    [Fact]
+    public void Check_FolderOfProjects_ReportsDiagnosticsOfEveryProject()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("examples/one/flow.atlas");
+        dir.Write("examples/two/flow.atlas");
+        var compiler = new FakeCompiler(FakeCompiler.Error("x.atlas", 1, 2, "ATL0001", "Unexpected `}`"));
+
+        var result = Cli.RunIn(dir.Path, compiler, "check", "examples");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(
+            ["x.atlas(1,2): error ATL0001: Unexpected `}`", "x.atlas(1,2): error ATL0001: Unexpected `}`", "2 errors, 0 warnings in 2 files (2 projects)"],
+            result.StdoutLines);
+    }
+
+    [Fact]
+    public void Check_NamedFilesAndDirectoriesWithOwnFiles_CompileTogether()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("src/types/types.atlas");
+        dir.Write("src/flows/flows.atlas");
+        dir.Write("main.atlas");
+        var compiler = new FakeCompiler();
+
+        var result = Cli.RunIn(dir.Path, compiler, "check", "main.atlas", "src/types", "src/flows");
+
+        Assert.Equal(0, result.ExitCode);
+        var project = Assert.Single(compiler.Calls);
+        Assert.Equal(["main.atlas", "src/types/types.atlas", "src/flows/flows.atlas"], project.Select(f => f.Path));
     }
 
     [Fact]
@@ -199,4 +257,10 @@ public sealed class CheckCommandTests
     [InlineData(0, 2, 2, "0 errors, 2 warnings in 2 files")]
     public void Summarize_Counts_AreSingularOrPlural(int errors, int warnings, int files, string expected) =>
         Assert.Equal(expected, CheckCommand.Summarize(errors, warnings, files));
+
+    [Theory]
+    [InlineData(0, 0, 4, 4, "checked 4 files (4 projects): no errors")]
+    [InlineData(1, 1, 3, 2, "1 error, 1 warning in 3 files (2 projects)")]
+    public void Summarize_SeveralProjects_SaysHowMany(int errors, int warnings, int files, int projects, string expected) =>
+        Assert.Equal(expected, CheckCommand.Summarize(errors, warnings, files, projects));
 }

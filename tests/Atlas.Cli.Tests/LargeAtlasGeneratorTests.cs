@@ -28,7 +28,7 @@ public sealed class LargeAtlasGeneratorTests
         var result = AtlasCompiler.Compile(new SourceFile("large.atlas", LargeAtlasGenerator.GenerateAtlas(SmallTarget)));
 
         Assert.True(result.Diagnostics.Count == 0, string.Join("\n", result.Diagnostics.Take(20).Select(d => d.ToString())));
-        Assert.True(result.Model.Workflows.Count >= 20);
+        Assert.True(result.Model.Workflows.Count >= 10, $"{result.Model.Workflows.Count} workflows");
     }
 
     [Fact]

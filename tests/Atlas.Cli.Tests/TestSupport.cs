@@ -61,11 +61,16 @@ internal sealed class FakeCompiler
 
     public FakeCompiler(params Diagnostic[] diagnostics) => _diagnostics = diagnostics;
 
+    /// <summary>Every file compiled, in order, across all calls.</summary>
     public List<SourceFile> Files { get; } = new();
+
+    /// <summary>The files of each call: one call per project.</summary>
+    public List<SourceFile[]> Calls { get; } = new();
 
     public CompilationResult Compile(IReadOnlyList<SourceFile> files)
     {
         Files.AddRange(files);
+        Calls.Add(files.ToArray());
         return new CompilationResult(AtlasModel.Empty, new EquatableArray<Diagnostic>(_diagnostics));
     }
 

@@ -19,7 +19,8 @@ public static class CheckCommand
     public static readonly IReadOnlyList<string> Examples =
     [
         "atlas check flow.atlas                      # one file",
-        "atlas check examples/                       # every .atlas, .atlas.yaml, .atlas.yml under examples/",
+        "atlas check src/                            # every .atlas, .atlas.yaml, .atlas.yml under src/, together",
+        "atlas check examples/                       # a folder of projects: each example checked on its own",
         "atlas check types.atlas agents.atlas.yaml   # files that use each other's declarations",
     ];
 
@@ -29,11 +30,13 @@ public static class CheckCommand
     {
         var files = new Argument<string[]>("FILES")
         {
-            Description = "Atlas files, or directories to search recursively for *.atlas, *.atlas.yaml and *.atlas.yml",
+            Description = "Atlas files, or directories to search recursively for *.atlas, *.atlas.yaml and *.atlas.yml. " +
+                          "They compile together as one namespace, except that a directory with no Atlas files of its own " +
+                          "(a folder of projects, like examples/) checks each subdirectory that has some as a project of its own.",
             Arity = ArgumentArity.ZeroOrMore,
         };
 
-        var command = new Command(Name, "Check Atlas files for errors; all the files are compiled together as one namespace.")
+        var command = new Command(Name, "Check Atlas files for errors; the files of a project compile together as one namespace.")
         {
             files,
         };
@@ -67,18 +70,23 @@ public static class CheckCommand
             }
         }
 
-        var inputs = AtlasFileSet.Expand(arguments, problems, commandName);
-        var sources = new List<SourceFile>(inputs.Count);
-        foreach (var input in inputs)
+        var projects = AtlasFileSet.Expand(arguments, problems, commandName);
+        var sources = new List<List<SourceFile>>(projects.Count);
+        foreach (var project in projects)
         {
-            try
+            var files = new List<SourceFile>(project.Count);
+            foreach (var input in project)
             {
-                sources.Add(new SourceFile(input.DisplayPath, File.ReadAllText(input.FullPath)));
+                try
+                {
+                    files.Add(new SourceFile(input.DisplayPath, File.ReadAllText(input.FullPath)));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    problems.Add($"{commandName}: cannot read '{input.DisplayPath}': {ex.Message}");
+                }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                problems.Add($"{commandName}: cannot read '{input.DisplayPath}': {ex.Message}");
-            }
+            sources.Add(files);
         }
 
         if (problems.Count > 0)
@@ -87,23 +95,30 @@ public static class CheckCommand
             return ExitCodes.Usage;
         }
 
-        var result = compile is null ? AtlasCompiler.Compile(sources) : compile(sources);
-        int errors = 0, warnings = 0;
-        foreach (var diagnostic in result.Diagnostics)
+        int errors = 0, warnings = 0, fileCount = 0;
+        foreach (var files in sources)
         {
-            if (diagnostic.IsError) errors++;
-            else warnings++;
-            stdout.WriteLine(diagnostic.ToString());
+            fileCount += files.Count;
+            var result = compile is null ? AtlasCompiler.Compile(files) : compile(files);
+            foreach (var diagnostic in result.Diagnostics)
+            {
+                if (diagnostic.IsError) errors++;
+                else warnings++;
+                stdout.WriteLine(diagnostic.ToString());
+            }
         }
 
-        stdout.WriteLine(Summarize(errors, warnings, sources.Count));
+        stdout.WriteLine(Summarize(errors, warnings, fileCount, sources.Count));
         return errors > 0 ? ExitCodes.Errors : ExitCodes.Success;
     }
 
-    /// <summary><c>2 errors, 1 warning in 3 files</c>, or <c>checked 3 files: no errors</c>.</summary>
-    public static string Summarize(int errors, int warnings, int files)
+    /// <summary>
+    /// <c>2 errors, 1 warning in 3 files</c>, or <c>checked 3 files: no errors</c>; with more
+    /// than one project, <c>in 3 files (2 projects)</c>.
+    /// </summary>
+    public static string Summarize(int errors, int warnings, int files, int projects = 1)
     {
-        var fileCount = Count(files, "file");
+        var fileCount = Count(files, "file") + (projects > 1 ? " (" + Count(projects, "project") + ")" : "");
         if (errors == 0 && warnings == 0) return $"checked {fileCount}: no errors";
         return $"{Count(errors, "error")}, {Count(warnings, "warning")} in {fileCount}";
     }
