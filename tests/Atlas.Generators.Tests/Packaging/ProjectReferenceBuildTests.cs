@@ -14,7 +14,7 @@ namespace Atlas.Generators.Tests.Packaging;
 public class ProjectReferenceBuildTests
 {
     [Fact]
-    public void ProjectReferenceConsumer_FailsOnBrokenAtlasFile_AndBuildsOnceFixed()
+    public void ProjectReferenceConsumer_FailsOnBrokenAtlasFiles_AndBuildsOnceFixed()
     {
         using var temp = new TempDirectory();
         var references = $"""    <ProjectReference Include="{DotNetCli.GeneratorProject}" OutputItemType="Analyzer" ReferenceOutputAssembly="false" />""";
@@ -24,15 +24,19 @@ public class ProjectReferenceBuildTests
         temp.Write("Consumer/Consumer.csproj", ConsumerProject.Project(references, $"""  <Import Project="{DotNetCli.GeneratorProps}" />"""));
         temp.Write("Consumer/Program.cs", ConsumerProject.Program);
         temp.Write("Consumer/flow.atlas", ConsumerProject.BrokenAtlas);
+        temp.Write("Consumer/Sub/extra.atlas.yml", "providers:\n  offline: { kind: mock, latency: 20xs }\n");
+        temp.Write("Consumer/bin/stale/old.atlas", ConsumerProject.BrokenAtlas); // under bin/: not picked up by the props' glob
         var consumer = Path.Combine(temp.Path, "Consumer");
 
         var (broken, brokenOutput) = DotNetCli.Build(consumer);
 
         Assert.True(broken != 0, brokenOutput);
         Assert.Contains(ConsumerProject.BrokenAtlasError, brokenOutput, StringComparison.Ordinal);
+        Assert.Contains("extra.atlas.yml(2,35): error ATL2008:", brokenOutput, StringComparison.Ordinal);
         AssertGeneratorLoaded(brokenOutput);
 
         temp.Write("Consumer/flow.atlas", ConsumerProject.GoodAtlas);
+        temp.Write("Consumer/Sub/extra.atlas.yml", "types:\n  Ticket: { id: string }\n");
         var (good, goodOutput) = DotNetCli.Build(consumer);
 
         Assert.True(good == 0, goodOutput);
