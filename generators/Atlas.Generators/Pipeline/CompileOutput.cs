@@ -13,7 +13,7 @@ namespace Atlas.Generators.Pipeline;
 
 /// <summary>
 /// What the front-end made of all the project's Atlas files: the model (null when there are
-/// errors: nothing is emitted then) and every diagnostic. Equatable, so a whitespace edit that
+/// errors or no files: nothing is emitted then) and every diagnostic. Equatable, so a whitespace edit that
 /// leaves model and diagnostics equal stops the pipeline here.
 /// </summary>
 internal sealed record CompileOutput(AtlasModel? Model, EquatableArray<AtlasDiagnostic> Diagnostics)
@@ -40,7 +40,9 @@ internal sealed record CompileOutput(AtlasModel? Model, EquatableArray<AtlasDiag
                 }
             }
 
-            if (files.Count == 0 && diagnostics.Count == 0) return new CompileOutput(AtlasModel.Empty, EquatableArray<AtlasDiagnostic>.Empty);
+            // No Atlas files, no generated code: a project that gets the generator transitively
+            // (buildTransitive) without using Atlas must compile as if it were not there.
+            if (files.Count == 0) return new CompileOutput(null, diagnostics.ToEquatableArray());
 
             var result = AtlasCompiler.Compile(files, cancellationToken);
             diagnostics.AddRange(result.Diagnostics);

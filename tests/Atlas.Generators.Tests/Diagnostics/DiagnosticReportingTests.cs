@@ -79,18 +79,25 @@ public class DiagnosticReportingTests
     }
 
     [Fact]
-    public void ValidFiles_ReportNoErrors_AndEmitEveryPlannedUnit()
+    public void ValidFiles_ReportNoErrors_AndEmitOneFilePerUnit_ThatCompiles()
     {
-        var files = new[] { ("/src/sketch.atlas", TestData.Read("sketch.atlas")), ("/src/agents.atlas", TestData.Agents.Replace("offline", "offline2", StringComparison.Ordinal).Replace("Ticket", "Ticket2", StringComparison.Ordinal).Replace("summarizer", "summarizer2", StringComparison.Ordinal).Replace("titler", "titler2", StringComparison.Ordinal).Replace("digest", "digest2", StringComparison.Ordinal)) };
-        var harness = new GeneratorHarness(files.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Item1, f.Item2)), new FakeEmitter());
+        // Two files forming one namespace: the second file's agents use the first file's provider.
+        var second = "type Memo {\n  body: string\n}\n\nagent memo_writer(memo: Memo) -> string {\n  model  = smart\n  prompt = \"{{memo.body}}\"\n}\n";
+        var harness = new GeneratorHarness(
+            new[] { new InMemoryAdditionalText("/src/sketch.atlas", TestData.Read("sketch.atlas")), new InMemoryAdditionalText("/src/memo.atlas", second) },
+            new FakeEmitter());
 
         var result = harness.Run();
 
         result.AssertNoGeneratorException();
         Assert.DoesNotContain(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
         Assert.Equal(
-            new[] { "Ticket.Type.g.cs", "Ticket2.Type.g.cs", "billing_expert.Agent.g.cs", "classifier.Agent.g.cs", "summarizer2.Agent.g.cs", "support_agent.Agent.g.cs", "titler2.Agent.g.cs" },
-            result.GeneratedTrees.Select(t => System.IO.Path.GetFileName(t.FilePath)).Where(n => n.StartsWith("Ticket", StringComparison.Ordinal) || n.EndsWith(".Agent.g.cs", StringComparison.Ordinal)).OrderBy(n => n, StringComparer.Ordinal));
+            new[]
+            {
+                "Memo.Type.g.cs", "Reply.Type.g.cs", "Ticket.Type.g.cs", "Triage.Type.g.cs",
+                "billing_expert.Agent.g.cs", "classifier.Agent.g.cs", "memo_writer.Agent.g.cs", "support_agent.Agent.g.cs",
+            },
+            result.GeneratedTrees.Select(t => System.IO.Path.GetFileName(t.FilePath)).OrderBy(n => n, StringComparer.Ordinal));
         Assert.Empty(harness.Output!.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
@@ -105,7 +112,21 @@ public class DiagnosticReportingTests
 
         result.AssertNoGeneratorException();
         Assert.DoesNotContain(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
-        Assert.Equal(planned.Select(u => u.HintName).OrderBy(n => n, StringComparer.Ordinal), result.GeneratedTrees.Select(t => System.IO.Path.GetFileNameWithoutExtension(t.FilePath) + ".cs").OrderBy(n => n, StringComparer.Ordinal));
+        Assert.Equal(
+            planned.Select(u => u.HintName.EndsWith(".cs", StringComparison.Ordinal) ? u.HintName : u.HintName + ".cs").OrderBy(n => n, StringComparer.Ordinal),
+            result.GeneratedTrees.Select(t => System.IO.Path.GetFileName(t.FilePath)).OrderBy(n => n, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void NoAtlasFiles_EmitNothing_EvenWhatAnEmptyModelWouldPlan()
+    {
+        var harness = new GeneratorHarness(new[] { new InMemoryAdditionalText("/src/notes.txt", "hello") }, new FakeEmitter { PlanRegistration = true });
+
+        var result = harness.Run();
+
+        result.AssertNoGeneratorException();
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(result.GeneratedTrees);
     }
 
     [Fact]

@@ -21,6 +21,9 @@ internal sealed class FakeEmitter : IAtlasEmitter
 
     public Exception? EmitThrows { get; init; }
 
+    /// <summary>Plans one more unit for every model, even an empty one (as an AddAtlas file would be).</summary>
+    public bool PlanRegistration { get; init; }
+
     public ImmutableArray<EmitUnit> Plan(AtlasModel model, EmitOptions options)
     {
         if (PlanThrows is not null) throw PlanThrows;
@@ -29,6 +32,7 @@ internal sealed class FakeEmitter : IAtlasEmitter
             units.Add(new FakeUnit(agent.Name + ".Agent.g.cs", options, Pascal(agent.Name) + "Agent", agent));
         foreach (var type in model.Types)
             units.Add(new FakeUnit(type.Name + ".Type.g.cs", options, Pascal(type.Name), type));
+        if (PlanRegistration) units.Add(new FakeUnit("AtlasRegistration.g.cs", options, "AtlasRegistration", model.Providers));
         return units.ToImmutable();
     }
 
