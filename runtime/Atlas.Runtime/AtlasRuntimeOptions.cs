@@ -1,0 +1,32 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.Extensions.AI;
+
+namespace Atlas.Runtime;
+
+/// <summary>What a runtime is built from: the declarations, plus anything the host supplies.</summary>
+public sealed class AtlasRuntimeOptions
+{
+    public IList<ProviderDescriptor> Providers { get; } = new List<ProviderDescriptor>();
+
+    public IList<RouteDescriptor> Routes { get; } = new List<RouteDescriptor>();
+
+    public IList<KnowledgeDescriptor> KnowledgeBases { get; } = new List<KnowledgeDescriptor>();
+
+    /// <summary>A host's own chat clients by provider name; they replace what the descriptor would create.</summary>
+    public IDictionary<string, IChatClient> ChatClients { get; } = new Dictionary<string, IChatClient>(StringComparer.Ordinal);
+
+    /// <summary>Tool implementations by declared tool name (generated code registers the partial methods here).</summary>
+    public IDictionary<string, AIFunction> Tools { get; } = new Dictionary<string, AIFunction>(StringComparer.Ordinal);
+
+    /// <summary>Knowledge base implementations by name; a declared one without an entry uses the built-in store.</summary>
+    public IDictionary<string, IKnowledgeBase> Knowledge { get; } = new Dictionary<string, IKnowledgeBase>(StringComparer.Ordinal);
+
+    /// <summary>Reads environment variables (API keys); replaceable for tests. Values are never logged or put in events.</summary>
+    public Func<string, string?> GetEnvironmentVariable { get; set; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>Where relative paths in declarations (knowledge sources, store files) start: the .atlas file's folder.</summary>
+    public string BaseDirectory { get; set; } = AppContext.BaseDirectory;
+
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+
+namespace Atlas.Runtime;
+
+// Plain data describing what an .atlas file declared. Generated code builds these as static
+// fields; the CLI interpreter builds the same from the bound model. The runtime executes them.
+
+/// <summary>A provider. <see cref="Kind"/> is openai | anthropic | ollama | openai_compatible | mock. <see cref="ApiKeyVariable"/> names an environment variable; the key itself is never stored here.</summary>
+public sealed record ProviderDescriptor(
+    string Name,
+    string Kind,
+    string? Model = null,
+    string? Endpoint = null,
+    string? ApiKeyVariable = null,
+    IReadOnlyList<string>? Capabilities = null,
+    double? InputCostPerMillion = null,
+    double? OutputCostPerMillion = null,
+    TimeSpan? Latency = null,
+    int? MaxConcurrency = null);
+
+/// <summary>A route. <see cref="Strategy"/> is fallback | round_robin | cheapest | fastest.</summary>
+public sealed record RouteDescriptor(
+    string Name,
+    string Strategy,
+    IReadOnlyList<string> Use,
+    IReadOnlyList<string>? Require = null,
+    int Retry = 0,
+    TimeSpan? Timeout = null);
+
+public sealed record ParameterDescriptor(string Name, string TypeName);
+
+/// <summary>
+/// An agent. <see cref="Model"/> names a provider or route. For a structured result
+/// <see cref="ResultSchema"/> is the JSON schema of <see cref="ResultTypeName"/>; for text it is null.
+/// </summary>
+public sealed record AgentDescriptor(
+    string Name,
+    IReadOnlyList<ParameterDescriptor> Parameters,
+    string ResultTypeName,
+    string? ResultSchema,
+    string Model,
+    PromptTemplate Prompt,
+    PromptTemplate? Instructions = null,
+    double? Temperature = null,
+    int? MaxTokens = null,
+    IReadOnlyList<string>? Tools = null,
+    IReadOnlyList<string>? Delegates = null)
+{
+    public bool ReturnsText => ResultSchema is null;
+}
+
+/// <summary>A tool's signature (the implementation is supplied to the runtime separately).</summary>
+public sealed record ToolDescriptor(string Name, IReadOnlyList<ParameterDescriptor> Parameters, string ResultTypeName);
+
+/// <summary>A knowledge base: source globs relative to <c>BaseDirectory</c> of the runtime options, chunking, embedder and store.</summary>
+public sealed record KnowledgeDescriptor(
+    string Name,
+    IReadOnlyList<string> Sources,
+    string Chunking,
+    int ChunkSize,
+    int ChunkOverlap,
+    string Embedder,
+    string Store,
+    string StoreTarget);
+
+/// <summary>Per-step or per-call policy: retries after the first attempt, a timeout per attempt, and (for `for`) parallelism.</summary>
+public sealed record StepPolicy(int Retry = 0, TimeSpan? Timeout = null, int Parallelism = 1)
+{
+    public static readonly StepPolicy Default = new();
+}

@@ -1,0 +1,49 @@
+using System;
+using System.Text.Json.Serialization;
+
+namespace Atlas.Runtime;
+
+/// <summary>Token usage and cost of one call, one step or one run.</summary>
+public readonly record struct Usage(long InputTokens, long OutputTokens, decimal CostUsd)
+{
+    public static readonly Usage Zero = default;
+
+    public long TotalTokens => InputTokens + OutputTokens;
+
+    public static Usage operator +(Usage a, Usage b) =>
+        new(a.InputTokens + b.InputTokens, a.OutputTokens + b.OutputTokens, a.CostUsd + b.CostUsd);
+}
+
+/// <summary>
+/// Something that happened in a run. Every event carries the run id, the step (null for run-level
+/// events) and a timestamp; serialized as JSON lines with a <c>"type"</c> discriminator. Never holds secrets.
+/// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(RunStarted), "run_started")]
+[JsonDerivedType(typeof(StepStarted), "step_started")]
+[JsonDerivedType(typeof(TokenEmitted), "token")]
+[JsonDerivedType(typeof(StepCompleted), "step_completed")]
+[JsonDerivedType(typeof(StepFailed), "step_failed")]
+[JsonDerivedType(typeof(RetryScheduled), "retry_scheduled")]
+[JsonDerivedType(typeof(ProviderSelected), "provider_selected")]
+[JsonDerivedType(typeof(RunCompleted), "run_completed")]
+public abstract record AtlasEvent(string RunId, string? Step, DateTimeOffset Timestamp);
+
+public sealed record RunStarted(string RunId, string Workflow, DateTimeOffset Timestamp) : AtlasEvent(RunId, null, Timestamp);
+
+public sealed record StepStarted(string RunId, string Step, DateTimeOffset Timestamp) : AtlasEvent(RunId, Step, Timestamp);
+
+/// <summary>A streamed piece of model output.</summary>
+public sealed record TokenEmitted(string RunId, string Step, DateTimeOffset Timestamp, string Text) : AtlasEvent(RunId, Step, Timestamp);
+
+public sealed record StepCompleted(string RunId, string Step, DateTimeOffset Timestamp, TimeSpan Duration, Usage Usage) : AtlasEvent(RunId, Step, Timestamp);
+
+public sealed record StepFailed(string RunId, string Step, DateTimeOffset Timestamp, string Error) : AtlasEvent(RunId, Step, Timestamp);
+
+/// <summary>A retry is about to happen after <see cref="Delay"/>; <see cref="Attempt"/> is 1 for the first retry.</summary>
+public sealed record RetryScheduled(string RunId, string Step, DateTimeOffset Timestamp, int Attempt, TimeSpan Delay, string Reason) : AtlasEvent(RunId, Step, Timestamp);
+
+/// <summary>A route (or an agent's model) chose a provider, with why.</summary>
+public sealed record ProviderSelected(string RunId, string? Step, DateTimeOffset Timestamp, string Provider, string Reason) : AtlasEvent(RunId, Step, Timestamp);
+
+public sealed record RunCompleted(string RunId, DateTimeOffset Timestamp, TimeSpan Duration, Usage Usage, bool Succeeded, string? Error) : AtlasEvent(RunId, null, Timestamp);
