@@ -129,14 +129,3 @@ public sealed class AtlasGenerator : IIncrementalGenerator
         }
     }
 }
-
-internal static class EquatableArrayExtensions
-{
-    public static EquatableArray<T> Concat<T>(this EquatableArray<T> first, EquatableArray<T> second)
-        where T : IEquatable<T>
-    {
-        if (second.IsEmpty) return first;
-        if (first.IsEmpty) return second;
-        return new EquatableArray<T>(first.AsImmutableArray().AddRange(second.AsImmutableArray()));
-    }
-}
