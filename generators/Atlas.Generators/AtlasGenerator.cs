@@ -22,7 +22,7 @@ namespace Atlas.Generators;
 /// <remarks>
 /// Pipeline (each step named in <see cref="TrackingNames"/>):
 /// <code>
-/// AdditionalTexts ─► Files (per file: path, text) ─► Collect ─► Compile (model?, diagnostics)
+/// AdditionalTexts ─► Files (per file: path, text) ─► Parse (per file) ─► Collect ─► Compile (model?, diagnostics)
 ///   Compile ─► Model ─┬─► Plan (units, failure) ─► Units (per unit) ─► source output
 ///   Options ──────────┘
 ///   Compile + Plan ─► Diagnostics ─► diagnostics output
@@ -50,7 +50,11 @@ public sealed class AtlasGenerator : IIncrementalGenerator
             .Select(static (text, cancellationToken) => AtlasSourceInput.Read(text, cancellationToken))
             .WithTrackingName(TrackingNames.Files);
 
-        var compiled = files.Collect()
+        var parsed = files
+            .Select(static (input, cancellationToken) => ParsedSource.Parse(input, cancellationToken))
+            .WithTrackingName(TrackingNames.Parse);
+
+        var compiled = parsed.Collect()
             .Select(static (inputs, cancellationToken) => CompileOutput.Compile(inputs, cancellationToken))
             .WithTrackingName(TrackingNames.Compile);
 

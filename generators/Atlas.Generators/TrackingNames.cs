@@ -9,6 +9,9 @@ internal static class TrackingNames
     /// <summary>Per file: an .atlas / .atlas.yaml AdditionalText read into (path, text).</summary>
     public const string Files = "Atlas.Files";
 
+    /// <summary>Per file: parsed on its own into a syntax tree and its syntax errors.</summary>
+    public const string Parse = "Atlas.Parse";
+
     /// <summary>All files compiled together by the front-end into (model, diagnostics).</summary>
     public const string Compile = "Atlas.Compile";
 

@@ -1,5 +1,7 @@
 using System;
 using System.Threading;
+using Atlas.Compiler;
+using Atlas.Compiler.Text;
 using Microsoft.CodeAnalysis;
 
 namespace Atlas.Generators.Pipeline;
@@ -38,4 +40,16 @@ internal sealed record AtlasSourceInput(string Path, string? Text, string? ReadE
             return new AtlasSourceInput(file.Path, null, ex.GetType().Name + ": " + ex.Message);
         }
     }
+}
+
+/// <summary>
+/// One file after parsing, on its own: editing one .atlas file re-parses only that file. A parse
+/// failure inside Atlas is already an ATL9001 in <see cref="ParsedFile.Diagnostics"/>.
+/// </summary>
+internal sealed record ParsedSource(string Path, ParsedFile? File, string? ReadError)
+{
+    public static ParsedSource Parse(AtlasSourceInput input, CancellationToken cancellationToken) =>
+        input.Text is null
+            ? new ParsedSource(input.Path, null, input.ReadError)
+            : new ParsedSource(input.Path, AtlasCompiler.ParseFile(new SourceFile(input.Path, input.Text), cancellationToken), null);
 }

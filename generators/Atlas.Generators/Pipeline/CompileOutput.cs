@@ -18,12 +18,12 @@ namespace Atlas.Generators.Pipeline;
 /// </summary>
 internal sealed record CompileOutput(AtlasModel? Model, EquatableArray<AtlasDiagnostic> Diagnostics)
 {
-    public static CompileOutput Compile(ImmutableArray<AtlasSourceInput> inputs, CancellationToken cancellationToken)
+    public static CompileOutput Compile(ImmutableArray<ParsedSource> inputs, CancellationToken cancellationToken)
     {
         var diagnostics = new List<AtlasDiagnostic>();
         try
         {
-            var files = new List<SourceFile>();
+            var files = new List<ParsedFile>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
             // Path order, so results do not depend on the order of the AdditionalFiles items; a
             // path listed twice (by the props' glob and by hand) is read once.
@@ -34,9 +34,9 @@ internal sealed record CompileOutput(AtlasModel? Model, EquatableArray<AtlasDiag
                 {
                     diagnostics.Add(RoslynDiagnosticAdapter.InternalError("could not read it (" + input.ReadError + ")", input.Path));
                 }
-                else if (input.Text is not null)
+                else if (input.File is not null)
                 {
-                    files.Add(new SourceFile(input.Path, input.Text));
+                    files.Add(input.File);
                 }
             }
 

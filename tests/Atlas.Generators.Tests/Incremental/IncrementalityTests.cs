@@ -65,6 +65,9 @@ public class IncrementalityTests
 
         var files = result.Outputs(TrackingNames.Files).Select(o => (((AtlasSourceInput)o.Value).Path, o.Reason)).OrderBy(f => f.Path, StringComparer.Ordinal);
         Assert.Equal(new[] { ("/src/agents.atlas", IncrementalStepRunReason.Cached), ("/src/more.atlas", IncrementalStepRunReason.Modified) }, files);
+        // Only the edited file is parsed again; the other file's syntax tree is reused.
+        var parsed = result.Outputs(TrackingNames.Parse).Select(o => (((ParsedSource)o.Value).Path, o.Reason)).OrderBy(f => f.Path, StringComparer.Ordinal);
+        Assert.Equal(new[] { ("/src/agents.atlas", IncrementalStepRunReason.Cached), ("/src/more.atlas", IncrementalStepRunReason.Modified) }, parsed);
         Assert.Equal(new[] { IncrementalStepRunReason.Modified }, result.Reasons(TrackingNames.Compile));
     }
 
