@@ -24,6 +24,12 @@ public sealed record CompilationResult(AtlasModel Model, EquatableArray<Diagnost
     }
 }
 
+/// <summary>One file parsed on its own: its syntax tree and the syntax errors found in it.</summary>
+public sealed record ParsedFile(SyntaxTree Tree, EquatableArray<Diagnostic> Diagnostics)
+{
+    public string Path => Tree.File.Path;
+}
+
 /// <summary>
 /// The front-end's entry point: parse each file (.atlas or YAML), bind them together as one
 /// namespace, and run every check in one pass. Never throws for bad input: failures inside
@@ -48,18 +54,37 @@ public static class AtlasCompiler
         }
     }
 
-    public static CompilationResult Compile(IEnumerable<SourceFile> files, CancellationToken cancellationToken = default)
+    /// <summary>Parses one file (.atlas or YAML by its extension). A host that caches per file (the generator) calls this, then <see cref="Compile(IReadOnlyList{ParsedFile}, CancellationToken)"/>.</summary>
+    public static ParsedFile ParseFile(SourceFile file, CancellationToken cancellationToken = default)
     {
         var diagnostics = new DiagnosticBag();
-        var trees = new List<SyntaxTree>();
+        var tree = Parse(file, diagnostics, cancellationToken);
+        return new ParsedFile(tree, diagnostics.ToSortedArray());
+    }
+
+    /// <summary>Binds and checks files parsed with <see cref="ParseFile"/> as one namespace.</summary>
+    public static CompilationResult Compile(IReadOnlyList<ParsedFile> files, CancellationToken cancellationToken = default)
+    {
+        var diagnostics = new DiagnosticBag();
+        var trees = new List<SyntaxTree>(files.Count);
+        foreach (var file in files)
+        {
+            diagnostics.AddRange(file.Diagnostics);
+            trees.Add(file.Tree);
+        }
+        var model = Bind(trees, diagnostics, cancellationToken);
+        return new CompilationResult(model, diagnostics.ToSortedArray());
+    }
+
+    public static CompilationResult Compile(IEnumerable<SourceFile> files, CancellationToken cancellationToken = default)
+    {
+        var parsed = new List<ParsedFile>();
         foreach (var file in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            trees.Add(Parse(file, diagnostics, cancellationToken));
+            parsed.Add(ParseFile(file, cancellationToken));
         }
-
-        var model = Bind(trees, diagnostics, cancellationToken);
-        return new CompilationResult(model, diagnostics.ToSortedArray());
+        return Compile(parsed, cancellationToken);
     }
 
     /// <summary>

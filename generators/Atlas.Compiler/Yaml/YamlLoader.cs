@@ -281,7 +281,8 @@ public static class YamlLoader
                         returns = _values.TypeRef(pair.Value, $"the result of {owner}");
                         break;
                     case "steps":
-                        steps = Steps(pair.Value, owner);
+                        steps = Steps(pair.Value, owner, out bool stepFailed);
+                        returnFailed |= stepFailed;
                         break;
                     case "return":
                         var expression = _values.Expression(pair.Value, $"the `return` of {owner}");
@@ -295,9 +296,9 @@ public static class YamlLoader
             }
 
             if (!hasReturns) MissingReturns(name, owner, "Reply");
-            // A `return` that did not parse (already reported) leaves the workflow out, as the
-            // .atlas parser does with a declaration it cannot read; kept without it, the binder
-            // would also say the workflow has no `return`.
+            // A step or `return` that did not parse (already reported) leaves the workflow out, as
+            // the .atlas parser does with a declaration it cannot read; kept without it, the binder
+            // would also report the missing step as undeclared, or the workflow as having no `return`.
             if (returns is null || returnFailed) return null;
             return new WorkflowSyntax(name, parameters, returns, steps, result, span);
         }
@@ -321,8 +322,9 @@ public static class YamlLoader
             return parameters.ToImmutable();
         }
 
-        private ImmutableArray<StepSyntax> Steps(YamlNode value, string owner)
+        private ImmutableArray<StepSyntax> Steps(YamlNode value, string owner, out bool failed)
         {
+            failed = false;
             if (value is YamlScalar { IsNull: true }) return ImmutableArray<StepSyntax>.Empty;
             if (value is not YamlMapping mapping)
             {
@@ -336,6 +338,7 @@ public static class YamlLoader
                 if (name is null) continue;
                 var expression = _values.Expression(pair.Value, $"step `{name.Name}`");
                 if (expression is not null) steps.Add(new StepSyntax(name, expression, YamlValues.Cover(pair.Key, pair.Value)));
+                else failed = true;
             }
             return steps.ToImmutable();
         }

@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.IO;
+using Atlas.Cli.Commands;
+using Atlas.Compiler;
+using Atlas.Compiler.Text;
+
+namespace Atlas.Cli;
+
+/// <summary>
+/// The <c>atlas</c> command line: builds the command tree, parses, and turns every way of
+/// failing into an exit code and one line on stderr (never a stack trace).
+/// </summary>
+/// <remarks>
+/// Exit codes: <see cref="ExitCodes.Success"/> (0), <see cref="ExitCodes.Errors"/> (1: the files
+/// have errors), <see cref="ExitCodes.Usage"/> (2: bad command line or unreadable input),
+/// <see cref="ExitCodes.InternalError"/> (3: a bug in Atlas).
+/// Each call builds its own command tree, so concurrent calls with different writers are safe.
+/// </remarks>
+public static class AtlasCli
+{
+    public const string Name = "atlas";
+
+    /// <summary>Runs <c>atlas</c> with <paramref name="args"/>, writing results to <paramref name="stdout"/> and problems to <paramref name="stderr"/>.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, compile: null);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, with the front-end replaced (for tests).</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<IReadOnlyList<SourceFile>, CompilationResult>? compile)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+
+        try
+        {
+            var root = BuildRootCommand(stdout, stderr, compile);
+            var parseResult = root.Parse(args);
+            if (parseResult.Errors.Count > 0)
+            {
+                // System.CommandLine would print every error plus the whole help text; one line
+                // that says what is wrong and where to look is easier to act on.
+                var command = parseResult.CommandResult.Command;
+                var commandName = command == root ? Name : Name + " " + command.Name;
+                stderr.WriteLine($"{commandName}: {parseResult.Errors[0].Message} (see '{commandName} --help')");
+                return ExitCodes.Usage;
+            }
+
+            return parseResult.Invoke(new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (UsageException ex)
+        {
+            stderr.WriteLine(ex.Message);
+            return ExitCodes.Usage;
+        }
+        catch (Exception ex)
+        {
+            stderr.WriteLine($"{Name}: internal error: {ex.GetType().Name}: {ex.Message} (this is a bug in Atlas; please report it)");
+            return ExitCodes.InternalError;
+        }
+    }
+
+    internal static Command BuildRootCommand(TextWriter stdout, TextWriter stderr, Func<IReadOnlyList<SourceFile>, CompilationResult>? compile)
+    {
+        // A plain Command named "atlas" rather than RootCommand, whose name is the host process's
+        // (it would read "testhost" in tests, "dotnet" under `dotnet atlas.dll`).
+        var root = new Command(Name, "Atlas: declare LLM providers, routes, agents, knowledge and workflows in .atlas files, and check them.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
+
+        var extras = new Dictionary<Command, HelpExtras>
+        {
+            [root] = new(["atlas check examples/", "atlas check --help"], null),
+        };
+
+        var check = CheckCommand.Create(stdout, stderr, compile);
+        root.Subcommands.Add(check);
+        extras[check] = new(CheckCommand.Examples, CheckCommand.ExitCodesHelp);
+
+        root.SetAction(_ =>
+        {
+            stderr.WriteLine($"{Name}: no command given; try '{Name} check FILES...' (see '{Name} --help')");
+            return ExitCodes.Usage;
+        });
+
+        foreach (var option in root.Options)
+        {
+            if (option is HelpOption { Action: HelpAction help } helpOption)
+                helpOption.Action = new HelpWithExamplesAction(help, extras, stdout);
+        }
+
+        return root;
+    }
+
+    private sealed record HelpExtras(IReadOnlyList<string> Examples, string? ExitCodes);
+
+    /// <summary>The standard help, then "Examples:" (and "Exit codes:") for the command asked about.</summary>
+    private sealed class HelpWithExamplesAction(
+        HelpAction inner,
+        IReadOnlyDictionary<Command, HelpExtras> extras,
+        TextWriter stdout) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            int result = inner.Invoke(parseResult);
+            if (extras.TryGetValue(parseResult.CommandResult.Command, out var extra))
+            {
+                stdout.WriteLine("Examples:");
+                foreach (var line in extra.Examples) stdout.WriteLine("  " + line);
+                stdout.WriteLine();
+                if (extra.ExitCodes is not null)
+                {
+                    stdout.WriteLine("Exit codes:");
+                    stdout.WriteLine("  " + extra.ExitCodes);
+                    stdout.WriteLine();
+                }
+            }
+            return result;
+        }
+    }
+}
+
+/// <summary>The process exit codes of every <c>atlas</c> command.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Errors = 1;
+    public const int Usage = 2;
+    public const int InternalError = 3;
+}
+
+/// <summary>Bad usage (missing file, empty directory, ...): its message is the one line printed on stderr.</summary>
+public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,55 @@
+using System;
+using System.Threading;
+using Atlas.Compiler;
+using Atlas.Compiler.Text;
+using Microsoft.CodeAnalysis;
+
+namespace Atlas.Generators.Pipeline;
+
+/// <summary>
+/// One .atlas / .atlas.yaml file as the pipeline sees it: its path and text, nothing else, so the
+/// per-file step compares by value. <see cref="ReadError"/> is set when reading it failed.
+/// </summary>
+internal sealed record AtlasSourceInput(string Path, string? Text, string? ReadError)
+{
+    private static readonly string[] Extensions = { ".atlas", ".atlas.yaml", ".atlas.yml" };
+
+    public static bool IsAtlasFile(string path)
+    {
+        foreach (var extension in Extensions)
+        {
+            if (path.EndsWith(extension, StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Reads the text through <see cref="AdditionalText.GetText"/>, the only sanctioned way.</summary>
+    public static AtlasSourceInput Read(AdditionalText file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // null: the host could not read the file; there is nothing of it to compile.
+            return new AtlasSourceInput(file.Path, file.GetText(cancellationToken)?.ToString(), null);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            return new AtlasSourceInput(file.Path, null, ex.GetType().Name + ": " + ex.Message);
+        }
+    }
+}
+
+/// <summary>
+/// One file after parsing, on its own: editing one .atlas file re-parses only that file. A parse
+/// failure inside Atlas is already an ATL9001 in <see cref="ParsedFile.Diagnostics"/>.
+/// </summary>
+internal sealed record ParsedSource(string Path, ParsedFile? File, string? ReadError)
+{
+    public static ParsedSource Parse(AtlasSourceInput input, CancellationToken cancellationToken) =>
+        input.Text is null
+            ? new ParsedSource(input.Path, null, input.ReadError)
+            : new ParsedSource(input.Path, AtlasCompiler.ParseFile(new SourceFile(input.Path, input.Text), cancellationToken), null);
+}

@@ -1,0 +1,66 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+
+namespace Atlas.Cli.Tests;
+
+/// <summary>The built <c>atlas</c> executable, launched as a process: what a user or CI sees.</summary>
+public sealed class ProcessTests
+{
+    [Fact]
+    public void Process_CheckAndBadUsage_ExitCodesAndStreams()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("flows/a.atlas", "# nothing declared yet\n");
+
+        var ok = Launch(dir.Path, "check", "flows");
+        var missing = Launch(dir.Path, "check", "flows/missing.atlas");
+        var unknown = Launch(dir.Path, "check", "--frobnicate", "flows");
+
+        Assert.Equal(0, ok.ExitCode);
+        Assert.Equal("checked 1 file: no errors\n", ok.Stdout);
+        Assert.Equal("", ok.Stderr);
+
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Equal("", missing.Stdout);
+        Assert.Equal("atlas check: 'flows/missing.atlas' does not exist\n", missing.Stderr);
+
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Single(unknown.StderrLines);
+    }
+
+    [Fact]
+    public void Process_Help_ExitsZeroWithExamples()
+    {
+        var help = Launch(Path.GetTempPath(), "check", "--help");
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("Examples:", help.Stdout);
+    }
+
+    /// <summary>The apphost next to the test binaries (an Exe reference copies it), else <c>dotnet atlas.dll</c>.</summary>
+    private static CliResult Launch(string workingDirectory, params string[] args)
+    {
+        var appHost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "atlas.exe" : "atlas");
+        var start = File.Exists(appHost)
+            ? new ProcessStartInfo(appHost)
+            : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "atlas.dll") } };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.WorkingDirectory = workingDirectory;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        start.UseShellExecute = false;
+
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("atlas did not exit within 60 s");
+        }
+        return new CliResult(process.ExitCode, stdout.Result.Replace("\r\n", "\n"), stderr.Result.Replace("\r\n", "\n"));
+    }
+}

@@ -1,0 +1,133 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Atlas.Compiler;
+using Atlas.Compiler.Diagnostics;
+using Atlas.Compiler.Model;
+using Atlas.Compiler.Text;
+
+namespace Atlas.Cli.Tests;
+
+/// <summary>A fresh directory under the temp folder, deleted on dispose.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public TempDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "atlas-cli-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Writes <paramref name="text"/> to <paramref name="relativePath"/> ('/' separated) and returns the full path.</summary>
+    public string Write(string relativePath, string text = "")
+    {
+        var full = System.IO.Path.Combine(Path, relativePath);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        File.WriteAllText(full, text);
+        return full;
+    }
+
+    public string CreateDirectory(string relativePath)
+    {
+        var full = System.IO.Path.Combine(Path, relativePath);
+        Directory.CreateDirectory(full);
+        return full;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); }
+        catch (IOException) { }
+    }
+}
+
+/// <summary>What one <c>atlas</c> invocation did.</summary>
+internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+{
+    public string[] StdoutLines => Lines(Stdout);
+
+    public string[] StderrLines => Lines(Stderr);
+
+    private static string[] Lines(string text) =>
+        text.Replace("\r\n", "\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>Stands in for the front-end: records what it was given and returns set diagnostics.</summary>
+internal sealed class FakeCompiler
+{
+    private readonly Diagnostic[] _diagnostics;
+
+    public FakeCompiler(params Diagnostic[] diagnostics) => _diagnostics = diagnostics;
+
+    /// <summary>Every file compiled, in order, across all calls.</summary>
+    public List<SourceFile> Files { get; } = new();
+
+    /// <summary>The files of each call: one call per project.</summary>
+    public List<SourceFile[]> Calls { get; } = new();
+
+    public CompilationResult Compile(IReadOnlyList<SourceFile> files)
+    {
+        Files.AddRange(files);
+        Calls.Add(files.ToArray());
+        return new CompilationResult(AtlasModel.Empty, new EquatableArray<Diagnostic>(_diagnostics));
+    }
+
+    public static Diagnostic Error(string path, int line, int column, string id, string message) =>
+        new(id, DiagnosticSeverity.Error, message, At(path, line, column));
+
+    public static Diagnostic Warning(string path, int line, int column, string id, string message) =>
+        new(id, DiagnosticSeverity.Warning, message, At(path, line, column));
+
+    private static Location At(string path, int line, int column) =>
+        new(path, new TextSpan(0, 1), new LinePosition(line, column), new LinePosition(line, column + 1));
+}
+
+internal static class Cli
+{
+    /// <summary>Runs <c>atlas</c> in process with <paramref name="workingDirectory"/> as the current directory.</summary>
+    public static CliResult RunIn(string? workingDirectory, FakeCompiler? compiler, params string[] args)
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+        int exitCode;
+        lock (CurrentDirectoryLock)
+        {
+            var previous = Directory.GetCurrentDirectory();
+            if (workingDirectory is not null) Directory.SetCurrentDirectory(workingDirectory);
+            try
+            {
+                exitCode = AtlasCli.Run(args, stdout, stderr, compiler is null ? null : compiler.Compile);
+            }
+            finally
+            {
+                Directory.SetCurrentDirectory(previous);
+            }
+        }
+        return new CliResult(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    public static CliResult Run(params string[] args) => RunIn(null, null, args);
+
+    /// <summary>The current directory is process-wide; tests that change it take turns.</summary>
+    public static readonly object CurrentDirectoryLock = new();
+
+    /// <summary>The repository root (holds Atlas.Dsl.sln), found upwards from the test binaries.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Atlas.Dsl.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("Atlas.Dsl.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public static string[] ExampleFiles(string example) =>
+        Directory.GetFiles(System.IO.Path.Combine(RepositoryRoot, "examples", example))
+            .Where(f => AtlasFileSet.IsAtlasFileName(System.IO.Path.GetFileName(f)))
+            .OrderBy(f => f, StringComparer.Ordinal)
+            .ToArray();
+}
