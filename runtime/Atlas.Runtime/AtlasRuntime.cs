@@ -21,7 +21,7 @@ public sealed record WorkflowBlockOptions(int BoundedCapacity = 64, int MaxConcu
 /// workflows as TPL Dataflow graphs. One instance serves many concurrent runs (thread-safe);
 /// it owns the chat clients it creates and disposes them (a host's own clients stay the host's).
 /// </summary>
-public sealed partial class AtlasRuntime : IAsyncDisposable
+public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
 {
     private readonly AtlasRuntimeOptions _options;
     private readonly Dictionary<string, ProviderState> _providers = new(StringComparer.Ordinal);
@@ -92,11 +92,18 @@ public sealed partial class AtlasRuntime : IAsyncDisposable
         return new StepContext(new RunContext(this, step, onEvent, runId), step);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return default;
+    }
+
+    /// <summary>Disposes the chat clients this runtime created (not the host's) and the providers' limiters.</summary>
+    public void Dispose()
     {
         foreach (var provider in _providers.Values)
         {
-            await provider.DisposeAsync().ConfigureAwait(false);
+            provider.Dispose();
         }
     }
 

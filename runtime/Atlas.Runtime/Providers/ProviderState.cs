@@ -11,7 +11,7 @@ namespace Atlas.Runtime;
 /// A provider at run time: its client (or why there is none), its capabilities, its concurrency
 /// limit and the latency it has shown. Thread-safe; one per provider name per runtime.
 /// </summary>
-internal sealed class ProviderState : IAsyncDisposable
+internal sealed class ProviderState : IDisposable
 {
     private readonly ConcurrencyLimiter? _limiter;
     private readonly bool _ownsClient;
@@ -121,14 +121,12 @@ internal sealed class ProviderState : IAsyncDisposable
         return new Usage(inputTokens, outputTokens, (decimal)cost);
     }
 
-    public ValueTask DisposeAsync()
+    public void Dispose()
     {
         _limiter?.Dispose();
         if (_ownsClient)
         {
             Client?.Dispose();
         }
-
-        return default;
     }
 }
