@@ -193,3 +193,39 @@ public class ProviderRoutingTests
         Assert.Contains("'nowhere' is neither a provider nor a route", error.Message);
     }
 }
+
+public class RemoteProviderTests
+{
+    [Fact]
+    public void RemoteProviders_WithKeys_AreCreatedOffline_AndKeysNeverShow()
+    {
+        const string secret = "sk-test-SECRET-123";
+        var options = new AtlasRuntimeOptions { GetEnvironmentVariable = name => name.EndsWith("_KEY", StringComparison.Ordinal) ? secret : null };
+        options.Providers.Add(new ProviderDescriptor("openai", "openai", "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
+        options.Providers.Add(new ProviderDescriptor("claude", "anthropic", "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY"));
+        options.Providers.Add(new ProviderDescriptor("local", "ollama", "llama3.2", Endpoint: "http://localhost:11434"));
+        options.Providers.Add(new ProviderDescriptor("compat", "openai_compatible", "m", Endpoint: "http://localhost:8080/v1"));
+        options.Providers.Add(new ProviderDescriptor("nomodel", "openai_compatible"));
+        using var runtime = new AtlasRuntime(options);
+
+        foreach (var name in new[] { "openai", "claude", "local", "compat" })
+        {
+            var status = runtime.GetProviderStatus(name);
+            Assert.True(status.Available, $"{name}: {status.Reason}");
+            Assert.DoesNotContain(secret, status.ToString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["chat", "streaming"], runtime.GetProviderStatus("compat").Capabilities);
+        Assert.Equal("no model is set", runtime.GetProviderStatus("nomodel").Reason);
+    }
+
+    [Theory]
+    [InlineData("2", 2000)]
+    [InlineData("0.5", 500)]
+    [InlineData("soon", -1)]
+    public void RetryAfterHeader_Parses(string header, int expectedMs)
+    {
+        var parsed = ResilienceRunner.ParseRetryAfter(header);
+        Assert.Equal(expectedMs < 0 ? null : TimeSpan.FromMilliseconds(expectedMs), parsed);
+    }
+}

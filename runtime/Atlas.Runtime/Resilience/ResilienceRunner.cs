@@ -1,4 +1,6 @@
 using System;
+using System.ClientModel;
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
@@ -59,12 +61,40 @@ internal sealed class ResilienceRunner
         {
             if (e is ProviderRateLimitedException { RetryAfter: { } after })
             {
-                return after < TimeSpan.Zero ? TimeSpan.Zero : after > MaxRetryAfter ? MaxRetryAfter : after;
+                return Clamp(after);
+            }
+
+            // OpenAI-compatible clients (System.ClientModel) keep the HTTP response of a 429.
+            if (e is ClientResultException { Status: 429 } clientError
+                && clientError.GetRawResponse()?.Headers.TryGetValue("Retry-After", out var header) == true
+                && ParseRetryAfter(header) is { } fromHeader)
+            {
+                return Clamp(fromHeader);
             }
         }
 
         return null;
     }
+
+    /// <summary>Retry-After is delta-seconds or an HTTP date.</summary>
+    internal static TimeSpan? ParseRetryAfter(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        return DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            ? date - DateTimeOffset.UtcNow
+            : null;
+    }
+
+    private static TimeSpan Clamp(TimeSpan after) => after < TimeSpan.Zero ? TimeSpan.Zero : after > MaxRetryAfter ? MaxRetryAfter : after;
 
     private ResiliencePipeline Build(int retry, TimeSpan? timeout)
     {
