@@ -165,12 +165,20 @@ public static partial class CSharpEmitter
         w.Indent();
         if (unit.HasTools)
         {
+            // AddAtlasRuntime's callback has no IServiceProvider, and the tools come from the container
+            // (so AtlasTools can take services), hence the runtime's own factory here.
             w.WriteLine("services.TryAddSingleton<AtlasTools>();");
             w.WriteLine("services.TryAddSingleton(provider => AtlasDeclarations.CreateRuntime(provider.GetRequiredService<AtlasTools>(), configure));");
         }
         else
         {
-            w.WriteLine("services.TryAddSingleton(_ => AtlasDeclarations.CreateRuntime(configure));");
+            w.WriteLines("""
+                services.AddAtlasRuntime(options =>
+                {
+                    AtlasDeclarations.AddTo(options);
+                    configure?.Invoke(options);
+                });
+                """);
         }
 
         foreach (var agent in unit.Agents) w.WriteLine($"services.TryAddSingleton<{CSharpNames.AgentClass(agent)}>();");
