@@ -10,10 +10,11 @@ public static partial class CSharpEmitter
     private static string EmitAgent(AgentUnit unit)
     {
         var agent = unit.Agent;
+        var ns = unit.Options.Namespace;
         var className = CSharpNames.AgentClass(agent.Name);
-        var returns = CSharpNames.Type(agent.Returns);
+        var returns = CSharpNames.Type(agent.Returns, ns);
         var names = CSharpNames.Parameters(agent.Parameters, "step", "cancellationToken");
-        var parameters = agent.Parameters.Select((p, i) => CSharpNames.Type(p.Type) + " " + names[i]).ToList();
+        var parameters = agent.Parameters.Select((p, i) => CSharpNames.Type(p.Type, ns) + " " + names[i]).ToList();
         var prefix = string.Concat(parameters.Select(p => p + ", "));
         var arguments = string.Concat(names.Select(n => n + ", "));
         bool isText = unit.ResultSchema is null;

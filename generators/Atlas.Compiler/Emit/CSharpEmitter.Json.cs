@@ -79,15 +79,15 @@ public static partial class CSharpEmitter
         foreach (var e in unit.Enums)
         {
             var typeRef = new TypeRef(e, TypeKind.Enum);
-            var name = CSharpNames.TypeName(e);
-            entries.Add((name, CSharpNames.Converter(name) + ".Instance", true, Reader(typeRef), Writer(typeRef)));
+            var name = CSharpNames.Ref(e, unit.Options.Namespace);
+            entries.Add((name, CSharpNames.Converter(CSharpNames.TypeName(e)) + ".Instance", true, Reader(typeRef), Writer(typeRef)));
         }
 
         foreach (var r in unit.Records)
         {
             var typeRef = new TypeRef(r, TypeKind.Record);
-            var name = CSharpNames.TypeName(r);
-            entries.Add((name, CSharpNames.Converter(name) + ".Instance", false, Reader(typeRef), Writer(typeRef)));
+            var name = CSharpNames.Ref(r, unit.Options.Namespace);
+            entries.Add((name, CSharpNames.Converter(CSharpNames.TypeName(r)) + ".Instance", false, Reader(typeRef), Writer(typeRef)));
         }
 
         foreach (var (type, converter, isValue, reader, writer) in entries)

@@ -8,6 +8,7 @@ public static partial class CSharpEmitter
 {
     private static string EmitTools(ToolsUnit unit)
     {
+        var ns = unit.Options.Namespace;
         var w = StartFile(unit.Options, "System", "System.Collections.Generic", "System.Text.Json", "System.Text.Json.Nodes", "System.Threading", "System.Threading.Tasks", "Microsoft.Extensions.AI");
         w.WriteLines("""
             /// <summary>
@@ -23,11 +24,11 @@ public static partial class CSharpEmitter
         {
             var tool = spec.Tool;
             var names = CSharpNames.Parameters(tool.Parameters, "cancellationToken");
-            var parameters = string.Concat(tool.Parameters.Select((p, i) => CSharpNames.Type(p.Type) + " " + names[i] + ", "));
+            var parameters = string.Concat(tool.Parameters.Select((p, i) => CSharpNames.Type(p.Type, ns) + " " + names[i] + ", "));
             w.WriteLine($"/// <summary>The tool <c>{Signature(tool)}</c>: implement it in your part of <see cref=\"AtlasTools\"/>.</summary>");
             for (int i = 0; i < names.Length; i++) w.WriteLine($"/// <param name=\"{CSharpNames.Bare(names[i])}\"><c>{tool.Parameters[i].Name}: {tool.Parameters[i].Type}</c></param>");
             w.WriteLine("/// <param name=\"cancellationToken\">Stops the call.</param>");
-            w.WriteLine($"public partial Task<{CSharpNames.Type(tool.Returns)}> {CSharpNames.ToolMethod(tool.Name)}({parameters}CancellationToken cancellationToken);");
+            w.WriteLine($"public partial Task<{CSharpNames.Type(tool.Returns, ns)}> {CSharpNames.ToolMethod(tool.Name)}({parameters}CancellationToken cancellationToken);");
             w.WriteLine();
         }
 
@@ -55,9 +56,9 @@ public static partial class CSharpEmitter
             w.WriteLine("protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)");
             w.OpenBrace();
             var arguments = tool.Parameters.Select(p =>
-                $"{(p.Type.IsOptional ? "OptionalArgument" : "RequiredArgument")}<{CSharpNames.Type(p.Type)}>(arguments, {CSharpLiterals.String(p.Name)})");
+                $"{(p.Type.IsOptional ? "OptionalArgument" : "RequiredArgument")}<{CSharpNames.Type(p.Type, ns)}>(arguments, {CSharpLiterals.String(p.Name)})");
             w.WriteLine($"var result = await tools.{CSharpNames.ToolMethod(tool.Name)}({string.Concat(arguments.Select(a => a + ", "))}cancellationToken).ConfigureAwait(false);");
-            w.WriteLine($"return JsonSerializer.SerializeToElement(result, AtlasJson.GetTypeInfo<{CSharpNames.Type(tool.Returns)}>());");
+            w.WriteLine($"return JsonSerializer.SerializeToElement(result, AtlasJson.GetTypeInfo<{CSharpNames.Type(tool.Returns, ns)}>());");
             w.CloseBrace();
             w.CloseBrace();
         }

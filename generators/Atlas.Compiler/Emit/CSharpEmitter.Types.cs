@@ -9,14 +9,15 @@ public static partial class CSharpEmitter
     private static string EmitEnum(EnumUnit unit)
     {
         var model = unit.Enum;
-        var name = CSharpNames.TypeName(model.Name);
-        var converter = CSharpNames.Converter(name);
+        var declared = CSharpNames.TypeName(model.Name);
+        var name = CSharpNames.Ref(model.Name, unit.Options.Namespace);
+        var converter = CSharpNames.Converter(declared);
         var members = CSharpNames.EnumMembers(model);
         var w = StartFile(unit.Options, "System", "System.Text.Json", "System.Text.Json.Serialization");
 
         w.WriteLine($"/// <summary>The Atlas enum <c>{model.Name}</c>; in JSON each member is written as declared.</summary>");
         w.WriteLine($"[JsonConverter(typeof({converter}))]");
-        w.WriteLine($"public enum {name}");
+        w.WriteLine($"public enum {declared}");
         w.OpenBrace();
         for (int i = 0; i < members.Length; i++)
         {
@@ -26,10 +27,10 @@ public static partial class CSharpEmitter
 
         w.CloseBrace();
         w.WriteLine();
-        w.WriteLine($"/// <summary>Reads and writes <see cref=\"{name}\"/> as the member names declared in Atlas; an unknown name is a <see cref=\"JsonException\"/>.</summary>");
+        w.WriteLine($"/// <summary>Reads and writes <see cref=\"{declared}\"/> as the member names declared in Atlas; an unknown name is a <see cref=\"JsonException\"/>.</summary>");
         w.WriteLine($"public sealed class {converter} : JsonConverter<{name}>");
         w.OpenBrace();
-        w.WriteLine($"/// <summary>The JSON schema of <see cref=\"{name}\"/>.</summary>");
+        w.WriteLine($"/// <summary>The JSON schema of <see cref=\"{declared}\"/>.</summary>");
         WriteConst(w, "JsonSchema", unit.JsonSchema);
         w.WriteLine();
         w.WriteLines($$"""
@@ -79,8 +80,10 @@ public static partial class CSharpEmitter
     private static string EmitRecord(RecordUnit unit)
     {
         var model = unit.Type;
-        var name = CSharpNames.TypeName(model.Name);
-        var converter = CSharpNames.Converter(name);
+        var ns = unit.Options.Namespace;
+        var declared = CSharpNames.TypeName(model.Name);
+        var name = CSharpNames.Ref(model.Name, ns);
+        var converter = CSharpNames.Converter(declared);
         var properties = CSharpNames.Properties(model);
         var w = StartFile(unit.Options, "System", "System.Collections.Generic", "System.Text.Json", "System.Text.Json.Serialization", "Atlas.Runtime");
 
@@ -93,28 +96,28 @@ public static partial class CSharpEmitter
         w.WriteLine($"[JsonConverter(typeof({converter}))]");
         if (properties.Length == 0)
         {
-            w.WriteLine($"public sealed record {name}()");
+            w.WriteLine($"public sealed record {declared}()");
         }
         else
         {
-            w.WriteLine($"public sealed record {name}(");
+            w.WriteLine($"public sealed record {declared}(");
             w.Indent();
             for (int i = 0; i < properties.Length; i++)
             {
-                w.WriteLine($"{CSharpNames.Type(model.Fields[i].Type)} {properties[i]}{(i < properties.Length - 1 ? "," : ")")}");
+                w.WriteLine($"{CSharpNames.Type(model.Fields[i].Type, ns)} {properties[i]}{(i < properties.Length - 1 ? "," : ")")}");
             }
 
             w.Unindent();
         }
 
         w.OpenBrace();
-        w.WriteLine($"/// <summary>The JSON schema of <see cref=\"{name}\"/> (declared field names), as used for structured output.</summary>");
+        w.WriteLine($"/// <summary>The JSON schema of <see cref=\"{declared}\"/> (declared field names), as used for structured output.</summary>");
         WriteConst(w, "JsonSchema", unit.JsonSchema);
         w.CloseBrace();
         w.WriteLine();
 
         // The converter.
-        w.WriteLine($"/// <summary>Reads and writes <see cref=\"{name}\"/> with the field names declared in Atlas; a missing required field is a <see cref=\"JsonException\"/> naming it.</summary>");
+        w.WriteLine($"/// <summary>Reads and writes <see cref=\"{declared}\"/> with the field names declared in Atlas; a missing required field is a <see cref=\"JsonException\"/> naming it.</summary>");
         w.WriteLine($"public sealed class {converter} : JsonConverter<{name}>");
         w.OpenBrace();
         w.WriteLines($$"""
@@ -139,7 +142,7 @@ public static partial class CSharpEmitter
             var type = model.Fields[i].Type;
             // A value type needs no nullable local: its "seen" flag says whether it was read.
             var localType = type.IsOptional || !CSharpNames.IsValueType(type) ? type with { IsOptional = true } : type;
-            w.WriteLine($"{CSharpNames.Type(localType)} {locals[i]} = default;");
+            w.WriteLine($"{CSharpNames.Type(localType, ns)} {locals[i]} = default;");
             if (!type.IsOptional) w.WriteLine($"bool {flags[i]} = false;");
         }
 

@@ -31,6 +31,7 @@ internal sealed class WorkflowEmitter
     private readonly Dictionary<string, string> _parameterFields = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _stepFields = new(StringComparer.Ordinal);
     private readonly string _className;
+    private readonly string _ns;
     private readonly string? _toolsField;
     private readonly string? _resultField;
     private bool _usesLinq;
@@ -43,6 +44,7 @@ internal sealed class WorkflowEmitter
         _enums = unit.Enums.ToDictionary(e => e.Name, StringComparer.Ordinal);
         _callees = unit.Callees.ToDictionary(c => (c.Kind, c.Name));
         _className = CSharpNames.WorkflowClass(_workflow.Name);
+        _ns = unit.Options.Namespace;
 
         var taken = new HashSet<string>(StringComparer.Ordinal) { "State", "GetResult", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize" };
         if (unit.NeedsTools) _toolsField = CSharpNames.Unique("Tools", taken);
@@ -54,9 +56,9 @@ internal sealed class WorkflowEmitter
     public string Emit()
     {
         var workflow = _workflow;
-        var returns = CSharpNames.Type(workflow.Returns);
+        var returns = CSharpNames.Type(workflow.Returns, _ns);
         var names = CSharpNames.Parameters(workflow.Parameters, "cancellationToken", "options", "input");
-        var parameters = workflow.Parameters.Select((p, i) => CSharpNames.Type(p.Type) + " " + names[i]).ToList();
+        var parameters = workflow.Parameters.Select((p, i) => CSharpNames.Type(p.Type, _ns) + " " + names[i]).ToList();
         var prefix = string.Concat(parameters.Select(p => p + ", "));
         var stateArguments = Join((_toolsField is null ? Array.Empty<string>() : new[] { "_tools" }).Concat(names));
         var paramDocs = string.Concat(workflow.Parameters.Select((p, i) => $"\n/// <param name=\"{CSharpNames.Bare(names[i])}\"><c>{p.Name}: {p.Type}</c></param>"));
@@ -67,7 +69,7 @@ internal sealed class WorkflowEmitter
         string? inputRecord = null;
         if (workflow.Parameters.Count == 1)
         {
-            inputType = CSharpNames.Type(workflow.Parameters[0].Type);
+            inputType = CSharpNames.Type(workflow.Parameters[0].Type, _ns);
             createState = $"{names[0]} => new State({Join((_toolsField is null ? Array.Empty<string>() : new[] { "_tools" }).Concat(new[] { names[0] }))})";
         }
         else
@@ -77,7 +79,7 @@ internal sealed class WorkflowEmitter
             var inputProperties = CSharpNames.Properties(inputModel);
             inputRecord = workflow.Parameters.Count == 0
                 ? $"public sealed record {inputType};"
-                : $"public sealed record {inputType}({Join(workflow.Parameters.Select((p, i) => CSharpNames.Type(p.Type) + " " + inputProperties[i]))});";
+                : $"public sealed record {inputType}({Join(workflow.Parameters.Select((p, i) => CSharpNames.Type(p.Type, _ns) + " " + inputProperties[i]))});";
             createState = $"input => new State({Join((_toolsField is null ? Array.Empty<string>() : new[] { "_tools" }).Concat(inputProperties.Select(p => "input." + p)))})";
         }
 
@@ -287,8 +289,8 @@ internal sealed class WorkflowEmitter
         foreach (var p in _workflow.Parameters)
         {
             var local = CSharpNames.Escape(CSharpNames.Unique(CSharpNames.Bare(CSharpNames.Camel(p.Name)), taken));
-            ctor.Add(CSharpNames.Type(p.Type) + " " + local);
-            fields.Add($"public readonly {CSharpNames.Type(p.Type)} {_parameterFields[p.Name]} = {local};");
+            ctor.Add(CSharpNames.Type(p.Type, _ns) + " " + local);
+            fields.Add($"public readonly {CSharpNames.Type(p.Type, _ns)} {_parameterFields[p.Name]} = {local};");
         }
 
         foreach (var s in _workflow.Steps) fields.Add(Field(s.Value.Type, _stepFields[s.Name]));
@@ -301,9 +303,9 @@ internal sealed class WorkflowEmitter
         w.CloseBrace();
     }
 
-    private static string Field(TypeRef type, string name)
+    private string Field(TypeRef type, string name)
     {
-        var csharp = CSharpNames.Type(type);
+        var csharp = CSharpNames.Type(type, _ns);
         if (type.IsOptional || CSharpNames.IsValueType(type)) return $"public {csharp} {name};";
         return $"public {csharp} {name} = null!;";
     }
@@ -415,7 +417,7 @@ internal sealed class WorkflowEmitter
                     _ => literal.Text,
                 };
             case EnumValueExpr value:
-                return CSharpNames.TypeName(value.Enum) + "." + CSharpNames.EnumMember(_enums[value.Enum], value.Member);
+                return CSharpNames.Ref(value.Enum, _ns) + "." + CSharpNames.EnumMember(_enums[value.Enum], value.Member);
             case ListExpr list:
                 return "[" + Join(list.Items.Select(i => Convert(Expr(i, scope), i, list.Type.Element))) + "]";
             case ObjectExpr obj:
@@ -429,7 +431,7 @@ internal sealed class WorkflowEmitter
                     arguments.Add(properties[i] + ": " + (given is null ? "null" : Convert(Expr(given.Value, scope), given.Value, type.Fields[i].Type)));
                 }
 
-                return $"new {CSharpNames.TypeName(obj.TypeName)}({Join(arguments)})";
+                return $"new {CSharpNames.Ref(obj.TypeName, _ns)}({Join(arguments)})";
             }
 
             case SwitchExpr s:
@@ -458,14 +460,14 @@ internal sealed class WorkflowEmitter
                 var element = loop.Source.Type.Element;
                 var result = loop.Type.Element;
                 var source = Expr(loop.Source, scope);
-                if (loop.Source.Type.IsOptional) source = $"({source} ?? Array.Empty<{CSharpNames.Type(element)}>())";
+                if (loop.Source.Type.IsOptional) source = $"({source} ?? Array.Empty<{CSharpNames.Type(element, _ns)}>())";
                 var bodyOptions = OptionsOf(loop.Body);
                 var body = Expr(loop.Body, inner, policyHandled: bodyOptions is not null);
                 var converted = Convert(body, loop.Body, result);
                 string lambda;
                 if (!IsAsync(loop.Body))
                 {
-                    lambda = $"({item}, _, _) => Task.FromResult<{CSharpNames.Type(result)}>({converted})";
+                    lambda = $"({item}, _, _) => Task.FromResult<{CSharpNames.Type(result, _ns)}>({converted})";
                 }
                 else if (converted == body && body.StartsWith("await ", StringComparison.Ordinal) && body.EndsWith(".ConfigureAwait(false)", StringComparison.Ordinal)
                          && loop.Body is CallExpr or SearchExpr && !HasAsyncParts(loop.Body))
@@ -480,7 +482,7 @@ internal sealed class WorkflowEmitter
                 }
 
                 if (!lambda.Contains("state.")) lambda = "static " + lambda;
-                return $"await {scope.Step}.ForEachAsync<{CSharpNames.Type(element)}, {CSharpNames.Type(result)}>(\n" +
+                return $"await {scope.Step}.ForEachAsync<{CSharpNames.Type(element, _ns)}, {CSharpNames.Type(result, _ns)}>(\n" +
                        $"    {source},\n" +
                        $"    {Policy(bodyOptions, loop.Parallelism)},\n" +
                        $"    {lambda},\n" +
@@ -528,7 +530,7 @@ internal sealed class WorkflowEmitter
 
     private string Pattern(TypeRef subject, string value) => subject.Kind switch
     {
-        TypeKind.Enum => CSharpNames.TypeName(subject.Name) + "." + CSharpNames.EnumMember(_enums[subject.Name], value),
+        TypeKind.Enum => CSharpNames.Ref(subject.Name, _ns) + "." + CSharpNames.EnumMember(_enums[subject.Name], value),
         TypeKind.String => CSharpLiterals.String(value),
         _ => value,
     };

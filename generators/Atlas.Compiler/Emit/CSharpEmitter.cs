@@ -53,7 +53,7 @@ public static partial class CSharpEmitter
 
         foreach (var agent in model.Agents)
         {
-            units.Add(new AgentUnit(CSharpNames.AgentClass(agent.Name) + ".g.cs", options, agent, ResultSchema(agent.Returns, schemas)));
+            units.Add(new AgentUnit(CSharpNames.AgentClass(agent.Name) + ".g.cs", options, agent, ResultSchema(agent.Returns, schemas, options.Namespace)));
         }
 
         var plan = new WorkflowPlanner(model);
@@ -102,10 +102,10 @@ public static partial class CSharpEmitter
     }
 
     /// <summary>The C# expression for an agent's result schema: the record's constant, an inline literal, or null for text.</summary>
-    private static string? ResultSchema(TypeRef returns, JsonSchemas schemas)
+    private static string? ResultSchema(TypeRef returns, JsonSchemas schemas, string ns)
     {
         if (returns.Kind == TypeKind.String && !returns.IsList) return null;
-        if (!returns.IsList && !returns.IsOptional && returns.Kind == TypeKind.Record) return CSharpNames.TypeName(returns.Name) + ".JsonSchema";
+        if (!returns.IsList && !returns.IsOptional && returns.Kind == TypeKind.Record) return CSharpNames.Ref(returns.Name, ns) + ".JsonSchema";
         if (!returns.IsList && !returns.IsOptional && returns.Kind == TypeKind.Enum) return CSharpNames.Converter(CSharpNames.TypeName(returns.Name)) + ".JsonSchema";
         return CSharpLiterals.Raw(schemas.For(returns));
     }

@@ -69,7 +69,28 @@ internal static class CSharpNames
     /// <summary>An identifier without a leading <c>@</c>, for building other names from it.</summary>
     public static string Bare(string identifier) => identifier.StartsWith("@", StringComparison.Ordinal) ? identifier.Substring(1) : identifier;
 
+    /// <summary>The name of a type or enum in its own declaration.</summary>
     public static string TypeName(string declared) => Escape(declared);
+
+    /// <summary>
+    /// Names that generated classes use for their own members and nested types (<c>Descriptor</c>,
+    /// <c>Graph</c>, <c>State</c>, ...). Inside those classes a declared type with such a name would be
+    /// captured by the member, so references to it are written <c>global::Namespace.Name</c>.
+    /// </summary>
+    private static readonly HashSet<string> Captured = new(StringComparer.Ordinal)
+    {
+        "Descriptor", "InvokeAsync", "StreamAsync", "CreateArguments",
+        "Graph", "Nodes", "State", "BuildGraph", "GetResult", "RunAsync", "RunStreamingAsync", "CreateBlock", "Tools", "Result",
+        "Instance", "JsonSchema", "Read", "Write", "ReadValue", "WriteValue", "ToJsonName",
+        "CreateFunctions", "Schema", "Name", "Description", "InvokeCoreAsync", "ParseSchema", "RequiredArgument", "OptionalArgument",
+        "Providers", "Routes", "KnowledgeBases", "AddTo", "CreateRuntime", "Options", "GetTypeInfo",
+    };
+
+    /// <summary>A reference to a declared type or enum from generated code (qualified when a generated member could capture its name).</summary>
+    public static string Ref(string declared, string ns) =>
+        Captured.Contains(declared) || declared.EndsWith("Function", StringComparison.Ordinal)
+            ? "global::" + (string.IsNullOrWhiteSpace(ns) ? "" : ns + ".") + declared
+            : Escape(declared);
 
     public static string AgentClass(string agent) => Pascal(agent) + "Agent";
 
@@ -145,7 +166,7 @@ internal static class CSharpNames
     }
 
     /// <summary>The C# type of an Atlas type: <c>T[]</c> → <c>IReadOnlyList&lt;T&gt;</c>, <c>T?</c> nullable, <c>float</c> → <c>double</c>.</summary>
-    public static string Type(TypeRef type)
+    public static string Type(TypeRef type, string ns)
     {
         var element = type.Kind switch
         {
@@ -154,7 +175,7 @@ internal static class CSharpNames
             TypeKind.Float => "double",
             TypeKind.Bool => "bool",
             TypeKind.Passage => "Passage",
-            TypeKind.Enum or TypeKind.Record => TypeName(type.Name),
+            TypeKind.Enum or TypeKind.Record => Ref(type.Name, ns),
             _ => "object",
         };
         if (type.IsList) element = "IReadOnlyList<" + element + ">";

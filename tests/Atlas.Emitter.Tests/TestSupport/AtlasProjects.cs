@@ -49,6 +49,7 @@ public sealed record AtlasProject(string Name, IReadOnlyList<string> Files)
         {
             new("sketch", new[] { Path.Combine(Repository.Root, "tests", "Atlas.Compiler.Tests", "TestData", "sketch.atlas") }),
             new("coverage", Directory.GetFiles(Path.Combine(Repository.TestsDirectory, "TestData", "coverage")).OrderBy(f => f, StringComparer.Ordinal).ToArray()),
+            new("names", Directory.GetFiles(Path.Combine(Repository.TestsDirectory, "TestData", "names")).OrderBy(f => f, StringComparer.Ordinal).ToArray()),
         };
 
         var examples = Path.Combine(Repository.Root, "examples");

@@ -11,6 +11,7 @@ internal static class Consumer
     /// <summary>Implements every declared tool with a fixed answer (so runs are deterministic).</summary>
     public static string ToolImplementations(AtlasModel model, string ns = AtlasProject.Namespace)
     {
+        if (model.Tools.Count == 0) return "";
         var builder = new StringBuilder();
         builder.AppendLine("using System.Collections.Generic;");
         builder.AppendLine("using System.Threading;");
