@@ -1,9 +1,8 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Text.Json.Nodes;
-using System.Threading;
+using System.Linq;
 using System.Threading.Tasks;
-using System.Threading.Tasks.Dataflow;
 
 namespace Atlas.Runtime;
 
@@ -11,46 +10,113 @@ namespace Atlas.Runtime;
 public sealed record ProviderStatus(string Name, string Kind, bool Available, string? Reason, IReadOnlyList<string> Capabilities);
 
 /// <summary>Options of a workflow block that many inputs are pushed through.</summary>
-public sealed record WorkflowBlockOptions(int BoundedCapacity = 64, int MaxConcurrentRuns = 16, Action<AtlasEvent>? OnEvent = null, CancellationToken CancellationToken = default);
+/// <param name="BoundedCapacity">How many inputs (and how many results) the block buffers before <c>SendAsync</c> waits.</param>
+/// <param name="MaxConcurrentRuns">How many inputs are inside the graph at once; each step runs up to this many in parallel.</param>
+/// <param name="OnEvent">Receives every run's events, from many threads at once; exceptions it throws are ignored.</param>
+/// <param name="CancellationToken">Cancels every block of the graph.</param>
+public sealed record WorkflowBlockOptions(int BoundedCapacity = 64, int MaxConcurrentRuns = 16, Action<AtlasEvent>? OnEvent = null, System.Threading.CancellationToken CancellationToken = default);
 
 /// <summary>
 /// Executes what .atlas files declare: agents on providers and routes, knowledge search, and
 /// workflows as TPL Dataflow graphs. One instance serves many concurrent runs (thread-safe);
-/// it owns the chat clients it creates and disposes them. (Contract: being implemented.)
+/// it owns the chat clients it creates and disposes them (a host's own clients stay the host's).
 /// </summary>
-public sealed partial class AtlasRuntime : IAsyncDisposable
+public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
 {
-    public AtlasRuntime(AtlasRuntimeOptions options) => throw new NotSupportedException(Building);
+    private readonly AtlasRuntimeOptions _options;
+    private readonly Dictionary<string, ProviderState> _providers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RouteDescriptor> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _roundRobin = new(StringComparer.Ordinal);
 
-    public ProviderStatus GetProviderStatus(string provider) => throw new NotSupportedException(Building);
+    public AtlasRuntime(AtlasRuntimeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        TimeProvider = options.TimeProvider ?? TimeProvider.System;
+        Resilience = new ResilienceRunner(TimeProvider);
 
-    /// <summary>Runs an agent once. Text results come back as a JSON string value; structured ones as the validated JSON object.</summary>
-    public Task<JsonNode?> InvokeAgentAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, CancellationToken cancellationToken) =>
-        throw new NotSupportedException(Building);
+        foreach (var descriptor in options.Providers)
+        {
+            if (_providers.ContainsKey(descriptor.Name))
+            {
+                throw new ArgumentException($"Provider '{descriptor.Name}' is declared twice.", nameof(options));
+            }
 
-    /// <summary>Streams a text agent's output as it arrives.</summary>
-    public IAsyncEnumerable<string> StreamAgentAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, CancellationToken cancellationToken) =>
-        throw new NotSupportedException(Building);
+            _providers[descriptor.Name] = options.ChatClients.TryGetValue(descriptor.Name, out var hosted)
+                ? new ProviderState(descriptor, hosted, ownsClient: false, null)
+                : CreateProvider(descriptor, options);
+        }
 
-    public Task<IReadOnlyList<Passage>> SearchAsync(string knowledge, string query, SearchOptions options, StepContext? step, CancellationToken cancellationToken) =>
-        throw new NotSupportedException(Building);
+        // A host may register a client under a name no .atlas file declares; it is a provider too.
+        foreach (var (name, client) in options.ChatClients)
+        {
+            if (!_providers.ContainsKey(name))
+            {
+                _providers[name] = new ProviderState(new ProviderDescriptor(name, ProviderKinds.Custom), client, ownsClient: false, null);
+            }
+        }
 
-    /// <summary>Runs a workflow for one input and returns its result (throws <see cref="WorkflowFailedException"/> on failure).</summary>
-    public Task<TResult> RunAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, CancellationToken cancellationToken)
-        where TState : class => throw new NotSupportedException(Building);
+        foreach (var route in options.Routes)
+        {
+            if (_routes.ContainsKey(route.Name) || _providers.ContainsKey(route.Name))
+            {
+                throw new ArgumentException($"Route '{route.Name}' has the name of another provider or route.", nameof(options));
+            }
 
-    /// <summary>Runs a workflow for one input, yielding its events as they happen (ending with RunCompleted).</summary>
-    public IAsyncEnumerable<AtlasEvent> RunStreamingAsync<TState>(WorkflowGraph<TState> graph, TState state, CancellationToken cancellationToken)
-        where TState : class => throw new NotSupportedException(Building);
+            _routes[route.Name] = route;
+        }
 
-    /// <summary>A block for pushing many inputs through with bounded capacity; one failed input yields an error result and the others go on.</summary>
-    public IPropagatorBlock<TInput, WorkflowResult<TResult>> CreateBlock<TInput, TState, TResult>(
-        WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, WorkflowBlockOptions? options = null)
-        where TState : class => throw new NotSupportedException(Building);
+        InitializeKnowledge(options);
+    }
 
-    public ValueTask DisposeAsync() => default;
+    /// <summary>The declared providers and host clients, by name.</summary>
+    public IReadOnlyCollection<string> ProviderNames => _providers.Keys;
 
-    private const string Building = "Atlas.Runtime is being built.";
+    internal TimeProvider TimeProvider { get; }
+
+    internal ResilienceRunner Resilience { get; }
+
+    internal AtlasRuntimeOptions Options => _options;
+
+    /// <summary>Whether <paramref name="provider"/> can be used, and why not.</summary>
+    /// <exception cref="ArgumentException">No provider has that name.</exception>
+    public ProviderStatus GetProviderStatus(string provider) => GetProvider(provider).Status;
+
+    /// <summary>
+    /// A step context outside any workflow (e.g. for <c>atlas chat</c> or a generated agent class), so that
+    /// an agent call streams <see cref="TokenEmitted"/> and reports <see cref="ProviderSelected"/> to <paramref name="onEvent"/>.
+    /// </summary>
+    public StepContext CreateStepContext(string step, Action<AtlasEvent>? onEvent = null, string? runId = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(step);
+        return new StepContext(new RunContext(this, step, onEvent, runId), step);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return default;
+    }
+
+    /// <summary>Disposes the chat clients this runtime created (not the host's) and the providers' limiters.</summary>
+    public void Dispose()
+    {
+        foreach (var provider in _providers.Values)
+        {
+            provider.Dispose();
+        }
+    }
+
+    internal ProviderState GetProvider(string name) =>
+        _providers.TryGetValue(name, out var provider)
+            ? provider
+            : throw new ArgumentException($"Unknown provider '{name}'. Known: {string.Join(", ", _providers.Keys.Order(StringComparer.Ordinal))}.", nameof(name));
+
+    private static ProviderState CreateProvider(ProviderDescriptor descriptor, AtlasRuntimeOptions options)
+    {
+        var (client, reason) = ProviderKinds.CreateClient(descriptor, options);
+        return new ProviderState(descriptor, client, ownsClient: true, reason);
+    }
 }
 
 /// <summary>A workflow run failed; <see cref="Step"/> is where.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -9,53 +10,171 @@ namespace Atlas.Runtime;
 public delegate Task StepBody<in TState>(TState state, StepContext step, CancellationToken cancellationToken);
 
 /// <summary>One node of a workflow graph, for display (atlas graph) and for the engine.</summary>
+/// <remarks><see cref="Kind"/> is <c>"step"</c> or <c>"switch"</c>; <see cref="Arms"/> is 0 for a step.</remarks>
 public sealed record WorkflowNode(string Name, IReadOnlyList<string> DependsOn, string Kind, int Arms, StepPolicy Policy);
 
 /// <summary>
 /// Declares a workflow's DAG: steps with their dependencies, switches with one body per arm, and
 /// which steps the return reads. Generated code and the CLI interpreter both build graphs with it;
-/// <see cref="AtlasRuntime"/> turns a graph into TPL Dataflow blocks. (Contract: being implemented.)
+/// <see cref="AtlasRuntime"/> turns a graph into TPL Dataflow blocks.
 /// </summary>
+/// <remarks>
+/// Not thread-safe while building; the <see cref="WorkflowGraph{TState}"/> it builds is immutable.
+/// Steps may be declared in any order: <see cref="Build"/> checks that every dependency names a
+/// step and that there is no cycle, and throws <see cref="ArgumentException"/> otherwise.
+/// The engine runs a step's body under the step's <see cref="StepPolicy"/> (retries and a timeout
+/// per attempt); <see cref="StepPolicy.Parallelism"/> is only shown, since <c>for</c> applies its
+/// own per-item policy through <see cref="StepContext.ForEachAsync{TIn, TOut}"/>.
+/// </remarks>
 public sealed class WorkflowGraphBuilder<TState> where TState : class
 {
-    public WorkflowGraphBuilder(string workflow) => throw new NotSupportedException("Atlas.Runtime is being built.");
+    private readonly string _workflow;
+    private readonly List<StepSpec<TState>> _steps = new();
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
-    public WorkflowGraphBuilder<TState> Step(string name, IReadOnlyList<string> dependsOn, StepBody<TState> body, StepPolicy? policy = null) =>
-        throw new NotSupportedException("Atlas.Runtime is being built.");
+    public WorkflowGraphBuilder(string workflow)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(workflow);
+        _workflow = workflow;
+    }
+
+    /// <summary>Adds a step that runs <paramref name="body"/> once every step in <paramref name="dependsOn"/> is done.</summary>
+    public WorkflowGraphBuilder<TState> Step(string name, IReadOnlyList<string> dependsOn, StepBody<TState> body, StepPolicy? policy = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        Add(new StepSpec<TState>(name, Copy(dependsOn, name), policy ?? StepPolicy.Default, body, null, Array.Empty<StepBody<TState>>()));
+        return this;
+    }
 
     /// <summary>A switch: <paramref name="selectArm"/> picks the index of the arm to run (conditional links); only that arm runs.</summary>
-    public WorkflowGraphBuilder<TState> Switch(string name, IReadOnlyList<string> dependsOn, Func<TState, int> selectArm, IReadOnlyList<StepBody<TState>> arms, StepPolicy? policy = null) =>
-        throw new NotSupportedException("Atlas.Runtime is being built.");
+    public WorkflowGraphBuilder<TState> Switch(string name, IReadOnlyList<string> dependsOn, Func<TState, int> selectArm, IReadOnlyList<StepBody<TState>> arms, StepPolicy? policy = null)
+    {
+        ArgumentNullException.ThrowIfNull(selectArm);
+        ArgumentNullException.ThrowIfNull(arms);
+        if (arms.Count == 0)
+        {
+            throw new ArgumentException($"Switch '{name}' of workflow '{_workflow}' has no arms.", nameof(arms));
+        }
 
-    public WorkflowGraph<TState> Build(IReadOnlyList<string> returnDependsOn) => throw new NotSupportedException("Atlas.Runtime is being built.");
+        if (arms.Any(a => a is null))
+        {
+            throw new ArgumentException($"Switch '{name}' of workflow '{_workflow}' has a null arm.", nameof(arms));
+        }
+
+        Add(new StepSpec<TState>(name, Copy(dependsOn, name), policy ?? StepPolicy.Default, null, selectArm, arms.ToArray()));
+        return this;
+    }
+
+    /// <summary>Validates the declared steps and returns the immutable graph.</summary>
+    /// <exception cref="ArgumentException">A dependency (of a step or of the return) names no step, or steps depend on each other in a cycle.</exception>
+    public WorkflowGraph<TState> Build(IReadOnlyList<string> returnDependsOn)
+    {
+        var returns = Copy(returnDependsOn, "return");
+        foreach (var step in _steps)
+        {
+            foreach (var dependency in step.DependsOn)
+            {
+                if (!_names.Contains(dependency))
+                {
+                    throw new ArgumentException($"Step '{step.Name}' of workflow '{_workflow}' depends on unknown step '{dependency}'.");
+                }
+            }
+        }
+
+        foreach (var dependency in returns)
+        {
+            if (!_names.Contains(dependency))
+            {
+                throw new ArgumentException($"The return of workflow '{_workflow}' depends on unknown step '{dependency}'.");
+            }
+        }
+
+        return new WorkflowGraph<TState>(_workflow, TopologicalOrder(), returns);
+    }
+
+    private void Add(StepSpec<TState> step)
+    {
+        if (string.IsNullOrWhiteSpace(step.Name))
+        {
+            throw new ArgumentException($"A step of workflow '{_workflow}' has no name.");
+        }
+
+        if (!_names.Add(step.Name))
+        {
+            throw new ArgumentException($"Workflow '{_workflow}' declares step '{step.Name}' twice.");
+        }
+
+        _steps.Add(step);
+    }
+
+    private string[] Copy(IReadOnlyList<string> names, string owner)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var copy = names.Distinct(StringComparer.Ordinal).ToArray();
+        if (copy.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException($"'{owner}' of workflow '{_workflow}' has an empty dependency name.");
+        }
+
+        return copy;
+    }
+
+    // Kahn's algorithm in declaration order, so the order (and the engine's block order) is stable.
+    private IReadOnlyList<StepSpec<TState>> TopologicalOrder()
+    {
+        var byName = _steps.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var ordered = new List<StepSpec<TState>>(_steps.Count);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        while (ordered.Count < _steps.Count)
+        {
+            var ready = _steps.Where(s => !done.Contains(s.Name) && s.DependsOn.All(done.Contains)).ToList();
+            if (ready.Count == 0)
+            {
+                var cycle = string.Join(", ", _steps.Where(s => !done.Contains(s.Name)).Select(s => s.Name));
+                throw new ArgumentException($"Steps of workflow '{_workflow}' depend on each other in a cycle: {cycle}.");
+            }
+
+            foreach (var step in ready)
+            {
+                done.Add(step.Name);
+                ordered.Add(byName[step.Name]);
+            }
+        }
+
+        return ordered;
+    }
 }
 
 /// <summary>An immutable, validated workflow graph (no cycles, no unknown dependencies). Thread-safe; reused by every run.</summary>
 public sealed class WorkflowGraph<TState> where TState : class
 {
-    internal WorkflowGraph() { }
+    internal WorkflowGraph(string workflow, IReadOnlyList<StepSpec<TState>> steps, IReadOnlyList<string> returnDependsOn)
+    {
+        Workflow = workflow;
+        Steps = steps;
+        ReturnDependsOn = returnDependsOn;
+        Nodes = steps.Select(s => new WorkflowNode(s.Name, s.DependsOn, s.IsSwitch ? "switch" : "step", s.Arms.Count, s.Policy)).ToArray();
+    }
 
-    public string Workflow => throw new NotSupportedException("Atlas.Runtime is being built.");
+    public string Workflow { get; }
 
-    public IReadOnlyList<WorkflowNode> Nodes => throw new NotSupportedException("Atlas.Runtime is being built.");
+    /// <summary>The steps in a topological order (every step after the steps it depends on).</summary>
+    public IReadOnlyList<WorkflowNode> Nodes { get; }
+
+    /// <summary>The steps the workflow's <c>return</c> reads.</summary>
+    public IReadOnlyList<string> ReturnDependsOn { get; }
+
+    internal IReadOnlyList<StepSpec<TState>> Steps { get; }
 }
 
-/// <summary>What a step body gets: its run, its name, and helpers that emit events. One per step execution.</summary>
-public sealed class StepContext
+/// <summary>A validated step of a graph: a body, or a selector with arms.</summary>
+internal sealed record StepSpec<TState>(
+    string Name,
+    IReadOnlyList<string> DependsOn,
+    StepPolicy Policy,
+    StepBody<TState>? Body,
+    Func<TState, int>? SelectArm,
+    IReadOnlyList<StepBody<TState>> Arms) where TState : class
 {
-    internal StepContext() { }
-
-    public string RunId => throw new NotSupportedException("Atlas.Runtime is being built.");
-
-    public string Step => throw new NotSupportedException("Atlas.Runtime is being built.");
-
-    public AtlasRuntime Runtime => throw new NotSupportedException("Atlas.Runtime is being built.");
-
-    /// <summary>Runs <paramref name="action"/> with the policy's retries (RetryScheduled events) and per-attempt timeout.</summary>
-    public Task<T> ExecuteAsync<T>(StepPolicy policy, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Atlas.Runtime is being built.");
-
-    /// <summary><c>for x in items parallel N</c>: a dataflow block with that degree of parallelism; results in input order.</summary>
-    public Task<IReadOnlyList<TOut>> ForEachAsync<TIn, TOut>(IReadOnlyList<TIn> items, StepPolicy policy, Func<TIn, StepContext, CancellationToken, Task<TOut>> body, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Atlas.Runtime is being built.");
+    public bool IsSwitch => SelectArm is not null;
 }

@@ -1,0 +1,216 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Microsoft.Extensions.AI;
+
+namespace Atlas.Runtime;
+
+public sealed partial class AtlasRuntime
+{
+    private readonly StructuredOutput _structured = new();
+
+    /// <summary>Runs an agent once. Text results come back as a JSON string value; structured ones as the validated JSON object.</summary>
+    /// <remarks>
+    /// The instructions (system message) and prompt (user message) are rendered with
+    /// <paramref name="arguments"/>. A structured result is requested with the result type's JSON
+    /// schema, parsed and validated; an invalid reply gets one repair attempt (the error is sent
+    /// back), then the call fails with an <see cref="InvalidOperationException"/> naming the agent.
+    /// With a <paramref name="step"/>, the reply is streamed as <see cref="TokenEmitted"/> events and
+    /// its usage and cost are added to the step.
+    /// </remarks>
+    public Task<JsonNode?> InvokeAgentAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(arguments);
+        return InvokeCoreAsync(agent, arguments, step, onChunk: null, cancellationToken);
+    }
+
+    /// <summary>Streams a text agent's output as it arrives.</summary>
+    /// <remarks>
+    /// A structured agent streams its JSON text (validated once complete). Once a chunk has been
+    /// yielded, a provider error ends the stream with that error: there is no retry or fallback
+    /// that would repeat text the caller already has.
+    /// </remarks>
+    public async IAsyncEnumerable<string> StreamAgentAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentNullException.ThrowIfNull(arguments);
+        var chunks = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await InvokeCoreAsync(agent, arguments, step, chunk => chunks.Writer.TryWrite(chunk), stop.Token).ConfigureAwait(false);
+                    chunks.Writer.TryComplete();
+                }
+                catch (Exception ex)
+                {
+                    chunks.Writer.TryComplete(ex);
+                }
+            },
+            CancellationToken.None);
+
+        try
+        {
+            await foreach (var chunk in chunks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return chunk;
+            }
+        }
+        finally
+        {
+            // The consumer may stop early: end the call, and don't leave the producer running.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await producer.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task<JsonNode?> InvokeCoreAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, Action<string>? onChunk, CancellationToken cancellationToken)
+    {
+        var messages = new List<ChatMessage>(3);
+        if (agent.Instructions is { } instructions)
+        {
+            messages.Add(new ChatMessage(ChatRole.System, instructions.Render(arguments)));
+        }
+
+        messages.Add(new ChatMessage(ChatRole.User, agent.Prompt.Render(arguments)));
+        var first = await CallAgentModelAsync(agent, messages, step, onChunk, cancellationToken).ConfigureAwait(false);
+        if (agent.ResultSchema is not { } schema)
+        {
+            return JsonValue.Create(first);
+        }
+
+        if (_structured.TryParse(first, schema, out var value, out var firstError))
+        {
+            return value;
+        }
+
+        // One repair attempt: show the model its reply and what is wrong with it.
+        messages.Add(new ChatMessage(ChatRole.Assistant, first));
+        messages.Add(new ChatMessage(
+            ChatRole.User,
+            $"Your reply could not be used: {firstError}. Reply again with only the corrected JSON value for {agent.ResultTypeName}, matching the JSON schema, and nothing else."));
+        var second = await CallAgentModelAsync(agent, messages, step, onChunk, cancellationToken).ConfigureAwait(false);
+        if (_structured.TryParse(second, schema, out value, out var secondError))
+        {
+            return value;
+        }
+
+        throw new InvalidOperationException(
+            $"Agent '{agent.Name}' did not return a valid {agent.ResultTypeName} after one repair attempt: {secondError} (first reply: {firstError}).");
+    }
+
+    /// <summary>One model call for an agent through its provider or route; returns the reply text.</summary>
+    private Task<string> CallAgentModelAsync(AgentDescriptor agent, IReadOnlyList<ChatMessage> messages, StepContext? step, Action<string>? onChunk, CancellationToken cancellationToken)
+    {
+        var delivered = false;
+        var tools = ResolveTools(agent);
+        return CallModelAsync(
+            agent.Model,
+            step,
+            async (provider, ct) =>
+            {
+                var options = CreateChatOptions(agent, tools);
+                var client = tools.Count > 0 ? provider.ClientWithTools! : provider.Client!;
+                ChatResponse response;
+                if (step is null && onChunk is null)
+                {
+                    response = await client.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    var updates = new List<ChatResponseUpdate>();
+                    await foreach (var update in client.GetStreamingResponseAsync(messages, options, ct).ConfigureAwait(false))
+                    {
+                        updates.Add(update);
+                        var text = update.Text;
+                        if (text.Length == 0)
+                        {
+                            continue;
+                        }
+
+                        step?.Emit(new TokenEmitted(step.RunId, step.Step, step.Run.Now, text));
+                        if (onChunk is not null)
+                        {
+                            onChunk(text);
+                            delivered = true;
+                        }
+                    }
+
+                    response = updates.ToChatResponse();
+                }
+
+                var reply = response.Text;
+                step?.AddUsage(UsageOf(provider, messages, response, reply));
+                return reply;
+            },
+            onChunk is null ? null : () => delivered,
+            cancellationToken);
+    }
+
+    private ChatOptions CreateChatOptions(AgentDescriptor agent, IReadOnlyList<AITool> tools)
+    {
+        var options = new ChatOptions
+        {
+            Temperature = agent.Temperature is { } t ? (float)t : null,
+            MaxOutputTokens = agent.MaxTokens,
+        };
+        if (agent.ResultSchema is { } schema)
+        {
+            options.ResponseFormat = ChatResponseFormat.ForJsonSchema(_structured.SchemaElement(schema), SchemaName(agent.ResultTypeName));
+        }
+
+        if (tools.Count > 0)
+        {
+            options.Tools = tools.ToList();
+        }
+
+        return options;
+    }
+
+    private List<AITool> ResolveTools(AgentDescriptor agent)
+    {
+        var tools = new List<AITool>();
+        foreach (var name in agent.Tools ?? [])
+        {
+            if (_options.Tools.TryGetValue(name, out var function))
+            {
+                tools.Add(function);
+            }
+        }
+
+        return tools;
+    }
+
+    private static Usage UsageOf(ProviderState provider, IReadOnlyList<ChatMessage> messages, ChatResponse response, string reply)
+    {
+        var input = response.Usage?.InputTokenCount ?? MockChatClient.EstimateTokens(messages.Sum(m => m.Text.Length));
+        var output = response.Usage?.OutputTokenCount ?? MockChatClient.EstimateTokens(reply.Length);
+        return provider.Price(input, output);
+    }
+
+    /// <summary>Structured-output schema names allow letters, digits, '_' and '-' only (e.g. <c>Triage[]</c> becomes <c>Triage_</c>).</summary>
+    private static string SchemaName(string typeName)
+    {
+        var name = SchemaNameRegex().Replace(typeName, "_");
+        return name.Length == 0 ? "result" : name;
+    }
+
+    [GeneratedRegex("[^a-zA-Z0-9_-]", RegexOptions.CultureInvariant)]
+    private static partial Regex SchemaNameRegex();
+}

@@ -1,0 +1,26 @@
+using System;
+using Atlas.Runtime;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Atlas runtime with Microsoft.Extensions.DependencyInjection.</summary>
+public static class AtlasServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers one <see cref="AtlasRuntime"/> singleton built from the options <paramref name="configure"/> fills
+    /// (generated <c>AddAtlas()</c> calls this with the declared providers, routes and knowledge bases).
+    /// The container owns the runtime and disposes it, with the chat clients it created.
+    /// </summary>
+    public static IServiceCollection AddAtlasRuntime(this IServiceCollection services, Action<AtlasRuntimeOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddSingleton(_ =>
+        {
+            var options = new AtlasRuntimeOptions();
+            configure(options);
+            return new AtlasRuntime(options);
+        });
+        return services;
+    }
+}

@@ -1,0 +1,217 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.AI;
+
+namespace Atlas.Runtime;
+
+/// <summary>
+/// The built-in <c>mock</c> provider: offline and deterministic (the same messages and options give
+/// the same reply). With a JSON-schema response format it answers a JSON value valid against the
+/// schema; otherwise a short sentence about the start of the last user message.
+/// </summary>
+/// <remarks>
+/// Streaming yields the reply word by word, waiting <see cref="Latency"/> (on the given
+/// <see cref="TimeProvider"/>) before each word; a non-streaming call waits <see cref="Latency"/> once.
+/// Usage is estimated as one token per four characters. Thread-safe and stateless; disposing does nothing.
+/// </remarks>
+public sealed partial class MockChatClient : IChatClient
+{
+    private static readonly string[] Openings = ["Here is", "In short,", "Briefly:", "Summary:", "Answer:", "Noted:"];
+    private static readonly string[] Closings =
+    [
+        "this looks straightforward.", "more detail would help.", "the usual steps apply.",
+        "it can be resolved quickly.", "a follow-up may be needed.", "nothing unusual stands out.",
+    ];
+
+    private readonly TimeProvider _timeProvider;
+    private readonly ChatClientMetadata _metadata;
+
+    public MockChatClient(string? modelId = null, TimeSpan? latency = null, TimeProvider? timeProvider = null)
+    {
+        ModelId = modelId ?? "mock";
+        Latency = latency is { } l && l > TimeSpan.Zero ? l : TimeSpan.Zero;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _metadata = new ChatClientMetadata("atlas-mock", null, ModelId);
+    }
+
+    public string ModelId { get; }
+
+    public TimeSpan Latency { get; }
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        var (text, responseId) = Compose(list, options);
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
+        {
+            ResponseId = responseId,
+            ModelId = ModelId,
+            FinishReason = ChatFinishReason.Stop,
+            CreatedAt = _timeProvider.GetUtcNow(),
+            Usage = EstimateUsage(list, text),
+        };
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        var (text, responseId) = Compose(list, options);
+        foreach (var token in Tokens(text))
+        {
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, token) { ResponseId = responseId, MessageId = responseId, ModelId = ModelId };
+        }
+
+        yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(EstimateUsage(list, text))])
+        {
+            ResponseId = responseId,
+            MessageId = responseId,
+            ModelId = ModelId,
+            FinishReason = ChatFinishReason.Stop,
+        };
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        return serviceType == typeof(ChatClientMetadata) ? _metadata : serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    public void Dispose()
+    {
+    }
+
+    /// <summary>Splits a reply into stream chunks: words with their trailing space; long runs (compact JSON) in 24-character pieces.</summary>
+    internal static IEnumerable<string> Tokens(string text)
+    {
+        foreach (Match match in WordRegex().Matches(text))
+        {
+            var word = match.Value;
+            for (var i = 0; i < word.Length; i += 24)
+            {
+                yield return word.Substring(i, Math.Min(24, word.Length - i));
+            }
+        }
+    }
+
+    internal static int EstimateTokens(int characters) => Math.Max(1, (characters + 3) / 4);
+
+    private static UsageDetails EstimateUsage(IReadOnlyList<ChatMessage> messages, string reply)
+    {
+        var input = EstimateTokens(messages.Sum(m => m.Text.Length));
+        var output = EstimateTokens(reply.Length);
+        return new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output };
+    }
+
+    private (string Text, string ResponseId) Compose(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    {
+        var seed = Seed(messages, options);
+        var random = new DeterministicRandom(seed);
+        var responseId = "mock-" + seed.ToString("x16", CultureInfo.InvariantCulture);
+        var prompt = messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? string.Empty;
+        var words = Words(prompt);
+        if (options?.ResponseFormat is ChatResponseFormatJson json)
+        {
+            JsonNode? value = json.Schema is { } schema
+                ? new MockJsonGenerator(schema, random, words).Generate()
+                : new JsonObject { ["text"] = Sentence(words, random) };
+            return (value?.ToJsonString() ?? "null", responseId);
+        }
+
+        var sentence = Sentence(words, random);
+        if (options?.MaxOutputTokens is { } max && max > 0 && sentence.Length > max * 4)
+        {
+            sentence = sentence[..(max * 4)];
+        }
+
+        return (sentence, responseId);
+    }
+
+    private static string Sentence(IReadOnlyList<string> words, DeterministicRandom random)
+    {
+        var about = words.Count == 0 ? "your request" : string.Join(' ', words.Take(6));
+        return $"{Openings[random.Next(Openings.Length)]} a mock reply about \"{about}\": {Closings[random.Next(Closings.Length)]}";
+    }
+
+    private static List<string> Words(string prompt) =>
+        PromptWordRegex().Matches(prompt).Select(m => m.Value).ToList();
+
+    private ulong Seed(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    {
+        var canonical = new StringBuilder();
+        canonical.Append(ModelId).Append('\u0001');
+        foreach (var message in messages)
+        {
+            canonical.Append(message.Role.Value).Append('\u0002').Append(message.Text).Append('\u0001');
+        }
+
+        if (options is not null)
+        {
+            canonical.Append(options.Temperature?.ToString(CultureInfo.InvariantCulture)).Append('\u0001');
+            canonical.Append(options.MaxOutputTokens?.ToString(CultureInfo.InvariantCulture)).Append('\u0001');
+            canonical.Append(options.ModelId).Append('\u0001');
+            if (options.ResponseFormat is ChatResponseFormatJson json)
+            {
+                canonical.Append("json:").Append(json.SchemaName).Append(json.Schema?.GetRawText());
+            }
+        }
+
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString()));
+        return BitConverter.ToUInt64(hash, 0);
+    }
+
+    [GeneratedRegex(@"\s*\S+\s*", RegexOptions.CultureInvariant)]
+    private static partial Regex WordRegex();
+
+    [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}'_-]*", RegexOptions.CultureInvariant)]
+    private static partial Regex PromptWordRegex();
+}
+
+/// <summary>SplitMix64: a tiny generator whose sequence for a seed never changes between .NET versions.</summary>
+internal sealed class DeterministicRandom
+{
+    private ulong _state;
+
+    public DeterministicRandom(ulong seed) => _state = seed;
+
+    public ulong NextUInt64()
+    {
+        var z = _state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    /// <summary>A number in [0, <paramref name="maxExclusive"/>).</summary>
+    public int Next(int maxExclusive) => maxExclusive <= 1 ? 0 : (int)(NextUInt64() % (ulong)maxExclusive);
+
+    /// <summary>A number in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public long Between(long min, long max) => max <= min ? min : min + (long)(NextUInt64() % (ulong)(max - min + 1));
+}

@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.Extensions.AI;
+
+namespace Atlas.Runtime;
+
+/// <summary>What each provider kind supports by default (spec/language.md §6), and how its client is made.</summary>
+internal static class ProviderKinds
+{
+    public const string Mock = "mock";
+    public const string OpenAI = "openai";
+    public const string OpenAICompatible = "openai_compatible";
+    public const string Ollama = "ollama";
+    public const string Anthropic = "anthropic";
+
+    /// <summary>A host's own client registered under a name no descriptor declares.</summary>
+    public const string Custom = "custom";
+
+    private static readonly string[] Full = ["chat", "tools", "json", "embeddings", "streaming"];
+    private static readonly string[] NoEmbeddings = ["chat", "tools", "json", "streaming"];
+    private static readonly string[] ChatOnly = ["chat", "streaming"];
+
+    public static IReadOnlyList<string> DefaultCapabilities(string kind) => kind switch
+    {
+        OpenAI or Ollama or Mock => Full,
+        Anthropic or Custom => NoEmbeddings,
+        _ => ChatOnly,
+    };
+
+    /// <summary>
+    /// Makes the client a descriptor asks for, or says why it can't. The API key is read here, handed
+    /// to the client, and never kept or shown.
+    /// </summary>
+    public static (IChatClient? Client, string? Reason) CreateClient(ProviderDescriptor descriptor, AtlasRuntimeOptions options)
+    {
+        if (descriptor.Kind == Mock)
+        {
+            return (new MockChatClient(descriptor.Model, descriptor.Latency, options.TimeProvider), null);
+        }
+
+        string? key = null;
+        if (descriptor.ApiKeyVariable is { Length: > 0 } variable)
+        {
+            key = options.GetEnvironmentVariable(variable);
+            if (string.IsNullOrEmpty(key))
+            {
+                return (null, $"{variable} is not set");
+            }
+        }
+
+        try
+        {
+            return RemoteClients.Create(descriptor, key);
+        }
+        catch (Exception ex) when (ex is ArgumentException or UriFormatException or InvalidOperationException or FormatException)
+        {
+            // The message of a client constructor never holds the key; still, name only the kind and model.
+            return (null, $"{descriptor.Kind} client could not be created for model '{descriptor.Model}': {ex.GetType().Name}");
+        }
+    }
+}

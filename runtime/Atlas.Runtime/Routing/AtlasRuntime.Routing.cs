@@ -1,0 +1,124 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Atlas.Runtime;
+
+public sealed partial class AtlasRuntime
+{
+    /// <summary>
+    /// Calls a model: a provider directly, or a route's providers in its strategy's order, skipping
+    /// unavailable ones and ones lacking a required capability, and falling back to the next on an
+    /// error. Each choice is a <see cref="ProviderSelected"/> event. The route's retry and timeout
+    /// apply to each provider; each attempt holds one of the provider's concurrency slots.
+    /// </summary>
+    /// <remarks><paramref name="alreadyDelivered"/> turns true once output reached a caller that can't take it back: then no retry and no fallback.</remarks>
+    internal async Task<T> CallModelAsync<T>(string model, StepContext? step, Func<ProviderState, CancellationToken, Task<T>> call, Func<bool>? alreadyDelivered, CancellationToken cancellationToken)
+    {
+        var plan = Plan(model);
+        var failures = new List<string>(plan.Skipped);
+        (string Provider, string Error)? previous = null;
+        Func<Exception, bool>? canRetry = alreadyDelivered is null ? null : _ => !alreadyDelivered();
+        foreach (var (provider, why) in plan.Candidates)
+        {
+            var reason = previous is { } p ? $"fallback after {p.Provider} failed: {p.Error}" : why;
+            step?.Emit(new ProviderSelected(step.RunId, step.Step, step.Run.Now, provider.Name, reason));
+            var started = TimeProvider.GetTimestamp();
+            try
+            {
+                var result = await Resilience.ExecuteAsync(
+                    plan.Policy,
+                    step,
+                    async ct =>
+                    {
+                        using var lease = await provider.AcquireAsync(ct).ConfigureAwait(false);
+                        return await call(provider, ct).ConfigureAwait(false);
+                    },
+                    canRetry,
+                    cancellationToken).ConfigureAwait(false);
+                provider.RecordLatency(TimeProvider.GetElapsedTime(started));
+                return result;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && alreadyDelivered?.Invoke() != true)
+            {
+                provider.RecordLatency(TimeProvider.GetElapsedTime(started));
+                var error = RunContext.Describe(ex);
+                failures.Add($"{provider.Name}: {error}");
+                previous = (provider.Name, error);
+            }
+        }
+
+        throw new InvalidOperationException($"No provider of {plan.Describe} could answer: {string.Join("; ", failures)}.");
+    }
+
+    private ModelPlan Plan(string model)
+    {
+        if (_providers.TryGetValue(model, out var direct))
+        {
+            return direct.Available
+                ? new ModelPlan($"provider '{model}'", [(direct, "the agent's model")], [], StepPolicy.Default)
+                : new ModelPlan($"provider '{model}'", [], [$"{model}: {direct.UnavailableReason}"], StepPolicy.Default);
+        }
+
+        if (!_routes.TryGetValue(model, out var route))
+        {
+            throw new InvalidOperationException($"'{model}' is neither a provider nor a route.");
+        }
+
+        var usable = new List<ProviderState>();
+        var skipped = new List<string>();
+        foreach (var name in route.Use)
+        {
+            if (!_providers.TryGetValue(name, out var provider))
+            {
+                skipped.Add($"{name}: no such provider");
+            }
+            else if (!provider.Available)
+            {
+                skipped.Add($"{name}: {provider.UnavailableReason}");
+            }
+            else if (route.Require?.FirstOrDefault(c => !provider.Supports(c)) is { } missing)
+            {
+                skipped.Add($"{name}: does not support {missing}");
+            }
+            else
+            {
+                usable.Add(provider);
+            }
+        }
+
+        var skippedNote = skipped.Count == 0 ? string.Empty : $"; skipped {string.Join(", ", skipped)}";
+        var candidates = route.Strategy switch
+        {
+            "round_robin" => RoundRobin(route, usable),
+            "cheapest" => usable
+                .OrderBy(p => p.PricePerMillion)
+                .Select(p => (p, string.Create(CultureInfo.InvariantCulture, $"cheapest ({p.PricePerMillion:0.####} USD per million tokens)"))),
+            "fastest" => usable
+                .OrderBy(p => p.AverageLatencyMs.HasValue ? 1 : 0)
+                .ThenBy(p => p.AverageLatencyMs ?? 0)
+                .Select(p => (p, p.AverageLatencyMs is { } ms ? string.Create(CultureInfo.InvariantCulture, $"fastest (average {ms:0} ms)") : "fastest (not tried yet)")),
+            _ => usable.Select((p, i) => (p, i == 0 ? "first available" : "next available")),
+        };
+
+        var policy = new StepPolicy(route.Retry, route.Timeout);
+        return new ModelPlan($"route '{route.Name}'", candidates.Select(c => (c.p, c.Item2 + skippedNote)).ToList(), skipped, policy);
+    }
+
+    private IEnumerable<(ProviderState p, string)> RoundRobin(RouteDescriptor route, List<ProviderState> usable)
+    {
+        if (usable.Count == 0)
+        {
+            return [];
+        }
+
+        var turn = _roundRobin.AddOrUpdate(route.Name, 0, (_, n) => unchecked(n + 1));
+        var start = (int)((uint)turn % (uint)usable.Count);
+        return Enumerable.Range(0, usable.Count).Select(i => (usable[(start + i) % usable.Count], string.Create(CultureInfo.InvariantCulture, $"round robin (turn {turn + 1})")));
+    }
+
+    private sealed record ModelPlan(string Describe, IReadOnlyList<(ProviderState Provider, string Reason)> Candidates, IReadOnlyList<string> Skipped, StepPolicy Policy);
+}

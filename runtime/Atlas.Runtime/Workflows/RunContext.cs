@@ -1,0 +1,97 @@
+using System;
+using System.Threading;
+
+namespace Atlas.Runtime;
+
+/// <summary>
+/// What one run owns: its id, where its events go, its usage totals and its first failure.
+/// Every step execution of the run gets a <see cref="StepContext"/> pointing here; nothing in it
+/// is shared with another run. Thread-safe: steps of one run execute concurrently.
+/// </summary>
+internal sealed class RunContext
+{
+    private readonly Action<AtlasEvent>? _onEvent;
+    private readonly object _gate = new();
+    private Usage _usage;
+    private RunFailure? _failure;
+
+    public RunContext(AtlasRuntime runtime, string workflow, Action<AtlasEvent>? onEvent, string? runId = null)
+    {
+        Runtime = runtime;
+        Workflow = workflow;
+        _onEvent = onEvent;
+        RunId = runId ?? NewRunId();
+        StartedAt = runtime.TimeProvider.GetTimestamp();
+    }
+
+    public AtlasRuntime Runtime { get; }
+
+    public string RunId { get; }
+
+    public string Workflow { get; }
+
+    public long StartedAt { get; }
+
+    public DateTimeOffset Now => Runtime.TimeProvider.GetUtcNow();
+
+    public TimeSpan Elapsed => Runtime.TimeProvider.GetElapsedTime(StartedAt);
+
+    public bool IsFailed => Volatile.Read(ref _failure) is not null;
+
+    public RunFailure? Failure => Volatile.Read(ref _failure);
+
+    public Usage Usage
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _usage;
+            }
+        }
+    }
+
+    /// <summary>12 hex digits of a GUID: short enough to read in a log, unique enough for concurrent runs.</summary>
+    public static string NewRunId() => Guid.NewGuid().ToString("N")[..12];
+
+    public void AddUsage(Usage usage)
+    {
+        lock (_gate)
+        {
+            _usage += usage;
+        }
+    }
+
+    /// <summary>Records the run's first failure; later ones (from concurrent steps) are not the cause.</summary>
+    public bool Fail(string? step, Exception error)
+    {
+        var failure = new RunFailure(step, Describe(error), error);
+        return Interlocked.CompareExchange(ref _failure, failure, null) is null;
+    }
+
+    public void Emit(AtlasEvent atlasEvent)
+    {
+        if (_onEvent is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _onEvent(atlasEvent);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // An observer's bug must not change the run's outcome; events are best effort for observers.
+        }
+    }
+
+    internal static string Describe(Exception error) => error switch
+    {
+        AggregateException { InnerExceptions.Count: 1 } aggregate => Describe(aggregate.InnerExceptions[0]),
+        Polly.Timeout.TimeoutRejectedException timeout => $"timed out after {Durations.Format(timeout.Timeout)}",
+        _ => error.Message,
+    };
+}
+
+internal sealed record RunFailure(string? Step, string Error, Exception Exception);
