@@ -41,6 +41,14 @@ public static class LargeAtlasGenerator
     /// <summary>The same model as <see cref="GenerateAtlas"/> with the same <paramref name="targetBytes"/>, in YAML.</summary>
     public static string GenerateYaml(int targetBytes = DefaultTargetBytes) => Generate(targetBytes, yaml: true);
 
+    /// <summary>A project of <paramref name="count"/> separate .atlas files, one domain module each (names are unique across files).</summary>
+    public static IReadOnlyList<string> GenerateAtlasFiles(int count)
+    {
+        var files = new List<string>(count);
+        for (int i = 0; i < count; i++) files.Add(AtlasWriter.Write([new Module(i)]));
+        return files;
+    }
+
     private static string Generate(int targetBytes, bool yaml)
     {
         // The module count is decided on the .atlas form, so both forms hold the same modules.

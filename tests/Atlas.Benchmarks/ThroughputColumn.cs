@@ -32,6 +32,8 @@ public sealed class ThroughputColumn : IColumn
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
+        // Only the front-end benchmarks parse the one large input these columns describe.
+        if (benchmarkCase.Descriptor.Type != typeof(FrontEndBenchmarks)) return "-";
         int bytes = Inputs.BytesFor(benchmarkCase.Descriptor.WorkloadMethod.Name);
         if (_size) return (bytes / 1_000_000.0).ToString("0.00", CultureInfo.InvariantCulture) + " MB";
 
