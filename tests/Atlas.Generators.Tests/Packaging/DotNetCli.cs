@@ -37,6 +37,9 @@ internal static class DotNetCli
         // The test host runs under `dotnet test`, whose MSBuild variables would steer the child.
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
             start.Environment.Remove(key);
+        // Examples must run offline: with no API keys their routes fall through to mock.
+        foreach (var key in start.Environment.Keys.Where(k => k.EndsWith("_API_KEY", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(key);
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
