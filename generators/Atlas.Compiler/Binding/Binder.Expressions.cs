@@ -411,6 +411,12 @@ internal sealed partial class Binder
                 Report(DiagnosticDescriptors.TypeMismatch, scope.File, itemSyntax.Span, Snippet(scope.File, itemSyntax.Span), (element ?? item.Type.Element).ToString(), item.Type.ToString());
                 continue;
             }
+            if (item.Type.IsOptional)
+            {
+                // Lists hold values, never nulls: the language has T[] and T[]?, no T?[].
+                Report(DiagnosticDescriptors.TypeMismatch, scope.File, itemSyntax.Span, Snippet(scope.File, itemSyntax.Span), item.Type.Element.ToString(), item.Type.ToString());
+                continue;
+            }
 
             if (element is null)
             {
@@ -654,8 +660,9 @@ internal sealed partial class Binder
         var type = TypeRef.Error;
         if (body.Type.Kind != TypeKind.Error && loop.Body is not null)
         {
-            if (body.Type.IsList)
+            if (body.Type.IsList || body.Type.IsOptional)
             {
+                // The result is a list of the body's values: neither nested lists nor nulls (no T?[]).
                 Report(DiagnosticDescriptors.TypeMismatch, file, loop.Body.Span, Snippet(file, loop.Body.Span), body.Type.Element.ToString(), body.Type.ToString());
             }
             else

@@ -77,7 +77,7 @@ public sealed partial class AnalyzeWorkflow
             .Step("words", [], static async (state, step, cancellationToken) =>
             {
                 state.Words = await step.ForEachAsync<string, int>(
-                    [state.Text, state.Node.Label, state.Node.Parent?.Label!],
+                    [state.Text, state.Node.Label],
                     new StepPolicy(Parallelism: 2),
                     (w, wStep, wToken) => state.Tools.WordCountAsync(w, 10, wToken),
                     cancellationToken).ConfigureAwait(false);
