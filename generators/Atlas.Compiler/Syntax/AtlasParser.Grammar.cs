@@ -33,9 +33,9 @@ public static partial class AtlasParser
     // ---------- values ----------
 
     internal static readonly Parser<ValueSyntax> BoolValue =
-        Node(Keyword("true").Return(true).XOr(Keyword("false").Return(false)), (v, span) => (ValueSyntax)new BoolValueSyntax(v, span));
+        Node(OneOf(new Expectation("`true`", "`false`"), Keyword("true").Return(true), Keyword("false").Return(false)), (v, span) => (ValueSyntax)new BoolValueSyntax(v, span));
 
-    internal static readonly Parser<ValueSyntax> Value = Nested(Defer(() => ValueRule!)).Named("a value");
+    internal static readonly Parser<ValueSyntax> Value = Nested(Defer(() => ValueRule!));
 
     /// <summary>Items of a list or block may be separated by commas or just by line breaks.</summary>
     private static readonly Parser<bool> OptionalComma = input =>
@@ -52,7 +52,7 @@ public static partial class AtlasParser
         (items, span) => (ValueSyntax)new ListValueSyntax(items, span));
 
     internal static readonly Parser<AttributeSyntax> Attribute = Node(
-        Seq(Identifier, Seq(Equal, Value, (_, v) => v).XOr(Defer(() => HeadlessBlockValue!)), (name, value) => (name, value)),
+        Seq(Identifier, OneOf(new Expectation("`=`", "`{`"), Seq(Equal, Value, (_, v) => v), Defer(() => HeadlessBlockValue!)), (name, value) => (name, value)),
         (a, span) => new AttributeSyntax(a.name, a.value, span));
 
     internal static readonly Parser<BlockSyntax> Block = Node(
@@ -86,13 +86,9 @@ public static partial class AtlasParser
         return Result.Success<ValueSyntax>(new NameValueSyntax(name.Value, name.Value.Span), rest);
     };
 
-    private static readonly Parser<ValueSyntax> ValueRule =
-        StringLiteral.Select(s => (ValueSyntax)s)
-            .XOr(NumberOrDuration)
-            .XOr(BoolValue)
-            .XOr(ListValue)
-            .XOr(HeadlessBlockValue)
-            .XOr(NamedValue);
+    private static readonly Parser<ValueSyntax> ValueRule = OneOf(
+        new Expectation("a value"),
+        StringLiteral.Select(v => (ValueSyntax)v), NumberOrDuration, BoolValue, ListValue, HeadlessBlockValue, NamedValue);
 
     // ---------- types and parameters ----------
 
@@ -169,17 +165,17 @@ public static partial class AtlasParser
             d.signature.Name, d.signature.Parameters, d.signature.Returns, d.steps.ToImmutableArray(), d.ret.IsDefined ? d.ret.Get() : null, span));
 
     internal static readonly Parser<DeclarationSyntax> Declaration =
-        Provider.XOr(Route).XOr(Enum).XOr(Type).XOr(Agent).XOr(Tool).XOr(Mcp).XOr(Knowledge).XOr(Workflow);
+        OneOf(new Expectation("a declaration"), Provider, Route, Enum, Type, Agent, Tool, Mcp, Knowledge, Workflow);
 
     internal static readonly string[] DeclarationKeywords =
         { "provider", "route", "enum", "type", "agent", "tool", "mcp", "knowledge", "workflow" };
 
     // ---------- expressions ----------
 
-    internal static readonly Parser<ExpressionSyntax> Expression = Nested(Defer(() => ExpressionRule!)).Named("an expression");
+    internal static readonly Parser<ExpressionSyntax> Expression = Nested(Defer(() => ExpressionRule!));
 
     private static readonly Parser<ExpressionSyntax> Literal = Node(
-        StringLiteral.Select(s => (ValueSyntax)s).XOr(NumberOrDuration).XOr(BoolValue),
+        OneOf(new Expectation("a literal"), StringLiteral.Select(s => (ValueSyntax)s), NumberOrDuration, BoolValue),
         (value, span) => (ExpressionSyntax)new LiteralExpressionSyntax(value, span));
 
     private static readonly Parser<ExpressionSyntax> ListExpression = Node(
@@ -237,10 +233,10 @@ public static partial class AtlasParser
             (_, args, _) => args.IsDefined ? args.Get().ToImmutableArray() : ImmutableArray<ArgumentSyntax>.Empty);
 
     private static readonly Parser<ExpressionSyntax> PrimaryWithObject =
-        Literal.XOr(ListExpression).XOr(Parenthesized).XOr(NameOrObject(allowObject: true));
+        OneOf(new Expectation("an expression"), Literal, ListExpression, Parenthesized, NameOrObject(allowObject: true));
 
     private static readonly Parser<ExpressionSyntax> PrimaryWithoutObject =
-        Literal.XOr(ListExpression).XOr(Parenthesized).XOr(NameOrObject(allowObject: false));
+        OneOf(new Expectation("an expression"), Literal, ListExpression, Parenthesized, NameOrObject(allowObject: false));
 
     private static readonly Parser<IdentifierSyntax> DotMember = Seq(Dot, Identifier, (_, name) => name);
 
@@ -284,10 +280,12 @@ public static partial class AtlasParser
     }
 
     private static readonly Parser<ValueSyntax> Pattern =
-        StringLiteral.Select(s => (ValueSyntax)s)
-            .XOr(NumberOrDuration)
-            .XOr(BoolValue)
-            .XOr(Identifier.Select(id => (ValueSyntax)new NameValueSyntax(id, id.Span)));
+        OneOf(
+            new Expectation("a case (`_`, a name or a literal)"),
+            StringLiteral.Select(s => (ValueSyntax)s),
+            NumberOrDuration,
+            BoolValue,
+            Identifier.Select(id => (ValueSyntax)new NameValueSyntax(id, id.Span)));
 
     internal static readonly Parser<SwitchCaseSyntax> SwitchCase = Node(
         Seq(Pattern, FatArrow, Expression, (pattern, _, result) => (pattern, result)),
@@ -303,7 +301,7 @@ public static partial class AtlasParser
     {
         var result = NumberOrDuration(input);
         if (result.WasSuccessful && result.Value is NumberValueSyntax number) return Result.Success(number, result.Remainder);
-        return Fail<NumberValueSyntax>((ParseInput)input, "a number");
+        return Fail<NumberValueSyntax>((ParseInput)input, Expectation.Number);
     };
 
     internal static readonly Parser<ExpressionSyntax> For = Node(
@@ -314,7 +312,7 @@ public static partial class AtlasParser
             (head, parallel, _, body) => (head.variable, head.source, parallel, body)),
         (f, span) => (ExpressionSyntax)new ForExpressionSyntax(f.variable, f.source, f.parallel.IsDefined ? f.parallel.Get() : null, f.body, span));
 
-    private static readonly Parser<ExpressionSyntax> ExpressionRule = Switch.XOr(For).XOr(Postfix(allowObject: true));
+    private static readonly Parser<ExpressionSyntax> ExpressionRule = OneOf(new Expectation("an expression"), Switch, For, Postfix(allowObject: true));
 
     // ---------- helpers ----------
 

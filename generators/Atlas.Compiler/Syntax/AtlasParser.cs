@@ -83,7 +83,7 @@ public static partial class AtlasParser
     }
 
     private static readonly Parser<object> EndOfInput = input =>
-        input.AtEnd ? Result.Success<object>(input, input) : Fail<object>((ParseInput)input, "the end of the text");
+        input.AtEnd ? Result.Success<object>(input, input) : Fail<object>((ParseInput)input, Expectation.EndOfText);
 
     /// <summary>Turns Sprache's furthest failure into one diagnostic that says what was found and what was expected.</summary>
     private static Diagnostic DescribeFailure<T>(ParseContext context, ParseInput declarationStart, IResult<T> failure)

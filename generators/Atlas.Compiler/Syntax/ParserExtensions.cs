@@ -10,6 +10,22 @@ namespace Atlas.Compiler.Syntax;
 /// </summary>
 internal static class ParserExtensions
 {
+    /// <summary>
+    /// Tries alternatives in order, like Sprache's XOr chain: the first success wins, and an
+    /// alternative that fails after consuming input is the error. When none applies, the failure
+    /// names <paramref name="expected"/> (built once, not per attempt: a parser fails far more often
+    /// than it succeeds, and Sprache's merged expectations allocate on every failure).
+    /// </summary>
+    public static Parser<T> OneOf<T>(Expectation expected, params Parser<T>[] alternatives) => input =>
+    {
+        foreach (var alternative in alternatives)
+        {
+            var result = alternative(input);
+            if (result.WasSuccessful || !result.Remainder.Equals(input)) return result;
+        }
+        return Result.Failure<T>(input, expected.Message, expected.Items);
+    };
+
     /// <summary>Zero or more items; an item that fails after consuming input fails the whole (its error is the one reported).</summary>
     public static Parser<IEnumerable<T>> Items<T>(this Parser<T> item) => input =>
     {

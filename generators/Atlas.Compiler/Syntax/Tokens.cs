@@ -12,6 +12,25 @@ namespace Atlas.Compiler.Syntax;
 // before it is already skipped), fails without consuming anything, and on success skips the
 // whitespace and comments after it. That keeps Sprache's XMany/XOr "did it consume?" logic exact
 // and makes the grammar rules below read like the EBNF in spec/language.md.
+/// <summary>What a parser expected, as Sprache reports it; built once per parser, not per failure.</summary>
+internal sealed class Expectation
+{
+    public Expectation(params string[] items)
+    {
+        Items = items;
+        Message = "expected " + string.Join(" or ", items);
+    }
+
+    public string Message { get; }
+
+    public string[] Items { get; }
+
+    public static readonly Expectation Name = new("a name");
+    public static readonly Expectation Number = new("a number");
+    public static readonly Expectation String = new("a string");
+    public static readonly Expectation EndOfText = new("the end of the text");
+}
+
 internal static class Tokens
 {
     /// <summary>Words that cannot name a step, parameter or variable inside expressions.</summary>
@@ -33,7 +52,7 @@ internal static class Tokens
         string text = p.Context.Text;
         int start = p.Position;
         if (start >= text.Length || !IsIdentifierStart(text[start]))
-            return Fail<IdentifierSyntax>(p, "a name");
+            return Fail<IdentifierSyntax>(p, Expectation.Name);
         int end = start + 1;
         while (end < text.Length && IsIdentifierPart(text[end])) end++;
         var id = new IdentifierSyntax(text.Substring(start, end - start), p.Context.ToFileSpan(start, end));
@@ -45,14 +64,14 @@ internal static class Tokens
     {
         var result = Identifier(input);
         if (result.WasSuccessful && ReservedWords.Contains(result.Value.Name))
-            return Fail<IdentifierSyntax>((ParseInput)input, "a name");
+            return Fail<IdentifierSyntax>((ParseInput)input, Expectation.Name);
         return result;
     };
 
     /// <summary>A whole word: <c>Keyword("agent")</c> matches <c>agent</c> but not <c>agents</c>.</summary>
     internal static Parser<TextSpan> Keyword(string word)
     {
-        string expectation = "`" + word + "`";
+        var expectation = new Expectation("`" + word + "`");
         return input =>
         {
             var p = (ParseInput)input;
@@ -69,7 +88,7 @@ internal static class Tokens
     /// <summary>Punctuation. <c>=</c> does not match the start of <c>=&gt;</c>.</summary>
     internal static Parser<TextSpan> Symbol(string symbol)
     {
-        string expectation = "`" + symbol + "`";
+        var expectation = new Expectation("`" + symbol + "`");
         return input =>
         {
             var p = (ParseInput)input;
@@ -93,7 +112,7 @@ internal static class Tokens
         if (i < text.Length && text[i] == '-') i++;
         int digitsStart = i;
         while (i < text.Length && char.IsDigit(text[i])) i++;
-        if (i == digitsStart) return Fail<ValueSyntax>(p, "a number");
+        if (i == digitsStart) return Fail<ValueSyntax>(p, Expectation.Number);
         bool isInteger = true;
         if (i + 1 < text.Length && text[i] == '.' && char.IsDigit(text[i + 1]))
         {
@@ -164,7 +183,7 @@ internal static class Tokens
         var p = (ParseInput)input;
         string text = p.Context.Text;
         int start = p.Position;
-        if (start >= text.Length || text[start] != '"') return Fail<StringValueSyntax>(p, "a string");
+        if (start >= text.Length || text[start] != '"') return Fail<StringValueSyntax>(p, Expectation.String);
         if (start + 2 < text.Length && text[start + 1] == '"' && text[start + 2] == '"')
             return TripleQuoted(p, start);
         return Quoted(p, start);
@@ -295,8 +314,8 @@ internal static class Tokens
         return p.At(i, tokenEnd);
     }
 
-    internal static IResult<T> Fail<T>(ParseInput at, string expectation) =>
-        Result.Failure<T>(at, "expected " + expectation, new[] { expectation });
+    internal static IResult<T> Fail<T>(ParseInput at, Expectation expectation) =>
+        Result.Failure<T>(at, expectation.Message, expectation.Items);
 
     internal static bool IsIdentifierStart(char c) => c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 
