@@ -47,7 +47,8 @@ public static class AtlasCli
             var root = BuildRootCommand(environment);
             // `@file` means "read this JSON file" to --input, not a response file of more arguments.
             var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
-            if (parseResult.Errors.Count > 0)
+            // --help wins over a missing argument: `atlas run --help` shows help.
+            if (parseResult.Errors.Count > 0 && parseResult.Action is not (HelpAction or HelpWithExamplesAction))
             {
                 // System.CommandLine would print every error plus the whole help text; one line
                 // that says what is wrong and where to look is easier to act on.

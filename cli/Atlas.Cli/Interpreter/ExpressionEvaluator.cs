@@ -194,7 +194,8 @@ internal sealed class ExpressionEvaluator
             case TypeKind.Float:
                 return value.GetValueKind() == JsonValueKind.Number
                        && double.TryParse(pattern, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-                       && value.GetValue<double>() == number;
+                       && TypeShapes.TryGetDouble(value, out var actual)
+                       && actual == number;
             default:
                 return value.GetValueKind() == JsonValueKind.String && string.Equals(value.GetValue<string>(), pattern, StringComparison.Ordinal);
         }

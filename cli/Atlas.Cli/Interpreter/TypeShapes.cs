@@ -88,8 +88,8 @@ public sealed class TypeShapes
 
                 throw Mismatch(path, type, value);
             case TypeKind.Float:
-                return value is JsonValue f && f.GetValueKind() == JsonValueKind.Number
-                    ? JsonValue.Create(f.GetValue<double>())
+                return value is JsonValue f && f.GetValueKind() == JsonValueKind.Number && TryGetDouble(f, out var number)
+                    ? JsonValue.Create(number)
                     : throw Mismatch(path, type, value);
             case TypeKind.Bool:
                 return value.GetValueKind() switch
@@ -187,6 +187,27 @@ public sealed class TypeShapes
             return true;
         }
 
+        result = 0;
+        return false;
+    }
+
+    /// <summary>A number as a double, however the node holds it (parsed JSON, or an int or double made in code).</summary>
+    internal static bool TryGetDouble(JsonValue value, out double result)
+    {
+        if (value.TryGetValue(out result)) return true;
+        if (value.TryGetValue(out int i))
+        {
+            result = i;
+            return true;
+        }
+
+        if (value.TryGetValue(out long l))
+        {
+            result = l;
+            return true;
+        }
+
+        if (value.TryGetValue(out JsonElement element) && element.ValueKind == JsonValueKind.Number) return element.TryGetDouble(out result);
         result = 0;
         return false;
     }
