@@ -116,9 +116,17 @@ public static class AtlasCli
         root.Subcommands.Add(check);
         extras[check] = new(CheckCommand.Examples, CheckCommand.ExitCodesHelp);
 
-        var run = RunCommand.Create(environment);
-        root.Subcommands.Add(run);
-        extras[run] = new(RunCommand.Examples, RunCommand.ExitCodesHelp);
+        Add(RunCommand.Create(environment), RunCommand.Examples, RunCommand.ExitCodesHelp);
+        Add(ChatCommand.Create(environment), ChatCommand.Examples, ChatCommand.ExitCodesHelp);
+        Add(GraphCommand.Create(environment), GraphCommand.Examples, GraphCommand.ExitCodesHelp);
+        Add(ProvidersCommand.Create(environment), ProvidersCommand.Examples, ProvidersCommand.ExitCodesHelp);
+        Add(NewCommand.Create(environment), NewCommand.Examples, NewCommand.ExitCodesHelp);
+
+        void Add(Command command, IReadOnlyList<string> examples, string exitCodes)
+        {
+            root.Subcommands.Add(command);
+            extras[command] = new(examples, exitCodes);
+        }
 
         root.SetAction(_ =>
         {
