@@ -54,7 +54,7 @@ public static class AtlasCli
                 // that says what is wrong and where to look is easier to act on.
                 var command = parseResult.CommandResult.Command;
                 var commandName = command == root ? Name : Name + " " + command.Name;
-                stderr.WriteLine($"{commandName}: {parseResult.Errors[0].Message} (see '{commandName} --help')");
+                stderr.WriteLine($"{commandName}: {OneLine(parseResult.Errors[0].Message)} (see '{commandName} --help')");
                 return ExitCodes.Usage;
             }
 
@@ -142,6 +142,10 @@ public static class AtlasCli
 
         return root;
     }
+
+    /// <summary>Some parse errors list choices on lines of their own; one line reads better on stderr.</summary>
+    private static string OneLine(string message) =>
+        string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private sealed record HelpExtras(IReadOnlyList<string> Examples, string? ExitCodes);
 
