@@ -103,7 +103,7 @@ internal sealed class PlainRunProgress(TextWriter error, string workflow) : RunP
 /// <summary>A live table of the steps on a terminal, with the text each one streams.</summary>
 internal sealed class LiveRunProgress : RunProgress
 {
-    private const int TailLength = 72;
+    private const int TailLength = 40;
     private readonly IAnsiConsole _console;
     private readonly string _workflow;
     private readonly List<StepRow> _rows = new();
