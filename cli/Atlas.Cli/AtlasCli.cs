@@ -4,6 +4,8 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
 using Atlas.Cli.Commands;
 using Atlas.Compiler;
 using Atlas.Compiler.Text;
@@ -28,50 +30,72 @@ public static class AtlasCli
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, compile: null);
 
     /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, with the front-end replaced (for tests).</summary>
-    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<IReadOnlyList<SourceFile>, CompilationResult>? compile)
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, Func<IReadOnlyList<SourceFile>, CompilationResult>? compile) =>
+        RunAsync(args, new CliEnvironment { Output = stdout, Error = stderr, Compile = compile }).GetAwaiter().GetResult();
+
+    /// <summary>Runs <c>atlas</c> with <paramref name="args"/> in <paramref name="environment"/>; returns the exit code.</summary>
+    /// <remarks>Ctrl+C (or <paramref name="cancellationToken"/>) stops a run promptly; it then exits with <see cref="ExitCodes.Cancelled"/>.</remarks>
+    public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(environment);
+        var stdout = environment.Output;
+        var stderr = environment.Error;
 
         try
         {
-            var root = BuildRootCommand(stdout, stderr, compile);
-            var parseResult = root.Parse(args);
-            if (parseResult.Errors.Count > 0)
+            var root = BuildRootCommand(environment);
+            // `@file` means "read this JSON file" to --input, not a response file of more arguments.
+            var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            // --help wins over a missing argument: `atlas run --help` shows help.
+            if (parseResult.Errors.Count > 0 && parseResult.Action is not (HelpAction or HelpWithExamplesAction))
             {
                 // System.CommandLine would print every error plus the whole help text; one line
                 // that says what is wrong and where to look is easier to act on.
                 var command = parseResult.CommandResult.Command;
                 var commandName = command == root ? Name : Name + " " + command.Name;
-                stderr.WriteLine($"{commandName}: {parseResult.Errors[0].Message} (see '{commandName} --help')");
+                stderr.WriteLine($"{commandName}: {OneLine(parseResult.Errors[0].Message)} (see '{commandName} --help')");
                 return ExitCodes.Usage;
             }
 
-            return parseResult.Invoke(new InvocationConfiguration
-            {
-                Output = stdout,
-                Error = stderr,
-                EnableDefaultExceptionHandler = false,
-            });
+            return await parseResult.InvokeAsync(
+                new InvocationConfiguration
+                {
+                    Output = stdout,
+                    Error = stderr,
+                    EnableDefaultExceptionHandler = false,
+                },
+                cancellationToken).ConfigureAwait(false);
         }
         catch (UsageException ex)
         {
             stderr.WriteLine(ex.Message);
             return ExitCodes.Usage;
         }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine($"{Name}: cancelled");
+            return ExitCodes.Cancelled;
+        }
         catch (Exception ex)
         {
-            stderr.WriteLine($"{Name}: internal error: {ex.GetType().Name}: {ex.Message} (this is a bug in Atlas; please report it)");
+            stderr.WriteLine($"{Name}: internal error: {ex.GetType().Name}: {JsonText.OneLine(ex.Message)} (this is a bug in Atlas; please report it)");
             return ExitCodes.InternalError;
+        }
+        finally
+        {
+            await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await stderr.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    internal static Command BuildRootCommand(TextWriter stdout, TextWriter stderr, Func<IReadOnlyList<SourceFile>, CompilationResult>? compile)
+    internal static Command BuildRootCommand(CliEnvironment environment)
     {
+        var stdout = environment.Output;
+        var stderr = environment.Error;
         // A plain Command named "atlas" rather than RootCommand, whose name is the host process's
         // (it would read "testhost" in tests, "dotnet" under `dotnet atlas.dll`).
-        var root = new Command(Name, "Atlas: declare LLM providers, routes, agents, knowledge and workflows in .atlas files, and check them.")
+        var root = new Command(Name, "Atlas: declare LLM providers, routes, agents, knowledge and workflows in .atlas files; check, run, chat with and graph them.")
         {
             new HelpOption(),
             new VersionOption(),
@@ -79,16 +103,34 @@ public static class AtlasCli
 
         var extras = new Dictionary<Command, HelpExtras>
         {
-            [root] = new(["atlas check examples/", "atlas check --help"], null),
+            [root] = new(
+                [
+                    "atlas check examples/",
+                    "atlas run examples/support-triage/support.atlas --input @examples/support-triage/ticket.json",
+                    "atlas run --help",
+                ],
+                null),
         };
 
-        var check = CheckCommand.Create(stdout, stderr, compile);
+        var check = CheckCommand.Create(stdout, stderr, environment.Compile);
         root.Subcommands.Add(check);
         extras[check] = new(CheckCommand.Examples, CheckCommand.ExitCodesHelp);
 
+        Add(RunCommand.Create(environment), RunCommand.Examples, RunCommand.ExitCodesHelp);
+        Add(ChatCommand.Create(environment), ChatCommand.Examples, ChatCommand.ExitCodesHelp);
+        Add(GraphCommand.Create(environment), GraphCommand.Examples, GraphCommand.ExitCodesHelp);
+        Add(ProvidersCommand.Create(environment), ProvidersCommand.Examples, ProvidersCommand.ExitCodesHelp);
+        Add(NewCommand.Create(environment), NewCommand.Examples, NewCommand.ExitCodesHelp);
+
+        void Add(Command command, IReadOnlyList<string> examples, string exitCodes)
+        {
+            root.Subcommands.Add(command);
+            extras[command] = new(examples, exitCodes);
+        }
+
         root.SetAction(_ =>
         {
-            stderr.WriteLine($"{Name}: no command given; try '{Name} check FILES...' (see '{Name} --help')");
+            stderr.WriteLine($"{Name}: no command given; try '{Name} run FILE' or '{Name} check FILES...' (see '{Name} --help')");
             return ExitCodes.Usage;
         });
 
@@ -100,6 +142,10 @@ public static class AtlasCli
 
         return root;
     }
+
+    /// <summary>Some parse errors list choices on lines of their own; one line reads better on stderr.</summary>
+    private static string OneLine(string message) =>
+        string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private sealed record HelpExtras(IReadOnlyList<string> Examples, string? ExitCodes);
 
@@ -136,6 +182,9 @@ public static class ExitCodes
     public const int Errors = 1;
     public const int Usage = 2;
     public const int InternalError = 3;
+
+    /// <summary>Stopped by Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
 }
 
 /// <summary>Bad usage (missing file, empty directory, ...): its message is the one line printed on stderr.</summary>

@@ -1,4 +1,3 @@
-using System;
 using Atlas.Cli;
 
-return AtlasCli.Run(args, Console.Out, Console.Error);
+return await AtlasCli.RunAsync(args, CliEnvironment.FromConsole()).ConfigureAwait(false);

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 
 namespace Atlas.Cli.Tests;
@@ -38,29 +37,5 @@ public sealed class ProcessTests
         Assert.Contains("Examples:", help.Stdout);
     }
 
-    /// <summary>The apphost next to the test binaries (an Exe reference copies it), else <c>dotnet atlas.dll</c>.</summary>
-    private static CliResult Launch(string workingDirectory, params string[] args)
-    {
-        var appHost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "atlas.exe" : "atlas");
-        var start = File.Exists(appHost)
-            ? new ProcessStartInfo(appHost)
-            : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "atlas.dll") } };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.WorkingDirectory = workingDirectory;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.RedirectStandardInput = true;
-        start.UseShellExecute = false;
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("atlas did not exit within 60 s");
-        }
-        return new CliResult(process.ExitCode, stdout.Result.Replace("\r\n", "\n"), stderr.Result.Replace("\r\n", "\n"));
-    }
+    private static CliResult Launch(string workingDirectory, params string[] args) => AtlasProcess.Run(workingDirectory, args);
 }

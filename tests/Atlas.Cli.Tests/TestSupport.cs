@@ -1,11 +1,13 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using Atlas.Compiler;
 using Atlas.Compiler.Diagnostics;
 using Atlas.Compiler.Model;
 using Atlas.Compiler.Text;
+using Atlas.Runtime;
 
 namespace Atlas.Cli.Tests;
 
@@ -110,6 +112,43 @@ internal static class Cli
 
     public static CliResult Run(params string[] args) => RunIn(null, null, args);
 
+    /// <summary>
+    /// Runs <c>atlas</c> in process with no API keys and every remote provider unavailable (so no
+    /// test reaches a network or a local model server, whatever the machine has): routes fall
+    /// through to mock. <paramref name="stdin"/> is what the command reads.
+    /// </summary>
+    public static CliResult OfflineWithInput(string? stdin, params string[] args)
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+        var environment = new CliEnvironment
+        {
+            Input = new StringReader(stdin ?? ""),
+            Output = stdout,
+            Error = stderr,
+            GetEnvironmentVariable = _ => null,
+            ConfigureRuntime = MakeRemoteProvidersUnavailable,
+        };
+        var exitCode = AtlasCli.RunAsync(args, environment).GetAwaiter().GetResult();
+        return new CliResult(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    public static CliResult Offline(params string[] args) => OfflineWithInput(null, args);
+
+    /// <summary>A remote provider without an API key variable (ollama) gets one that is never set.</summary>
+    public static void MakeRemoteProvidersUnavailable(AtlasRuntimeOptions options)
+    {
+        for (var i = 0; i < options.Providers.Count; i++)
+        {
+            var provider = options.Providers[i];
+            if (provider.Kind != "mock" && provider.ApiKeyVariable is null)
+                options.Providers[i] = provider with { ApiKeyVariable = "ATLAS_TESTS_NO_NETWORK" };
+        }
+    }
+
+    /// <summary>The path of a file under examples/.</summary>
+    public static string Example(string relativePath) => System.IO.Path.Combine(RepositoryRoot, "examples", relativePath);
+
     /// <summary>The current directory is process-wide; tests that change it take turns.</summary>
     public static readonly object CurrentDirectoryLock = new();
 
@@ -130,4 +169,48 @@ internal static class Cli
             .Where(f => AtlasFileSet.IsAtlasFileName(System.IO.Path.GetFileName(f)))
             .OrderBy(f => f, StringComparer.Ordinal)
             .ToArray();
+}
+
+/// <summary>The built <c>atlas</c> executable as a process: what a user or CI sees.</summary>
+internal static class AtlasProcess
+{
+    /// <summary>Environment variables that would let a run reach a real LLM service; removed from every child.</summary>
+    private static readonly string[] Keys = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GROQ_API_KEY"];
+
+    /// <summary>The apphost next to the test binaries (an Exe reference copies it), else <c>dotnet atlas.dll</c>.</summary>
+    public static CliResult Run(string workingDirectory, params string[] args) => RunWithInput(workingDirectory, null, args);
+
+    public static CliResult RunWithInput(string workingDirectory, string? stdin, params string[] args)
+    {
+        var appHost = System.IO.Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "atlas.exe" : "atlas");
+        var start = File.Exists(appHost)
+            ? new ProcessStartInfo(appHost)
+            : new ProcessStartInfo("dotnet") { ArgumentList = { System.IO.Path.Combine(AppContext.BaseDirectory, "atlas.dll") } };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return Launch(start, workingDirectory, stdin);
+    }
+
+    /// <summary>Starts <paramref name="start"/> without API keys, feeds <paramref name="stdin"/>, waits up to two minutes.</summary>
+    public static CliResult Launch(ProcessStartInfo start, string workingDirectory, string? stdin = null)
+    {
+        start.WorkingDirectory = workingDirectory;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        start.UseShellExecute = false;
+        foreach (var key in Keys) start.Environment.Remove(key);
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null) process.StandardInput.Write(stdin);
+        process.StandardInput.Close();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{start.FileName} did not exit within 2 minutes");
+        }
+
+        return new CliResult(process.ExitCode, stdout.Result.Replace("\r\n", "\n"), stderr.Result.Replace("\r\n", "\n"));
+    }
 }

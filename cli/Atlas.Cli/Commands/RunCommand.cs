@@ -1,0 +1,224 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Atlas.Cli.Display;
+using Atlas.Cli.Interpreter;
+using Atlas.Runtime;
+
+namespace Atlas.Cli.Commands;
+
+/// <summary>
+/// <c>atlas run FILE [--workflow NAME] [--input JSON|@file] [--events FILE|-]</c>: runs a
+/// workflow on the runtime with no project and no build; the result as JSON on stdout,
+/// progress and streamed tokens on stderr. With <c>--batch</c>, a JSON-lines stream of inputs.
+/// </summary>
+public static class RunCommand
+{
+    public const string Name = "run";
+    internal const string CommandName = AtlasCli.Name + " " + Name;
+
+    public static readonly IReadOnlyList<string> Examples =
+    [
+        "atlas run examples/support-triage/support.atlas --input @examples/support-triage/ticket.json",
+        "atlas run flow.atlas --workflow triage_all --input '[{\"id\": \"1\", \"subject\": \"Refund\", \"body\": \"...\"}]'",
+        "atlas run flow.atlas --input @ticket.json --events run.jsonl       # every event as a JSON line",
+        "atlas run flow.atlas --batch tickets.jsonl --output replies.jsonl --parallel 8",
+    ];
+
+    public const string ExitCodesHelp = "0 success, 1 the files have errors or the run (or a batch line) failed, 2 bad usage or input";
+
+    public static Command Create(CliEnvironment environment)
+    {
+        var file = new Argument<string>("FILE")
+        {
+            Description = "An .atlas or .atlas.yaml file, or a directory whose Atlas files compile together. Relative paths in it start at its folder.",
+        };
+        var workflow = new Option<string?>("--workflow", "-w")
+        {
+            Description = "The workflow to run; needed only when the file declares several.",
+            HelpName = "NAME",
+        };
+        var input = new Option<string?>("--input", "-i")
+        {
+            Description = "The input as JSON, or @file.json. For one parameter, its value (an object, a string, a list); for several, an object keyed by parameter name.",
+            HelpName = "JSON|@file",
+        };
+        var events = new Option<string?>("--events")
+        {
+            Description = "Write every event (run_started ... run_completed) as a JSON line to FILE, or to stdout with '-' (the result then follows on one line).",
+            HelpName = "FILE|-",
+        };
+        var batch = new Option<string?>("--batch")
+        {
+            Description = "Run once per line of a JSON-lines file (each line read like --input), streaming with bounded memory.",
+            HelpName = "in.jsonl",
+        };
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "With --batch: where to write one result line per input line, in input order ({\"line\": N, \"error\": ...} for a failed line).",
+            HelpName = "out.jsonl",
+        };
+        var parallel = new Option<int?>("--parallel", "-p")
+        {
+            Description = "With --batch: how many inputs run at once (default 4).",
+            HelpName = "N",
+        };
+
+        var command = new Command(Name, "Run a workflow offline-capable on the Atlas runtime: the result as JSON on stdout, progress and streamed tokens on stderr.")
+        {
+            file, workflow, input, events, batch, output, parallel,
+        };
+
+        command.SetAction((parseResult, cancellationToken) => ExecuteAsync(
+            new RunArguments(
+                parseResult.GetValue(file)!,
+                parseResult.GetValue(workflow),
+                parseResult.GetValue(input),
+                parseResult.GetValue(events),
+                parseResult.GetValue(batch),
+                parseResult.GetValue(output),
+                parseResult.GetValue(parallel)),
+            environment,
+            cancellationToken));
+        return command;
+    }
+
+    internal sealed record RunArguments(string File, string? Workflow, string? Input, string? Events, string? Batch, string? Output, int? Parallel);
+
+    internal static async Task<int> ExecuteAsync(RunArguments arguments, CliEnvironment environment, CancellationToken cancellationToken)
+    {
+        if (arguments.Batch is null && (arguments.Output is not null || arguments.Parallel is not null))
+            throw new UsageException($"{CommandName}: --output and --parallel go with --batch");
+        if (arguments.Batch is not null)
+        {
+            if (arguments.Input is not null) throw new UsageException($"{CommandName}: --input and --batch exclude each other (each batch line is an input)");
+            if (arguments.Output is null) throw new UsageException($"{CommandName}: --batch needs --output FILE for the results");
+            if (arguments.Parallel is < 1) throw new UsageException($"{CommandName}: --parallel must be at least 1");
+            if (!File.Exists(arguments.Batch)) throw new UsageException($"{CommandName}: batch file '{arguments.Batch}' does not exist");
+        }
+
+        var project = AtlasProject.Load(arguments.File, environment, CommandName);
+        if (project is null) return ExitCodes.Errors;
+        var workflow = project.SelectWorkflow(arguments.Workflow, CommandName);
+
+        if (arguments.Batch is not null)
+        {
+            var options = new BatchOptions(arguments.Batch, arguments.Output!, arguments.Parallel ?? 4, arguments.Events);
+            return await BatchRunner.RunAsync(project, workflow, options, environment, cancellationToken).ConfigureAwait(false);
+        }
+
+        var input = ReadInput(arguments.Input, workflow);
+        using var events = EventSink.Open(arguments.Events, environment, CommandName);
+        await using var runtime = project.CreateRuntime(environment);
+        var state = workflow.CreateState(input);
+        var progress = RunProgress.Create(environment, workflow.Name);
+        RunCompleted? completed = null;
+        await progress.RunAsync(async () =>
+        {
+            await foreach (var atlasEvent in runtime.RunStreamingAsync(workflow.Graph, state, cancellationToken).ConfigureAwait(false))
+            {
+                events?.Write(atlasEvent);
+                progress.OnEvent(atlasEvent);
+                if (atlasEvent is RunCompleted done) completed = done;
+            }
+        }).ConfigureAwait(false);
+
+        if (completed is not { Succeeded: true })
+        {
+            environment.Error.WriteLine("error: " + (completed?.Error ?? "the run ended without completing"));
+            return ExitCodes.Errors;
+        }
+
+        JsonNode? result;
+        try
+        {
+            result = workflow.GetResult(state);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or JsonShapeException)
+        {
+            environment.Error.WriteLine($"error: the return of workflow '{workflow.Name}' failed: {ex.Message}");
+            return ExitCodes.Errors;
+        }
+
+        // With events on stdout, stdout stays JSON lines: the result goes on one line after them.
+        environment.Output.WriteLine(JsonText.Format(result, indented: !(events?.IsStdout ?? false)));
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The <c>--input</c> value checked against the workflow's parameters.</summary>
+    /// <exception cref="UsageException">Missing where needed, not JSON, or not the parameters' shape.</exception>
+    internal static JsonNode? ReadInput(string? text, WorkflowInterpreter workflow)
+    {
+        var parameters = workflow.Model.Parameters;
+        if (text is null)
+        {
+            if (parameters.Count == 0) return null;
+            throw new UsageException(
+                $"{CommandName}: workflow '{workflow.Name}' needs --input ({string.Join(", ", parameters.Select(p => p.Name + ": " + p.Type))}), as JSON or @file.json");
+        }
+
+        var value = JsonText.ReadOption(text, CommandName, "--input");
+        try
+        {
+            return workflow.ConformInput(value);
+        }
+        catch (JsonShapeException ex)
+        {
+            throw new UsageException($"{CommandName}: --input: {ex.Message}");
+        }
+    }
+}
+
+/// <summary>Where <c>--events</c> goes: a file, or stdout for <c>-</c>; one JSON line per event. Thread-safe.</summary>
+internal sealed class EventSink : IDisposable
+{
+    private readonly TextWriter _writer;
+    private readonly bool _owns;
+    private readonly object _gate = new();
+
+    private EventSink(TextWriter writer, bool owns, bool isStdout)
+    {
+        _writer = writer;
+        _owns = owns;
+        IsStdout = isStdout;
+    }
+
+    public bool IsStdout { get; }
+
+    public static EventSink? Open(string? target, CliEnvironment environment, string commandName)
+    {
+        if (target is null) return null;
+        if (target == "-") return new EventSink(environment.Output, owns: false, isStdout: true);
+        try
+        {
+            return new EventSink(new StreamWriter(target, append: false) { AutoFlush = false }, owns: true, isStdout: false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"{commandName}: cannot write events to '{target}': {ex.Message}");
+        }
+    }
+
+    public void Write(AtlasEvent atlasEvent)
+    {
+        var line = AtlasJson.SerializeEvent(atlasEvent);
+        lock (_gate)
+        {
+            _writer.WriteLine(line);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _writer.Flush();
+            if (_owns) _writer.Dispose();
+        }
+    }
+}

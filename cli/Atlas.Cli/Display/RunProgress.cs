@@ -1,0 +1,228 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+using Atlas.Runtime;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Atlas.Cli.Display;
+
+/// <summary>
+/// Shows one workflow run on stderr as its events arrive: steps starting and finishing, the
+/// provider each call chose, retries, and the streamed tokens. Events come from one thread at a time.
+/// </summary>
+internal abstract class RunProgress
+{
+    /// <summary>A live table on a terminal (Spectre.Console), plain lines otherwise.</summary>
+    public static RunProgress Create(CliEnvironment environment, string workflow) =>
+        environment.ErrorIsTerminal ? new LiveRunProgress(environment.Error, workflow) : new PlainRunProgress(environment.Error, workflow);
+
+    /// <summary>Runs <paramref name="body"/> (which feeds <see cref="OnEvent"/>) with the display up.</summary>
+    public abstract Task RunAsync(Func<Task> body);
+
+    public abstract void OnEvent(AtlasEvent atlasEvent);
+
+    internal static string Duration(TimeSpan duration) => duration.TotalSeconds switch
+    {
+        < 1 => duration.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms",
+        < 60 => duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s",
+        _ => ((int)duration.TotalMinutes).ToString(CultureInfo.InvariantCulture) + "m" + duration.Seconds.ToString("00", CultureInfo.InvariantCulture) + "s",
+    };
+
+    internal static string Usage(Usage usage) =>
+        string.Create(CultureInfo.InvariantCulture, $"{usage.TotalTokens:N0} tokens · ${usage.CostUsd:0.000000}");
+}
+
+/// <summary>Plain lines, for a log or a pipe: one per step event, tokens streamed on a line per step.</summary>
+internal sealed class PlainRunProgress(TextWriter error, string workflow) : RunProgress
+{
+    private string? _tokenStep;
+    private int _width = 8;
+
+    public override Task RunAsync(Func<Task> body) => body();
+
+    public override void OnEvent(AtlasEvent atlasEvent)
+    {
+        if (atlasEvent is TokenEmitted token)
+        {
+            if (_tokenStep != (token.Step ?? ""))
+            {
+                EndTokens();
+                error.Write($"  [{(token.Step ?? "")}] ");
+                _tokenStep = (token.Step ?? "");
+            }
+
+            error.Write(token.Text.ReplaceLineEndings("\n  " + new string(' ', (token.Step ?? "").Length + 3)));
+            return;
+        }
+
+        EndTokens();
+        switch (atlasEvent)
+        {
+            case RunStarted started:
+                error.WriteLine($"run {workflow} ({started.RunId})");
+                break;
+            case StepStarted started:
+                _width = Math.Max(_width, (started.Step ?? "").Length);
+                Line(started.Step ?? "", "started");
+                break;
+            case ProviderSelected selected when selected.Step is { } step:
+                Line(step, $"→ {selected.Provider} ({selected.Reason})");
+                break;
+            case RetryScheduled retry:
+                Line(retry.Step ?? "", $"retry {retry.Attempt} in {Duration(retry.Delay)}: {retry.Reason}");
+                break;
+            case StepCompleted completed:
+                Line(completed.Step ?? "", $"done in {Duration(completed.Duration)}" + (completed.Usage.TotalTokens > 0 ? " · " + Usage(completed.Usage) : ""));
+                break;
+            case StepFailed failed:
+                Line(failed.Step ?? "", "failed: " + failed.Error);
+                break;
+            case RunCompleted completed:
+                error.WriteLine(completed.Succeeded
+                    ? $"done in {Duration(completed.Duration)} · {Usage(completed.Usage)}"
+                    : $"failed after {Duration(completed.Duration)} · {Usage(completed.Usage)}");
+                break;
+        }
+    }
+
+    private void Line(string step, string text) => error.WriteLine("  " + step.PadRight(_width) + "  " + text);
+
+    private void EndTokens()
+    {
+        if (_tokenStep is null) return;
+        error.WriteLine();
+        _tokenStep = null;
+    }
+}
+
+/// <summary>A live table of the steps on a terminal, with the text each one streams.</summary>
+internal sealed class LiveRunProgress : RunProgress
+{
+    private const int TailLength = 40;
+    private readonly IAnsiConsole _console;
+    private readonly string _workflow;
+    private readonly List<StepRow> _rows = new();
+    private readonly StringBuilder _summary = new();
+    private LiveDisplayContext? _context;
+    private DateTime _lastRefresh;
+
+    public LiveRunProgress(TextWriter error, string workflow)
+    {
+        _console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
+        _workflow = workflow;
+    }
+
+    public override async Task RunAsync(Func<Task> body)
+    {
+        await _console.Live(Render())
+            .AutoClear(false)
+            .Overflow(VerticalOverflow.Ellipsis)
+            .StartAsync(async context =>
+            {
+                _context = context;
+                await body().ConfigureAwait(false);
+                context.UpdateTarget(Render());
+                context.Refresh();
+            }).ConfigureAwait(false);
+    }
+
+    public override void OnEvent(AtlasEvent atlasEvent)
+    {
+        switch (atlasEvent)
+        {
+            case StepStarted started:
+                Row(started.Step ?? "").Status = "[yellow]running[/]";
+                break;
+            case ProviderSelected selected when selected.Step is { } step:
+                Row(step).Provider = selected.Provider;
+                break;
+            case RetryScheduled retry:
+                Row(retry.Step ?? "").Status = $"[yellow]retry {retry.Attempt}[/]";
+                break;
+            case TokenEmitted token:
+                var row = Row((token.Step ?? ""));
+                row.Tail = (row.Tail + token.Text.ReplaceLineEndings(" "));
+                if (row.Tail.Length > TailLength) row.Tail = "…" + row.Tail[^(TailLength - 1)..];
+                break;
+            case StepCompleted completed:
+                var done = Row(completed.Step ?? "");
+                done.Status = "[green]done[/]";
+                done.Time = Duration(completed.Duration);
+                done.Tokens = completed.Usage.TotalTokens.ToString("N0", CultureInfo.InvariantCulture);
+                break;
+            case StepFailed failed:
+                var bad = Row(failed.Step ?? "");
+                bad.Status = "[red]failed[/]";
+                bad.Tail = failed.Error;
+                break;
+            case RunCompleted completed:
+                _summary.Clear().Append(completed.Succeeded ? "[green]done[/]" : "[red]failed[/]")
+                    .Append(" in ").Append(Duration(completed.Duration)).Append(" · ").Append(Markup.Escape(Usage(completed.Usage)));
+                break;
+        }
+
+        // Tokens can come faster than a terminal wants redrawing.
+        var now = DateTime.UtcNow;
+        if (_context is not null && (atlasEvent is not TokenEmitted || now - _lastRefresh > TimeSpan.FromMilliseconds(50)))
+        {
+            _lastRefresh = now;
+            _context.UpdateTarget(Render());
+            _context.Refresh();
+        }
+    }
+
+    private StepRow Row(string step)
+    {
+        var row = _rows.FirstOrDefault(r => r.Step == step);
+        if (row is null)
+        {
+            row = new StepRow(step);
+            _rows.Add(row);
+        }
+
+        return row;
+    }
+
+    private IRenderable Render()
+    {
+        var table = new Table().Border(TableBorder.Simple).Title($"[bold]{Markup.Escape(_workflow)}[/]");
+        table.AddColumn("step");
+        table.AddColumn("status");
+        table.AddColumn("provider");
+        table.AddColumn(new TableColumn("tokens").RightAligned());
+        table.AddColumn(new TableColumn("time").RightAligned());
+        table.AddColumn("output");
+        foreach (var row in _rows)
+        {
+            table.AddRow(
+                Markup.Escape(row.Step),
+                row.Status,
+                Markup.Escape(row.Provider),
+                row.Tokens,
+                row.Time,
+                "[grey]" + Markup.Escape(row.Tail) + "[/]");
+        }
+
+        return _summary.Length == 0 ? table : new Rows(table, new Markup(_summary.ToString()));
+    }
+
+    private sealed class StepRow(string step)
+    {
+        public string Step { get; } = step;
+
+        public string Status { get; set; } = "[grey]waiting[/]";
+
+        public string Provider { get; set; } = "";
+
+        public string Tokens { get; set; } = "";
+
+        public string Time { get; set; } = "";
+
+        public string Tail { get; set; } = "";
+    }
+}

@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using Atlas.Compiler.Model;
+using Atlas.Runtime;
+
+namespace Atlas.Cli.Interpreter;
+
+/// <summary>
+/// A checked <see cref="AtlasModel"/> made ready to run on <see cref="AtlasRuntime"/>: the
+/// providers, routes and knowledge bases as descriptors, each agent as an
+/// <see cref="AgentDescriptor"/>, and each workflow as a <see cref="WorkflowGraph{TState}"/> over
+/// JSON values (built on first use).
+/// </summary>
+/// <remarks>
+/// This is the interpreter's counterpart of generated code: the same descriptors, the same
+/// graphs (step names, dependencies, switch arms, policies), so the same results and the same
+/// event sequence on the same deterministic provider. Only a model without errors can be run.
+/// Thread-safe; one instance serves any number of concurrent runs.
+/// </remarks>
+public sealed class AtlasProgram
+{
+    private readonly Dictionary<string, (AgentModel Model, AgentDescriptor Descriptor)> _agents;
+    private readonly Dictionary<string, WorkflowModel> _workflowModels;
+    private readonly Dictionary<string, ToolModel> _tools;
+    private readonly Dictionary<string, TypeModel> _types;
+    private readonly ConcurrentDictionary<string, Lazy<WorkflowInterpreter>> _workflows = new(StringComparer.Ordinal);
+
+    public AtlasProgram(AtlasModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        Shapes = new TypeShapes(model);
+        var schemas = new JsonSchemaText(model);
+        _agents = model.Agents.ToDictionary(a => a.Name, a => (a, Descriptors.Agent(a, schemas)), StringComparer.Ordinal);
+        _workflowModels = model.Workflows.ToDictionary(w => w.Name, StringComparer.Ordinal);
+        _tools = model.Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _types = model.Types.ToDictionary(t => t.Name, StringComparer.Ordinal);
+    }
+
+    public AtlasModel Model { get; }
+
+    /// <summary>Checks and canonicalizes JSON values against the model's types.</summary>
+    public TypeShapes Shapes { get; }
+
+    public IEnumerable<string> WorkflowNames => Model.Workflows.Select(w => w.Name);
+
+    /// <summary>Adds the declared providers, routes and knowledge bases to <paramref name="options"/>.</summary>
+    public void AddDeclarationsTo(AtlasRuntimeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var provider in Model.Providers) options.Providers.Add(Descriptors.Provider(provider));
+        foreach (var route in Model.Routes) options.Routes.Add(Descriptors.Route(route));
+        foreach (var knowledge in Model.KnowledgeBases) options.KnowledgeBases.Add(Descriptors.Knowledge(knowledge));
+    }
+
+    public bool HasAgent(string name) => _agents.ContainsKey(name);
+
+    /// <exception cref="KeyNotFoundException">No agent has that name.</exception>
+    public AgentDescriptor AgentDescriptor(string name) => _agents[name].Descriptor;
+
+    /// <exception cref="KeyNotFoundException">No agent has that name.</exception>
+    public AgentModel AgentModel(string name) => _agents[name].Model;
+
+    public bool HasWorkflow(string name) => _workflowModels.ContainsKey(name);
+
+    /// <summary>The workflow's interpreter, its graph built on first use.</summary>
+    /// <exception cref="KeyNotFoundException">No workflow has that name.</exception>
+    public WorkflowInterpreter Workflow(string name)
+    {
+        var model = _workflowModels[name];
+        return _workflows.GetOrAdd(name, _ => new Lazy<WorkflowInterpreter>(() => new WorkflowInterpreter(this, model))).Value;
+    }
+
+    internal ToolModel Tool(string name) => _tools[name];
+
+    internal TypeModel? Type(string name) => _types.GetValueOrDefault(name);
+}

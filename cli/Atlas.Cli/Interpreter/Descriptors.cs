@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Atlas.Compiler.Model;
+using Atlas.Runtime;
+
+namespace Atlas.Cli.Interpreter;
+
+/// <summary>
+/// The bound model's declarations as the runtime's descriptors: the same values generated code
+/// writes as static fields (kinds and strategies as their .atlas spelling, capabilities as
+/// bound, templates segment for segment, a JSON schema for each structured result).
+/// </summary>
+internal static class Descriptors
+{
+    public static ProviderDescriptor Provider(ProviderModel provider) => new(
+        provider.Name,
+        Kind(provider.Kind),
+        Model: provider.Model,
+        Endpoint: provider.Endpoint,
+        ApiKeyVariable: provider.ApiKeyVariable,
+        Capabilities: provider.Capabilities.ToArray(),
+        InputCostPerMillion: provider.Cost?.InputPerMillion,
+        OutputCostPerMillion: provider.Cost?.OutputPerMillion,
+        Latency: provider.LatencyMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+        MaxConcurrency: provider.MaxConcurrency);
+
+    public static RouteDescriptor Route(RouteModel route) => new(
+        route.Name,
+        Strategy(route.Strategy),
+        route.Use.ToArray(),
+        Require: route.Require.Count == 0 ? null : route.Require.ToArray(),
+        Retry: route.Retry,
+        Timeout: route.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null);
+
+    public static KnowledgeDescriptor Knowledge(KnowledgeModel knowledge) => new(
+        knowledge.Name,
+        knowledge.Sources.ToArray(),
+        knowledge.Chunking.Strategy.ToString().ToLowerInvariant(),
+        knowledge.Chunking.Size,
+        knowledge.Chunking.Overlap,
+        knowledge.Embedder,
+        knowledge.Store.Kind.ToString().ToLowerInvariant(),
+        knowledge.Store.Target);
+
+    /// <summary>An agent; a <c>string</c> result is text (no schema), anything else is structured.</summary>
+    public static AgentDescriptor Agent(AgentModel agent, JsonSchemaText schemas) => new(
+        agent.Name,
+        agent.Parameters.Select(p => new ParameterDescriptor(p.Name, p.Type.ToString())).ToArray(),
+        agent.Returns.ToString(),
+        IsText(agent.Returns) ? null : schemas.For(agent.Returns),
+        agent.Model,
+        Template(agent.Prompt),
+        Instructions: agent.Instructions is { } instructions ? Template(instructions) : null,
+        Temperature: agent.Temperature,
+        MaxTokens: agent.MaxTokens,
+        Tools: agent.Tools.Count == 0 ? null : agent.Tools.ToArray(),
+        Delegates: agent.Delegates.Count == 0 ? null : agent.Delegates.ToArray());
+
+    public static bool IsText(TypeRef type) => type.Kind == TypeKind.String && !type.IsList;
+
+    public static PromptTemplate Template(TemplateModel template) => new(Segments(template.Parts));
+
+    public static string Kind(ProviderKind kind) => kind switch
+    {
+        ProviderKind.OpenAI => "openai",
+        ProviderKind.Anthropic => "anthropic",
+        ProviderKind.Ollama => "ollama",
+        ProviderKind.OpenAICompatible => "openai_compatible",
+        _ => "mock",
+    };
+
+    public static string Strategy(RouteStrategy strategy) => strategy switch
+    {
+        RouteStrategy.RoundRobin => "round_robin",
+        RouteStrategy.Cheapest => "cheapest",
+        RouteStrategy.Fastest => "fastest",
+        _ => "fallback",
+    };
+
+    public static string Mode(SearchMode mode) => mode switch
+    {
+        SearchMode.Vector => "vector",
+        SearchMode.Keyword => "keyword",
+        _ => "hybrid",
+    };
+
+    private static IReadOnlyList<TemplateSegment> Segments(IReadOnlyList<TemplatePart> parts)
+    {
+        var segments = new List<TemplateSegment>(parts.Count);
+        foreach (var part in parts)
+        {
+            segments.Add(part switch
+            {
+                TextPart text => new TextSegment(text.Text),
+                PathPart path => new PathSegment(path.Path.ToArray()),
+                ForPart loop => new LoopSegment(loop.Variable, loop.Source.ToArray(), Segments(loop.Body)),
+                _ => throw new InvalidOperationException($"Unknown template part {part.GetType().Name}."),
+            });
+        }
+
+        return segments;
+    }
+}

@@ -1,0 +1,327 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using Atlas.Compiler.Model;
+using Atlas.Runtime;
+
+namespace Atlas.Cli.Interpreter;
+
+/// <summary>Where an expression is evaluated: a run's state and the <c>for</c> variables in scope.</summary>
+internal readonly struct Frame(JsonState state, Frame.Variable? variables = null)
+{
+    public JsonState State { get; } = state;
+
+    public Variable? Variables { get; } = variables;
+
+    public Frame With(string name, JsonNode? value) => new(State, new Variable(name, value, Variables));
+
+    public JsonNode? Lookup(string name)
+    {
+        for (var v = Variables; v is not null; v = v.Next)
+        {
+            if (string.Equals(v.Name, name, StringComparison.Ordinal)) return v.Value;
+        }
+
+        throw new InvalidOperationException($"'{name}' is not in scope.");
+    }
+
+    public sealed record Variable(string Name, JsonNode? Value, Variable? Next);
+}
+
+/// <summary>
+/// Evaluates bound expressions over JSON values: references, members, literals, enum values,
+/// lists, objects, <c>switch</c>, <c>for</c>, and calls of agents, workflows and knowledge search
+/// on the runtime. Mirrors generated code step for step: arguments evaluated in order, a nested
+/// call's <c>with</c> applied through <see cref="StepContext.ExecuteAsync{T}"/>, a called workflow
+/// run on the runtime as a run of its own.
+/// </summary>
+/// <remarks>Thread-safe: it holds only the program and the workflow's slot numbers.</remarks>
+internal sealed class ExpressionEvaluator
+{
+    private readonly AtlasProgram _program;
+    private readonly Dictionary<string, int> _parameterSlots;
+    private readonly Dictionary<string, int> _stepSlots;
+
+    public ExpressionEvaluator(AtlasProgram program, Dictionary<string, int> parameterSlots, Dictionary<string, int> stepSlots)
+    {
+        _program = program;
+        _parameterSlots = parameterSlots;
+        _stepSlots = stepSlots;
+    }
+
+    /// <summary>True if evaluating <paramref name="expr"/> awaits: it calls an agent, tool or workflow, searches, or loops.</summary>
+    public static bool IsAsync(ExprModel? expr) => expr switch
+    {
+        null => false,
+        CallExpr or SearchExpr or ForExpr => true,
+        MemberExpr m => IsAsync(m.Target),
+        ListExpr l => l.Items.Any(IsAsync),
+        ObjectExpr o => o.Fields.Any(f => IsAsync(f.Value)),
+        SwitchExpr s => IsAsync(s.Subject) || s.Cases.Any(c => IsAsync(c.Result)) || IsAsync(s.Default),
+        _ => false,
+    };
+
+    /// <summary>The <c>with { ... }</c> of a call or search, if it sets anything.</summary>
+    public static CallOptions? OptionsOf(ExprModel expr)
+    {
+        var options = expr switch
+        {
+            CallExpr call => call.Options,
+            SearchExpr search => search.Options,
+            _ => null,
+        };
+        return options is null || (options.Retry is null && options.TimeoutMs is null) ? null : options;
+    }
+
+    public static StepPolicy Policy(CallOptions? options, int? parallelism) => new(
+        Retry: options?.Retry ?? 0,
+        Timeout: options?.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+        Parallelism: parallelism ?? 1);
+
+    /// <summary>Evaluates an expression that calls nothing (a switch subject, a plain return value).</summary>
+    public JsonNode? Evaluate(ExprModel expr, Frame frame)
+    {
+        switch (expr)
+        {
+            case RefExpr r:
+                return r.Kind switch
+                {
+                    RefKind.Parameter => frame.State[_parameterSlots[r.Name]],
+                    RefKind.Step => frame.State[_stepSlots[r.Name]],
+                    _ => frame.Lookup(r.Name),
+                };
+            case MemberExpr m:
+                return Member(Evaluate(m.Target, frame), m);
+            case LiteralExpr literal:
+                return Literal(literal);
+            case EnumValueExpr value:
+                return JsonValue.Create(value.Member)!;
+            case ListExpr list:
+            {
+                var items = new JsonArray();
+                foreach (var item in list.Items) items.Add(_program.Shapes.Conform(Evaluate(item, frame), list.Type.Element));
+                return items;
+            }
+
+            case ObjectExpr obj:
+                return Object(obj, obj.Fields.Select(f => Evaluate(f.Value, frame)).ToList());
+            case SwitchExpr s:
+            {
+                var arm = SelectArm(s, Evaluate(s.Subject, frame));
+                return Evaluate(arm < s.Cases.Count ? s.Cases[arm].Result : s.Default!, frame);
+            }
+
+            default:
+                throw new InvalidOperationException($"A {expr.GetType().Name} needs a step to run in.");
+        }
+    }
+
+    /// <summary>
+    /// Evaluates any expression within a step. <paramref name="policyHandled"/>: the caller already
+    /// applies the expression's own <c>with</c> policy (as the step's, or per item of a <c>for</c>).
+    /// </summary>
+    public async ValueTask<JsonNode?> EvaluateAsync(ExprModel expr, Frame frame, StepContext step, CancellationToken cancellationToken, bool policyHandled = false)
+    {
+        if (!IsAsync(expr)) return Evaluate(expr, frame);
+        switch (expr)
+        {
+            case MemberExpr m:
+                return Member(await EvaluateAsync(m.Target, frame, step, cancellationToken).ConfigureAwait(false), m);
+            case ListExpr list:
+            {
+                var items = new JsonArray();
+                foreach (var item in list.Items)
+                    items.Add(_program.Shapes.Conform(await EvaluateAsync(item, frame, step, cancellationToken).ConfigureAwait(false), list.Type.Element));
+                return items;
+            }
+
+            case ObjectExpr obj:
+            {
+                var values = new List<JsonNode?>(obj.Fields.Count);
+                foreach (var field in obj.Fields) values.Add(await EvaluateAsync(field.Value, frame, step, cancellationToken).ConfigureAwait(false));
+                return Object(obj, values);
+            }
+
+            case SwitchExpr s:
+            {
+                var arm = SelectArm(s, await EvaluateAsync(s.Subject, frame, step, cancellationToken).ConfigureAwait(false));
+                return await EvaluateAsync(arm < s.Cases.Count ? s.Cases[arm].Result : s.Default!, frame, step, cancellationToken).ConfigureAwait(false);
+            }
+
+            case CallExpr call:
+                return await WithPolicyAsync(
+                    OptionsOf(call), policyHandled, step, token => CallAsync(call, frame, step, token), cancellationToken).ConfigureAwait(false);
+            case SearchExpr search:
+                return await WithPolicyAsync(
+                    OptionsOf(search), policyHandled, step, token => SearchAsync(search, frame, step, token), cancellationToken).ConfigureAwait(false);
+            case ForExpr loop:
+                return await ForAsync(loop, frame, step, cancellationToken).ConfigureAwait(false);
+            default:
+                throw new InvalidOperationException($"Cannot evaluate a {expr.GetType().Name}.");
+        }
+    }
+
+    /// <summary>The index of the arm a switch takes for <paramref name="subject"/>: a case, or the default after the cases.</summary>
+    public int SelectArm(SwitchExpr switchExpr, JsonNode? subject)
+    {
+        for (var i = 0; i < switchExpr.Cases.Count; i++)
+        {
+            if (Matches(subject, switchExpr.Subject.Type, switchExpr.Cases[i].Value)) return i;
+        }
+
+        if (switchExpr.Default is not null) return switchExpr.Cases.Count;
+        throw new InvalidOperationException($"switch has no case for {subject?.ToJsonString() ?? "null"}");
+    }
+
+    private static bool Matches(JsonNode? subject, TypeRef type, string pattern)
+    {
+        if (subject is not JsonValue value) return false;
+        switch (type.Kind)
+        {
+            case TypeKind.Bool:
+                return value.GetValueKind() switch
+                {
+                    JsonValueKind.True => pattern == "true",
+                    JsonValueKind.False => pattern == "false",
+                    _ => false,
+                };
+            case TypeKind.Int:
+            case TypeKind.Float:
+                return value.GetValueKind() == JsonValueKind.Number
+                       && double.TryParse(pattern, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+                       && TypeShapes.TryGetDouble(value, out var actual)
+                       && actual == number;
+            default:
+                return value.GetValueKind() == JsonValueKind.String && string.Equals(value.GetValue<string>(), pattern, StringComparison.Ordinal);
+        }
+    }
+
+    private static JsonNode? Member(JsonNode? target, MemberExpr member)
+    {
+        if (target is null)
+        {
+            // `a.b` on an optional `a` that is null is null (C#'s `?.` in generated code).
+            if (member.Target.Type.IsOptional) return null;
+            throw new InvalidOperationException($"cannot read '{member.Member}' of null");
+        }
+
+        if (target is not JsonObject obj) throw new InvalidOperationException($"cannot read '{member.Member}' of {target.GetValueKind().ToString().ToLowerInvariant()}");
+        return obj.TryGetPropertyValue(member.Member, out var value) ? value : null;
+    }
+
+    private static JsonNode Literal(LiteralExpr literal) => literal.Kind switch
+    {
+        LiteralKind.String => JsonValue.Create(literal.Text)!,
+        LiteralKind.Int when int.TryParse(literal.Text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) => JsonValue.Create(i),
+        LiteralKind.Int or LiteralKind.Float => JsonValue.Create(double.Parse(literal.Text, NumberStyles.Float, CultureInfo.InvariantCulture)),
+        _ => JsonValue.Create(string.Equals(literal.Text, "true", StringComparison.Ordinal)),
+    };
+
+    /// <summary>A record value: every declared field in order, the ones not given as null.</summary>
+    private JsonObject Object(ObjectExpr obj, IReadOnlyList<JsonNode?> values)
+    {
+        var given = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        for (var i = 0; i < obj.Fields.Count; i++) given[obj.Fields[i].Name] = values[i];
+        var type = _program.Type(obj.TypeName) ?? throw new InvalidOperationException($"Unknown type '{obj.TypeName}'.");
+        var result = new JsonObject();
+        foreach (var field in type.Fields)
+        {
+            result.Add(field.Name, given.TryGetValue(field.Name, out var value) ? _program.Shapes.Conform(value, field.Type, field.Name) : null);
+        }
+
+        return result;
+    }
+
+    /// <summary>Runs <paramref name="invoke"/> directly, or, for a nested call with its own <c>with</c>, under that policy.</summary>
+    private static async Task<JsonNode?> WithPolicyAsync(CallOptions? options, bool policyHandled, StepContext step, Func<CancellationToken, Task<JsonNode?>> invoke, CancellationToken cancellationToken)
+    {
+        if (options is null || policyHandled) return await invoke(cancellationToken).ConfigureAwait(false);
+        return await step.ExecuteAsync(Policy(options, null), invoke, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<JsonNode?> CallAsync(CallExpr call, Frame frame, StepContext step, CancellationToken cancellationToken)
+    {
+        var arguments = new List<JsonNode?>(call.Arguments.Count);
+        foreach (var argument in call.Arguments) arguments.Add(await EvaluateAsync(argument, frame, step, cancellationToken).ConfigureAwait(false));
+        switch (call.Kind)
+        {
+            case CallKind.Agent:
+            {
+                var agent = _program.AgentModel(call.Target);
+                var named = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+                for (var i = 0; i < agent.Parameters.Count; i++)
+                {
+                    var parameter = agent.Parameters[i];
+                    named[parameter.Name] = _program.Shapes.Conform(arguments[i], parameter.Type, parameter.Name);
+                }
+
+                var result = await step.Runtime.InvokeAgentAsync(_program.AgentDescriptor(call.Target), named, step, cancellationToken).ConfigureAwait(false);
+                return _program.Shapes.Conform(result, agent.Returns);
+            }
+
+            case CallKind.Workflow:
+            {
+                // As generated code does: the called workflow runs on the runtime as a run of its own.
+                var workflow = _program.Workflow(call.Target);
+                return await step.Runtime.RunAsync(workflow.Graph, workflow.CreateState(arguments), workflow.GetResult, cancellationToken).ConfigureAwait(false);
+            }
+
+            default:
+            {
+                var tool = _program.Tool(call.Target);
+                throw new InvalidOperationException(
+                    $"tool '{tool.Name}' is implemented in C# (a partial method of AtlasTools in a project that uses the generator); atlas run cannot call it");
+            }
+        }
+    }
+
+    private async Task<JsonNode?> SearchAsync(SearchExpr search, Frame frame, StepContext step, CancellationToken cancellationToken)
+    {
+        var query = await EvaluateAsync(search.Query, frame, step, cancellationToken).ConfigureAwait(false);
+        var text = query is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : query?.ToJsonString() ?? string.Empty;
+        var passages = await step.Runtime.SearchAsync(
+            search.Knowledge, text, new SearchOptions(search.Top, Descriptors.Mode(search.Mode), search.MinScore), step, cancellationToken).ConfigureAwait(false);
+        var result = new JsonArray();
+        foreach (var passage in passages)
+        {
+            result.Add(new JsonObject
+            {
+                ["text"] = passage.Text,
+                ["source"] = passage.Source,
+                ["score"] = passage.Score,
+                ["heading"] = passage.Heading,
+            });
+        }
+
+        return result;
+    }
+
+    private async Task<JsonNode?> ForAsync(ForExpr loop, Frame frame, StepContext step, CancellationToken cancellationToken)
+    {
+        var source = await EvaluateAsync(loop.Source, frame, step, cancellationToken).ConfigureAwait(false);
+        var items = source switch
+        {
+            null => [],
+            JsonArray array => array.ToArray(),
+            _ => throw new InvalidOperationException($"for: '{loop.Variable}' ranges over {source.GetValueKind().ToString().ToLowerInvariant()}, not a list"),
+        };
+
+        // The body's own `with` applies per item (with the loop's parallelism), never to the whole step.
+        var bodyOptions = OptionsOf(loop.Body);
+        var body = loop.Body;
+        var variable = loop.Variable;
+        var results = await step.ForEachAsync<JsonNode?, JsonNode?>(
+            items,
+            Policy(bodyOptions, loop.Parallelism),
+            (item, itemStep, itemToken) => EvaluateAsync(body, frame.With(variable, item), itemStep, itemToken, policyHandled: bodyOptions is not null).AsTask(),
+            cancellationToken).ConfigureAwait(false);
+        var list = new JsonArray();
+        foreach (var result in results) list.Add(_program.Shapes.Conform(result, loop.Type.Element));
+        return list;
+    }
+}
