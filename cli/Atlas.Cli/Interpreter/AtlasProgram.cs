@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using Atlas.Compiler.Emit;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
 
@@ -32,7 +33,7 @@ public sealed class AtlasProgram
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
         Shapes = new TypeShapes(model);
-        var schemas = new JsonSchemaText(model);
+        var schemas = new JsonSchemas(model);
         _agents = model.Agents.ToDictionary(a => a.Name, a => (a, Descriptors.Agent(a, schemas)), StringComparer.Ordinal);
         _workflowModels = model.Workflows.ToDictionary(w => w.Name, StringComparer.Ordinal);
         _tools = model.Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);

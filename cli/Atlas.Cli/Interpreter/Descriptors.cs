@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Atlas.Compiler.Emit;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
 
@@ -44,7 +45,7 @@ internal static class Descriptors
         knowledge.Store.Target);
 
     /// <summary>An agent; a <c>string</c> result is text (no schema), anything else is structured.</summary>
-    public static AgentDescriptor Agent(AgentModel agent, JsonSchemaText schemas) => new(
+    public static AgentDescriptor Agent(AgentModel agent, JsonSchemas schemas) => new(
         agent.Name,
         agent.Parameters.Select(p => new ParameterDescriptor(p.Name, p.Type.ToString())).ToArray(),
         agent.Returns.ToString(),

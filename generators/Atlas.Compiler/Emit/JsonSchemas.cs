@@ -14,18 +14,30 @@ namespace Atlas.Compiler.Emit;
 /// <c>$ref</c> (<c>#</c> for the root, <c>#/$defs/Name</c> otherwise). Output is indented JSON
 /// with <c>\n</c> line ends, so it is readable as a C# raw string and deterministic.
 /// </summary>
-internal sealed class JsonSchemas
+/// <remarks>
+/// The one schema generator of Atlas: the C# emitter writes its text into generated records and
+/// agents, and the CLI interpreter hands the same text to the runtime for structured results. Both
+/// must get it character for character alike: the <c>mock</c> provider seeds its replies with the
+/// schema's text, so any difference would make generated code and <c>atlas run</c> answer
+/// differently. Thread-safe after construction (it only reads the model).
+/// </remarks>
+public sealed class JsonSchemas
 {
     private readonly Dictionary<string, TypeModel> _types;
     private readonly Dictionary<string, EnumModel> _enums;
 
+    /// <summary>Creates the schemas of <paramref name="model"/>'s types and enums.</summary>
+    /// <param name="model">A bound model; types it does not declare get an empty schema (<c>{}</c>).</param>
     public JsonSchemas(AtlasModel model)
     {
+        if (model is null) throw new ArgumentNullException(nameof(model));
         _types = model.Types.ToDictionary(t => t.Name, StringComparer.Ordinal);
         _enums = model.Enums.ToDictionary(e => e.Name, StringComparer.Ordinal);
     }
 
     /// <summary>The schema of a value of <paramref name="type"/> (a record's root schema when it is a plain record).</summary>
+    /// <param name="type">Any Atlas type: a scalar, an enum, a record, <c>Passage</c>, a list, optional or not.</param>
+    /// <returns>The schema as indented JSON text (<c>\n</c> line ends, no trailing newline).</returns>
     public string For(TypeRef type)
     {
         var context = new Context(type.Kind == TypeKind.Record && !type.IsList ? type.Name : null);
@@ -52,8 +64,11 @@ internal sealed class JsonSchemas
     }
 
     /// <summary>The schema of a tool's arguments: an object with one property per parameter.</summary>
+    /// <param name="parameters">The tool's parameters, in order; the non-optional ones are <c>required</c>.</param>
+    /// <returns>The schema as indented JSON text, like <see cref="For"/>.</returns>
     public string ForParameters(IReadOnlyList<ParameterModel> parameters)
     {
+        if (parameters is null) throw new ArgumentNullException(nameof(parameters));
         var context = new Context(null);
         var properties = new JsonObject();
         foreach (var parameter in parameters) properties.Add(parameter.Name, Value(parameter.Type, context));

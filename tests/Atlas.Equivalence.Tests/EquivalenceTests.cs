@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using Xunit.Abstractions;
+using Atlas.Emitter.Tests.TestSupport;
+using Atlas.Equivalence.Tests.TestSupport;
+
+namespace Atlas.Equivalence.Tests;
+
+/// <summary>
+/// Every example's workflows, run on the same input by the generated code (compiled in memory,
+/// resolved from <c>AddAtlas</c>) and by the CLI's interpreter, offline on the <c>mock</c>
+/// provider: equal graphs, equal result JSON, equal events up to run ids and timing, and each
+/// side's events in an order the graph allows.
+/// </summary>
+public class EquivalenceTests(ITestOutputHelper output)
+{
+    /// <summary>Each workflow of each example on the sample inputs kept beside it (the ones the CLI tests and README use).</summary>
+    public static readonly IReadOnlyList<EquivalenceCase> Cases =
+    [
+        new("support-triage", "support", "examples/support-triage/ticket.json"),
+        new("support-triage", "support", "examples/support-triage/tickets.json", Item: 1), // the mock files it under billing: the other arm
+        new("support-triage", "triage_all", "examples/support-triage/tickets.json"),
+        new("document-digest", "review", "examples/document-digest/docs.json", Item: 0), // legal: past counsel, a tool-using agent
+        new("document-digest", "review", "examples/document-digest/docs.json", Item: 1),
+        new("document-digest", "review", "examples/document-digest/docs.json", Item: 2),
+        new("document-digest", "digest", "examples/document-digest/docs.json"),
+        new("document-digest-yaml", "review", "examples/document-digest-yaml/docs.json", Item: 0),
+        new("document-digest-yaml", "digest", "examples/document-digest-yaml/docs.json"),
+        new("research-assistant", "answer_question", "examples/research-assistant/question.json"),
+        new("research-assistant", "research", "examples/research-assistant/request.json"),
+        new("sketch", "support", "examples/support-triage/ticket.json"),
+        new("sketch", "triage_all", "examples/support-triage/tickets.json"),
+    ];
+
+    public static TheoryData<EquivalenceCase> All()
+    {
+        var data = new TheoryData<EquivalenceCase>();
+        foreach (var c in Cases) data.Add(c);
+        return data;
+    }
+
+    [Fact]
+    public void Cases_CoverEveryWorkflowOfEveryExampleAndTheSketch()
+    {
+        var projects = AtlasProject.All().Where(p => p.Name is not ("coverage" or "names")).ToList();
+        Assert.Contains(projects, p => p.Name == "sketch");
+        var missing = projects
+            .SelectMany(p => p.Compile().Workflows.Select(w => $"{p.Name}/{w.Name}"))
+            .Where(w => !Cases.Any(c => $"{c.Project}/{c.Workflow}" == w))
+            .ToList();
+        Assert.True(missing.Count == 0, "Workflows no equivalence case runs: " + string.Join(", ", missing));
+    }
+
+    [Theory]
+    [MemberData(nameof(All))]
+    public async Task GeneratedAndInterpreted_SameInput_SameGraphResultAndEvents(EquivalenceCase run)
+    {
+        var project = AtlasProject.Get(run.Project);
+        var model = project.Compile();
+        var workflow = model.Workflows.Single(w => w.Name == run.Workflow);
+        var configure = Offline.Configure(Path.GetDirectoryName(project.Files[0])!);
+        var generatedProgram = GeneratedProgram.For(project);
+
+        // The two sides share nothing (each has its own runtime), and the mock's waits dominate: run them at once.
+        var generatedRun = generatedProgram.RunAsync(workflow, run.ReadInput(), configure);
+        var interpretedRun = InterpretedProgram.RunAsync(model, workflow, run.ReadInput(), configure, generatedProgram.JsonOptions);
+        await Task.WhenAll(generatedRun, interpretedRun);
+        var (generated, interpreted) = (await generatedRun, await interpretedRun);
+        output.WriteLine($"{generated.Events.Count} events: " + string.Join(", ", generated.Events.GroupBy(e => e.GetType().Name).Select(g => $"{g.Count()} {g.Key}")));
+        output.WriteLine("providers: " + string.Join(", ", generated.Events.OfType<Atlas.Runtime.ProviderSelected>().Select(e => $"{e.Step}={e.Provider}").Distinct()));
+        output.WriteLine("steps: " + string.Join(", ", generated.Events.OfType<Atlas.Runtime.StepCompleted>().Select(e => $"{e.Step} {e.Usage.InputTokens}+{e.Usage.OutputTokens} tokens")));
+        output.WriteLine("result: " + generated.Result);
+
+        // Each side on its own: a complete, successful run in an order its graph allows.
+        foreach (var (side, outcome) in new[] { ("generated", generated), ("interpreted", interpreted) })
+        {
+            Assert.True(outcome.Events[^1] is Atlas.Runtime.RunCompleted { Succeeded: true }, $"{side}: {EventTrace.Describe(outcome.Events[^1])}");
+            var violations = EventTrace.OrderViolations(outcome.Events, outcome.Nodes);
+            Assert.True(violations.Count == 0, $"{side} events are out of order:\n" + string.Join("\n", violations));
+        }
+
+        // The same graph: steps, dependencies, switch arms, policies.
+        Assert.Equal(generated.Nodes.Select(EventTrace.Describe), interpreted.Nodes.Select(EventTrace.Describe));
+
+        // The same result, as JSON with the names as declared.
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(generated.Result), JsonNode.Parse(interpreted.Result)), $"Results differ:\ngenerated:   {generated.Result}\ninterpreted: {interpreted.Result}");
+        Assert.Equal(generated.Result, interpreted.Result);
+
+        // The same events, up to run ids and timing: token texts, usage and cost per step, provider choices and reasons.
+        var generatedEvents = EventTrace.Multiset(generated.Events);
+        var interpretedEvents = EventTrace.Multiset(interpreted.Events);
+        Assert.True(generatedEvents.SequenceEqual(interpretedEvents), "Events differ:\n" + Difference(generatedEvents, interpretedEvents));
+    }
+
+    private static string Difference(List<string> generated, List<string> interpreted)
+    {
+        var onlyGenerated = new List<string>(generated);
+        var onlyInterpreted = new List<string>();
+        foreach (var line in interpreted)
+        {
+            if (!onlyGenerated.Remove(line)) onlyInterpreted.Add(line);
+        }
+
+        return string.Join("\n", onlyGenerated.Take(20).Select(l => "generated only:   " + l).Concat(onlyInterpreted.Take(20).Select(l => "interpreted only: " + l)));
+    }
+}

@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Atlas.Compiler.Model;
+using Atlas.Emitter.Tests.TestSupport;
+using Atlas.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Atlas.Equivalence.Tests.TestSupport;
+
+/// <summary>
+/// A project's generated code, compiled in memory with Roslyn and loaded, as a consumer would use
+/// it: <c>new ServiceCollection().AddAtlas(...)</c>, a workflow class resolved from it, typed inputs
+/// read with the generated <c>AtlasJson.Options</c>, and the typed result written with them.
+/// </summary>
+/// <remarks>
+/// An example is compiled with its own <c>Program.cs</c> (its <c>AtlasTools</c> implementation, in
+/// its namespace, exactly as <c>dotnet build</c> of the example sees it); a project without one
+/// (the sketch) gets the emitter tests' fixed tool answers. One compile per project per test run.
+/// </remarks>
+internal sealed partial class GeneratedProgram
+{
+    private static readonly ConcurrentDictionary<string, Lazy<GeneratedProgram>> Cache = new(StringComparer.Ordinal);
+
+    private readonly Assembly _assembly;
+    private readonly string _namespace;
+
+    private GeneratedProgram(Assembly assembly, string ns)
+    {
+        _assembly = assembly;
+        _namespace = ns;
+    }
+
+    /// <summary>The generated <c>AtlasJson.Options</c>: declared names, the generated converters.</summary>
+    public JsonSerializerOptions JsonOptions => (JsonSerializerOptions)Type("AtlasJson").GetProperty("Options")!.GetValue(null)!;
+
+    public static GeneratedProgram For(AtlasProject project) =>
+        Cache.GetOrAdd(project.Name, _ => new Lazy<GeneratedProgram>(() => Compile(project))).Value;
+
+    private static GeneratedProgram Compile(AtlasProject project)
+    {
+        var model = project.Compile();
+        var program = Path.Combine(Path.GetDirectoryName(project.Files[0])!, "Program.cs");
+        string ns;
+        string consumer;
+        if (File.Exists(program))
+        {
+            consumer = File.ReadAllText(program);
+            ns = NamespaceRegex().Match(consumer) is { Success: true } match
+                ? match.Groups[1].Value
+                : throw new InvalidOperationException($"{program} has no file-scoped namespace");
+        }
+        else
+        {
+            ns = AtlasProject.Namespace;
+            consumer = Consumer.ToolImplementations(model, ns);
+        }
+
+        var assembly = RoslynCompiler.Load(RoslynCompiler.Compile(AtlasProject.Generate(model, ns), consumer));
+        return new GeneratedProgram(assembly, ns);
+    }
+
+    /// <summary>Runs <paramref name="workflow"/> once streaming (for its events) and once with <c>RunAsync</c> (for its result).</summary>
+    public async Task<RunOutcome> RunAsync(WorkflowModel workflow, JsonNode? input, Action<AtlasRuntimeOptions> configure)
+    {
+        var services = new ServiceCollection();
+        Type("AtlasServiceCollectionExtensions").GetMethod("AddAtlas")!.Invoke(null, [services, configure]);
+        await using var provider = services.BuildServiceProvider();
+
+        var type = Type(Consumer.Pascal(workflow.Name) + "Workflow");
+        var instance = provider.GetRequiredService(type);
+        var options = JsonOptions;
+        var run = type.GetMethod("RunAsync")!;
+        var arguments = Arguments(workflow, run.GetParameters(), input, options);
+
+        var events = new List<AtlasEvent>();
+        var stream = (IAsyncEnumerable<AtlasEvent>)Invoke(type.GetMethod("RunStreamingAsync")!, instance, arguments)!;
+        await foreach (var atlasEvent in stream) events.Add(atlasEvent);
+
+        var task = (Task)Invoke(run, instance, arguments)!;
+        await task;
+        var result = task.GetType().GetProperty("Result")!.GetValue(task);
+        var json = JsonSerializer.Serialize(result, run.ReturnType.GetGenericArguments()[0], options);
+
+        var nodes = (IReadOnlyList<WorkflowNode>)type.GetProperty("Nodes")!.GetValue(null)!;
+        return new RunOutcome(nodes, events, json);
+    }
+
+    /// <summary>The typed arguments: one parameter takes the whole input, several an object keyed by parameter name (as <c>atlas run --input</c>).</summary>
+    private static object?[] Arguments(WorkflowModel workflow, ParameterInfo[] parameters, JsonNode? input, JsonSerializerOptions options)
+    {
+        var declared = parameters[..^1];
+        Assert.Equal(workflow.Parameters.Count, declared.Length);
+        var arguments = new object?[parameters.Length];
+        for (var i = 0; i < declared.Length; i++)
+        {
+            var value = declared.Length == 1 ? input : input![workflow.Parameters[i].Name];
+            arguments[i] = value?.Deserialize(declared[i].ParameterType, options);
+        }
+
+        arguments[^1] = CancellationToken.None;
+        return arguments;
+    }
+
+    private Type Type(string name) =>
+        _assembly.GetType(_namespace + "." + name) ?? throw new InvalidOperationException($"The generated code has no {_namespace}.{name}.");
+
+    private static object? Invoke(MethodInfo method, object instance, object?[] arguments)
+    {
+        try
+        {
+            return method.Invoke(instance, arguments);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+    }
+
+    [GeneratedRegex(@"^namespace\s+([\w.]+)\s*;", RegexOptions.Multiline)]
+    private static partial Regex NamespaceRegex();
+}

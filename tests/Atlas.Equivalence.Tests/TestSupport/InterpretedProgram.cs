@@ -1,0 +1,41 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using Atlas.Cli.Interpreter;
+using Atlas.Compiler.Model;
+using Atlas.Runtime;
+
+namespace Atlas.Equivalence.Tests.TestSupport;
+
+/// <summary>
+/// A project run by the CLI's interpreter in process, wired the way <c>atlas run</c> wires it: an
+/// <see cref="AtlasProgram"/> over the checked model, a runtime with its declarations, the input
+/// checked with <see cref="WorkflowInterpreter.ConformInput"/>, and the graph run on the runtime.
+/// </summary>
+internal static class InterpretedProgram
+{
+    /// <summary>Runs <paramref name="workflow"/> once streaming (events, and the result read from the run's state, as <c>atlas run</c> does) and once with <c>RunAsync</c>.</summary>
+    public static async Task<RunOutcome> RunAsync(AtlasModel model, WorkflowModel workflow, JsonNode? input, Action<AtlasRuntimeOptions> configure, JsonSerializerOptions resultOptions)
+    {
+        var program = new AtlasProgram(model);
+        var interpreter = program.Workflow(workflow.Name);
+        var options = new AtlasRuntimeOptions();
+        program.AddDeclarationsTo(options);
+        configure(options);
+        await using var runtime = new AtlasRuntime(options);
+        var conformed = interpreter.ConformInput(input);
+
+        var state = interpreter.CreateState(conformed);
+        var events = new List<AtlasEvent>();
+        await foreach (var atlasEvent in runtime.RunStreamingAsync(interpreter.Graph, state, CancellationToken.None)) events.Add(atlasEvent);
+        var streamed = events.LastOrDefault() is RunCompleted { Succeeded: true } ? interpreter.GetResult(state) : null;
+
+        var result = await runtime.RunAsync(interpreter.Graph, interpreter.CreateState(conformed), interpreter.GetResult, CancellationToken.None);
+        var json = Serialize(result, resultOptions);
+        if (streamed is not null)
+            Assert.True(json == Serialize(streamed, resultOptions), $"The interpreter's streamed run and RunAsync give different results:\n{Serialize(streamed, resultOptions)}\n{json}");
+        return new RunOutcome(interpreter.Graph.Nodes, events, json);
+    }
+
+    private static string Serialize(JsonNode? node, JsonSerializerOptions options) => node?.ToJsonString(options) ?? "null";
+}

@@ -1,0 +1,24 @@
+using Atlas.Runtime;
+
+namespace Atlas.Equivalence.Tests.TestSupport;
+
+/// <summary>
+/// The one offline setup both sides get: no environment variable is visible (so no API key), every
+/// remote provider without a key variable (Ollama) gets one that is never set, and relative paths
+/// start at the project's folder. Routes then fall through to <c>mock</c> on any machine.
+/// </summary>
+/// <remarks>The same rule as the CLI tests' <c>Cli.MakeRemoteProvidersUnavailable</c>.</remarks>
+internal static class Offline
+{
+    public static Action<AtlasRuntimeOptions> Configure(string baseDirectory) => options =>
+    {
+        options.BaseDirectory = baseDirectory;
+        options.GetEnvironmentVariable = _ => null;
+        for (var i = 0; i < options.Providers.Count; i++)
+        {
+            var provider = options.Providers[i];
+            if (provider.Kind != "mock" && provider.ApiKeyVariable is null)
+                options.Providers[i] = provider with { ApiKeyVariable = "ATLAS_TESTS_NO_NETWORK" };
+        }
+    };
+}
