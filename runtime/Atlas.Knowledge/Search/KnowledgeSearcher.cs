@@ -39,6 +39,18 @@ public sealed class KnowledgeSearcher
     /// <summary>Hybrid draws this many candidates from each ranking (at least; more for a large <c>top</c>).</summary>
     public int HybridCandidates { get; init; } = 50;
 
+    /// <summary>
+    /// In hybrid, a chunk enters the keyword ranking only if it contains at least this fraction of the
+    /// query's content words. In RRF a chunk present in both rankings outranks one that only one
+    /// ranking found, so a single shared word would let a mediocre semantic match beat the best one:
+    /// on the labelled set (tests/Atlas.Knowledge.Tests/Retrieval) ungated RRF fell to recall@5 0.90
+    /// against 0.98 for vector alone.
+    /// </summary>
+    public double HybridMinimumShouldMatch { get; init; } = 0.5;
+
+    /// <summary>The weight of the keyword ranking in hybrid fusion (the vector ranking weighs 1); 1 is plain RRF.</summary>
+    public double HybridKeywordWeight { get; init; } = 1.0;
+
     /// <exception cref="KnowledgeNotIngestedException">The store has never been ingested.</exception>
     /// <exception cref="KnowledgeStoreMismatchException">Vector or hybrid search with an embedder the store was not built with.</exception>
     public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(string query, KnowledgeSearchOptions options, CancellationToken cancellationToken = default)
@@ -74,20 +86,27 @@ public sealed class KnowledgeSearcher
         var candidates = Math.Max(HybridCandidates, top * 4);
         var vector = await EmbedAsync(query, info, cancellationToken).ConfigureAwait(false);
         var byVector = _store.SearchVectors(vector.Span, candidates, filters);
-        var byKeyword = _store.SearchKeywords(query, candidates, filters);
-        return Fuse(top, byVector, byKeyword);
+        var byKeyword = _store.SearchKeywords(query, candidates, filters, HybridMinimumShouldMatch);
+        return Fuse(top, [(byVector, 1.0), (byKeyword, HybridKeywordWeight)]);
     }
 
     /// <summary>Reciprocal rank fusion: each list adds 1 / (k + rank) to an id (rank from 1); best first, ties by id.</summary>
     public static IReadOnlyList<(long Id, double Score)> Fuse(int top, params IReadOnlyList<(long Id, double Score)>[] rankings)
     {
         ArgumentNullException.ThrowIfNull(rankings);
+        return Fuse(top, rankings.Select(r => (r, 1.0)).ToList());
+    }
+
+    /// <summary>Weighted reciprocal rank fusion: each list adds weight / (k + rank) to an id (rank from 1); best first, ties by id.</summary>
+    public static IReadOnlyList<(long Id, double Score)> Fuse(int top, IReadOnlyList<(IReadOnlyList<(long Id, double Score)> Ranking, double Weight)> rankings)
+    {
+        ArgumentNullException.ThrowIfNull(rankings);
         var fused = new Dictionary<long, double>();
-        foreach (var ranking in rankings)
+        foreach (var (ranking, weight) in rankings)
         {
             for (var i = 0; i < ranking.Count; i++)
             {
-                fused[ranking[i].Id] = fused.GetValueOrDefault(ranking[i].Id) + (1.0 / (RrfK + i + 1));
+                fused[ranking[i].Id] = fused.GetValueOrDefault(ranking[i].Id) + (weight / (RrfK + i + 1));
             }
         }
 

@@ -268,11 +268,17 @@ public sealed partial class SqliteKnowledgeStore
         return results;
     }
 
-    /// <summary>The <paramref name="top"/> chunks by FTS5 BM25 for the words of <paramref name="query"/> (any of them), best first; scores are positive.</summary>
-    public IReadOnlyList<(long Id, double Score)> SearchKeywords(string query, int top, IReadOnlyDictionary<string, string>? filters = null)
+    /// <summary>
+    /// The <paramref name="top"/> chunks by FTS5 BM25 for the words of <paramref name="query"/> (English stop words dropped),
+    /// best first; scores are positive. A chunk must contain at least <paramref name="minimumShouldMatch"/> of the words
+    /// (a fraction, rounded up, at least one), like Elasticsearch's <c>minimum_should_match</c>.
+    /// </summary>
+    public IReadOnlyList<(long Id, double Score)> SearchKeywords(string query, int top, IReadOnlyDictionary<string, string>? filters = null, double minimumShouldMatch = 0)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var words = WordRegex().Matches(query).Select(m => m.Value).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var all = WordRegex().Matches(query).Select(m => m.Value.ToLowerInvariant()).Distinct(StringComparer.Ordinal).ToList();
+        var content = all.Where(w => !StopWords.Contains(w)).ToList();
+        var words = content.Count > 0 ? content : all; // a query of stop words only still searches for them
         if (words.Count == 0)
         {
             return [];
@@ -287,7 +293,22 @@ public sealed partial class SqliteKnowledgeStore
             sql.Append(" JOIN chunks c ON c.id = f.rowid");
         }
 
-        sql.Append(" WHERE chunks_fts MATCH $match").Append(where).Append(" ORDER BY bm25(chunks_fts) LIMIT $top");
+        sql.Append(" WHERE chunks_fts MATCH $match").Append(where);
+        var required = (int)Math.Ceiling(minimumShouldMatch * words.Count);
+        if (required > 1)
+        {
+            // Each term's matches once (an uncorrelated IN is materialized), summed per candidate.
+            sql.Append(" AND (");
+            for (var i = 0; i < words.Count; i++)
+            {
+                sql.Append(i == 0 ? string.Empty : " + ").Append(CultureInfoFormat($"(f.rowid IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH $w{i}))"));
+                command.Parameters.AddWithValue(CultureInfoFormat($"$w{i}"), "\"" + words[i] + "\"");
+            }
+
+            sql.Append(CultureInfoFormat($") >= {required}"));
+        }
+
+        sql.Append(" ORDER BY bm25(chunks_fts) LIMIT $top");
         command.CommandText = sql.ToString();
         command.Parameters.AddWithValue("$match", string.Join(" OR ", words.Select(w => "\"" + w + "\"")));
         command.Parameters.AddWithValue("$top", top);
@@ -493,6 +514,18 @@ public sealed partial class SqliteKnowledgeStore
 
     [GeneratedRegex(@"[\p{L}\p{N}]+", RegexOptions.CultureInvariant)]
     private static partial Regex WordRegex();
+
+    // English function words: OR-ing them into an FTS5 query only adds noise to the BM25 ranking.
+    private static readonly HashSet<string> StopWords = new(
+        """
+        a about above after again against all am an and any are as at be because been before being below between both but by
+        can could did do does doing down during each few for from further had has have having he her here hers herself him
+        himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other
+        our ours ourselves out over own same she should so some such than that the their theirs them themselves then there
+        these they this those through to too under until up very was we were what when where which while who whom why will
+        with would you your yours yourself yourselves s t don can't i'm
+        """.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries),
+        StringComparer.Ordinal);
 
     private sealed record VectorIndex(long Generation, string Embedder, int Dimensions, long[] Ids, float[] Matrix);
 }
