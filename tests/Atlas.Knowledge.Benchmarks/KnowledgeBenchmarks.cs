@@ -28,7 +28,7 @@ public class QueryLatencyBenchmarks
         _queries = new string[256];
         for (var i = 0; i < _queries.Length; i++)
         {
-            _queries[i] = string.Join(" ", SyntheticCorpus.Word(random), SyntheticCorpus.Word(random), SyntheticCorpus.Word(random), SyntheticCorpus.Word(random), SyntheticCorpus.Word(random));
+            _queries[i] = SyntheticCorpus.Query(random);
         }
 
         _searcher.SearchAsync(_queries[0], new KnowledgeSearchOptions(10, "vector")).GetAwaiter().GetResult();

@@ -32,6 +32,13 @@ public static class SyntheticCorpus
         return text.Append('.').ToString();
     }
 
+    /// <summary>
+    /// Five content words: ranks past the 100 most frequent, which in this Zipf vocabulary play the
+    /// part of stop words (the top word is in nearly every chunk) that a real query loses to the stop list.
+    /// </summary>
+    public static string Query(Random random) =>
+        string.Join(" ", Enumerable.Range(0, 5).Select(_ => Vocabulary[100 + random.Next(Vocabulary.Length - 100)]));
+
     public static string Word(Random random)
     {
         var index = Array.BinarySearch(Cumulative, random.NextDouble());

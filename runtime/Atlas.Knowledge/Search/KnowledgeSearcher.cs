@@ -57,7 +57,7 @@ public sealed class KnowledgeSearcher
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(options);
-        var info = _store.ReadInfo();
+        var info = _store.ReadSearchState();
         if (info is null || (info.Documents == 0 && !info.IngestCompleted))
         {
             throw new KnowledgeNotIngestedException(_name, _store.Path);

@@ -69,6 +69,30 @@ public sealed partial class SqliteKnowledgeStore
             meta.ContainsKey("ingest_completed_at"));
     }
 
+    /// <summary>What a search needs to know, cheaply (no counting): embedder, dimensions, whether any document or a completed ingest exists.</summary>
+    public StoreInfo? ReadSearchState()
+    {
+        if (!File.Exists(Path))
+        {
+            return null;
+        }
+
+        using var connection = Open(create: false);
+        if (Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") == 0)
+        {
+            return null;
+        }
+
+        var meta = ReadMeta(connection);
+        if (!meta.TryGetValue("embedder", out var embedder) || !meta.TryGetValue("dimensions", out var dimensions))
+        {
+            return null;
+        }
+
+        var any = (int)Scalar<long>(connection, "SELECT EXISTS (SELECT 1 FROM documents)");
+        return new StoreInfo(embedder, int.Parse(dimensions, System.Globalization.CultureInfo.InvariantCulture), any, any, meta.ContainsKey("ingest_completed_at"));
+    }
+
     /// <summary>
     /// Creates the schema if needed and records the embedder. A store built with another embedder
     /// or dimension is emptied first (its vectors are useless to the new one). Returns whether it was.
@@ -286,31 +310,16 @@ public sealed partial class SqliteKnowledgeStore
 
         using var connection = Open(create: false);
         using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT f.rowid, -bm25(chunks_fts) FROM chunks_fts f");
+        var sql = new StringBuilder("SELECT f.rowid, -rank FROM chunks_fts f");
         var where = AppendFilters(command, filters);
         if (where.Length > 0)
         {
             sql.Append(" JOIN chunks c ON c.id = f.rowid");
         }
 
-        sql.Append(" WHERE chunks_fts MATCH $match").Append(where);
-        var required = (int)Math.Ceiling(minimumShouldMatch * words.Count);
-        if (required > 1)
-        {
-            // Each term's matches once (an uncorrelated IN is materialized), summed per candidate.
-            sql.Append(" AND (");
-            for (var i = 0; i < words.Count; i++)
-            {
-                sql.Append(i == 0 ? string.Empty : " + ").Append(CultureInfoFormat($"(f.rowid IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH $w{i}))"));
-                command.Parameters.AddWithValue(CultureInfoFormat($"$w{i}"), "\"" + words[i] + "\"");
-            }
-
-            sql.Append(CultureInfoFormat($") >= {required}"));
-        }
-
-        sql.Append(" ORDER BY bm25(chunks_fts) LIMIT $top");
+        sql.Append(" WHERE chunks_fts MATCH $match").Append(where).Append(" ORDER BY rank LIMIT $top");
         command.CommandText = sql.ToString();
-        command.Parameters.AddWithValue("$match", string.Join(" OR ", words.Select(w => "\"" + w + "\"")));
+        command.Parameters.AddWithValue("$match", MatchExpression(words, (int)Math.Ceiling(minimumShouldMatch * words.Count)));
         command.Parameters.AddWithValue("$top", top);
         using var reader = command.ExecuteReader();
         var results = new List<(long, double)>();
@@ -320,6 +329,53 @@ public sealed partial class SqliteKnowledgeStore
         }
 
         return results;
+    }
+
+    // Any word, or when `required` > 1 every combination of `required` words (FTS5 intersects the doclists,
+    // so rare combinations stay cheap); past 64 combinations, as many words as keeps it at most 64.
+    private static string MatchExpression(IReadOnlyList<string> words, int required)
+    {
+        var quoted = words.Select(w => "\"" + w + "\"").ToList();
+        if (required <= 1)
+        {
+            return string.Join(" OR ", quoted);
+        }
+
+        while (required > 1 && Combinations(quoted.Count, required) > 64)
+        {
+            required--;
+        }
+
+        var groups = new List<string>();
+        void Choose(int start, List<string> chosen)
+        {
+            if (chosen.Count == required)
+            {
+                groups.Add("(" + string.Join(" AND ", chosen) + ")");
+                return;
+            }
+
+            for (var i = start; i <= quoted.Count - (required - chosen.Count); i++)
+            {
+                chosen.Add(quoted[i]);
+                Choose(i + 1, chosen);
+                chosen.RemoveAt(chosen.Count - 1);
+            }
+        }
+
+        Choose(0, []);
+        return string.Join(" OR ", groups);
+    }
+
+    private static long Combinations(int n, int k)
+    {
+        long result = 1;
+        for (var i = 1; i <= k; i++)
+        {
+            result = result * (n - k + i) / i;
+        }
+
+        return result;
     }
 
     /// <summary>The chunks with these ids (in no particular order; unknown ids are left out).</summary>
