@@ -188,6 +188,20 @@ public sealed class IngestTests(MiniLmFixture model) : IDisposable
     }
 
     [Fact]
+    public async Task Search_Hybrid_ExactRareTermsStillWin()
+    {
+        WriteHandbook();
+        _folder.Write("docs/errors.md", "# Errors\n\nError QX-4417 means the licence server rejected the seat because the grace period ended.");
+        _folder.Write("docs/licences.md", "# Licences\n\nA licence seat is assigned when a user signs in and freed after thirty days of inactivity.");
+        var kb = Create();
+        await kb.IngestAsync();
+
+        var hybrid = await kb.SearchAsync("QX-4417 seat", new KnowledgeSearchOptions(Top: 3, Mode: "hybrid"));
+
+        Assert.Equal("docs/errors.md", hybrid[0].Chunk.Source);
+    }
+
+    [Fact]
     public void Fuse_ReciprocalRank_SumsAcrossLists()
     {
         var fused = KnowledgeSearcher.Fuse(3, [(1, 0.9), (2, 0.8)], [(2, 12.0), (3, 7.0)]);
