@@ -53,7 +53,11 @@ public sealed class KnowledgeSearcher
 
     /// <exception cref="KnowledgeNotIngestedException">The store has never been ingested.</exception>
     /// <exception cref="KnowledgeStoreMismatchException">Vector or hybrid search with an embedder the store was not built with.</exception>
-    public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(string query, KnowledgeSearchOptions options, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<KnowledgeHit>> SearchAsync(string query, KnowledgeSearchOptions options, CancellationToken cancellationToken = default) =>
+        SearchAsync(query, null, options, cancellationToken);
+
+    /// <summary>As <see cref="SearchAsync(string, KnowledgeSearchOptions, CancellationToken)"/>, with the query vector given (not embedded from <paramref name="query"/>) when not <see langword="null"/>.</summary>
+    public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(string query, ReadOnlyMemory<float>? queryVector, KnowledgeSearchOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(options);
@@ -68,8 +72,8 @@ public sealed class KnowledgeSearcher
         IReadOnlyList<(long Id, double Score)> ranked = mode switch
         {
             "keyword" => _store.SearchKeywords(query, top, options.Filters),
-            "vector" => _store.SearchVectors((await EmbedAsync(query, info, cancellationToken).ConfigureAwait(false)).Span, top, options.Filters),
-            "hybrid" => await HybridAsync(query, info, top, options.Filters, cancellationToken).ConfigureAwait(false),
+            "vector" => _store.SearchVectors((queryVector ?? await EmbedAsync(query, info, cancellationToken).ConfigureAwait(false)).Span, top, options.Filters),
+            "hybrid" => await HybridAsync(query, queryVector, info, top, options.Filters, cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentException($"Unknown search mode '{options.Mode}'; expected vector, keyword or hybrid.", nameof(options)),
         };
         if (options.MinScore is { } min)
@@ -81,10 +85,10 @@ public sealed class KnowledgeSearcher
         return ranked.Where(r => chunks.ContainsKey(r.Id)).Select(r => new KnowledgeHit(chunks[r.Id], r.Score)).ToList();
     }
 
-    private async Task<IReadOnlyList<(long Id, double Score)>> HybridAsync(string query, StoreInfo info, int top, IReadOnlyDictionary<string, string>? filters, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<(long Id, double Score)>> HybridAsync(string query, ReadOnlyMemory<float>? queryVector, StoreInfo info, int top, IReadOnlyDictionary<string, string>? filters, CancellationToken cancellationToken)
     {
         var candidates = Math.Max(HybridCandidates, top * 4);
-        var vector = await EmbedAsync(query, info, cancellationToken).ConfigureAwait(false);
+        var vector = queryVector ?? await EmbedAsync(query, info, cancellationToken).ConfigureAwait(false);
         var byVector = _store.SearchVectors(vector.Span, candidates, filters);
         var byKeyword = _store.SearchKeywords(query, candidates, filters, HybridMinimumShouldMatch);
         return Fuse(top, [(byVector, 1.0), (byKeyword, HybridKeywordWeight)]);

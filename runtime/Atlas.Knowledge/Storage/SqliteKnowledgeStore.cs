@@ -403,6 +403,24 @@ public sealed partial class SqliteKnowledgeStore
         return result;
     }
 
+    /// <summary>The stored (L2-normalized) vectors of these chunks.</summary>
+    public IReadOnlyDictionary<long, ReadOnlyMemory<float>> ReadVectors(IEnumerable<long> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        using var connection = Open(create: false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT chunk_id, embedding FROM vectors WHERE chunk_id IN (SELECT value FROM json_each($ids))";
+        command.Parameters.AddWithValue("$ids", "[" + string.Join(",", ids) + "]");
+        using var reader = command.ExecuteReader();
+        var result = new Dictionary<long, ReadOnlyMemory<float>>();
+        while (reader.Read())
+        {
+            result[reader.GetInt64(0)] = MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)).ToArray();
+        }
+
+        return result;
+    }
+
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS documents (
