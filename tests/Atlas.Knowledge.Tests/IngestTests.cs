@@ -202,6 +202,31 @@ public sealed class IngestTests(MiniLmFixture model) : IDisposable
     }
 
     [Fact]
+    public async Task Factory_AddTo_RuntimeSearchesEveryDeclaredStoreByEmbedderName()
+    {
+        WriteHandbook();
+        var options = new AtlasRuntimeOptions { BaseDirectory = _folder.Path };
+        options.KnowledgeBases.Add(Create().Descriptor);
+        var factory = new KnowledgeBaseFactory().AddEmbedder("minilm", model.Embedder, model.Tokenizer);
+        factory.AddTo(options);
+        await ((SqliteKnowledgeBase)options.Knowledge["handbook"]).IngestAsync();
+
+        var passages = await new AtlasRuntime(options).SearchAsync("handbook", "is my gift card refundable", new SearchOptions(Top: 1), null, CancellationToken.None);
+
+        Assert.Equal("Refunds > Exceptions", Assert.Single(passages).Heading);
+    }
+
+    [Fact]
+    public void Factory_UnknownEmbedder_SaysWhatIsRegistered()
+    {
+        var factory = new KnowledgeBaseFactory().AddEmbedder("minilm", model.Embedder);
+
+        var error = Assert.Throws<InvalidOperationException>(() => factory.Create(Create(embedderName: "openai").Descriptor, _folder.Path));
+
+        Assert.Equal("Knowledge base 'handbook' uses embedder 'openai', but no embedding generator is registered under that name (registered: minilm). Register the provider's IEmbeddingGenerator.", error.Message);
+    }
+
+    [Fact]
     public void Fuse_ReciprocalRank_SumsAcrossLists()
     {
         var fused = KnowledgeSearcher.Fuse(3, [(1, 0.9), (2, 0.8)], [(2, 12.0), (3, 7.0)]);
