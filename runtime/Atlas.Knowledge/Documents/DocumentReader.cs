@@ -1,0 +1,134 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Atlas.Knowledge;
+
+/// <summary>
+/// Reads a file into a <see cref="KnowledgeDocument"/>: Markdown and plain text as they are, HTML
+/// stripped to text (scripts, styles and tags removed, entities decoded, block elements become
+/// paragraph breaks). Files that cannot be ingested are rejected with a reason instead of an exception.
+/// </summary>
+public static partial class DocumentReader
+{
+    /// <summary>Files larger than this are rejected by default (16 MiB).</summary>
+    public const long DefaultMaxBytes = 16L * 1024 * 1024;
+
+    /// <summary>Reads <paramref name="fullPath"/>; on failure returns <see langword="null"/> and the reason in <paramref name="error"/>.</summary>
+    public static KnowledgeDocument? TryRead(string fullPath, string baseDirectory, long maxBytes, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(fullPath);
+        ArgumentNullException.ThrowIfNull(baseDirectory);
+        var source = Path.GetRelativePath(baseDirectory, fullPath).Replace('\\', '/');
+        byte[] bytes;
+        try
+        {
+            var length = new FileInfo(fullPath).Length;
+            if (length > maxBytes)
+            {
+                error = $"too large ({length:N0} bytes; the limit is {maxBytes:N0})";
+                return null;
+            }
+
+            bytes = File.ReadAllBytes(fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = $"unreadable: {e.Message}";
+            return null;
+        }
+
+        return TryParse(source, bytes, out error);
+    }
+
+    /// <summary>Turns the bytes of <paramref name="source"/> into a document (format from its extension).</summary>
+    public static KnowledgeDocument? TryParse(string source, byte[] bytes, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (LooksBinary(bytes))
+        {
+            error = "binary content (not text)";
+            return null;
+        }
+
+        string raw;
+        try
+        {
+            raw = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes).TrimStart('\uFEFF');
+        }
+        catch (DecoderFallbackException)
+        {
+            error = "not valid UTF-8 text";
+            return null;
+        }
+
+        var format = FormatOf(source);
+        var text = format == "html" ? StripHtml(raw) : raw.Replace("\r\n", "\n", StringComparison.Ordinal);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            error = "empty";
+            return null;
+        }
+
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["source"] = source,
+            ["format"] = format,
+            ["extension"] = Path.GetExtension(source).TrimStart('.').ToLowerInvariant(),
+        };
+        if (format == "html" && TitleRegex().Match(raw) is { Success: true } title)
+        {
+            metadata["title"] = WebUtility.HtmlDecode(title.Groups["t"].Value).Trim();
+        }
+
+        error = null;
+        return new KnowledgeDocument(source, source, Convert.ToHexStringLower(SHA256.HashData(bytes)), format, text, metadata);
+    }
+
+    /// <summary>markdown | html | text, from the file extension.</summary>
+    public static string FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".md" or ".markdown" or ".mdx" => "markdown",
+        ".html" or ".htm" or ".xhtml" => "html",
+        _ => "text",
+    };
+
+    /// <summary>HTML to text: scripts, styles and comments dropped, block elements become blank lines, entities decoded.</summary>
+    public static string StripHtml(string html)
+    {
+        ArgumentNullException.ThrowIfNull(html);
+        var text = DropRegex().Replace(html, " ");
+        text = BlockRegex().Replace(text, "\n\n");
+        text = TagRegex().Replace(text, " ");
+        text = WebUtility.HtmlDecode(text);
+        text = SpacesRegex().Replace(text, " ");
+        text = BlankLinesRegex().Replace(text, "\n\n");
+        return text.Trim();
+    }
+
+    // A NUL byte in the first 8 KiB is what git and grep call binary too.
+    private static bool LooksBinary(byte[] bytes) => bytes.AsSpan(0, Math.Min(bytes.Length, 8192)).IndexOf((byte)0) >= 0;
+
+    [GeneratedRegex(@"<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<head\b[^>]*>.*?</head\s*>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex DropRegex();
+
+    [GeneratedRegex(@"<\s*(br|/?p|/?div|/?h[1-6]|/?li|/?ul|/?ol|/?tr|/?table|/?section|/?article|/?pre|/?blockquote)\b[^>]*>", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex BlockRegex();
+
+    [GeneratedRegex(@"<[^>]+>", RegexOptions.CultureInvariant)]
+    private static partial Regex TagRegex();
+
+    [GeneratedRegex(@"[ \t\f\v\u00A0]+", RegexOptions.CultureInvariant)]
+    private static partial Regex SpacesRegex();
+
+    [GeneratedRegex(@"\s*\n\s*\n\s*", RegexOptions.CultureInvariant)]
+    private static partial Regex BlankLinesRegex();
+
+    [GeneratedRegex(@"<title[^>]*>(?<t>.*?)</title\s*>", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex TitleRegex();
+}

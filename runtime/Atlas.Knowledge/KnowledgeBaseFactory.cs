@@ -1,0 +1,55 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Atlas.Runtime;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.Tokenizers;
+
+namespace Atlas.Knowledge;
+
+/// <summary>
+/// Builds the knowledge bases a project declares, resolving each descriptor's <c>embedder</c> by name:
+/// <c>minilm</c> or a provider's name, mapped to any Microsoft.Extensions.AI embedding generator
+/// (a <c>MiniLmEmbeddingGenerator</c>, OpenAI's <c>EmbeddingClient.AsIEmbeddingGenerator()</c>,
+/// an <c>OllamaApiClient</c>...).
+/// </summary>
+/// <remarks>Thread-safe to use once built. Neither the generators nor the tokenizers are owned.</remarks>
+public sealed class KnowledgeBaseFactory
+{
+    private readonly Dictionary<string, (IEmbeddingGenerator<string, Embedding<float>> Generator, Tokenizer? Tokenizer)> _embedders = new(StringComparer.Ordinal);
+
+    /// <summary>Registers <paramref name="generator"/> under <paramref name="name"/>, with the tokenizer that sizes its chunks (cl100k_base if <see langword="null"/>).</summary>
+    public KnowledgeBaseFactory AddEmbedder(string name, IEmbeddingGenerator<string, Embedding<float>> generator, Tokenizer? tokenizer = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(generator);
+        _embedders[name] = (generator, tokenizer);
+        return this;
+    }
+
+    /// <summary>The knowledge base <paramref name="descriptor"/> declares, paths relative to <paramref name="baseDirectory"/>.</summary>
+    /// <exception cref="InvalidOperationException">No embedder is registered under the descriptor's name.</exception>
+    public SqliteKnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        if (!_embedders.TryGetValue(descriptor.Embedder, out var embedder))
+        {
+            var known = _embedders.Count == 0 ? "none" : string.Join(", ", _embedders.Keys.Order(StringComparer.Ordinal));
+            throw new InvalidOperationException(
+                $"Knowledge base '{descriptor.Name}' uses embedder '{descriptor.Embedder}', but no embedding generator is registered under that name (registered: {known}). " +
+                (descriptor.Embedder == "minilm" ? "Reference Atlas.Embeddings.MiniLM and register a MiniLmEmbeddingGenerator." : "Register the provider's IEmbeddingGenerator."));
+        }
+
+        return SqliteKnowledgeBase.Create(descriptor, baseDirectory, embedder.Generator, embedder.Tokenizer);
+    }
+
+    /// <summary>Adds a knowledge base for every declared one that the options don't already have, so <see cref="AtlasRuntime.SearchAsync"/> uses the SQLite stores.</summary>
+    public void AddTo(AtlasRuntimeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var descriptor in options.KnowledgeBases.Where(d => !options.Knowledge.ContainsKey(d.Name)))
+        {
+            options.Knowledge[descriptor.Name] = Create(descriptor, options.BaseDirectory);
+        }
+    }
+}
