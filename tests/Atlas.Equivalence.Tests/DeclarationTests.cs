@@ -31,7 +31,9 @@ public class DeclarationTests
         Assert.NotEmpty(model.Agents);
         foreach (var agent in model.Agents)
         {
-            Assert.Equal(Structure.Describe(generated.AgentDescriptor(agent.Name)), Structure.Describe(interpreted.AgentDescriptor(agent.Name)));
+            var expected = Structure.Describe(generated.AgentDescriptor(agent.Name));
+            var actual = Structure.Describe(interpreted.AgentDescriptor(agent.Name));
+            Assert.True(expected == actual, $"Agent {agent.Name}:\ngenerated:   {expected}\ninterpreted: {actual}");
         }
     }
 
