@@ -73,6 +73,7 @@ public class EquivalenceTests(ITestOutputHelper output)
         // Each side on its own: a complete, successful run in an order its graph allows.
         foreach (var (side, outcome) in new[] { ("generated", generated), ("interpreted", interpreted) })
         {
+            Assert.NotEmpty(outcome.Events);
             Assert.True(outcome.Events[^1] is Atlas.Runtime.RunCompleted { Succeeded: true }, $"{side}: {EventTrace.Describe(outcome.Events[^1])}");
             var violations = EventTrace.OrderViolations(outcome.Events, outcome.Nodes);
             Assert.True(violations.Count == 0, $"{side} events are out of order:\n" + string.Join("\n", violations));

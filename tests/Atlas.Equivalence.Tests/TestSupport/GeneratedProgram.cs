@@ -63,6 +63,18 @@ internal sealed partial class GeneratedProgram
         return new GeneratedProgram(assembly, ns);
     }
 
+    /// <summary>The generated agent class's <c>Descriptor</c>: what generated code hands the runtime for <paramref name="agent"/>.</summary>
+    public AgentDescriptor AgentDescriptor(string agent) =>
+        (AgentDescriptor)Type(Consumer.Pascal(agent) + "Agent").GetProperty("Descriptor")!.GetValue(null)!;
+
+    /// <summary>The runtime options the generated <c>AtlasDeclarations</c> fill (declared providers, routes, knowledge bases; the tools of <c>AtlasTools</c>).</summary>
+    public AtlasRuntimeOptions Declarations()
+    {
+        var options = new AtlasRuntimeOptions();
+        Type("AtlasDeclarations").GetMethod("AddTo")!.Invoke(null, [options, null]);
+        return options;
+    }
+
     /// <summary>Runs <paramref name="workflow"/> once streaming (for its events) and once with <c>RunAsync</c> (for its result).</summary>
     public async Task<RunOutcome> RunAsync(WorkflowModel workflow, JsonNode? input, Action<AtlasRuntimeOptions> configure)
     {
