@@ -43,7 +43,7 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
             }
 
             _providers[descriptor.Name] = options.ChatClients.TryGetValue(descriptor.Name, out var hosted)
-                ? new ProviderState(descriptor, hosted, ownsClient: false, null)
+                ? new ProviderState(descriptor, hosted, ownsClient: false, null, options.CircuitBreaker, TimeProvider)
                 : CreateProvider(descriptor, options);
         }
 
@@ -52,7 +52,7 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
         {
             if (!_providers.ContainsKey(name))
             {
-                _providers[name] = new ProviderState(new ProviderDescriptor(name, ProviderKinds.Custom), client, ownsClient: false, null);
+                _providers[name] = new ProviderState(new ProviderDescriptor(name, ProviderKinds.Custom), client, ownsClient: false, null, options.CircuitBreaker, TimeProvider);
             }
         }
 
@@ -75,6 +75,9 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
     internal TimeProvider TimeProvider { get; }
 
     internal ResilienceRunner Resilience { get; }
+
+    /// <summary>The API keys this runtime read, kept only to blank them out of messages and events.</summary>
+    internal SecretRedactor Secrets { get; } = new();
 
     internal AtlasRuntimeOptions Options => _options;
 
@@ -112,10 +115,10 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
             ? provider
             : throw new ArgumentException($"Unknown provider '{name}'. Known: {string.Join(", ", _providers.Keys.Order(StringComparer.Ordinal))}.", nameof(name));
 
-    private static ProviderState CreateProvider(ProviderDescriptor descriptor, AtlasRuntimeOptions options)
+    private ProviderState CreateProvider(ProviderDescriptor descriptor, AtlasRuntimeOptions options)
     {
-        var (client, reason) = ProviderKinds.CreateClient(descriptor, options);
-        return new ProviderState(descriptor, client, ownsClient: true, reason);
+        var (client, reason) = ProviderKinds.CreateClient(descriptor, options, Secrets);
+        return new ProviderState(descriptor, client, ownsClient: true, reason, options.CircuitBreaker, TimeProvider);
     }
 }
 

@@ -4,12 +4,14 @@ using System.Threading;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using Microsoft.Extensions.AI;
+using Polly;
+using Polly.CircuitBreaker;
 
 namespace Atlas.Runtime;
 
 /// <summary>
 /// A provider at run time: its client (or why there is none), its capabilities, its concurrency
-/// limit and the latency it has shown. Thread-safe; one per provider name per runtime.
+/// limit, its circuit breaker and the latency it has shown. Thread-safe; one per provider name per runtime.
 /// </summary>
 internal sealed class ProviderState : IDisposable
 {
@@ -17,11 +19,16 @@ internal sealed class ProviderState : IDisposable
     private readonly bool _ownsClient;
     private readonly object _gate = new();
     private readonly Lazy<IChatClient>? _withTools;
+    private readonly TimeProvider _timeProvider;
     private double _averageLatencyMs;
     private int _samples;
+    private DateTimeOffset? _openUntil;
+    private string? _openedBecause;
+    private bool _halfOpen;
 
-    public ProviderState(ProviderDescriptor descriptor, IChatClient? client, bool ownsClient, string? unavailableReason)
+    public ProviderState(ProviderDescriptor descriptor, IChatClient? client, bool ownsClient, string? unavailableReason, CircuitBreakerSettings? circuit, TimeProvider timeProvider)
     {
+        _timeProvider = timeProvider;
         Descriptor = descriptor;
         Client = client;
         _ownsClient = ownsClient;
@@ -42,7 +49,13 @@ internal sealed class ProviderState : IDisposable
             // Tool calls are driven by M.E.AI's FunctionInvokingChatClient over the provider's client.
             _withTools = new Lazy<IChatClient>(() => new FunctionInvokingChatClient(client));
         }
+
+        // The built-in mock never fails; it needs no breaker.
+        Breaker = circuit is null || client is null || descriptor.Kind == ProviderKinds.Mock ? ResiliencePipeline.Empty : BuildBreaker(circuit);
     }
+
+    /// <summary>This provider's circuit breaker (Polly), around each attempt of a call; <see cref="ResiliencePipeline.Empty"/> when off.</summary>
+    public ResiliencePipeline Breaker { get; }
 
     public ProviderDescriptor Descriptor { get; }
 
@@ -73,6 +86,34 @@ internal sealed class ProviderState : IDisposable
     }
 
     public ProviderStatus Status => new(Name, Descriptor.Kind, Available, UnavailableReason, Capabilities);
+
+    /// <summary>Why a route must skip this provider now (its circuit is open), or null.</summary>
+    public string? CircuitOpenReason()
+    {
+        lock (_gate)
+        {
+            if (_openUntil is not { } until)
+            {
+                return null;
+            }
+
+            var left = until - _timeProvider.GetUtcNow();
+            return left > TimeSpan.Zero
+                ? $"circuit open for {Durations.Format(TimeSpan.FromSeconds(Math.Ceiling(left.TotalSeconds)))} more after repeated failures (last: {_openedBecause})"
+                : null;
+        }
+    }
+
+    /// <summary>A note for the selection reason while the circuit is half-open (its break is over, a trial call decides).</summary>
+    public string? CircuitNote()
+    {
+        lock (_gate)
+        {
+            return _halfOpen || (_openUntil is { } until && until <= _timeProvider.GetUtcNow())
+                ? "circuit half-open: a trial call after repeated failures"
+                : null;
+        }
+    }
 
     public bool Supports(string capability)
     {
@@ -114,6 +155,57 @@ internal sealed class ProviderState : IDisposable
             _samples++;
         }
     }
+
+    private ResiliencePipeline BuildBreaker(CircuitBreakerSettings settings) =>
+        new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = settings.FailureRatio,
+                MinimumThroughput = settings.MinimumThroughput,
+                SamplingDuration = settings.Sampling,
+                BreakDuration = settings.Break,
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } error && CountsAgainstProvider(error, args.Context.CancellationToken)),
+                OnOpened = args =>
+                {
+                    lock (_gate)
+                    {
+                        _openUntil = _timeProvider.GetUtcNow() + args.BreakDuration;
+                        _openedBecause = args.Outcome.Exception is { } error ? RunContext.Describe(error) : "no result";
+                        _halfOpen = false;
+                    }
+
+                    return default;
+                },
+                OnHalfOpened = _ =>
+                {
+                    lock (_gate)
+                    {
+                        _halfOpen = true;
+                    }
+
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    lock (_gate)
+                    {
+                        _openUntil = null;
+                        _openedBecause = null;
+                        _halfOpen = false;
+                    }
+
+                    return default;
+                },
+            })
+            .Build();
+
+    /// <summary>A failure that says the provider is unwell (not the caller's cancellation, not a fault of the request).</summary>
+    private static bool CountsAgainstProvider(Exception error, CancellationToken cancellationToken) => error switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => false,
+        ProviderException provider => provider.CountsAgainstProvider,
+        _ => true,
+    };
 
     public Usage Price(long inputTokens, long outputTokens)
     {
