@@ -21,7 +21,7 @@ public class WireFaultTests
     [MemberData(nameof(WireFormat.All), MemberType = typeof(WireFormat))]
     public async Task Wire_NormalReply_StreamsTokensAsEvents_AndCountsUsage(WireFormat wire)
     {
-        await using var server = await WireServer.StartAsync((_, context, ct) => wire.ReplyAsync(context, ct));
+        await using var server = await WireServer.StartAsync((r, context, ct) => wire.ReplyAsync(r, context, ct));
         using var runtime = Runtime(wire, server, retry: 0);
         var events = new ConcurrentQueue<AtlasEvent>();
         var step = runtime.CreateStepContext("ask", events.Enqueue);
@@ -39,10 +39,25 @@ public class WireFaultTests
 
     [Theory]
     [MemberData(nameof(WireFormat.All), MemberType = typeof(WireFormat))]
+    public async Task Wire_NobodyObserving_AsksForOneWholeReply_AndCountsUsage(WireFormat wire)
+    {
+        await using var server = await WireServer.StartAsync((r, context, ct) => wire.ReplyAsync(r, context, ct));
+        using var runtime = Runtime(wire, server, retry: 0);
+        var step = runtime.CreateStepContext("ask");
+
+        var result = await runtime.InvokeAgentAsync(Agent("wire"), TestSupport.Args(), step, CancellationToken.None);
+
+        Assert.Equal("Hello from the wire", result!.GetValue<string>());
+        Assert.Equal(wire.ExpectedUsage, step.Usage);
+        Assert.False(wire.WantsStream(Assert.Single(server.Requests).Body.Replace(" ", string.Empty, StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [MemberData(nameof(WireFormat.All), MemberType = typeof(WireFormat))]
     public async Task Wire_500_IsRetried_ThenSucceeds(WireFormat wire)
     {
         await using var server = await WireServer.StartAsync((r, context, ct) =>
-            r.Index == 0 ? wire.ErrorAsync(context, 500, "api_error", "the model crashed") : wire.ReplyAsync(context, ct));
+            r.Index == 0 ? wire.ErrorAsync(context, 500, "api_error", "the model crashed") : wire.ReplyAsync(r, context, ct));
         using var runtime = Runtime(wire, server, retry: 1);
         var events = new ConcurrentQueue<AtlasEvent>();
 
@@ -73,7 +88,7 @@ public class WireFaultTests
     public async Task Wire_429_WithRetryAfter_WaitsThatLong_AndSaysSo(WireFormat wire)
     {
         await using var server = await WireServer.StartAsync((r, context, ct) =>
-            r.Index == 0 ? wire.ErrorAsync(context, 429, "rate_limit_error", "slow down", retryAfter: "1") : wire.ReplyAsync(context, ct));
+            r.Index == 0 ? wire.ErrorAsync(context, 429, "rate_limit_error", "slow down", retryAfter: "1") : wire.ReplyAsync(r, context, ct));
         using var runtime = Runtime(wire, server, retry: 2);
         var events = new ConcurrentQueue<AtlasEvent>();
 
@@ -96,7 +111,7 @@ public class WireFaultTests
         {
             if (r.Index > 0)
             {
-                await wire.ReplyAsync(context, ct);
+                await wire.ReplyAsync(r, context, ct);
                 return;
             }
 
@@ -133,7 +148,7 @@ public class WireFaultTests
         });
         using var runtime = Runtime(wire, server, retry: 0);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.InvokeAgentAsync(Agent("wire"), TestSupport.Args(), runtime.CreateStepContext("ask"), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.InvokeAgentAsync(Agent("wire"), TestSupport.Args(), runtime.CreateStepContext("ask", _ => { }), CancellationToken.None));
 
         Assert.Contains($"{wire.Kind} provider 'wire' ended the stream before the reply was complete", error.Message, StringComparison.Ordinal);
     }
@@ -154,7 +169,7 @@ public class WireFaultTests
         });
         using var runtime = Runtime(wire, server, retry: 0);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.InvokeAgentAsync(Agent("wire"), TestSupport.Args(), runtime.CreateStepContext("ask"), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.InvokeAgentAsync(Agent("wire"), TestSupport.Args(), runtime.CreateStepContext("ask", _ => { }), CancellationToken.None));
 
         Assert.StartsWith($"No provider of provider 'wire' could answer: wire: {wire.Kind} provider 'wire' sent a malformed reply: ", error.Message, StringComparison.Ordinal);
         Assert.Equal("wire", Assert.IsType<ProviderException>(error.InnerException).Provider);
@@ -162,7 +177,7 @@ public class WireFaultTests
 
     [Theory]
     [MemberData(nameof(HangCases))]
-    public async Task Wire_HangPastTheTimeout_FallsBackToTheNextProvider_WithinTheBound(WireFormat wire, bool afterFirstFrame)
+    public async Task Wire_HangPastTheTimeout_FallsBackToTheNextProvider_WithinTheBound(WireFormat wire, bool afterFirstFrame, bool streamed)
     {
         await using var server = await WireServer.StartAsync(async (_, context, ct) =>
         {
@@ -178,22 +193,31 @@ public class WireFaultTests
         var events = new ConcurrentQueue<AtlasEvent>();
         var clock = Stopwatch.StartNew();
 
-        var result = await runtime.InvokeAgentAsync(Agent("route"), TestSupport.Args(), runtime.CreateStepContext("ask", events.Enqueue), CancellationToken.None);
+        // Observed, the call streams; unobserved, it asks for one whole reply, which stops after its first bytes here.
+        var step = runtime.CreateStepContext("ask", streamed ? events.Enqueue : null);
+        var result = await runtime.InvokeAgentAsync(Agent("route"), TestSupport.Args(), step, CancellationToken.None);
 
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+        if (!streamed)
+        {
+            Assert.Contains("a mock reply", result!.GetValue<string>(), StringComparison.Ordinal);
+            return;
+        }
+
         Assert.Contains("a mock reply", result!.GetValue<string>(), StringComparison.Ordinal);
         var selected = events.OfType<ProviderSelected>().ToArray();
         Assert.Equal(["wire", "offline"], selected.Select(s => s.Provider));
         Assert.Equal("fallback after wire failed: timed out after 300ms", selected[1].Reason);
     }
 
-    public static TheoryData<WireFormat, bool> HangCases()
+    public static TheoryData<WireFormat, bool, bool> HangCases()
     {
-        var data = new TheoryData<WireFormat, bool>();
+        var data = new TheoryData<WireFormat, bool, bool>();
         foreach (var wire in new[] { WireFormat.OpenAI, WireFormat.Anthropic, WireFormat.Ollama })
         {
-            data.Add(wire, false);
-            data.Add(wire, true);
+            data.Add(wire, false, true);
+            data.Add(wire, true, true);
+            data.Add(wire, true, false);
         }
 
         return data;

@@ -48,6 +48,12 @@ public abstract class WireFormat
     /// <summary>The frames of a whole streamed reply, each written and flushed on its own.</summary>
     public abstract IReadOnlyList<string> Frames();
 
+    /// <summary>The whole reply of a request that did not ask for a stream.</summary>
+    public abstract string WholeReply();
+
+    /// <summary>Whether the request body (without spaces) asks for a streamed reply.</summary>
+    public virtual bool WantsStream(string body) => body.Contains("\"stream\":true", StringComparison.Ordinal);
+
     /// <summary>A frame whose JSON breaks off.</summary>
     public abstract string MalformedFrame();
 
@@ -70,8 +76,17 @@ public abstract class WireFormat
         await context.Response.Body.FlushAsync(cancellationToken);
     }
 
-    public async Task ReplyAsync(HttpContext context, CancellationToken cancellationToken)
+    /// <summary>A streamed reply when the request asks for one, else the whole reply as one JSON body.</summary>
+    public async Task ReplyAsync(WireRequest request, HttpContext context, CancellationToken cancellationToken)
     {
+        if (!WantsStream(request.Body.Replace(" ", string.Empty, StringComparison.Ordinal)))
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(WholeReply(), cancellationToken);
+            return;
+        }
+
         await BeginAsync(context);
         foreach (var frame in Frames())
         {
@@ -123,6 +138,9 @@ public abstract class WireFormat
             return frames;
         }
 
+        public override string WholeReply() =>
+            "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"test-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello from the wire\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":4,\"total_tokens\":11}}";
+
         public override string MalformedFrame() =>
             "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"oops\n\n";
 
@@ -161,6 +179,9 @@ public abstract class WireFormat
             return frames;
         }
 
+        public override string WholeReply() =>
+            "{\"id\":\"msg_01\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"test-model\",\"content\":[{\"type\":\"text\",\"text\":\"Hello from the wire\"}],\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{\"input_tokens\":12,\"output_tokens\":4}}";
+
         public override string MalformedFrame() =>
             "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"oops\n\n";
 
@@ -192,6 +213,12 @@ public abstract class WireFormat
             frames.Add("{\"model\":\"test-model\",\"created_at\":\"2025-05-01T12:00:01.000000Z\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,\"done_reason\":\"stop\",\"total_duration\":5000000,\"load_duration\":1000,\"prompt_eval_count\":9,\"prompt_eval_duration\":1000,\"eval_count\":4,\"eval_duration\":2000}\n");
             return frames;
         }
+
+        public override string WholeReply() =>
+            "{\"model\":\"test-model\",\"created_at\":\"2025-05-01T12:00:01.000000Z\",\"message\":{\"role\":\"assistant\",\"content\":\"Hello from the wire\"},\"done\":true,\"done_reason\":\"stop\",\"total_duration\":5000000,\"prompt_eval_count\":9,\"eval_count\":4}";
+
+        // Ollama streams unless told not to.
+        public override bool WantsStream(string body) => !body.Contains("\"stream\":false", StringComparison.Ordinal);
 
         public override string MalformedFrame() =>
             "{\"model\":\"test-model\",\"created_at\":\"2025-05-01T12:00:00.000000Z\",\"message\":{\"role\":\"assistant\",\"content\":\"oops\n";

@@ -25,6 +25,7 @@ internal sealed class ProviderState : IDisposable
     private DateTimeOffset? _openUntil;
     private string? _openedBecause;
     private bool _halfOpen;
+    private AtlasRuntime.ModelPlan? _directPlan;
 
     public ProviderState(ProviderDescriptor descriptor, IChatClient? client, bool ownsClient, string? unavailableReason, CircuitBreakerSettings? circuit, TimeProvider timeProvider)
     {
@@ -53,6 +54,9 @@ internal sealed class ProviderState : IDisposable
         // The built-in mock never fails; it needs no breaker.
         Breaker = circuit is null || client is null || descriptor.Kind == ProviderKinds.Mock ? ResiliencePipeline.Empty : BuildBreaker(circuit);
     }
+
+    /// <summary>The plan for an agent whose model is this provider, made once: it is the same for every call.</summary>
+    public AtlasRuntime.ModelPlan DirectPlan => _directPlan ??= new AtlasRuntime.ModelPlan($"provider '{Name}'", [(this, "the agent's model")], [], StepPolicy.Default);
 
     /// <summary>This provider's circuit breaker (Polly), around each attempt of a call; <see cref="ResiliencePipeline.Empty"/> when off.</summary>
     public ResiliencePipeline Breaker { get; }

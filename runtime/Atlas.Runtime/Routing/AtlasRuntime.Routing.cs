@@ -20,7 +20,7 @@ public sealed partial class AtlasRuntime
     internal async Task<T> CallModelAsync<T>(string model, StepContext? step, Func<ProviderState, CancellationToken, Task<T>> call, Func<bool>? alreadyDelivered, CancellationToken cancellationToken)
     {
         var plan = Plan(model);
-        var failures = new List<string>(plan.Skipped);
+        List<string>? failures = null;
         (string Provider, string Error)? previous = null;
         Exception? lastError = null;
         Func<Exception, bool>? canRetry = alreadyDelivered is null ? null : _ => !alreadyDelivered();
@@ -32,7 +32,10 @@ public sealed partial class AtlasRuntime
                 reason += "; " + note;
             }
 
-            step?.Emit(new ProviderSelected(step.RunId, step.Step, step.Run.Now, provider.Name, Secrets.Redact(reason)));
+            if (step is { Observed: true })
+            {
+                step.Emit(new ProviderSelected(step.RunId, step.Step, step.Run.Now, provider.Name, Secrets.Redact(reason)));
+            }
             var started = TimeProvider.GetTimestamp();
             try
             {
@@ -54,7 +57,7 @@ public sealed partial class AtlasRuntime
             {
                 provider.RecordLatency(TimeProvider.GetElapsedTime(started));
                 var error = Secrets.Redact(RunContext.Describe(ex));
-                failures.Add($"{provider.Name}: {error}");
+                (failures ??= new List<string>(plan.Skipped)).Add($"{provider.Name}: {error}");
                 previous = (provider.Name, error);
                 lastError = ex;
             }
@@ -62,7 +65,7 @@ public sealed partial class AtlasRuntime
 
         // The last error is kept for diagnosis unless its text holds a key (a host's own client may copy a request into it).
         var inner = lastError is not null && !Secrets.Contains(lastError.ToString()) ? lastError : null;
-        throw new InvalidOperationException(Secrets.Redact($"No provider of {plan.Describe} could answer: {string.Join("; ", failures)}."), inner);
+        throw new InvalidOperationException(Secrets.Redact($"No provider of {plan.Describe} could answer: {string.Join("; ", failures ?? plan.Skipped)}."), inner);
     }
 
     private ModelPlan Plan(string model)
@@ -73,7 +76,7 @@ public sealed partial class AtlasRuntime
                 ? new ModelPlan($"provider '{model}'", [], [$"{model}: {direct.UnavailableReason}"], StepPolicy.Default)
                 : direct.CircuitOpenReason() is { } open
                     ? new ModelPlan($"provider '{model}'", [], [$"{model}: {open}"], StepPolicy.Default)
-                    : new ModelPlan($"provider '{model}'", [(direct, "the agent's model")], [], StepPolicy.Default);
+                    : direct.DirectPlan;
         }
 
         if (!_routes.TryGetValue(model, out var route))
@@ -137,5 +140,5 @@ public sealed partial class AtlasRuntime
         return Enumerable.Range(0, usable.Count).Select(i => (usable[(start + i) % usable.Count], string.Create(CultureInfo.InvariantCulture, $"round robin (turn {turn + 1})")));
     }
 
-    private sealed record ModelPlan(string Describe, IReadOnlyList<(ProviderState Provider, string Reason)> Candidates, IReadOnlyList<string> Skipped, StepPolicy Policy);
+    internal sealed record ModelPlan(string Describe, IReadOnlyList<(ProviderState Provider, string Reason)> Candidates, IReadOnlyList<string> Skipped, StepPolicy Policy);
 }

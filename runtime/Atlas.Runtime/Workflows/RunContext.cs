@@ -38,6 +38,9 @@ internal sealed class RunContext
 
     public bool IsFailed => Volatile.Read(ref _failure) is not null;
 
+    /// <summary>Whether anyone receives this run's events: if not, hot paths skip building them.</summary>
+    public bool Observed => _onEvent is not null;
+
     public RunFailure? Failure => Volatile.Read(ref _failure);
 
     public Usage Usage
@@ -52,7 +55,12 @@ internal sealed class RunContext
     }
 
     /// <summary>12 hex digits of a GUID: short enough to read in a log, unique enough for concurrent runs.</summary>
-    public static string NewRunId() => Guid.NewGuid().ToString("N")[..12];
+    public static string NewRunId()
+    {
+        Span<char> digits = stackalloc char[32];
+        Guid.NewGuid().TryFormat(digits, out _, "N");
+        return new string(digits[..12]);
+    }
 
     public void AddUsage(Usage usage)
     {
