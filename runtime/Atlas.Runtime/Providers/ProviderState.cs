@@ -17,14 +17,11 @@ internal sealed class ProviderState : IDisposable
 {
     private readonly ConcurrencyLimiter? _limiter;
     private readonly bool _ownsClient;
-    private readonly object _gate = new();
     private readonly Lazy<IChatClient>? _withTools;
     private readonly TimeProvider _timeProvider;
-    private double _averageLatencyMs;
+    private long _averageLatencyBits;
     private int _samples;
-    private DateTimeOffset? _openUntil;
-    private string? _openedBecause;
-    private bool _halfOpen;
+    private CircuitSnapshot? _circuit;
     private AtlasRuntime.ModelPlan? _directPlan;
 
     public ProviderState(ProviderDescriptor descriptor, IChatClient? client, bool ownsClient, string? unavailableReason, CircuitBreakerSettings? circuit, TimeProvider timeProvider)
@@ -78,46 +75,31 @@ internal sealed class ProviderState : IDisposable
     /// <summary>Input plus output price per million tokens; a provider without a cost table is free.</summary>
     public double PricePerMillion => (Descriptor.InputCostPerMillion ?? 0) + (Descriptor.OutputCostPerMillion ?? 0);
 
-    public double? AverageLatencyMs
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _samples == 0 ? null : _averageLatencyMs;
-            }
-        }
-    }
+    public double? AverageLatencyMs =>
+        Volatile.Read(ref _samples) == 0 ? null : BitConverter.Int64BitsToDouble(Interlocked.Read(ref _averageLatencyBits));
 
     public ProviderStatus Status => new(Name, Descriptor.Kind, Available, UnavailableReason, Capabilities);
 
     /// <summary>Why a route must skip this provider now (its circuit is open), or null.</summary>
+    /// <remarks>Every call reads the circuit's state, so it is one immutable snapshot read without a lock; null while closed.</remarks>
     public string? CircuitOpenReason()
     {
-        lock (_gate)
+        if (Volatile.Read(ref _circuit) is not { HalfOpen: false } open)
         {
-            if (_openUntil is not { } until)
-            {
-                return null;
-            }
-
-            var left = until - _timeProvider.GetUtcNow();
-            return left > TimeSpan.Zero
-                ? $"circuit open for {Durations.Format(TimeSpan.FromSeconds(Math.Ceiling(left.TotalSeconds)))} more after repeated failures (last: {_openedBecause})"
-                : null;
+            return null;
         }
+
+        var left = open.OpenUntil - _timeProvider.GetUtcNow();
+        return left > TimeSpan.Zero
+            ? $"circuit open for {Durations.Format(TimeSpan.FromSeconds(Math.Ceiling(left.TotalSeconds)))} more after repeated failures (last: {open.Because})"
+            : null;
     }
 
     /// <summary>A note for the selection reason while the circuit is half-open (its break is over, a trial call decides).</summary>
-    public string? CircuitNote()
-    {
-        lock (_gate)
-        {
-            return _halfOpen || (_openUntil is { } until && until <= _timeProvider.GetUtcNow())
-                ? "circuit half-open: a trial call after repeated failures"
-                : null;
-        }
-    }
+    public string? CircuitNote() =>
+        Volatile.Read(ref _circuit) is { } circuit && (circuit.HalfOpen || circuit.OpenUntil <= _timeProvider.GetUtcNow())
+            ? "circuit half-open: a trial call after repeated failures"
+            : null;
 
     public bool Supports(string capability)
     {
@@ -151,12 +133,19 @@ internal sealed class ProviderState : IDisposable
     }
 
     /// <summary>Exponential moving average (weight 0.3 for the newest), for the <c>fastest</c> strategy.</summary>
+    /// <remarks>Lock-free: every call of every run on this provider records here, so a lock would be the one point they all contend on.</remarks>
     public void RecordLatency(TimeSpan latency)
     {
-        lock (_gate)
+        var ms = latency.TotalMilliseconds;
+        while (true)
         {
-            _averageLatencyMs = _samples == 0 ? latency.TotalMilliseconds : (0.7 * _averageLatencyMs) + (0.3 * latency.TotalMilliseconds);
-            _samples++;
+            var seen = Interlocked.Read(ref _averageLatencyBits);
+            var next = Volatile.Read(ref _samples) == 0 ? ms : (0.7 * BitConverter.Int64BitsToDouble(seen)) + (0.3 * ms);
+            if (Interlocked.CompareExchange(ref _averageLatencyBits, BitConverter.DoubleToInt64Bits(next), seen) == seen)
+            {
+                Interlocked.Increment(ref _samples);
+                return;
+            }
         }
     }
 
@@ -169,35 +158,25 @@ internal sealed class ProviderState : IDisposable
                 SamplingDuration = settings.Sampling,
                 BreakDuration = settings.Break,
                 ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } error && CountsAgainstProvider(error, args.Context.CancellationToken)),
+                // Polly calls these under its own lock, one transition at a time.
                 OnOpened = args =>
                 {
-                    lock (_gate)
-                    {
-                        _openUntil = _timeProvider.GetUtcNow() + args.BreakDuration;
-                        _openedBecause = args.Outcome.Exception is { } error ? RunContext.Describe(error) : "no result";
-                        _halfOpen = false;
-                    }
-
+                    var because = args.Outcome.Exception is { } error ? RunContext.Describe(error) : "no result";
+                    Volatile.Write(ref _circuit, new CircuitSnapshot(_timeProvider.GetUtcNow() + args.BreakDuration, because, HalfOpen: false));
                     return default;
                 },
                 OnHalfOpened = _ =>
                 {
-                    lock (_gate)
+                    if (Volatile.Read(ref _circuit) is { } open)
                     {
-                        _halfOpen = true;
+                        Volatile.Write(ref _circuit, open with { HalfOpen = true });
                     }
 
                     return default;
                 },
                 OnClosed = _ =>
                 {
-                    lock (_gate)
-                    {
-                        _openUntil = null;
-                        _openedBecause = null;
-                        _halfOpen = false;
-                    }
-
+                    Volatile.Write(ref _circuit, null);
                     return default;
                 },
             })
@@ -210,6 +189,9 @@ internal sealed class ProviderState : IDisposable
         ProviderException provider => provider.CountsAgainstProvider,
         _ => true,
     };
+
+    /// <summary>An open (or half-open) circuit: until when, and the failure that opened it.</summary>
+    private sealed record CircuitSnapshot(DateTimeOffset OpenUntil, string Because, bool HalfOpen);
 
     public Usage Price(long inputTokens, long outputTokens)
     {
