@@ -18,8 +18,8 @@ public sealed record WorkflowBlockOptions(int BoundedCapacity = 64, int MaxConcu
 {
     /// <summary>
     /// How many runs each step executes at once; null (the default) means <see cref="MaxConcurrentRuns"/>.
-    /// Set <see cref="MaxConcurrentRuns"/> to about this times the depth of the graph to keep every step busy:
-    /// with 3 steps in a row at 64 each, admit 192 runs.
+    /// Set <see cref="MaxConcurrentRuns"/> to this times the depth of the graph, plus some slack, to keep every
+    /// step busy: with 3 steps in a row at 64 each, admit 256 runs.
     /// </summary>
     public int? MaxParallelismPerStep { get; init; }
 }

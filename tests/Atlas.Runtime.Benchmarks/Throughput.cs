@@ -54,9 +54,9 @@ internal static class Throughput
     {
         "dataflow" => Engines.PumpAsync(Engines.HandWrittenDataflow(work, parallelism, parallelism), Engines.Inputs(items), static s => s),
 
-        // Three steps in a row: admit three times the per-step parallelism so every step stays busy.
+        // Three steps in a row: admit three times the per-step parallelism, plus one step's worth of slack, so no step waits.
         _ => Engines.PumpAsync(
-            Engines.AtlasBlock(runtime, graph, new WorkflowBlockOptions(BoundedCapacity: parallelism, MaxConcurrentRuns: parallelism * 3) { MaxParallelismPerStep = parallelism }),
+            Engines.AtlasBlock(runtime, graph, new WorkflowBlockOptions(BoundedCapacity: parallelism, MaxConcurrentRuns: parallelism * 4) { MaxParallelismPerStep = parallelism }),
             Engines.Inputs(items),
             static r => r.Value),
     };
