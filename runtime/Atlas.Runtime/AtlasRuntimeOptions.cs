@@ -29,4 +29,7 @@ public sealed class AtlasRuntimeOptions
     public string BaseDirectory { get; set; } = AppContext.BaseDirectory;
 
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Each provider's circuit breaker; null turns circuit breaking off.</summary>
+    public CircuitBreakerSettings? CircuitBreaker { get; set; } = CircuitBreakerSettings.Default;
 }

@@ -201,4 +201,49 @@ public class WorkflowBlockTests
         var graph = new WorkflowGraphBuilder<Item>("empty").Build([]);
         Assert.Equal(7, await TestSupport.Runtime().RunAsync(graph, new Item(7), s => s.Input, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Block_MaxParallelismPerStep_BoundsEachStep_WhileMoreRunsAreInside()
+    {
+        var active = new int[2];
+        var peak = new int[2];
+        StepBody<Item> Tracked(int step) => async (s, _, ct) =>
+        {
+            var now = Interlocked.Increment(ref active[step]);
+            InterlockedMax(ref peak[step], now);
+            await Task.Delay(10, ct);
+            Interlocked.Decrement(ref active[step]);
+            s.Doubled = s.Input * 2;
+        };
+        var graph = new WorkflowGraphBuilder<Item>("bounded").Step("a", [], Tracked(0)).Step("b", ["a"], Tracked(1)).Build(["b"]);
+        using var runtime = TestSupport.Runtime();
+        var block = runtime.CreateBlock(graph, static (int i) => new Item(i), static s => s.Doubled, new WorkflowBlockOptions(BoundedCapacity: 8, MaxConcurrentRuns: 8) { MaxParallelismPerStep = 3 });
+
+        var results = new List<WorkflowResult<int>>();
+        var reader = Task.Run(async () =>
+        {
+            while (await block.OutputAvailableAsync())
+            {
+                results.Add(await block.ReceiveAsync());
+            }
+        });
+        for (var i = 0; i < 40; i++)
+        {
+            await block.SendAsync(i);
+        }
+
+        block.Complete();
+        await reader;
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => i * 2).Order(), results.Select(r => r.Value).Order());
+        Assert.Equal([3, 3], peak);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
 }

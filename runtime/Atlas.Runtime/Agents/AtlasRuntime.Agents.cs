@@ -14,6 +14,7 @@ namespace Atlas.Runtime;
 
 public sealed partial class AtlasRuntime
 {
+    private static readonly AITool[] NoTools = [];
     private readonly StructuredOutput _structured = new();
 
     /// <summary>Runs an agent once. Text results come back as a JSON string value; structured ones as the validated JSON object.</summary>
@@ -128,7 +129,8 @@ public sealed partial class AtlasRuntime
                 var options = CreateChatOptions(agent, tools);
                 var client = tools.Count > 0 ? provider.ClientWithTools! : provider.Client!;
                 ChatResponse response;
-                if (step is null && onChunk is null)
+                // Stream only when someone takes the pieces: the caller, or an observer of the step's events.
+                if (step is not { Observed: true } && onChunk is null)
                 {
                     response = await client.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
                 }
@@ -144,7 +146,11 @@ public sealed partial class AtlasRuntime
                             continue;
                         }
 
-                        step?.Emit(new TokenEmitted(step.RunId, step.Step, step.Run.Now, text));
+                        if (step is { Observed: true })
+                        {
+                            step.Emit(new TokenEmitted(step.RunId, step.Step, step.Run.Now, text));
+                        }
+
                         if (onChunk is not null)
                         {
                             onChunk(text);
@@ -183,8 +189,13 @@ public sealed partial class AtlasRuntime
         return options;
     }
 
-    private List<AITool> ResolveTools(AgentDescriptor agent)
+    private IReadOnlyList<AITool> ResolveTools(AgentDescriptor agent)
     {
+        if (agent.Tools is not { Count: > 0 })
+        {
+            return NoTools;
+        }
+
         var tools = new List<AITool>();
         foreach (var name in agent.Tools ?? [])
         {

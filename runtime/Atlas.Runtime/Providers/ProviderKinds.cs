@@ -29,9 +29,9 @@ internal static class ProviderKinds
 
     /// <summary>
     /// Makes the client a descriptor asks for, or says why it can't. The API key is read here, handed
-    /// to the client, and never kept or shown.
+    /// to the client, and never shown: <paramref name="secrets"/> keeps it only to blank it out of text.
     /// </summary>
-    public static (IChatClient? Client, string? Reason) CreateClient(ProviderDescriptor descriptor, AtlasRuntimeOptions options)
+    public static (IChatClient? Client, string? Reason) CreateClient(ProviderDescriptor descriptor, AtlasRuntimeOptions options, SecretRedactor secrets)
     {
         if (descriptor.Kind == Mock)
         {
@@ -46,11 +46,13 @@ internal static class ProviderKinds
             {
                 return (null, $"{variable} is not set");
             }
+
+            secrets.Add(key);
         }
 
         try
         {
-            return RemoteClients.Create(descriptor, key);
+            return RemoteClients.Create(descriptor, key, secrets);
         }
         catch (Exception ex) when (ex is ArgumentException or UriFormatException or InvalidOperationException or FormatException)
         {

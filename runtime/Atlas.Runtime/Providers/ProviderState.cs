@@ -4,24 +4,29 @@ using System.Threading;
 using System.Threading.RateLimiting;
 using System.Threading.Tasks;
 using Microsoft.Extensions.AI;
+using Polly;
+using Polly.CircuitBreaker;
 
 namespace Atlas.Runtime;
 
 /// <summary>
 /// A provider at run time: its client (or why there is none), its capabilities, its concurrency
-/// limit and the latency it has shown. Thread-safe; one per provider name per runtime.
+/// limit, its circuit breaker and the latency it has shown. Thread-safe; one per provider name per runtime.
 /// </summary>
 internal sealed class ProviderState : IDisposable
 {
     private readonly ConcurrencyLimiter? _limiter;
     private readonly bool _ownsClient;
-    private readonly object _gate = new();
     private readonly Lazy<IChatClient>? _withTools;
-    private double _averageLatencyMs;
+    private readonly TimeProvider _timeProvider;
+    private long _averageLatencyBits;
     private int _samples;
+    private CircuitSnapshot? _circuit;
+    private AtlasRuntime.ModelPlan? _directPlan;
 
-    public ProviderState(ProviderDescriptor descriptor, IChatClient? client, bool ownsClient, string? unavailableReason)
+    public ProviderState(ProviderDescriptor descriptor, IChatClient? client, bool ownsClient, string? unavailableReason, CircuitBreakerSettings? circuit, TimeProvider timeProvider)
     {
+        _timeProvider = timeProvider;
         Descriptor = descriptor;
         Client = client;
         _ownsClient = ownsClient;
@@ -42,7 +47,16 @@ internal sealed class ProviderState : IDisposable
             // Tool calls are driven by M.E.AI's FunctionInvokingChatClient over the provider's client.
             _withTools = new Lazy<IChatClient>(() => new FunctionInvokingChatClient(client));
         }
+
+        // The built-in mock never fails; it needs no breaker.
+        Breaker = circuit is null || client is null || descriptor.Kind == ProviderKinds.Mock ? ResiliencePipeline.Empty : BuildBreaker(circuit);
     }
+
+    /// <summary>The plan for an agent whose model is this provider, made once: it is the same for every call.</summary>
+    public AtlasRuntime.ModelPlan DirectPlan => _directPlan ??= new AtlasRuntime.ModelPlan($"provider '{Name}'", [(this, "the agent's model")], [], StepPolicy.Default);
+
+    /// <summary>This provider's circuit breaker (Polly), around each attempt of a call; <see cref="ResiliencePipeline.Empty"/> when off.</summary>
+    public ResiliencePipeline Breaker { get; }
 
     public ProviderDescriptor Descriptor { get; }
 
@@ -61,18 +75,31 @@ internal sealed class ProviderState : IDisposable
     /// <summary>Input plus output price per million tokens; a provider without a cost table is free.</summary>
     public double PricePerMillion => (Descriptor.InputCostPerMillion ?? 0) + (Descriptor.OutputCostPerMillion ?? 0);
 
-    public double? AverageLatencyMs
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _samples == 0 ? null : _averageLatencyMs;
-            }
-        }
-    }
+    public double? AverageLatencyMs =>
+        Volatile.Read(ref _samples) == 0 ? null : BitConverter.Int64BitsToDouble(Interlocked.Read(ref _averageLatencyBits));
 
     public ProviderStatus Status => new(Name, Descriptor.Kind, Available, UnavailableReason, Capabilities);
+
+    /// <summary>Why a route must skip this provider now (its circuit is open), or null.</summary>
+    /// <remarks>Every call reads the circuit's state, so it is one immutable snapshot read without a lock; null while closed.</remarks>
+    public string? CircuitOpenReason()
+    {
+        if (Volatile.Read(ref _circuit) is not { HalfOpen: false } open)
+        {
+            return null;
+        }
+
+        var left = open.OpenUntil - _timeProvider.GetUtcNow();
+        return left > TimeSpan.Zero
+            ? $"circuit open for {Durations.Format(TimeSpan.FromSeconds(Math.Ceiling(left.TotalSeconds)))} more after repeated failures (last: {open.Because})"
+            : null;
+    }
+
+    /// <summary>A note for the selection reason while the circuit is half-open (its break is over, a trial call decides).</summary>
+    public string? CircuitNote() =>
+        Volatile.Read(ref _circuit) is { } circuit && (circuit.HalfOpen || circuit.OpenUntil <= _timeProvider.GetUtcNow())
+            ? "circuit half-open: a trial call after repeated failures"
+            : null;
 
     public bool Supports(string capability)
     {
@@ -106,14 +133,65 @@ internal sealed class ProviderState : IDisposable
     }
 
     /// <summary>Exponential moving average (weight 0.3 for the newest), for the <c>fastest</c> strategy.</summary>
+    /// <remarks>Lock-free: every call of every run on this provider records here, so a lock would be the one point they all contend on.</remarks>
     public void RecordLatency(TimeSpan latency)
     {
-        lock (_gate)
+        var ms = latency.TotalMilliseconds;
+        while (true)
         {
-            _averageLatencyMs = _samples == 0 ? latency.TotalMilliseconds : (0.7 * _averageLatencyMs) + (0.3 * latency.TotalMilliseconds);
-            _samples++;
+            var seen = Interlocked.Read(ref _averageLatencyBits);
+            var next = Volatile.Read(ref _samples) == 0 ? ms : (0.7 * BitConverter.Int64BitsToDouble(seen)) + (0.3 * ms);
+            if (Interlocked.CompareExchange(ref _averageLatencyBits, BitConverter.DoubleToInt64Bits(next), seen) == seen)
+            {
+                Interlocked.Increment(ref _samples);
+                return;
+            }
         }
     }
+
+    private ResiliencePipeline BuildBreaker(CircuitBreakerSettings settings) =>
+        new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = settings.FailureRatio,
+                MinimumThroughput = settings.MinimumThroughput,
+                SamplingDuration = settings.Sampling,
+                BreakDuration = settings.Break,
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } error && CountsAgainstProvider(error, args.Context.CancellationToken)),
+                // Polly calls these under its own lock, one transition at a time.
+                OnOpened = args =>
+                {
+                    var because = args.Outcome.Exception is { } error ? RunContext.Describe(error) : "no result";
+                    Volatile.Write(ref _circuit, new CircuitSnapshot(_timeProvider.GetUtcNow() + args.BreakDuration, because, HalfOpen: false));
+                    return default;
+                },
+                OnHalfOpened = _ =>
+                {
+                    if (Volatile.Read(ref _circuit) is { } open)
+                    {
+                        Volatile.Write(ref _circuit, open with { HalfOpen = true });
+                    }
+
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    Volatile.Write(ref _circuit, null);
+                    return default;
+                },
+            })
+            .Build();
+
+    /// <summary>A failure that says the provider is unwell (not the caller's cancellation, not a fault of the request).</summary>
+    private static bool CountsAgainstProvider(Exception error, CancellationToken cancellationToken) => error switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => false,
+        ProviderException provider => provider.CountsAgainstProvider,
+        _ => true,
+    };
+
+    /// <summary>An open (or half-open) circuit: until when, and the failure that opened it.</summary>
+    private sealed record CircuitSnapshot(DateTimeOffset OpenUntil, string Because, bool HalfOpen);
 
     public Usage Price(long inputTokens, long outputTokens)
     {

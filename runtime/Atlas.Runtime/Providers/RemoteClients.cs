@@ -1,6 +1,8 @@
 using System;
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Net.Http;
+using System.Net.Http.Headers;
 using Anthropic;
 using Anthropic.Core;
 using Microsoft.Extensions.AI;
@@ -12,16 +14,28 @@ namespace Atlas.Runtime;
 /// <summary>
 /// Clients for providers reached over the network: <c>openai</c> and <c>openai_compatible</c>
 /// (Microsoft.Extensions.AI.OpenAI), <c>ollama</c> (OllamaSharp), <c>anthropic</c> (the official SDK).
-/// The clients' own retries are off: Atlas retries with Polly, under the route's policy, and
-/// falls back between providers. No request is made here; a wrong endpoint shows on the first call.
 /// </summary>
+/// <remarks>
+/// Each provider gets its own <see cref="HttpClient"/> whose <see cref="ProviderHttpHandler"/> turns
+/// error statuses into <see cref="ProviderException"/>s, and each client sits under a
+/// <see cref="ProviderGuardChatClient"/>, so all four libraries fail the same way. The libraries'
+/// own retries are off: Atlas retries with Polly, under the route's policy, and falls back between
+/// providers. No request is made here; a wrong endpoint shows on the first call.
+/// </remarks>
 internal static class RemoteClients
 {
-    public static (IChatClient? Client, string? Reason) Create(ProviderDescriptor descriptor, string? apiKey)
+    /// <summary>
+    /// A backstop for a call no route or step timeout bounds. Streaming calls are bounded by it only
+    /// until the response headers arrive; a route's <c>timeout</c> bounds a whole attempt.
+    /// </summary>
+    private static readonly TimeSpan BackstopTimeout = TimeSpan.FromMinutes(10);
+
+    public static (IChatClient? Client, string? Reason) Create(ProviderDescriptor descriptor, string? apiKey, SecretRedactor secrets)
     {
         switch (descriptor.Kind)
         {
             case ProviderKinds.OpenAI or ProviderKinds.OpenAICompatible:
+            {
                 if (string.IsNullOrEmpty(descriptor.Model))
                 {
                     return (null, "no model is set");
@@ -37,25 +51,45 @@ internal static class RemoteClients
                     return (null, "no api_key is set");
                 }
 
-                var openAIOptions = new OpenAIClientOptions { RetryPolicy = new ClientRetryPolicy(maxRetries: 0) };
-                if (descriptor.Endpoint is { Length: > 0 } endpoint)
+                var endpoint = descriptor.Endpoint is { Length: > 0 } e ? new Uri(e) : null;
+                var http = CreateHttpClient(descriptor, secrets);
+                var options = new OpenAIClientOptions
                 {
-                    openAIOptions.Endpoint = new Uri(endpoint);
+                    RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+                    Transport = new HttpClientPipelineTransport(http),
+                    NetworkTimeout = BackstopTimeout,
+                };
+                if (endpoint is not null)
+                {
+                    options.Endpoint = endpoint;
                 }
 
                 // An OpenAI-compatible server without auth still gets a placeholder key: the SDK requires one.
                 var credential = new ApiKeyCredential(apiKey ?? "unused");
-                return (new OpenAI.Chat.ChatClient(descriptor.Model, credential, openAIOptions).AsIChatClient(), null);
+                return (Guard(new OpenAI.Chat.ChatClient(descriptor.Model, credential, options).AsIChatClient(), descriptor, secrets, http), null);
+            }
 
             case ProviderKinds.Ollama:
+            {
                 if (string.IsNullOrEmpty(descriptor.Model))
                 {
                     return (null, "no model is set");
                 }
 
-                return (new OllamaApiClient(new Uri(descriptor.Endpoint is { Length: > 0 } e ? e : "http://localhost:11434"), descriptor.Model), null);
+                var endpoint = new Uri(descriptor.Endpoint is { Length: > 0 } e ? e : "http://localhost:11434");
+                var http = CreateHttpClient(descriptor, secrets);
+                http.BaseAddress = endpoint;
+                if (apiKey is not null)
+                {
+                    // Ollama itself needs no key; a hosted Ollama or a proxy in front of one takes a bearer token.
+                    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+                }
+
+                return (Guard(new OllamaApiClient(http, descriptor.Model), descriptor, secrets, http), null);
+            }
 
             case ProviderKinds.Anthropic:
+            {
                 if (string.IsNullOrEmpty(descriptor.Model))
                 {
                     return (null, "no model is set");
@@ -66,16 +100,31 @@ internal static class RemoteClients
                     return (null, "no api_key is set");
                 }
 
-                var anthropicOptions = new ClientOptions { ApiKey = apiKey, MaxRetries = 0 };
+                var http = CreateHttpClient(descriptor, secrets);
+                var options = new ClientOptions { ApiKey = apiKey, MaxRetries = 0, HttpClient = http, Timeout = BackstopTimeout };
                 if (descriptor.Endpoint is { Length: > 0 } baseUrl)
                 {
-                    anthropicOptions.BaseUrl = baseUrl;
+                    options.BaseUrl = baseUrl;
                 }
 
-                return (new AnthropicClient(anthropicOptions).AsIChatClient(descriptor.Model), null);
+                return (Guard(new AnthropicClient(options).AsIChatClient(descriptor.Model), descriptor, secrets, http), null);
+            }
 
             default:
                 return (null, $"unknown provider kind '{descriptor.Kind}'");
         }
     }
+
+    private static HttpClient CreateHttpClient(ProviderDescriptor descriptor, SecretRedactor secrets)
+    {
+        // Pooled connections are recycled so a provider's DNS changes are picked up.
+        var sockets = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        return new HttpClient(new ProviderHttpHandler(descriptor.Name, descriptor.Kind, secrets, sockets), disposeHandler: true)
+        {
+            Timeout = BackstopTimeout,
+        };
+    }
+
+    private static ProviderGuardChatClient Guard(IChatClient client, ProviderDescriptor descriptor, SecretRedactor secrets, HttpClient http) =>
+        new(client, descriptor.Name, descriptor.Kind, secrets, http);
 }

@@ -1,18 +1,21 @@
 using System;
 using System.ClientModel;
-using System.Globalization;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 
 namespace Atlas.Runtime;
 
 /// <summary>
-/// Retries and per-attempt timeouts with Polly: one cached pipeline per (retry, timeout) pair,
-/// the retry outside the timeout so every attempt gets the full timeout. Thread-safe.
+/// Retries, per-attempt timeouts and (for provider calls) the provider's circuit breaker, with Polly:
+/// retry outermost, then the breaker, then the timeout, so every attempt gets the full timeout and
+/// a timed-out attempt counts against the provider's circuit. Retry and timeout pipelines are cached
+/// per setting. Thread-safe.
 /// </summary>
 internal sealed class ResilienceRunner
 {
@@ -24,52 +27,52 @@ internal sealed class ResilienceRunner
     private static readonly ResiliencePropertyKey<StepContext?> StepKey = new("atlas.step");
     private static readonly ResiliencePropertyKey<Func<Exception, bool>?> CanRetryKey = new("atlas.can-retry");
 
-    private readonly ConcurrentDictionary<(int Retry, TimeSpan? Timeout), ResiliencePipeline> _pipelines = new();
+    private readonly ConcurrentDictionary<int, ResiliencePipeline> _retries = new();
+    private readonly ConcurrentDictionary<TimeSpan, ResiliencePipeline> _timeouts = new();
     private readonly TimeProvider _timeProvider;
 
     public ResilienceRunner(TimeProvider timeProvider) => _timeProvider = timeProvider;
 
-    /// <summary>Runs <paramref name="action"/> under <paramref name="policy"/>; <paramref name="canRetry"/> may veto a retry (e.g. once output was streamed).</summary>
-    public async Task<T> ExecuteAsync<T>(StepPolicy policy, StepContext? step, Func<CancellationToken, Task<T>> action, Func<Exception, bool>? canRetry, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="action"/> under <paramref name="policy"/>, each attempt through <paramref name="breaker"/>
+    /// (a provider's circuit breaker) when given; <paramref name="canRetry"/> may veto a retry (e.g. once output was streamed).
+    /// </summary>
+    public Task<T> ExecuteAsync<T>(StepPolicy policy, StepContext? step, Func<CancellationToken, Task<T>> action, Func<Exception, bool>? canRetry, CancellationToken cancellationToken, ResiliencePipeline? breaker = null)
     {
-        if (policy.Retry <= 0 && policy.Timeout is null)
+        var attempt = action;
+        if (policy.Timeout is { } timeout)
         {
-            return await action(cancellationToken).ConfigureAwait(false);
+            var timeoutPipeline = _timeouts.GetOrAdd(timeout, BuildTimeout);
+            var inner = attempt;
+            attempt = ct => timeoutPipeline.ExecuteAsync(static async (call, ct) => await call(ct).ConfigureAwait(false), inner, ct).AsTask();
         }
 
-        var pipeline = _pipelines.GetOrAdd((Math.Max(0, policy.Retry), policy.Timeout), key => Build(key.Retry, key.Timeout));
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(StepKey, step);
-        context.Properties.Set(CanRetryKey, canRetry);
-        try
+        if (breaker is not null && !ReferenceEquals(breaker, ResiliencePipeline.Empty))
         {
-            return await pipeline.ExecuteAsync(
-                static async (ctx, callback) => await callback(ctx.CancellationToken).ConfigureAwait(false),
-                context,
-                action).ConfigureAwait(false);
+            var inner = attempt;
+            attempt = ct => breaker.ExecuteAsync(static async (call, ct) => await call(ct).ConfigureAwait(false), inner, ct).AsTask();
         }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
+
+        return policy.Retry > 0 ? RetryAsync(policy.Retry, step, attempt, canRetry, cancellationToken) : attempt(cancellationToken);
     }
 
-    /// <summary>How long a rate-limited provider asked us to wait, if it said.</summary>
+    /// <summary>How long a rate-limited (or unavailable) provider asked us to wait, if it said.</summary>
     internal static TimeSpan? RetryAfter(Exception? error)
     {
         for (var e = error; e is not null; e = e.InnerException)
         {
-            if (e is ProviderRateLimitedException { RetryAfter: { } after })
+            switch (e)
             {
-                return Clamp(after);
-            }
+                case ProviderRateLimitedException { RetryAfter: { } after }:
+                    return Clamp(after);
+                case ProviderException { RetryAfter: { } after }:
+                    return Clamp(after);
 
-            // OpenAI-compatible clients (System.ClientModel) keep the HTTP response of a 429.
-            if (e is ClientResultException { Status: 429 } clientError
-                && clientError.GetRawResponse()?.Headers.TryGetValue("Retry-After", out var header) == true
-                && ParseRetryAfter(header) is { } fromHeader)
-            {
-                return Clamp(fromHeader);
+                // A host's own OpenAI-compatible client (System.ClientModel) keeps the HTTP response of a 429.
+                case ClientResultException { Status: 429 } clientError
+                    when clientError.GetRawResponse()?.Headers.TryGetValue("Retry-After", out var header) == true
+                         && ParseRetryAfter(header) is { } fromHeader:
+                    return Clamp(fromHeader);
             }
         }
 
@@ -96,12 +99,28 @@ internal sealed class ResilienceRunner
 
     private static TimeSpan Clamp(TimeSpan after) => after < TimeSpan.Zero ? TimeSpan.Zero : after > MaxRetryAfter ? MaxRetryAfter : after;
 
-    private ResiliencePipeline Build(int retry, TimeSpan? timeout)
+    private async Task<T> RetryAsync<T>(int retry, StepContext? step, Func<CancellationToken, Task<T>> attempt, Func<Exception, bool>? canRetry, CancellationToken cancellationToken)
     {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = _timeProvider };
-        if (retry > 0)
+        var pipeline = _retries.GetOrAdd(retry, BuildRetry);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(StepKey, step);
+        context.Properties.Set(CanRetryKey, canRetry);
+        try
         {
-            builder.AddRetry(new RetryStrategyOptions
+            return await pipeline.ExecuteAsync(
+                static async (ctx, callback) => await callback(ctx.CancellationToken).ConfigureAwait(false),
+                context,
+                attempt).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private ResiliencePipeline BuildRetry(int retry) =>
+        new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
+            .AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = retry,
                 BackoffType = DelayBackoffType.Exponential,
@@ -120,29 +139,33 @@ internal sealed class ResilienceRunner
 
                     return default;
                 },
-            });
-        }
+            })
+            .Build();
 
-        if (timeout is { } perAttempt)
-        {
-            builder.AddTimeout(perAttempt < MinTimeout ? MinTimeout : perAttempt);
-        }
-
-        return builder.Build();
-    }
+    private ResiliencePipeline BuildTimeout(TimeSpan timeout) =>
+        new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
+            .AddTimeout(timeout < MinTimeout ? MinTimeout : timeout)
+            .Build();
 
     private static bool ShouldRetry(Exception? error, ResilienceContext context)
     {
-        if (error is null)
+        switch (error)
         {
-            return false;
-        }
+            case null:
+                return false;
 
-        // The caller's cancellation ends everything; an OperationCanceledException from elsewhere
-        // (an HTTP client's own timeout) is a failure like any other.
-        if (error is OperationCanceledException && error is not TimeoutRejectedException && context.CancellationToken.IsCancellationRequested)
-        {
-            return false;
+            // The caller's cancellation ends everything; an OperationCanceledException from elsewhere
+            // (an HTTP client's own timeout) is a failure like any other.
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                return false;
+
+            // An open circuit fails fast: the route falls back to its next provider instead.
+            case BrokenCircuitException:
+                return false;
+
+            // A bad request or a bad key stays bad however often it is sent.
+            case ProviderException { IsTransient: false }:
+                return false;
         }
 
         return !context.Properties.TryGetValue(CanRetryKey, out var canRetry) || canRetry is null || canRetry(error);

@@ -11,21 +11,31 @@ public sealed partial class AtlasRuntime
 {
     /// <summary>
     /// Calls a model: a provider directly, or a route's providers in its strategy's order, skipping
-    /// unavailable ones and ones lacking a required capability, and falling back to the next on an
-    /// error. Each choice is a <see cref="ProviderSelected"/> event. The route's retry and timeout
-    /// apply to each provider; each attempt holds one of the provider's concurrency slots.
+    /// unavailable ones, ones lacking a required capability and ones whose circuit is open, and
+    /// falling back to the next on an error. Each choice is a <see cref="ProviderSelected"/> event.
+    /// The route's retry and timeout apply to each provider; each attempt goes through the
+    /// provider's circuit breaker and holds one of its concurrency slots.
     /// </summary>
     /// <remarks><paramref name="alreadyDelivered"/> turns true once output reached a caller that can't take it back: then no retry and no fallback.</remarks>
     internal async Task<T> CallModelAsync<T>(string model, StepContext? step, Func<ProviderState, CancellationToken, Task<T>> call, Func<bool>? alreadyDelivered, CancellationToken cancellationToken)
     {
         var plan = Plan(model);
-        var failures = new List<string>(plan.Skipped);
+        List<string>? failures = null;
         (string Provider, string Error)? previous = null;
+        Exception? lastError = null;
         Func<Exception, bool>? canRetry = alreadyDelivered is null ? null : _ => !alreadyDelivered();
         foreach (var (provider, why) in plan.Candidates)
         {
             var reason = previous is { } p ? $"fallback after {p.Provider} failed: {p.Error}" : why;
-            step?.Emit(new ProviderSelected(step.RunId, step.Step, step.Run.Now, provider.Name, reason));
+            if (provider.CircuitNote() is { } note)
+            {
+                reason += "; " + note;
+            }
+
+            if (step is { Observed: true })
+            {
+                step.Emit(new ProviderSelected(step.RunId, step.Step, step.Run.Now, provider.Name, Secrets.Redact(reason)));
+            }
             var started = TimeProvider.GetTimestamp();
             try
             {
@@ -38,29 +48,35 @@ public sealed partial class AtlasRuntime
                         return await call(provider, ct).ConfigureAwait(false);
                     },
                     canRetry,
-                    cancellationToken).ConfigureAwait(false);
+                    cancellationToken,
+                    provider.Breaker).ConfigureAwait(false);
                 provider.RecordLatency(TimeProvider.GetElapsedTime(started));
                 return result;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && alreadyDelivered?.Invoke() != true)
             {
                 provider.RecordLatency(TimeProvider.GetElapsedTime(started));
-                var error = RunContext.Describe(ex);
-                failures.Add($"{provider.Name}: {error}");
+                var error = Secrets.Redact(RunContext.Describe(ex));
+                (failures ??= new List<string>(plan.Skipped)).Add($"{provider.Name}: {error}");
                 previous = (provider.Name, error);
+                lastError = ex;
             }
         }
 
-        throw new InvalidOperationException($"No provider of {plan.Describe} could answer: {string.Join("; ", failures)}.");
+        // The last error is kept for diagnosis unless its text holds a key (a host's own client may copy a request into it).
+        var inner = lastError is not null && !Secrets.Contains(lastError.ToString()) ? lastError : null;
+        throw new InvalidOperationException(Secrets.Redact($"No provider of {plan.Describe} could answer: {string.Join("; ", failures ?? plan.Skipped)}."), inner);
     }
 
     private ModelPlan Plan(string model)
     {
         if (_providers.TryGetValue(model, out var direct))
         {
-            return direct.Available
-                ? new ModelPlan($"provider '{model}'", [(direct, "the agent's model")], [], StepPolicy.Default)
-                : new ModelPlan($"provider '{model}'", [], [$"{model}: {direct.UnavailableReason}"], StepPolicy.Default);
+            return !direct.Available
+                ? new ModelPlan($"provider '{model}'", [], [$"{model}: {direct.UnavailableReason}"], StepPolicy.Default)
+                : direct.CircuitOpenReason() is { } open
+                    ? new ModelPlan($"provider '{model}'", [], [$"{model}: {open}"], StepPolicy.Default)
+                    : direct.DirectPlan;
         }
 
         if (!_routes.TryGetValue(model, out var route))
@@ -83,6 +99,10 @@ public sealed partial class AtlasRuntime
             else if (route.Require?.FirstOrDefault(c => !provider.Supports(c)) is { } missing)
             {
                 skipped.Add($"{name}: does not support {missing}");
+            }
+            else if (provider.CircuitOpenReason() is { } open)
+            {
+                skipped.Add($"{name}: {open}");
             }
             else
             {
@@ -120,5 +140,5 @@ public sealed partial class AtlasRuntime
         return Enumerable.Range(0, usable.Count).Select(i => (usable[(start + i) % usable.Count], string.Create(CultureInfo.InvariantCulture, $"round robin (turn {turn + 1})")));
     }
 
-    private sealed record ModelPlan(string Describe, IReadOnlyList<(ProviderState Provider, string Reason)> Candidates, IReadOnlyList<string> Skipped, StepPolicy Policy);
+    internal sealed record ModelPlan(string Describe, IReadOnlyList<(ProviderState Provider, string Reason)> Candidates, IReadOnlyList<string> Skipped, StepPolicy Policy);
 }

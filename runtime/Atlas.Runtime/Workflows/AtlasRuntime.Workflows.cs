@@ -114,7 +114,11 @@ public sealed partial class AtlasRuntime
             {
                 await admission.WaitAsync(cancellation.Token).ConfigureAwait(false);
                 var context = new RunContext(this, graph.Workflow, onEvent);
-                context.Emit(new RunStarted(context.RunId, graph.Workflow, context.Now));
+                if (context.Observed)
+                {
+                    context.Emit(new RunStarted(context.RunId, graph.Workflow, context.Now));
+                }
+
                 TState? state = null;
                 try
                 {
@@ -130,7 +134,7 @@ public sealed partial class AtlasRuntime
             },
             new ExecutionDataflowBlockOptions { BoundedCapacity = capacity, CancellationToken = cancellation.Token });
 
-        var pipeline = WorkflowPipeline<TState>.Create(this, graph, entry, maxRuns, cancellation);
+        var pipeline = WorkflowPipeline<TState>.Create(this, graph, entry, maxRuns, cancellation, options.MaxParallelismPerStep);
         var finish = new TransformBlock<WorkflowRun<TState>, WorkflowResult<TResult>>(
             run =>
             {
@@ -222,6 +226,11 @@ public sealed partial class AtlasRuntime
     private static RunFailure? Complete(RunContext context)
     {
         var failure = context.Failure;
+        if (!context.Observed)
+        {
+            return failure;
+        }
+
         context.Emit(new RunCompleted(context.RunId, context.Now, context.Elapsed, context.Usage, failure is null, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}"));
         return failure;
     }

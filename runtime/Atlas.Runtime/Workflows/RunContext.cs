@@ -38,6 +38,9 @@ internal sealed class RunContext
 
     public bool IsFailed => Volatile.Read(ref _failure) is not null;
 
+    /// <summary>Whether anyone receives this run's events: if not, hot paths skip building them.</summary>
+    public bool Observed => _onEvent is not null;
+
     public RunFailure? Failure => Volatile.Read(ref _failure);
 
     public Usage Usage
@@ -52,7 +55,12 @@ internal sealed class RunContext
     }
 
     /// <summary>12 hex digits of a GUID: short enough to read in a log, unique enough for concurrent runs.</summary>
-    public static string NewRunId() => Guid.NewGuid().ToString("N")[..12];
+    public static string NewRunId()
+    {
+        Span<char> digits = stackalloc char[32];
+        Guid.NewGuid().TryFormat(digits, out _, "N");
+        return new string(digits[..12]);
+    }
 
     public void AddUsage(Usage usage)
     {
@@ -65,7 +73,7 @@ internal sealed class RunContext
     /// <summary>Records the run's first failure; later ones (from concurrent steps) are not the cause.</summary>
     public bool Fail(string? step, Exception error)
     {
-        var failure = new RunFailure(step, Describe(error), error);
+        var failure = new RunFailure(step, Runtime.Secrets.Redact(Describe(error)), error);
         return Interlocked.CompareExchange(ref _failure, failure, null) is null;
     }
 
@@ -78,7 +86,7 @@ internal sealed class RunContext
 
         try
         {
-            _onEvent(atlasEvent);
+            _onEvent(Redact(atlasEvent));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -86,10 +94,31 @@ internal sealed class RunContext
         }
     }
 
+    /// <summary>The last line of defence: no API key leaves in an event, whatever put it in the text.</summary>
+    private AtlasEvent Redact(AtlasEvent atlasEvent)
+    {
+        var secrets = Runtime.Secrets;
+        if (secrets.IsEmpty)
+        {
+            return atlasEvent;
+        }
+
+        return atlasEvent switch
+        {
+            StepFailed e when secrets.Contains(e.Error) => e with { Error = secrets.Redact(e.Error) },
+            RetryScheduled e when secrets.Contains(e.Reason) => e with { Reason = secrets.Redact(e.Reason) },
+            ProviderSelected e when secrets.Contains(e.Reason) => e with { Reason = secrets.Redact(e.Reason) },
+            RunCompleted e when secrets.Contains(e.Error) => e with { Error = secrets.RedactOrNull(e.Error) },
+            TokenEmitted e when secrets.Contains(e.Text) => e with { Text = secrets.Redact(e.Text) },
+            _ => atlasEvent,
+        };
+    }
+
     internal static string Describe(Exception error) => error switch
     {
         AggregateException { InnerExceptions.Count: 1 } aggregate => Describe(aggregate.InnerExceptions[0]),
         Polly.Timeout.TimeoutRejectedException timeout => $"timed out after {Durations.Format(timeout.Timeout)}",
+        Polly.CircuitBreaker.BrokenCircuitException => "its circuit is open after repeated failures",
         _ => error.Message,
     };
 }

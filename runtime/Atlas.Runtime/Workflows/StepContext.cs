@@ -147,4 +147,7 @@ public sealed class StepContext
     }
 
     internal void Emit(AtlasEvent atlasEvent) => Run.Emit(atlasEvent);
+
+    /// <summary>Whether anyone receives the run's events (see <see cref="RunContext.Observed"/>).</summary>
+    internal bool Observed => Run.Observed;
 }

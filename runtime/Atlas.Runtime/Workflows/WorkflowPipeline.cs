@@ -36,12 +36,14 @@ internal sealed class WorkflowPipeline<TState> where TState : class
     private readonly AtlasRuntime _runtime;
     private readonly WorkflowGraph<TState> _graph;
     private readonly int _maxRuns;
+    private readonly int _stepParallelism;
     private readonly CancellationTokenSource _cancellation;
     private readonly List<IDataflowBlock> _blocks = new();
     private int _faulted;
 
-    private WorkflowPipeline(AtlasRuntime runtime, WorkflowGraph<TState> graph, int maxRuns, CancellationTokenSource cancellation)
+    private WorkflowPipeline(AtlasRuntime runtime, WorkflowGraph<TState> graph, int maxRuns, int stepParallelism, CancellationTokenSource cancellation)
     {
+        _stepParallelism = Math.Clamp(stepParallelism, 1, Math.Max(1, maxRuns));
         _runtime = runtime;
         _graph = graph;
         _maxRuns = Math.Max(1, maxRuns);
@@ -57,10 +59,13 @@ internal sealed class WorkflowPipeline<TState> where TState : class
     /// <summary>How many join counters a run of this graph needs: one per step, plus the exit.</summary>
     public static int Consumers(WorkflowGraph<TState> graph) => graph.Steps.Count + 1;
 
-    /// <summary>Builds the blocks after <paramref name="entry"/>; <paramref name="cancellation"/> is the one token source of all of them.</summary>
-    public static WorkflowPipeline<TState> Create(AtlasRuntime runtime, WorkflowGraph<TState> graph, ISourceBlock<WorkflowRun<TState>> entry, int maxRuns, CancellationTokenSource cancellation)
+    /// <summary>
+    /// Builds the blocks after <paramref name="entry"/>; <paramref name="cancellation"/> is the one token source of all of them.
+    /// Each step runs up to <paramref name="stepParallelism"/> runs at once (at most <paramref name="maxRuns"/>).
+    /// </summary>
+    public static WorkflowPipeline<TState> Create(AtlasRuntime runtime, WorkflowGraph<TState> graph, ISourceBlock<WorkflowRun<TState>> entry, int maxRuns, CancellationTokenSource cancellation, int? stepParallelism = null)
     {
-        var pipeline = new WorkflowPipeline<TState>(runtime, graph, maxRuns, cancellation);
+        var pipeline = new WorkflowPipeline<TState>(runtime, graph, maxRuns, stepParallelism ?? maxRuns, cancellation);
         pipeline.Wire(entry);
         return pipeline;
     }
@@ -180,7 +185,7 @@ internal sealed class WorkflowPipeline<TState> where TState : class
     private (ITargetBlock<WorkflowRun<TState>> Input, ISourceBlock<WorkflowRun<TState>> Output) BuildStep(StepSpec<TState> spec)
     {
         var body = spec.Body!;
-        var block = new TransformBlock<WorkflowRun<TState>, WorkflowRun<TState>>(run => ExecuteAsync(run, spec, body), StepOptions(_maxRuns));
+        var block = new TransformBlock<WorkflowRun<TState>, WorkflowRun<TState>>(run => ExecuteAsync(run, spec, body), StepOptions(_stepParallelism));
         Track(block);
         return (block, block);
     }
@@ -196,7 +201,7 @@ internal sealed class WorkflowPipeline<TState> where TState : class
         {
             var armIndex = arm;
             var body = spec.Arms[arm];
-            var armBlock = new TransformBlock<ArmChoice<TState>, WorkflowRun<TState>>(choice => ExecuteAsync(choice.Run, spec, body), StepOptions(_maxRuns));
+            var armBlock = new TransformBlock<ArmChoice<TState>, WorkflowRun<TState>>(choice => ExecuteAsync(choice.Run, spec, body), StepOptions(_stepParallelism));
             Track(armBlock);
             selector.LinkTo(armBlock, new DataflowLinkOptions { PropagateCompletion = true }, choice => choice.Arm == armIndex);
             armBlock.LinkTo(merge);
@@ -257,22 +262,39 @@ internal sealed class WorkflowPipeline<TState> where TState : class
         }
 
         var step = new StepContext(context, spec.Name);
-        context.Emit(new StepStarted(context.RunId, spec.Name, context.Now));
+        var observed = context.Observed;
+        if (observed)
+        {
+            context.Emit(new StepStarted(context.RunId, spec.Name, context.Now));
+        }
+
         var started = _runtime.TimeProvider.GetTimestamp();
         try
         {
             var state = run.State!;
-            await _runtime.Resilience.ExecuteAsync(
-                spec.Policy,
-                step,
-                async ct =>
-                {
-                    await body(state, step, ct).ConfigureAwait(false);
-                    return true;
-                },
-                canRetry: null,
-                Token).ConfigureAwait(false);
-            context.Emit(new StepCompleted(context.RunId, spec.Name, context.Now, _runtime.TimeProvider.GetElapsedTime(started), step.Usage));
+            if (spec.Policy.Retry <= 0 && spec.Policy.Timeout is null)
+            {
+                // No policy: nothing for Polly to do, so no wrapper either (the common case, and a hot path).
+                await body(state, step, Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await _runtime.Resilience.ExecuteAsync(
+                    spec.Policy,
+                    step,
+                    async ct =>
+                    {
+                        await body(state, step, ct).ConfigureAwait(false);
+                        return true;
+                    },
+                    canRetry: null,
+                    Token).ConfigureAwait(false);
+            }
+
+            if (observed)
+            {
+                context.Emit(new StepCompleted(context.RunId, spec.Name, context.Now, _runtime.TimeProvider.GetElapsedTime(started), step.Usage));
+            }
         }
         catch (Exception ex) when (!Token.IsCancellationRequested)
         {

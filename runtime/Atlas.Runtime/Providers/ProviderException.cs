@@ -1,0 +1,40 @@
+using System;
+
+namespace Atlas.Runtime;
+
+/// <summary>
+/// A provider reached over the network failed: an HTTP error status, a broken or malformed stream,
+/// or a reply that ended early. The message names the provider and says what went wrong; it never
+/// holds an API key (a key echoed back by a server is redacted).
+/// </summary>
+public sealed class ProviderException : Exception
+{
+    public ProviderException(string provider, string message, int? statusCode = null, TimeSpan? retryAfter = null, Exception? inner = null)
+        : base(message, inner)
+    {
+        Provider = provider;
+        StatusCode = statusCode;
+        RetryAfter = retryAfter;
+    }
+
+    /// <summary>The provider's name as declared.</summary>
+    public string Provider { get; }
+
+    /// <summary>The HTTP status of the reply, when the provider answered with an error status.</summary>
+    public int? StatusCode { get; }
+
+    /// <summary>How long the provider asked us to wait (its <c>Retry-After</c> header), if it said.</summary>
+    public TimeSpan? RetryAfter { get; }
+
+    /// <summary>
+    /// False for errors that repeating the same request cannot fix (400, 401, 403, 404, 413, 422):
+    /// they are not retried and fall back to the next provider at once.
+    /// </summary>
+    public bool IsTransient => StatusCode is not (400 or 401 or 403 or 404 or 413 or 422);
+
+    /// <summary>
+    /// False for errors about the request rather than the provider's health (400, 404, 413, 422):
+    /// they do not count towards opening the provider's circuit.
+    /// </summary>
+    internal bool CountsAgainstProvider => StatusCode is not (400 or 404 or 413 or 422);
+}

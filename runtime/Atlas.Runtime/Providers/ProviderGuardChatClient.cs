@@ -1,0 +1,169 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net.Http;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Anthropic.Exceptions;
+using Microsoft.Extensions.AI;
+
+namespace Atlas.Runtime;
+
+/// <summary>
+/// Sits over a remote provider's client library and makes its failures uniform: every error other
+/// than a cancellation leaves as a <see cref="ProviderException"/> naming the provider and saying
+/// what went wrong (malformed reply, broken connection, error status), with API keys blanked out.
+/// A streamed reply that ends without a finish reason (a stream cut short) is an error too, never a
+/// silently truncated answer. Thread-safe, like the client it wraps, which it owns.
+/// </summary>
+internal sealed class ProviderGuardChatClient : DelegatingChatClient
+{
+    private readonly string _provider;
+    private readonly string _kind;
+    private readonly SecretRedactor _secrets;
+    private readonly IDisposable? _resources;
+
+    /// <summary>Wraps <paramref name="inner"/>; <paramref name="resources"/> (the library's HttpClient, which it does not dispose) go with it.</summary>
+    public ProviderGuardChatClient(IChatClient inner, string provider, string kind, SecretRedactor secrets, IDisposable? resources = null)
+        : base(inner)
+    {
+        _provider = provider;
+        _kind = kind;
+        _secrets = secrets;
+        _resources = resources;
+    }
+
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ProviderHttpHandler.CallToken = cancellationToken;
+        try
+        {
+            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Translate(ex, cancellationToken);
+        }
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        IAsyncEnumerator<ChatResponseUpdate> updates;
+        try
+        {
+            updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw Translate(ex, cancellationToken);
+        }
+
+        var finished = false;
+        try
+        {
+            while (true)
+            {
+                ChatResponseUpdate update;
+                // Set before every step: an async iterator resumes on its consumer's execution context.
+                ProviderHttpHandler.CallToken = cancellationToken;
+                try
+                {
+                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    update = updates.Current;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    throw Translate(ex, cancellationToken);
+                }
+
+                finished |= update.FinishReason is not null;
+                yield return update;
+            }
+        }
+        finally
+        {
+            try
+            {
+                await updates.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException or ObjectDisposedException)
+            {
+                // Closing a connection that already broke; the error that matters was thrown above.
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!finished)
+        {
+            throw new ProviderException(_provider, $"{_kind} provider '{_provider}' ended the stream before the reply was complete (no finish reason)");
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _resources?.Dispose();
+        }
+    }
+
+    /// <summary>The exception the caller sees instead of <paramref name="error"/>.</summary>
+    private Exception Translate(Exception error, CancellationToken cancellationToken)
+    {
+        // A library may wrap the cancellation of a timed-out attempt in its own exception; it is still a cancellation.
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return new OperationCanceledException("The call was cancelled.", Clean(error), cancellationToken);
+        }
+
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is ProviderException provider)
+            {
+                return provider;
+            }
+        }
+
+        var (what, detail) = Classify(error);
+        return new ProviderException(_provider, _secrets.Redact($"{_kind} provider '{_provider}' {what}: {detail}"), inner: Clean(error));
+    }
+
+    private static (string What, string Detail) Classify(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case JsonException or AnthropicInvalidDataException or FormatException or InvalidDataException:
+                    return ("sent a malformed reply", e.Message);
+                case AnthropicSseException sse:
+                    return ("reported an error mid-stream", sse.ApiMessage ?? sse.Message);
+                case IOException or HttpRequestException or AnthropicIOException:
+                    return ("connection failed", Innermost(e).Message);
+            }
+        }
+
+        return ("failed", $"{error.GetType().Name}: {error.Message}");
+    }
+
+    private static Exception Innermost(Exception error)
+    {
+        var e = error;
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return e;
+    }
+
+    /// <summary>The original exception for diagnosis, unless its text holds a key (a library may copy a request into it).</summary>
+    private Exception? Clean(Exception error) => _secrets.Contains(error.ToString()) ? null : error;
+}
