@@ -30,7 +30,7 @@ public sealed class RunCommandTests
         Assert.False(string.IsNullOrWhiteSpace((string?)reply["answer"]));
         Assert.Contains("\n  \"ticket\": \"T-1042\",\n", result.Stdout); // indented
 
-        var log = File.ReadAllLines(events).Select(l => AtlasJson.DeserializeEvent(l)!).ToList();
+        var log = File.ReadAllLines(events).Select(l => AtlasEventJson.DeserializeEvent(l)!).ToList();
         Assert.IsType<RunStarted>(log[0]);
         var completed = Assert.IsType<RunCompleted>(log[^1]);
         Assert.True(completed.Succeeded);
@@ -148,8 +148,8 @@ public sealed class RunCommandTests
 
         Assert.Equal(0, result.ExitCode);
         var lines = result.StdoutLines;
-        Assert.All(lines[..^1], l => Assert.NotNull(AtlasJson.DeserializeEvent(l)));
-        Assert.IsType<RunCompleted>(AtlasJson.DeserializeEvent(lines[^2]));
+        Assert.All(lines[..^1], l => Assert.NotNull(AtlasEventJson.DeserializeEvent(l)));
+        Assert.IsType<RunCompleted>(AtlasEventJson.DeserializeEvent(lines[^2]));
         Assert.Equal("T-1042", (string?)JsonNode.Parse(lines[^1])!["ticket"]);
     }
 

@@ -12,10 +12,10 @@ public class EventJsonTests
     {
         Assert.Equal(
             """{"type":"run_started","workflow":"support","run_id":"abc","timestamp":"2025-05-01T12:00:00+00:00"}""",
-            AtlasJson.SerializeEvent(new RunStarted("abc", "support", At)));
+            AtlasEventJson.SerializeEvent(new RunStarted("abc", "support", At)));
         Assert.Equal(
             """{"type":"step_completed","duration":"00:00:01.5000000","usage":{"input_tokens":10,"output_tokens":5,"cost_usd":0.25,"total_tokens":15},"run_id":"abc","step":"triage","timestamp":"2025-05-01T12:00:00+00:00"}""",
-            AtlasJson.SerializeEvent(new StepCompleted("abc", "triage", At, TimeSpan.FromSeconds(1.5), new Usage(10, 5, 0.25m))));
+            AtlasEventJson.SerializeEvent(new StepCompleted("abc", "triage", At, TimeSpan.FromSeconds(1.5), new Usage(10, 5, 0.25m))));
     }
 
     [Fact]
@@ -35,9 +35,9 @@ public class EventJsonTests
 
         foreach (var e in events)
         {
-            var line = AtlasJson.SerializeEvent(e);
+            var line = AtlasEventJson.SerializeEvent(e);
             Assert.DoesNotContain('\n', line);
-            Assert.Equal(e, AtlasJson.DeserializeEvent(line));
+            Assert.Equal(e, AtlasEventJson.DeserializeEvent(line));
         }
     }
 

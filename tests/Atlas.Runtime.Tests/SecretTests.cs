@@ -39,7 +39,7 @@ public class SecretTests
         var direct = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.InvokeAgentAsync(WireFaultTests.Agent("wire"), TestSupport.Args(), null, CancellationToken.None));
 
         Assert.Contains(server.Requests, r => wire.SentKey(r) == Secret);
-        var texts = events.Select(AtlasJson.SerializeEvent)
+        var texts = events.Select(AtlasEventJson.SerializeEvent)
             .Append(failure.ToString())
             .Append(direct.ToString())
             .Append(runtime.GetProviderStatus("wire").ToString())

@@ -206,7 +206,7 @@ internal sealed class EventSink : IDisposable
 
     public void Write(AtlasEvent atlasEvent)
     {
-        var line = AtlasJson.SerializeEvent(atlasEvent);
+        var line = AtlasEventJson.SerializeEvent(atlasEvent);
         lock (_gate)
         {
             _writer.WriteLine(line);

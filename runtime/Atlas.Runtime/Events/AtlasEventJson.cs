@@ -15,7 +15,7 @@ namespace Atlas.Runtime;
 /// <c>"hh:mm:ss.fffffff"</c>, <c>usage</c> as <c>{input_tokens, output_tokens, cost_usd, total_tokens}</c>);
 /// null properties are left out. Events never hold secrets.
 /// </remarks>
-public static class AtlasJson
+public static class AtlasEventJson
 {
     /// <summary>The source-generated metadata, for callers that serialize the runtime's types themselves.</summary>
     public static AtlasJsonContext Context => AtlasJsonContext.Default;
