@@ -80,7 +80,7 @@ internal sealed class WorkflowDiagram
         foreach (var step in Workflow.Steps)
         {
             var id = StepId(step.Name);
-            if (step.Value is SwitchExpr switchExpr && !ExpressionEvaluator.IsAsync(switchExpr.Subject))
+            if (step.Value is SwitchExpr switchExpr && !ExprModelFacts.IsAsync(switchExpr.Subject))
             {
                 _nodes.Add(new DiagramNode(id, DiagramNodeKind.Switch, [step.Name, "switch " + ExpressionText.Of(switchExpr.Subject)]));
                 var arms = new List<string>();
@@ -115,7 +115,7 @@ internal sealed class WorkflowDiagram
         }
 
         var returnLines = new List<string> { "return " + Workflow.Returns };
-        if (ExpressionEvaluator.IsAsync(Workflow.Return))
+        if (ExprModelFacts.IsAsync(Workflow.Return))
         {
             returnLines.AddRange(Describe(Workflow.Return).Lines);
             Models(Workflow.Return, ReturnId, models);

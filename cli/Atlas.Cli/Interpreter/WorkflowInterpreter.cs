@@ -63,7 +63,7 @@ public sealed class WorkflowInterpreter
         var stepSlots = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var step in model.Steps) stepSlots[step.Name] = slots.Count + stepSlots.Count;
         _slots = slots.Count + stepSlots.Count;
-        if (ExpressionEvaluator.IsAsync(model.Return)) _returnSlot = _slots++;
+        if (ExprModelFacts.IsAsync(model.Return)) _returnSlot = _slots++;
         _evaluator = new ExpressionEvaluator(program, slots, stepSlots);
         Graph = BuildGraph(stepSlots);
     }
@@ -168,7 +168,7 @@ public sealed class WorkflowInterpreter
         {
             var slot = stepSlots[step.Name];
             var type = step.Value.Type;
-            if (step.Value is SwitchExpr switchExpr && !ExpressionEvaluator.IsAsync(switchExpr.Subject))
+            if (step.Value is SwitchExpr switchExpr && !ExprModelFacts.IsAsync(switchExpr.Subject))
             {
                 var arms = switchExpr.Cases.Select(c => c.Result).ToList();
                 if (switchExpr.Default is not null) arms.Add(switchExpr.Default);
@@ -182,7 +182,7 @@ public sealed class WorkflowInterpreter
             }
 
             // A call or search with `with { ... }` that is the whole step: its policy is the step's.
-            var options = ExpressionEvaluator.OptionsOf(step.Value);
+            var options = ExprModelFacts.OptionsOf(step.Value);
             var value = step.Value;
             builder.Step(
                 step.Name,

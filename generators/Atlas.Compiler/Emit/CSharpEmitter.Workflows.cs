@@ -353,28 +353,9 @@ internal sealed class WorkflowEmitter
         }
     }
 
-    /// <summary>True if evaluating <paramref name="expr"/> awaits (it calls an agent, tool or workflow, searches, or loops).</summary>
-    private static bool IsAsync(ExprModel? expr) => expr switch
-    {
-        null => false,
-        CallExpr or SearchExpr or ForExpr => true,
-        MemberExpr m => IsAsync(m.Target),
-        ListExpr l => l.Items.Any(IsAsync),
-        ObjectExpr o => o.Fields.Any(f => IsAsync(f.Value)),
-        SwitchExpr s => IsAsync(s.Subject) || s.Cases.Any(c => IsAsync(c.Result)) || IsAsync(s.Default),
-        _ => false,
-    };
+    private static bool IsAsync(ExprModel? expr) => ExprModelFacts.IsAsync(expr);
 
-    private static CallOptions? OptionsOf(ExprModel expr)
-    {
-        var options = expr switch
-        {
-            CallExpr call => call.Options,
-            SearchExpr search => search.Options,
-            _ => null,
-        };
-        return options is null || (options.Retry is null && options.TimeoutMs is null) ? null : options;
-    }
+    private static CallOptions? OptionsOf(ExprModel expr) => ExprModelFacts.OptionsOf(expr);
 
     private static string Policy(CallOptions? options, int? parallelism)
     {
