@@ -246,9 +246,10 @@ internal sealed class ExpressionEvaluator
 
             case CallKind.Workflow:
             {
-                // As generated code does: the called workflow runs on the runtime as a run of its own.
+                // As generated code does: the called workflow runs as part of this step (its tokens,
+                // provider choices and cost are this step's).
                 var workflow = _program.Workflow(call.Target);
-                return await step.Runtime.RunAsync(workflow.Graph, workflow.CreateState(arguments), workflow.GetResult, cancellationToken).ConfigureAwait(false);
+                return await step.RunWorkflowAsync(workflow.Graph, workflow.CreateState(arguments), workflow.GetResult, cancellationToken).ConfigureAwait(false);
             }
 
             default:

@@ -154,6 +154,17 @@ internal sealed class WorkflowEmitter
             public Task<{{returns}}> RunAsync({{prefix}}CancellationToken cancellationToken = default) =>
                 _runtime.RunAsync(Graph, new State({{stateArguments}}), GetResult, cancellationToken);
 
+            /// <summary>
+            /// Runs the workflow as part of <paramref name="step"/> of another run: its streamed tokens and provider
+            /// choices appear as that step's events, and its tokens and cost count toward that step.
+            /// </summary>{{paramDocs}}
+            /// <param name="step">The calling step, or null to run on its own.</param>
+            /// <param name="cancellationToken">Stops every step.</param>
+            public Task<{{returns}}> RunAsync({{prefix}}StepContext? step, CancellationToken cancellationToken = default) =>
+                step is null
+                    ? _runtime.RunAsync(Graph, new State({{stateArguments}}), GetResult, cancellationToken)
+                    : step.RunWorkflowAsync(Graph, new State({{stateArguments}}), GetResult, cancellationToken);
+
             /// <summary>Runs the workflow once, yielding its events as they happen (ending with <see cref="RunCompleted"/>).</summary>{{paramDocs}}
             /// <param name="cancellationToken">Stops every step.</param>
             public IAsyncEnumerable<AtlasEvent> RunStreamingAsync({{prefix}}CancellationToken cancellationToken = default) =>
@@ -483,7 +494,7 @@ internal sealed class WorkflowEmitter
         {
             CallKind.Agent => $"new {CSharpNames.AgentClass(call.Target)}({scope.Step}.Runtime).InvokeAsync({string.Concat(arguments.Select(a => a + ", "))}{scope.Step}, {token})",
             CallKind.Tool => $"state.{_toolsField}.{CSharpNames.ToolMethod(call.Target)}({string.Concat(arguments.Select(a => a + ", "))}{token})",
-            _ => $"new {CSharpNames.WorkflowClass(call.Target)}({scope.Step}.Runtime{(callee.NeedsTools ? ", state." + _toolsField : "")}).RunAsync({string.Concat(arguments.Select(a => a + ", "))}{token})",
+            _ => $"new {CSharpNames.WorkflowClass(call.Target)}({scope.Step}.Runtime{(callee.NeedsTools ? ", state." + _toolsField : "")}).RunAsync({string.Concat(arguments.Select(a => a + ", "))}{scope.Step}, {token})",
         };
         return WithPolicy(OptionsOf(call), policyHandled, call.Arguments.Any(IsAsync), Invoke, scope);
     }

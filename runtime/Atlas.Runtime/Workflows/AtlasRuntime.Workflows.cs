@@ -157,6 +157,27 @@ public sealed partial class AtlasRuntime
         return DataflowBlock.Encapsulate(entry, finish);
     }
 
+    /// <summary>
+    /// A workflow called from a step of another run (see <see cref="StepContext.RunWorkflowAsync"/>):
+    /// it runs as a run of its own whose events go to <paramref name="onEvent"/>; its usage is returned.
+    /// </summary>
+    internal async Task<(TResult Value, Usage Usage)> RunCalledAsync<TState, TResult>(
+        WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, Action<AtlasEvent>? onEvent, CancellationToken cancellationToken)
+        where TState : class
+    {
+        var outcome = await RunOnceAsync(graph, state, result, onEvent, cancellationToken).ConfigureAwait(false);
+        if (outcome.Failure is { } failure)
+        {
+            throw new WorkflowFailedException(
+                outcome.RunId,
+                failure.Step,
+                failure.Step is null ? $"workflow '{graph.Workflow}' failed: {failure.Error}" : $"workflow '{graph.Workflow}' failed at step '{failure.Step}': {failure.Error}",
+                failure.Exception);
+        }
+
+        return (outcome.Value!, outcome.Usage);
+    }
+
     /// <summary>One input through a graph of its own: RunStarted, the steps, RunCompleted.</summary>
     private async Task<RunOutcome<TResult>> RunOnceAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, Func<TState, TResult>? result, Action<AtlasEvent>? onEvent, CancellationToken cancellationToken)
         where TState : class
@@ -187,7 +208,7 @@ public sealed partial class AtlasRuntime
             }
 
             var (value, failure) = result is null ? (default, FinishWithoutResult(finished)) : Finish(finished, result);
-            return new RunOutcome<TResult>(context.RunId, value, failure);
+            return new RunOutcome<TResult>(context.RunId, value, failure, context.Usage);
         }
         finally
         {
@@ -235,5 +256,5 @@ public sealed partial class AtlasRuntime
         return failure;
     }
 
-    private sealed record RunOutcome<TResult>(string RunId, TResult? Value, RunFailure? Failure);
+    private sealed record RunOutcome<TResult>(string RunId, TResult? Value, RunFailure? Failure, Usage Usage = default);
 }

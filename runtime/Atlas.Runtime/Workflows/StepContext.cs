@@ -136,6 +136,36 @@ public sealed class StepContext
         return results;
     }
 
+    /// <summary>
+    /// Runs a workflow that this step calls, as part of this step: the called workflow's streamed
+    /// tokens, provider choices and retries appear in this run's events as this step's (its own step
+    /// and run events stay inside it, so each step of this run still starts and ends once), and its
+    /// tokens and cost count toward this step and this run. Throws <see cref="WorkflowFailedException"/>
+    /// if the called workflow fails.
+    /// </summary>
+    public async Task<TResult> RunWorkflowAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, CancellationToken cancellationToken)
+        where TState : class
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(result);
+        Action<AtlasEvent>? forward = Observed ? Forward : null;
+        var (value, usage) = await Runtime.RunCalledAsync(graph, state, result, forward, cancellationToken).ConfigureAwait(false);
+        AddUsage(usage);
+        return value;
+    }
+
+    /// <summary>A called workflow's event, as this step's: what the model streamed and chose, not the inner run's bookkeeping.</summary>
+    private void Forward(AtlasEvent calledEvent)
+    {
+        switch (calledEvent)
+        {
+            case TokenEmitted or ProviderSelected or RetryScheduled:
+                Emit(calledEvent with { RunId = RunId, Step = Step });
+                break;
+        }
+    }
+
     internal void AddUsage(Usage usage)
     {
         lock (_gate)

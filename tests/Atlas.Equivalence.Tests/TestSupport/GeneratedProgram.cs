@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
@@ -85,7 +86,8 @@ internal sealed partial class GeneratedProgram
         var type = Type(Consumer.Pascal(workflow.Name) + "Workflow");
         var instance = provider.GetRequiredService(type);
         var options = JsonOptions;
-        var run = type.GetMethod("RunAsync")!;
+        // RunAsync(params..., CancellationToken): not the overload that also takes a calling StepContext.
+        var run = type.GetMethods().Single(m => m.Name == "RunAsync" && !m.GetParameters().Any(p => p.ParameterType == typeof(StepContext)));
         var arguments = Arguments(workflow, run.GetParameters(), input, options);
 
         var events = new List<AtlasEvent>();

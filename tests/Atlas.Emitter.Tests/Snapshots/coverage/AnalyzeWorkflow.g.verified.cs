@@ -47,6 +47,21 @@ public sealed partial class AnalyzeWorkflow
     public Task<Summary> RunAsync(string text, int threshold, Node node, bool strict, CancellationToken cancellationToken = default) =>
         _runtime.RunAsync(Graph, new State(_tools, text, threshold, node, strict), GetResult, cancellationToken);
 
+    /// <summary>
+    /// Runs the workflow as part of <paramref name="step"/> of another run: its streamed tokens and provider
+    /// choices appear as that step's events, and its tokens and cost count toward that step.
+    /// </summary>
+    /// <param name="text"><c>text: string</c></param>
+    /// <param name="threshold"><c>threshold: int</c></param>
+    /// <param name="node"><c>node: Node</c></param>
+    /// <param name="strict"><c>strict: bool</c></param>
+    /// <param name="step">The calling step, or null to run on its own.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Summary> RunAsync(string text, int threshold, Node node, bool strict, StepContext? step, CancellationToken cancellationToken = default) =>
+        step is null
+            ? _runtime.RunAsync(Graph, new State(_tools, text, threshold, node, strict), GetResult, cancellationToken)
+            : step.RunWorkflowAsync(Graph, new State(_tools, text, threshold, node, strict), GetResult, cancellationToken);
+
     /// <summary>Runs the workflow once, yielding its events as they happen (ending with <see cref="RunCompleted"/>).</summary>
     /// <param name="text"><c>text: string</c></param>
     /// <param name="threshold"><c>threshold: int</c></param>

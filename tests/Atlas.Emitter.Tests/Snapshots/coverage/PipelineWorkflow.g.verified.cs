@@ -39,6 +39,18 @@ public sealed partial class PipelineWorkflow
     public Task<IReadOnlyList<Summary>> RunAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
         _runtime.RunAsync(Graph, new State(_tools, texts), GetResult, cancellationToken);
 
+    /// <summary>
+    /// Runs the workflow as part of <paramref name="step"/> of another run: its streamed tokens and provider
+    /// choices appear as that step's events, and its tokens and cost count toward that step.
+    /// </summary>
+    /// <param name="texts"><c>texts: string[]</c></param>
+    /// <param name="step">The calling step, or null to run on its own.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<IReadOnlyList<Summary>> RunAsync(IReadOnlyList<string> texts, StepContext? step, CancellationToken cancellationToken = default) =>
+        step is null
+            ? _runtime.RunAsync(Graph, new State(_tools, texts), GetResult, cancellationToken)
+            : step.RunWorkflowAsync(Graph, new State(_tools, texts), GetResult, cancellationToken);
+
     /// <summary>Runs the workflow once, yielding its events as they happen (ending with <see cref="RunCompleted"/>).</summary>
     /// <param name="texts"><c>texts: string[]</c></param>
     /// <param name="cancellationToken">Stops every step.</param>
@@ -65,7 +77,7 @@ public sealed partial class PipelineWorkflow
                 state.Results = await step.ForEachAsync<string, Summary>(
                     state.Texts,
                     new StepPolicy(Retry: 2, Parallelism: 4),
-                    (t, tStep, tToken) => new AnalyzeWorkflow(tStep.Runtime, state.Tools).RunAsync(t, 3, state.Root, true, tToken),
+                    (t, tStep, tToken) => new AnalyzeWorkflow(tStep.Runtime, state.Tools).RunAsync(t, 3, state.Root, true, tStep, tToken),
                     cancellationToken).ConfigureAwait(false);
             })
             .Build(["results"]);

@@ -38,6 +38,17 @@ public sealed partial class StatusWorkflow
     public Task<string> RunAsync(CancellationToken cancellationToken = default) =>
         _runtime.RunAsync(Graph, new State(), GetResult, cancellationToken);
 
+    /// <summary>
+    /// Runs the workflow as part of <paramref name="step"/> of another run: its streamed tokens and provider
+    /// choices appear as that step's events, and its tokens and cost count toward that step.
+    /// </summary>
+    /// <param name="step">The calling step, or null to run on its own.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<string> RunAsync(StepContext? step, CancellationToken cancellationToken = default) =>
+        step is null
+            ? _runtime.RunAsync(Graph, new State(), GetResult, cancellationToken)
+            : step.RunWorkflowAsync(Graph, new State(), GetResult, cancellationToken);
+
     /// <summary>Runs the workflow once, yielding its events as they happen (ending with <see cref="RunCompleted"/>).</summary>
     /// <param name="cancellationToken">Stops every step.</param>
     public IAsyncEnumerable<AtlasEvent> RunStreamingAsync(CancellationToken cancellationToken = default) =>

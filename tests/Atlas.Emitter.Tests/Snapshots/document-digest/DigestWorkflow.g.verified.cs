@@ -36,6 +36,18 @@ public sealed partial class DigestWorkflow
     public Task<Digest> RunAsync(IReadOnlyList<Document> docs, CancellationToken cancellationToken = default) =>
         _runtime.RunAsync(Graph, new State(docs), GetResult, cancellationToken);
 
+    /// <summary>
+    /// Runs the workflow as part of <paramref name="step"/> of another run: its streamed tokens and provider
+    /// choices appear as that step's events, and its tokens and cost count toward that step.
+    /// </summary>
+    /// <param name="docs"><c>docs: Document[]</c></param>
+    /// <param name="step">The calling step, or null to run on its own.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Digest> RunAsync(IReadOnlyList<Document> docs, StepContext? step, CancellationToken cancellationToken = default) =>
+        step is null
+            ? _runtime.RunAsync(Graph, new State(docs), GetResult, cancellationToken)
+            : step.RunWorkflowAsync(Graph, new State(docs), GetResult, cancellationToken);
+
     /// <summary>Runs the workflow once, yielding its events as they happen (ending with <see cref="RunCompleted"/>).</summary>
     /// <param name="docs"><c>docs: Document[]</c></param>
     /// <param name="cancellationToken">Stops every step.</param>
@@ -57,7 +69,7 @@ public sealed partial class DigestWorkflow
                 state.Summaries = await step.ForEachAsync<Document, Summary>(
                     state.Docs,
                     new StepPolicy(Retry: 2, Timeout: TimeSpan.FromSeconds(60), Parallelism: 8),
-                    static (d, dStep, dToken) => new ReviewWorkflow(dStep.Runtime).RunAsync(d, dToken),
+                    static (d, dStep, dToken) => new ReviewWorkflow(dStep.Runtime).RunAsync(d, dStep, dToken),
                     cancellationToken).ConfigureAwait(false);
             })
             .Step("guide", [], static async (state, step, cancellationToken) =>

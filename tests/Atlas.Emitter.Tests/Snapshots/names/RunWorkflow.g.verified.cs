@@ -40,6 +40,19 @@ public sealed partial class RunWorkflow
     public Task<global::Atlas.Generated.State> RunAsync(global::Atlas.Generated.State state, Task t, CancellationToken cancellationToken = default) =>
         _runtime.RunAsync(Graph, new State(state, t), GetResult, cancellationToken);
 
+    /// <summary>
+    /// Runs the workflow as part of <paramref name="step"/> of another run: its streamed tokens and provider
+    /// choices appear as that step's events, and its tokens and cost count toward that step.
+    /// </summary>
+    /// <param name="state"><c>state: State</c></param>
+    /// <param name="t"><c>t: Task</c></param>
+    /// <param name="step">The calling step, or null to run on its own.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<global::Atlas.Generated.State> RunAsync(global::Atlas.Generated.State state, Task t, StepContext? step, CancellationToken cancellationToken = default) =>
+        step is null
+            ? _runtime.RunAsync(Graph, new State(state, t), GetResult, cancellationToken)
+            : step.RunWorkflowAsync(Graph, new State(state, t), GetResult, cancellationToken);
+
     /// <summary>Runs the workflow once, yielding its events as they happen (ending with <see cref="RunCompleted"/>).</summary>
     /// <param name="state"><c>state: State</c></param>
     /// <param name="t"><c>t: Task</c></param>

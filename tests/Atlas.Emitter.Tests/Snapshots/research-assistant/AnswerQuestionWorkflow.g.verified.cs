@@ -37,6 +37,18 @@ public sealed partial class AnswerQuestionWorkflow
     public Task<Finding> RunAsync(Question question, CancellationToken cancellationToken = default) =>
         _runtime.RunAsync(Graph, new State(question), GetResult, cancellationToken);
 
+    /// <summary>
+    /// Runs the workflow as part of <paramref name="step"/> of another run: its streamed tokens and provider
+    /// choices appear as that step's events, and its tokens and cost count toward that step.
+    /// </summary>
+    /// <param name="question"><c>question: Question</c></param>
+    /// <param name="step">The calling step, or null to run on its own.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Finding> RunAsync(Question question, StepContext? step, CancellationToken cancellationToken = default) =>
+        step is null
+            ? _runtime.RunAsync(Graph, new State(question), GetResult, cancellationToken)
+            : step.RunWorkflowAsync(Graph, new State(question), GetResult, cancellationToken);
+
     /// <summary>Runs the workflow once, yielding its events as they happen (ending with <see cref="RunCompleted"/>).</summary>
     /// <param name="question"><c>question: Question</c></param>
     /// <param name="cancellationToken">Stops every step.</param>

@@ -37,6 +37,18 @@ public sealed partial class ResearchWorkflow
     public Task<Report> RunAsync(ResearchRequest request, CancellationToken cancellationToken = default) =>
         _runtime.RunAsync(Graph, new State(request), GetResult, cancellationToken);
 
+    /// <summary>
+    /// Runs the workflow as part of <paramref name="step"/> of another run: its streamed tokens and provider
+    /// choices appear as that step's events, and its tokens and cost count toward that step.
+    /// </summary>
+    /// <param name="request"><c>request: ResearchRequest</c></param>
+    /// <param name="step">The calling step, or null to run on its own.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Report> RunAsync(ResearchRequest request, StepContext? step, CancellationToken cancellationToken = default) =>
+        step is null
+            ? _runtime.RunAsync(Graph, new State(request), GetResult, cancellationToken)
+            : step.RunWorkflowAsync(Graph, new State(request), GetResult, cancellationToken);
+
     /// <summary>Runs the workflow once, yielding its events as they happen (ending with <see cref="RunCompleted"/>).</summary>
     /// <param name="request"><c>request: ResearchRequest</c></param>
     /// <param name="cancellationToken">Stops every step.</param>
@@ -66,7 +78,7 @@ public sealed partial class ResearchWorkflow
                 state.Findings = await step.ForEachAsync<Question, Finding>(
                     state.Plan.Questions,
                     new StepPolicy(Timeout: TimeSpan.FromSeconds(120), Parallelism: 4),
-                    static (q, qStep, qToken) => new AnswerQuestionWorkflow(qStep.Runtime).RunAsync(q, qToken),
+                    static (q, qStep, qToken) => new AnswerQuestionWorkflow(qStep.Runtime).RunAsync(q, qStep, qToken),
                     cancellationToken).ConfigureAwait(false);
             })
             .Switch(

@@ -36,6 +36,18 @@ public sealed partial class SupportWorkflow
     public Task<Reply> RunAsync(Ticket ticket, CancellationToken cancellationToken = default) =>
         _runtime.RunAsync(Graph, new State(ticket), GetResult, cancellationToken);
 
+    /// <summary>
+    /// Runs the workflow as part of <paramref name="step"/> of another run: its streamed tokens and provider
+    /// choices appear as that step's events, and its tokens and cost count toward that step.
+    /// </summary>
+    /// <param name="ticket"><c>ticket: Ticket</c></param>
+    /// <param name="step">The calling step, or null to run on its own.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Reply> RunAsync(Ticket ticket, StepContext? step, CancellationToken cancellationToken = default) =>
+        step is null
+            ? _runtime.RunAsync(Graph, new State(ticket), GetResult, cancellationToken)
+            : step.RunWorkflowAsync(Graph, new State(ticket), GetResult, cancellationToken);
+
     /// <summary>Runs the workflow once, yielding its events as they happen (ending with <see cref="RunCompleted"/>).</summary>
     /// <param name="ticket"><c>ticket: Ticket</c></param>
     /// <param name="cancellationToken">Stops every step.</param>
