@@ -204,6 +204,54 @@ internal sealed partial class Binder
     }
 
     /// <summary>
+    /// ATL2012 when no provider the agent's model can use supports what the agent needs: `tools` for an
+    /// agent with tools or delegates, `json` for a structured (non-text) result. For a route, a provider
+    /// must also meet the route's own `require`, since the route uses no other.
+    /// </summary>
+    private void CheckModelServesAgent(Symbol agent, Symbol target, AttributeSyntax modelAttribute, bool callsTools)
+    {
+        var needs = new List<string>();
+        if (callsTools) needs.Add("tools");
+        bool returnsText = agent.Returns.Kind == TypeKind.String && !agent.Returns.IsList;
+        if (!returnsText && agent.Returns.Kind != TypeKind.Error) needs.Add("json");
+        if (needs.Count == 0) return;
+
+        List<Symbol> providers;
+        var routeRequire = new List<string>();
+        if (target.Kind == SymbolKind.Provider)
+        {
+            providers = new List<Symbol> { target };
+        }
+        else if (target.Model is RouteModel route)
+        {
+            providers = route.Use.Select(Lookup).Where(p => p is { Kind: SymbolKind.Provider }).Select(p => p!).ToList();
+            routeRequire.AddRange(route.Require);
+        }
+        else
+        {
+            return; // the route did not bind; that is reported already
+        }
+
+        var required = needs.Union(routeRequire).ToList();
+
+        if (providers.Count == 0 || providers.Any(p => required.All(p.Capabilities.Contains))) return;
+
+        string why = string.Join(" and ", needs.Select(n => n == "tools" ? "`tools` (it calls tools or delegates)" : $"`json` (it returns `{agent.Returns}`)"));
+        string offers = string.Join("; ", providers.Select(p => $"`{p.Name}` supports [{string.Join(", ", p.Capabilities)}]"));
+        string what = target.Kind == SymbolKind.Provider
+            ? $"provider `{target.Name}` does not"
+            : routeRequire.Count == 0
+                ? $"no provider of route `{target.Name}` does"
+                : $"no provider of route `{target.Name}` does along with the route's `require` [{string.Join(", ", routeRequire)}]";
+        Report(
+            DiagnosticDescriptors.RouteCannotMeetRequirements,
+            agent.File,
+            modelAttribute.Value.Span,
+            $"Agent `{agent.Name}` needs {why}, but {what}: {offers}; use a model that supports it");
+
+    }
+
+    /// <summary>
     /// Resolves a name that must be a declaration of one of <paramref name="kinds"/>; marks it used.
     /// Reports ATL2015 for a declaration of another kind and ATL2001 (did-you-mean over the right kinds) for an unknown name.
     /// </summary>
@@ -469,6 +517,8 @@ internal sealed partial class Binder
                 if (ResolveReference(name, symbol, "an agent", SymbolKind.Agent) is { } agent && !delegates.Contains(agent.Name)) delegates.Add(agent.Name);
             }
         }
+
+        if (modelAttribute is not null && Lookup(model) is { } target2) CheckModelServesAgent(symbol, target2, modelAttribute, tools.Count + delegates.Count > 0);
 
         symbol.Model = new AgentModel(
             symbol.Name,
