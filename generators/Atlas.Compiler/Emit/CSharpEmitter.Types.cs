@@ -13,7 +13,7 @@ public static partial class CSharpEmitter
         var name = CSharpNames.Ref(model.Name, unit.Options.Namespace);
         var converter = CSharpNames.Converter(declared);
         var members = CSharpNames.EnumMembers(model);
-        var w = StartFile(unit.Options, "System", "System.Text.Json", "System.Text.Json.Serialization");
+        var w = StartFile(unit.Options, "System", "System.Text.Json", "System.Text.Json.Serialization", "Atlas.Runtime");
 
         w.WriteLine($"/// <summary>The Atlas enum <c>{model.Name}</c>; in JSON each member is written as declared.</summary>");
         w.WriteLine($"[JsonConverter(typeof({converter}))]");

@@ -1,0 +1,188 @@
+// The JSON pieces every generated project needs, shipped once here rather than emitted into each
+// project: value readers/writers with errors that say where, list and nullable converters, and the
+// built-in Passage. Generated converters for declared records and enums call them.
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Atlas.Runtime;
+
+/// <summary>Reads one JSON value at the reader's current token; <paramref name="where"/> names it in error messages.</summary>
+public delegate T AtlasJsonValueReader<T>(ref Utf8JsonReader reader, JsonSerializerOptions options, string where);
+
+/// <summary>Writes one JSON value.</summary>
+public delegate void AtlasJsonValueWriter<in T>(Utf8JsonWriter writer, T value, JsonSerializerOptions options);
+
+/// <summary>Reading helpers shared by the generated converters; errors are <see cref="JsonException"/>s that say where and what was expected.</summary>
+public static class AtlasJsonReader
+{
+    /// <summary>A string value.</summary>
+    public static string ReadString(ref Utf8JsonReader reader, JsonSerializerOptions options, string where) =>
+        reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw Unexpected(ref reader, where, "a string");
+
+    /// <summary>A whole number that fits in 32 bits.</summary>
+    public static int ReadInt32(ref Utf8JsonReader reader, JsonSerializerOptions options, string where) =>
+        reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int value) ? value : throw Unexpected(ref reader, where, "a whole number");
+
+    /// <summary>A number.</summary>
+    public static double ReadDouble(ref Utf8JsonReader reader, JsonSerializerOptions options, string where) =>
+        reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : throw Unexpected(ref reader, where, "a number");
+
+    /// <summary>true or false.</summary>
+    public static bool ReadBoolean(ref Utf8JsonReader reader, JsonSerializerOptions options, string where) => reader.TokenType switch
+    {
+        JsonTokenType.True => true,
+        JsonTokenType.False => false,
+        _ => throw Unexpected(ref reader, where, "true or false"),
+    };
+
+    /// <summary>An array, each item read by <paramref name="readItem"/>.</summary>
+    public static IReadOnlyList<T> ReadList<T>(ref Utf8JsonReader reader, JsonSerializerOptions options, string where, AtlasJsonValueReader<T> readItem)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw Unexpected(ref reader, where, "an array");
+        var items = new List<T>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            items.Add(readItem(ref reader, options, where + "[" + items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]"));
+        }
+
+        return items;
+    }
+
+    /// <summary>The error for a value of the wrong kind.</summary>
+    public static JsonException Unexpected(ref Utf8JsonReader reader, string where, string expected) =>
+        new($"{where} must be {expected}, but the JSON has {Describe(reader.TokenType)}.");
+
+    /// <summary>The error for a required field that is absent.</summary>
+    public static JsonException MissingField(string where, string field) =>
+        new($"{where} is missing the required field \"{field}\".");
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
+}
+
+/// <summary>Writing helpers shared by the generated converters.</summary>
+public static class AtlasJsonWriter
+{
+    /// <summary>A string value.</summary>
+    public static void WriteString(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    /// <summary>A whole number.</summary>
+    public static void WriteInt32(Utf8JsonWriter writer, int value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
+
+    /// <summary>A number.</summary>
+    public static void WriteDouble(Utf8JsonWriter writer, double value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
+
+    /// <summary>true or false.</summary>
+    public static void WriteBoolean(Utf8JsonWriter writer, bool value, JsonSerializerOptions options) => writer.WriteBooleanValue(value);
+
+    /// <summary>An array, each item written by <paramref name="writeItem"/>.</summary>
+    public static void WriteList<T>(Utf8JsonWriter writer, IReadOnlyList<T> value, JsonSerializerOptions options, AtlasJsonValueWriter<T> writeItem)
+    {
+        writer.WriteStartArray();
+        foreach (var item in value) writeItem(writer, item, options);
+        writer.WriteEndArray();
+    }
+}
+
+/// <summary>A list of <typeparamref name="T"/> as a JSON array.</summary>
+public sealed class AtlasListJsonConverter<T>(AtlasJsonValueReader<T> readItem, AtlasJsonValueWriter<T> writeItem) : JsonConverter<IReadOnlyList<T>>
+{
+    /// <inheritdoc/>
+    public override IReadOnlyList<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        AtlasJsonReader.ReadList(ref reader, options, "$", readItem);
+
+    /// <inheritdoc/>
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<T> value, JsonSerializerOptions options) =>
+        AtlasJsonWriter.WriteList(writer, value, options, writeItem);
+}
+
+/// <summary>An optional <typeparamref name="T"/>: the value, or JSON null.</summary>
+public sealed class AtlasNullableJsonConverter<T>(AtlasJsonValueReader<T> read, AtlasJsonValueWriter<T> write) : JsonConverter<T?>
+    where T : struct
+{
+    /// <inheritdoc/>
+    public override bool HandleNull => true;
+
+    /// <inheritdoc/>
+    public override T? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.Null ? null : read(ref reader, options, "$");
+
+    /// <inheritdoc/>
+    public override void Write(Utf8JsonWriter writer, T? value, JsonSerializerOptions options)
+    {
+        if (value is null) writer.WriteNullValue();
+        else write(writer, value.Value, options);
+    }
+}
+
+/// <summary>Reads and writes the built-in <see cref="Passage"/> (<c>text</c>, <c>source</c>, <c>score</c>, <c>heading</c>).</summary>
+public sealed class PassageJsonConverter : JsonConverter<Passage>
+{
+    /// <summary>The shared instance.</summary>
+    public static PassageJsonConverter Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public override Passage Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadValue(ref reader, options, "Passage");
+
+    /// <inheritdoc/>
+    public override void Write(Utf8JsonWriter writer, Passage value, JsonSerializerOptions options) => WriteValue(writer, value, options);
+
+    /// <summary>Reads a passage object.</summary>
+    public static Passage ReadValue(ref Utf8JsonReader reader, JsonSerializerOptions options, string where)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) throw AtlasJsonReader.Unexpected(ref reader, where, "a Passage (an object)");
+        string? text = null, source = null, heading = null;
+        double? score = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            string property = reader.GetString()!;
+            reader.Read();
+            switch (property)
+            {
+                case "text":
+                    text = AtlasJsonReader.ReadString(ref reader, options, where + ".text");
+                    break;
+                case "source":
+                    source = AtlasJsonReader.ReadString(ref reader, options, where + ".source");
+                    break;
+                case "score":
+                    score = AtlasJsonReader.ReadDouble(ref reader, options, where + ".score");
+                    break;
+                case "heading":
+                    heading = reader.TokenType == JsonTokenType.Null ? null : AtlasJsonReader.ReadString(ref reader, options, where + ".heading");
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        return new Passage(
+            text ?? throw AtlasJsonReader.MissingField(where, "text"),
+            source ?? throw AtlasJsonReader.MissingField(where, "source"),
+            score ?? throw AtlasJsonReader.MissingField(where, "score"),
+            heading);
+    }
+
+    /// <summary>Writes a passage object.</summary>
+    public static void WriteValue(Utf8JsonWriter writer, Passage value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("text", value.Text);
+        writer.WriteString("source", value.Source);
+        writer.WriteNumber("score", value.Score);
+        if (value.Heading is null) writer.WriteNull("heading");
+        else writer.WriteString("heading", value.Heading);
+        writer.WriteEndObject();
+    }
+}
