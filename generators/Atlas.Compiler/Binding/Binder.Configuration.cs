@@ -23,7 +23,7 @@ internal sealed partial class Binder
     private static readonly string[] SizeAndOverlap = { "size", "overlap" };
     private static readonly string[] SizeOnly = { "size" };
     private static readonly string[] StoreKinds = { "sqlite", "chroma", "postgres" };
-    private static readonly string[] AgentAttributes = { "model", "temperature", "max_tokens", "instructions", "prompt", "tools", "delegates" };
+    private static readonly string[] AgentAttributes = { "model", "temperature", "max_tokens", "instructions", "prompt", "tools", "delegates", "max_depth", "budget" };
 
     private const string BuiltInEmbedder = "minilm";
     private const int DefaultChunkSize = 800;
@@ -514,9 +514,16 @@ internal sealed partial class Binder
         {
             foreach (var name in ReadNameList(delegatesAttribute, file, "a list of agent names") ?? new List<IdentifierSyntax>())
             {
-                if (ResolveReference(name, symbol, "an agent", SymbolKind.Agent) is { } agent && !delegates.Contains(agent.Name)) delegates.Add(agent.Name);
+                if (ResolveReference(name, symbol, "an agent", SymbolKind.Agent) is { } agent && !delegates.Contains(agent.Name))
+                {
+                    delegates.Add(agent.Name);
+                    if (symbol.IsPrimary) symbol.Delegations.Add(name);
+                }
             }
         }
+
+        int? maxDepth = attributes.TryGetValue("max_depth", out var maxDepthAttribute) ? ReadInt(maxDepthAttribute, file, 1) : null;
+        var budget = attributes.TryGetValue("budget", out var budgetAttribute) ? ReadBudget(budgetAttribute, file) : null;
 
         if (modelAttribute is not null && Lookup(model) is { } target2) CheckModelServesAgent(symbol, target2, modelAttribute, tools.Count + delegates.Count > 0);
 
@@ -531,6 +538,8 @@ internal sealed partial class Binder
             instructions,
             prompt ?? new TemplateModel(EquatableArray<TemplatePart>.Empty),
             tools.ToEquatableArray(),
-            delegates.ToEquatableArray());
+            delegates.ToEquatableArray(),
+            maxDepth,
+            budget);
     }
 }

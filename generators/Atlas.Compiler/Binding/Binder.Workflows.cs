@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Atlas.Compiler.Diagnostics;
 using Atlas.Compiler.Model;
@@ -12,6 +13,9 @@ namespace Atlas.Compiler.Binding;
 // each one's reads become its DependsOn, and cycles are reported once each.
 internal sealed partial class Binder
 {
+    /// <summary>The <c>name { ... }</c> settings a workflow body may hold besides its steps.</summary>
+    private static readonly string[] WorkflowSettings = { "budget" };
+
     /// <summary>What expressions in one workflow can see, and what the step being bound reads.</summary>
     private sealed class WorkflowScope
     {
@@ -130,13 +134,17 @@ internal sealed partial class Binder
 
         if (symbol.IsPrimary) _workflowCalls[symbol.Name] = scope.Calls;
 
+        var settings = ReadBlock(new BlockSyntax(syntax.Settings.IsDefault ? ImmutableArray<AttributeSyntax>.Empty : syntax.Settings, syntax.Span), file, "workflow " + symbol.Name, WorkflowSettings);
+        var budget = settings.TryGetValue("budget", out var budgetAttribute) ? ReadBudget(budgetAttribute, file) : null;
+
         symbol.Model = new WorkflowModel(
             symbol.Name,
             symbol.Parameters.ToEquatableArray(),
             symbol.Returns,
             steps.Select(s => new StepModel(s.Name, s.Value ?? new ErrorExpr(), s.DependsOn.Select(d => d.Name).ToEquatableArray())).ToEquatableArray(),
             returned,
-            returnReads.Select(d => d.Name).ToEquatableArray());
+            returnReads.Select(d => d.Name).ToEquatableArray(),
+            budget);
     }
 
     /// <summary>Binds a step's (or the return's) expression; <paramref name="reads"/> are the steps it reads, in declaration order.</summary>

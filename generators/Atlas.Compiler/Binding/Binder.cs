@@ -72,6 +72,7 @@ internal sealed partial class Binder
         ForEach(SymbolKind.Workflow, BindWorkflow);
 
         CheckWorkflowCycles();
+        CheckDelegationCycles();
         ReportUnused();
 
         return new AtlasModel(

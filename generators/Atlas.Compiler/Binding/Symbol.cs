@@ -52,6 +52,9 @@ internal sealed class Symbol
 
     // ----- filled in by the passes -----
 
+    /// <summary>An agent's <c>delegates</c> entries that name agents, as written (for the delegation cycle check).</summary>
+    public List<IdentifierSyntax> Delegations { get; } = new();
+
     /// <summary>Enum members, in declaration order (first of each name).</summary>
     public List<string> Members { get; } = new();
 

@@ -56,6 +56,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidSwitchCase = Error("ATL3004", "Invalid switch case", "{0}", Graph);
     public static readonly DiagnosticDescriptor SwitchArmTypeMismatch = Error("ATL3005", "Switch arms of different types", "This case is `{0}` but the first case is `{1}`; every case must give the same type", Graph);
     public static readonly DiagnosticDescriptor MissingReturn = Error("ATL3006", "Missing return", "Workflow `{0}` has no `return`; end it with `return <expression>` of type `{1}`", Graph);
+    public static readonly DiagnosticDescriptor DelegationCycle = Error("ATL3007", "Cycle between delegating agents", "Agents delegate to each other in a cycle: {0}; remove one of these delegations", Graph);
 
     // 9xxx internal
     public static readonly DiagnosticDescriptor InternalError = Error("ATL9001", "Internal error", "Atlas failed to process this file: {0}. This is a bug in Atlas; please report it", Internal);

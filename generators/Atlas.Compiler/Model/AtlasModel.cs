@@ -151,7 +151,15 @@ public sealed record AgentModel(
     TemplateModel? Instructions,
     TemplateModel Prompt,
     EquatableArray<string> Tools,
-    EquatableArray<string> Delegates);
+    EquatableArray<string> Delegates,
+    int? MaxDepth = null,
+    BudgetModel? Budget = null);
+
+/// <summary>
+/// <c>budget { usd = 0.50, tokens = 20000 }</c>: the most one run (of a workflow) or one call (of an
+/// agent, its delegations included) may spend; a null part is not limited. Tokens count input plus output.
+/// </summary>
+public sealed record BudgetModel(double? Usd, long? Tokens);
 
 public sealed record ToolModel(string Name, EquatableArray<ParameterModel> Parameters, TypeRef Returns);
 
@@ -195,7 +203,8 @@ public sealed record WorkflowModel(
     TypeRef Returns,
     EquatableArray<StepModel> Steps,
     ExprModel Return,
-    EquatableArray<string> ReturnDependsOn);
+    EquatableArray<string> ReturnDependsOn,
+    BudgetModel? Budget = null);
 
 public sealed record StepModel(string Name, ExprModel Value, EquatableArray<string> DependsOn);
 

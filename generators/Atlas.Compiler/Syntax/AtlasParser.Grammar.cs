@@ -150,19 +150,48 @@ public static partial class AtlasParser
         Seq(Keyword("tool"), Signature, (_, signature) => signature),
         (d, span) => (DeclarationSyntax)new ToolSyntax(d.Name, d.Parameters, d.Returns, span));
 
-    internal static readonly Parser<StepSyntax> Step = Node(
-        Seq(Name, Equal, Defer(() => Expression!), (name, _, value) => (name, value)),
-        (s, span) => new StepSyntax(s.name, s.value, span));
-
     internal static readonly Parser<ReturnSyntax> Return = Node(
         Seq(Keyword("return"), Defer(() => Expression!), (_, value) => value),
         (value, span) => new ReturnSyntax(value, span));
 
+    private static readonly Parser<ExpressionSyntax> StepValue =
+        Seq(Equal, Defer(() => Expression!), (_, value) => value);
+
+    /// <summary>
+    /// One item of a workflow body: a step <c>name = expr</c>, or a setting <c>name { ... }</c>
+    /// (<c>budget { usd = 0.5 }</c>). The token after the name decides, so a setting can never be
+    /// read as a step; any other token is the step's missing <c>=</c>.
+    /// </summary>
+    internal static readonly Parser<SyntaxNode> WorkflowItem = input =>
+    {
+        var start = (ParseInput)input;
+        var name = Name(start);
+        if (!name.WasSuccessful) return Result.Failure<SyntaxNode>(name.Remainder, name.Message, name.Expectations);
+        if (OpenBrace(name.Remainder).WasSuccessful)
+        {
+            var block = Block(name.Remainder);
+            if (!block.WasSuccessful) return Result.Failure<SyntaxNode>(block.Remainder, block.Message, block.Expectations);
+            var span = SpanOf(start, block.Remainder);
+            var value = new BlockValueSyntax(null, block.Value, block.Value.Span);
+            return Result.Success<SyntaxNode>(new AttributeSyntax(name.Value, value, span), block.Remainder);
+        }
+
+        var step = StepValue(name.Remainder);
+        if (!step.WasSuccessful) return Result.Failure<SyntaxNode>(step.Remainder, step.Message, step.Expectations);
+        return Result.Success<SyntaxNode>(new StepSyntax(name.Value, step.Value, SpanOf(start, step.Remainder)), step.Remainder);
+    };
+
     internal static readonly Parser<DeclarationSyntax> Workflow = Node(
-        Seq(Keyword("workflow"), Signature, OpenBrace, Step.Items(), Return.XOptional(), CloseBrace,
-            (_, signature, _, steps, ret, _) => (signature, steps, ret)),
+        Seq(Keyword("workflow"), Signature, OpenBrace, WorkflowItem.Items(), Return.XOptional(), CloseBrace,
+            (_, signature, _, items, ret, _) => (signature, items: items.ToList(), ret)),
         (d, span) => (DeclarationSyntax)new WorkflowSyntax(
-            d.signature.Name, d.signature.Parameters, d.signature.Returns, d.steps.ToImmutableArray(), d.ret.IsDefined ? d.ret.Get() : null, span));
+            d.signature.Name,
+            d.signature.Parameters,
+            d.signature.Returns,
+            d.items.OfType<StepSyntax>().ToImmutableArray(),
+            d.ret.IsDefined ? d.ret.Get() : null,
+            span,
+            d.items.OfType<AttributeSyntax>().ToImmutableArray()));
 
     internal static readonly Parser<DeclarationSyntax> Declaration =
         OneOf(new Expectation("a declaration"), Provider, Route, Enum, Type, Agent, Tool, Mcp, Knowledge, Workflow);

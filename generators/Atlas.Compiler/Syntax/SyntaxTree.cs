@@ -91,14 +91,18 @@ public sealed record ToolSyntax(
     public override string Keyword => "tool";
 }
 
-/// <summary><c>workflow name(params) -> Result { step = expr ... return expr }</c></summary>
+/// <summary>
+/// <c>workflow name(params) -> Result { step = expr ... budget { ... } ... return expr }</c>.
+/// <see cref="Settings"/> are the body's <c>name { ... }</c> blocks (no <c>=</c>, so never a step), such as <c>budget</c>.
+/// </summary>
 public sealed record WorkflowSyntax(
     IdentifierSyntax Name,
     ImmutableArray<ParameterSyntax> Parameters,
     TypeRefSyntax Returns,
     ImmutableArray<StepSyntax> Steps,
     ReturnSyntax? Return,
-    TextSpan Span) : DeclarationSyntax(Name, Span)
+    TextSpan Span,
+    ImmutableArray<AttributeSyntax> Settings = default) : DeclarationSyntax(Name, Span)
 {
     public override string Keyword => "workflow";
 }

@@ -26,7 +26,7 @@ public static class YamlLoader
         ImmutableArray.Create("providers", "routes", "enums", "types", "agents", "tools", "mcp", "knowledge", "workflows");
 
     private static readonly string[] ToolKeys = { "params", "returns" };
-    private static readonly string[] WorkflowKeys = { "params", "returns", "steps", "return" };
+    private static readonly string[] WorkflowKeys = { "params", "returns", "steps", "return", "budget" };
 
     /// <summary>
     /// Loads <paramref name="file"/> into a syntax tree, adding every problem to <paramref name="diagnostics"/>
@@ -265,6 +265,7 @@ public static class YamlLoader
             var owner = $"workflow `{name.Name}`";
             var parameters = ImmutableArray<ParameterSyntax>.Empty;
             var steps = ImmutableArray<StepSyntax>.Empty;
+            var settings = ImmutableArray.CreateBuilder<AttributeSyntax>();
             TypeRefSyntax? returns = null;
             ReturnSyntax? result = null;
             bool hasReturns = false;
@@ -289,6 +290,9 @@ public static class YamlLoader
                         if (expression is not null) result = new ReturnSyntax(expression, YamlValues.Cover(pair.Key, pair.Value));
                         else returnFailed = true;
                         break;
+                    case "budget":
+                        if (_values.Attribute(pair.Key, pair.Value, owner) is { } setting) settings.Add(setting);
+                        break;
                     default:
                         UnknownKey(pair.Key, owner, WorkflowKeys);
                         break;
@@ -300,7 +304,7 @@ public static class YamlLoader
             // the .atlas parser does with a declaration it cannot read; kept without it, the binder
             // would also report the missing step as undeclared, or the workflow as having no `return`.
             if (returns is null || returnFailed) return null;
-            return new WorkflowSyntax(name, parameters, returns, steps, result, span);
+            return new WorkflowSyntax(name, parameters, returns, steps, result, span, settings.ToImmutable());
         }
 
         private ImmutableArray<ParameterSyntax> Parameters(YamlNode value, string owner)

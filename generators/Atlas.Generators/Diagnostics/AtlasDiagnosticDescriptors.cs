@@ -58,6 +58,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidSwitchCase = new("ATL3004", FrontEnd.InvalidSwitchCase.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor SwitchArmTypeMismatch = new("ATL3005", FrontEnd.SwitchArmTypeMismatch.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor MissingReturn = new("ATL3006", FrontEnd.MissingReturn.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor DelegationCycle = new("ATL3007", FrontEnd.DelegationCycle.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 9xxx internal
     public static readonly DiagnosticDescriptor InternalError = new("ATL9001", FrontEnd.InternalError.Title, MessageFormat, "Atlas.Internal", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -100,6 +101,7 @@ internal static class AtlasDiagnosticDescriptors
         InvalidSwitchCase,
         SwitchArmTypeMismatch,
         MissingReturn,
+        DelegationCycle,
         InternalError);
 
     private static readonly ImmutableDictionary<string, DiagnosticDescriptor> ById = CreateIndex();

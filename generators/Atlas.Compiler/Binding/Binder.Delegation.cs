@@ -1,0 +1,70 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Atlas.Compiler.Diagnostics;
+using Atlas.Compiler.Model;
+using Atlas.Compiler.Syntax;
+using Atlas.Compiler.Text;
+
+namespace Atlas.Compiler.Binding;
+
+// Delegation between agents (`delegates`, `max_depth`) and spending limits (`budget`) of agents and workflows.
+internal sealed partial class Binder
+{
+    private static readonly string[] BudgetAttributes = { "usd", "tokens" };
+
+    /// <summary>
+    /// ATL3007 for each cycle in the delegation graph (an agent delegating to itself included), at the
+    /// <c>delegates</c> entry that closes it: the run would hand work round the circle until
+    /// <c>max_depth</c> cut it off, which is never what was meant.
+    /// </summary>
+    private void CheckDelegationCycles()
+    {
+        var agents = _symbols.Values.Where(s => s.Kind == SymbolKind.Agent).OrderBy(s => s.Order).ToList();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < agents.Count; i++) index[agents[i].Name] = i;
+
+        var edges = agents
+            .Select(a => (IReadOnlyList<int>)a.Delegations.Where(d => index.ContainsKey(d.Name)).Select(d => index[d.Name]).Distinct().ToList())
+            .ToList();
+
+        foreach (var cycle in WorkflowGraph.FindCycles(edges))
+        {
+            // The cycle is [start, ..., last, start]: the entry of `last` naming `start` closes it.
+            var start = agents[cycle[0]];
+            var last = agents[cycle[cycle.Count - 2]];
+            var entry = last.Delegations.First(d => string.Equals(d.Name, start.Name, StringComparison.Ordinal));
+            var path = string.Join(" → ", cycle.Select(i => agents[i].Name));
+            Report(DiagnosticDescriptors.DelegationCycle, last.File, entry.Span, path);
+        }
+    }
+
+    /// <summary><c>budget { usd = 0.50, tokens = 20000 }</c>: at least one limit, each more than zero.</summary>
+    private BudgetModel? ReadBudget(AttributeSyntax attribute, SourceFile file)
+    {
+        if (attribute.Value is not BlockValueSyntax { Head: null, Block: { } block })
+        {
+            ReportWrongKind(attribute, file, "a block such as `budget { usd = 0.50, tokens = 20000 }`");
+            return null;
+        }
+
+        var limits = ReadBlock(block, file, "budget", BudgetAttributes);
+        double? usd = null;
+        if (limits.TryGetValue("usd", out var usdAttribute) && ReadNumber(usdAttribute, file, 0, double.PositiveInfinity) is { } dollars)
+        {
+            if (dollars > 0) usd = dollars;
+            else Report(DiagnosticDescriptors.AttributeOutOfRange, file, usdAttribute.Value.Span, "`usd` must be more than 0, not " + dollars.ToString("R", CultureInfo.InvariantCulture));
+        }
+
+        long? tokens = limits.TryGetValue("tokens", out var tokensAttribute) ? ReadInt(tokensAttribute, file, 1) : null;
+
+        if (limits.Count == 0)
+        {
+            Report(DiagnosticDescriptors.AttributeOutOfRange, file, block.Span, "`budget` must set `usd`, `tokens` or both, e.g. `budget { usd = 0.50, tokens = 20000 }`");
+            return null;
+        }
+
+        return usd is null && tokens is null ? null : new BudgetModel(usd, tokens);
+    }
+}
