@@ -68,15 +68,17 @@ public class PlanTests
     public void Plan_EnumMemberAdded_ChangesTheEnumAndWhatEmbedsIt()
     {
         var changed = Changed(Sketch, Sketch.Replace("enum Category { billing, bug, account, other }", "enum Category { billing, bug, account, refund, other }"));
-        // The enum, the records whose schema lists its members, and the workflow that switches over it.
-        Assert.Equal(["Category.g.cs", "Reply.g.cs", "SupportWorkflow.g.cs", "Triage.g.cs"], changed);
+        // The enum, the records whose schema lists its members, the workflow that switches over it, and
+        // billing_expert: a delegate, whose parameters' schema (Ticket, Triage) is in its descriptor.
+        Assert.Equal(["BillingExpertAgent.g.cs", "Category.g.cs", "Reply.g.cs", "SupportWorkflow.g.cs", "Triage.g.cs"], changed);
     }
 
     [Fact]
     public void Plan_TypeFieldAdded_ChangesTheTypeAndItsUsers()
     {
         var changed = Changed(Sketch, Sketch.Replace("  body:    string\n}", "  body:    string\n  channel: string?\n}"));
-        // Ticket's record, and the workflow that reads its members; agents only name the type.
-        Assert.Equal(["SupportWorkflow.g.cs", "Ticket.g.cs"], changed);
+        // Ticket's record, the workflow that reads its members, and the delegate billing_expert, whose
+        // parameters' schema holds Ticket's; other agents only name the type.
+        Assert.Equal(["BillingExpertAgent.g.cs", "SupportWorkflow.g.cs", "Ticket.g.cs"], changed);
     }
 }

@@ -13,7 +13,7 @@ namespace Atlas.Cli.Display;
 
 /// <summary>
 /// Shows one workflow run on stderr as its events arrive: steps starting and finishing, the
-/// provider each call chose, retries, and the streamed tokens. Events come from one thread at a time.
+/// provider each call chose, retries, delegations and tool calls, and the streamed tokens. Events come from one thread at a time.
 /// </summary>
 internal abstract class RunProgress
 {
@@ -82,6 +82,17 @@ internal sealed class PlainRunProgress(TextWriter error, string workflow) : RunP
             case StepFailed failed:
                 Line(failed.Step ?? "", "failed: " + failed.Error);
                 break;
+            case DelegationStarted delegation:
+                Line(delegation.Step ?? "", $"{Indent(delegation.Depth)}{delegation.From} ⇢ {delegation.To} {delegation.Arguments}");
+                break;
+            case DelegationCompleted delegation:
+                Line(delegation.Step ?? "", $"{Indent(delegation.Depth)}{delegation.From} ⇠ {delegation.To} " + (delegation.Succeeded
+                    ? $"in {Duration(delegation.Duration)} · {Usage(delegation.Usage)}"
+                    : "refused or failed: " + delegation.Error));
+                break;
+            case ToolCalled tool:
+                Line(tool.Step ?? "", $"{tool.Agent} ⚙ {tool.Tool} {tool.Arguments} " + (tool.Succeeded ? $"in {Duration(tool.Duration)}" : "failed: " + tool.Error));
+                break;
             case RunCompleted completed:
                 error.WriteLine(completed.Succeeded
                     ? $"done in {Duration(completed.Duration)} · {Usage(completed.Usage)}"
@@ -89,6 +100,8 @@ internal sealed class PlainRunProgress(TextWriter error, string workflow) : RunP
                 break;
         }
     }
+
+    private static string Indent(int depth) => new(' ', 2 * Math.Max(0, depth - 1));
 
     private void Line(string step, string text) => error.WriteLine("  " + step.PadRight(_width) + "  " + text);
 
@@ -160,6 +173,16 @@ internal sealed class LiveRunProgress : RunProgress
                 bad.Status = "[red]failed[/]";
                 bad.Tail = failed.Error;
                 break;
+            case DelegationStarted delegation:
+                Row(delegation.Step ?? "").Tail = $"{delegation.From} ⇢ {delegation.To}";
+                break;
+            case DelegationCompleted delegation:
+                Row(delegation.Step ?? "").Delegations.Add(delegation.Succeeded ? delegation.To : delegation.To + " ✗");
+                Row(delegation.Step ?? "").Tail = "";
+                break;
+            case ToolCalled tool:
+                Row(tool.Step ?? "").Tools.Add(tool.Succeeded ? tool.Tool : tool.Tool + " ✗");
+                break;
             case RunCompleted completed:
                 _summary.Clear().Append(completed.Succeeded ? "[green]done[/]" : "[red]failed[/]")
                     .Append(" in ").Append(Duration(completed.Duration)).Append(" · ").Append(Markup.Escape(Usage(completed.Usage)));
@@ -196,6 +219,7 @@ internal sealed class LiveRunProgress : RunProgress
         table.AddColumn("provider");
         table.AddColumn(new TableColumn("tokens").RightAligned());
         table.AddColumn(new TableColumn("time").RightAligned());
+        table.AddColumn("delegated / tools");
         table.AddColumn("output");
         foreach (var row in _rows)
         {
@@ -205,6 +229,7 @@ internal sealed class LiveRunProgress : RunProgress
                 Markup.Escape(row.Provider),
                 row.Tokens,
                 row.Time,
+                Markup.Escape(string.Join(", ", row.Delegations.Select(d => "⇢ " + d).Concat(row.Tools.Select(t => "⚙ " + t)))),
                 "[grey]" + Markup.Escape(row.Tail) + "[/]");
         }
 
@@ -224,5 +249,9 @@ internal sealed class LiveRunProgress : RunProgress
         public string Time { get; set; } = "";
 
         public string Tail { get; set; } = "";
+
+        public List<string> Delegations { get; } = new();
+
+        public List<string> Tools { get; } = new();
     }
 }

@@ -34,13 +34,32 @@ public sealed class AtlasProgram
         Model = model;
         Shapes = new TypeShapes(model);
         var schemas = new JsonSchemas(model);
-        _agents = model.Agents.ToDictionary(a => a.Name, a => (a, Descriptors.Agent(a, schemas)), StringComparer.Ordinal);
+        _agents = AgentDescriptors(model, schemas);
         _workflowModels = model.Workflows.ToDictionary(w => w.Name, StringComparer.Ordinal);
         _tools = model.Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
         _types = model.Types.ToDictionary(t => t.Name, StringComparer.Ordinal);
     }
 
     public AtlasModel Model { get; }
+
+    /// <summary>Every agent's descriptor; a delegating agent's holds its delegates' (built first: a checked model has no delegation cycle).</summary>
+    private static Dictionary<string, (AgentModel, AgentDescriptor)> AgentDescriptors(AtlasModel model, JsonSchemas schemas)
+    {
+        var models = model.Agents.ToDictionary(a => a.Name, StringComparer.Ordinal);
+        var delegates = model.Agents.SelectMany(a => a.Delegates).ToHashSet(StringComparer.Ordinal);
+        var built = new Dictionary<string, (AgentModel, AgentDescriptor)>(StringComparer.Ordinal);
+        AgentDescriptor Build(string name)
+        {
+            if (built.TryGetValue(name, out var done)) return done.Item2;
+            var agent = models[name];
+            var descriptor = Descriptors.Agent(agent, schemas, delegates.Contains(name), Build);
+            built[name] = (agent, descriptor);
+            return descriptor;
+        }
+
+        foreach (var agent in model.Agents) Build(agent.Name);
+        return built;
+    }
 
     /// <summary>Checks and canonicalizes JSON values against the model's types.</summary>
     public TypeShapes Shapes { get; }

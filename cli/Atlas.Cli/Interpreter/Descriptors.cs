@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using Atlas.Compiler.Emit;
 using Atlas.Compiler.Model;
@@ -44,8 +45,11 @@ internal static class Descriptors
         knowledge.Store.Kind.ToString().ToLowerInvariant(),
         knowledge.Store.Target);
 
-    /// <summary>An agent; a <c>string</c> result is text (no schema), anything else is structured.</summary>
-    public static AgentDescriptor Agent(AgentModel agent, JsonSchemas schemas) => new(
+    /// <summary>
+    /// An agent; a <c>string</c> result is text (no schema), anything else is structured. Its delegates
+    /// come from <paramref name="delegateDescriptor"/>; a delegate (<paramref name="isDelegate"/>) carries its parameters' schema.
+    /// </summary>
+    public static AgentDescriptor Agent(AgentModel agent, JsonSchemas schemas, bool isDelegate, Func<string, AgentDescriptor> delegateDescriptor) => new(
         agent.Name,
         agent.Parameters.Select(p => new ParameterDescriptor(p.Name, p.Type.ToString())).ToArray(),
         agent.Returns.ToString(),
@@ -56,7 +60,17 @@ internal static class Descriptors
         Temperature: agent.Temperature,
         MaxTokens: agent.MaxTokens,
         Tools: agent.Tools.Count == 0 ? null : agent.Tools.ToArray(),
-        Delegates: agent.Delegates.Count == 0 ? null : agent.Delegates.ToArray());
+        Delegates: agent.Delegates.Count == 0 ? null : agent.Delegates.Select(delegateDescriptor).ToArray(),
+        ParametersSchema: isDelegate ? schemas.ForParameters(agent.Parameters) : null,
+        MaxDepth: agent.MaxDepth,
+        Budget: Budget(agent.Budget));
+
+    /// <summary>As generated code writes it: the dollar limit through its shortest round-trip text, so both sides hold the same decimal.</summary>
+    public static BudgetDescriptor? Budget(BudgetModel? budget) => budget is null
+        ? null
+        : new BudgetDescriptor(
+            budget.Usd is { } usd ? decimal.Parse(usd.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture) : null,
+            budget.Tokens);
 
     public static bool IsText(TypeRef type) => type.Kind == TypeKind.String && !type.IsList;
 

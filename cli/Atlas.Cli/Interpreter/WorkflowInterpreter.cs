@@ -161,7 +161,7 @@ public sealed class WorkflowInterpreter
 
     private WorkflowGraph<JsonState> BuildGraph(Dictionary<string, int> stepSlots)
     {
-        var builder = new WorkflowGraphBuilder<JsonState>(Model.Name);
+        var builder = new WorkflowGraphBuilder<JsonState>(Model.Name).WithBudget(Descriptors.Budget(Model.Budget));
         var shapes = _program.Shapes;
         var evaluator = _evaluator;
         foreach (var step in Model.Steps)

@@ -42,7 +42,10 @@ public static partial class CSharpEmitter
         if (agent.Temperature is { } temperature) descriptor.Add(Lines("Temperature: " + CSharpLiterals.Double(temperature)));
         if (agent.MaxTokens is { } maxTokens) descriptor.Add(Lines("MaxTokens: " + CSharpLiterals.Int(maxTokens)));
         if (agent.Tools.Count > 0) descriptor.Add(Lines("Tools: " + CSharpLiterals.StringList(agent.Tools)));
-        if (agent.Delegates.Count > 0) descriptor.Add(Lines("Delegates: " + CSharpLiterals.StringList(agent.Delegates)));
+        if (agent.Delegates.Count > 0) descriptor.Add(Lines($"Delegates: [{Join(agent.Delegates.Select(d => CSharpNames.AgentClass(d) + ".Descriptor"))}]"));
+        if (unit.ParametersSchema is { } parametersSchema) descriptor.Add(Lines("ParametersSchema: " + CSharpLiterals.Raw(parametersSchema)));
+        if (agent.MaxDepth is { } maxDepth) descriptor.Add(Lines("MaxDepth: " + CSharpLiterals.Int(maxDepth)));
+        if (agent.Budget is { } budget) descriptor.Add(Lines("Budget: " + CSharpLiterals.Budget(budget)));
         WriteArguments(w, descriptor);
         w.Unindent();
         w.WriteLine(");");

@@ -192,6 +192,7 @@ internal sealed class WorkflowEmitter
         w.Indent();
         w.WriteLine($"new WorkflowGraphBuilder<State>({CSharpLiterals.String(_workflow.Name)})");
         w.Indent();
+        if (_workflow.Budget is { } budget) w.WriteLine($".WithBudget({CSharpLiterals.Budget(budget)})");
         foreach (var step in _workflow.Steps) WriteStep(w, step);
         var returnDependsOn = _workflow.ReturnDependsOn.AsImmutableArray().AsEnumerable();
         if (_resultField is not null)

@@ -53,7 +53,14 @@ public static partial class CSharpEmitter
 
         foreach (var agent in model.Agents)
         {
-            units.Add(new AgentUnit(CSharpNames.AgentClass(agent.Name) + ".g.cs", options, agent, ResultSchema(agent.Returns, schemas, options.Namespace)));
+            // A delegate is offered to its callers' models as a function, whose arguments need a schema.
+            var isDelegate = model.Agents.Any(a => a.Delegates.Contains(agent.Name));
+            units.Add(new AgentUnit(
+                CSharpNames.AgentClass(agent.Name) + ".g.cs",
+                options,
+                agent,
+                ResultSchema(agent.Returns, schemas, options.Namespace),
+                isDelegate ? schemas.ForParameters(agent.Parameters) : null));
         }
 
         var plan = new WorkflowPlanner(model);

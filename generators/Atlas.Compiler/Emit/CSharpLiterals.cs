@@ -56,6 +56,18 @@ internal static class CSharpLiterals
 
     public static string Bool(bool value) => value ? "true" : "false";
 
+    /// <summary>A <c>decimal</c> literal with the shortest round-trip digits of <paramref name="value"/> (<c>0.5m</c>).</summary>
+    public static string Decimal(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "m";
+
+    /// <summary><c>new BudgetDescriptor(Usd: 0.5m, Tokens: 20000)</c>, without the parts that are not limited.</summary>
+    public static string Budget(Model.BudgetModel budget)
+    {
+        var parts = new System.Collections.Generic.List<string>(2);
+        if (budget.Usd is { } usd) parts.Add("Usd: " + Decimal(usd));
+        if (budget.Tokens is { } tokens) parts.Add("Tokens: " + Int(tokens));
+        return "new BudgetDescriptor(" + string.Join(", ", parts) + ")";
+    }
+
     /// <summary>A duration as readable C#: whole seconds as <c>TimeSpan.FromSeconds(20)</c>, else milliseconds.</summary>
     public static string TimeSpan(long milliseconds) =>
         milliseconds % 1000 == 0

@@ -22,8 +22,9 @@ public sealed record JsonUnit(string HintName, EmitOptions Options, EquatableArr
 /// <summary>
 /// <c>agent a</c> → <c>AAgent.g.cs</c>. <see cref="ResultSchema"/> is a C# expression for the
 /// descriptor's schema (<c>Triage.JsonSchema</c> or a literal), null for text results.
+/// <see cref="ParametersSchema"/> is the JSON schema of its parameters when some agent delegates to it, else null.
 /// </summary>
-public sealed record AgentUnit(string HintName, EmitOptions Options, AgentModel Agent, string? ResultSchema) : EmitUnit(HintName, Options);
+public sealed record AgentUnit(string HintName, EmitOptions Options, AgentModel Agent, string? ResultSchema, string? ParametersSchema = null) : EmitUnit(HintName, Options);
 
 /// <summary>What a workflow needs to know about an agent, tool or workflow it calls.</summary>
 public sealed record CalleeModel(CallKind Kind, string Name, EquatableArray<ParameterModel> Parameters, TypeRef Returns, bool NeedsTools);

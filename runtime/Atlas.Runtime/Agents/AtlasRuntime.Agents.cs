@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -30,7 +31,7 @@ public sealed partial class AtlasRuntime
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(arguments);
-        return InvokeCoreAsync(agent, arguments, step, onChunk: null, cancellationToken);
+        return InvokeCoreAsync(agent, arguments, step, onChunk: null, new AgentCall(agent, null), cancellationToken);
     }
 
     /// <summary>Streams a text agent's output as it arrives.</summary>
@@ -50,7 +51,7 @@ public sealed partial class AtlasRuntime
             {
                 try
                 {
-                    await InvokeCoreAsync(agent, arguments, step, chunk => chunks.Writer.TryWrite(chunk), stop.Token).ConfigureAwait(false);
+                    await InvokeCoreAsync(agent, arguments, step, chunk => chunks.Writer.TryWrite(chunk), new AgentCall(agent, null), stop.Token).ConfigureAwait(false);
                     chunks.Writer.TryComplete();
                 }
                 catch (Exception ex)
@@ -81,7 +82,11 @@ public sealed partial class AtlasRuntime
         }
     }
 
-    private async Task<JsonNode?> InvokeCoreAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, Action<string>? onChunk, CancellationToken cancellationToken)
+    /// <summary>A delegate's run on behalf of <paramref name="call"/>'s caller (see <see cref="DelegateFunction"/>).</summary>
+    internal Task<JsonNode?> InvokeDelegateAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, AgentCall call, CancellationToken cancellationToken) =>
+        InvokeCoreAsync(agent, arguments, step, onChunk: null, call, cancellationToken);
+
+    private async Task<JsonNode?> InvokeCoreAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, Action<string>? onChunk, AgentCall call, CancellationToken cancellationToken)
     {
         var messages = new List<ChatMessage>(3);
         if (agent.Instructions is { } instructions)
@@ -90,7 +95,7 @@ public sealed partial class AtlasRuntime
         }
 
         messages.Add(new ChatMessage(ChatRole.User, agent.Prompt.Render(arguments)));
-        var first = await CallAgentModelAsync(agent, messages, step, onChunk, cancellationToken).ConfigureAwait(false);
+        var first = await CallAgentModelAsync(call, messages, step, onChunk, cancellationToken).ConfigureAwait(false);
         if (agent.ResultSchema is not { } schema)
         {
             return JsonValue.Create(first);
@@ -106,7 +111,7 @@ public sealed partial class AtlasRuntime
         messages.Add(new ChatMessage(
             ChatRole.User,
             $"Your reply could not be used: {firstError}. Reply again with only the corrected JSON value for {agent.ResultTypeName}, matching the JSON schema, and nothing else."));
-        var second = await CallAgentModelAsync(agent, messages, step, onChunk, cancellationToken).ConfigureAwait(false);
+        var second = await CallAgentModelAsync(call, messages, step, onChunk, cancellationToken).ConfigureAwait(false);
         if (_structured.TryParse(second, schema, out value, out var secondError))
         {
             return value;
@@ -116,12 +121,17 @@ public sealed partial class AtlasRuntime
             $"Agent '{agent.Name}' did not return a valid {agent.ResultTypeName} after one repair attempt: {secondError} (first reply: {firstError}).");
     }
 
-    /// <summary>One model call for an agent through its provider or route; returns the reply text.</summary>
-    private Task<string> CallAgentModelAsync(AgentDescriptor agent, IReadOnlyList<ChatMessage> messages, StepContext? step, Action<string>? onChunk, CancellationToken cancellationToken)
+    /// <summary>One model call for an agent through its provider or route (its tool and delegation turns included); returns the reply text.</summary>
+    /// <remarks>Budgets are checked once the call is done, outside the route's retries: a budget is never retried.</remarks>
+    private async Task<string> CallAgentModelAsync(AgentCall call, IReadOnlyList<ChatMessage> messages, StepContext? step, Action<string>? onChunk, CancellationToken cancellationToken)
     {
+        var agent = call.Agent;
         var delivered = false;
-        var tools = ResolveTools(agent);
-        return CallModelAsync(
+        var tools = AgentFunctions.For(this, call, ResolveTools(agent), step);
+
+        // A delegate's text is its caller's business: only the step's own agent streams tokens to the step.
+        var streamsTokens = step is { Observed: true } && call.Parent is null;
+        var reply = await CallModelAsync(
             agent.Model,
             step,
             async (provider, ct) =>
@@ -130,7 +140,7 @@ public sealed partial class AtlasRuntime
                 var client = tools.Count > 0 ? provider.ClientWithTools! : provider.Client!;
                 ChatResponse response;
                 // Stream only when someone takes the pieces: the caller, or an observer of the step's events.
-                if (step is not { Observed: true } && onChunk is null)
+                if (!streamsTokens && onChunk is null)
                 {
                     response = await client.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
                 }
@@ -146,9 +156,9 @@ public sealed partial class AtlasRuntime
                             continue;
                         }
 
-                        if (step is { Observed: true })
+                        if (streamsTokens)
                         {
-                            step.Emit(new TokenEmitted(step.RunId, step.Step, step.Run.Now, text));
+                            step!.Emit(new TokenEmitted(step.RunId, step.Step, step.Run.Now, text));
                         }
 
                         if (onChunk is not null)
@@ -161,12 +171,52 @@ public sealed partial class AtlasRuntime
                     response = updates.ToChatResponse();
                 }
 
-                var reply = response.Text;
-                step?.AddUsage(UsageOf(provider, messages, response, reply));
-                return reply;
+                var answer = response.Text;
+                var usage = UsageOf(provider, messages, response, answer);
+                step?.AddUsage(usage);
+                call.AddUsage(usage);
+                return answer;
             },
             onChunk is null ? null : () => delivered,
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        call.CheckBudgets(step);
+        return reply;
+    }
+
+    /// <summary>The JSON schema of an agent's parameters, for offering it as a delegate; a minimal one when its descriptor has none.</summary>
+    internal JsonElement ParametersSchema(AgentDescriptor agent)
+    {
+        if (agent.ParametersSchema is { } schema)
+        {
+            return _structured.SchemaElement(schema);
+        }
+
+        var properties = new JsonObject();
+        foreach (var parameter in agent.Parameters)
+        {
+            properties[parameter.Name] = new JsonObject { ["description"] = parameter.TypeName };
+        }
+
+        var fallback = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = properties,
+            ["required"] = new JsonArray(agent.Parameters.Where(p => !p.TypeName.EndsWith('?')).Select(p => (JsonNode)JsonValue.Create(p.Name)).ToArray()),
+        };
+        return _structured.SchemaElement(fallback.ToJsonString());
+    }
+
+    /// <summary>Whether a model's arguments for a delegate fit the delegate's parameters (when its descriptor has their schema).</summary>
+    internal bool CheckArguments(AgentDescriptor agent, JsonObject arguments, out string problem)
+    {
+        problem = string.Empty;
+        if (agent.ParametersSchema is not { } schema || _structured.TryParse(arguments.ToJsonString(), schema, out _, out problem))
+        {
+            return true;
+        }
+
+        problem = problem.Replace("the reply does not match the schema: ", "", StringComparison.Ordinal);
+        return false;
     }
 
     private ChatOptions CreateChatOptions(AgentDescriptor agent, IReadOnlyList<AITool> tools)

@@ -34,6 +34,13 @@ public sealed record ParameterDescriptor(string Name, string TypeName);
 /// An agent. <see cref="Model"/> names a provider or route. For a structured result
 /// <see cref="ResultSchema"/> is the JSON schema of <see cref="ResultTypeName"/>; for text it is null.
 /// </summary>
+/// <remarks>
+/// <see cref="Delegates"/> are the agents it may hand work to, each offered to the model as a tool
+/// whose arguments follow the delegate's <see cref="ParametersSchema"/> (a JSON schema of an object
+/// with one property per parameter; set on every agent that is some agent's delegate).
+/// <see cref="MaxDepth"/> bounds how deep delegations may nest below this agent (null: <see cref="DefaultMaxDepth"/>);
+/// <see cref="Budget"/> bounds what one call of it may spend, its delegations included.
+/// </remarks>
 public sealed record AgentDescriptor(
     string Name,
     IReadOnlyList<ParameterDescriptor> Parameters,
@@ -45,10 +52,22 @@ public sealed record AgentDescriptor(
     double? Temperature = null,
     int? MaxTokens = null,
     IReadOnlyList<string>? Tools = null,
-    IReadOnlyList<string>? Delegates = null)
+    IReadOnlyList<AgentDescriptor>? Delegates = null,
+    string? ParametersSchema = null,
+    int? MaxDepth = null,
+    BudgetDescriptor? Budget = null)
 {
+    /// <summary>How many levels of delegation may nest below an agent that does not set <c>max_depth</c>.</summary>
+    public const int DefaultMaxDepth = 3;
+
     public bool ReturnsText => ResultSchema is null;
 }
+
+/// <summary>
+/// <c>budget { usd = ..., tokens = ... }</c>: the most one workflow run or one agent call may spend,
+/// in US dollars (at the providers' declared costs) and in tokens (input plus output); null is no limit.
+/// </summary>
+public sealed record BudgetDescriptor(decimal? Usd = null, long? Tokens = null);
 
 /// <summary>A tool's signature (the implementation is supplied to the runtime separately).</summary>
 public sealed record ToolDescriptor(string Name, IReadOnlyList<ParameterDescriptor> Parameters, string ResultTypeName);

@@ -27,6 +27,9 @@ public readonly record struct Usage(long InputTokens, long OutputTokens, decimal
 [JsonDerivedType(typeof(RetryScheduled), "retry_scheduled")]
 [JsonDerivedType(typeof(ProviderSelected), "provider_selected")]
 [JsonDerivedType(typeof(RunCompleted), "run_completed")]
+[JsonDerivedType(typeof(DelegationStarted), "delegation_started")]
+[JsonDerivedType(typeof(DelegationCompleted), "delegation_completed")]
+[JsonDerivedType(typeof(ToolCalled), "tool_called")]
 public abstract record AtlasEvent(string RunId, string? Step, DateTimeOffset Timestamp);
 
 public sealed record RunStarted(string RunId, string Workflow, DateTimeOffset Timestamp) : AtlasEvent(RunId, null, Timestamp);
@@ -47,3 +50,18 @@ public sealed record RetryScheduled(string RunId, string Step, DateTimeOffset Ti
 public sealed record ProviderSelected(string RunId, string? Step, DateTimeOffset Timestamp, string Provider, string Reason) : AtlasEvent(RunId, Step, Timestamp);
 
 public sealed record RunCompleted(string RunId, DateTimeOffset Timestamp, TimeSpan Duration, Usage Usage, bool Succeeded, string? Error) : AtlasEvent(RunId, null, Timestamp);
+
+/// <summary>
+/// An agent handed a sub-task to one of its delegates: who asked whom, with what arguments (compact JSON,
+/// shortened to a few hundred characters), and how deep (1 when a step's own agent delegates).
+/// </summary>
+public sealed record DelegationStarted(string RunId, string Step, DateTimeOffset Timestamp, string From, string To, string Arguments, int Depth) : AtlasEvent(RunId, Step, Timestamp);
+
+/// <summary>
+/// A delegation ended: how long it took and what the delegate (with its own delegations) used; on
+/// failure (or when it was refused, e.g. beyond <c>max_depth</c>) <see cref="Error"/> says why, and that is what the model was told.
+/// </summary>
+public sealed record DelegationCompleted(string RunId, string Step, DateTimeOffset Timestamp, string From, string To, int Depth, TimeSpan Duration, Usage Usage, bool Succeeded, string? Error) : AtlasEvent(RunId, Step, Timestamp);
+
+/// <summary>The model of <see cref="Agent"/> called the tool <see cref="Tool"/>; on failure <see cref="Error"/> says why.</summary>
+public sealed record ToolCalled(string RunId, string Step, DateTimeOffset Timestamp, string Agent, string Tool, string Arguments, TimeSpan Duration, bool Succeeded, string? Error) : AtlasEvent(RunId, Step, Timestamp);

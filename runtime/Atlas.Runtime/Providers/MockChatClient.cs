@@ -17,7 +17,10 @@ namespace Atlas.Runtime;
 /// <summary>
 /// The built-in <c>mock</c> provider: offline and deterministic (the same messages and options give
 /// the same reply). With a JSON-schema response format it answers a JSON value valid against the
-/// schema; otherwise a short sentence about the start of the last user message.
+/// schema; otherwise a short sentence about the start of the last user message. Offered tools
+/// (functions) are each called once, with arguments generated from their JSON schemas, before it
+/// answers: its first reply asks for all of them, and once their results are in the conversation it
+/// answers (a text answer names the tools it consulted).
 /// </summary>
 /// <remarks>
 /// Streaming yields the reply word by word, waiting <see cref="Latency"/> (on the given
@@ -52,12 +55,24 @@ public sealed partial class MockChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        var (text, responseId) = Compose(list, options);
         if (Latency > TimeSpan.Zero)
         {
             await Task.Delay(Latency, _timeProvider, cancellationToken).ConfigureAwait(false);
         }
 
+        if (ToolCalls(list, options) is { } calls)
+        {
+            return new ChatResponse(new ChatMessage(ChatRole.Assistant, calls.Contents))
+            {
+                ResponseId = calls.ResponseId,
+                ModelId = ModelId,
+                FinishReason = ChatFinishReason.ToolCalls,
+                CreatedAt = _timeProvider.GetUtcNow(),
+                Usage = EstimateUsage(list, calls.Text),
+            };
+        }
+
+        var (text, responseId) = Compose(list, options);
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
         {
             ResponseId = responseId,
@@ -72,6 +87,24 @@ public sealed partial class MockChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        if (ToolCalls(list, options) is { } calls)
+        {
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+
+            yield return new ChatResponseUpdate(ChatRole.Assistant, calls.Contents) { ResponseId = calls.ResponseId, MessageId = calls.ResponseId, ModelId = ModelId };
+            yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(EstimateUsage(list, calls.Text))])
+            {
+                ResponseId = calls.ResponseId,
+                MessageId = calls.ResponseId,
+                ModelId = ModelId,
+                FinishReason = ChatFinishReason.ToolCalls,
+            };
+            yield break;
+        }
+
         var (text, responseId) = Compose(list, options);
         foreach (var token in Tokens(text))
         {
@@ -130,6 +163,50 @@ public sealed partial class MockChatClient : IChatClient
         return new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output };
     }
 
+    /// <summary>
+    /// The first turn of a conversation that offers functions: one call of each, arguments generated
+    /// from its schema (deterministic, like every reply). Null once any function result is in the
+    /// conversation (or none is offered): then the mock answers.
+    /// </summary>
+    private ToolCallReply? ToolCalls(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    {
+        var functions = options?.Tools?.OfType<AIFunctionDeclaration>().ToList();
+        if (functions is not { Count: > 0 } || messages.Any(m => m.Contents.Any(c => c is FunctionResultContent)))
+        {
+            return null;
+        }
+
+        var seed = Seed(messages, options);
+        var random = new DeterministicRandom(seed);
+        var words = Words(messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? string.Empty);
+        var contents = new List<AIContent>(functions.Count);
+        var text = new StringBuilder();
+        for (var i = 0; i < functions.Count; i++)
+        {
+            var function = functions[i];
+            var arguments = new MockJsonGenerator(function.JsonSchema, random, words).Generate() as JsonObject ?? new JsonObject();
+            var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var (name, value) in arguments)
+            {
+                values[name] = value is null ? null : ToElement(value);
+            }
+
+            contents.Add(new FunctionCallContent($"call_{i + 1}_{function.Name}", function.Name, values));
+            text.Append(function.Name).Append(arguments.ToJsonString());
+        }
+
+        return new ToolCallReply(contents, "mock-" + seed.ToString("x16", CultureInfo.InvariantCulture), text.ToString());
+    }
+
+    /// <summary>As a provider's client hands arguments over: JSON elements.</summary>
+    private static JsonElement ToElement(JsonNode value)
+    {
+        using var document = JsonDocument.Parse(value.ToJsonString());
+        return document.RootElement.Clone();
+    }
+
+    private sealed record ToolCallReply(IList<AIContent> Contents, string ResponseId, string Text);
+
     private (string Text, string ResponseId) Compose(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
     {
         var seed = Seed(messages, options);
@@ -146,6 +223,12 @@ public sealed partial class MockChatClient : IChatClient
         }
 
         var sentence = Sentence(words, random);
+        var consulted = messages.SelectMany(m => m.Contents.OfType<FunctionCallContent>()).Select(c => c.Name).Distinct(StringComparer.Ordinal).ToList();
+        if (consulted.Count > 0)
+        {
+            sentence += $" (consulted {string.Join(", ", consulted)})";
+        }
+
         if (options?.MaxOutputTokens is { } max && max > 0 && sentence.Length > max * 4)
         {
             sentence = sentence[..(max * 4)];
@@ -170,6 +253,19 @@ public sealed partial class MockChatClient : IChatClient
         foreach (var message in messages)
         {
             canonical.Append(message.Role.Value).Append('\u0002').Append(message.Text).Append('\u0001');
+            foreach (var content in message.Contents)
+            {
+                // Calls and results carry no text: without them, every turn of a tool loop would look alike.
+                switch (content)
+                {
+                    case FunctionCallContent call:
+                        canonical.Append("call:").Append(call.Name).Append('\u0002');
+                        break;
+                    case FunctionResultContent result:
+                        canonical.Append("result:").Append(ResultText(result.Result)).Append('\u0002');
+                        break;
+                }
+            }
         }
 
         if (options is not null)
@@ -186,6 +282,15 @@ public sealed partial class MockChatClient : IChatClient
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString()));
         return BitConverter.ToUInt64(hash, 0);
     }
+
+    private static string ResultText(object? result) => result switch
+    {
+        null => "null",
+        string text => text,
+        JsonNode node => node.ToJsonString(),
+        JsonElement element => element.GetRawText(),
+        _ => result.ToString() ?? "",
+    };
 
     [GeneratedRegex(@"\s*\S+\s*", RegexOptions.CultureInvariant)]
     private static partial Regex WordRegex();

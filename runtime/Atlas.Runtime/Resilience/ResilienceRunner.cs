@@ -163,6 +163,10 @@ internal sealed class ResilienceRunner
             case BrokenCircuitException:
                 return false;
 
+            // Spending more cannot bring a run back under its budget.
+            case BudgetExceededException:
+                return false;
+
             // A bad request or a bad key stays bad however often it is sent.
             case ProviderException { IsTransient: false }:
                 return false;

@@ -113,7 +113,7 @@ public sealed partial class AtlasRuntime
             async input =>
             {
                 await admission.WaitAsync(cancellation.Token).ConfigureAwait(false);
-                var context = new RunContext(this, graph.Workflow, onEvent);
+                var context = new RunContext(this, graph.Workflow, onEvent) { Budget = graph.Budget };
                 if (context.Observed)
                 {
                     context.Emit(new RunStarted(context.RunId, graph.Workflow, context.Now));
@@ -184,7 +184,7 @@ public sealed partial class AtlasRuntime
     {
         cancellationToken.ThrowIfCancellationRequested();
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var context = new RunContext(this, graph.Workflow, onEvent);
+        var context = new RunContext(this, graph.Workflow, onEvent) { Budget = graph.Budget };
         var entry = new BufferBlock<WorkflowRun<TState>>(new DataflowBlockOptions { BoundedCapacity = 1, CancellationToken = cancellation.Token });
         var pipeline = WorkflowPipeline<TState>.Create(this, graph, entry, maxRuns: 1, cancellation);
         try

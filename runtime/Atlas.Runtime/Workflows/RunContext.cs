@@ -54,6 +54,18 @@ internal sealed class RunContext
         }
     }
 
+    /// <summary>The workflow's <c>budget</c>, checked by <see cref="CheckBudget"/>; null for no limit.</summary>
+    public BudgetDescriptor? Budget { get; init; }
+
+    /// <summary>Throws <see cref="BudgetExceededException"/> once the run has spent more than its workflow's budget.</summary>
+    public void CheckBudget()
+    {
+        if (BudgetExceededException.Check($"workflow '{Workflow}'", Budget, Usage, this) is { } exceeded)
+        {
+            throw exceeded;
+        }
+    }
+
     /// <summary>12 hex digits of a GUID: short enough to read in a log, unique enough for concurrent runs.</summary>
     public static string NewRunId()
     {
@@ -110,6 +122,9 @@ internal sealed class RunContext
             ProviderSelected e when secrets.Contains(e.Reason) => e with { Reason = secrets.Redact(e.Reason) },
             RunCompleted e when secrets.Contains(e.Error) => e with { Error = secrets.RedactOrNull(e.Error) },
             TokenEmitted e when secrets.Contains(e.Text) => e with { Text = secrets.Redact(e.Text) },
+            DelegationStarted e when secrets.Contains(e.Arguments) => e with { Arguments = secrets.Redact(e.Arguments) },
+            DelegationCompleted e when secrets.Contains(e.Error) => e with { Error = secrets.RedactOrNull(e.Error) },
+            ToolCalled e when secrets.Contains(e.Arguments) || secrets.Contains(e.Error) => e with { Arguments = secrets.Redact(e.Arguments), Error = secrets.RedactOrNull(e.Error) },
             _ => atlasEvent,
         };
     }

@@ -152,6 +152,7 @@ public sealed class StepContext
         Action<AtlasEvent>? forward = Observed ? Forward : null;
         var (value, usage) = await Runtime.RunCalledAsync(graph, state, result, forward, cancellationToken).ConfigureAwait(false);
         AddUsage(usage);
+        Run.CheckBudget();
         return value;
     }
 

@@ -31,6 +31,7 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
     private readonly string _workflow;
     private readonly List<StepSpec<TState>> _steps = new();
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+    private BudgetDescriptor? _budget;
 
     public WorkflowGraphBuilder(string workflow)
     {
@@ -65,6 +66,13 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
         return this;
     }
 
+    /// <summary>The workflow's <c>budget</c>: a run that spends more stops with <see cref="BudgetExceededException"/>.</summary>
+    public WorkflowGraphBuilder<TState> WithBudget(BudgetDescriptor? budget)
+    {
+        _budget = budget;
+        return this;
+    }
+
     /// <summary>Validates the declared steps and returns the immutable graph.</summary>
     /// <exception cref="ArgumentException">A dependency (of a step or of the return) names no step, or steps depend on each other in a cycle.</exception>
     public WorkflowGraph<TState> Build(IReadOnlyList<string> returnDependsOn)
@@ -89,7 +97,7 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
             }
         }
 
-        return new WorkflowGraph<TState>(_workflow, TopologicalOrder(), returns);
+        return new WorkflowGraph<TState>(_workflow, TopologicalOrder(), returns) { Budget = _budget };
     }
 
     private void Add(StepSpec<TState> step)
@@ -163,6 +171,9 @@ public sealed class WorkflowGraph<TState> where TState : class
 
     /// <summary>The steps the workflow's <c>return</c> reads.</summary>
     public IReadOnlyList<string> ReturnDependsOn { get; }
+
+    /// <summary>The most one run may spend (<c>budget</c>), or null.</summary>
+    public BudgetDescriptor? Budget { get; internal init; }
 
     internal IReadOnlyList<StepSpec<TState>> Steps { get; }
 }

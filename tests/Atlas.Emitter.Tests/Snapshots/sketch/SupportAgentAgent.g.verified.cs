@@ -37,7 +37,7 @@ public sealed partial class SupportAgentAgent
             new PathSegment(["ticket", "body"]),
         ]),
         Tools: ["lookup_order"],
-        Delegates: ["billing_expert"]
+        Delegates: [BillingExpertAgent.Descriptor]
     );
 
     private readonly AtlasRuntime _runtime;

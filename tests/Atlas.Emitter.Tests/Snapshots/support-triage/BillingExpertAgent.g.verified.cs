@@ -29,7 +29,58 @@ public sealed partial class BillingExpertAgent
             new PathSegment(["triage", "summary"]),
             new TextSegment("): "),
             new PathSegment(["ticket", "body"]),
-        ])
+        ]),
+        ParametersSchema: """
+        {
+          "type": "object",
+          "properties": {
+            "ticket": {
+              "type": "object",
+              "properties": {
+                "id": {
+                  "type": "string"
+                },
+                "subject": {
+                  "type": "string"
+                },
+                "body": {
+                  "type": "string"
+                }
+              },
+              "required": ["id", "subject", "body"],
+              "additionalProperties": false
+            },
+            "triage": {
+              "type": "object",
+              "properties": {
+                "category": {
+                  "type": "string",
+                  "enum": ["billing", "bug", "account", "other"]
+                },
+                "urgency": {
+                  "type": "integer"
+                },
+                "summary": {
+                  "type": "string"
+                },
+                "tags": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "owner": {
+                  "type": ["string", "null"]
+                }
+              },
+              "required": ["category", "urgency", "summary", "tags"],
+              "additionalProperties": false
+            }
+          },
+          "required": ["ticket", "triage"],
+          "additionalProperties": false
+        }
+        """
     );
 
     private readonly AtlasRuntime _runtime;
