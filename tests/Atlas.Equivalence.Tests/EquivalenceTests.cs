@@ -60,9 +60,17 @@ public class EquivalenceTests(ITestOutputHelper output)
         var configure = Offline.Configure(Path.GetDirectoryName(project.Files[0])!);
         var generatedProgram = GeneratedProgram.For(project);
 
+        // The same C# tools on both sides (atlas run loads them from the project's assembly).
+        var tools = generatedProgram.ToolFunctions();
+        Action<Atlas.Runtime.AtlasRuntimeOptions> configureInterpreted = options =>
+        {
+            configure(options);
+            foreach (var tool in tools) options.Tools.TryAdd(tool.Name, tool);
+        };
+
         // The two sides share nothing (each has its own runtime), and the mock's waits dominate: run them at once.
         var generatedRun = generatedProgram.RunAsync(workflow, run.ReadInput(), configure);
-        var interpretedRun = InterpretedProgram.RunAsync(model, workflow, run.ReadInput(), configure, generatedProgram.JsonOptions);
+        var interpretedRun = InterpretedProgram.RunAsync(model, workflow, run.ReadInput(), configureInterpreted, generatedProgram.JsonOptions);
         await Task.WhenAll(generatedRun, interpretedRun);
         var (generated, interpreted) = (await generatedRun, await interpretedRun);
         output.WriteLine($"{generated.Events.Count} events: " + string.Join(", ", generated.Events.GroupBy(e => e.GetType().Name).Select(g => $"{g.Count()} {g.Key}")));

@@ -24,6 +24,9 @@ internal static class EventTrace
         RetryScheduled e => $"retry_scheduled {e.Step} attempt {e.Attempt} {Quote(e.Reason)}",
         ProviderSelected e => $"provider_selected {e.Step ?? "-"} {e.Provider} {Quote(e.Reason)}",
         RunCompleted e => $"run_completed {(e.Succeeded ? "succeeded" : "failed " + Quote(e.Error ?? ""))} {Describe(e.Usage)}",
+        DelegationStarted e => $"delegation_started {e.Step} {e.From} -> {e.To} depth {e.Depth} {Quote(e.Arguments)}",
+        DelegationCompleted e => $"delegation_completed {e.Step} {e.From} -> {e.To} depth {e.Depth} {(e.Succeeded ? "succeeded" : "failed " + Quote(e.Error ?? ""))} {Describe(e.Usage)}",
+        ToolCalled e => $"tool_called {e.Step} {e.Agent} {e.Tool} {Quote(e.Arguments)} {(e.Succeeded ? "succeeded" : "failed " + Quote(e.Error ?? ""))}",
         _ => atlasEvent.GetType().Name + " " + (atlasEvent.Step ?? "-"),
     };
 
@@ -71,7 +74,7 @@ internal static class EventTrace
             var end = Math.Max(IndexOf<StepCompleted>(node.Name), IndexOf<StepFailed>(node.Name));
             for (var i = 0; i < events.Count; i++)
             {
-                if (events[i] is TokenEmitted or ProviderSelected or RetryScheduled && events[i].Step == node.Name && (i < start || (end >= 0 && i > end)))
+                if (events[i] is TokenEmitted or ProviderSelected or RetryScheduled or DelegationStarted or DelegationCompleted or ToolCalled && events[i].Step == node.Name && (i < start || (end >= 0 && i > end)))
                     problems.Add($"event {i} ({Describe(events[i])}) of step {node.Name} is outside the step's start ({start}) and end ({end})");
             }
         }

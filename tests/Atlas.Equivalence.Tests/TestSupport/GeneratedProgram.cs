@@ -8,6 +8,7 @@ using System.Threading;
 using Atlas.Compiler.Model;
 using Atlas.Emitter.Tests.TestSupport;
 using Atlas.Runtime;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Atlas.Equivalence.Tests.TestSupport;
@@ -74,6 +75,20 @@ internal sealed partial class GeneratedProgram
         var options = new AtlasRuntimeOptions();
         Type("AtlasDeclarations").GetMethod("AddTo")!.Invoke(null, [options, null]);
         return options;
+    }
+
+    /// <summary>
+    /// The project's C# tools as generated code registers them (<c>AtlasTools</c> from <c>AddAtlas</c>), or none:
+    /// for the interpreter's side, so that both sides' models are offered, and really call, the same tools.
+    /// </summary>
+    public IReadOnlyList<AIFunction> ToolFunctions()
+    {
+        var tools = _assembly.GetType(_namespace + ".AtlasTools");
+        if (tools is null) return [];
+        var services = new ServiceCollection();
+        Type("AtlasServiceCollectionExtensions").GetMethod("AddAtlas")!.Invoke(null, [services, null]);
+        var instance = services.BuildServiceProvider().GetRequiredService(tools);
+        return (IReadOnlyList<AIFunction>)tools.GetMethod("CreateFunctions")!.Invoke(instance, null)!;
     }
 
     /// <summary>Runs <paramref name="workflow"/> once streaming (for its events) and once with <c>RunAsync</c> (for its result).</summary>
