@@ -64,6 +64,7 @@ public sealed class RunCommandTests
         { "document-digest-yaml/digest.atlas.yaml", "digest", "@document-digest-yaml/docs.json", "Digest" },
         { "research-assistant/research.atlas", "answer_question", "@research-assistant/question.json", "Finding" },
         { "research-assistant/research.atlas", "research", "@research-assistant/request.json", "Report" },
+        { "dispatch/dispatch.atlas", "dispatch", "@dispatch/request.json", "Resolution" },
     };
 
     [Theory]

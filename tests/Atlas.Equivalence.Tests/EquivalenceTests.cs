@@ -27,6 +27,7 @@ public class EquivalenceTests(ITestOutputHelper output)
         new("document-digest-yaml", "digest", "examples/document-digest-yaml/docs.json"),
         new("research-assistant", "answer_question", "examples/research-assistant/question.json"),
         new("research-assistant", "research", "examples/research-assistant/request.json"),
+        new("dispatch", "dispatch", "examples/dispatch/request.json"),  // delegation to two specialists and a C# tool
         new("sketch", "support", "examples/support-triage/ticket.json"),
         new("sketch", "triage_all", "examples/support-triage/tickets.json"),
     ];
@@ -54,25 +55,7 @@ public class EquivalenceTests(ITestOutputHelper output)
     [MemberData(nameof(All))]
     public async Task GeneratedAndInterpreted_SameInput_SameGraphResultAndEvents(EquivalenceCase run)
     {
-        var project = AtlasProject.Get(run.Project);
-        var model = project.Compile();
-        var workflow = model.Workflows.Single(w => w.Name == run.Workflow);
-        var configure = Offline.Configure(Path.GetDirectoryName(project.Files[0])!);
-        var generatedProgram = GeneratedProgram.For(project);
-
-        // The same C# tools on both sides (atlas run loads them from the project's assembly).
-        var tools = generatedProgram.ToolFunctions();
-        Action<Atlas.Runtime.AtlasRuntimeOptions> configureInterpreted = options =>
-        {
-            configure(options);
-            foreach (var tool in tools) options.Tools.TryAdd(tool.Name, tool);
-        };
-
-        // The two sides share nothing (each has its own runtime), and the mock's waits dominate: run them at once.
-        var generatedRun = generatedProgram.RunAsync(workflow, run.ReadInput(), configure);
-        var interpretedRun = InterpretedProgram.RunAsync(model, workflow, run.ReadInput(), configureInterpreted, generatedProgram.JsonOptions);
-        await Task.WhenAll(generatedRun, interpretedRun);
-        var (generated, interpreted) = (await generatedRun, await interpretedRun);
+        var (generated, interpreted) = await RunBothAsync(run);
         output.WriteLine($"{generated.Events.Count} events: " + string.Join(", ", generated.Events.GroupBy(e => e.GetType().Name).Select(g => $"{g.Count()} {g.Key}")));
         output.WriteLine("providers: " + string.Join(", ", generated.Events.OfType<Atlas.Runtime.ProviderSelected>().Select(e => $"{e.Step}={e.Provider}").Distinct()));
         output.WriteLine("steps: " + string.Join(", ", generated.Events.OfType<Atlas.Runtime.StepCompleted>().Select(e => $"{e.Step} {e.Usage.InputTokens}+{e.Usage.OutputTokens} tokens")));
@@ -98,6 +81,49 @@ public class EquivalenceTests(ITestOutputHelper output)
         var generatedEvents = EventTrace.Multiset(generated.Events);
         var interpretedEvents = EventTrace.Multiset(interpreted.Events);
         Assert.True(generatedEvents.SequenceEqual(interpretedEvents), "Events differ:\n" + Difference(generatedEvents, interpretedEvents));
+    }
+
+    [Fact]
+    public async Task Dispatch_BothSides_TraceShowsBothDelegationsAndTheToolCall()
+    {
+        var (generated, interpreted) = await RunBothAsync(Cases.Single(c => c.Project == "dispatch"));
+
+        foreach (var (side, outcome) in new[] { ("generated", generated), ("interpreted", interpreted) })
+        {
+            var delegations = outcome.Events.OfType<Atlas.Runtime.DelegationCompleted>().Select(d => $"{d.Step}: {d.From} -> {d.To} {d.Succeeded}").ToList();
+            Assert.True(
+                delegations.SequenceEqual(["answer: dispatcher -> billing_specialist True", "answer: dispatcher -> tech_specialist True"]),
+                $"{side}: {string.Join("; ", delegations)}");
+            Assert.Equal(2, outcome.Events.OfType<Atlas.Runtime.DelegationStarted>().Count());
+            var tool = Assert.Single(outcome.Events.OfType<Atlas.Runtime.ToolCalled>());
+            Assert.Equal(("dispatcher", "lookup_account", true), (tool.Agent, tool.Tool, tool.Succeeded));
+        }
+
+        Assert.Contains("(consulted lookup_account, billing_specialist, tech_specialist)", generated.Result);
+    }
+
+    /// <summary>One case on both sides at once (they share nothing, and the mock's waits dominate).</summary>
+    private static async Task<(RunOutcome Generated, RunOutcome Interpreted)> RunBothAsync(EquivalenceCase run)
+    {
+        var project = AtlasProject.Get(run.Project);
+        var model = project.Compile();
+        var workflow = model.Workflows.Single(w => w.Name == run.Workflow);
+        var configure = Offline.Configure(Path.GetDirectoryName(project.Files[0])!);
+        var generatedProgram = GeneratedProgram.For(project);
+
+        // The same C# tools on both sides (atlas run loads them from the project's assembly).
+        var tools = generatedProgram.ToolFunctions();
+        Action<Atlas.Runtime.AtlasRuntimeOptions> configureInterpreted = options =>
+        {
+            configure(options);
+            foreach (var tool in tools) options.Tools.TryAdd(tool.Name, tool);
+        };
+
+        // The two sides share nothing (each has its own runtime), and the mock's waits dominate: run them at once.
+        var generatedRun = generatedProgram.RunAsync(workflow, run.ReadInput(), configure);
+        var interpretedRun = InterpretedProgram.RunAsync(model, workflow, run.ReadInput(), configureInterpreted, generatedProgram.JsonOptions);
+        await Task.WhenAll(generatedRun, interpretedRun);
+        return (await generatedRun, await interpretedRun);
     }
 
     private static string Difference(List<string> generated, List<string> interpreted)
