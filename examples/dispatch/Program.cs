@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Runtime;
@@ -10,8 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Dispatch;
 
 /// <summary>
-/// Runs the generated <see cref="DispatchWorkflow"/> on one request, shows who the dispatcher
-/// asked for what (on stderr), and prints the typed resolution as JSON.
+/// Runs the generated <see cref="DispatchWorkflow"/> on one request and prints, as JSON, the typed
+/// resolution and the trace of who the dispatcher asked for what (its tool call and delegations).
 /// </summary>
 internal static class Program
 {
@@ -26,15 +27,19 @@ internal static class Program
             Plan: Plan.Team,
             Question: "We were charged twice for March, and since the last update sync stalls on two laptops. Can you help with both?");
 
+        var trace = new JsonArray();
         await foreach (var atlasEvent in workflow.RunStreamingAsync(request))
         {
             switch (atlasEvent)
             {
-                case DelegationStarted started:
-                    Console.Error.WriteLine($"{started.From} -> {started.To} {started.Arguments}");
-                    break;
                 case ToolCalled tool:
-                    Console.Error.WriteLine($"{tool.Agent} called {tool.Tool} {tool.Arguments}");
+                    trace.Add($"{tool.Agent} called {tool.Tool} with {tool.Arguments}");
+                    break;
+                case DelegationCompleted delegation:
+                    trace.Add($"{delegation.From} delegated to {delegation.To}: {(delegation.Succeeded ? "answered" : delegation.Error)} ({delegation.Usage.TotalTokens} tokens)");
+                    break;
+                case RunCompleted { Succeeded: false } failed:
+                    trace.Add("failed: " + failed.Error);
                     break;
             }
         }
@@ -42,8 +47,12 @@ internal static class Program
         Resolution resolution = await workflow.RunAsync(request);
 
         // The generated resolver writes the names as declared in the .atlas file.
-        var pretty = new JsonSerializerOptions(AtlasJson.Options) { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        Console.WriteLine(JsonSerializer.Serialize(resolution, pretty));
+        var output = new JsonObject
+        {
+            ["resolution"] = JsonSerializer.SerializeToNode(resolution, AtlasJson.Options),
+            ["trace"] = trace,
+        };
+        Console.WriteLine(output.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 }
 

@@ -44,6 +44,18 @@ public class ExampleAppTests
         Assert.Equal(BuildAndRun("document-digest"), BuildAndRun("document-digest-yaml"));
     }
 
+    [Fact]
+    public void Dispatch_BuiltApp_CallsItsCSharpToolAndBothSpecialists()
+    {
+        using var result = JsonDocument.Parse(BuildAndRun("dispatch"));
+        var trace = result.RootElement.GetProperty("trace").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Equal(3, trace.Count);
+        Assert.StartsWith("dispatcher called lookup_account with {\"customer\":", trace[0], StringComparison.Ordinal);
+        Assert.StartsWith("dispatcher delegated to billing_specialist: answered (", trace[1], StringComparison.Ordinal);
+        Assert.StartsWith("dispatcher delegated to tech_specialist: answered (", trace[2], StringComparison.Ordinal);
+        Assert.EndsWith("(consulted lookup_account, billing_specialist, tech_specialist)", result.RootElement.GetProperty("resolution").GetProperty("answer").GetString(), StringComparison.Ordinal);
+    }
+
     private static string BuildAndRun(string example)
     {
         string directory = Path.Combine(TestData.RepositoryRoot(), "examples", example);
