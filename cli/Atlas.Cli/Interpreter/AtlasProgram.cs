@@ -48,9 +48,12 @@ public sealed class AtlasProgram
         var models = model.Agents.ToDictionary(a => a.Name, StringComparer.Ordinal);
         var delegates = model.Agents.SelectMany(a => a.Delegates).ToHashSet(StringComparer.Ordinal);
         var built = new Dictionary<string, (AgentModel, AgentDescriptor)>(StringComparer.Ordinal);
+        var building = new HashSet<string>(StringComparer.Ordinal);
         AgentDescriptor Build(string name)
         {
             if (built.TryGetValue(name, out var done)) return done.Item2;
+            // Only a model with errors (ATL3007) has a cycle; fail plainly rather than recurse forever.
+            if (!building.Add(name)) throw new ArgumentException($"Agent '{name}' delegates to itself through other agents (ATL3007); only a model without errors can be run.", nameof(model));
             var agent = models[name];
             var descriptor = Descriptors.Agent(agent, schemas, delegates.Contains(name), Build);
             built[name] = (agent, descriptor);
