@@ -126,6 +126,9 @@ public static class ChatCommand
             if (!environment.ErrorIsTerminal) return;
             if (atlasEvent is ProviderSelected selected) environment.Error.WriteLine($"  → {selected.Provider} ({selected.Reason})");
             else if (atlasEvent is RetryScheduled retry) environment.Error.WriteLine($"  retry {retry.Attempt}: {retry.Reason}");
+            else if (atlasEvent is DelegationStarted delegation) environment.Error.WriteLine($"  {delegation.From} ⇢ {delegation.To} {delegation.Arguments}");
+            else if (atlasEvent is DelegationCompleted { Succeeded: false } refused) environment.Error.WriteLine($"  {refused.From} ⇠ {refused.To}: {refused.Error}");
+            else if (atlasEvent is ToolCalled tool) environment.Error.WriteLine($"  {tool.Agent} ⚙ {tool.Tool} {tool.Arguments}" + (tool.Succeeded ? "" : ": " + tool.Error));
         });
         try
         {
