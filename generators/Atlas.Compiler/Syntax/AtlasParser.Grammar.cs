@@ -154,6 +154,8 @@ public static partial class AtlasParser
         Seq(Keyword("return"), Defer(() => Expression!), (_, value) => value),
         (value, span) => new ReturnSyntax(value, span));
 
+    private static readonly Expectation StepOrSetting = new("`=`", "`{`");
+
     private static readonly Parser<ExpressionSyntax> StepValue =
         Seq(Equal, Defer(() => Expression!), (_, value) => value);
 
@@ -176,6 +178,7 @@ public static partial class AtlasParser
             return Result.Success<SyntaxNode>(new AttributeSyntax(name.Value, value, span), block.Remainder);
         }
 
+        if (!Equal(name.Remainder).WasSuccessful) return Result.Failure<SyntaxNode>(name.Remainder, StepOrSetting.Message, StepOrSetting.Items);
         var step = StepValue(name.Remainder);
         if (!step.WasSuccessful) return Result.Failure<SyntaxNode>(step.Remainder, step.Message, step.Expectations);
         return Result.Success<SyntaxNode>(new StepSyntax(name.Value, step.Value, SpanOf(start, step.Remainder)), step.Remainder);

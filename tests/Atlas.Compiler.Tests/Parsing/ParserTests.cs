@@ -53,6 +53,30 @@ public class ParserTests
     }
 
     [Fact]
+    public void WorkflowBody_SettingsAndSteps_AreToldApartByTheTokenAfterTheName()
+    {
+        var (tree, diagnostics) = ParseAtlas("workflow w(x: string) -> string {\n  a = f(x)\n  budget { usd = 0.5, tokens = 100 }\n  b = g(a)\n  return b\n}\n");
+
+        Assert.Empty(diagnostics);
+        var workflow = Assert.IsType<WorkflowSyntax>(Assert.Single(tree.Declarations));
+        Assert.Equal(new[] { "a", "b" }, workflow.Steps.Select(s => s.Name.Name));
+        var budget = Assert.Single(workflow.Settings);
+        Assert.Equal("budget", budget.Name.Name);
+        var block = Assert.IsType<BlockValueSyntax>(budget.Value);
+        Assert.Equal(new[] { "usd", "tokens" }, block.Block.Attributes.Select(a => a.Name.Name));
+    }
+
+    [Fact]
+    public void WorkflowBody_NameWithoutEqualsOrBlock_IsOneSyntaxErrorNamingBoth()
+    {
+        var (_, diagnostics) = ParseAtlas("workflow w(x: string) -> string {\n  budget usd = 1\n  return x\n}\n");
+
+        var error = Assert.Single(diagnostics);
+        Assert.Equal(("ATL0001", 2, 10), (error.Id, error.Location.Start.Line, error.Location.Start.Column));
+        Assert.Equal("Unexpected `usd`; expected `=` or `{`", error.Message);
+    }
+
+    [Fact]
     public void Sketch_Values_KeepTheirKinds()
     {
         var (tree, _) = ParseAtlas(TestData("sketch.atlas"));
