@@ -10,6 +10,14 @@ using Microsoft.AspNetCore.Http;
 
 namespace Atlas.Runtime.Tests;
 
+/// <summary>How a loopback server fails a request (see <see cref="WireFormat.FailAsync"/>).</summary>
+public enum WireFault
+{
+    ServerError,
+    RateLimited,
+    CutMidway,
+}
+
 /// <summary>A tool call as a request sends it back to the model: its id (none in Ollama's API), tool name and arguments as JSON.</summary>
 public sealed record ToolCallSent(string? Id, string Name, string ArgumentsJson);
 
@@ -143,6 +151,52 @@ public abstract class WireFormat
             await WriteFrameAsync(context, frame, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Fails a request the way <paramref name="fault"/> says: HTTP 500 with the format's error body,
+    /// HTTP 429 with <c>Retry-After: 1</c>, or the connection cut mid-reply (after three frames of a
+    /// stream, or half of a whole reply).
+    /// </summary>
+    public async Task FailAsync(WireFault fault, WireRequest request, HttpContext context, CancellationToken cancellationToken)
+    {
+        switch (fault)
+        {
+            case WireFault.ServerError:
+                await ErrorAsync(context, 500, "api_error", "the model crashed");
+                return;
+            case WireFault.RateLimited:
+                await ErrorAsync(context, 429, "rate_limit_error", "slow down", retryAfter: "1");
+                return;
+            case WireFault.CutMidway when Streams(request):
+                await BeginAsync(context);
+                foreach (var frame in Frames().Take(3))
+                {
+                    await WriteFrameAsync(context, frame, cancellationToken);
+                }
+
+                context.Abort();
+                return;
+            case WireFault.CutMidway:
+                var whole = WholeReply();
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = whole.Length;
+                await context.Response.WriteAsync(whole[..(whole.Length / 2)], cancellationToken);
+                await context.Response.Body.FlushAsync(cancellationToken);
+                context.Abort();
+                return;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(fault), fault, null);
+        }
+    }
+
+    /// <summary>What <see cref="FailAsync"/> makes a retry (and a fallback) say about <paramref name="provider"/>; for a cut, how that starts.</summary>
+    public string FaultReason(WireFault fault, string provider) => fault switch
+    {
+        WireFault.ServerError => $"{Kind} provider '{provider}' answered HTTP 500 (Internal Server Error): the model crashed",
+        WireFault.RateLimited => $"{Kind} provider '{provider}' is rate limited: slow down (retry after 1s)",
+        _ => $"{Kind} provider '{provider}' ",
+    };
 
     public async Task ErrorAsync(HttpContext context, int status, string type, string message, string? retryAfter = null)
     {
