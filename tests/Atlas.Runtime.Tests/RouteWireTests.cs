@@ -222,6 +222,38 @@ public class RouteWireTests
         Assert.Equal([0, 4, 3], servers.Counts);
     }
 
+    [Fact]
+    public async Task Fastest_AProviderThatFailsFast_IsNotTheFastest_TheOneThatAnswersIs()
+    {
+        // broken fails at once (a 500 takes a millisecond); slow answers after 50 ms. Failing fast is not being fast.
+        await using var broken = await WireServer.StartAsync((r, context, ct) => WireFormat.OpenAI.FailAsync(WireFault.ServerError, r, context, ct));
+        await using var slow = await WireServer.StartAsync(async (r, context, ct) =>
+        {
+            await Task.Delay(50, ct);
+            await WireFormat.Anthropic.ReplyAsync(r, context, SecondTokens, ct);
+        });
+        using var runtime = TestSupport.Runtime(o =>
+        {
+            o.CircuitBreaker = null;
+            o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
+            o.Providers.Add(WireFormat.OpenAI.Descriptor("broken", broken.BaseUrl));
+            o.Providers.Add(WireFormat.Anthropic.Descriptor("slow", slow.BaseUrl));
+            o.Routes.Add(new RouteDescriptor("smart", "fastest", ["broken", "slow"]));
+        });
+
+        var (firstResult, first) = await AskAll(runtime);
+        Assert.Equal(string.Concat(SecondTokens), firstResult);
+        Assert.Equal(["broken", "slow"], first.Select(s => s.Provider));
+        for (var i = 0; i < 5; i++)
+        {
+            var (result, selected) = await Ask(runtime);
+            Assert.Equal(("slow", string.Concat(SecondTokens)), (selected.Provider, result));
+            Assert.StartsWith("fastest (average ", selected.Reason, StringComparison.Ordinal);
+        }
+
+        Assert.Equal((1, 6), (broken.Requests.Count, slow.Requests.Count));
+    }
+
     public static TheoryData<WireFormat, WireFault> BreakerCases()
     {
         var data = new TheoryData<WireFormat, WireFault>();

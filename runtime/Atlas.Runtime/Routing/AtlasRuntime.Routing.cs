@@ -50,12 +50,12 @@ public sealed partial class AtlasRuntime
                     canRetry,
                     cancellationToken,
                     provider.Breaker).ConfigureAwait(false);
-                provider.RecordLatency(TimeProvider.GetElapsedTime(started));
+                provider.RecordLatency(TimeProvider.GetElapsedTime(started), succeeded: true);
                 return result;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && alreadyDelivered?.Invoke() != true)
             {
-                provider.RecordLatency(TimeProvider.GetElapsedTime(started));
+                provider.RecordLatency(TimeProvider.GetElapsedTime(started), succeeded: false);
                 var error = Secrets.Redact(RunContext.Describe(ex));
                 (failures ??= new List<string>(plan.Skipped)).Add($"{provider.Name}: {error}");
                 previous = (provider.Name, error);
@@ -117,10 +117,14 @@ public sealed partial class AtlasRuntime
             "cheapest" => usable
                 .OrderBy(p => p.PricePerMillion)
                 .Select(p => (p, string.Create(CultureInfo.InvariantCulture, $"cheapest ({p.PricePerMillion:0.####} USD per million tokens)"))),
+            // Untried first, then by average latency; one whose latest call failed comes after those that
+            // answered, however fast it failed (a 500 in 2 ms would otherwise be the fastest on every call).
             "fastest" => usable
-                .OrderBy(p => p.AverageLatencyMs.HasValue ? 1 : 0)
+                .OrderBy(p => p.AverageLatencyMs.HasValue ? (p.LastCallFailed ? 2 : 1) : 0)
                 .ThenBy(p => p.AverageLatencyMs ?? 0)
-                .Select(p => (p, p.AverageLatencyMs is { } ms ? string.Create(CultureInfo.InvariantCulture, $"fastest (average {ms:0} ms)") : "fastest (not tried yet)")),
+                .Select(p => (p, p.AverageLatencyMs is { } ms
+                    ? string.Create(CultureInfo.InvariantCulture, $"fastest (average {ms:0} ms{(p.LastCallFailed ? "; its last call failed" : string.Empty)})")
+                    : "fastest (not tried yet)")),
             _ => usable.Select((p, i) => (p, i == 0 ? "first available" : "next available")),
         };
 
