@@ -161,7 +161,7 @@ public class RouteWireTests
         for (var i = 0; i < 5; i++)
         {
             var (result, selected) = await Ask(runtime);
-            Assert.Equal(("b", "cheapest (1.5 USD per million tokens)", "answer from b"), (selected.Provider, selected.Reason, result));
+            Assert.Equal(("b", CheapB, "answer from b"), (selected.Provider, selected.Reason, result));
         }
 
         await runtime.InvokeAgentAsync(Agent("smart"), Question, step, CancellationToken.None);
@@ -169,6 +169,32 @@ public class RouteWireTests
 
         // b is Anthropic: 12 tokens in at 0.25, 4 out at 1.25 USD per million.
         Assert.Equal(new Usage(12, 4, 0.000008m), step.Usage);
+    }
+
+    [Theory]
+    [InlineData(4000, 50, "a", "cheapest (about 0.0006 USD for ~1000 tokens in, 50 out)")]
+    [InlineData(4000, null, "b", "cheapest (about 0.004 USD for ~1000 tokens in, 1000 out)")]
+    [InlineData(40, 50, "b", "cheapest (about 0.00012 USD for ~10 tokens in, 50 out)")]
+    public async Task Cheapest_RanksByWhatThisCallWouldCost_ThePromptsTokensAndTheOutputCap(int promptChars, int? maxTokens, string expected, string reason)
+    {
+        // a is cheap to read and dear to write (0.1 + 10 USD per million), b the same both ways (2 + 2):
+        // a long prompt with a short answer costs least on a; without a cap, or with a short prompt, on b.
+        await using var servers = await ThreeServers();
+        using var runtime = TestSupport.Runtime(o =>
+        {
+            o.GetEnvironmentVariable = _ => Key;
+            o.Providers.Add(servers.Descriptor("a", "A_KEY") with { InputCostPerMillion = 0.1, OutputCostPerMillion = 10 });
+            o.Providers.Add(servers.Descriptor("b", "B_KEY") with { InputCostPerMillion = 2, OutputCostPerMillion = 2 });
+            o.Routes.Add(new RouteDescriptor("smart", "cheapest", ["a", "b"]));
+        });
+        var agent = new AgentDescriptor("reader", [new ParameterDescriptor("doc", "string")], "string", null, "smart", TestSupport.Template("{{doc}}"), MaxTokens: maxTokens);
+        var events = new ConcurrentQueue<AtlasEvent>();
+
+        var result = await runtime.InvokeAgentAsync(agent, TestSupport.Args(("doc", JsonValue.Create(new string('x', promptChars)))), runtime.CreateStepContext("ask", events.Enqueue), CancellationToken.None);
+
+        Assert.Equal($"answer from {expected}", result!.GetValue<string>());
+        Assert.Equal((expected, reason), (Assert.Single(events.OfType<ProviderSelected>()).Provider, Assert.Single(events.OfType<ProviderSelected>()).Reason));
+        Assert.Equal(expected == "a" ? [1, 0, 0] : [0, 1, 0], servers.Counts);
     }
 
     [Fact]
@@ -179,7 +205,7 @@ public class RouteWireTests
 
         var (result, selected) = await Ask(runtime);
 
-        Assert.Equal(("c", "cheapest (2 USD per million tokens); skipped b: B_KEY is not set", "answer from c"), (selected.Provider, selected.Reason, result));
+        Assert.Equal(("c", CheapC + "; skipped b: B_KEY is not set", "answer from c"), (selected.Provider, selected.Reason, result));
         Assert.Equal([0, 0, 1], servers.Counts);
     }
 
@@ -202,23 +228,23 @@ public class RouteWireTests
             var (result, selected) = await AskAll(runtime);
             Assert.Equal("answer from c", result);
             Assert.Equal(["b", "c"], selected.Select(s => s.Provider));
-            Assert.Equal("cheapest (1.5 USD per million tokens)", selected[0].Reason);
+            Assert.Equal(CheapB, selected[0].Reason);
             Assert.Equal("fallback after b failed: anthropic provider 'b' answered HTTP 500 (Internal Server Error): the model crashed", selected[1].Reason);
         }
 
         // Open: b is skipped without a request, and the choice says so.
         var (skippedResult, skipped) = await Ask(runtime);
         Assert.Equal(("c", "answer from c"), (skipped.Provider, skippedResult));
-        Assert.Equal("cheapest (2 USD per million tokens); skipped b: circuit open for 5s more after repeated failures (last: anthropic provider 'b' answered HTTP 500 (Internal Server Error): the model crashed)", skipped.Reason);
+        Assert.Equal(CheapC + "; skipped b: circuit open for 5s more after repeated failures (last: anthropic provider 'b' answered HTTP 500 (Internal Server Error): the model crashed)", skipped.Reason);
         Assert.Equal([0, 2, 3], servers.Counts);
 
         // After the break, b gets its trial call, answers, and is the cheapest again.
         time.Advance(TimeSpan.FromSeconds(6));
         Volatile.Write(ref failing, 0);
         var (trialResult, trial) = await Ask(runtime);
-        Assert.Equal(("b", "cheapest (1.5 USD per million tokens); circuit half-open: a trial call after repeated failures", "answer from b"), (trial.Provider, trial.Reason, trialResult));
+        Assert.Equal(("b", CheapB + "; circuit half-open: a trial call after repeated failures", "answer from b"), (trial.Provider, trial.Reason, trialResult));
         var (_, closed) = await Ask(runtime);
-        Assert.Equal(("b", "cheapest (1.5 USD per million tokens)"), (closed.Provider, closed.Reason));
+        Assert.Equal(("b", CheapB), (closed.Provider, closed.Reason));
         Assert.Equal([0, 4, 3], servers.Counts);
     }
 
@@ -321,6 +347,10 @@ public class RouteWireTests
         Assert.Equal(("flaky is back", "flaky", "first available"), (closedResult, Assert.Single(closed).Provider, closed[0].Reason));
         Assert.Equal((5, 9), (flaky.Requests.Count, steady.Requests.Count));
     }
+
+    // The question's prompt, "Question: where is my refund", is about 7 tokens; with no max_tokens, 7 out are assumed.
+    private const string CheapB = "cheapest (about 0.0000105 USD for ~7 tokens in, 7 out)";
+    private const string CheapC = "cheapest (about 0.000014 USD for ~7 tokens in, 7 out)";
 
     private static readonly string[] SecondTokens = ["Second", " provider", " here"];
 

@@ -166,7 +166,8 @@ public sealed partial class AtlasRuntime
                 return reply;
             },
             onChunk is null ? null : () => delivered,
-            cancellationToken);
+            cancellationToken,
+            new CallEstimate(MockChatClient.EstimateTokens(messages.Sum(m => m.Text.Length)), agent.MaxTokens));
     }
 
     private ChatOptions CreateChatOptions(AgentDescriptor agent, IReadOnlyList<AITool> tools)

@@ -16,10 +16,13 @@ public sealed partial class AtlasRuntime
     /// The route's retry and timeout apply to each provider; each attempt goes through the
     /// provider's circuit breaker and holds one of its concurrency slots.
     /// </summary>
-    /// <remarks><paramref name="alreadyDelivered"/> turns true once output reached a caller that can't take it back: then no retry and no fallback.</remarks>
-    internal async Task<T> CallModelAsync<T>(string model, StepContext? step, Func<ProviderState, CancellationToken, Task<T>> call, Func<bool>? alreadyDelivered, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="alreadyDelivered"/> turns true once output reached a caller that can't take it back: then no retry and no fallback.
+    /// <paramref name="estimate"/> (the prompt's size, the output cap) lets <c>cheapest</c> rank by what this call would cost.
+    /// </remarks>
+    internal async Task<T> CallModelAsync<T>(string model, StepContext? step, Func<ProviderState, CancellationToken, Task<T>> call, Func<bool>? alreadyDelivered, CancellationToken cancellationToken, CallEstimate? estimate = null)
     {
-        var plan = Plan(model);
+        var plan = Plan(model, estimate);
         List<string>? failures = null;
         (string Provider, string Error)? previous = null;
         Exception? lastError = null;
@@ -68,7 +71,7 @@ public sealed partial class AtlasRuntime
         throw new InvalidOperationException(Secrets.Redact($"No provider of {plan.Describe} could answer: {string.Join("; ", failures ?? plan.Skipped)}."), inner);
     }
 
-    private ModelPlan Plan(string model)
+    private ModelPlan Plan(string model, CallEstimate? estimate)
     {
         if (_providers.TryGetValue(model, out var direct))
         {
@@ -114,6 +117,13 @@ public sealed partial class AtlasRuntime
         var candidates = route.Strategy switch
         {
             "round_robin" => RoundRobin(route, usable),
+            // What this call would cost on each: the prompt's tokens at the input price, the output cap
+            // (else as many tokens as the prompt) at the output price. A long prompt with a short answer
+            // favours a low input price; the sum of the two prices alone would not see that.
+            "cheapest" when estimate is { } e => usable
+                .OrderBy(p => e.CostOn(p))
+                .ThenBy(p => p.PricePerMillion)
+                .Select(p => (p, string.Create(CultureInfo.InvariantCulture, $"cheapest (about {e.CostOn(p):0.#########} USD for ~{e.InputTokens} tokens in, {e.OutputTokens} out)"))),
             "cheapest" => usable
                 .OrderBy(p => p.PricePerMillion)
                 .Select(p => (p, string.Create(CultureInfo.InvariantCulture, $"cheapest ({p.PricePerMillion:0.####} USD per million tokens)"))),
@@ -142,6 +152,16 @@ public sealed partial class AtlasRuntime
         var turn = _roundRobin.AddOrUpdate(route.Name, 0, (_, n) => unchecked(n + 1));
         var start = (int)((uint)turn % (uint)usable.Count);
         return Enumerable.Range(0, usable.Count).Select(i => (usable[(start + i) % usable.Count], string.Create(CultureInfo.InvariantCulture, $"round robin (turn {turn + 1})")));
+    }
+
+    /// <summary>What a call is expected to use: the prompt's estimated tokens and the most output tokens asked for, if capped.</summary>
+    internal readonly record struct CallEstimate(long InputTokens, int? MaxOutputTokens)
+    {
+        /// <summary>Output tokens assumed: the cap when set, else as many as the prompt.</summary>
+        public long OutputTokens => MaxOutputTokens ?? InputTokens;
+
+        public double CostOn(ProviderState provider) =>
+            ((InputTokens * (provider.Descriptor.InputCostPerMillion ?? 0)) + (OutputTokens * (provider.Descriptor.OutputCostPerMillion ?? 0))) / 1_000_000d;
     }
 
     internal sealed record ModelPlan(string Describe, IReadOnlyList<(ProviderState Provider, string Reason)> Candidates, IReadOnlyList<string> Skipped, StepPolicy Policy);
