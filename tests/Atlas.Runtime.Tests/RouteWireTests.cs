@@ -94,6 +94,79 @@ public class RouteWireTests
         Assert.Equal(SecondTokens, afterFallback);
     }
 
+    public static TheoryData<WireFormat, int, bool> StreamCuts() => new()
+    {
+        // Frames written before the cut, and whether any of them carried text.
+        { WireFormat.OpenAI, 1, false },
+        { WireFormat.OpenAI, 3, true },
+        { WireFormat.Anthropic, 3, false },
+        { WireFormat.Anthropic, 5, true },
+        { WireFormat.Ollama, 0, false },
+        { WireFormat.Ollama, 2, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(StreamCuts))]
+    public async Task Fallback_StreamingToTheCaller_CutBeforeAnyText_FallsBack_CutAfterText_EndsWithTheError(WireFormat wire, int frames, bool textSent)
+    {
+        var next = NextFormat(wire);
+
+        // With text sent, the cut waits until the caller has it (else the reset may overtake the frames).
+        var callerHasText = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var first = await WireServer.StartAsync(async (_, context, ct) =>
+        {
+            await wire.BeginAsync(context);
+            foreach (var frame in wire.Frames().Take(frames))
+            {
+                await WireFormat.WriteFrameAsync(context, frame, ct);
+            }
+
+            if (textSent)
+            {
+                await callerHasText.Task.WaitAsync(ct);
+            }
+
+            context.Abort();
+        });
+        await using var second = await WireServer.StartAsync((r, context, ct) => next.ReplyAsync(r, context, SecondTokens, ct));
+        using var runtime = TestSupport.Runtime(o =>
+        {
+            o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
+            o.Providers.Add(wire.Descriptor("first", first.BaseUrl));
+            o.Providers.Add(next.Descriptor("second", second.BaseUrl));
+            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["first", "second"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
+        });
+        var chunks = new List<string>();
+
+        async Task Read()
+        {
+            await foreach (var chunk in runtime.StreamAgentAsync(Agent("smart"), Question, null, CancellationToken.None))
+            {
+                chunks.Add(chunk);
+                if (chunks.Count == 2)
+                {
+                    callerHasText.TrySetResult();
+                }
+            }
+        }
+
+        if (!textSent)
+        {
+            // Nothing reached the caller yet: the cut attempt is retried, then the route falls back.
+            await Read();
+            Assert.Equal(SecondTokens, chunks);
+            Assert.Equal((2, 1), (first.Requests.Count, second.Requests.Count));
+            return;
+        }
+
+        // Text the caller already has can't be taken back: no retry, no fallback, the error names the provider.
+        var error = await Assert.ThrowsAsync<ProviderException>(Read);
+        Assert.Equal(WireFormat.Tokens.Take(2), chunks);
+        Assert.Equal("first", error.Provider);
+        Assert.StartsWith($"{wire.Kind} provider 'first' connection failed", error.Message, StringComparison.Ordinal);
+        Assert.Equal((1, 0), (first.Requests.Count, second.Requests.Count));
+    }
+
     [Fact]
     public async Task RoundRobin_100SequentialCalls_SpreadEvenlyOverThreeWireServers()
     {

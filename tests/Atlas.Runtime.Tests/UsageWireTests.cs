@@ -69,6 +69,43 @@ public class UsageWireTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Usage_AnthropicMessageDeltaWithCumulativeInputTokens_IsNotCountedTwice(bool streamed)
+    {
+        // The API's message_delta may repeat the input tokens (cumulative counts, cache fields included).
+        var wire = WireFormat.Anthropic;
+        await using var server = await WireServer.StartAsync(async (r, context, ct) =>
+        {
+            if (!wire.Streams(r))
+            {
+                await wire.ReplyAsync(r, context, ct);
+                return;
+            }
+
+            await wire.BeginAsync(context);
+            foreach (var frame in wire.Frames())
+            {
+                await WireFormat.WriteFrameAsync(
+                    context,
+                    frame.Replace("\"usage\":{\"output_tokens\":4}", "\"usage\":{\"input_tokens\":12,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":4}", StringComparison.Ordinal),
+                    ct);
+            }
+        });
+        using var runtime = TestSupport.Runtime(o =>
+        {
+            o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
+            o.Providers.Add(wire.Descriptor("wire", server.BaseUrl) with { InputCostPerMillion = 3, OutputCostPerMillion = 15 });
+        });
+        var step = runtime.CreateStepContext("ask", streamed ? _ => { } : null);
+
+        await Text(runtime, Agent("wire"), step, CancellationToken.None);
+
+        Assert.Equal(streamed, wire.Streams(Assert.Single(server.Requests)));
+        Assert.Equal(new Usage(12, 4, 0.000096m), step.Usage);
+    }
+
     [Fact]
     public async Task Usage_MultiStepWorkflow_OverThreeWireFormats_TotalsPerStepAndPerRun()
     {
