@@ -97,6 +97,64 @@ public class ToolCallWireTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(FormatsAndStreaming))]
+    public async Task ToolCall_TwoCallsInOneReply_BothRun_AndBothResultsGoBack_EachToItsCall(WireFormat wire, bool streamed)
+    {
+        WireToolCall[] calls =
+        [
+            new("call_A17", "lookup_order", "{\"order_id\":\"A-17\"}"),
+            new("call_B42", "lookup_order", "{\"order_id\":\"B-42\"}"),
+        ];
+        await using var server = await WireServer.StartAsync((r, context, ct) =>
+        {
+            if (r.Index == 0)
+            {
+                return wire.ToolCallsAsync(r, context, calls, ct);
+            }
+
+            var results = wire.ToolExchangeIn(r.Body).Results;
+            return results.Count != 2
+                ? wire.ErrorAsync(context, 400, "invalid_request_error", $"expected two tool results, got {results.Count}")
+                : wire.ReplyAsync(r, context, [results[0].Content, " / ", results[1].Content], ct);
+        });
+        var lookups = new ConcurrentQueue<string>();
+        using var runtime = TestSupport.Runtime(o =>
+        {
+            o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
+            o.Providers.Add(wire.Descriptor("wire", server.BaseUrl));
+            o.Tools["lookup_order"] = AIFunctionFactory.Create(
+                (string order_id) =>
+                {
+                    lookups.Enqueue(order_id);
+                    return $"order {order_id} shipped";
+                },
+                "lookup_order");
+        });
+        var step = runtime.CreateStepContext("ask", streamed ? _ => { } : null);
+
+        var answer = (await runtime.InvokeAgentAsync(Agent, TestSupport.Args(("q", JsonValue.Create("A-17 and B-42"))), step, CancellationToken.None))!.GetValue<string>();
+
+        Assert.Equal(["A-17", "B-42"], lookups.Order(StringComparer.Ordinal));
+        var exchange = wire.ToolExchangeIn(server.Requests.Single(r => r.Index == 1).Body);
+        Assert.Equal(2, exchange.Calls.Count);
+        Assert.Equal(2, exchange.Results.Count);
+        if (wire == WireFormat.Ollama)
+        {
+            // No ids: the results answer the calls in order.
+            Assert.Contains("A-17", exchange.Results[0].Content, StringComparison.Ordinal);
+            Assert.Contains("B-42", exchange.Results[1].Content, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(["call_A17", "call_B42"], exchange.Calls.Select(c => c.Id));
+            Assert.Contains("order A-17 shipped", exchange.Results.Single(r => r.CallId == "call_A17").Content, StringComparison.Ordinal);
+            Assert.Contains("order B-42 shipped", exchange.Results.Single(r => r.CallId == "call_B42").Content, StringComparison.Ordinal);
+        }
+
+        Assert.Equal($"{exchange.Results[0].Content} / {exchange.Results[1].Content}", answer);
+    }
+
     private static AgentDescriptor Agent =>
         new("support", [new ParameterDescriptor("q", "string")], "string", null, "wire", TestSupport.Template("Where is order {{q}}?"), Tools: ["lookup_order"]);
 }

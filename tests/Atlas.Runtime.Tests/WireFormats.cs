@@ -18,6 +18,9 @@ public enum WireFault
     CutMidway,
 }
 
+/// <summary>A tool call a server's reply asks for: its id (Ollama's API has none), the tool and its arguments as a JSON object.</summary>
+public sealed record WireToolCall(string Id, string Tool, string ArgumentsJson);
+
 /// <summary>A tool call as a request sends it back to the model: its id (none in Ollama's API), tool name and arguments as JSON.</summary>
 public sealed record ToolCallSent(string? Id, string Name, string ArgumentsJson);
 
@@ -80,14 +83,14 @@ public abstract class WireFormat
     public abstract string WholeReply(string text);
 
     /// <summary>
-    /// The frames of a streamed reply that asks for one tool call, in the format's own shape (OpenAI
-    /// <c>tool_calls</c> deltas, Anthropic a <c>tool_use</c> block with <c>input_json_delta</c>s,
-    /// Ollama <c>message.tool_calls</c>); <paramref name="argumentsJson"/> is a JSON object.
+    /// The frames of a streamed reply that asks for tool calls, in the format's own shape (OpenAI
+    /// <c>tool_calls</c> deltas by index, Anthropic a <c>tool_use</c> block per call with
+    /// <c>input_json_delta</c>s, Ollama <c>message.tool_calls</c>).
     /// </summary>
-    public abstract IReadOnlyList<string> ToolCallFrames(string callId, string tool, string argumentsJson);
+    public abstract IReadOnlyList<string> ToolCallFrames(IReadOnlyList<WireToolCall> calls);
 
-    /// <summary>The whole reply asking for one tool call.</summary>
-    public abstract string WholeToolCall(string callId, string tool, string argumentsJson);
+    /// <summary>The whole reply asking for tool calls.</summary>
+    public abstract string WholeToolCall(IReadOnlyList<WireToolCall> calls);
 
     /// <summary>The tool calls and tool results in a request body, as the format sends them back to the model.</summary>
     public abstract ToolExchange ToolExchangeIn(string body);
@@ -130,7 +133,11 @@ public abstract class WireFormat
 
     /// <summary>A reply asking for one tool call, streamed when the request asks for it.</summary>
     public Task ToolCallAsync(WireRequest request, HttpContext context, string callId, string tool, string argumentsJson, CancellationToken cancellationToken) =>
-        SendAsync(request, context, () => ToolCallFrames(callId, tool, argumentsJson), () => WholeToolCall(callId, tool, argumentsJson), cancellationToken);
+        ToolCallsAsync(request, context, [new WireToolCall(callId, tool, argumentsJson)], cancellationToken);
+
+    /// <summary>A reply asking for several tool calls at once, streamed when the request asks for it.</summary>
+    public Task ToolCallsAsync(WireRequest request, HttpContext context, IReadOnlyList<WireToolCall> calls, CancellationToken cancellationToken) =>
+        SendAsync(request, context, () => ToolCallFrames(calls), () => WholeToolCall(calls), cancellationToken);
 
     /// <summary>Whether the request (its body, spaces removed) asks for a streamed reply.</summary>
     public bool Streams(WireRequest request) => WantsStream(request.Body.Replace(" ", string.Empty, StringComparison.Ordinal));
@@ -261,23 +268,31 @@ public abstract class WireFormat
         public override string WholeReply(string text) =>
             $"{{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"test-model\",\"choices\":[{{\"index\":0,\"message\":{{\"role\":\"assistant\",\"content\":{Json(text)}}},\"finish_reason\":\"stop\"}}],\"usage\":{{\"prompt_tokens\":7,\"completion_tokens\":4,\"total_tokens\":11}}}}";
 
-        // The arguments arrive as a JSON string cut into pieces, the first delta carrying the id and name.
-        public override IReadOnlyList<string> ToolCallFrames(string callId, string tool, string argumentsJson)
+        // The arguments arrive as a JSON string cut into pieces, the first delta of each call (by index) carrying its id and name.
+        public override IReadOnlyList<string> ToolCallFrames(IReadOnlyList<WireToolCall> calls)
         {
-            var half = argumentsJson.Length / 2;
-            return
-            [
-                Head + $"\"choices\":[{{\"index\":0,\"delta\":{{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{{\"index\":0,\"id\":{Json(callId)},\"type\":\"function\",\"function\":{{\"name\":{Json(tool)},\"arguments\":\"\"}}}}]}},\"finish_reason\":null}}]}}\n\n",
-                Head + $"\"choices\":[{{\"index\":0,\"delta\":{{\"tool_calls\":[{{\"index\":0,\"function\":{{\"arguments\":{Json(argumentsJson[..half])}}}}}]}},\"finish_reason\":null}}]}}\n\n",
-                Head + $"\"choices\":[{{\"index\":0,\"delta\":{{\"tool_calls\":[{{\"index\":0,\"function\":{{\"arguments\":{Json(argumentsJson[half..])}}}}}]}},\"finish_reason\":null}}]}}\n\n",
-                Head + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n",
-                Head + "\"choices\":[],\"usage\":{\"prompt_tokens\":31,\"completion_tokens\":9,\"total_tokens\":40}}\n\n",
-                "data: [DONE]\n\n",
-            ];
+            var frames = new List<string>();
+            for (var i = 0; i < calls.Count; i++)
+            {
+                var (id, tool, arguments) = calls[i];
+                var half = arguments.Length / 2;
+                var role = i == 0 ? "\"role\":\"assistant\",\"content\":null," : string.Empty;
+                frames.Add(Head + $"\"choices\":[{{\"index\":0,\"delta\":{{{role}\"tool_calls\":[{{\"index\":{i},\"id\":{Json(id)},\"type\":\"function\",\"function\":{{\"name\":{Json(tool)},\"arguments\":\"\"}}}}]}},\"finish_reason\":null}}]}}\n\n");
+                frames.Add(Head + $"\"choices\":[{{\"index\":0,\"delta\":{{\"tool_calls\":[{{\"index\":{i},\"function\":{{\"arguments\":{Json(arguments[..half])}}}}}]}},\"finish_reason\":null}}]}}\n\n");
+                frames.Add(Head + $"\"choices\":[{{\"index\":0,\"delta\":{{\"tool_calls\":[{{\"index\":{i},\"function\":{{\"arguments\":{Json(arguments[half..])}}}}}]}},\"finish_reason\":null}}]}}\n\n");
+            }
+
+            frames.Add(Head + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n");
+            frames.Add(Head + "\"choices\":[],\"usage\":{\"prompt_tokens\":31,\"completion_tokens\":9,\"total_tokens\":40}}\n\n");
+            frames.Add("data: [DONE]\n\n");
+            return frames;
         }
 
-        public override string WholeToolCall(string callId, string tool, string argumentsJson) =>
-            $"{{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"test-model\",\"choices\":[{{\"index\":0,\"message\":{{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{{\"id\":{Json(callId)},\"type\":\"function\",\"function\":{{\"name\":{Json(tool)},\"arguments\":{Json(argumentsJson)}}}}}]}},\"finish_reason\":\"tool_calls\"}}],\"usage\":{{\"prompt_tokens\":31,\"completion_tokens\":9,\"total_tokens\":40}}}}";
+        public override string WholeToolCall(IReadOnlyList<WireToolCall> calls)
+        {
+            var toolCalls = string.Join(",", calls.Select(c => $"{{\"id\":{Json(c.Id)},\"type\":\"function\",\"function\":{{\"name\":{Json(c.Tool)},\"arguments\":{Json(c.ArgumentsJson)}}}}}"));
+            return $"{{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"test-model\",\"choices\":[{{\"index\":0,\"message\":{{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{toolCalls}]}},\"finish_reason\":\"tool_calls\"}}],\"usage\":{{\"prompt_tokens\":31,\"completion_tokens\":9,\"total_tokens\":40}}}}";
+        }
 
         // The assistant message repeats the call (tool_calls); a role "tool" message answers it by tool_call_id.
         public override ToolExchange ToolExchangeIn(string body)
@@ -339,25 +354,34 @@ public abstract class WireFormat
         public override string WholeReply(string text) =>
             $"{{\"id\":\"msg_01\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"test-model\",\"content\":[{{\"type\":\"text\",\"text\":{Json(text)}}}],\"stop_reason\":\"end_turn\",\"stop_sequence\":null,\"usage\":{{\"input_tokens\":12,\"output_tokens\":4}}}}";
 
-        // A tool_use block whose input streams as input_json_delta pieces; stop_reason tool_use.
-        public override IReadOnlyList<string> ToolCallFrames(string callId, string tool, string argumentsJson)
+        // A tool_use block per call whose input streams as input_json_delta pieces; stop_reason tool_use.
+        public override IReadOnlyList<string> ToolCallFrames(IReadOnlyList<WireToolCall> calls)
         {
-            var half = argumentsJson.Length / 2;
-            return
-            [
+            var frames = new List<string>
+            {
                 "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_00\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"test-model\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":40,\"output_tokens\":1}}}\n\n",
-                $"event: content_block_start\ndata: {{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{{\"type\":\"tool_use\",\"id\":{Json(callId)},\"name\":{Json(tool)},\"input\":{{}}}}}}\n\n",
-                "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"\"}}\n\n",
-                $"event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":{Json(argumentsJson[..half])}}}}}\n\n",
-                $"event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":{Json(argumentsJson[half..])}}}}}\n\n",
-                "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
-                "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":12}}\n\n",
-                "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
-            ];
+            };
+            for (var i = 0; i < calls.Count; i++)
+            {
+                var (id, tool, arguments) = calls[i];
+                var half = arguments.Length / 2;
+                frames.Add($"event: content_block_start\ndata: {{\"type\":\"content_block_start\",\"index\":{i},\"content_block\":{{\"type\":\"tool_use\",\"id\":{Json(id)},\"name\":{Json(tool)},\"input\":{{}}}}}}\n\n");
+                frames.Add($"event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":{i},\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":\"\"}}}}\n\n");
+                frames.Add($"event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":{i},\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":{Json(arguments[..half])}}}}}\n\n");
+                frames.Add($"event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":{i},\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":{Json(arguments[half..])}}}}}\n\n");
+                frames.Add($"event: content_block_stop\ndata: {{\"type\":\"content_block_stop\",\"index\":{i}}}\n\n");
+            }
+
+            frames.Add("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":12}}\n\n");
+            frames.Add("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+            return frames;
         }
 
-        public override string WholeToolCall(string callId, string tool, string argumentsJson) =>
-            $"{{\"id\":\"msg_00\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"test-model\",\"content\":[{{\"type\":\"tool_use\",\"id\":{Json(callId)},\"name\":{Json(tool)},\"input\":{argumentsJson}}}],\"stop_reason\":\"tool_use\",\"stop_sequence\":null,\"usage\":{{\"input_tokens\":40,\"output_tokens\":12}}}}";
+        public override string WholeToolCall(IReadOnlyList<WireToolCall> calls)
+        {
+            var blocks = string.Join(",", calls.Select(c => $"{{\"type\":\"tool_use\",\"id\":{Json(c.Id)},\"name\":{Json(c.Tool)},\"input\":{c.ArgumentsJson}}}"));
+            return $"{{\"id\":\"msg_00\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"test-model\",\"content\":[{blocks}],\"stop_reason\":\"tool_use\",\"stop_sequence\":null,\"usage\":{{\"input_tokens\":40,\"output_tokens\":12}}}}";
+        }
 
         // The assistant turn repeats the tool_use block; the next user turn holds a tool_result block by tool_use_id.
         public override ToolExchange ToolExchangeIn(string body)
@@ -412,15 +436,18 @@ public abstract class WireFormat
         public override string WholeReply(string text) =>
             $"{{\"model\":\"test-model\",\"created_at\":\"2025-05-01T12:00:01.000000Z\",\"message\":{{\"role\":\"assistant\",\"content\":{Json(text)}}},\"done\":true,\"done_reason\":\"stop\",\"total_duration\":5000000,\"prompt_eval_count\":9,\"eval_count\":4}}";
 
-        // Ollama sends the whole call (arguments as an object, no id) in one message.tool_calls line, then the done line.
-        public override IReadOnlyList<string> ToolCallFrames(string callId, string tool, string argumentsJson) =>
+        // Ollama sends the whole calls (arguments as objects, no ids) in one message.tool_calls line, then the done line.
+        public override IReadOnlyList<string> ToolCallFrames(IReadOnlyList<WireToolCall> calls) =>
         [
-            $"{{\"model\":\"test-model\",\"created_at\":\"2025-05-01T12:00:00.000000Z\",\"message\":{{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{{\"function\":{{\"name\":{Json(tool)},\"arguments\":{argumentsJson}}}}}]}},\"done\":false}}\n",
+            $"{{\"model\":\"test-model\",\"created_at\":\"2025-05-01T12:00:00.000000Z\",\"message\":{{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{OllamaCalls(calls)}]}},\"done\":false}}\n",
             "{\"model\":\"test-model\",\"created_at\":\"2025-05-01T12:00:01.000000Z\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,\"done_reason\":\"stop\",\"total_duration\":5000000,\"prompt_eval_count\":22,\"eval_count\":6}\n",
         ];
 
-        public override string WholeToolCall(string callId, string tool, string argumentsJson) =>
-            $"{{\"model\":\"test-model\",\"created_at\":\"2025-05-01T12:00:01.000000Z\",\"message\":{{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{{\"function\":{{\"name\":{Json(tool)},\"arguments\":{argumentsJson}}}}}]}},\"done\":true,\"done_reason\":\"stop\",\"total_duration\":5000000,\"prompt_eval_count\":22,\"eval_count\":6}}";
+        public override string WholeToolCall(IReadOnlyList<WireToolCall> calls) =>
+            $"{{\"model\":\"test-model\",\"created_at\":\"2025-05-01T12:00:01.000000Z\",\"message\":{{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{OllamaCalls(calls)}]}},\"done\":true,\"done_reason\":\"stop\",\"total_duration\":5000000,\"prompt_eval_count\":22,\"eval_count\":6}}";
+
+        private static string OllamaCalls(IReadOnlyList<WireToolCall> calls) =>
+            string.Join(",", calls.Select(c => $"{{\"function\":{{\"name\":{Json(c.Tool)},\"arguments\":{c.ArgumentsJson}}}}}"));
 
         // The assistant message repeats message.tool_calls; a role "tool" message carries the result (no call id in Ollama's API).
         public override ToolExchange ToolExchangeIn(string body)
