@@ -38,7 +38,7 @@ public class RouteWireTests
 
     [Theory]
     [MemberData(nameof(FallbackCases))]
-    public async Task Fallback_FirstProviderFailsOnTheWire_RetriesIt_ThenTheSecondAnswers_AndEventsSayWhy(WireFormat wire, WireFault fault, bool streamed)
+    public async Task Fallback_FirstProviderFailsOnTheWire_ThenTheSecondAnswers_AndEventsSayWhy(WireFormat wire, WireFault fault, bool streamed)
     {
         var next = NextFormat(wire);
         await using var first = await WireServer.StartAsync((r, context, ct) => wire.FailAsync(fault, r, context, ct));
@@ -55,8 +55,10 @@ public class RouteWireTests
 
         var result = await runtime.InvokeAgentAsync(Agent("smart"), Question, step, CancellationToken.None);
 
+        // A rate-limited provider is not retried while another can answer (see the test below); other failures are.
+        var rateLimited = fault == WireFault.RateLimited;
         Assert.Equal(string.Concat(SecondTokens), result!.GetValue<string>());
-        Assert.Equal((2, 1), (first.Requests.Count, second.Requests.Count));
+        Assert.Equal((rateLimited ? 1 : 2, 1), (first.Requests.Count, second.Requests.Count));
         Assert.All(first.Requests, r => Assert.Equal(streamed, wire.Streams(r)));
         Assert.All(second.Requests, r => Assert.Equal(streamed, next.Streams(r)));
 
@@ -67,31 +69,89 @@ public class RouteWireTests
             return;
         }
 
-        var retry = Assert.Single(events.OfType<RetryScheduled>());
         var selected = events.OfType<ProviderSelected>().ToArray();
         Assert.Equal(["first", "second"], selected.Select(s => s.Provider));
         Assert.Equal("first available", selected[0].Reason);
         var why = wire.FaultReason(fault, "first");
-        if (fault == WireFault.CutMidway)
+        if (rateLimited)
         {
+            Assert.Empty(events.OfType<RetryScheduled>());
+            Assert.Equal("fallback after first failed: " + why, selected[1].Reason);
+        }
+        else if (fault == WireFault.CutMidway)
+        {
+            var retry = Assert.Single(events.OfType<RetryScheduled>());
             Assert.StartsWith(why, retry.Reason, StringComparison.Ordinal);
             Assert.True(retry.Reason.Contains("connection failed", StringComparison.Ordinal) || retry.Reason.Contains("ended the stream", StringComparison.Ordinal), retry.Reason);
             Assert.StartsWith("fallback after first failed: " + why, selected[1].Reason, StringComparison.Ordinal);
         }
         else
         {
-            Assert.Equal(why, retry.Reason);
+            Assert.Equal(why, Assert.Single(events.OfType<RetryScheduled>()).Reason);
             Assert.Equal("fallback after first failed: " + why, selected[1].Reason);
-        }
-
-        if (fault == WireFault.RateLimited)
-        {
-            Assert.Equal(TimeSpan.FromSeconds(1), retry.Delay);
         }
 
         // The tokens after the choice of the second provider are its reply, whole and in order.
         var afterFallback = events.SkipWhile(e => e is not ProviderSelected { Provider: "second" }).OfType<TokenEmitted>().Select(t => t.Text);
         Assert.Equal(SecondTokens, afterFallback);
+    }
+
+    [Theory]
+    [MemberData(nameof(WireFormat.All), MemberType = typeof(WireFormat))]
+    public async Task Fallback_RateLimitedWithALongRetryAfter_FallsBackAtOnce_InsteadOfWaitingToRetry(WireFormat wire)
+    {
+        var next = NextFormat(wire);
+        await using var first = await WireServer.StartAsync((_, context, _) => wire.ErrorAsync(context, 429, "rate_limit_error", "slow down", retryAfter: "30"));
+        await using var second = await WireServer.StartAsync((r, context, ct) => next.ReplyAsync(r, context, SecondTokens, ct));
+        using var runtime = TestSupport.Runtime(o =>
+        {
+            o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
+            o.Providers.Add(wire.Descriptor("first", first.BaseUrl));
+            o.Providers.Add(next.Descriptor("second", second.BaseUrl));
+            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["first", "second"], Retry: 2, Timeout: TimeSpan.FromSeconds(20)));
+        });
+        var events = new ConcurrentQueue<AtlasEvent>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await runtime.InvokeAgentAsync(Agent("smart"), Question, runtime.CreateStepContext("ask", events.Enqueue), CancellationToken.None);
+
+        // Waiting 30 s (twice) for a provider that said "not now" while another can answer is what a fallback route is for avoiding.
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        Assert.Equal(string.Concat(SecondTokens), result!.GetValue<string>());
+        Assert.Equal((1, 1), (first.Requests.Count, second.Requests.Count));
+        Assert.Empty(events.OfType<RetryScheduled>());
+        Assert.Equal(
+            $"fallback after first failed: {wire.Kind} provider 'first' is rate limited: slow down (retry after 30s)",
+            events.OfType<ProviderSelected>().Single(s => s.Provider == "second").Reason);
+    }
+
+    [Theory]
+    [MemberData(nameof(WireFormat.All), MemberType = typeof(WireFormat))]
+    public async Task Fallback_TheLastProviderLeft_RateLimited_IsRetried_AfterItsRetryAfter(WireFormat wire)
+    {
+        var next = NextFormat(wire);
+        await using var first = await WireServer.StartAsync((r, context, ct) => next.FailAsync(WireFault.ServerError, r, context, ct));
+        await using var last = await WireServer.StartAsync((r, context, ct) =>
+            r.Index == 0 ? wire.FailAsync(WireFault.RateLimited, r, context, ct) : wire.ReplyAsync(r, context, SecondTokens, ct));
+        using var runtime = TestSupport.Runtime(o =>
+        {
+            o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
+            o.Providers.Add(next.Descriptor("first", first.BaseUrl));
+            o.Providers.Add(wire.Descriptor("last", last.BaseUrl));
+            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["first", "last"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
+        });
+        var events = new ConcurrentQueue<AtlasEvent>();
+
+        var result = await runtime.InvokeAgentAsync(Agent("smart"), Question, runtime.CreateStepContext("ask", events.Enqueue), CancellationToken.None);
+
+        Assert.Equal(string.Concat(SecondTokens), result!.GetValue<string>());
+        Assert.Equal((2, 2), (first.Requests.Count, last.Requests.Count));
+        var retries = events.OfType<RetryScheduled>().ToArray();
+        Assert.Equal(2, retries.Length);
+        Assert.Equal(next.FaultReason(WireFault.ServerError, "first"), retries[0].Reason);
+        Assert.Equal((TimeSpan.FromSeconds(1), wire.FaultReason(WireFault.RateLimited, "last")), (retries[1].Delay, retries[1].Reason));
+        var requests = last.Requests.OrderBy(r => r.Index).ToArray();
+        Assert.InRange(System.Diagnostics.Stopwatch.GetElapsedTime(requests[0].ArrivedAt, requests[1].ArrivedAt), TimeSpan.FromMilliseconds(950), TimeSpan.FromSeconds(5));
     }
 
     public static TheoryData<WireFormat, int, bool> StreamCuts() => new()

@@ -18,6 +18,7 @@ public sealed partial class AtlasRuntime
     /// </summary>
     /// <remarks>
     /// <paramref name="alreadyDelivered"/> turns true once output reached a caller that can't take it back: then no retry and no fallback.
+    /// A rate-limited provider (429) is retried only when it is the last one left to try.
     /// <paramref name="estimate"/> (the prompt's size, the output cap) lets <c>cheapest</c> rank by what this call would cost.
     /// </remarks>
     internal async Task<T> CallModelAsync<T>(string model, StepContext? step, Func<ProviderState, CancellationToken, Task<T>> call, Func<bool>? alreadyDelivered, CancellationToken cancellationToken, CallEstimate? estimate = null)
@@ -27,8 +28,14 @@ public sealed partial class AtlasRuntime
         (string Provider, string Error)? previous = null;
         Exception? lastError = null;
         Func<Exception, bool>? canRetry = alreadyDelivered is null ? null : _ => !alreadyDelivered();
+
+        // A provider that answers "not now" (429) is not waited for while the route has another one to
+        // try: its Retry-After may be 30 s or more, and falling back is what the route is for.
+        Func<Exception, bool> canRetryUnlessRateLimited = error => !ResilienceRunner.IsRateLimited(error) && (canRetry is null || canRetry(error));
+        var remaining = plan.Candidates.Count;
         foreach (var (provider, why) in plan.Candidates)
         {
+            remaining--;
             var reason = previous is { } p ? $"fallback after {p.Provider} failed: {p.Error}" : why;
             if (provider.CircuitNote() is { } note)
             {
@@ -50,7 +57,7 @@ public sealed partial class AtlasRuntime
                         using var lease = await provider.AcquireAsync(ct).ConfigureAwait(false);
                         return await call(provider, ct).ConfigureAwait(false);
                     },
-                    canRetry,
+                    remaining > 0 ? canRetryUnlessRateLimited : canRetry,
                     cancellationToken,
                     provider.Breaker).ConfigureAwait(false);
                 provider.RecordLatency(TimeProvider.GetElapsedTime(started), succeeded: true);
