@@ -485,6 +485,43 @@ public class RouteWireTests
     private const string CheapB = "cheapest (about 0.0000105 USD for ~7 tokens in, 7 out)";
     private const string CheapC = "cheapest (about 0.000014 USD for ~7 tokens in, 7 out)";
 
+    [Theory]
+    [MemberData(nameof(WireFormat.All), MemberType = typeof(WireFormat))]
+    public async Task Breaker_HangsPastTheTimeout_CountAsFailures_AndOpenIt(WireFormat wire)
+    {
+        // The route's timeout runs on the runtime's TimeProvider: advancing the fake clock times the hanging attempt out.
+        var time = new FakeTimeProvider(new DateTimeOffset(2025, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        var next = NextFormat(wire);
+        await using var hanging = await WireServer.StartAsync((_, _, ct) => Task.Delay(Timeout.Infinite, ct));
+        await using var steady = await WireServer.StartAsync((r, context, ct) => next.ReplyAsync(r, context, SecondTokens, ct));
+        using var runtime = TestSupport.Runtime(o =>
+        {
+            o.TimeProvider = time;
+            o.CircuitBreaker = new CircuitBreakerSettings(FailureRatio: 0.5, MinimumThroughput: 2, SamplingDuration: TimeSpan.FromSeconds(30), BreakDuration: TimeSpan.FromSeconds(20));
+            o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
+            o.Providers.Add(wire.Descriptor("hanging", hanging.BaseUrl));
+            o.Providers.Add(next.Descriptor("steady", steady.BaseUrl));
+            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["hanging", "steady"], Timeout: TimeSpan.FromSeconds(2)));
+        });
+
+        for (var i = 1; i <= 2; i++)
+        {
+            var call = AskAll(runtime);
+            await TestSupport.WaitUntil(() => hanging.Requests.Count == i);
+            time.Advance(TimeSpan.FromSeconds(2));
+            var (result, selected) = await call.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(string.Concat(SecondTokens), result);
+            Assert.Equal(["hanging", "steady"], selected.Select(s => s.Provider));
+            Assert.Equal("fallback after hanging failed: timed out after 2s", selected[1].Reason);
+        }
+
+        var (_, skipped) = await AskAll(runtime).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(
+            ("steady", "first available; skipped hanging: circuit open for 20s more after repeated failures (last: timed out after 2s)"),
+            (Assert.Single(skipped).Provider, skipped[0].Reason));
+        Assert.Equal((2, 3), (hanging.Requests.Count, steady.Requests.Count));
+    }
+
     private static readonly string[] SecondTokens = ["Second", " provider", " here"];
 
     private static Dictionary<string, JsonNode?> Question => TestSupport.Args(("q", JsonValue.Create("where is my refund")));
