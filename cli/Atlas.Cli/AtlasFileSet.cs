@@ -24,18 +24,9 @@ public sealed record AtlasInput(string DisplayPath, string FullPath);
 /// </remarks>
 public static class AtlasFileSet
 {
-    private static readonly string[] s_extensions = [".atlas", ".atlas.yaml", ".atlas.yml"];
     private static readonly string[] s_skippedDirectories = ["bin", "obj", "node_modules"];
 
-    public static bool IsAtlasFileName(string fileName)
-    {
-        foreach (var extension in s_extensions)
-        {
-            if (fileName.EndsWith(extension, StringComparison.OrdinalIgnoreCase) && fileName.Length > extension.Length)
-                return true;
-        }
-        return false;
-    }
+    public static bool IsAtlasFileName(string fileName) => Atlas.Compiler.Text.SourceFile.IsAtlasFileName(fileName);
 
     /// <summary>
     /// Expands <paramref name="arguments"/> into projects (none empty), in the order the arguments

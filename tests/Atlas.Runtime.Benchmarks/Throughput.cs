@@ -37,7 +37,7 @@ internal static class Throughput
         var clock = Stopwatch.StartNew();
         var (checksum, failed) = await RunOnce(engine, runtime, graph, work, items, parallelism);
         clock.Stop();
-        var (peakWorkingSet, peakHeap) = sampler.Stop();
+        var (peakWorkingSet, peakHeap, peakThreads) = sampler.Stop();
 
         var rate = items / clock.Elapsed.TotalSeconds;
         var ideal = parallelism / latency.TotalSeconds;
@@ -46,7 +46,7 @@ internal static class Throughput
             CultureInfo.InvariantCulture,
             $"engine={engine} items={items} latency={latency.TotalMilliseconds}ms parallelism={parallelism} elapsed={clock.Elapsed.TotalSeconds:0.00}s " +
             $"rate={rate:0} items/s ideal={ideal:0} ({100 * rate / ideal:0.0}%) mean_call={work.MeanCall.TotalMilliseconds:0.00}ms ideal_at_mean_call={idealAtMeasured:0} ({100 * rate / idealAtMeasured:0.0}%) failed={failed} checksum={checksum} " +
-            $"peak_working_set={peakWorkingSet / 1048576.0:0.0}MB peak_gc_heap={peakHeap / 1048576.0:0.0}MB gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)}"));
+            $"peak_working_set={peakWorkingSet / 1048576.0:0.0}MB peak_gc_heap={peakHeap / 1048576.0:0.0}MB peak_pool_threads={peakThreads} gen0={GC.CollectionCount(0)} gen1={GC.CollectionCount(1)} gen2={GC.CollectionCount(2)}"));
         return failed == 0 ? 0 : 1;
     }
 
@@ -80,6 +80,7 @@ internal static class Throughput
         private volatile bool _stop;
         private long _peakWorkingSet;
         private long _peakHeap;
+        private int _peakThreads;
 
         public PeakSampler()
         {
@@ -87,11 +88,11 @@ internal static class Throughput
             _thread.Start();
         }
 
-        public (long WorkingSet, long Heap) Stop()
+        public (long WorkingSet, long Heap, int Threads) Stop()
         {
             _stop = true;
             _thread.Join();
-            return (_peakWorkingSet, _peakHeap);
+            return (_peakWorkingSet, _peakHeap, _peakThreads);
         }
 
         public void Dispose()
@@ -108,6 +109,7 @@ internal static class Throughput
             {
                 _peakWorkingSet = Math.Max(_peakWorkingSet, Environment.WorkingSet);
                 _peakHeap = Math.Max(_peakHeap, GC.GetGCMemoryInfo().HeapSizeBytes);
+                _peakThreads = Math.Max(_peakThreads, ThreadPool.ThreadCount);
                 Thread.Sleep(10);
             }
         }

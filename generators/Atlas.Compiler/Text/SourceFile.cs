@@ -22,6 +22,23 @@ public sealed class SourceFile
 
     public string Text { get; }
 
+    private static readonly string[] AtlasExtensions = { ".atlas", ".atlas.yaml", ".atlas.yml" };
+
+    /// <summary>
+    /// True for an Atlas source file name or path: <c>*.atlas</c>, <c>*.atlas.yaml</c> or <c>*.atlas.yml</c>,
+    /// with something before the extension (a file named just <c>.atlas</c> is not one). The generator
+    /// and the CLI both ask this, so they pick the same files.
+    /// </summary>
+    public static bool IsAtlasFileName(string path)
+    {
+        var name = System.IO.Path.GetFileName(path);
+        foreach (var extension in AtlasExtensions)
+        {
+            if (name.Length > extension.Length && name.EndsWith(extension, StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+
     /// <summary>True for the YAML form (<c>*.atlas.yaml</c> / <c>*.atlas.yml</c>).</summary>
     public bool IsYaml => Path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
                           || Path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase);

@@ -12,16 +12,7 @@ namespace Atlas.Generators.Pipeline;
 /// </summary>
 internal sealed record AtlasSourceInput(string Path, string? Text, string? ReadError)
 {
-    private static readonly string[] Extensions = { ".atlas", ".atlas.yaml", ".atlas.yml" };
-
-    public static bool IsAtlasFile(string path)
-    {
-        foreach (var extension in Extensions)
-        {
-            if (path.EndsWith(extension, StringComparison.OrdinalIgnoreCase)) return true;
-        }
-        return false;
-    }
+    public static bool IsAtlasFile(string path) => SourceFile.IsAtlasFileName(path);
 
     /// <summary>Reads the text through <see cref="AdditionalText.GetText"/>, the only sanctioned way.</summary>
     public static AtlasSourceInput Read(AdditionalText file, CancellationToken cancellationToken)

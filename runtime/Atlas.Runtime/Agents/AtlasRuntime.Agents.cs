@@ -178,7 +178,8 @@ public sealed partial class AtlasRuntime
                 return answer;
             },
             onChunk is null ? null : () => delivered,
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken,
+            new CallEstimate(MockChatClient.EstimateTokens(messages.Sum(m => m.Text.Length)), agent.MaxTokens)).ConfigureAwait(false);
         call.CheckBudgets(step);
         return reply;
     }

@@ -24,7 +24,8 @@ namespace Atlas.Runtime;
 /// </summary>
 /// <remarks>
 /// Streaming yields the reply word by word, waiting <see cref="Latency"/> (on the given
-/// <see cref="TimeProvider"/>) before each word; a non-streaming call waits <see cref="Latency"/> once.
+/// <see cref="TimeProvider"/>; on the system clock corrected for timer lateness, see
+/// <see cref="MockLatency"/>) before each word; a non-streaming call waits <see cref="Latency"/> once.
 /// Usage is estimated as one token per four characters. Thread-safe and stateless; disposing does nothing.
 /// </remarks>
 public sealed partial class MockChatClient : IChatClient
@@ -55,10 +56,7 @@ public sealed partial class MockChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        if (Latency > TimeSpan.Zero)
-        {
-            await Task.Delay(Latency, _timeProvider, cancellationToken).ConfigureAwait(false);
-        }
+        await MockLatency.DelayAsync(Latency, _timeProvider, cancellationToken).ConfigureAwait(false);
 
         if (ToolCalls(list, options) is { } calls)
         {
@@ -89,10 +87,7 @@ public sealed partial class MockChatClient : IChatClient
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         if (ToolCalls(list, options) is { } calls)
         {
-            if (Latency > TimeSpan.Zero)
-            {
-                await Task.Delay(Latency, _timeProvider, cancellationToken).ConfigureAwait(false);
-            }
+            await MockLatency.DelayAsync(Latency, _timeProvider, cancellationToken).ConfigureAwait(false);
 
             yield return new ChatResponseUpdate(ChatRole.Assistant, calls.Contents) { ResponseId = calls.ResponseId, MessageId = calls.ResponseId, ModelId = ModelId };
             yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(EstimateUsage(list, calls.Text))])
@@ -108,10 +103,7 @@ public sealed partial class MockChatClient : IChatClient
         var (text, responseId) = Compose(list, options);
         foreach (var token in Tokens(text))
         {
-            if (Latency > TimeSpan.Zero)
-            {
-                await Task.Delay(Latency, _timeProvider, cancellationToken).ConfigureAwait(false);
-            }
+            await MockLatency.DelayAsync(Latency, _timeProvider, cancellationToken).ConfigureAwait(false);
 
             cancellationToken.ThrowIfCancellationRequested();
             yield return new ChatResponseUpdate(ChatRole.Assistant, token) { ResponseId = responseId, MessageId = responseId, ModelId = ModelId };

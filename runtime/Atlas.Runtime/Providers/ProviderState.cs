@@ -21,6 +21,7 @@ internal sealed class ProviderState : IDisposable
     private readonly TimeProvider _timeProvider;
     private long _averageLatencyBits;
     private int _samples;
+    private int _lastCallFailed;
     private CircuitSnapshot? _circuit;
     private AtlasRuntime.ModelPlan? _directPlan;
 
@@ -78,6 +79,9 @@ internal sealed class ProviderState : IDisposable
     public double? AverageLatencyMs =>
         Volatile.Read(ref _samples) == 0 ? null : BitConverter.Int64BitsToDouble(Interlocked.Read(ref _averageLatencyBits));
 
+    /// <summary>Whether this provider's latest call failed (a failure is no measure of speed).</summary>
+    public bool LastCallFailed => Volatile.Read(ref _lastCallFailed) == 1;
+
     public ProviderStatus Status => new(Name, Descriptor.Kind, Available, UnavailableReason, Capabilities);
 
     /// <summary>Why a route must skip this provider now (its circuit is open), or null.</summary>
@@ -132,10 +136,11 @@ internal sealed class ProviderState : IDisposable
         return lease;
     }
 
-    /// <summary>Exponential moving average (weight 0.3 for the newest), for the <c>fastest</c> strategy.</summary>
+    /// <summary>Exponential moving average (weight 0.3 for the newest), for the <c>fastest</c> strategy; <paramref name="succeeded"/> says whether the call answered.</summary>
     /// <remarks>Lock-free: every call of every run on this provider records here, so a lock would be the one point they all contend on.</remarks>
-    public void RecordLatency(TimeSpan latency)
+    public void RecordLatency(TimeSpan latency, bool succeeded)
     {
+        Volatile.Write(ref _lastCallFailed, succeeded ? 0 : 1);
         var ms = latency.TotalMilliseconds;
         while (true)
         {

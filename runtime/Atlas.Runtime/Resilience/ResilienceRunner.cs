@@ -79,6 +79,20 @@ internal sealed class ResilienceRunner
         return null;
     }
 
+    /// <summary>Whether <paramref name="error"/> says the provider refused the call for now (HTTP 429).</summary>
+    internal static bool IsRateLimited(Exception? error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is ProviderRateLimitedException or ProviderException { StatusCode: 429 } or ClientResultException { Status: 429 })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Retry-After is delta-seconds or an HTTP date.</summary>
     internal static TimeSpan? ParseRetryAfter(string? value)
     {

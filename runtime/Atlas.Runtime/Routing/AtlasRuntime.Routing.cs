@@ -16,16 +16,26 @@ public sealed partial class AtlasRuntime
     /// The route's retry and timeout apply to each provider; each attempt goes through the
     /// provider's circuit breaker and holds one of its concurrency slots.
     /// </summary>
-    /// <remarks><paramref name="alreadyDelivered"/> turns true once output reached a caller that can't take it back: then no retry and no fallback.</remarks>
-    internal async Task<T> CallModelAsync<T>(string model, StepContext? step, Func<ProviderState, CancellationToken, Task<T>> call, Func<bool>? alreadyDelivered, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="alreadyDelivered"/> turns true once output reached a caller that can't take it back: then no retry and no fallback.
+    /// A rate-limited provider (429) is retried only when it is the last one left to try.
+    /// <paramref name="estimate"/> (the prompt's size, the output cap) lets <c>cheapest</c> rank by what this call would cost.
+    /// </remarks>
+    internal async Task<T> CallModelAsync<T>(string model, StepContext? step, Func<ProviderState, CancellationToken, Task<T>> call, Func<bool>? alreadyDelivered, CancellationToken cancellationToken, CallEstimate? estimate = null)
     {
-        var plan = Plan(model);
+        var plan = Plan(model, estimate);
         List<string>? failures = null;
         (string Provider, string Error)? previous = null;
         Exception? lastError = null;
         Func<Exception, bool>? canRetry = alreadyDelivered is null ? null : _ => !alreadyDelivered();
+
+        // A provider that answers "not now" (429) is not waited for while the route has another one to
+        // try: its Retry-After may be 30 s or more, and falling back is what the route is for.
+        Func<Exception, bool> canRetryUnlessRateLimited = error => !ResilienceRunner.IsRateLimited(error) && (canRetry is null || canRetry(error));
+        var remaining = plan.Candidates.Count;
         foreach (var (provider, why) in plan.Candidates)
         {
+            remaining--;
             var reason = previous is { } p ? $"fallback after {p.Provider} failed: {p.Error}" : why;
             if (provider.CircuitNote() is { } note)
             {
@@ -47,15 +57,15 @@ public sealed partial class AtlasRuntime
                         using var lease = await provider.AcquireAsync(ct).ConfigureAwait(false);
                         return await call(provider, ct).ConfigureAwait(false);
                     },
-                    canRetry,
+                    remaining > 0 ? canRetryUnlessRateLimited : canRetry,
                     cancellationToken,
                     provider.Breaker).ConfigureAwait(false);
-                provider.RecordLatency(TimeProvider.GetElapsedTime(started));
+                provider.RecordLatency(TimeProvider.GetElapsedTime(started), succeeded: true);
                 return result;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && alreadyDelivered?.Invoke() != true)
             {
-                provider.RecordLatency(TimeProvider.GetElapsedTime(started));
+                provider.RecordLatency(TimeProvider.GetElapsedTime(started), succeeded: false);
                 var error = Secrets.Redact(RunContext.Describe(ex));
                 (failures ??= new List<string>(plan.Skipped)).Add($"{provider.Name}: {error}");
                 previous = (provider.Name, error);
@@ -68,7 +78,7 @@ public sealed partial class AtlasRuntime
         throw new InvalidOperationException(Secrets.Redact($"No provider of {plan.Describe} could answer: {string.Join("; ", failures ?? plan.Skipped)}."), inner);
     }
 
-    private ModelPlan Plan(string model)
+    private ModelPlan Plan(string model, CallEstimate? estimate)
     {
         if (_providers.TryGetValue(model, out var direct))
         {
@@ -114,13 +124,24 @@ public sealed partial class AtlasRuntime
         var candidates = route.Strategy switch
         {
             "round_robin" => RoundRobin(route, usable),
+            // What this call would cost on each: the prompt's tokens at the input price, the output cap
+            // (else as many tokens as the prompt) at the output price. A long prompt with a short answer
+            // favours a low input price; the sum of the two prices alone would not see that.
+            "cheapest" when estimate is { } e => usable
+                .OrderBy(p => e.CostOn(p))
+                .ThenBy(p => p.PricePerMillion)
+                .Select(p => (p, string.Create(CultureInfo.InvariantCulture, $"cheapest (about {e.CostOn(p):0.#########} USD for ~{e.InputTokens} tokens in, {e.OutputTokens} out)"))),
             "cheapest" => usable
                 .OrderBy(p => p.PricePerMillion)
                 .Select(p => (p, string.Create(CultureInfo.InvariantCulture, $"cheapest ({p.PricePerMillion:0.####} USD per million tokens)"))),
+            // Untried first, then by average latency; one whose latest call failed comes after those that
+            // answered, however fast it failed (a 500 in 2 ms would otherwise be the fastest on every call).
             "fastest" => usable
-                .OrderBy(p => p.AverageLatencyMs.HasValue ? 1 : 0)
+                .OrderBy(p => p.AverageLatencyMs.HasValue ? (p.LastCallFailed ? 2 : 1) : 0)
                 .ThenBy(p => p.AverageLatencyMs ?? 0)
-                .Select(p => (p, p.AverageLatencyMs is { } ms ? string.Create(CultureInfo.InvariantCulture, $"fastest (average {ms:0} ms)") : "fastest (not tried yet)")),
+                .Select(p => (p, p.AverageLatencyMs is { } ms
+                    ? string.Create(CultureInfo.InvariantCulture, $"fastest (average {ms:0} ms{(p.LastCallFailed ? "; its last call failed" : string.Empty)})")
+                    : "fastest (not tried yet)")),
             _ => usable.Select((p, i) => (p, i == 0 ? "first available" : "next available")),
         };
 
@@ -138,6 +159,16 @@ public sealed partial class AtlasRuntime
         var turn = _roundRobin.AddOrUpdate(route.Name, 0, (_, n) => unchecked(n + 1));
         var start = (int)((uint)turn % (uint)usable.Count);
         return Enumerable.Range(0, usable.Count).Select(i => (usable[(start + i) % usable.Count], string.Create(CultureInfo.InvariantCulture, $"round robin (turn {turn + 1})")));
+    }
+
+    /// <summary>What a call is expected to use: the prompt's estimated tokens and the most output tokens asked for, if capped.</summary>
+    internal readonly record struct CallEstimate(long InputTokens, int? MaxOutputTokens)
+    {
+        /// <summary>Output tokens assumed: the cap when set, else as many as the prompt.</summary>
+        public long OutputTokens => MaxOutputTokens ?? InputTokens;
+
+        public double CostOn(ProviderState provider) =>
+            ((InputTokens * (provider.Descriptor.InputCostPerMillion ?? 0)) + (OutputTokens * (provider.Descriptor.OutputCostPerMillion ?? 0))) / 1_000_000d;
     }
 
     internal sealed record ModelPlan(string Describe, IReadOnlyList<(ProviderState Provider, string Reason)> Candidates, IReadOnlyList<string> Skipped, StepPolicy Policy);
