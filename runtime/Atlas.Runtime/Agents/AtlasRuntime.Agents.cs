@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -81,10 +80,6 @@ public sealed partial class AtlasRuntime
             }
         }
     }
-
-    /// <summary>A delegate's run on behalf of <paramref name="call"/>'s caller (see <see cref="DelegateFunction"/>).</summary>
-    internal Task<JsonNode?> InvokeDelegateAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, AgentCall call, CancellationToken cancellationToken) =>
-        InvokeCoreAsync(agent, arguments, step, onChunk: null, call, cancellationToken);
 
     private async Task<JsonNode?> InvokeCoreAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, Action<string>? onChunk, AgentCall call, CancellationToken cancellationToken)
     {
@@ -182,42 +177,6 @@ public sealed partial class AtlasRuntime
             new CallEstimate(MockChatClient.EstimateTokens(messages.Sum(m => m.Text.Length)), agent.MaxTokens)).ConfigureAwait(false);
         call.CheckBudgets(step);
         return reply;
-    }
-
-    /// <summary>The JSON schema of an agent's parameters, for offering it as a delegate; a minimal one when its descriptor has none.</summary>
-    internal JsonElement ParametersSchema(AgentDescriptor agent)
-    {
-        if (agent.ParametersSchema is { } schema)
-        {
-            return _structured.SchemaElement(schema);
-        }
-
-        var properties = new JsonObject();
-        foreach (var parameter in agent.Parameters)
-        {
-            properties[parameter.Name] = new JsonObject { ["description"] = parameter.TypeName };
-        }
-
-        var fallback = new JsonObject
-        {
-            ["type"] = "object",
-            ["properties"] = properties,
-            ["required"] = new JsonArray(agent.Parameters.Where(p => !p.TypeName.EndsWith('?')).Select(p => (JsonNode)JsonValue.Create(p.Name)).ToArray()),
-        };
-        return _structured.SchemaElement(fallback.ToJsonString());
-    }
-
-    /// <summary>Whether a model's arguments for a delegate fit the delegate's parameters (when its descriptor has their schema).</summary>
-    internal bool CheckArguments(AgentDescriptor agent, JsonObject arguments, out string problem)
-    {
-        problem = string.Empty;
-        if (agent.ParametersSchema is not { } schema || _structured.TryParse(arguments.ToJsonString(), schema, out _, out problem))
-        {
-            return true;
-        }
-
-        problem = problem.Replace("the reply does not match the schema: ", "", StringComparison.Ordinal);
-        return false;
     }
 
     private ChatOptions CreateChatOptions(AgentDescriptor agent, IReadOnlyList<AITool> tools)

@@ -9,6 +9,50 @@ using Microsoft.Extensions.AI;
 
 namespace Atlas.Runtime;
 
+// The runtime's side of delegation: running a delegate for its caller, and its parameters' schema.
+public sealed partial class AtlasRuntime
+{
+    /// <summary>A delegate's run on behalf of <paramref name="call"/>'s caller (see <see cref="DelegateFunction"/>).</summary>
+    internal Task<JsonNode?> InvokeDelegateAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, AgentCall call, CancellationToken cancellationToken) =>
+        InvokeCoreAsync(agent, arguments, step, onChunk: null, call, cancellationToken);
+
+    /// <summary>The JSON schema of an agent's parameters, for offering it as a delegate; a minimal one when its descriptor has none.</summary>
+    internal JsonElement ParametersSchema(AgentDescriptor agent)
+    {
+        if (agent.ParametersSchema is { } schema)
+        {
+            return _structured.SchemaElement(schema);
+        }
+
+        var properties = new JsonObject();
+        foreach (var parameter in agent.Parameters)
+        {
+            properties[parameter.Name] = new JsonObject { ["description"] = parameter.TypeName };
+        }
+
+        var fallback = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = properties,
+            ["required"] = new JsonArray(agent.Parameters.Where(p => !p.TypeName.EndsWith('?')).Select(p => (JsonNode)JsonValue.Create(p.Name)).ToArray()),
+        };
+        return _structured.SchemaElement(fallback.ToJsonString());
+    }
+
+    /// <summary>Whether a model's arguments for a delegate fit the delegate's parameters (when its descriptor has their schema).</summary>
+    internal bool CheckArguments(AgentDescriptor agent, JsonObject arguments, out string problem)
+    {
+        problem = string.Empty;
+        if (agent.ParametersSchema is not { } schema || _structured.TryParse(arguments.ToJsonString(), schema, out _, out problem))
+        {
+            return true;
+        }
+
+        problem = problem.Replace("the reply does not match the schema: ", "", StringComparison.Ordinal);
+        return false;
+    }
+}
+
 /// <summary>
 /// What an agent's model is offered for one call: its tools (each reporting a <see cref="ToolCalled"/>
 /// event when the run is observed) and one function per delegate (<see cref="DelegateFunction"/>).
