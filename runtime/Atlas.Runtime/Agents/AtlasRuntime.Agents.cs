@@ -35,9 +35,10 @@ public sealed partial class AtlasRuntime
 
     /// <summary>Streams a text agent's output as it arrives.</summary>
     /// <remarks>
-    /// A structured agent streams its JSON text (validated once complete). Once a chunk has been
-    /// yielded, a provider error ends the stream with that error: there is no retry or fallback
-    /// that would repeat text the caller already has.
+    /// A structured agent streams its JSON text (validated once complete). Once a chunk of a model
+    /// reply has been yielded, an error of that reply ends the stream with that error: there is no
+    /// retry or fallback that would repeat text the caller already has. (A later request of a tool
+    /// loop, none of whose text the caller has, is retried as usual.)
     /// </remarks>
     public async IAsyncEnumerable<string> StreamAgentAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -117,22 +118,50 @@ public sealed partial class AtlasRuntime
     }
 
     /// <summary>One model call for an agent through its provider or route (its tool and delegation turns included); returns the reply text.</summary>
-    /// <remarks>Budgets are checked once the call is done, outside the route's retries: a budget is never retried.</remarks>
+    /// <remarks>
+    /// With tools (or delegates), M.E.AI's <see cref="FunctionInvokingChatClient"/> drives the turns over an
+    /// <see cref="AgentModelClient"/>, so each model request of the loop is routed, retried and counted on its
+    /// own: a failed request is sent again (or to the next provider) with the tool results it carried, and a
+    /// tool never runs twice for one request of the model. Budgets are checked once the call is done, outside
+    /// the route's retries: a budget is never retried.
+    /// </remarks>
     private async Task<string> CallAgentModelAsync(AgentCall call, IReadOnlyList<ChatMessage> messages, StepContext? step, Action<string>? onChunk, CancellationToken cancellationToken)
     {
         var agent = call.Agent;
-        var delivered = false;
         var tools = AgentFunctions.For(this, call, ResolveTools(agent), step);
+        var options = CreateChatOptions(agent, tools);
+        ChatResponse response;
+        if (tools.Count == 0)
+        {
+            response = await RequestModelAsync(call, messages, options, step, onChunk, session: null, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            using var client = new FunctionInvokingChatClient(new AgentModelClient(this, call, step, onChunk));
+            response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        call.CheckBudgets(step);
+        return response.Text;
+    }
+
+    /// <summary>
+    /// One request to an agent's model through its provider or route (selection, retries, breaker, fallback);
+    /// the usage of its answer counts toward the step, the run and the agent call (and its callers).
+    /// </summary>
+    /// <remarks>Once a chunk of this request's reply reached <paramref name="onChunk"/>, it is neither retried nor sent elsewhere.</remarks>
+    private Task<ChatResponse> RequestModelAsync(AgentCall call, IEnumerable<ChatMessage> messages, ChatOptions options, StepContext? step, Action<string>? onChunk, ModelSession? session, CancellationToken cancellationToken)
+    {
+        var delivered = false;
 
         // A delegate's text is its caller's business: only the step's own agent streams tokens to the step.
         var streamsTokens = step is { Observed: true } && call.Parent is null;
-        var reply = await CallModelAsync(
-            agent.Model,
+        return CallModelAsync(
+            call.Agent.Model,
             step,
             async (provider, ct) =>
             {
-                var options = CreateChatOptions(agent, tools);
-                var client = tools.Count > 0 ? provider.ClientWithTools! : provider.Client!;
+                var client = provider.Client!;
                 ChatResponse response;
                 // Stream only when someone takes the pieces: the caller, or an observer of the step's events.
                 if (!streamsTokens && onChunk is null)
@@ -166,17 +195,15 @@ public sealed partial class AtlasRuntime
                     response = updates.ToChatResponse();
                 }
 
-                var answer = response.Text;
-                var usage = UsageOf(provider, messages, response, answer);
+                var usage = UsageOf(provider, messages, response);
                 step?.AddUsage(usage);
                 call.AddUsage(usage);
-                return answer;
+                return response;
             },
             onChunk is null ? null : () => delivered,
             cancellationToken,
-            new CallEstimate(MockChatClient.EstimateTokens(messages.Sum(m => m.Text.Length)), agent.MaxTokens)).ConfigureAwait(false);
-        call.CheckBudgets(step);
-        return reply;
+            session is { Plan: not null } ? null : new CallEstimate(MockChatClient.EstimateTokens(messages.Sum(m => m.Text.Length)), call.Agent.MaxTokens),
+            session);
     }
 
     private ChatOptions CreateChatOptions(AgentDescriptor agent, IReadOnlyList<AITool> tools)
@@ -218,10 +245,10 @@ public sealed partial class AtlasRuntime
         return tools;
     }
 
-    private static Usage UsageOf(ProviderState provider, IReadOnlyList<ChatMessage> messages, ChatResponse response, string reply)
+    private static Usage UsageOf(ProviderState provider, IEnumerable<ChatMessage> messages, ChatResponse response)
     {
         var input = response.Usage?.InputTokenCount ?? MockChatClient.EstimateTokens(messages.Sum(m => m.Text.Length));
-        var output = response.Usage?.OutputTokenCount ?? MockChatClient.EstimateTokens(reply.Length);
+        var output = response.Usage?.OutputTokenCount ?? MockChatClient.EstimateTokens(response.Text.Length);
         return provider.Price(input, output);
     }
 

@@ -17,7 +17,6 @@ internal sealed class ProviderState : IDisposable
 {
     private readonly ConcurrencyLimiter? _limiter;
     private readonly bool _ownsClient;
-    private readonly Lazy<IChatClient>? _withTools;
     private readonly TimeProvider _timeProvider;
     private long _averageLatencyBits;
     private int _samples;
@@ -43,12 +42,6 @@ internal sealed class ProviderState : IDisposable
             });
         }
 
-        if (client is not null)
-        {
-            // Tool calls are driven by M.E.AI's FunctionInvokingChatClient over the provider's client.
-            _withTools = new Lazy<IChatClient>(() => new FunctionInvokingChatClient(client));
-        }
-
         // The built-in mock never fails; it needs no breaker.
         Breaker = circuit is null || client is null || descriptor.Kind == ProviderKinds.Mock ? ResiliencePipeline.Empty : BuildBreaker(circuit);
     }
@@ -64,8 +57,6 @@ internal sealed class ProviderState : IDisposable
     public string Name => Descriptor.Name;
 
     public IChatClient? Client { get; }
-
-    public IChatClient? ClientWithTools => _withTools?.Value;
 
     public bool Available => Client is not null;
 

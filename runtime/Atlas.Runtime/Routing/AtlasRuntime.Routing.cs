@@ -20,10 +20,20 @@ public sealed partial class AtlasRuntime
     /// <paramref name="alreadyDelivered"/> turns true once output reached a caller that can't take it back: then no retry and no fallback.
     /// A rate-limited provider (429) is retried only when it is the last one left to try.
     /// <paramref name="estimate"/> (the prompt's size, the output cap) lets <c>cheapest</c> rank by what this call would cost.
+    /// With a <paramref name="session"/> (the model requests of one tool loop), the first request makes the plan and
+    /// the next ones keep to the provider that answered the last one, falling back from there; a provider is
+    /// selected (an event) only when it changes.
     /// </remarks>
-    internal async Task<T> CallModelAsync<T>(string model, StepContext? step, Func<ProviderState, CancellationToken, Task<T>> call, Func<bool>? alreadyDelivered, CancellationToken cancellationToken, CallEstimate? estimate = null)
+    internal async Task<T> CallModelAsync<T>(string model, StepContext? step, Func<ProviderState, CancellationToken, Task<T>> call, Func<bool>? alreadyDelivered, CancellationToken cancellationToken, CallEstimate? estimate = null, ModelSession? session = null)
     {
-        var plan = Plan(model, estimate);
+        var plan = session?.Plan ?? Plan(model, estimate);
+        var first = 0;
+        if (session is not null)
+        {
+            session.Plan = plan;
+            first = Math.Max(0, session.Current);
+        }
+
         List<string>? failures = null;
         (string Provider, string Error)? previous = null;
         Exception? lastError = null;
@@ -32,17 +42,18 @@ public sealed partial class AtlasRuntime
         // A provider that answers "not now" (429) is not waited for while the route has another one to
         // try: its Retry-After may be 30 s or more, and falling back is what the route is for.
         Func<Exception, bool> canRetryUnlessRateLimited = error => !ResilienceRunner.IsRateLimited(error) && (canRetry is null || canRetry(error));
-        var remaining = plan.Candidates.Count;
-        foreach (var (provider, why) in plan.Candidates)
+        for (var i = first; i < plan.Candidates.Count; i++)
         {
-            remaining--;
+            var (provider, why) = plan.Candidates[i];
+            var remaining = plan.Candidates.Count - i - 1;
             var reason = previous is { } p ? $"fallback after {p.Provider} failed: {p.Error}" : why;
             if (provider.CircuitNote() is { } note)
             {
                 reason += "; " + note;
             }
 
-            if (step is { Observed: true })
+            // The provider that answered the tool loop's last request carries on with it: no new choice to report.
+            if (step is { Observed: true } && (session is null || session.Current != i))
             {
                 step.Emit(new ProviderSelected(step.RunId, step.Step, step.Run.Now, provider.Name, Secrets.Redact(reason)));
             }
@@ -61,6 +72,11 @@ public sealed partial class AtlasRuntime
                     cancellationToken,
                     provider.Breaker).ConfigureAwait(false);
                 provider.RecordLatency(TimeProvider.GetElapsedTime(started), succeeded: true);
+                if (session is not null)
+                {
+                    session.Current = i;
+                }
+
                 return result;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && alreadyDelivered?.Invoke() != true)
@@ -169,6 +185,18 @@ public sealed partial class AtlasRuntime
 
         public double CostOn(ProviderState provider) =>
             ((InputTokens * (provider.Descriptor.InputCostPerMillion ?? 0)) + (OutputTokens * (provider.Descriptor.OutputCostPerMillion ?? 0))) / 1_000_000d;
+    }
+
+    /// <summary>
+    /// The model requests of one agent call's tool loop (see <see cref="CallModelAsync{T}"/>): the plan its
+    /// first request made, and which of its candidates answered the last request (-1 before any did).
+    /// Not thread-safe: a tool loop sends one request at a time.
+    /// </summary>
+    internal sealed class ModelSession
+    {
+        public ModelPlan? Plan { get; set; }
+
+        public int Current { get; set; } = -1;
     }
 
     internal sealed record ModelPlan(string Describe, IReadOnlyList<(ProviderState Provider, string Reason)> Candidates, IReadOnlyList<string> Skipped, StepPolicy Policy);

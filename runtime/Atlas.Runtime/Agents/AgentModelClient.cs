@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.AI;
+
+namespace Atlas.Runtime;
+
+public sealed partial class AtlasRuntime
+{
+    /// <summary>
+    /// An agent call's model as an <see cref="IChatClient"/>, for the <see cref="FunctionInvokingChatClient"/>
+    /// that runs its tool loop: every request goes through the agent's provider or route on its own
+    /// (selection, retries, breaker, fallback, tokens to observers, usage), so a failed request is repeated
+    /// alone, with the tool results it carried, and the tools that ran before it do not run again.
+    /// </summary>
+    /// <remarks>
+    /// One per agent call; the loop sends one request at a time, so it is not thread-safe. Whether a request
+    /// streams from the provider depends on who takes the pieces (see <see cref="RequestModelAsync"/>), not on
+    /// which method the loop calls. Disposing does nothing: it owns no provider client.
+    /// </remarks>
+    private sealed class AgentModelClient : IChatClient
+    {
+        private readonly AtlasRuntime _runtime;
+        private readonly AgentCall _call;
+        private readonly StepContext? _step;
+        private readonly Action<string>? _onChunk;
+        private readonly ModelSession _session = new();
+
+        public AgentModelClient(AtlasRuntime runtime, AgentCall call, StepContext? step, Action<string>? onChunk)
+        {
+            _runtime = runtime;
+            _call = call;
+            _step = step;
+            _onChunk = onChunk;
+        }
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            _runtime.RequestModelAsync(_call, messages, options ?? new ChatOptions(), _step, _onChunk, _session, cancellationToken);
+
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            // The pieces already went to the step and the caller as they arrived; the loop only needs the whole reply.
+            var response = await GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            foreach (var update in response.ToChatResponseUpdates())
+            {
+                yield return update;
+            }
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+
+        public void Dispose()
+        {
+        }
+    }
+}
