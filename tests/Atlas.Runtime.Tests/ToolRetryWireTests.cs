@@ -215,6 +215,37 @@ public class ToolRetryWireTests
         Assert.Equal(3, server.Requests.Count);
     }
 
+    [Fact]
+    public async Task ToolLoop_OnARoundRobinRoute_EveryRequestOfTheLoopGoesToTheProviderThatAnsweredTheFirst()
+    {
+        var wire = WireFormat.OpenAI;
+        Func<WireRequest, Microsoft.AspNetCore.Http.HttpContext, CancellationToken, Task> respond = (r, context, ct) =>
+            wire.ToolExchangeIn(r.Body).Results.Count == 0
+                ? wire.ToolCallAsync(r, context, "call_A17", "lookup_order", Arguments, ct)
+                : wire.ReplyAsync(r, context, ct);
+        await using var a = await WireServer.StartAsync(respond);
+        await using var b = await WireServer.StartAsync(respond);
+        var lookups = new ConcurrentQueue<string>();
+        using var runtime = TestSupport.Runtime(o =>
+        {
+            o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
+            o.Providers.Add(wire.Descriptor("a", a.BaseUrl));
+            o.Providers.Add(wire.Descriptor("b", b.BaseUrl));
+            o.Routes.Add(new RouteDescriptor("spread", "round_robin", ["a", "b"]));
+            o.Tools["lookup_order"] = AIFunctionFactory.Create((string order_id) => $"order {order_id} shipped", "lookup_order");
+        });
+
+        for (var call = 0; call < 2; call++)
+        {
+            var events = new ConcurrentQueue<AtlasEvent>();
+            await runtime.InvokeAgentAsync(Agent("spread"), Question, runtime.CreateStepContext("ask", events.Enqueue), CancellationToken.None);
+            Assert.Single(events.OfType<ProviderSelected>());
+        }
+
+        // Two calls of two requests each: one call per provider, each call's requests on one provider.
+        Assert.Equal((2, 2), (a.Requests.Count, b.Requests.Count));
+    }
+
     private static Dictionary<string, JsonNode?> Question => TestSupport.Args(("q", JsonValue.Create("A-17")));
 
     private static AgentDescriptor Agent(string model) =>
