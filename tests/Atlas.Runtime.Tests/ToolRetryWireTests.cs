@@ -96,6 +96,28 @@ public class ToolRetryWireTests
         Assert.Single(lookups);
         Assert.Equal(3, server.Requests.Count);
         Assert.Equal(wire.ToolCallUsage, step.Usage);
+        Assert.Equal(step.Usage, step.Run.Usage);
+    }
+
+    [Theory]
+    [MemberData(nameof(WireFormat.All), MemberType = typeof(WireFormat))]
+    public async Task ToolLoop_TheToolCallRequestAloneGoesOverTheAgentsBudget_TheLoopStops_BeforeTheToolRuns(WireFormat wire)
+    {
+        await using var server = await WireServer.StartAsync((r, context, ct) =>
+            wire.ToolExchangeIn(r.Body).Results.Count == 0
+                ? wire.ToolCallAsync(r, context, "call_A17", "lookup_order", Arguments, ct)
+                : wire.ReplyAsync(r, context, ct));
+        var lookups = new ConcurrentQueue<string>();
+        using var runtime = Runtime(o => o.Providers.Add(wire.Descriptor("wire", server.BaseUrl)), lookups, "smart", ["wire"]);
+        var step = runtime.CreateStepContext("ask");
+        var agent = Agent("smart") with { Budget = new BudgetDescriptor(Tokens: 20) };
+
+        var error = await Assert.ThrowsAsync<BudgetExceededException>(() => runtime.InvokeAgentAsync(agent, Question, step, CancellationToken.None));
+
+        Assert.Equal("agent 'support'", error.Owner);
+        Assert.Equal(wire.ToolCallUsage.TotalTokens, error.Spent.TotalTokens);
+        Assert.Empty(lookups);
+        Assert.Single(server.Requests);
     }
 
     [Theory]

@@ -14,6 +14,7 @@ public sealed partial class AtlasRuntime
     /// that runs its tool loop: every request goes through the agent's provider or route on its own
     /// (selection, retries, breaker, fallback, tokens to observers, usage), so a failed request is repeated
     /// alone, with the tool results it carried, and the tools that ran before it do not run again.
+    /// Budgets are checked after each request, outside its retries.
     /// </summary>
     /// <remarks>
     /// One per agent call; the loop sends one request at a time, so it is not thread-safe. Whether a request
@@ -36,8 +37,14 @@ public sealed partial class AtlasRuntime
             _onChunk = onChunk;
         }
 
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            _runtime.RequestModelAsync(_call, messages, options ?? new ChatOptions(), _step, _onChunk, _session, cancellationToken);
+        public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var response = await _runtime.RequestModelAsync(_call, messages, options ?? new ChatOptions(), _step, _onChunk, _session, cancellationToken).ConfigureAwait(false);
+
+            // Over a budget, the loop ends here rather than run the tools this reply asks for and ask again.
+            _call.CheckBudgets(_step);
+            return response;
+        }
 
         public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
