@@ -15,7 +15,7 @@ namespace Atlas.Knowledge;
 /// an <c>OllamaApiClient</c>...).
 /// </summary>
 /// <remarks>Thread-safe to use once built. Neither the generators nor the tokenizers are owned.</remarks>
-public sealed class KnowledgeBaseFactory
+public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
 {
     private readonly Dictionary<string, (IEmbeddingGenerator<string, Embedding<float>> Generator, Tokenizer? Tokenizer)> _embedders = new(StringComparer.Ordinal);
 
@@ -46,6 +46,8 @@ public sealed class KnowledgeBaseFactory
 
         return KnowledgeBase.Create(descriptor, baseDirectory, embedder.Generator, embedder.Tokenizer, Http);
     }
+
+    IKnowledgeBase IKnowledgeBaseFactory.Create(KnowledgeDescriptor descriptor, string baseDirectory) => Create(descriptor, baseDirectory);
 
     /// <summary>Adds a knowledge base for every declared one that the options don't already have, so <see cref="AtlasRuntime.SearchAsync"/> uses the real stores (SQLite, Chroma).</summary>
     public void AddTo(AtlasRuntimeOptions options)

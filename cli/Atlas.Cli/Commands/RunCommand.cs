@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Cli.Display;
 using Atlas.Cli.Interpreter;
+using Atlas.Cli.Knowledge;
 using Atlas.Runtime;
 
 namespace Atlas.Cli.Commands;
@@ -105,6 +106,7 @@ public static class RunCommand
         var project = AtlasProject.Load(arguments.File, environment, CommandName);
         if (project is null) return ExitCodes.Errors;
         var workflow = project.SelectWorkflow(arguments.Workflow, CommandName);
+        await new CliKnowledge(CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
 
         if (arguments.Batch is not null)
         {
