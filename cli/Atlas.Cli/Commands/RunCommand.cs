@@ -106,15 +106,17 @@ public static class RunCommand
         var project = AtlasProject.Load(arguments.File, environment, CommandName);
         if (project is null) return ExitCodes.Errors;
         var workflow = project.SelectWorkflow(arguments.Workflow, CommandName);
-        await new CliKnowledge(CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
 
         if (arguments.Batch is not null)
         {
             var options = new BatchOptions(arguments.Batch, arguments.Output!, arguments.Parallel ?? 4, arguments.Events);
+            await new CliKnowledge(CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
             return await BatchRunner.RunAsync(project, workflow, options, environment, cancellationToken).ConfigureAwait(false);
         }
 
         var input = ReadInput(arguments.Input, workflow);
+        // After the input is known good: a usage error stays one line.
+        await new CliKnowledge(CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
         using var events = EventSink.Open(arguments.Events, environment, CommandName);
         await using var runtime = project.CreateRuntime(environment);
         var state = workflow.CreateState(input);
