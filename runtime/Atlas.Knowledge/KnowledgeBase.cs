@@ -80,7 +80,7 @@ public abstract class KnowledgeBase : IKnowledgeBase
     public static Passage ToPassage(KnowledgeHit hit)
     {
         ArgumentNullException.ThrowIfNull(hit);
-        return new Passage(hit.Chunk.Text, hit.Chunk.Source, Math.Round(hit.Score, 6), hit.Chunk.Heading, hit.Chunk.Metadata);
+        return new Passage(hit.Chunk.Text, hit.Chunk.Source, Math.Round(hit.Score, 6), hit.Chunk.Heading, hit.Chunk.Metadata.GetValueOrDefault("title"), hit.Chunk.Metadata);
     }
 
     private protected static TextChunker CreateChunker(KnowledgeDescriptor descriptor, Tokenizer? tokenizer)

@@ -18,7 +18,7 @@ public sealed class KnowledgeCommandsTests
 {
     private const string Handbook = """
         knowledge handbook {
-          sources  = ["docs/**/*.md", "docs/**/*.txt"]
+          sources  = ["docs/**/*.md", "docs/**/*.txt", "docs/**/*.html"]
           chunking = markdown { size = 200 }
           store    = sqlite("data/handbook.db")
         }
@@ -32,6 +32,16 @@ public sealed class KnowledgeCommandsTests
           more  = other.search(question, top = 1)
           return found
         }
+
+        workflow billing(question: string) -> Passage[] {
+          found = handbook.search(question, top = 5, source = "docs/billing/*")
+          return found
+        }
+
+        workflow pages(question: string) -> Passage[] {
+          found = handbook.search(question, top = 5, format = "html", title = "Sec*")
+          return found
+        }
         """;
 
     private static TempDirectory HandbookProject()
@@ -41,6 +51,7 @@ public sealed class KnowledgeCommandsTests
         dir.Write("kb/docs/refunds.md", "# Refunds\n\nMoney back within 30 days of purchase.\n\n## Gift cards\n\nGift cards are never refunded.");
         dir.Write("kb/docs/shipping.txt", "Parcels ship from the Rotterdam warehouse in two to four business days.");
         dir.Write("kb/docs/billing/invoices.md", "# Invoices\n\nInvoices are emailed as PDF on the first day of the month.");
+        dir.Write("kb/docs/security.html", "<html><head><title>Security</title></head><body><p>Passwords are hashed with Argon2id.</p></body></html>");
         return dir;
     }
 
@@ -55,10 +66,10 @@ public sealed class KnowledgeCommandsTests
         var search = Cli.Offline("search", file, "--knowledge", "handbook", "are gift cards refundable", "--top", "2", "--json");
 
         Assert.Equal(0, ingest.ExitCode);
-        Assert.Contains("handbook: 3 added, 0 updated, 0 unchanged, 0 removed, 0 failed; 4 chunks in", ingest.Stderr);
-        Assert.Contains("[3/3] added docs/shipping.txt", ingest.Stderr); // redirected: plain lines, no bar
+        Assert.Contains("handbook: 4 added, 0 updated, 0 unchanged, 0 removed, 0 failed; 5 chunks in", ingest.Stderr);
+        Assert.Contains("[4/4] added docs/shipping.txt", ingest.Stderr); // redirected: plain lines, no bar
         Assert.True(File.Exists(Path.Combine(dir.Path, "kb/data/handbook.db")), "the store file is relative to the .atlas file's folder");
-        Assert.Contains("0 added, 0 updated, 3 unchanged, 0 removed, 0 failed; 0 chunks", again.Stderr);
+        Assert.Contains("0 added, 0 updated, 4 unchanged, 0 removed, 0 failed; 0 chunks", again.Stderr);
 
         Assert.Equal(0, search.ExitCode);
         var passages = JsonNode.Parse(search.Stdout)!.AsArray();
@@ -144,16 +155,32 @@ public sealed class KnowledgeCommandsTests
         using var dir = HandbookProject();
         var file = Path.Combine(dir.Path, "kb/handbook.atlas");
 
-        var first = Cli.Offline("run", file, "--input", "\"can I return a gift card\"");
-        var second = Cli.Offline("run", file, "--input", "\"can I return a gift card\"");
+        var first = Cli.Offline("run", file, "-w", "ask", "--input", "\"can I return a gift card\"");
+        var second = Cli.Offline("run", file, "-w", "ask", "--input", "\"can I return a gift card\"");
 
         Assert.Equal(0, first.ExitCode);
         Assert.Contains("atlas run: knowledge 'handbook' ingested into ", first.Stderr);
-        Assert.Contains(": 3 added, 0 updated, 0 unchanged, 0 removed, 0 failed; 4 chunks in ", first.Stderr);
-        Assert.Contains("atlas run: knowledge 'handbook' is up to date (3 documents in ", second.Stderr);
+        Assert.Contains(": 4 added, 0 updated, 0 unchanged, 0 removed, 0 failed; 5 chunks in ", first.Stderr);
+        Assert.Contains("atlas run: knowledge 'handbook' is up to date (4 documents in ", second.Stderr);
         var passages = JsonNode.Parse(first.Stdout)!.AsArray();
         Assert.Equal("Refunds > Gift cards", passages[0]!["heading"]!.GetValue<string>());
         Assert.Equal(first.Stdout, second.Stdout);
+    }
+
+    [Fact]
+    public void Run_SearchWithMetadataFilters_OnlyMatchingPassagesWithTheirTitle()
+    {
+        using var dir = HandbookProject();
+        var file = Path.Combine(dir.Path, "kb/handbook.atlas");
+
+        var billing = Cli.Offline("run", file, "-w", "billing", "--input", "\"refund my money\"");
+        var pages = Cli.Offline("run", file, "-w", "pages", "--input", "\"refund my money\"");
+
+        Assert.Equal(0, billing.ExitCode);
+        Assert.Equal(["docs/billing/invoices.md"], JsonNode.Parse(billing.Stdout)!.AsArray().Select(p => p!["source"]!.GetValue<string>()));
+        var page = Assert.Single(JsonNode.Parse(pages.Stdout)!.AsArray())!;
+        Assert.Equal("docs/security.html", page["source"]!.GetValue<string>());
+        Assert.Equal("Security", page["title"]!.GetValue<string>());
     }
 
     [Fact]

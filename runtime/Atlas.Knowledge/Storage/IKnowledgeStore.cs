@@ -44,7 +44,7 @@ public interface IKnowledgeStore
     /// <summary>
     /// The <paramref name="top"/> chunks by cosine similarity, best first. Each of <paramref name="filters"/> keeps chunks whose
     /// metadata key matches its pattern: equal to it, or, when it holds <c>*</c> or <c>?</c>, matching it as a glob
-    /// (<c>*</c> any run of characters, <c>/</c> included; <c>?</c> one character). See <see cref="MetadataPattern"/>.
+    /// (<c>*</c> any run of characters, <c>/</c> included; <c>?</c> one character). See <see cref="Atlas.Runtime.MetadataPattern"/>.
     /// </summary>
     Task<IReadOnlyList<(long Id, double Score)>> SearchVectorsAsync(ReadOnlyMemory<float> query, int top, IReadOnlyDictionary<string, string>? filters, CancellationToken cancellationToken = default);
 

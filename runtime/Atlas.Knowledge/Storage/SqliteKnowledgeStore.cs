@@ -9,6 +9,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using Atlas.Runtime;
 using Microsoft.Data.Sqlite;
 
 namespace Atlas.Knowledge;
@@ -557,7 +558,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
             var glob = MetadataPattern.IsGlob(value);
             sql.Append(CultureInfoFormat($" AND json_extract(c.metadata, $fk{i}) {(glob ? "GLOB" : "=")} $fv{i}"));
             command.Parameters.AddWithValue(CultureInfoFormat($"$fk{i}"), "$.\"" + key.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
-            command.Parameters.AddWithValue(CultureInfoFormat($"$fv{i}"), glob ? MetadataPattern.ToSqliteGlob(value) : value);
+            command.Parameters.AddWithValue(CultureInfoFormat($"$fv{i}"), glob ? value.Replace("[", "[[]", StringComparison.Ordinal) : value); // SQLite GLOB reads [ as a character class
             i++;
         }
 

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Atlas.Knowledge;
+namespace Atlas.Runtime;
 
 /// <summary>
 /// A metadata filter's value: a literal (equality) or, when it holds <c>*</c> or <c>?</c>, a glob where <c>*</c> matches any
@@ -45,9 +45,6 @@ public static class MetadataPattern
 
         return true;
     }
-
-    /// <summary>The SQLite <c>GLOB</c> pattern for a glob (its <c>[</c> escaped: SQLite reads it as a character class).</summary>
-    internal static string ToSqliteGlob(string pattern) => pattern.Replace("[", "[[]", StringComparison.Ordinal);
 
     private static Regex ToRegex(string pattern)
     {
