@@ -252,6 +252,9 @@ public abstract class KnowledgeStoreContract(MiniLmFixture model, ITestOutputHel
         var kb = Create(new KnowledgeDescriptor("labelled", ["corpus/*.txt"], "recursive", 256, 0, "minilm", "sqlite", "labelled.db"), Model.Embedder);
         var report = await kb.IngestAsync();
         Assert.Equal(passages.Count, report.ChunksWritten);
+        var ingested = FormattableString.Invariant($"{StoreName,-7} ingest: {passages.Count} passages in {report.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine(ingested);
+        Console.WriteLine(ingested);
 
         // For comparison: RRF over the ungated keyword ranking (any one shared word enters it).
         var plainRrf = new KnowledgeSearcher("labelled", kb.Store, "minilm", Model.Embedder) { HybridKeywordWeight = 1.0, HybridMinimumShouldMatch = 0 };
