@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Runtime;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Atlas.Knowledge.Tests;
 
@@ -58,6 +59,45 @@ public sealed class IngestTests(MiniLmFixture model) : IDisposable
         var passages = await new AtlasRuntime(options).SearchAsync("handbook", "is my gift card refundable", new SearchOptions(Top: 1), null, CancellationToken.None);
 
         Assert.Equal("Refunds > Exceptions", Assert.Single(passages).Heading);
+    }
+
+    [Fact]
+    public async Task Services_AddAtlasKnowledge_RuntimeSearchesTheRealStoreAndANeverIngestedOneSaysSo()
+    {
+        WriteHandbook();
+        var handbook = Create().Descriptor;
+        var empty = handbook with { Name = "empty", StoreTarget = "data/empty.db" };
+        await using var services = new ServiceCollection()
+            .AddAtlasKnowledge(f => f.AddEmbedder("minilm", model.Embedder, model.Tokenizer))
+            .AddAtlasRuntime(options =>
+            {
+                options.BaseDirectory = _folder.Path;
+                options.KnowledgeBases.Add(handbook);
+                options.KnowledgeBases.Add(empty);
+            })
+            .BuildServiceProvider();
+        await Create().IngestAsync();
+        var runtime = services.GetRequiredService<AtlasRuntime>();
+
+        var passages = await runtime.SearchAsync("handbook", "is my gift card refundable", new SearchOptions(Top: 1), null, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<KnowledgeNotIngestedException>(() => runtime.SearchAsync("empty", "refund", new SearchOptions(), null, CancellationToken.None));
+
+        Assert.Equal("Refunds > Exceptions", Assert.Single(passages).Heading); // MiniLM on SQLite: the built-in file search has no heading paths like this
+        Assert.StartsWith("Knowledge base 'empty' has not been ingested yet", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Run `atlas ingest FILE --knowledge empty`", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Runtime_NoFactory_FallsBackToTheBuiltInFileSearch()
+    {
+        WriteHandbook();
+        var options = new AtlasRuntimeOptions { BaseDirectory = _folder.Path };
+        options.KnowledgeBases.Add(Create().Descriptor);
+
+        var passages = await new AtlasRuntime(options).SearchAsync("handbook", "Argon2id", new SearchOptions(Top: 1, Where: new Dictionary<string, string> { ["format"] = "html" }), null, CancellationToken.None);
+
+        Assert.Equal("docs/security.html", Assert.Single(passages).Source);
+        Assert.False(File.Exists(Path.Combine(_folder.Path, "data/handbook.db")));
     }
 
     [Fact]
