@@ -79,7 +79,8 @@ public sealed class ChromaServer : IDisposable
 
     private void WaitForHeartbeat()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // A server given by URL was already waited for (.ci/chroma.sh); one started here may take a while to open its port.
+        var deadline = DateTime.UtcNow.AddSeconds(_process is null ? 10 : 60);
         Exception? last = null;
         while (DateTime.UtcNow < deadline)
         {
