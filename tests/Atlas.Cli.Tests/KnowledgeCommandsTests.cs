@@ -84,6 +84,23 @@ public sealed class KnowledgeCommandsTests
     }
 
     [Fact]
+    public async System.Threading.Tasks.Task Ingest_OnATerminal_DrawsTheProgressBarThenTheSummary()
+    {
+        using var dir = HandbookProject();
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+        var environment = new CliEnvironment { Output = stdout, Error = stderr, ErrorIsTerminal = true, GetEnvironmentVariable = _ => null };
+
+        var exit = await AtlasCli.RunAsync(["ingest", Path.Combine(dir.Path, "kb/handbook.atlas"), "-k", "handbook"], environment);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("", stdout.ToString());
+        Assert.Contains("100%", stderr.ToString());
+        Assert.DoesNotContain("[4/4] added", stderr.ToString()); // the bar, not the plain lines
+        Assert.Contains("handbook: 4 added, 0 updated, 0 unchanged, 0 removed, 0 failed; 5 chunks in ", stderr.ToString());
+    }
+
+    [Fact]
     public void Search_ModesFiltersAndText_Printed()
     {
         using var dir = HandbookProject();

@@ -85,7 +85,8 @@ public static class IngestCommand
 
     private static async Task<IngestReport> WithBarAsync(KnowledgeBase kb, CliEnvironment environment, CancellationToken cancellationToken)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(environment.Error) });
+        // The environment already says stderr is a terminal; don't let Spectre second-guess a wrapped writer.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(environment.Error), Interactive = InteractionSupport.Yes });
         IngestReport? report = null;
         await console.Progress()
             .AutoClear(false)
