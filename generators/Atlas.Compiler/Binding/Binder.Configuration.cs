@@ -496,6 +496,13 @@ internal sealed partial class Binder
             return null;
         }
 
+        if (kindName == "chroma"
+            && !(Uri.TryCreate(target, UriKind.Absolute, out var server) && (server.Scheme == "http" || server.Scheme == "https")))
+        {
+            Report(DiagnosticDescriptors.InvalidAttributeValue, file, arguments[0].Span, "store", "`chroma(\"http://host:port\")`, the ChromaDB server's URL", "`" + Snippet(file, arguments[0].Span) + "`");
+            return null;
+        }
+
         return kindName switch
         {
             "sqlite" => new StoreModel(StoreKind.Sqlite, target),
