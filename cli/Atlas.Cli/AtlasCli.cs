@@ -121,6 +121,8 @@ public static class AtlasCli
         Add(GraphCommand.Create(environment), GraphCommand.Examples, GraphCommand.ExitCodesHelp);
         Add(ProvidersCommand.Create(environment), ProvidersCommand.Examples, ProvidersCommand.ExitCodesHelp);
         Add(NewCommand.Create(environment), NewCommand.Examples, NewCommand.ExitCodesHelp);
+        Add(IngestCommand.Create(environment), IngestCommand.Examples, IngestCommand.ExitCodesHelp);
+        Add(SearchCommand.Create(environment), SearchCommand.Examples, SearchCommand.ExitCodesHelp);
 
         void Add(Command command, IReadOnlyList<string> examples, string exitCodes)
         {

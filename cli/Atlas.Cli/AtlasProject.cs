@@ -89,6 +89,8 @@ internal sealed class AtlasProject
             GetEnvironmentVariable = environment.GetEnvironmentVariable,
         };
         Program.AddDeclarationsTo(options);
+        // Knowledge bases search their real stores (SQLite, ChromaDB) with MiniLM; see Knowledge/CliKnowledge.cs.
+        options.KnowledgeFactory = new Knowledge.CliKnowledge(AtlasCli.Name);
         environment.ConfigureRuntime?.Invoke(options);
         return new AtlasRuntime(options);
     }

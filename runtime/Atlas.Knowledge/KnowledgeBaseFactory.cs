@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net.Http;
 using Atlas.Runtime;
 using Microsoft.Extensions.AI;
 using Microsoft.ML.Tokenizers;
@@ -14,9 +15,12 @@ namespace Atlas.Knowledge;
 /// an <c>OllamaApiClient</c>...).
 /// </summary>
 /// <remarks>Thread-safe to use once built. Neither the generators nor the tokenizers are owned.</remarks>
-public sealed class KnowledgeBaseFactory
+public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
 {
     private readonly Dictionary<string, (IEmbeddingGenerator<string, Embedding<float>> Generator, Tokenizer? Tokenizer)> _embedders = new(StringComparer.Ordinal);
+
+    /// <summary>The client Chroma stores reach their server with (not owned); a shared one if <see langword="null"/>.</summary>
+    public HttpClient? Http { get; set; }
 
     /// <summary>Registers <paramref name="generator"/> under <paramref name="name"/>, with the tokenizer that sizes its chunks (cl100k_base if <see langword="null"/>).</summary>
     public KnowledgeBaseFactory AddEmbedder(string name, IEmbeddingGenerator<string, Embedding<float>> generator, Tokenizer? tokenizer = null)
@@ -29,7 +33,7 @@ public sealed class KnowledgeBaseFactory
 
     /// <summary>The knowledge base <paramref name="descriptor"/> declares, paths relative to <paramref name="baseDirectory"/>.</summary>
     /// <exception cref="InvalidOperationException">No embedder is registered under the descriptor's name.</exception>
-    public SqliteKnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory)
+    public KnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         if (!_embedders.TryGetValue(descriptor.Embedder, out var embedder))
@@ -40,10 +44,12 @@ public sealed class KnowledgeBaseFactory
                 (descriptor.Embedder == "minilm" ? "Reference Atlas.Embeddings.MiniLM and register a MiniLmEmbeddingGenerator." : "Register the provider's IEmbeddingGenerator."));
         }
 
-        return SqliteKnowledgeBase.Create(descriptor, baseDirectory, embedder.Generator, embedder.Tokenizer);
+        return KnowledgeBase.Create(descriptor, baseDirectory, embedder.Generator, embedder.Tokenizer, Http);
     }
 
-    /// <summary>Adds a knowledge base for every declared one that the options don't already have, so <see cref="AtlasRuntime.SearchAsync"/> uses the SQLite stores.</summary>
+    IKnowledgeBase IKnowledgeBaseFactory.Create(KnowledgeDescriptor descriptor, string baseDirectory) => Create(descriptor, baseDirectory);
+
+    /// <summary>Adds a knowledge base for every declared one that the options don't already have, so <see cref="AtlasRuntime.SearchAsync"/> uses the real stores (SQLite, Chroma).</summary>
     public void AddTo(AtlasRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

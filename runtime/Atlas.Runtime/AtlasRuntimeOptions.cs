@@ -19,8 +19,14 @@ public sealed class AtlasRuntimeOptions
     /// <summary>Tool implementations by declared tool name (generated code registers the partial methods here).</summary>
     public IDictionary<string, AIFunction> Tools { get; } = new Dictionary<string, AIFunction>(StringComparer.Ordinal);
 
-    /// <summary>Knowledge base implementations by name; a declared one without an entry uses the built-in store.</summary>
+    /// <summary>Knowledge base implementations by name; a declared one without an entry comes from <see cref="KnowledgeFactory"/>.</summary>
     public IDictionary<string, IKnowledgeBase> Knowledge { get; } = new Dictionary<string, IKnowledgeBase>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Builds the declared knowledge bases that <see cref="Knowledge"/> has no entry for (on SQLite or ChromaDB with
+    /// Atlas.Knowledge); when null, they search their files with the built-in <see cref="FileKeywordKnowledgeBase"/>.
+    /// </summary>
+    public IKnowledgeBaseFactory? KnowledgeFactory { get; set; }
 
     /// <summary>Reads environment variables (API keys); replaceable for tests. Values are never logged or put in events.</summary>
     public Func<string, string?> GetEnvironmentVariable { get; set; } = Environment.GetEnvironmentVariable;
@@ -32,4 +38,14 @@ public sealed class AtlasRuntimeOptions
 
     /// <summary>Each provider's circuit breaker; null turns circuit breaking off.</summary>
     public CircuitBreakerSettings? CircuitBreaker { get; set; } = CircuitBreakerSettings.Default;
+
+    /// <summary>
+    /// Fills what these options leave unset from a service container: its <see cref="IKnowledgeBaseFactory"/>, if one is
+    /// registered. <c>AddAtlasRuntime</c> and generated <c>AddAtlas()</c> call it after the host's own configuration.
+    /// </summary>
+    public void UseServices(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        KnowledgeFactory ??= (IKnowledgeBaseFactory?)services.GetService(typeof(IKnowledgeBaseFactory));
+    }
 }

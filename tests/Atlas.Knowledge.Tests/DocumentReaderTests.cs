@@ -46,4 +46,32 @@ public sealed class DocumentReaderTests
         Assert.Null(document);
         Assert.Equal(reason, error);
     }
+
+    [Fact]
+    public void Parse_Pdf_WordsOfEveryPageTitleAndPageCount()
+    {
+        var builder = new UglyToad.PdfPig.Writer.PdfDocumentBuilder();
+        builder.DocumentInformation.Title = "Refund policy";
+        var font = builder.AddStandard14Font(UglyToad.PdfPig.Fonts.Standard14Fonts.Standard14Font.Helvetica);
+        builder.AddPage(UglyToad.PdfPig.Content.PageSize.A4).AddText("Refunds within 30 days of purchase.", 12, new UglyToad.PdfPig.Core.PdfPoint(40, 700), font);
+        builder.AddPage(UglyToad.PdfPig.Content.PageSize.A4).AddText("Gift cards are never refunded.", 12, new UglyToad.PdfPig.Core.PdfPoint(40, 700), font);
+
+        var document = DocumentReader.TryParse("docs/policy.pdf", builder.Build(), out var error);
+
+        Assert.Null(error);
+        Assert.NotNull(document);
+        Assert.Equal("pdf", document.Format);
+        Assert.Equal("Refunds within 30 days of purchase.\n\nGift cards are never refunded.", document.Text);
+        Assert.Equal("Refund policy", document.Metadata["title"]);
+        Assert.Equal("2", document.Metadata["pages"]);
+    }
+
+    [Fact]
+    public void Parse_DamagedPdf_RejectedWithReason()
+    {
+        var document = DocumentReader.TryParse("docs/broken.pdf", Encoding.ASCII.GetBytes("%PDF-1.7\nthis is not really a PDF"), out var error);
+
+        Assert.Null(document);
+        Assert.StartsWith("not a readable PDF: ", error, System.StringComparison.Ordinal);
+    }
 }

@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Cli.Display;
 using Atlas.Cli.Interpreter;
+using Atlas.Cli.Knowledge;
 using Atlas.Runtime;
 
 namespace Atlas.Cli.Commands;
@@ -109,10 +110,13 @@ public static class RunCommand
         if (arguments.Batch is not null)
         {
             var options = new BatchOptions(arguments.Batch, arguments.Output!, arguments.Parallel ?? 4, arguments.Events);
+            await new CliKnowledge(CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
             return await BatchRunner.RunAsync(project, workflow, options, environment, cancellationToken).ConfigureAwait(false);
         }
 
         var input = ReadInput(arguments.Input, workflow);
+        // After the input is known good: a usage error stays one line.
+        await new CliKnowledge(CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
         using var events = EventSink.Open(arguments.Events, environment, CommandName);
         await using var runtime = project.CreateRuntime(environment);
         var state = workflow.CreateState(input);

@@ -266,7 +266,7 @@ internal sealed class ExpressionEvaluator
         var query = await EvaluateAsync(search.Query, frame, step, cancellationToken).ConfigureAwait(false);
         var text = query is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : query?.ToJsonString() ?? string.Empty;
         var passages = await step.Runtime.SearchAsync(
-            search.Knowledge, text, new SearchOptions(search.Top, Descriptors.Mode(search.Mode), search.MinScore), step, cancellationToken).ConfigureAwait(false);
+            search.Knowledge, text, new SearchOptions(search.Top, Descriptors.Mode(search.Mode), search.MinScore, Where(search)), step, cancellationToken).ConfigureAwait(false);
         var result = new JsonArray();
         foreach (var passage in passages)
         {
@@ -276,11 +276,15 @@ internal sealed class ExpressionEvaluator
                 ["source"] = passage.Source,
                 ["score"] = passage.Score,
                 ["heading"] = passage.Heading,
+                ["title"] = passage.Title,
             });
         }
 
         return result;
     }
+
+    private static IReadOnlyDictionary<string, string>? Where(SearchExpr search) =>
+        search.Where.IsEmpty ? null : search.Where.ToDictionary(f => f.Key, f => f.Pattern, StringComparer.Ordinal);
 
     private async Task<JsonNode?> ForAsync(ForExpr loop, Frame frame, StepContext step, CancellationToken cancellationToken)
     {

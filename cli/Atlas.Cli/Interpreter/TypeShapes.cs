@@ -31,6 +31,7 @@ public sealed class TypeShapes
         new("source", TypeRef.String),
         new("score", TypeRef.Float),
         new("heading", TypeRef.String with { IsOptional = true }),
+        new("title", TypeRef.String with { IsOptional = true }),
     ];
 
     private readonly Dictionary<string, TypeModel> _types;

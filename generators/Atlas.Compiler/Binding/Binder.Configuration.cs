@@ -317,13 +317,58 @@ internal sealed partial class Binder
         if (attributes.TryGetValue("embedder", out var embedderAttribute)) embedder = ReadEmbedder(embedderAttribute, symbol) ?? embedder;
 
         var store = attributes.TryGetValue("store", out var storeAttribute) ? ReadStore(storeAttribute, file) : null;
+        var finalStore = store ?? new StoreModel(StoreKind.Sqlite, symbol.Name + ".db");
+        CheckStoreNotShared(symbol, finalStore, embedder, storeAttribute?.Value.Span ?? syntax.Name.Span);
 
         symbol.Model = new KnowledgeModel(
             symbol.Name,
             (sources ?? new List<string>()).ToEquatableArray(),
             chunking ?? new ChunkingModel(ChunkingStrategy.Recursive, DefaultChunkSize, DefaultChunkSize / 8),
             embedder,
-            store ?? new StoreModel(StoreKind.Sqlite, symbol.Name + ".db"));
+            finalStore);
+    }
+
+    /// <summary>SQLite files already claimed by a knowledge base: the file (resolved against its .atlas file's folder) → who and with which embedder.</summary>
+    private readonly Dictionary<string, (string Name, string Embedder)> _sqliteStores = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// ATL2030: two knowledge bases in one SQLite file. An ingest removes the documents its sources no longer
+    /// match, so each would delete the other's; and a store holds the vectors of one embedder (dimension) only.
+    /// Chroma collections are per knowledge base, so only SQLite files can clash.
+    /// </summary>
+    private void CheckStoreNotShared(Symbol symbol, StoreModel store, string embedder, TextSpan span)
+    {
+        if (store.Kind != StoreKind.Sqlite || store.Target.Length == 0) return;
+        var key = ResolveStorePath(symbol.File.Path, store.Target);
+        if (_sqliteStores.TryGetValue(key, out var first))
+        {
+            var embedders = first.Embedder == embedder
+                ? ""
+                : $", and they embed with different embedders (`{first.Embedder}`, `{embedder}`) whose vectors cannot share one store";
+            Report(DiagnosticDescriptors.SharedKnowledgeStore, symbol.File, span, symbol.Name, store.Target, first.Name, embedders);
+            return;
+        }
+
+        _sqliteStores[key] = (symbol.Name, embedder);
+    }
+
+    /// <summary>The store file relative to the declaring file's folder, '/' separated, with "." and ".." applied (no file system access).</summary>
+    private static string ResolveStorePath(string atlasFile, string target)
+    {
+        var normalizedTarget = target.Replace('\\', '/');
+        var rooted = normalizedTarget.StartsWith("/", StringComparison.Ordinal) || (normalizedTarget.Length > 1 && normalizedTarget[1] == ':');
+        var folder = atlasFile.Replace('\\', '/');
+        var slash = folder.LastIndexOf('/');
+        var combined = rooted ? normalizedTarget : (slash < 0 ? "" : folder.Substring(0, slash + 1)) + normalizedTarget;
+        var parts = new List<string>();
+        foreach (var part in combined.Split('/'))
+        {
+            if (part.Length == 0 || part == ".") continue;
+            if (part == ".." && parts.Count > 0 && parts[parts.Count - 1] != "..") parts.RemoveAt(parts.Count - 1);
+            else parts.Add(part);
+        }
+
+        return (combined.StartsWith("/", StringComparison.Ordinal) ? "/" : "") + string.Join("/", parts);
     }
 
     /// <summary>
@@ -448,6 +493,13 @@ internal sealed partial class Binder
         if (arguments.Count != 1 || !TryGetString(arguments[0], file, out var target))
         {
             Report(DiagnosticDescriptors.InvalidAttributeValue, file, call.Span, "store", $"`{head.Name}(\"...\")` with one string", "`" + Snippet(file, call.Span) + "`");
+            return null;
+        }
+
+        if (kindName == "chroma"
+            && !(Uri.TryCreate(target, UriKind.Absolute, out var server) && (server.Scheme == "http" || server.Scheme == "https")))
+        {
+            Report(DiagnosticDescriptors.InvalidAttributeValue, file, arguments[0].Span, "store", "`chroma(\"http://host:port\")`, the ChromaDB server's URL", "`" + Snippet(file, arguments[0].Span) + "`");
             return null;
         }
 

@@ -15,6 +15,9 @@ internal sealed partial class Binder
 {
     private static readonly string[] WithAttributes = { "retry", "timeout" };
     private static readonly string[] SearchModes = { "hybrid", "vector", "keyword" };
+
+    /// <summary>The metadata keys <c>kb.search(...)</c> filters on, each a named argument holding a pattern.</summary>
+    private static readonly string[] SearchFilterKeys = { "source", "heading", "title", "format", "extension" };
     private const int DefaultSearchTop = 5;
 
     /// <summary>A callee's parameter as matching and messages see it.</summary>
@@ -279,7 +282,7 @@ internal sealed partial class Binder
         Report(DiagnosticDescriptors.ArgumentCountMismatch, file, span, callee, takes, list, given.ToString(CultureInfo.InvariantCulture));
     }
 
-    /// <summary><c>kb.search(query, top = 5, mode = hybrid, min_score = 0.3)</c>.</summary>
+    /// <summary><c>kb.search(query, top = 5, mode = hybrid, min_score = 0.3, source = "docs/*", heading = "Refunds*")</c>.</summary>
     private ExprModel BindSearch(string knowledge, CallExpressionSyntax call, CallOptions options, WorkflowScope scope, int depth)
     {
         string callee = knowledge + ".search";
@@ -289,7 +292,7 @@ internal sealed partial class Binder
             new ParameterSignature("top", "top: int = 5", IsRequired: false),
             new ParameterSignature("mode", "mode = hybrid | vector | keyword", IsRequired: false),
             new ParameterSignature("min_score", "min_score: float", IsRequired: false),
-        };
+        }.Concat(SearchFilterKeys.Select(key => new ParameterSignature(key, key + ": \"pattern\"", IsRequired: false))).ToArray();
         var calleeSpan = call.Target is MemberAccessSyntax { Member: { } member } ? member.Span : call.Span;
         var matched = MatchArguments(callee, signature, call.Arguments, calleeSpan, scope, depth);
 
@@ -333,7 +336,28 @@ internal sealed partial class Binder
             minScore = scoreNumber.Value;
         }
 
-        return new SearchExpr(knowledge, query, top, mode, minScore, options, TypeRef.Passage.AsList());
+        var where = new List<SearchFilter>();
+        for (int i = 0; i < SearchFilterKeys.Length; i++)
+        {
+            if (matched[4 + i] is not { Value: { } filterValue }) continue;
+            if (filterValue is LiteralExpressionSyntax { Value: StringValueSyntax pattern })
+            {
+                where.Add(new SearchFilter(SearchFilterKeys[i], pattern.Value));
+            }
+            else
+            {
+                var bound = BindExpression(filterValue, scope, depth + 1);
+                if (bound is not ErrorExpr)
+                {
+                    Report(DiagnosticDescriptors.InvalidAttributeValue, scope.File, filterValue.Span, SearchFilterKeys[i], "a string written out (e.g. `source = \"docs/billing/*\"`)", "`" + Snippet(scope.File, filterValue.Span) + "`");
+                }
+            }
+        }
+
+        // Filters in the order written, so the model (and generated code) doesn't depend on the parameter list's order.
+        var written = call.Arguments.Select(a => a.Name?.Name).ToList();
+        where.Sort((a, b) => written.IndexOf(a.Key).CompareTo(written.IndexOf(b.Key)));
+        return new SearchExpr(knowledge, query, top, mode, minScore, options, TypeRef.Passage.AsList()) { Where = new EquatableArray<SearchFilter>(where) };
     }
 
     /// <summary>A number literal argument; anything else is bound for its own errors and reported as ATL2008.</summary>

@@ -238,6 +238,7 @@ internal sealed partial class Binder
         new("source", TypeRef.String),
         new("score", TypeRef.Float),
         new("heading", TypeRef.String with { IsOptional = true }),
+        new("title", TypeRef.String with { IsOptional = true }),
     };
 
     /// <summary>

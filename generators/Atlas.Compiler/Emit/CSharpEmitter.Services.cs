@@ -168,7 +168,13 @@ public static partial class CSharpEmitter
             // AddAtlasRuntime's callback has no IServiceProvider, and the tools come from the container
             // (so AtlasTools can take services), hence the runtime's own factory here.
             w.WriteLine("services.TryAddSingleton<AtlasTools>();");
-            w.WriteLine("services.TryAddSingleton(provider => AtlasDeclarations.CreateRuntime(provider.GetRequiredService<AtlasTools>(), configure));");
+            w.WriteLines("""
+                services.TryAddSingleton(provider => AtlasDeclarations.CreateRuntime(provider.GetRequiredService<AtlasTools>(), options =>
+                {
+                    configure?.Invoke(options);
+                    options.UseServices(provider); // a registered IKnowledgeBaseFactory (Atlas.Knowledge)
+                }));
+                """);
         }
         else
         {

@@ -442,6 +442,8 @@ internal sealed class WorkflowEmitter
                 var options = new List<string> { "Top: " + CSharpLiterals.Int(search.Top) };
                 if (search.Mode != SearchMode.Hybrid) options.Add("Mode: " + CSharpLiterals.String(search.Mode == SearchMode.Vector ? "vector" : "keyword"));
                 if (search.MinScore is { } minScore) options.Add("MinScore: " + CSharpLiterals.Double(minScore));
+                if (!search.Where.IsEmpty)
+                    options.Add("Where: SearchOptions.Match(" + string.Join(", ", search.Where.Select(f => $"({CSharpLiterals.String(f.Key)}, {CSharpLiterals.String(f.Pattern)})")) + ")");
                 string Invoke(string token) =>
                     $"{scope.Step}.Runtime.SearchAsync({CSharpLiterals.String(search.Knowledge)}, {Expr(search.Query, scope)}, new SearchOptions({Join(options)}), {scope.Step}, {token})";
                 return WithPolicy(OptionsOf(search), policyHandled, IsAsync(search.Query), Invoke, scope);

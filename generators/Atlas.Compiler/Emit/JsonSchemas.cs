@@ -129,6 +129,7 @@ public sealed class JsonSchemas
                         new FieldModel("source", TypeRef.String),
                         new FieldModel("score", TypeRef.Float),
                         new FieldModel("heading", TypeRef.String with { IsOptional = true }),
+                        new FieldModel("title", TypeRef.String with { IsOptional = true }),
                     },
                     type.IsOptional,
                     context);

@@ -252,8 +252,17 @@ public enum SearchMode
     Keyword,
 }
 
-/// <summary><c>kb.search(query, top = 5, mode = hybrid, min_score = 0.2)</c>; its type is <c>Passage[]</c>.</summary>
-public sealed record SearchExpr(string Knowledge, ExprModel Query, int Top, SearchMode Mode, double? MinScore, CallOptions Options, TypeRef Type) : ExprModel(Type);
+/// <summary>
+/// <c>kb.search(query, top = 5, mode = hybrid, min_score = 0.2, source = "docs/*")</c>; its type is <c>Passage[]</c>.
+/// <see cref="Where"/> holds the metadata filters (<c>source</c>, <c>heading</c>, <c>title</c>, <c>format</c>, <c>extension</c>), in the order written.
+/// </summary>
+public sealed record SearchExpr(string Knowledge, ExprModel Query, int Top, SearchMode Mode, double? MinScore, CallOptions Options, TypeRef Type) : ExprModel(Type)
+{
+    public EquatableArray<SearchFilter> Where { get; init; } = EquatableArray<SearchFilter>.Empty;
+}
+
+/// <summary>A search filter: passages whose metadata <see cref="Key"/> equals <see cref="Pattern"/>, or matches it as a glob (<c>*</c>, <c>?</c>).</summary>
+public sealed record SearchFilter(string Key, string Pattern);
 
 public enum LiteralKind
 {

@@ -50,6 +50,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateAttribute = new("ATL2020", FrontEnd.DuplicateAttribute.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor ReservedName = new("ATL2021", FrontEnd.ReservedName.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor NestingTooDeep = new("ATL2022", FrontEnd.NestingTooDeep.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor SharedKnowledgeStore = new("ATL2030", FrontEnd.SharedKnowledgeStore.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 3xxx workflow graph
     public static readonly DiagnosticDescriptor NonExhaustiveSwitch = new("ATL3001", FrontEnd.NonExhaustiveSwitch.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -95,6 +96,7 @@ internal static class AtlasDiagnosticDescriptors
         DuplicateAttribute,
         ReservedName,
         NestingTooDeep,
+        SharedKnowledgeStore,
         NonExhaustiveSwitch,
         StepCycle,
         WorkflowCycle,

@@ -11,7 +11,8 @@ namespace Atlas.Knowledge;
 /// <summary>
 /// Reads a file into a <see cref="KnowledgeDocument"/>: Markdown and plain text as they are, HTML
 /// stripped to text (scripts, styles and tags removed, entities decoded, block elements become
-/// paragraph breaks). Files that cannot be ingested are rejected with a reason instead of an exception.
+/// paragraph breaks), PDF as the words of each page (PdfPig; a page is a paragraph). Files that
+/// cannot be ingested are rejected with a reason instead of an exception.
 /// </summary>
 public static partial class DocumentReader
 {
@@ -50,6 +51,11 @@ public static partial class DocumentReader
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(bytes);
+        if (FormatOf(source) == "pdf")
+        {
+            return TryParsePdf(source, bytes, out error);
+        }
+
         if (LooksBinary(bytes))
         {
             error = "binary content (not text)";
@@ -90,11 +96,60 @@ public static partial class DocumentReader
         return new KnowledgeDocument(source, source, Convert.ToHexStringLower(SHA256.HashData(bytes)), format, text, metadata);
     }
 
-    /// <summary>markdown | html | text, from the file extension.</summary>
+    private static KnowledgeDocument? TryParsePdf(string source, byte[] bytes, out string? error)
+    {
+        var text = new StringBuilder();
+        string? title;
+        int pages;
+        try
+        {
+            using var pdf = UglyToad.PdfPig.PdfDocument.Open(bytes);
+            title = pdf.Information.Title;
+            pages = pdf.NumberOfPages;
+            foreach (var page in pdf.GetPages())
+            {
+                var words = string.Join(" ", System.Linq.Enumerable.Select(page.GetWords(), w => w.Text));
+                if (words.Length > 0)
+                {
+                    text.Append(text.Length > 0 ? "\n\n" : "").Append(words);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // PdfPig throws its own exception types (and others) on damaged or encrypted files.
+            error = $"not a readable PDF: {e.Message}";
+            return null;
+        }
+
+        if (text.Length == 0 || string.IsNullOrWhiteSpace(text.ToString()))
+        {
+            error = "no text (a scanned PDF needs OCR first)";
+            return null;
+        }
+
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["source"] = source,
+            ["format"] = "pdf",
+            ["extension"] = "pdf",
+            ["pages"] = pages.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (!string.IsNullOrWhiteSpace(title))
+        {
+            metadata["title"] = title.Trim();
+        }
+
+        error = null;
+        return new KnowledgeDocument(source, source, Convert.ToHexStringLower(SHA256.HashData(bytes)), "pdf", text.ToString(), metadata);
+    }
+
+    /// <summary>markdown | html | pdf | text, from the file extension.</summary>
     public static string FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {
         ".md" or ".markdown" or ".mdx" => "markdown",
         ".html" or ".htm" or ".xhtml" => "html",
+        ".pdf" => "pdf",
         _ => "text",
     };
 

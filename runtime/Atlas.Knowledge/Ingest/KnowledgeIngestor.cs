@@ -26,7 +26,7 @@ public sealed class KnowledgeIngestor
     private readonly string _baseDirectory;
     private readonly IReadOnlyList<string> _sources;
     private readonly TextChunker _chunker;
-    private readonly SqliteKnowledgeStore _store;
+    private readonly IKnowledgeStore _store;
     private readonly string _embedderName;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
 
@@ -34,7 +34,7 @@ public sealed class KnowledgeIngestor
         string baseDirectory,
         IReadOnlyList<string> sources,
         TextChunker chunker,
-        SqliteKnowledgeStore store,
+        IKnowledgeStore store,
         string embedderName,
         IEmbeddingGenerator<string, Embedding<float>> embedder)
     {
@@ -77,8 +77,8 @@ public sealed class KnowledgeIngestor
         var clock = Stopwatch.StartNew();
         var files = MatchFiles();
         var dimensions = await GetDimensionsAsync(cancellationToken).ConfigureAwait(false);
-        var rebuilt = _store.Prepare(_embedderName, dimensions);
-        var stored = _store.ReadDocumentHashes();
+        var rebuilt = await _store.PrepareAsync(_embedderName, dimensions, cancellationToken).ConfigureAwait(false);
+        var stored = await _store.ReadDocumentHashesAsync(cancellationToken).ConfigureAwait(false);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var skipped = new List<IngestSkip>();
         int added = 0, updated = 0, unchanged = 0, removed = 0, chunksWritten = 0, done = 0;
@@ -105,7 +105,7 @@ public sealed class KnowledgeIngestor
             foreach (var (document, chunks) in pending)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                _store.ReplaceDocument(document, chunks, vectors.GetRange(offset, chunks.Count));
+                await _store.ReplaceDocumentAsync(document, chunks, vectors.GetRange(offset, chunks.Count), cancellationToken).ConfigureAwait(false);
                 offset += chunks.Count;
                 chunksWritten += chunks.Count;
                 var isUpdate = stored.ContainsKey(document.Source);
@@ -167,12 +167,12 @@ public sealed class KnowledgeIngestor
         foreach (var source in stored.Keys.Where(s => !seen.Contains(s)))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            _store.RemoveDocument(source);
+            await _store.RemoveDocumentAsync(source, cancellationToken).ConfigureAwait(false);
             removed++;
             progress?.Report(new IngestProgress(done, files.Count, source, "removed", chunksWritten));
         }
 
-        _store.MarkIngestCompleted(DateTimeOffset.UtcNow);
+        await _store.MarkIngestCompletedAsync(DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
         return new IngestReport(added, updated, unchanged, removed, chunksWritten, skipped, rebuilt, clock.Elapsed);
     }
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.AI;
 namespace Atlas.Knowledge;
 
 /// <summary>
-/// Vector (cosine), keyword (FTS5 BM25) and hybrid (reciprocal rank fusion of the two, k = 60) search over a <see cref="SqliteKnowledgeStore"/>.
+/// Vector (cosine), keyword (FTS5 BM25) and hybrid (reciprocal rank fusion of the two, k = 60) search over an <see cref="IKnowledgeStore"/>.
 /// </summary>
 /// <remarks>Thread-safe. The embedder is not owned.</remarks>
 public sealed class KnowledgeSearcher
@@ -17,7 +17,7 @@ public sealed class KnowledgeSearcher
     public const int RrfK = 60;
 
     private readonly string _name;
-    private readonly SqliteKnowledgeStore _store;
+    private readonly IKnowledgeStore _store;
     private readonly string _embedderName;
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _embedder;
 
@@ -25,7 +25,7 @@ public sealed class KnowledgeSearcher
     /// <param name="store">The store searched.</param>
     /// <param name="embedderName">The embedder's name as the store records it (<c>minilm</c>, or a provider's name).</param>
     /// <param name="embedder">May be <see langword="null"/> for keyword-only use.</param>
-    public KnowledgeSearcher(string name, SqliteKnowledgeStore store, string embedderName, IEmbeddingGenerator<string, Embedding<float>>? embedder)
+    public KnowledgeSearcher(string name, IKnowledgeStore store, string embedderName, IEmbeddingGenerator<string, Embedding<float>>? embedder)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(store);
@@ -61,18 +61,18 @@ public sealed class KnowledgeSearcher
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(options);
-        var info = _store.ReadSearchState();
+        var info = await _store.ReadSearchStateAsync(cancellationToken).ConfigureAwait(false);
         if (info is null || (info.Documents == 0 && !info.IngestCompleted))
         {
-            throw new KnowledgeNotIngestedException(_name, _store.Path);
+            throw new KnowledgeNotIngestedException(_name, _store.Location);
         }
 
         var top = Math.Max(1, options.Top);
         var mode = options.Mode.ToLowerInvariant();
         IReadOnlyList<(long Id, double Score)> ranked = mode switch
         {
-            "keyword" => _store.SearchKeywords(query, top, options.Filters),
-            "vector" => _store.SearchVectors((queryVector ?? await EmbedAsync(query, info, cancellationToken).ConfigureAwait(false)).Span, top, options.Filters),
+            "keyword" => await _store.SearchKeywordsAsync(query, top, options.Filters, 0, cancellationToken).ConfigureAwait(false),
+            "vector" => await _store.SearchVectorsAsync(queryVector ?? await EmbedAsync(query, info, cancellationToken).ConfigureAwait(false), top, options.Filters, cancellationToken).ConfigureAwait(false),
             "hybrid" => await HybridAsync(query, queryVector, info, top, options.Filters, cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentException($"Unknown search mode '{options.Mode}'; expected vector, keyword or hybrid.", nameof(options)),
         };
@@ -81,7 +81,7 @@ public sealed class KnowledgeSearcher
             ranked = ranked.Where(r => r.Score >= min).ToList();
         }
 
-        var chunks = _store.ReadChunks(ranked.Select(r => r.Id));
+        var chunks = await _store.ReadChunksAsync(ranked.Select(r => r.Id), cancellationToken).ConfigureAwait(false);
         return ranked.Where(r => chunks.ContainsKey(r.Id)).Select(r => new KnowledgeHit(chunks[r.Id], r.Score)).ToList();
     }
 
@@ -89,8 +89,8 @@ public sealed class KnowledgeSearcher
     {
         var candidates = Math.Max(HybridCandidates, top * 4);
         var vector = queryVector ?? await EmbedAsync(query, info, cancellationToken).ConfigureAwait(false);
-        var byVector = _store.SearchVectors(vector.Span, candidates, filters);
-        var byKeyword = _store.SearchKeywords(query, candidates, filters, HybridMinimumShouldMatch);
+        var byVector = await _store.SearchVectorsAsync(vector, candidates, filters, cancellationToken).ConfigureAwait(false);
+        var byKeyword = await _store.SearchKeywordsAsync(query, candidates, filters, HybridMinimumShouldMatch, cancellationToken).ConfigureAwait(false);
         return Fuse(top, [(byVector, 1.0), (byKeyword, HybridKeywordWeight)]);
     }
 
@@ -128,7 +128,7 @@ public sealed class KnowledgeSearcher
         {
             throw new KnowledgeStoreMismatchException(
                 $"Knowledge base '{_name}' was built with embedder '{info.Embedder}' ({info.Dimensions} dimensions) but is searched with '{_embedderName}'. " +
-                $"Search with '{info.Embedder}', or run ingest again with '{_embedderName}' to rebuild '{_store.Path}'.");
+                $"Search with '{info.Embedder}', or run ingest again with '{_embedderName}' to rebuild '{_store.Location}'.");
         }
 
         var embeddings = await _embedder.GenerateAsync([query], cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -136,7 +136,7 @@ public sealed class KnowledgeSearcher
         if (vector.Length != info.Dimensions)
         {
             throw new KnowledgeStoreMismatchException(
-                $"Knowledge base '{_name}' holds {info.Dimensions}-dimensional vectors but embedder '{_embedderName}' now returns {vector.Length}. Run ingest again to rebuild '{_store.Path}'.");
+                $"Knowledge base '{_name}' holds {info.Dimensions}-dimensional vectors but embedder '{_embedderName}' now returns {vector.Length}. Run ingest again to rebuild '{_store.Location}'.");
         }
 
         return vector;

@@ -7,6 +7,9 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using Atlas.Runtime;
 using Microsoft.Data.Sqlite;
 
 namespace Atlas.Knowledge;
@@ -23,7 +26,7 @@ namespace Atlas.Knowledge;
 /// vectors (loaded on first use, reloaded when the store's generation changes), with SIMD dot
 /// products from System.Numerics.Tensors.
 /// </remarks>
-public sealed partial class SqliteKnowledgeStore
+public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
 {
     private readonly string _connectionString;
     private readonly string _createConnectionString;
@@ -40,6 +43,42 @@ public sealed partial class SqliteKnowledgeStore
     }
 
     public string Path { get; }
+
+    string IKnowledgeStore.Location => Path;
+
+    Task<StoreInfo?> IKnowledgeStore.ReadInfoAsync(CancellationToken cancellationToken) => Task.FromResult(ReadInfo());
+
+    Task<StoreInfo?> IKnowledgeStore.ReadSearchStateAsync(CancellationToken cancellationToken) => Task.FromResult(ReadSearchState());
+
+    Task<bool> IKnowledgeStore.PrepareAsync(string embedder, int dimensions, CancellationToken cancellationToken) => Task.FromResult(Prepare(embedder, dimensions));
+
+    Task<IReadOnlyDictionary<string, string>> IKnowledgeStore.ReadDocumentHashesAsync(CancellationToken cancellationToken) => Task.FromResult(ReadDocumentHashes());
+
+    Task IKnowledgeStore.ReplaceDocumentAsync(KnowledgeDocument document, IReadOnlyList<TextChunk> chunks, IReadOnlyList<ReadOnlyMemory<float>> vectors, CancellationToken cancellationToken)
+    {
+        ReplaceDocument(document, chunks, vectors);
+        return Task.CompletedTask;
+    }
+
+    Task IKnowledgeStore.RemoveDocumentAsync(string source, CancellationToken cancellationToken)
+    {
+        RemoveDocument(source);
+        return Task.CompletedTask;
+    }
+
+    Task IKnowledgeStore.MarkIngestCompletedAsync(DateTimeOffset when, CancellationToken cancellationToken)
+    {
+        MarkIngestCompleted(when);
+        return Task.CompletedTask;
+    }
+
+    Task<IReadOnlyList<(long Id, double Score)>> IKnowledgeStore.SearchVectorsAsync(ReadOnlyMemory<float> query, int top, IReadOnlyDictionary<string, string>? filters, CancellationToken cancellationToken) =>
+        Task.FromResult(SearchVectors(query.Span, top, filters));
+
+    Task<IReadOnlyList<(long Id, double Score)>> IKnowledgeStore.SearchKeywordsAsync(string query, int top, IReadOnlyDictionary<string, string>? filters, double minimumShouldMatch, CancellationToken cancellationToken) =>
+        Task.FromResult(SearchKeywords(query, top, filters, minimumShouldMatch));
+
+    Task<IReadOnlyDictionary<long, StoredChunk>> IKnowledgeStore.ReadChunksAsync(IEnumerable<long> ids, CancellationToken cancellationToken) => Task.FromResult(ReadChunks(ids));
 
     /// <summary>What the store was built with, or <see langword="null"/> if the file or its schema does not exist yet.</summary>
     public StoreInfo? ReadInfo()
@@ -504,7 +543,7 @@ public sealed partial class SqliteKnowledgeStore
         return ids;
     }
 
-    // Each filter is an equality on one metadata key (source, format, extension, heading, title or the document's own).
+    // Each filter is an equality (or a GLOB) on one metadata key (source, format, extension, heading, title or the document's own).
     private static string AppendFilters(SqliteCommand command, IReadOnlyDictionary<string, string>? filters)
     {
         if (filters is not { Count: > 0 })
@@ -516,9 +555,10 @@ public sealed partial class SqliteKnowledgeStore
         var i = 0;
         foreach (var (key, value) in filters)
         {
-            sql.Append(CultureInfoFormat($" AND json_extract(c.metadata, $fk{i}) = $fv{i}"));
+            var glob = MetadataPattern.IsGlob(value);
+            sql.Append(CultureInfoFormat($" AND json_extract(c.metadata, $fk{i}) {(glob ? "GLOB" : "=")} $fv{i}"));
             command.Parameters.AddWithValue(CultureInfoFormat($"$fk{i}"), "$.\"" + key.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"");
-            command.Parameters.AddWithValue(CultureInfoFormat($"$fv{i}"), value);
+            command.Parameters.AddWithValue(CultureInfoFormat($"$fv{i}"), glob ? value.Replace("[", "[[]", StringComparison.Ordinal) : value); // SQLite GLOB reads [ as a character class
             i++;
         }
 
@@ -587,10 +627,10 @@ public sealed partial class SqliteKnowledgeStore
     }
 
     [GeneratedRegex(@"[\p{L}\p{N}]+", RegexOptions.CultureInvariant)]
-    private static partial Regex WordRegex();
+    internal static partial Regex WordRegex();
 
     // English function words: OR-ing them into an FTS5 query only adds noise to the BM25 ranking.
-    private static readonly HashSet<string> StopWords = new(
+    internal static readonly HashSet<string> StopWords = new(
         """
         a about above after again against all am an and any are as at be because been before being below between both but by
         can could did do does doing down during each few for from further had has have having he her here hers herself him

@@ -9,16 +9,18 @@ public static class AtlasServiceCollectionExtensions
     /// <summary>
     /// Registers one <see cref="AtlasRuntime"/> singleton built from the options <paramref name="configure"/> fills
     /// (generated <c>AddAtlas()</c> calls this with the declared providers, routes and knowledge bases).
-    /// The container owns the runtime and disposes it, with the chat clients it created.
+    /// The container owns the runtime and disposes it, with the chat clients it created. An
+    /// <see cref="IKnowledgeBaseFactory"/> registered in the container builds the knowledge bases when the options set none.
     /// </summary>
     public static IServiceCollection AddAtlasRuntime(this IServiceCollection services, Action<AtlasRuntimeOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddSingleton(_ =>
+        services.AddSingleton(provider =>
         {
             var options = new AtlasRuntimeOptions();
             configure(options);
+            options.UseServices(provider);
             return new AtlasRuntime(options);
         });
         return services;

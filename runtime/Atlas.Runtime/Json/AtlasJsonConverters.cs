@@ -125,7 +125,7 @@ public sealed class AtlasNullableJsonConverter<T>(AtlasJsonValueReader<T> read, 
     }
 }
 
-/// <summary>Reads and writes the built-in <see cref="Passage"/> (<c>text</c>, <c>source</c>, <c>score</c>, <c>heading</c>).</summary>
+/// <summary>Reads and writes the built-in <see cref="Passage"/> (<c>text</c>, <c>source</c>, <c>score</c>, <c>heading</c>, <c>title</c>).</summary>
 public sealed class PassageJsonConverter : JsonConverter<Passage>
 {
     /// <summary>The shared instance.</summary>
@@ -141,7 +141,7 @@ public sealed class PassageJsonConverter : JsonConverter<Passage>
     public static Passage ReadValue(ref Utf8JsonReader reader, JsonSerializerOptions options, string where)
     {
         if (reader.TokenType != JsonTokenType.StartObject) throw AtlasJsonReader.Unexpected(ref reader, where, "a Passage (an object)");
-        string? text = null, source = null, heading = null;
+        string? text = null, source = null, heading = null, title = null;
         double? score = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -161,6 +161,9 @@ public sealed class PassageJsonConverter : JsonConverter<Passage>
                 case "heading":
                     heading = reader.TokenType == JsonTokenType.Null ? null : AtlasJsonReader.ReadString(ref reader, options, where + ".heading");
                     break;
+                case "title":
+                    title = reader.TokenType == JsonTokenType.Null ? null : AtlasJsonReader.ReadString(ref reader, options, where + ".title");
+                    break;
                 default:
                     reader.Skip();
                     break;
@@ -171,7 +174,8 @@ public sealed class PassageJsonConverter : JsonConverter<Passage>
             text ?? throw AtlasJsonReader.MissingField(where, "text"),
             source ?? throw AtlasJsonReader.MissingField(where, "source"),
             score ?? throw AtlasJsonReader.MissingField(where, "score"),
-            heading);
+            heading,
+            title);
     }
 
     /// <summary>Writes a passage object.</summary>
@@ -183,6 +187,8 @@ public sealed class PassageJsonConverter : JsonConverter<Passage>
         writer.WriteNumber("score", value.Score);
         if (value.Heading is null) writer.WriteNull("heading");
         else writer.WriteString("heading", value.Heading);
+        if (value.Title is null) writer.WriteNull("title");
+        else writer.WriteString("title", value.Title);
         writer.WriteEndObject();
     }
 }

@@ -9,7 +9,10 @@ public sealed partial class AtlasRuntime
 {
     private readonly Dictionary<string, IKnowledgeBase> _knowledge = new(StringComparer.Ordinal);
 
-    /// <summary>Searches a knowledge base: the host's <see cref="AtlasRuntimeOptions.Knowledge"/> entry, or the built-in file store for its descriptor.</summary>
+    /// <summary>
+    /// Searches a knowledge base: the host's <see cref="AtlasRuntimeOptions.Knowledge"/> entry, the one
+    /// <see cref="AtlasRuntimeOptions.KnowledgeFactory"/> built, or the built-in file store for its descriptor.
+    /// </summary>
     /// <exception cref="ArgumentException">No knowledge base has that name.</exception>
     public async Task<IReadOnlyList<Passage>> SearchAsync(string knowledge, string query, SearchOptions options, StepContext? step, CancellationToken cancellationToken)
     {
@@ -30,7 +33,7 @@ public sealed partial class AtlasRuntime
         {
             _knowledge[descriptor.Name] = options.Knowledge.TryGetValue(descriptor.Name, out var hosted)
                 ? hosted
-                : new FileKeywordKnowledgeBase(descriptor, options.BaseDirectory);
+                : options.KnowledgeFactory?.Create(descriptor, options.BaseDirectory) ?? new FileKeywordKnowledgeBase(descriptor, options.BaseDirectory);
         }
 
         foreach (var (name, hosted) in options.Knowledge)

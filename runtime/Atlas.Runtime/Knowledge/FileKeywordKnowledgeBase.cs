@@ -50,6 +50,11 @@ public sealed partial class FileKeywordKnowledgeBase : IKnowledgeBase
         var scored = new List<(Chunk Chunk, double Score)>();
         foreach (var chunk in index.Chunks)
         {
+            if (options.Where is { Count: > 0 } where && !MetadataPattern.MatchesAll(where, chunk.Metadata))
+            {
+                continue;
+            }
+
             double score = 0;
             foreach (var term in terms)
             {
@@ -72,7 +77,7 @@ public sealed partial class FileKeywordKnowledgeBase : IKnowledgeBase
             .OrderByDescending(s => s.Score)
             .ThenBy(s => s.Chunk.Order)
             .Take(Math.Max(1, options.Top))
-            .Select(s => new Passage(s.Chunk.Text, s.Chunk.Source, Math.Round(s.Score, 4), s.Chunk.Heading))
+            .Select(s => new Passage(s.Chunk.Text, s.Chunk.Source, Math.Round(s.Score, 4), s.Chunk.Heading, Metadata: s.Chunk.Metadata))
             .ToList();
     }
 
@@ -105,7 +110,7 @@ public sealed partial class FileKeywordKnowledgeBase : IKnowledgeBase
                 }
 
                 var frequencies = words.GroupBy(w => w, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-                chunks.Add(new Chunk(chunks.Count, chunkText, source, heading, words.Count, frequencies));
+                chunks.Add(new Chunk(chunks.Count, chunkText, source, heading, words.Count, frequencies, MetadataOf(source, heading)));
             }
         }
 
@@ -197,7 +202,25 @@ public sealed partial class FileKeywordKnowledgeBase : IKnowledgeBase
     [GeneratedRegex(@"^#{1,6}[ \t]+(?<title>[^\n]+)", RegexOptions.CultureInvariant)]
     private static partial Regex HeadingRegex();
 
-    private sealed record Chunk(int Order, string Text, string Source, string? Heading, int Length, Dictionary<string, int> Frequencies);
+    // The keys Atlas.Knowledge's stores record too, so `where` filters mean the same on every store.
+    private static Dictionary<string, string> MetadataOf(string source, string? heading)
+    {
+        var extension = Path.GetExtension(source).TrimStart('.').ToLowerInvariant();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["source"] = source,
+            ["extension"] = extension,
+            ["format"] = extension switch { "md" or "markdown" => "markdown", "html" or "htm" => "html", _ => "text" },
+        };
+        if (heading is not null)
+        {
+            metadata["heading"] = heading;
+        }
+
+        return metadata;
+    }
+
+    private sealed record Chunk(int Order, string Text, string Source, string? Heading, int Length, Dictionary<string, int> Frequencies, IReadOnlyDictionary<string, string> Metadata);
 
     private sealed record Index(IReadOnlyList<Chunk> Chunks, Dictionary<string, int> DocumentFrequency, double AverageLength);
 }

@@ -169,6 +169,31 @@ public class DeclarationBindingTests
     }
 
     [Fact]
+    public void Knowledge_StoresSharedOrUnreachable_ReportedAtTheStore()
+    {
+        const string Source = """"
+            knowledge a { sources = "a/*.md", store = sqlite("data/kb.db") }
+            knowledge b { sources = "b/*.md", store = sqlite("data/../data/kb.db") }
+            knowledge c { sources = "c/*.md", store = chroma("localhost:8000") }
+            knowledge d { sources = "d/*.md", store = chroma("http://127.0.0.1:8000") }
+            knowledge e { sources = "e/*.md", store = sqlite("data/e.db") }
+            workflow w(q: string) -> Passage[] {
+              x = a.search(q)
+              y = b.search(q)
+              z = c.search(q)
+              v = d.search(q)
+              u = e.search(q)
+              return x
+            }
+            """";
+        var result = AssertDiagnostics(Source,
+            ("ATL2030", 2, 43),
+            ("ATL2008", 3, 50));
+        AssertMessage(result, "ATL2030", "Knowledge base `b` stores in `data/../data/kb.db`, which is already the store of `a`: each ingest would remove the other's documents; give each knowledge base its own store");
+        AssertMessage(result, "ATL2008", "`store` must be `chroma(\"http://host:port\")`, the ChromaDB server's URL, not `\"localhost:8000\"`");
+    }
+
+    [Fact]
     public void AttributeOutOfRange_BadOverlapAndTemperature_ReportsAtTheValue()
     {
         const string Source = """"

@@ -1,5 +1,6 @@
 using System.Linq;
 using Atlas.Compiler.Diagnostics;
+using Atlas.Compiler.Model;
 using static Atlas.Compiler.Tests.Binding.BindingAssert;
 
 namespace Atlas.Compiler.Tests.Binding;
@@ -238,6 +239,51 @@ public class ExpressionBindingTests
             ("ATL2005", 24, 23));
         AssertMessage(result, "ATL2010", "`vectr` is not a valid search mode; use one of hybrid, vector, keyword; did you mean `vector`?");
         AssertMessage(result, "ATL2002", "`handbook` has no member `serch`; did you mean `search`?");
+    }
+
+    [Fact]
+    public void Search_MetadataFilters_BoundInTheOrderWritten()
+    {
+        const string Source = """"
+            workflow w(ticket: Ticket) -> Passage[] {
+              a = handbook.search(ticket.body, heading = "Refunds > *", top = 3, source = "docs/billing/*")
+              return a
+            }
+            """";
+        var result = AssertDiagnostics(Prelude + "\n" + Source);
+
+        var search = Assert.IsType<SearchExpr>(result.Model.Workflows.Single(w => w.Name == "w").Steps.Single(s => s.Name == "a").Value);
+        Assert.Equal([new SearchFilter("heading", "Refunds > *"), new SearchFilter("source", "docs/billing/*")], search.Where.ToArray());
+    }
+
+    [Fact]
+    public void Search_BadFilters_AreReported()
+    {
+        const string Source = """"
+            workflow w(ticket: Ticket) -> Passage[] {
+              a = handbook.search(ticket.body, source = ticket.id, sorce = "x")
+              return a
+            }
+            """";
+        var result = AssertDiagnostics(Prelude + "\n" + Source,
+            ("ATL2008", 22, 45),
+            ("ATL2018", 22, 56));
+        AssertMessage(result, "ATL2008", "`source` must be a string written out (e.g. `source = \"docs/billing/*\"`), not `ticket.id`");
+        AssertMessage(result, "ATL2018", "`handbook.search` has no parameter `sorce`; did you mean `source`?");
+    }
+
+    [Fact]
+    public void Passage_TitleAndHeading_ReadableInTemplatesAndExpressions()
+    {
+        const string Source = """"
+            agent cite(passages: Passage[]) -> string { model = p, prompt = "{{for x in passages}}{{x.title}} / {{x.heading}} / {{x.source}}{{end}}" }
+            workflow w(ticket: Ticket) -> string {
+              found = handbook.search(ticket.body, top = 1)
+              text  = cite(found)
+              return text
+            }
+            """";
+        AssertDiagnostics(Prelude + "\n" + Source);
     }
 
     [Fact]

@@ -55,6 +55,9 @@ public sealed record Summary(
                 },
                 "heading": {
                   "type": ["string", "null"]
+                },
+                "title": {
+                  "type": ["string", "null"]
                 }
               },
               "required": ["text", "source", "score"],

@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Atlas.Embeddings.MiniLM;
+using Atlas.Knowledge;
+using Atlas.Runtime;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.Tokenizers;
+
+namespace Atlas.Cli.Knowledge;
+
+/// <summary>
+/// The CLI's knowledge bases: every declared one on its real store (SQLite file or ChromaDB server),
+/// embedded with the local MiniLM model, which is loaded once per process on first use.
+/// </summary>
+/// <remarks>
+/// Embedders other than <c>minilm</c> (a provider's) are not available to the CLI yet: using one is a
+/// <see cref="UsageException"/> naming the knowledge base. Thread-safe.
+/// </remarks>
+internal sealed class CliKnowledge : IKnowledgeBaseFactory
+{
+    private static readonly Lazy<(MiniLmEmbeddingGenerator Generator, Tokenizer Tokenizer)> MiniLm =
+        new(() => (new MiniLmEmbeddingGenerator(), MiniLmEmbeddingGenerator.CreateTokenizer()), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    // One ingest at a time per store, across the commands of one process (tests run many at once).
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> IngestLocks = new(StringComparer.Ordinal);
+
+    private readonly string _commandName;
+
+    public CliKnowledge(string commandName) => _commandName = commandName;
+
+    /// <summary>For the runtime: checked now, built (and MiniLM loaded) on the first search, so commands that never search don't pay for it.</summary>
+    public IKnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory)
+    {
+        CheckEmbedder(descriptor);
+        var kb = new Lazy<KnowledgeBase>(() => CreateKnowledgeBase(descriptor, baseDirectory), LazyThreadSafetyMode.ExecutionAndPublication);
+        return new DeferredKnowledgeBase(kb);
+    }
+
+    /// <exception cref="UsageException">The embedder or the store is one the CLI can't use.</exception>
+    public KnowledgeBase CreateKnowledgeBase(KnowledgeDescriptor descriptor, string baseDirectory)
+    {
+        CheckEmbedder(descriptor);
+        var (generator, tokenizer) = MiniLm.Value;
+        try
+        {
+            return KnowledgeBase.Create(descriptor, baseDirectory, generator, tokenizer, Http);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or ArgumentException)
+        {
+            throw new UsageException($"{_commandName}: {ex.Message}");
+        }
+    }
+
+    private void CheckEmbedder(KnowledgeDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        if (descriptor.Embedder != "minilm")
+        {
+            throw new UsageException(
+                $"{_commandName}: knowledge '{descriptor.Name}' embeds with provider '{descriptor.Embedder}'; the atlas CLI embeds with the built-in minilm only (use embedder = minilm, or search it from C# with a KnowledgeBaseFactory)");
+        }
+    }
+
+    private sealed class DeferredKnowledgeBase(Lazy<KnowledgeBase> kb) : IKnowledgeBase
+    {
+        public Task<System.Collections.Generic.IReadOnlyList<Passage>> SearchAsync(string query, SearchOptions options, CancellationToken cancellationToken) =>
+            kb.Value.SearchAsync(query, options, cancellationToken);
+    }
+
+    /// <summary>Where a knowledge base's store is, for messages: the SQLite file relative to the current folder, or the server.</summary>
+    public static string Describe(KnowledgeBase kb) => kb switch
+    {
+        SqliteKnowledgeBase sqlite => Path.GetRelativePath(Environment.CurrentDirectory, sqlite.Store.Path),
+        _ => kb.Store.Location,
+    };
+
+    /// <summary>Runs <paramref name="ingest"/> holding the store's lock for this process.</summary>
+    public static async Task<T> WithIngestLockAsync<T>(KnowledgeBase kb, Func<Task<T>> ingest, CancellationToken cancellationToken)
+    {
+        var gate = IngestLocks.GetOrAdd(kb.Store.Location, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ingest().ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Before <c>atlas run</c> and <c>atlas chat</c>: brings every declared SQLite store up to date (an incremental
+    /// ingest: only new and changed files are embedded), one line on stderr each, so an example runs from a fresh
+    /// clone with no separate step. ChromaDB stores are shared servers and are left to <c>atlas ingest</c>.
+    /// </summary>
+    public async Task PrepareAsync(AtlasProject project, CliEnvironment environment, CancellationToken cancellationToken)
+    {
+        foreach (var model in project.Program.Model.KnowledgeBases)
+        {
+            var descriptor = Interpreter.Descriptors.Knowledge(model);
+            if (descriptor.Store is not ("sqlite" or ""))
+            {
+                continue;
+            }
+
+            var kb = CreateKnowledgeBase(descriptor, project.BaseDirectory);
+            var report = await WithIngestLockAsync(kb, () => kb.IngestAsync(cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+            var store = Describe(kb);
+            var changed = report.Added + report.Updated + report.Removed;
+            var line = changed == 0 && report.Skipped.Count == 0
+                ? $"{_commandName}: knowledge '{descriptor.Name}' is up to date ({report.Unchanged} documents in {store})"
+                : $"{_commandName}: knowledge '{descriptor.Name}' ingested into {store}: {Summary(report)}";
+            environment.Error.WriteLine(line);
+            foreach (var skip in report.Skipped)
+            {
+                environment.Error.WriteLine($"{_commandName}: knowledge '{descriptor.Name}': skipped {skip.Source}: {skip.Reason}");
+            }
+        }
+    }
+
+    /// <summary>"2 added, 1 updated, 4 unchanged, 0 removed, 1 failed; 12 chunks in 1.3 s".</summary>
+    public static string Summary(IngestReport report) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{report.Added} added, {report.Updated} updated, {report.Unchanged} unchanged, {report.Removed} removed, {report.Skipped.Count} failed; {report.ChunksWritten} chunks in {report.Elapsed.TotalSeconds:0.0} s{(report.Rebuilt ? " (rebuilt: the embedder changed)" : "")}");
+
+    /// <summary>The declared knowledge base called <paramref name="name"/>, or the only one.</summary>
+    /// <exception cref="UsageException">No such knowledge base, none at all, or several and no name.</exception>
+    public static KnowledgeDescriptor Select(AtlasProject project, string? name, string commandName)
+    {
+        var all = project.Program.Model.KnowledgeBases.Select(Interpreter.Descriptors.Knowledge).ToList();
+        var names = string.Join(", ", all.Select(k => k.Name));
+        if (name is not null)
+        {
+            return all.FirstOrDefault(k => k.Name == name)
+                ?? throw new UsageException($"{commandName}: no knowledge base '{name}' in {project.DisplayPath}; " + (all.Count == 0 ? "it declares none" : $"it has {names}"));
+        }
+
+        return all.Count switch
+        {
+            0 => throw new UsageException($"{commandName}: {project.DisplayPath} declares no knowledge base"),
+            1 => all[0],
+            _ => throw new UsageException($"{commandName}: {project.DisplayPath} has {all.Count} knowledge bases ({names}); choose one with --knowledge NAME"),
+        };
+    }
+}

@@ -1,0 +1,31 @@
+using System;
+using Atlas.Knowledge;
+using Atlas.Runtime;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Atlas.Knowledge's stores with Microsoft.Extensions.DependencyInjection.</summary>
+public static class KnowledgeServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers a <see cref="KnowledgeBaseFactory"/> as the <see cref="IKnowledgeBaseFactory"/>, so the runtime that
+    /// generated <c>AddAtlas()</c> (or <c>AddAtlasRuntime</c>) registers searches the declared knowledge bases on their
+    /// real stores (SQLite, ChromaDB) instead of the built-in file search. <paramref name="configure"/> registers the
+    /// embedders by the names the <c>knowledge</c> blocks use, e.g.
+    /// <c>f =&gt; f.AddEmbedder("minilm", new MiniLmEmbeddingGenerator(), MiniLmEmbeddingGenerator.CreateTokenizer())</c>.
+    /// </summary>
+    /// <remarks>Stores are not ingested here: run <c>atlas ingest</c> (or <see cref="KnowledgeBase.IngestAsync"/>) first.</remarks>
+    public static IServiceCollection AddAtlasKnowledge(this IServiceCollection services, Action<KnowledgeBaseFactory> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.TryAddSingleton<IKnowledgeBaseFactory>(_ =>
+        {
+            var factory = new KnowledgeBaseFactory();
+            configure(factory);
+            return factory;
+        });
+        return services;
+    }
+}

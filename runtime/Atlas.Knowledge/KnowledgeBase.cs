@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Atlas.Runtime;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.Tokenizers;
+
+namespace Atlas.Knowledge;
+
+/// <summary>
+/// A declared <c>knowledge</c> block over a real store: ingest its sources and search them. Plugs into
+/// the runtime as an <see cref="IKnowledgeBase"/> (<c>AtlasRuntimeOptions.Knowledge[name] = kb</c>).
+/// <see cref="Create"/> picks <see cref="SqliteKnowledgeBase"/> for <c>sqlite("file.db")</c> and
+/// <see cref="ChromaKnowledgeBase"/> for <c>chroma("http://...")</c>.
+/// </summary>
+/// <remarks>Thread-safe for searches; run one ingest at a time. Does not own the embedder.</remarks>
+public abstract class KnowledgeBase : IKnowledgeBase
+{
+    private readonly KnowledgeSearcher _searcher;
+
+    private protected KnowledgeBase(KnowledgeDescriptor descriptor, string baseDirectory, IKnowledgeStore store, IEmbeddingGenerator<string, Embedding<float>> embedder, TextChunker chunker)
+    {
+        Descriptor = descriptor;
+        BaseDirectory = baseDirectory;
+        Ingestor = new KnowledgeIngestor(baseDirectory, descriptor.Sources, chunker, store, descriptor.Embedder, embedder);
+        _searcher = new KnowledgeSearcher(descriptor.Name, store, descriptor.Embedder, embedder);
+    }
+
+    public KnowledgeDescriptor Descriptor { get; }
+
+    /// <summary>The folder the sources (and a SQLite file) are relative to.</summary>
+    public string BaseDirectory { get; }
+
+    public abstract IKnowledgeStore Store { get; }
+
+    public KnowledgeIngestor Ingestor { get; }
+
+    /// <summary>
+    /// The knowledge base a descriptor declares. Paths (sources, a SQLite file) are relative to
+    /// <paramref name="baseDirectory"/>, the folder of the <c>.atlas</c> file.
+    /// </summary>
+    /// <param name="descriptor">Its store is <c>sqlite</c> or <c>chroma</c>.</param>
+    /// <param name="baseDirectory">The folder of the declaring <c>.atlas</c> file.</param>
+    /// <param name="embedder">The generator for <see cref="KnowledgeDescriptor.Embedder"/>: a <c>MiniLmEmbeddingGenerator</c> for <c>minilm</c>, or the provider's.</param>
+    /// <param name="tokenizer">Counts chunk sizes; <see cref="TextChunker.DefaultTokenizer"/> (cl100k_base) if <see langword="null"/>.</param>
+    /// <param name="http">For a Chroma store: the client to reach the server with (not owned).</param>
+    /// <exception cref="NotSupportedException">Another kind of store (postgres).</exception>
+    public static KnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory, IEmbeddingGenerator<string, Embedding<float>> embedder, Tokenizer? tokenizer = null, HttpClient? http = null)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return descriptor.Store.ToLowerInvariant() switch
+        {
+            "sqlite" or "" => SqliteKnowledgeBase.Create(descriptor, baseDirectory, embedder, tokenizer),
+            "chroma" => ChromaKnowledgeBase.Create(descriptor, baseDirectory, embedder, tokenizer, http),
+            _ => throw new NotSupportedException($"Knowledge base '{descriptor.Name}': store '{descriptor.Store}' is not supported yet; use sqlite(\"file.db\") or chroma(\"http://host:port\")."),
+        };
+    }
+
+    /// <inheritdoc cref="KnowledgeIngestor.IngestAsync"/>
+    public Task<IngestReport> IngestAsync(IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Ingestor.IngestAsync(progress, cancellationToken);
+
+    /// <summary>Searches with every option, metadata filters included.</summary>
+    public Task<IReadOnlyList<KnowledgeHit>> SearchAsync(string query, KnowledgeSearchOptions options, CancellationToken cancellationToken = default) =>
+        _searcher.SearchAsync(query, options, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Passage>> SearchAsync(string query, SearchOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var hits = await _searcher.SearchAsync(query, new KnowledgeSearchOptions(options.Top, options.Mode, options.MinScore, options.Where), cancellationToken).ConfigureAwait(false);
+        return hits.Select(ToPassage).ToList();
+    }
+
+    /// <summary>The language's <c>Passage</c> for a hit (score rounded to 6 places).</summary>
+    public static Passage ToPassage(KnowledgeHit hit)
+    {
+        ArgumentNullException.ThrowIfNull(hit);
+        return new Passage(hit.Chunk.Text, hit.Chunk.Source, Math.Round(hit.Score, 6), hit.Chunk.Heading, hit.Chunk.Metadata.GetValueOrDefault("title"), hit.Chunk.Metadata);
+    }
+
+    private protected static TextChunker CreateChunker(KnowledgeDescriptor descriptor, Tokenizer? tokenizer)
+    {
+        var size = descriptor.ChunkSize > 0 ? descriptor.ChunkSize : 800;
+        var overlap = descriptor.Chunking == "markdown" ? 0 : Math.Clamp(descriptor.ChunkOverlap, 0, size - 1);
+        return new TextChunker(new ChunkingOptions(string.IsNullOrEmpty(descriptor.Chunking) ? "recursive" : descriptor.Chunking, size, overlap), tokenizer ?? TextChunker.DefaultTokenizer);
+    }
+}
+
+/// <summary>A knowledge base in one SQLite file (<c>store = sqlite("path.db")</c>, the default).</summary>
+public sealed class SqliteKnowledgeBase : KnowledgeBase
+{
+    private SqliteKnowledgeBase(KnowledgeDescriptor descriptor, string baseDirectory, SqliteKnowledgeStore store, IEmbeddingGenerator<string, Embedding<float>> embedder, TextChunker chunker)
+        : base(descriptor, baseDirectory, store, embedder, chunker) => Store = store;
+
+    public override SqliteKnowledgeStore Store { get; }
+
+    /// <summary>The SQLite file a descriptor's store names (<c>&lt;name&gt;.db</c> by default), relative to <paramref name="baseDirectory"/>.</summary>
+    public static string StorePath(KnowledgeDescriptor descriptor, string baseDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        return Path.GetFullPath(Path.Combine(Path.GetFullPath(baseDirectory), string.IsNullOrWhiteSpace(descriptor.StoreTarget) ? descriptor.Name + ".db" : descriptor.StoreTarget));
+    }
+
+    /// <inheritdoc cref="KnowledgeBase.Create"/>
+    public static SqliteKnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory, IEmbeddingGenerator<string, Embedding<float>> embedder, Tokenizer? tokenizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(baseDirectory);
+        ArgumentNullException.ThrowIfNull(embedder);
+        if (!string.Equals(descriptor.Store, "sqlite", StringComparison.OrdinalIgnoreCase) && descriptor.Store.Length > 0)
+        {
+            throw new NotSupportedException($"Knowledge base '{descriptor.Name}': store '{descriptor.Store}' is not a SQLite store.");
+        }
+
+        var fullBase = Path.GetFullPath(baseDirectory);
+        return new SqliteKnowledgeBase(descriptor, fullBase, new SqliteKnowledgeStore(StorePath(descriptor, fullBase)), embedder, CreateChunker(descriptor, tokenizer));
+    }
+}
+
+/// <summary>A knowledge base in a ChromaDB collection (<c>store = chroma("http://host:port")</c>, collection <c>atlas_&lt;name&gt;</c>).</summary>
+public sealed class ChromaKnowledgeBase : KnowledgeBase
+{
+    private ChromaKnowledgeBase(KnowledgeDescriptor descriptor, string baseDirectory, ChromaKnowledgeStore store, IEmbeddingGenerator<string, Embedding<float>> embedder, TextChunker chunker)
+        : base(descriptor, baseDirectory, store, embedder, chunker) => Store = store;
+
+    public override ChromaKnowledgeStore Store { get; }
+
+    /// <summary>The Chroma knowledge base a descriptor declares (<c>store = chroma("url")</c>); sources relative to <paramref name="baseDirectory"/>.</summary>
+    /// <param name="descriptor">Its store target is the server's URL.</param>
+    /// <param name="baseDirectory">The folder of the declaring <c>.atlas</c> file.</param>
+    /// <param name="embedder">Computes the vectors Chroma stores.</param>
+    /// <param name="tokenizer">Counts chunk sizes; cl100k_base if <see langword="null"/>.</param>
+    /// <param name="http">The client to reach the server with (not owned); a shared one if <see langword="null"/>.</param>
+    /// <param name="collection">The collection; <c>atlas_&lt;name&gt;</c> if <see langword="null"/>.</param>
+    public static ChromaKnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory, IEmbeddingGenerator<string, Embedding<float>> embedder, Tokenizer? tokenizer = null, HttpClient? http = null, string? collection = null)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(baseDirectory);
+        ArgumentNullException.ThrowIfNull(embedder);
+        if (!Uri.TryCreate(descriptor.StoreTarget, UriKind.Absolute, out var server) || (server.Scheme != Uri.UriSchemeHttp && server.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"Knowledge base '{descriptor.Name}': chroma(\"{descriptor.StoreTarget}\") needs an http:// or https:// URL.", nameof(descriptor));
+        }
+
+        var store = new ChromaKnowledgeStore(server, collection ?? ChromaKnowledgeStore.DefaultCollectionName(descriptor.Name), http);
+        return new ChromaKnowledgeBase(descriptor, Path.GetFullPath(baseDirectory), store, embedder, CreateChunker(descriptor, tokenizer));
+    }
+}

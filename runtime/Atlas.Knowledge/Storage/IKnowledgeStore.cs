@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Atlas.Knowledge;
+
+/// <summary>
+/// Where a knowledge base keeps its documents, chunks and vectors: what <see cref="KnowledgeIngestor"/>
+/// writes and <see cref="KnowledgeSearcher"/> reads. <see cref="SqliteKnowledgeStore"/> (one file) and
+/// <see cref="ChromaKnowledgeStore"/> (a ChromaDB server) implement it.
+/// </summary>
+/// <remarks>
+/// The unit of writing is the document: <see cref="ReplaceDocumentAsync"/> swaps all of a
+/// document's chunks. A store records the embedder and dimension its vectors came from.
+/// Implementations are thread-safe for searches; one ingest at a time.
+/// </remarks>
+public interface IKnowledgeStore
+{
+    /// <summary>Where the store is, for messages: a file path or a server URL and collection.</summary>
+    string Location { get; }
+
+    /// <summary>What the store holds (counts included), or <see langword="null"/> if it was never prepared.</summary>
+    Task<StoreInfo?> ReadInfoAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>What a search needs, cheaply: <see cref="StoreInfo.Documents"/> and <see cref="StoreInfo.Chunks"/> may be only 0 or 1.</summary>
+    Task<StoreInfo?> ReadSearchStateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Creates the store if needed and records the embedder; empties one built with another embedder or dimension and returns <see langword="true"/> then.</summary>
+    Task<bool> PrepareAsync(string embedder, int dimensions, CancellationToken cancellationToken = default);
+
+    /// <summary>Source → SHA-256 of every stored document (a document left half-written reads as a hash no file has).</summary>
+    Task<IReadOnlyDictionary<string, string>> ReadDocumentHashesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces a document and all its chunks and vectors.</summary>
+    Task ReplaceDocumentAsync(KnowledgeDocument document, IReadOnlyList<TextChunk> chunks, IReadOnlyList<ReadOnlyMemory<float>> vectors, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a document and its chunks.</summary>
+    Task RemoveDocumentAsync(string source, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that an ingest ran to the end.</summary>
+    Task MarkIngestCompletedAsync(DateTimeOffset when, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The <paramref name="top"/> chunks by cosine similarity, best first. Each of <paramref name="filters"/> keeps chunks whose
+    /// metadata key matches its pattern: equal to it, or, when it holds <c>*</c> or <c>?</c>, matching it as a glob
+    /// (<c>*</c> any run of characters, <c>/</c> included; <c>?</c> one character). See <see cref="Atlas.Runtime.MetadataPattern"/>.
+    /// </summary>
+    Task<IReadOnlyList<(long Id, double Score)>> SearchVectorsAsync(ReadOnlyMemory<float> query, int top, IReadOnlyDictionary<string, string>? filters, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The <paramref name="top"/> chunks by keyword relevance (BM25, positive scores), best first; a chunk must hold at least
+    /// <paramref name="minimumShouldMatch"/> of the query's content words (a fraction, rounded up).
+    /// </summary>
+    Task<IReadOnlyList<(long Id, double Score)>> SearchKeywordsAsync(string query, int top, IReadOnlyDictionary<string, string>? filters, double minimumShouldMatch = 0, CancellationToken cancellationToken = default);
+
+    /// <summary>The chunks with these ids (unknown ids left out).</summary>
+    Task<IReadOnlyDictionary<long, StoredChunk>> ReadChunksAsync(IEnumerable<long> ids, CancellationToken cancellationToken = default);
+}

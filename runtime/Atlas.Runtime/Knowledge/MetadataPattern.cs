@@ -1,0 +1,64 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Atlas.Runtime;
+
+/// <summary>
+/// A metadata filter's value: a literal (equality) or, when it holds <c>*</c> or <c>?</c>, a glob where <c>*</c> matches any
+/// run of characters (<c>/</c> included, so <c>docs/*</c> takes sub-folders too) and <c>?</c> one character. Case-sensitive,
+/// as SQLite's <c>GLOB</c>.
+/// </summary>
+public static class MetadataPattern
+{
+    /// <summary>Whether <paramref name="pattern"/> is a glob rather than a literal.</summary>
+    public static bool IsGlob(string pattern) => pattern.AsSpan().IndexOfAny('*', '?') >= 0;
+
+    /// <summary>Whether <paramref name="value"/> matches <paramref name="pattern"/>.</summary>
+    public static bool Matches(string pattern, string? value)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        if (value is null)
+        {
+            return false;
+        }
+
+        return IsGlob(pattern) ? ToRegex(pattern).IsMatch(value) : string.Equals(pattern, value, StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether every filter matches <paramref name="metadata"/>.</summary>
+    public static bool MatchesAll(IReadOnlyDictionary<string, string>? filters, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (filters is null)
+        {
+            return true;
+        }
+
+        foreach (var (key, pattern) in filters)
+        {
+            if (!Matches(pattern, metadata.TryGetValue(key, out var value) ? value : null))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static Regex ToRegex(string pattern)
+    {
+        var regex = new StringBuilder("^");
+        foreach (var c in pattern)
+        {
+            regex.Append(c switch
+            {
+                '*' => ".*",
+                '?' => ".",
+                _ => Regex.Escape(c.ToString()),
+            });
+        }
+
+        return new Regex(regex.Append('$').ToString(), RegexOptions.CultureInvariant | RegexOptions.Singleline);
+    }
+}
