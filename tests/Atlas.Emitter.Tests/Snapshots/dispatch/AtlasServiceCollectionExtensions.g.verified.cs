@@ -22,7 +22,11 @@ public static class AtlasServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton<AtlasTools>();
-        services.TryAddSingleton(provider => AtlasDeclarations.CreateRuntime(provider.GetRequiredService<AtlasTools>(), configure));
+        services.TryAddSingleton(provider => AtlasDeclarations.CreateRuntime(provider.GetRequiredService<AtlasTools>(), options =>
+        {
+            configure?.Invoke(options);
+            options.UseServices(provider); // a registered IKnowledgeBaseFactory (Atlas.Knowledge)
+        }));
         services.TryAddSingleton<BillingSpecialistAgent>();
         services.TryAddSingleton<DispatcherAgent>();
         services.TryAddSingleton<TechSpecialistAgent>();
