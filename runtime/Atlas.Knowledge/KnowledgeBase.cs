@@ -48,7 +48,6 @@ public abstract class KnowledgeBase : IKnowledgeBase
     /// <param name="embedder">The generator for <see cref="KnowledgeDescriptor.Embedder"/>: a <c>MiniLmEmbeddingGenerator</c> for <c>minilm</c>, or the provider's.</param>
     /// <param name="tokenizer">Counts chunk sizes; <see cref="TextChunker.DefaultTokenizer"/> (cl100k_base) if <see langword="null"/>.</param>
     /// <param name="http">For a Chroma store: the client to reach the server with (not owned).</param>
-    /// <exception cref="NotSupportedException">Another kind of store (postgres).</exception>
     public static KnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory, IEmbeddingGenerator<string, Embedding<float>> embedder, Tokenizer? tokenizer = null, HttpClient? http = null)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
@@ -56,7 +55,7 @@ public abstract class KnowledgeBase : IKnowledgeBase
         {
             "sqlite" or "" => SqliteKnowledgeBase.Create(descriptor, baseDirectory, embedder, tokenizer),
             "chroma" => ChromaKnowledgeBase.Create(descriptor, baseDirectory, embedder, tokenizer, http),
-            _ => throw new NotSupportedException($"Knowledge base '{descriptor.Name}': store '{descriptor.Store}' is not supported yet; use sqlite(\"file.db\") or chroma(\"http://host:port\")."),
+            _ => throw new NotSupportedException($"Knowledge base '{descriptor.Name}': store '{descriptor.Store}' is not one Atlas knows; use sqlite(\"file.db\") or chroma(\"http://host:port\")."),
         };
     }
 

@@ -22,7 +22,7 @@ internal sealed partial class Binder
     private static readonly string[] ChunkingStrategies = { "fixed", "recursive", "markdown" };
     private static readonly string[] SizeAndOverlap = { "size", "overlap" };
     private static readonly string[] SizeOnly = { "size" };
-    private static readonly string[] StoreKinds = { "sqlite", "chroma", "postgres" };
+    private static readonly string[] StoreKinds = { "sqlite", "chroma" };
     private static readonly string[] AgentAttributes = { "model", "temperature", "max_tokens", "instructions", "prompt", "tools", "delegates", "max_depth", "budget" };
 
     private const string BuiltInEmbedder = "minilm";
@@ -478,10 +478,10 @@ internal sealed partial class Binder
         return name.Name;
     }
 
-    /// <summary><c>sqlite("path")</c>, <c>chroma("url")</c> or <c>postgres("connection")</c>.</summary>
+    /// <summary><c>sqlite("path")</c> or <c>chroma("url")</c>.</summary>
     private StoreModel? ReadStore(AttributeSyntax attribute, SourceFile file)
     {
-        const string Expected = "`sqlite(\"path\")`, `chroma(\"url\")` or `postgres(\"connection\")`";
+        const string Expected = "`sqlite(\"path\")` or `chroma(\"url\")`";
         if (attribute.Value is not CallValueSyntax { Name: { Name: not null } head } call)
         {
             ReportWrongKind(attribute, file, Expected);
@@ -507,7 +507,6 @@ internal sealed partial class Binder
         {
             "sqlite" => new StoreModel(StoreKind.Sqlite, target),
             "chroma" => new StoreModel(StoreKind.Chroma, target),
-            "postgres" => new StoreModel(StoreKind.Postgres, target),
             _ => null,
         };
     }

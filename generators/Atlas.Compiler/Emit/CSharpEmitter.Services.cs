@@ -135,7 +135,6 @@ public static partial class CSharpEmitter
         var store = k.Store.Kind switch
         {
             StoreKind.Chroma => "chroma",
-            StoreKind.Postgres => "postgres",
             _ => "sqlite",
         };
         return $"new KnowledgeDescriptor({CSharpLiterals.String(k.Name)}, {CSharpLiterals.StringList(k.Sources)}, {CSharpLiterals.String(chunking)}, " +

@@ -181,7 +181,6 @@ public enum StoreKind
 {
     Sqlite,
     Chroma,
-    Postgres,
 }
 
 public sealed record StoreModel(StoreKind Kind, string Target);

@@ -395,6 +395,6 @@ public class DeclarationBindingTests
         AssertMessage(result, "ATL2015", "`t` is a tool, but a provider or route is expected here");
         AssertMessage(result, "ATL2015", "`helper` is an agent, but a tool or MCP server is expected here");
         AssertMessage(result, "ATL2008", "`embedder` must be `minilm` or a provider that supports `embeddings`, not provider `p`, which supports [chat, tools, json, streaming]");
-        AssertMessage(result, "ATL2010", "`mysql` is not a valid store; use one of sqlite, chroma, postgres");
+        AssertMessage(result, "ATL2010", "`mysql` is not a valid store; use one of sqlite, chroma");
     }
 }
