@@ -75,6 +75,7 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
         }
 
         InitializeKnowledge(options);
+        InitializeTools(options);
     }
 
     /// <summary>The declared providers and host clients, by name.</summary>
@@ -103,15 +104,16 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
         return new StepContext(new RunContext(this, step, onEvent, runId), step);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await DisposeToolsAsync().ConfigureAwait(false);
         Dispose();
-        return default;
     }
 
-    /// <summary>Disposes the chat clients this runtime created (not the host's) and the providers' limiters.</summary>
+    /// <summary>Stops the MCP servers it started, disposes the chat clients this runtime created (not the host's) and the providers' limiters.</summary>
     public void Dispose()
     {
+        DisposeToolsAsync().AsTask().GetAwaiter().GetResult();
         foreach (var provider in _providers.Values)
         {
             provider.Dispose();

@@ -13,6 +13,9 @@ public sealed class AtlasRuntimeOptions
 
     public IList<KnowledgeDescriptor> KnowledgeBases { get; } = new List<KnowledgeDescriptor>();
 
+    /// <summary>The declared MCP servers; each starts on first use by an agent that lists it, and stops when the runtime is disposed.</summary>
+    public IList<McpDescriptor> McpServers { get; } = new List<McpDescriptor>();
+
     /// <summary>A host's own chat clients by provider name; they replace what the descriptor would create.</summary>
     public IDictionary<string, IChatClient> ChatClients { get; } = new Dictionary<string, IChatClient>(StringComparer.Ordinal);
 

@@ -128,7 +128,8 @@ public sealed partial class AtlasRuntime
     private async Task<string> CallAgentModelAsync(AgentCall call, IReadOnlyList<ChatMessage> messages, StepContext? step, Action<string>? onChunk, CancellationToken cancellationToken)
     {
         var agent = call.Agent;
-        var tools = AgentFunctions.For(this, call, ResolveTools(agent), step);
+        // Before any request: an MCP server that cannot start is this call's error, named once.
+        var tools = AgentFunctions.For(this, call, await ResolveToolsAsync(agent, cancellationToken).ConfigureAwait(false), step);
         var options = CreateChatOptions(agent, tools);
         ChatResponse response;
         if (tools.Count == 0)
@@ -224,25 +225,6 @@ public sealed partial class AtlasRuntime
         }
 
         return options;
-    }
-
-    private IReadOnlyList<AITool> ResolveTools(AgentDescriptor agent)
-    {
-        if (agent.Tools is not { Count: > 0 })
-        {
-            return NoTools;
-        }
-
-        var tools = new List<AITool>();
-        foreach (var name in agent.Tools ?? [])
-        {
-            if (_options.Tools.TryGetValue(name, out var function))
-            {
-                tools.Add(function);
-            }
-        }
-
-        return tools;
     }
 
     private static Usage UsageOf(ProviderState provider, IEnumerable<ChatMessage> messages, ChatResponse response)

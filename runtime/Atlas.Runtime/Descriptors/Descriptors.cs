@@ -88,3 +88,18 @@ public sealed record StepPolicy(int Retry = 0, TimeSpan? Timeout = null, int Par
 {
     public static readonly StepPolicy Default = new();
 }
+
+/// <summary>
+/// An MCP server the runtime starts over stdio on first use: <see cref="Command"/> with <see cref="Arguments"/>,
+/// in <see cref="WorkingDirectory"/> (null: the runtime's <c>BaseDirectory</c>, the .atlas file's folder; a relative
+/// one starts there too). A command holding a path separator is resolved against the working directory as well;
+/// a bare name is looked up on <c>PATH</c>. <see cref="Environment"/> adds to (a null value removes from) the
+/// inherited environment. <see cref="StartTimeout"/> bounds starting the process and the MCP handshake (default 30s).
+/// </summary>
+public sealed record McpDescriptor(
+    string Name,
+    string Command,
+    IReadOnlyList<string> Arguments,
+    string? WorkingDirectory = null,
+    IReadOnlyDictionary<string, string?>? Environment = null,
+    TimeSpan? StartTimeout = null);

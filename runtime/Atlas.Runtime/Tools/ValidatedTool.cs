@@ -1,0 +1,32 @@
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.AI;
+
+namespace Atlas.Runtime;
+
+/// <summary>
+/// A declared tool as the model sees it: its arguments are checked against its parameters' JSON
+/// schema first, and a call that does not fit gets an error result naming the bad arguments (for
+/// the model to correct) instead of reaching the implementation.
+/// </summary>
+/// <remarks>
+/// The error is the function's result rather than an exception because
+/// <see cref="FunctionInvokingChatClient"/> hides exception messages from the model by default.
+/// </remarks>
+internal sealed class ValidatedTool(AIFunction inner, ToolArgumentValidator validator) : DelegatingAIFunction(inner)
+{
+    protected override ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+    {
+        var error = validator.Validate(JsonSchema, arguments);
+        return error is null
+            ? base.InvokeCoreAsync(arguments, cancellationToken)
+            : ValueTask.FromResult<object?>(ToolErrors.InvalidArguments(Name, error));
+    }
+}
+
+/// <summary>Tool failures the runtime reports, worded once.</summary>
+internal static class ToolErrors
+{
+    /// <summary>The text a model (or a failed step) gets for arguments that don't fit the tool's parameters.</summary>
+    public static string InvalidArguments(string tool, string problems) => $"Error: invalid arguments for tool '{tool}': {problems}";
+}
