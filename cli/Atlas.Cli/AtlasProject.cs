@@ -12,7 +12,7 @@ namespace Atlas.Cli;
 /// <summary>
 /// The project a command runs: one Atlas file, or a directory of files that compile together,
 /// checked and made ready to run. Relative paths in it (knowledge sources, store files) start at
-/// <see cref="BaseDirectory"/>: the file's folder, or the directory.
+/// <see cref="BaseDirectory"/>: the file's folder, or the directory; so do MCP servers' working directories.
 /// </summary>
 internal sealed class AtlasProject
 {
@@ -28,6 +28,9 @@ internal sealed class AtlasProject
     public string BaseDirectory { get; }
 
     public string DisplayPath { get; }
+
+    /// <summary>Implementations of declared tools from <c>--tools</c> assemblies, by tool name; added to every runtime it creates.</summary>
+    public IReadOnlyDictionary<string, Microsoft.Extensions.AI.AIFunction> Tools { get; set; } = new Dictionary<string, Microsoft.Extensions.AI.AIFunction>();
 
     /// <summary>
     /// Reads and compiles <paramref name="path"/>; prints every diagnostic on stderr in the
@@ -91,6 +94,7 @@ internal sealed class AtlasProject
         Program.AddDeclarationsTo(options);
         // Knowledge bases search their real stores (SQLite, ChromaDB) with MiniLM; see Knowledge/CliKnowledge.cs.
         options.KnowledgeFactory = new Knowledge.CliKnowledge(AtlasCli.Name);
+        foreach (var (name, tool) in Tools) options.Tools[name] = tool;
         environment.ConfigureRuntime?.Invoke(options);
         return new AtlasRuntime(options);
     }

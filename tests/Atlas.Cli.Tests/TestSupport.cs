@@ -136,8 +136,10 @@ internal static class Cli
     public static CliResult Offline(params string[] args) => OfflineWithInput(null, args);
 
     /// <summary>A remote provider without an API key variable (ollama) gets one that is never set.</summary>
+    /// <remarks>MCP servers are left out too: the examples' servers run through npx, which reaches the npm registry.</remarks>
     public static void MakeRemoteProvidersUnavailable(AtlasRuntimeOptions options)
     {
+        options.McpServers.Clear();
         for (var i = 0; i < options.Providers.Count; i++)
         {
             var provider = options.Providers[i];

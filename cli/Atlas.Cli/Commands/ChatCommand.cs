@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
+using Atlas.Cli.Tools;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
 
@@ -31,6 +32,7 @@ public static class ChatCommand
     [
         "atlas chat flow.atlas --agent assistant",
         "echo \"What is a refund?\" | atlas chat flow.atlas --agent assistant   # one turn, reply on stdout",
+        "atlas chat flow.atlas --agent support --tools bin/Debug/net10.0/MyTools.dll   # the tools it may call",
     ];
 
     public const string ExitCodesHelp = "0 the chat ended (/exit or end of input), 1 the files have errors, 2 bad usage";
@@ -39,15 +41,16 @@ public static class ChatCommand
     {
         var file = new Argument<string>("FILE") { Description = "An .atlas or .atlas.yaml file, or a directory whose Atlas files compile together." };
         var agent = new Option<string>("--agent", "-a") { Description = "The agent to chat with; it must take one string parameter.", Required = true, HelpName = "NAME" };
+        var tools = new Option<string[]>("--tools") { Description = ProjectTools.OptionHelp, HelpName = "PATH.dll" };
         var command = new Command(Name, "Chat with an agent: each line is its string parameter, replies stream as they arrive. " + HelpText + ".")
         {
-            file, agent,
+            file, agent, tools,
         };
-        command.SetAction((parseResult, cancellationToken) => ExecuteAsync(parseResult.GetValue(file)!, parseResult.GetValue(agent)!, environment, cancellationToken));
+        command.SetAction((parseResult, cancellationToken) => ExecuteAsync(parseResult.GetValue(file)!, parseResult.GetValue(agent)!, parseResult.GetValue(tools), environment, cancellationToken));
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(string path, string agentName, CliEnvironment environment, CancellationToken cancellationToken)
+    private static async Task<int> ExecuteAsync(string path, string agentName, IReadOnlyList<string>? toolPaths, CliEnvironment environment, CancellationToken cancellationToken)
     {
         var project = AtlasProject.Load(path, environment, CommandName);
         if (project is null) return ExitCodes.Errors;
@@ -67,6 +70,8 @@ public static class ChatCommand
                 "atlas chat needs an agent with one string parameter for your lines");
         }
 
+        ProjectTools.Load(project, toolPaths, CommandName);
+        ProjectTools.Check(project, ToolRequirements.ForAgent(model, agent), environment, CommandName);
         var descriptor = project.Program.AgentDescriptor(agentName);
         var session = new ChatSession(descriptor, parameter.Name);
         var targets = model.Providers.Select(p => p.Name).Concat(model.Routes.Select(r => r.Name)).ToList();

@@ -9,6 +9,7 @@ using System.Threading.Tasks;
 using Atlas.Cli.Display;
 using Atlas.Cli.Interpreter;
 using Atlas.Cli.Knowledge;
+using Atlas.Cli.Tools;
 using Atlas.Runtime;
 
 namespace Atlas.Cli.Commands;
@@ -29,9 +30,10 @@ public static class RunCommand
         "atlas run flow.atlas --workflow triage_all --input '[{\"id\": \"1\", \"subject\": \"Refund\", \"body\": \"...\"}]'",
         "atlas run flow.atlas --input @ticket.json --events run.jsonl       # every event as a JSON line",
         "atlas run flow.atlas --batch tickets.jsonl --output replies.jsonl --parallel 8",
+        "atlas run flow.atlas --input @ticket.json --tools bin/Debug/net10.0/MyTools.dll   # [AtlasTool(\"lookup_order\")] methods",
     ];
 
-    public const string ExitCodesHelp = "0 success, 1 the files have errors or the run (or a batch line) failed, 2 bad usage or input";
+    public const string ExitCodesHelp = "0 success, 1 the files have errors or the run (or a batch line) failed (an mcp server that does not start fails it), 2 bad usage or input (a --tools assembly that cannot be used, a tool a step calls with no implementation)";
 
     public static Command Create(CliEnvironment environment)
     {
@@ -64,6 +66,11 @@ public static class RunCommand
             Description = "With --batch: where to write one result line per input line, in input order ({\"line\": N, \"error\": ...} for a failed line).",
             HelpName = "out.jsonl",
         };
+        var tools = new Option<string[]>("--tools")
+        {
+            Description = ProjectTools.OptionHelp,
+            HelpName = "PATH.dll",
+        };
         var parallel = new Option<int?>("--parallel", "-p")
         {
             Description = "With --batch: how many inputs run at once (default 4).",
@@ -72,7 +79,7 @@ public static class RunCommand
 
         var command = new Command(Name, "Run a workflow offline-capable on the Atlas runtime: the result as JSON on stdout, progress and streamed tokens on stderr.")
         {
-            file, workflow, input, events, batch, output, parallel,
+            file, workflow, input, events, batch, output, parallel, tools,
         };
 
         command.SetAction((parseResult, cancellationToken) => ExecuteAsync(
@@ -83,13 +90,20 @@ public static class RunCommand
                 parseResult.GetValue(events),
                 parseResult.GetValue(batch),
                 parseResult.GetValue(output),
-                parseResult.GetValue(parallel)),
+                parseResult.GetValue(parallel))
+            {
+                Tools = parseResult.GetValue(tools),
+            },
             environment,
             cancellationToken));
         return command;
     }
 
-    internal sealed record RunArguments(string File, string? Workflow, string? Input, string? Events, string? Batch, string? Output, int? Parallel);
+    internal sealed record RunArguments(string File, string? Workflow, string? Input, string? Events, string? Batch, string? Output, int? Parallel)
+    {
+        /// <summary>The <c>--tools</c> assemblies.</summary>
+        public IReadOnlyList<string>? Tools { get; init; }
+    }
 
     internal static async Task<int> ExecuteAsync(RunArguments arguments, CliEnvironment environment, CancellationToken cancellationToken)
     {
@@ -106,6 +120,8 @@ public static class RunCommand
         var project = AtlasProject.Load(arguments.File, environment, CommandName);
         if (project is null) return ExitCodes.Errors;
         var workflow = project.SelectWorkflow(arguments.Workflow, CommandName);
+        ProjectTools.Load(project, arguments.Tools, CommandName);
+        ProjectTools.Check(project, ToolRequirements.ForWorkflow(project.Program.Model, workflow.Model), environment, CommandName);
 
         if (arguments.Batch is not null)
         {

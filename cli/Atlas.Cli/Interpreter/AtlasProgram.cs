@@ -33,7 +33,7 @@ public sealed class AtlasProgram
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
         Shapes = new TypeShapes(model);
-        var schemas = new JsonSchemas(model);
+        var schemas = Schemas = new JsonSchemas(model);
         _agents = AgentDescriptors(model, schemas);
         _workflowModels = model.Workflows.ToDictionary(w => w.Name, StringComparer.Ordinal);
         _tools = model.Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
@@ -41,6 +41,9 @@ public sealed class AtlasProgram
     }
 
     public AtlasModel Model { get; }
+
+    /// <summary>The JSON schemas of the model's types (and of tools' parameters), as generated code has them.</summary>
+    internal JsonSchemas Schemas { get; }
 
     /// <summary>Every agent's descriptor; a delegating agent's holds its delegates' (built first: a checked model has no delegation cycle).</summary>
     private static Dictionary<string, (AgentModel, AgentDescriptor)> AgentDescriptors(AtlasModel model, JsonSchemas schemas)
@@ -69,13 +72,14 @@ public sealed class AtlasProgram
 
     public IEnumerable<string> WorkflowNames => Model.Workflows.Select(w => w.Name);
 
-    /// <summary>Adds the declared providers, routes and knowledge bases to <paramref name="options"/>.</summary>
+    /// <summary>Adds the declared providers, routes, knowledge bases and MCP servers to <paramref name="options"/>.</summary>
     public void AddDeclarationsTo(AtlasRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         foreach (var provider in Model.Providers) options.Providers.Add(Descriptors.Provider(provider));
         foreach (var route in Model.Routes) options.Routes.Add(Descriptors.Route(route));
         foreach (var knowledge in Model.KnowledgeBases) options.KnowledgeBases.Add(Descriptors.Knowledge(knowledge));
+        foreach (var server in Model.McpServers) options.McpServers.Add(Descriptors.Mcp(server));
     }
 
     public bool HasAgent(string name) => _agents.ContainsKey(name);

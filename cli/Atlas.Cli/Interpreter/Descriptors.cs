@@ -45,6 +45,9 @@ internal static class Descriptors
         knowledge.Store.Kind.ToString().ToLowerInvariant(),
         knowledge.Store.Target);
 
+    /// <summary>An MCP server; it runs in the runtime's base directory (the .atlas file's folder).</summary>
+    public static McpDescriptor Mcp(McpModel server) => new(server.Name, server.Command, server.Arguments.ToArray());
+
     /// <summary>
     /// An agent; a <c>string</c> result is text (no schema), anything else is structured. Its delegates
     /// come from <paramref name="delegateDescriptor"/>; a delegate (<paramref name="isDelegate"/>) carries its parameters' schema.

@@ -254,9 +254,17 @@ internal sealed class ExpressionEvaluator
 
             default:
             {
+                // A tool from --tools (or a host's AtlasRuntimeOptions.Tools); the runtime checks the arguments against its parameters.
                 var tool = _program.Tool(call.Target);
-                throw new InvalidOperationException(
-                    $"tool '{tool.Name}' is implemented in C# (a partial method of AtlasTools in a project that uses the generator); atlas run cannot call it");
+                var named = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+                for (var i = 0; i < tool.Parameters.Count; i++)
+                {
+                    var parameter = tool.Parameters[i];
+                    named[parameter.Name] = _program.Shapes.Conform(i < arguments.Count ? arguments[i] : null, parameter.Type, parameter.Name);
+                }
+
+                var result = await step.Runtime.InvokeToolAsync(tool.Name, named, cancellationToken).ConfigureAwait(false);
+                return _program.Shapes.Conform(result, tool.Returns);
             }
         }
     }
