@@ -39,7 +39,7 @@ public class DeclarationTests
 
     [Theory]
     [MemberData(nameof(Projects))]
-    public void Declarations_GeneratedAndInterpreted_SameProvidersRoutesAndKnowledge(string name)
+    public void Declarations_GeneratedAndInterpreted_SameProvidersRoutesKnowledgeAndMcpServers(string name)
     {
         var project = AtlasProject.Get(name);
         var generated = GeneratedProgram.For(project).Declarations();
@@ -50,6 +50,7 @@ public class DeclarationTests
         Assert.Equal(Sorted(generated.Providers, p => p.Name), Sorted(interpreted.Providers, p => p.Name));
         Assert.Equal(Sorted(generated.Routes, r => r.Name), Sorted(interpreted.Routes, r => r.Name));
         Assert.Equal(Sorted(generated.KnowledgeBases, k => k.Name), Sorted(interpreted.KnowledgeBases, k => k.Name));
+        Assert.Equal(Sorted(generated.McpServers, m => m.Name), Sorted(interpreted.McpServers, m => m.Name));
     }
 
     private static List<string> Sorted<T>(IEnumerable<T> items, Func<T, string> name) =>

@@ -11,7 +11,7 @@ public static partial class CSharpEmitter
     {
         var w = StartFile(unit.Options, "System", "System.Collections.Generic", "Atlas.Runtime");
         w.WriteLines("""
-            /// <summary>The providers, routes and knowledge bases declared in the project's Atlas files, as runtime descriptors.</summary>
+            /// <summary>The providers, routes, knowledge bases and MCP servers declared in the project's Atlas files, as runtime descriptors.</summary>
             public static class AtlasDeclarations
             {
                 /// <summary>The declared providers (API keys are read from the environment by the runtime, never stored here).</summary>
@@ -25,6 +25,9 @@ public static partial class CSharpEmitter
         w.WriteLine("/// <summary>The declared knowledge bases.</summary>");
         WriteList(w, "KnowledgeDescriptor", "KnowledgeBases", unit.KnowledgeBases.Select(Knowledge));
         w.WriteLine();
+        w.WriteLine("/// <summary>The declared MCP servers; each starts on first use, in the runtime's BaseDirectory.</summary>");
+        WriteList(w, "McpDescriptor", "McpServers", unit.McpServers.Select(m => $"new McpDescriptor({CSharpLiterals.String(m.Name)}, {CSharpLiterals.String(m.Command)}, {CSharpLiterals.StringList(m.Arguments)})"));
+        w.WriteLine();
         var toolsParameter = unit.HasTools ? "AtlasTools? tools, " : "";
         var toolsArgument = unit.HasTools ? "tools" : "null";
         w.WriteLines($$"""
@@ -35,6 +38,7 @@ public static partial class CSharpEmitter
                 foreach (var provider in Providers) options.Providers.Add(provider);
                 foreach (var route in Routes) options.Routes.Add(route);
                 foreach (var knowledge in KnowledgeBases) options.KnowledgeBases.Add(knowledge);
+                foreach (var server in McpServers) options.McpServers.Add(server);
             """);
         if (unit.HasTools)
         {

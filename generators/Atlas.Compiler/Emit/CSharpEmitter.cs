@@ -78,7 +78,7 @@ public static partial class CSharpEmitter
                 model.Tools.Select(t => new ToolSpec(t, schemas.ForParameters(t.Parameters))).ToEquatableArray()));
         }
 
-        units.Add(new DeclarationsUnit("AtlasDeclarations.g.cs", options, model.Providers, model.Routes, model.KnowledgeBases, hasTools));
+        units.Add(new DeclarationsUnit("AtlasDeclarations.g.cs", options, model.Providers, model.Routes, model.KnowledgeBases, model.McpServers, hasTools));
         units.Add(new ServicesUnit(
             "AtlasServiceCollectionExtensions.g.cs",
             options,

@@ -50,13 +50,14 @@ public sealed record ToolSpec(ToolModel Tool, string ParametersSchema);
 /// <summary><c>AtlasTools.g.cs</c>: one partial method per tool for the project to implement, and the tools as <c>AIFunction</c>s.</summary>
 public sealed record ToolsUnit(string HintName, EmitOptions Options, EquatableArray<ToolSpec> Tools) : EmitUnit(HintName, Options);
 
-/// <summary><c>AtlasDeclarations.g.cs</c>: the providers, routes and knowledge bases as runtime descriptors.</summary>
+/// <summary><c>AtlasDeclarations.g.cs</c>: the providers, routes, knowledge bases and MCP servers as runtime descriptors.</summary>
 public sealed record DeclarationsUnit(
     string HintName,
     EmitOptions Options,
     EquatableArray<ProviderModel> Providers,
     EquatableArray<RouteModel> Routes,
     EquatableArray<KnowledgeModel> KnowledgeBases,
+    EquatableArray<McpModel> McpServers,
     bool HasTools) : EmitUnit(HintName, Options);
 
 /// <summary><c>AtlasServiceCollectionExtensions.g.cs</c>: <c>AddAtlas()</c>, registering the runtime, tools, agents and workflows.</summary>

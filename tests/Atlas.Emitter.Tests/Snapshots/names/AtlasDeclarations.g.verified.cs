@@ -7,7 +7,7 @@ using Atlas.Runtime;
 
 namespace Atlas.Generated;
 
-/// <summary>The providers, routes and knowledge bases declared in the project's Atlas files, as runtime descriptors.</summary>
+/// <summary>The providers, routes, knowledge bases and MCP servers declared in the project's Atlas files, as runtime descriptors.</summary>
 public static class AtlasDeclarations
 {
     /// <summary>The declared providers (API keys are read from the environment by the runtime, never stored here).</summary>
@@ -22,6 +22,9 @@ public static class AtlasDeclarations
     /// <summary>The declared knowledge bases.</summary>
     public static IReadOnlyList<KnowledgeDescriptor> KnowledgeBases { get; } = [];
 
+    /// <summary>The declared MCP servers; each starts on first use, in the runtime's BaseDirectory.</summary>
+    public static IReadOnlyList<McpDescriptor> McpServers { get; } = [];
+
     /// <summary>Adds the declarations to <paramref name="options"/>.</summary>
     public static void AddTo(AtlasRuntimeOptions options)
     {
@@ -29,6 +32,7 @@ public static class AtlasDeclarations
         foreach (var provider in Providers) options.Providers.Add(provider);
         foreach (var route in Routes) options.Routes.Add(route);
         foreach (var knowledge in KnowledgeBases) options.KnowledgeBases.Add(knowledge);
+        foreach (var server in McpServers) options.McpServers.Add(server);
     }
 
     /// <summary>
