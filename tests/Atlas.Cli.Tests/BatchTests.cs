@@ -89,14 +89,20 @@ public sealed class BatchTests
             """);
         var input = dir.Write("in.jsonl", "\"x\"\n\"tool\"\n\"y\"\n");
         var output = Path.Combine(dir.Path, "out.jsonl");
+        var tools = ToolAssemblies.Build(dir.Path, "FailingTools", """
+            public static class Lookup
+            {
+                public static string lookup(string id) => throw new System.InvalidOperationException("no record " + id);
+            }
+            """);
 
-        var result = Cli.Offline("run", flow, "--batch", input, "--output", output);
+        var result = Cli.Offline("run", flow, "--batch", input, "--output", output, "--tools", tools);
 
         Assert.Equal(1, result.ExitCode);
         var lines = File.ReadAllLines(output);
         Assert.Equal(3, lines.Length);
         Assert.StartsWith("\"", lines[0]);
-        Assert.StartsWith("""{"line":2,"error":"step 'found' failed: tool 'lookup' is implemented in C#""", lines[1]);
+        Assert.StartsWith("""{"line":2,"error":"step 'found' failed: no record tool""", lines[1]);
         Assert.StartsWith("\"", lines[2]);
     }
 

@@ -255,7 +255,7 @@ public sealed class RunCommandTests
     }
 
     [Fact]
-    public void Run_WorkflowCallingATool_FailsSayingToolsAreCSharp()
+    public void Run_WorkflowCallingAToolWithoutTools_Exits2NamingItAndHowToSupplyIt()
     {
         using var dir = new TempDirectory();
         var file = dir.Write("flow.atlas", """
@@ -268,8 +268,8 @@ public sealed class RunCommandTests
 
         var result = Cli.Offline("run", file, "--input", "\"A-1\"");
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("error: step 'found' failed: tool 'lookup' is implemented in C#", result.StderrLines[^1]);
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.StartsWith("atlas run: tool 'lookup' (called by find.found) has no implementation; supply it with --tools PATH.dll", result.StderrLines[^1]);
     }
 
     [Fact]

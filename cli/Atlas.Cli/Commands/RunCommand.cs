@@ -121,16 +121,17 @@ public static class RunCommand
         if (project is null) return ExitCodes.Errors;
         var workflow = project.SelectWorkflow(arguments.Workflow, CommandName);
         ProjectTools.Load(project, arguments.Tools, CommandName);
-        ProjectTools.Check(project, ToolRequirements.ForWorkflow(project.Program.Model, workflow.Model), environment, CommandName);
 
         if (arguments.Batch is not null)
         {
             var options = new BatchOptions(arguments.Batch, arguments.Output!, arguments.Parallel ?? 4, arguments.Events);
+            ProjectTools.Check(project, ToolRequirements.ForWorkflow(project.Program.Model, workflow.Model), environment, CommandName);
             await new CliKnowledge(CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
             return await BatchRunner.RunAsync(project, workflow, options, environment, cancellationToken).ConfigureAwait(false);
         }
 
         var input = ReadInput(arguments.Input, workflow);
+        ProjectTools.Check(project, ToolRequirements.ForWorkflow(project.Program.Model, workflow.Model), environment, CommandName);
         // After the input is known good: a usage error stays one line.
         await new CliKnowledge(CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
         using var events = EventSink.Open(arguments.Events, environment, CommandName);
