@@ -194,6 +194,19 @@ public sealed class ToolOptionTests : IDisposable
     }
 
     [Fact]
+    public void Chat_Tools_TheAgentCallsTheAssemblyTool()
+    {
+        var flow = _dir.Write("flow.atlas", Flow);
+        var tools = BuildShopTools();
+        var model = new OneToolCallClient("lookup_order", new Dictionary<string, object?> { ["order_id"] = "D-4" });
+
+        var result = RunWithInput(model, "where is D-4?\n", "chat", flow, "--agent", "support", "--tools", tools);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(["tool said: order D-4: shipped"], result.StdoutLines);
+    }
+
+    [Fact]
     public void Help_Run_DescribesTools()
     {
         var result = Cli.Run("run", "--help");
@@ -278,12 +291,15 @@ public sealed class ToolOptionTests : IDisposable
     }
 
     /// <summary>Runs <c>atlas</c> in process with no API keys; <paramref name="model"/> answers for the provider named <c>model</c>.</summary>
-    private static CliResult Run(IChatClient? model, params string[] args)
+    private static CliResult Run(IChatClient? model, params string[] args) => RunWithInput(model, null, args);
+
+    private static CliResult RunWithInput(IChatClient? model, string? stdin, params string[] args)
     {
         var stdout = new StringWriter { NewLine = "\n" };
         var stderr = new StringWriter { NewLine = "\n" };
         var environment = new CliEnvironment
         {
+            Input = new StringReader(stdin ?? ""),
             Output = stdout,
             Error = stderr,
             GetEnvironmentVariable = _ => null,

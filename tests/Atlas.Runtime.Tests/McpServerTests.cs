@@ -172,6 +172,40 @@ public sealed class McpServerTests : IDisposable
         await TestSupport.WaitUntil(() => McpServers.ProcessesWith("sleep " + marker).Count == 0, timeoutMs: 10_000);
     }
 
+    [McpServerFact] // Linux: a shell script as the server
+    public async Task McpServer_CommandWithAPath_IsRelativeToTheWorkingDirectory()
+    {
+        var script = Path.Combine(_folder, "server.sh");
+        await File.WriteAllTextAsync(script, "#!/bin/sh\necho \"relative server started in $(pwd)\" >&2\nexit 4\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var runtime = TestSupport.Runtime(o =>
+        {
+            o.BaseDirectory = _folder;
+            o.McpServers.Add(new McpDescriptor("local", "./server.sh", []));
+        });
+        var agent = new AgentDescriptor("reader", [], "string", null, "offline", TestSupport.Template("hi"), Tools: ["local"]);
+
+        var error = await Assert.ThrowsAsync<McpServerException>(() => runtime.InvokeAgentAsync(agent, TestSupport.Args(), null, CancellationToken.None));
+
+        Assert.Contains($"(stderr: relative server started in {_folder})", error.Message);
+    }
+
+    [McpServerFact]
+    public async Task McpServer_ToolWithTheNameOfADeclaredTool_FailsTheCallNamingBoth()
+    {
+        Assert.True(McpServers.Installed, $"The MCP server is missing ({McpServers.FilesystemServerScript}): .ci/run installs it with .ci/mcp-servers.sh.");
+        await using var runtime = TestSupport.Runtime(o =>
+        {
+            o.Tools["read_text_file"] = Microsoft.Extensions.AI.AIFunctionFactory.Create((string path) => "mine", "read_text_file");
+            o.McpServers.Add(McpServers.Filesystem("files", _folder));
+        });
+        var agent = new AgentDescriptor("reader", [], "string", null, "offline", TestSupport.Template("hi"), Tools: ["read_text_file", "files"]);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.InvokeAgentAsync(agent, TestSupport.Args(), null, CancellationToken.None));
+
+        Assert.Equal("agent 'reader' is offered two tools named 'read_text_file' (from tool 'read_text_file' and mcp 'files'); list only one of them", error.Message);
+    }
+
     [Fact]
     public void McpServer_NameOfATool_IsRejected()
     {
