@@ -64,6 +64,26 @@ public sealed class McpServerTests : IDisposable
     }
 
     [McpServerFact]
+    public async Task McpServer_ConcurrentAgentCalls_ShareOneServerProcess()
+    {
+        Assert.True(McpServers.Installed, $"The MCP server is missing ({McpServers.FilesystemServerScript}): .ci/run installs it with .ci/mcp-servers.sh.");
+        var file = Path.Combine(_folder, "notes.txt");
+        await File.WriteAllTextAsync(file, "shared");
+        var model = new OneToolCallClient("read_text_file", () => new Dictionary<string, object?> { ["path"] = file });
+        await using var runtime = TestSupport.Runtime(o =>
+        {
+            o.ChatClients["model"] = model;
+            o.McpServers.Add(McpServers.Filesystem("files", _folder));
+        });
+        var agent = new AgentDescriptor("reader", [], "string", null, "model", TestSupport.Template("read it"), Tools: ["files"]);
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => runtime.InvokeAgentAsync(agent, TestSupport.Args(), null, CancellationToken.None)));
+
+        Assert.All(replies, r => Assert.Contains("shared", r!.GetValue<string>()));
+        Assert.Single(McpServers.ProcessesWith(_folder));
+    }
+
+    [McpServerFact]
     public async Task McpServer_SyncDispose_ServerProcessStops()
     {
         Assert.True(McpServers.Installed, $"The MCP server is missing ({McpServers.FilesystemServerScript}): .ci/run installs it with .ci/mcp-servers.sh.");

@@ -28,6 +28,7 @@ internal sealed class McpServerConnection : IAsyncDisposable
     private readonly StandardErrorTail _stderr = new(capacity: 20);
     private Session? _session;
     private bool _disposed;
+    private int _disposing;
 
     public McpServerConnection(McpDescriptor descriptor, string baseDirectory)
     {
@@ -75,7 +76,7 @@ internal sealed class McpServerConnection : IAsyncDisposable
     /// <summary>Stops the server: closes its stdin, waits briefly, then kills its process tree.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_disposed) return;
+        if (Interlocked.Exchange(ref _disposing, 1) == 1) return;
         await _lifetime.CancelAsync().ConfigureAwait(false);
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
@@ -104,6 +105,11 @@ internal sealed class McpServerConnection : IAsyncDisposable
         {
             await client.PingAsync(cancellationToken: deadline.Token).ConfigureAwait(false);
             return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Slow, not gone (e.g. busy with another agent's call): restarting it would cut that call off.
+            return !client.Completion.IsCompleted;
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
