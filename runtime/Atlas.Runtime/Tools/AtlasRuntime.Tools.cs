@@ -38,7 +38,7 @@ public sealed partial class AtlasRuntime
         var values = new AIFunctionArguments(arguments.ToDictionary(a => a.Key, a => (object?)(a.Value is null ? null : JsonSerializer.SerializeToElement(a.Value, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(JsonNode))))));
         if (_toolArguments.Validate(function.JsonSchema, values) is { } problems)
         {
-            throw new AtlasToolException(tool, ToolErrors.InvalidArguments(tool, problems)["Error: ".Length..]);
+            throw new AtlasToolException(tool, ToolErrors.InvalidArguments(tool, problems));
         }
 
         var result = await function.InvokeAsync(values, cancellationToken).ConfigureAwait(false);

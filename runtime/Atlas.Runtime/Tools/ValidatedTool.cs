@@ -20,13 +20,13 @@ internal sealed class ValidatedTool(AIFunction inner, ToolArgumentValidator vali
         var error = validator.Validate(JsonSchema, arguments);
         return error is null
             ? base.InvokeCoreAsync(arguments, cancellationToken)
-            : ValueTask.FromResult<object?>(ToolErrors.InvalidArguments(Name, error));
+            : ValueTask.FromResult<object?>("Error: " + ToolErrors.InvalidArguments(Name, error));
     }
 }
 
 /// <summary>Tool failures the runtime reports, worded once.</summary>
 internal static class ToolErrors
 {
-    /// <summary>The text a model (or a failed step) gets for arguments that don't fit the tool's parameters.</summary>
-    public static string InvalidArguments(string tool, string problems) => $"Error: invalid arguments for tool '{tool}': {problems}";
+    /// <summary>What a model (after "Error: ") or a failed step is told about arguments that don't fit the tool's parameters.</summary>
+    public static string InvalidArguments(string tool, string problems) => $"invalid arguments for tool '{tool}': {problems}";
 }
