@@ -277,7 +277,8 @@ public sealed class ToolOptionTests : IDisposable
             }
             """);
 
-        var result = Run(null, "run", flow, "-i", "\"hello\"");
+        // A model of the host's: the built-in mock alone would not start the server.
+        var result = Run(new OneToolCallClient("read_text_file", new Dictionary<string, object?>()), "run", flow, "-i", "\"hello\"");
 
         Assert.Equal(ExitCodes.Errors, result.ExitCode);
         var error = Assert.Single(result.StderrLines, l => l.StartsWith("error: ", StringComparison.Ordinal));

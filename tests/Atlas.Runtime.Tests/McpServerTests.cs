@@ -150,10 +150,47 @@ public sealed class McpServerTests : IDisposable
     }
 
     [Fact]
+    public async Task McpServer_OnlyTheOfflineMockCanAnswer_IsNotStarted()
+    {
+        // The server could not even start: the call succeeding proves nothing tried.
+        await using var runtime = TestSupport.Runtime(o => o.McpServers.Add(new McpDescriptor("files", "atlas-no-such-mcp-server", [], WorkingDirectory: _folder)));
+        var agent = new AgentDescriptor("reader", [], "string", null, "offline", TestSupport.Template("hi"), Tools: ["files"]);
+
+        var reply = await runtime.InvokeAgentAsync(agent, TestSupport.Args(), null, CancellationToken.None);
+
+        Assert.False(string.IsNullOrWhiteSpace(reply!.GetValue<string>()));
+    }
+
+    [McpServerFact]
+    public async Task McpServer_RouteFallsBackToTheMock_TheMockDoesNotCallTheServersTools()
+    {
+        Assert.True(McpServers.Installed, $"The MCP server is missing ({McpServers.FilesystemServerScript}): .ci/run installs it with .ci/mcp-servers.sh.");
+        await File.WriteAllTextAsync(Path.Combine(_folder, "notes.txt"), "keep me");
+        await using var runtime = TestSupport.Runtime(o =>
+        {
+            o.ChatClients["flaky"] = new ScriptedChatClient((_, _, _, _) => throw new InvalidOperationException("down"));
+            o.Routes.Add(new RouteDescriptor("r", "fallback", ["flaky", "offline"]));
+            o.McpServers.Add(McpServers.Filesystem("files", _folder));
+        });
+        var agent = new AgentDescriptor("writer", [], "string", null, "r", TestSupport.Template("write notes.txt and move it"), Tools: ["files"]);
+
+        var reply = await runtime.InvokeAgentAsync(agent, TestSupport.Args(), null, CancellationToken.None);
+
+        Assert.False(string.IsNullOrWhiteSpace(reply!.GetValue<string>()));
+        Assert.Single(McpServers.ProcessesWith(_folder)); // started: flaky, a real model, might have called it
+        Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(_folder).Select(Path.GetFileName));
+        Assert.Equal("keep me", await File.ReadAllTextAsync(Path.Combine(_folder, "notes.txt")));
+    }
+
+    [Fact]
     public async Task McpServer_CommandNotFound_FailsNamingTheBlockAndTheCommand()
     {
-        await using var runtime = TestSupport.Runtime(o => o.McpServers.Add(new McpDescriptor("files", "atlas-no-such-mcp-server", ["--root", "docs"], WorkingDirectory: _folder)));
-        var agent = new AgentDescriptor("reader", [], "string", null, "offline", TestSupport.Template("hi"), Tools: ["files"]);
+        await using var runtime = TestSupport.Runtime(o =>
+        {
+            o.ChatClients["model"] = new ScriptedChatClient("unused");
+            o.McpServers.Add(new McpDescriptor("files", "atlas-no-such-mcp-server", ["--root", "docs"], WorkingDirectory: _folder));
+        });
+        var agent = new AgentDescriptor("reader", [], "string", null, "model", TestSupport.Template("hi"), Tools: ["files"]);
 
         var error = await Assert.ThrowsAsync<McpServerException>(() => runtime.InvokeAgentAsync(agent, TestSupport.Args(), null, CancellationToken.None));
 
@@ -165,8 +202,12 @@ public sealed class McpServerTests : IDisposable
     [Fact]
     public async Task McpServer_ExitsAtOnce_FailsWithItsStandardError()
     {
-        await using var runtime = TestSupport.Runtime(o => o.McpServers.Add(new McpDescriptor("broken", "sh", ["-c", "echo 'cannot open config.json' >&2; exit 3"], WorkingDirectory: _folder)));
-        var agent = new AgentDescriptor("reader", [], "string", null, "offline", TestSupport.Template("hi"), Tools: ["broken"]);
+        await using var runtime = TestSupport.Runtime(o =>
+        {
+            o.ChatClients["model"] = new ScriptedChatClient("unused");
+            o.McpServers.Add(new McpDescriptor("broken", "sh", ["-c", "echo 'cannot open config.json' >&2; exit 3"], WorkingDirectory: _folder));
+        });
+        var agent = new AgentDescriptor("reader", [], "string", null, "model", TestSupport.Template("hi"), Tools: ["broken"]);
 
         var stopwatch = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<McpServerException>(() => runtime.InvokeAgentAsync(agent, TestSupport.Args(), null, CancellationToken.None));
@@ -180,9 +221,12 @@ public sealed class McpServerTests : IDisposable
     public async Task McpServer_NeverAnswers_FailsAfterTheStartTimeoutAndLeavesNoProcess()
     {
         var marker = "4242." + Random.Shared.Next(100_000, 999_999); // sleep's argument: unique, so only this test's process matches
-        await using var runtime = TestSupport.Runtime(o => o.McpServers.Add(
-            new McpDescriptor("silent", "sleep", [marker], WorkingDirectory: _folder, StartTimeout: TimeSpan.FromSeconds(1))));
-        var agent = new AgentDescriptor("reader", [], "string", null, "offline", TestSupport.Template("hi"), Tools: ["silent"]);
+        await using var runtime = TestSupport.Runtime(o =>
+        {
+            o.ChatClients["model"] = new ScriptedChatClient("unused");
+            o.McpServers.Add(new McpDescriptor("silent", "sleep", [marker], WorkingDirectory: _folder, StartTimeout: TimeSpan.FromSeconds(1)));
+        });
+        var agent = new AgentDescriptor("reader", [], "string", null, "model", TestSupport.Template("hi"), Tools: ["silent"]);
 
         var stopwatch = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<McpServerException>(() => runtime.InvokeAgentAsync(agent, TestSupport.Args(), null, CancellationToken.None));
@@ -201,9 +245,10 @@ public sealed class McpServerTests : IDisposable
         await using var runtime = TestSupport.Runtime(o =>
         {
             o.BaseDirectory = _folder;
+            o.ChatClients["model"] = new ScriptedChatClient("unused");
             o.McpServers.Add(new McpDescriptor("local", "./server.sh", []));
         });
-        var agent = new AgentDescriptor("reader", [], "string", null, "offline", TestSupport.Template("hi"), Tools: ["local"]);
+        var agent = new AgentDescriptor("reader", [], "string", null, "model", TestSupport.Template("hi"), Tools: ["local"]);
 
         var error = await Assert.ThrowsAsync<McpServerException>(() => runtime.InvokeAgentAsync(agent, TestSupport.Args(), null, CancellationToken.None));
 
@@ -216,10 +261,11 @@ public sealed class McpServerTests : IDisposable
         Assert.True(McpServers.Installed, $"The MCP server is missing ({McpServers.FilesystemServerScript}): .ci/run installs it with .ci/mcp-servers.sh.");
         await using var runtime = TestSupport.Runtime(o =>
         {
+            o.ChatClients["model"] = new ScriptedChatClient("unused");
             o.Tools["read_text_file"] = Microsoft.Extensions.AI.AIFunctionFactory.Create((string path) => "mine", "read_text_file");
             o.McpServers.Add(McpServers.Filesystem("files", _folder));
         });
-        var agent = new AgentDescriptor("reader", [], "string", null, "offline", TestSupport.Template("hi"), Tools: ["read_text_file", "files"]);
+        var agent = new AgentDescriptor("reader", [], "string", null, "model", TestSupport.Template("hi"), Tools: ["read_text_file", "files"]);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.InvokeAgentAsync(agent, TestSupport.Args(), null, CancellationToken.None));
 

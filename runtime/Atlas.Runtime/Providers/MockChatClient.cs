@@ -162,7 +162,8 @@ public sealed partial class MockChatClient : IChatClient
     /// </summary>
     private ToolCallReply? ToolCalls(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
     {
-        var functions = options?.Tools?.OfType<AIFunctionDeclaration>().ToList();
+        // An MCP server's tools act outside the run (they may write files or call services): the mock never calls them.
+        var functions = options?.Tools?.OfType<AIFunctionDeclaration>().Where(f => f.GetService(typeof(McpServerTool)) is null).ToList();
         if (functions is not { Count: > 0 } || messages.Any(m => m.Contents.Any(c => c is FunctionResultContent)))
         {
             return null;

@@ -7,7 +7,7 @@ using Atlas.Runtime;
 
 namespace Atlas.Generated;
 
-/// <summary>The providers, routes and knowledge bases declared in the project's Atlas files, as runtime descriptors.</summary>
+/// <summary>The providers, routes, knowledge bases and MCP servers declared in the project's Atlas files, as runtime descriptors.</summary>
 public static class AtlasDeclarations
 {
     /// <summary>The declared providers (API keys are read from the environment by the runtime, never stored here).</summary>
@@ -29,6 +29,9 @@ public static class AtlasDeclarations
         new KnowledgeDescriptor("handbook", ["handbook/*.md"], "markdown", 200, 0, "minilm", "sqlite", "handbook.db"),
     ];
 
+    /// <summary>The declared MCP servers; each starts on first use, in the runtime's BaseDirectory.</summary>
+    public static IReadOnlyList<McpDescriptor> McpServers { get; } = [];
+
     /// <summary>Adds the declarations, and the tools when given, to <paramref name="options"/>.</summary>
     public static void AddTo(AtlasRuntimeOptions options, AtlasTools? tools = null)
     {
@@ -36,6 +39,7 @@ public static class AtlasDeclarations
         foreach (var provider in Providers) options.Providers.Add(provider);
         foreach (var route in Routes) options.Routes.Add(route);
         foreach (var knowledge in KnowledgeBases) options.KnowledgeBases.Add(knowledge);
+        foreach (var server in McpServers) options.McpServers.Add(server);
         if (tools is not null)
         {
             foreach (var function in tools.CreateFunctions()) options.Tools[function.Name] = function;
