@@ -92,6 +92,36 @@ public sealed class ToolOptionTests : IDisposable
     }
 
     [Fact]
+    public void Run_TwoToolsOnOneClass_ShareOneInstance()
+    {
+        var flow = _dir.Write("flow.atlas", """
+            tool remember(text: string) -> int
+            tool recall(after: int) -> string
+
+            workflow notes(text: string) -> string {
+              count  = remember(text)
+              recall = recall(count)
+              return recall
+            }
+            """);
+        var tools = ToolAssemblies.Build(_dir.Path, "Notebook", """
+            using System.Collections.Generic;
+            namespace Shop;
+            public sealed class Notebook
+            {
+                private readonly List<string> _notes = new();
+                public int Remember(string text) { _notes.Add(text); return _notes.Count; }
+                public string Recall(int after) => $"{after}: {string.Join(", ", _notes)}";
+            }
+            """);
+
+        var result = Run(null, "run", flow, "-i", "\"milk\"", "--tools", tools);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("1: milk", (string?)JsonNode.Parse(result.Stdout));
+    }
+
+    [Fact]
     public void Run_AgentCallsTheAssemblyTool_TheModelGetsItsResult()
     {
         var flow = _dir.Write("flow.atlas", Flow);

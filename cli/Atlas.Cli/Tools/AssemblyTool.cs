@@ -44,7 +44,7 @@ internal sealed class AssemblyTool : DelegatingAIFunction
     public override JsonElement JsonSchema => _schema;
 
     /// <summary>The tool bound to <paramref name="method"/>, or null (with the reason in <paramref name="problems"/>).</summary>
-    public static AssemblyTool? Create(ToolModel tool, MethodInfo method, string schema, List<string> problems)
+    public static AssemblyTool? Create(ToolModel tool, MethodInfo method, string schema, Dictionary<Type, object> instances, List<string> problems)
     {
         var where = ToolAssembly.Describe(method);
         var parameters = method.GetParameters();
@@ -73,7 +73,7 @@ internal sealed class AssemblyTool : DelegatingAIFunction
         }
 
         object? target = null;
-        if (errors.Count == 0 && !method.IsStatic)
+        if (errors.Count == 0 && !method.IsStatic && !instances.TryGetValue(method.DeclaringType!, out target))
         {
             if (method.DeclaringType!.IsAbstract || method.DeclaringType.GetConstructor(Type.EmptyTypes) is null)
             {
@@ -83,7 +83,7 @@ internal sealed class AssemblyTool : DelegatingAIFunction
             {
                 try
                 {
-                    target = Activator.CreateInstance(method.DeclaringType);
+                    target = instances[method.DeclaringType] = Activator.CreateInstance(method.DeclaringType)!;
                 }
                 catch (TargetInvocationException ex)
                 {

@@ -61,6 +61,7 @@ internal sealed class ToolAssembly
     {
         var methods = PublicMethods(problems);
         var bound = new Dictionary<string, AIFunction>(StringComparer.Ordinal);
+        var instances = new Dictionary<Type, object>(); // one instance per class, shared by its tools
         foreach (var tool in tools)
         {
             var marked = methods.Where(m => AttributeName(m) is { } name && name == tool.Name).ToList();
@@ -74,7 +75,7 @@ internal sealed class ToolAssembly
                 continue;
             }
 
-            if (AssemblyTool.Create(tool, candidates[0], schemas.ForParameters(tool.Parameters), problems) is { } function)
+            if (AssemblyTool.Create(tool, candidates[0], schemas.ForParameters(tool.Parameters), instances, problems) is { } function)
             {
                 bound[tool.Name] = function;
             }
