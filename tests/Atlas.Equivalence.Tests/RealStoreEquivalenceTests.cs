@@ -47,8 +47,14 @@ public sealed class RealStoreEquivalenceTests
             };
             var input = new EquivalenceCase(projectName, workflowName, inputFile).ReadInput();
             var generatedProgram = GeneratedProgram.For(project);
+            // The same C# tools on both sides, as in EquivalenceTests (atlas run loads them with --tools).
+            var tools = generatedProgram.ToolFunctions();
             var generated = await generatedProgram.RunAsync(workflow, input, configure);
-            var interpreted = await InterpretedProgram.RunAsync(model, workflow, input, configure, generatedProgram.JsonOptions);
+            var interpreted = await InterpretedProgram.RunAsync(model, workflow, input, options =>
+            {
+                configure(options);
+                foreach (var tool in tools) options.Tools.TryAdd(tool.Name, tool);
+            }, generatedProgram.JsonOptions);
 
             Assert.True(generated.Events[^1] is RunCompleted { Succeeded: true }, "generated: " + EventTrace.Describe(generated.Events[^1]));
             Assert.True(interpreted.Events[^1] is RunCompleted { Succeeded: true }, "interpreted: " + EventTrace.Describe(interpreted.Events[^1]));

@@ -71,7 +71,9 @@ public static class ChatCommand
         }
 
         ProjectTools.Load(project, toolPaths, CommandName);
-        ProjectTools.Check(project, ToolRequirements.ForAgent(model, agent), environment, CommandName);
+        var requirements = ToolRequirements.ForAgent(model, agent);
+        ProjectTools.Check(project, requirements, environment, CommandName);
+        ProjectTools.Warn(project, requirements, environment, CommandName);
         var descriptor = project.Program.AgentDescriptor(agentName);
         var session = new ChatSession(descriptor, parameter.Name);
         var targets = model.Providers.Select(p => p.Name).Concat(model.Routes.Select(r => r.Name)).ToList();

@@ -48,7 +48,7 @@ internal static class ProjectTools
 
     /// <summary>
     /// Before a run: a tool that a step calls must have an implementation (else a usage error listing each, and how to
-    /// supply it); a tool only offered to an agent may be missing (the agent runs without it), with a warning on stderr.
+    /// supply it). A tool only offered to an agent may be missing: see <see cref="Warn"/>.
     /// </summary>
     /// <exception cref="UsageException">A step calls a tool that has no implementation.</exception>
     public static void Check(AtlasProject project, ToolRequirements requirements, CliEnvironment environment, string commandName)
@@ -63,6 +63,11 @@ internal static class ProjectTools
                 $"; supply {(missing.Count == 1 ? "it" : "them")} with --tools PATH.dll, public methods marked [AtlasTool(\"{missing[0].Key}\")] (see '{commandName} --help')");
         }
 
+    }
+
+    /// <summary>A warning on stderr for each tool only offered to agents that has no implementation (the agent runs without it).</summary>
+    public static void Warn(AtlasProject project, ToolRequirements requirements, CliEnvironment environment, string commandName)
+    {
         foreach (var (tool, agents) in requirements.OfferedToAgents.Where(t => !project.Tools.ContainsKey(t.Key)))
         {
             environment.Error.WriteLine(
