@@ -149,20 +149,28 @@ public sealed class McpServerTests : IDisposable
         Assert.Contains("during the call to 'list_allowed_directories'", reply.GetValue<string>());
     }
 
-    [Fact]
-    public async Task McpServer_OnlyTheOfflineMockCanAnswer_IsNotStarted()
+    [McpServerFact]
+    public async Task McpServer_OfflineMock_CallsEachReadOnlyToolOnceAndNoneThatWrites()
     {
-        // The server could not even start: the call succeeding proves nothing tried.
-        await using var runtime = TestSupport.Runtime(o => o.McpServers.Add(new McpDescriptor("files", "atlas-no-such-mcp-server", [], WorkingDirectory: _folder)));
-        var agent = new AgentDescriptor("reader", [], "string", null, "offline", TestSupport.Template("hi"), Tools: ["files"]);
+        Assert.True(McpServers.Installed, $"The MCP server is missing ({McpServers.FilesystemServerScript}): .ci/run installs it with .ci/mcp-servers.sh.");
+        await File.WriteAllTextAsync(Path.Combine(_folder, "notes.txt"), "keep me");
+        await using var runtime = TestSupport.Runtime(o => o.McpServers.Add(McpServers.Filesystem("files", _folder)));
+        var agent = new AgentDescriptor("reader", [], "string", null, "offline", TestSupport.Template("look around"), Tools: ["files"]);
 
-        var reply = await runtime.InvokeAgentAsync(agent, TestSupport.Args(), null, CancellationToken.None);
+        var reply = (await runtime.InvokeAgentAsync(agent, TestSupport.Args(), null, CancellationToken.None))!.GetValue<string>();
 
-        Assert.False(string.IsNullOrWhiteSpace(reply!.GetValue<string>()));
+        // The mock's answer names what it consulted: the server's read-only tools, really called.
+        Assert.Single(McpServers.ProcessesWith(_folder));
+        Assert.Contains("list_allowed_directories", reply);
+        Assert.Contains("read_file", reply);
+        Assert.DoesNotContain("write_file", reply);
+        Assert.DoesNotContain("move_file", reply);
+        Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(_folder).Select(Path.GetFileName));
+        Assert.Equal("keep me", await File.ReadAllTextAsync(Path.Combine(_folder, "notes.txt")));
     }
 
     [McpServerFact]
-    public async Task McpServer_RouteFallsBackToTheMock_TheMockDoesNotCallTheServersTools()
+    public async Task McpServer_RouteFallsBackToTheMock_TheMockCallsNoToolThatWrites()
     {
         Assert.True(McpServers.Installed, $"The MCP server is missing ({McpServers.FilesystemServerScript}): .ci/run installs it with .ci/mcp-servers.sh.");
         await File.WriteAllTextAsync(Path.Combine(_folder, "notes.txt"), "keep me");

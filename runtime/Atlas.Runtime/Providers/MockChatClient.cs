@@ -162,8 +162,9 @@ public sealed partial class MockChatClient : IChatClient
     /// </summary>
     private ToolCallReply? ToolCalls(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
     {
-        // An MCP server's tools act outside the run (they may write files or call services): the mock never calls them.
-        var functions = options?.Tools?.OfType<AIFunctionDeclaration>().Where(f => f.GetService(typeof(McpServerTool)) is null).ToList();
+        // An MCP server's tools act outside the run: the mock calls only those the server marks read-only
+        // (readOnlyHint), never one that may write files or call services with made-up arguments.
+        var functions = options?.Tools?.OfType<AIFunctionDeclaration>().Where(f => f.GetService(typeof(McpServerTool)) is not McpServerTool { IsReadOnly: false }).ToList();
         if (functions is not { Count: > 0 } || messages.Any(m => m.Contents.Any(c => c is FunctionResultContent)))
         {
             return null;

@@ -66,7 +66,7 @@ public sealed partial class AtlasRuntime
 
     /// <summary>
     /// What the agent's model may call: each listed declared tool (its arguments validated first) and every tool of
-    /// each listed MCP server (started now if it is not running), unless only the built-in mock can answer. A name
+    /// each listed MCP server (started now if it is not running). A name
     /// with nothing registered under it is not offered.
     /// </summary>
     /// <exception cref="McpServerException">A listed MCP server could not be started.</exception>
@@ -85,7 +85,7 @@ public sealed partial class AtlasRuntime
             {
                 Offer(_validatedTools.GetOrAdd(name, _ => new ValidatedTool(function, _toolArguments)), $"tool '{name}'");
             }
-            else if (_mcpServers.TryGetValue(name, out var server) && !OnlyTheOfflineMockCanAnswer(agent.Model))
+            else if (_mcpServers.TryGetValue(name, out var server))
             {
                 foreach (var tool in await server.GetToolsAsync(cancellationToken).ConfigureAwait(false)) Offer(tool, $"mcp '{name}'");
             }
@@ -103,22 +103,6 @@ public sealed partial class AtlasRuntime
 
             offeredBy[tool.Name] = source;
             tools.Add(tool);
-        }
-    }
-
-    /// <summary>
-    /// The built-in mock never calls an MCP server's tools, so an agent that only the mock can answer (e.g. a route
-    /// with no API key set) starts no server: an offline run stays offline, and `npx` fetches nothing.
-    /// </summary>
-    private bool OnlyTheOfflineMockCanAnswer(string model)
-    {
-        try
-        {
-            return Plan(model, null).Candidates.All(c => c.Provider.Client is MockChatClient);
-        }
-        catch (InvalidOperationException)
-        {
-            return false; // not a provider or route: the model call reports it
         }
     }
 

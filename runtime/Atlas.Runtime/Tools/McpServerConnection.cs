@@ -236,6 +236,9 @@ internal sealed class McpServerConnection : IAsyncDisposable
 /// </summary>
 internal sealed class McpServerTool(McpClientTool inner, McpServerConnection server, McpClient client) : DelegatingAIFunction(inner)
 {
+    /// <summary>The server says the tool only reads (MCP's <c>readOnlyHint</c>); without the hint it may change things.</summary>
+    public bool IsReadOnly => inner.ProtocolTool.Annotations?.ReadOnlyHint == true;
+
     protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
         try

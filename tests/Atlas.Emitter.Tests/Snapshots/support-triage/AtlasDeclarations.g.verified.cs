@@ -32,10 +32,7 @@ public static class AtlasDeclarations
     ];
 
     /// <summary>The declared MCP servers; each starts on first use, in the runtime's BaseDirectory.</summary>
-    public static IReadOnlyList<McpDescriptor> McpServers { get; } =
-    [
-        new McpDescriptor("files", "npx", ["-y", "@modelcontextprotocol/server-filesystem", "./docs"]),
-    ];
+    public static IReadOnlyList<McpDescriptor> McpServers { get; } = [];
 
     /// <summary>Adds the declarations, and the tools when given, to <paramref name="options"/>.</summary>
     public static void AddTo(AtlasRuntimeOptions options, AtlasTools? tools = null)

@@ -36,7 +36,7 @@ public sealed partial class SupportAgentAgent
             new TextSegment("\nQuestion: "),
             new PathSegment(["ticket", "body"]),
         ]),
-        Tools: ["lookup_order", "files"],
+        Tools: ["lookup_order"],
         Delegates: [BillingExpertAgent.Descriptor]
     );
 
