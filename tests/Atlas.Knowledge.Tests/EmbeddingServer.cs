@@ -2,33 +2,40 @@ using System;
 using System.Collections.Concurrent;
 using System.IO;
 using System.Linq;
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Atlas.Knowledge.Tests;
 
 /// <summary>
-/// A Kestrel server on 127.0.0.1 (a free port) speaking OpenAI's <c>POST /v1/embeddings</c> and Ollama's
+/// An HTTP server on 127.0.0.1 (a free port) speaking OpenAI's <c>POST /v1/embeddings</c> and Ollama's
 /// <c>POST /api/embed</c>, with deterministic vectors: a bag of words hashed (FNV-1a) into
 /// <see cref="Dimensions"/> buckets, so texts sharing words are close. A batch holding any input that
 /// <see cref="FailWhen"/> accepts gets a 500.
 /// </summary>
+/// <remarks>
+/// <see cref="HttpListener"/> rather than Kestrel: the CLI tests link this file, and an ASP.NET Core framework
+/// reference there would keep the packages the <c>atlas</c> process needs out of their output folder.
+/// </remarks>
 public sealed class EmbeddingServer : IAsyncDisposable
 {
     public const int Dimensions = 64;
 
-    private readonly WebApplication _app;
+    private readonly HttpListener _listener;
+    private readonly Task _loop;
 
-    private EmbeddingServer(WebApplication app) => _app = app;
+    private EmbeddingServer(HttpListener listener, string baseUrl)
+    {
+        _listener = listener;
+        BaseUrl = baseUrl;
+        _loop = Task.Run(ServeAsync);
+    }
 
-    public string BaseUrl { get; private set; } = string.Empty;
+    public string BaseUrl { get; }
 
     /// <summary>Each request: its path, its Authorization header and how many inputs it held.</summary>
     public ConcurrentQueue<(string Path, string? Authorization, int Inputs)> Requests { get; } = new();
@@ -36,18 +43,36 @@ public sealed class EmbeddingServer : IAsyncDisposable
     /// <summary>Inputs the server answers with a 500 (a provider failing on some request).</summary>
     public Func<string, bool> FailWhen { get; set; } = _ => false;
 
-    public static async Task<EmbeddingServer> StartAsync()
+    public static Task<EmbeddingServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
-        var app = builder.Build();
-        var server = new EmbeddingServer(app);
-        app.Run(server.RespondAsync);
-        await app.StartAsync();
-        server.BaseUrl = app.Urls.Single().TrimEnd('/');
-        return server;
+        // A free port: the OS picks one for a moment, then the listener takes it.
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var listener = new HttpListener();
+        listener.Prefixes.Add(baseUrl + "/");
+        listener.Start();
+        return Task.FromResult(new EmbeddingServer(listener, baseUrl));
+    }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => RespondAsync(context));
+        }
     }
 
     /// <summary>The vector for <paramref name="text"/>: word counts hashed into buckets, plus a small constant so none is all zeros.</summary>
@@ -76,17 +101,17 @@ public sealed class EmbeddingServer : IAsyncDisposable
         return vector;
     }
 
-    private async Task RespondAsync(HttpContext context)
+    private async Task RespondAsync(HttpListenerContext context)
     {
-        using var reader = new StreamReader(context.Request.Body);
+        using var response = context.Response;
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
         var body = JsonNode.Parse(await reader.ReadToEndAsync())!;
         var inputs = body["input"] is JsonArray array ? array.Select(i => i!.GetValue<string>()).ToList() : [body["input"]!.GetValue<string>()];
-        var path = context.Request.Path.Value ?? "";
-        Requests.Enqueue((path, context.Request.Headers.Authorization.FirstOrDefault(), inputs.Count));
+        var path = context.Request.Url!.AbsolutePath;
+        Requests.Enqueue((path, context.Request.Headers["Authorization"], inputs.Count));
         if (inputs.Any(FailWhen))
         {
-            context.Response.StatusCode = 500;
-            await context.Response.WriteAsJsonAsync(new { error = new { message = "the embedding model crashed", type = "server_error" } });
+            await WriteAsync(response, 500, """{"error":{"message":"the embedding model crashed","type":"server_error"}}""");
             return;
         }
 
@@ -122,17 +147,26 @@ public sealed class EmbeddingServer : IAsyncDisposable
         }
         else
         {
-            context.Response.StatusCode = 404;
+            await WriteAsync(response, 404, "{}");
             return;
         }
 
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(reply.ToJsonString(), Encoding.UTF8);
+        await WriteAsync(response, 200, reply.ToJsonString());
+    }
+
+    private static async Task WriteAsync(HttpListenerResponse response, int status, string json)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        response.ContentLength64 = bytes.Length;
+        await response.OutputStream.WriteAsync(bytes);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        _listener.Stop();
+        _listener.Close();
+        await _loop;
     }
 }
