@@ -164,4 +164,19 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
         Assert.False(ProviderEmbedders.TryCreate(provider, Environment, out _, out var reason));
         Assert.Equal(expected, reason);
     }
+
+    [Fact]
+    public async Task Factory_AddTo_RegistersTheDeclaredProvidersEmbedder()
+    {
+        WriteHandbook();
+        var options = new AtlasRuntimeOptions { BaseDirectory = _folder.Path, GetEnvironmentVariable = Environment };
+        options.Providers.Add(OpenAI());
+        options.KnowledgeBases.Add(new KnowledgeDescriptor("handbook", ["docs/*.md"], "markdown", 120, 0, "oa", "sqlite", "handbook.db"));
+        new KnowledgeBaseFactory().AddTo(options);
+        await ((SqliteKnowledgeBase)options.Knowledge["handbook"]).IngestAsync();
+
+        var passages = await new AtlasRuntime(options).SearchAsync("handbook", "how are passwords stored", new SearchOptions(Top: 1), null, default);
+
+        Assert.Equal("docs/security.md", Assert.Single(passages).Source);
+    }
 }
