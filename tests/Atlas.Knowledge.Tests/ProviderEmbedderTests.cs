@@ -179,4 +179,26 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
 
         Assert.Equal("docs/security.md", Assert.Single(passages).Source);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Ingest_SameEmbedderNowReturnsAnotherSize_StoreRebuilt(bool fileChanged)
+    {
+        WriteHandbook();
+        var descriptor = new KnowledgeDescriptor("handbook", ["docs/*.md"], "markdown", 120, 0, "hash", "sqlite", "handbook.db");
+        await SqliteKnowledgeBase.Create(descriptor, _folder.Path, new HashEmbedder(32)).IngestAsync();
+        if (fileChanged)
+        {
+            _folder.Write("docs/shipping.md", "# Shipping\n\nParcels now ship from Antwerp.");
+        }
+
+        var kb = SqliteKnowledgeBase.Create(descriptor, _folder.Path, new HashEmbedder(48));
+        var report = await kb.IngestAsync();
+        var info = await ((IKnowledgeStore)kb.Store).ReadInfoAsync();
+
+        Assert.True(report.Rebuilt);
+        Assert.Equal((3, 0), (report.Added, report.Unchanged));
+        Assert.Equal((48, 3), (info!.Dimensions, info.Documents));
+    }
 }

@@ -76,8 +76,9 @@ public sealed class KnowledgeIngestor
     /// <remarks>
     /// A document the embedder fails on (a provider's error status, a refused connection) is reported in
     /// <see cref="IngestReport.Skipped"/> and left as the store had it; the others go on. The vectors' dimension is
-    /// the embedder's declared one, or the stored one when this embedder built the store, or else learned from the
-    /// first batch (a store built by another embedder is rebuilt only once vectors for it exist).
+    /// the embedder's declared one, or the stored one when this embedder built the store (checked against the first
+    /// batch, or a probe call when nothing changed), or else learned from the first batch (a store built by another
+    /// embedder is rebuilt only once vectors for it exist); a store whose size no longer matches is rebuilt.
     /// </remarks>
     public async Task<IngestReport> IngestAsync(IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -114,6 +115,7 @@ public sealed class KnowledgeIngestor
         int added = 0, updated = 0, unchanged = 0, removed = 0, chunksWritten = 0, done = 0;
         var pending = new List<(KnowledgeDocument Document, IReadOnlyList<TextChunk> Chunks)>();
         var pendingChunks = 0;
+        var embeddedAny = false;
 
         async Task FlushAsync()
         {
@@ -123,6 +125,7 @@ public sealed class KnowledgeIngestor
             }
 
             var embedded = await EmbedDocumentsAsync(pending, cancellationToken).ConfigureAwait(false);
+            embeddedAny |= embedded.Any(e => e.Vectors is not null);
             foreach (var ((document, chunks), result) in pending.Zip(embedded))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -201,6 +204,26 @@ public sealed class KnowledgeIngestor
         }
 
         await FlushAsync().ConfigureAwait(false);
+
+        if (declared is null && dimensions is not null && !embeddedAny)
+        {
+            // Nothing needed embedding, so nothing showed whether the embedder still returns the stored size (its model may
+            // have changed): one probe call tells, or, if the embedder is unreachable, the store is kept as it is.
+            int? now = null;
+            try
+            {
+                now = await ProbeDimensionsAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsEmbeddingFailure(ex, cancellationToken))
+            {
+            }
+
+            if (now is { } size && size != dimensions)
+            {
+                await _store.PrepareAsync(_embedderName, size, cancellationToken).ConfigureAwait(false);
+                throw new DimensionsChangedException();
+            }
+        }
 
         if (dimensions is null)
         {
