@@ -92,8 +92,8 @@ internal sealed class AtlasProject
             GetEnvironmentVariable = environment.GetEnvironmentVariable,
         };
         Program.AddDeclarationsTo(options);
-        // Knowledge bases search their real stores (SQLite, ChromaDB) with MiniLM; see Knowledge/CliKnowledge.cs.
-        options.KnowledgeFactory = new Knowledge.CliKnowledge(AtlasCli.Name);
+        // Knowledge bases search their real stores (SQLite, ChromaDB) with MiniLM or a provider; see Knowledge/CliKnowledge.cs.
+        options.KnowledgeFactory = Knowledge.CliKnowledge.For(this, environment, AtlasCli.Name);
         foreach (var (name, tool) in Tools) options.Tools[name] = tool;
         environment.ConfigureRuntime?.Invoke(options);
         return new AtlasRuntime(options);

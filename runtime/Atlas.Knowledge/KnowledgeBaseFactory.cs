@@ -31,6 +31,18 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
         return this;
     }
 
+    /// <summary>
+    /// Registers the embedding generator of <paramref name="provider"/> (openai, openai_compatible or ollama, with its
+    /// <c>embedding_model</c>) under its name, made by <see cref="ProviderEmbedders"/>; chunks are sized with cl100k_base.
+    /// The factory does not own it: dispose it after the knowledge bases that use it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The provider can't embed (its API key variable unset, no <c>embedding_model</c>...).</exception>
+    public KnowledgeBaseFactory AddProviderEmbedder(ProviderDescriptor provider, Func<string, string?>? getEnvironmentVariable = null)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        return AddEmbedder(provider.Name, ProviderEmbedders.Create(provider, getEnvironmentVariable));
+    }
+
     /// <summary>The knowledge base <paramref name="descriptor"/> declares, paths relative to <paramref name="baseDirectory"/>.</summary>
     /// <exception cref="InvalidOperationException">No embedder is registered under the descriptor's name.</exception>
     public KnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory)
@@ -49,12 +61,21 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
 
     IKnowledgeBase IKnowledgeBaseFactory.Create(KnowledgeDescriptor descriptor, string baseDirectory) => Create(descriptor, baseDirectory);
 
-    /// <summary>Adds a knowledge base for every declared one that the options don't already have, so <see cref="AtlasRuntime.SearchAsync"/> uses the real stores (SQLite, Chroma).</summary>
+    /// <summary>
+    /// Adds a knowledge base for every declared one that the options don't already have, so <see cref="AtlasRuntime.SearchAsync"/>
+    /// uses the real stores (SQLite, Chroma). An embedder not registered that names one of the options' providers is
+    /// registered with <see cref="AddProviderEmbedder"/> (API key from <see cref="AtlasRuntimeOptions.GetEnvironmentVariable"/>).
+    /// </summary>
     public void AddTo(AtlasRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         foreach (var descriptor in options.KnowledgeBases.Where(d => !options.Knowledge.ContainsKey(d.Name)))
         {
+            if (!_embedders.ContainsKey(descriptor.Embedder) && options.Providers.FirstOrDefault(p => p.Name == descriptor.Embedder) is { } provider)
+            {
+                AddProviderEmbedder(provider, options.GetEnvironmentVariable);
+            }
+
             options.Knowledge[descriptor.Name] = Create(descriptor, options.BaseDirectory);
         }
     }

@@ -44,7 +44,7 @@ public static class IngestCommand
         var project = AtlasProject.Load(path, environment, CommandName);
         if (project is null) return ExitCodes.Errors;
         var descriptor = CliKnowledge.Select(project, name, CommandName);
-        var kb = new CliKnowledge(CommandName).CreateKnowledgeBase(descriptor, project.BaseDirectory);
+        var kb = CliKnowledge.For(project, environment, CommandName).CreateKnowledgeBase(descriptor, project.BaseDirectory);
         var error = environment.Error;
         error.WriteLine($"{CommandName}: knowledge '{descriptor.Name}' from {string.Join(", ", descriptor.Sources)} into {CliKnowledge.Describe(kb)}");
 
@@ -56,7 +56,7 @@ public static class IngestCommand
                 () => environment.ErrorIsTerminal ? WithBarAsync(kb, environment, cancellationToken) : WithLinesAsync(kb, environment, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (KnowledgeStoreUnavailableException ex)
+        catch (Exception ex) when (ex is KnowledgeStoreUnavailableException or Atlas.Runtime.ProviderException)
         {
             error.WriteLine($"{CommandName}: error: {JsonText.OneLine(ex.Message)}");
             return ExitCodes.Errors;

@@ -127,7 +127,7 @@ public static class RunCommand
             var options = new BatchOptions(arguments.Batch, arguments.Output!, arguments.Parallel ?? 4, arguments.Events);
             var requirements = ToolRequirements.ForWorkflow(project.Program.Model, workflow.Model);
             ProjectTools.Check(project, requirements, environment, CommandName);
-            await new CliKnowledge(CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
+            await CliKnowledge.For(project, environment, CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
             ProjectTools.Warn(project, requirements, environment, CommandName);
             return await BatchRunner.RunAsync(project, workflow, options, environment, cancellationToken).ConfigureAwait(false);
         }
@@ -136,7 +136,7 @@ public static class RunCommand
         var tools = ToolRequirements.ForWorkflow(project.Program.Model, workflow.Model);
         ProjectTools.Check(project, tools, environment, CommandName);
         // After the input is known good: a usage error stays one line.
-        await new CliKnowledge(CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
+        await CliKnowledge.For(project, environment, CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
         ProjectTools.Warn(project, tools, environment, CommandName);
         using var events = EventSink.Open(arguments.Events, environment, CommandName);
         await using var runtime = project.CreateRuntime(environment);

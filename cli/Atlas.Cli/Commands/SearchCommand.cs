@@ -76,14 +76,14 @@ public static class SearchCommand
         var project = AtlasProject.Load(arguments.File, environment, CommandName);
         if (project is null) return ExitCodes.Errors;
         var descriptor = CliKnowledge.Select(project, arguments.Knowledge, CommandName);
-        var kb = new CliKnowledge(CommandName).CreateKnowledgeBase(descriptor, project.BaseDirectory);
+        var kb = CliKnowledge.For(project, environment, CommandName).CreateKnowledgeBase(descriptor, project.BaseDirectory);
 
         IReadOnlyList<KnowledgeHit> hits;
         try
         {
             hits = await kb.SearchAsync(arguments.Query, new KnowledgeSearchOptions(arguments.Top, arguments.Mode, arguments.MinScore, filters.Count == 0 ? null : filters), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is KnowledgeNotIngestedException or KnowledgeStoreMismatchException or KnowledgeStoreUnavailableException)
+        catch (Exception ex) when (ex is KnowledgeNotIngestedException or KnowledgeStoreMismatchException or KnowledgeStoreUnavailableException or Atlas.Runtime.ProviderException)
         {
             environment.Error.WriteLine($"{CommandName}: error: {JsonText.OneLine(ex.Message)}");
             return ExitCodes.Errors;

@@ -25,7 +25,8 @@ internal static class Descriptors
         InputCostPerMillion: provider.Cost?.InputPerMillion,
         OutputCostPerMillion: provider.Cost?.OutputPerMillion,
         Latency: provider.LatencyMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
-        MaxConcurrency: provider.MaxConcurrency);
+        MaxConcurrency: provider.MaxConcurrency,
+        EmbeddingModel: provider.EmbeddingModel);
 
     public static RouteDescriptor Route(RouteModel route) => new(
         route.Name,

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -15,12 +16,13 @@ using Microsoft.ML.Tokenizers;
 namespace Atlas.Cli.Knowledge;
 
 /// <summary>
-/// The CLI's knowledge bases: every declared one on its real store (SQLite file or ChromaDB server),
-/// embedded with the local MiniLM model, which is loaded once per process on first use.
+/// The CLI's knowledge bases: every declared one on its real store (SQLite file or ChromaDB server), embedded
+/// with the local MiniLM model (loaded once per process on first use) or with the provider its <c>embedder</c>
+/// names (<see cref="ProviderEmbedders"/>: OpenAI, OpenAI-compatible or Ollama, API key from the environment).
 /// </summary>
 /// <remarks>
-/// Embedders other than <c>minilm</c> (a provider's) are not available to the CLI yet: using one is a
-/// <see cref="UsageException"/> naming the knowledge base. Thread-safe.
+/// A provider that can't embed (its API key variable unset, say) is a <see cref="UsageException"/> naming the
+/// knowledge base, the provider and why. Each provider's generator is made once per instance. Thread-safe.
 /// </remarks>
 internal sealed class CliKnowledge : IKnowledgeBaseFactory
 {
@@ -33,13 +35,33 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> IngestLocks = new(StringComparer.Ordinal);
 
     private readonly string _commandName;
+    private readonly IReadOnlyDictionary<string, ProviderDescriptor> _providers;
+    private readonly Func<string, string?> _getEnvironmentVariable;
+    private readonly ConcurrentDictionary<string, Lazy<IEmbeddingGenerator<string, Embedding<float>>>> _embedders = new(StringComparer.Ordinal);
 
-    public CliKnowledge(string commandName) => _commandName = commandName;
+    /// <param name="commandName">Prefixes messages (<c>atlas ingest</c>).</param>
+    /// <param name="providers">The declared providers, for knowledge bases whose embedder is one.</param>
+    /// <param name="getEnvironmentVariable">Reads a provider's API key variable.</param>
+    public CliKnowledge(string commandName, IEnumerable<ProviderDescriptor> providers, Func<string, string?> getEnvironmentVariable)
+    {
+        _commandName = commandName;
+        _providers = providers.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        _getEnvironmentVariable = getEnvironmentVariable;
+    }
+
+    /// <summary>The knowledge bases of <paramref name="project"/>, with the providers it declares and the environment's keys.</summary>
+    public static CliKnowledge For(AtlasProject project, CliEnvironment environment, string commandName) =>
+        new(commandName, project.Program.Model.Providers.Select(Interpreter.Descriptors.Provider), environment.GetEnvironmentVariable);
 
     /// <summary>For the runtime: checked now, built (and MiniLM loaded) on the first search, so commands that never search don't pay for it.</summary>
     public IKnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory)
     {
-        CheckEmbedder(descriptor);
+        ArgumentNullException.ThrowIfNull(descriptor);
+        if (descriptor.Embedder != "minilm")
+        {
+            _ = ProviderEmbedder(descriptor);
+        }
+
         var kb = new Lazy<KnowledgeBase>(() => CreateKnowledgeBase(descriptor, baseDirectory), LazyThreadSafetyMode.ExecutionAndPublication);
         return new DeferredKnowledgeBase(kb);
     }
@@ -47,8 +69,18 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
     /// <exception cref="UsageException">The embedder or the store is one the CLI can't use.</exception>
     public KnowledgeBase CreateKnowledgeBase(KnowledgeDescriptor descriptor, string baseDirectory)
     {
-        CheckEmbedder(descriptor);
-        var (generator, tokenizer) = MiniLm.Value;
+        ArgumentNullException.ThrowIfNull(descriptor);
+        IEmbeddingGenerator<string, Embedding<float>> generator;
+        Tokenizer? tokenizer = null;
+        if (descriptor.Embedder == "minilm")
+        {
+            (generator, tokenizer) = MiniLm.Value;
+        }
+        else
+        {
+            generator = ProviderEmbedder(descriptor);
+        }
+
         try
         {
             return KnowledgeBase.Create(descriptor, baseDirectory, generator, tokenizer, Http);
@@ -59,13 +91,29 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
         }
     }
 
-    private void CheckEmbedder(KnowledgeDescriptor descriptor)
+    /// <summary>The generator of the provider a knowledge base embeds with; chunks are sized with cl100k_base.</summary>
+    /// <exception cref="UsageException">No such provider, or it can't embed (e.g. its API key variable is unset).</exception>
+    private IEmbeddingGenerator<string, Embedding<float>> ProviderEmbedder(KnowledgeDescriptor descriptor)
     {
-        ArgumentNullException.ThrowIfNull(descriptor);
-        if (descriptor.Embedder != "minilm")
+        if (!_providers.TryGetValue(descriptor.Embedder, out var provider))
         {
-            throw new UsageException(
-                $"{_commandName}: knowledge '{descriptor.Name}' embeds with provider '{descriptor.Embedder}'; the atlas CLI embeds with the built-in minilm only (use embedder = minilm, or search it from C# with a KnowledgeBaseFactory)");
+            throw new UsageException($"{_commandName}: knowledge '{descriptor.Name}' embeds with '{descriptor.Embedder}', which is neither minilm nor a declared provider");
+        }
+
+        // A failed attempt is not cached: the Lazy is dropped so a later call says the same thing again.
+        var lazy = _embedders.GetOrAdd(provider.Name, _ => new Lazy<IEmbeddingGenerator<string, Embedding<float>>>(
+            () => ProviderEmbedders.TryCreate(provider, _getEnvironmentVariable, out var generator, out var reason)
+                ? generator
+                : throw new UsageException($"{_commandName}: knowledge '{descriptor.Name}' cannot embed with provider '{provider.Name}': {reason}"),
+            LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch (UsageException)
+        {
+            _embedders.TryRemove(provider.Name, out _);
+            throw;
         }
     }
 

@@ -11,7 +11,7 @@ namespace Atlas.Compiler.Binding;
 // The declarations configured by attribute blocks: providers, routes, MCP servers, knowledge bases and agents.
 internal sealed partial class Binder
 {
-    private static readonly string[] ProviderAttributes = { "kind", "model", "endpoint", "api_key", "supports", "cost", "latency", "max_concurrency" };
+    private static readonly string[] ProviderAttributes = { "kind", "model", "endpoint", "api_key", "supports", "cost", "latency", "max_concurrency", "embedding_model" };
     private static readonly string[] ProviderKinds = { "openai", "anthropic", "ollama", "openai_compatible", "mock" };
     private static readonly string[] CapabilityNames = { "chat", "tools", "json", "embeddings", "vision", "streaming" };
     private static readonly string[] CostAttributes = { "input", "output" };
@@ -72,6 +72,7 @@ internal sealed partial class Binder
         CostModel? cost = attributes.TryGetValue("cost", out var costAttribute) ? ReadCost(costAttribute, symbol) : null;
         long? latency = attributes.TryGetValue("latency", out var latencyAttribute) ? ReadDuration(latencyAttribute, file, allowZero: true) : null;
         int? maxConcurrency = attributes.TryGetValue("max_concurrency", out var concurrency) ? ReadInt(concurrency, file, 1) : null;
+        string? embeddingModel = attributes.TryGetValue("embedding_model", out var embeddingAttribute) ? ReadString(embeddingAttribute, file) : null;
 
         symbol.Model = new ProviderModel(
             symbol.Name,
@@ -82,7 +83,8 @@ internal sealed partial class Binder
             symbol.Capabilities.ToEquatableArray(),
             cost,
             latency,
-            maxConcurrency);
+            maxConcurrency,
+            embeddingModel);
     }
 
     private static IEnumerable<string> DefaultCapabilities(ProviderKind? kind) => kind switch
@@ -472,6 +474,19 @@ internal sealed partial class Binder
                 "embedder",
                 "`minilm` or a provider that supports `embeddings`",
                 $"provider `{name.Name}`, which supports [{string.Join(", ", provider.Capabilities)}]");
+            return null;
+        }
+
+        // A provider embeds with its embedding model, not its chat model; the mock needs none.
+        if (provider.Model is ProviderModel { Kind: not ProviderKind.Mock, EmbeddingModel: null })
+        {
+            Report(
+                DiagnosticDescriptors.InvalidAttributeValue,
+                file,
+                name.Span,
+                "embedder",
+                "`minilm` or a provider that sets `embedding_model`",
+                $"provider `{name.Name}`, which sets none (add `embedding_model = \"...\"` to it)");
             return null;
         }
 

@@ -47,6 +47,7 @@ public sealed record CostModel(double InputPerMillion, double OutputPerMillion);
 /// <summary>
 /// A provider. <see cref="ApiKeyVariable"/> is the environment variable's name, never its value.
 /// <see cref="Capabilities"/> are the declared <c>supports</c> list, or the kind's defaults.
+/// <see cref="EmbeddingModel"/> is the model a knowledge base embeds with when this provider is its <c>embedder</c>.
 /// </summary>
 public sealed record ProviderModel(
     string Name,
@@ -57,7 +58,8 @@ public sealed record ProviderModel(
     EquatableArray<string> Capabilities,
     CostModel? Cost,
     long? LatencyMs,
-    int? MaxConcurrency);
+    int? MaxConcurrency,
+    string? EmbeddingModel = null);
 
 public enum RouteStrategy
 {

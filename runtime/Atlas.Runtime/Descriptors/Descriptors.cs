@@ -6,7 +6,11 @@ namespace Atlas.Runtime;
 // Plain data describing what an .atlas file declared. Generated code builds these as static
 // fields; the CLI interpreter builds the same from the bound model. The runtime executes them.
 
-/// <summary>A provider. <see cref="Kind"/> is openai | anthropic | ollama | openai_compatible | mock. <see cref="ApiKeyVariable"/> names an environment variable; the key itself is never stored here.</summary>
+/// <summary>
+/// A provider. <see cref="Kind"/> is openai | anthropic | ollama | openai_compatible | mock. <see cref="ApiKeyVariable"/> names an
+/// environment variable; the key itself is never stored here. <see cref="EmbeddingModel"/> is the model a knowledge base whose
+/// <c>embedder</c> is this provider embeds with (see <see cref="ProviderEmbedders"/>).
+/// </summary>
 public sealed record ProviderDescriptor(
     string Name,
     string Kind,
@@ -17,7 +21,8 @@ public sealed record ProviderDescriptor(
     double? InputCostPerMillion = null,
     double? OutputCostPerMillion = null,
     TimeSpan? Latency = null,
-    int? MaxConcurrency = null);
+    int? MaxConcurrency = null,
+    string? EmbeddingModel = null);
 
 /// <summary>A route. <see cref="Strategy"/> is fallback | round_robin | cheapest | fastest.</summary>
 public sealed record RouteDescriptor(

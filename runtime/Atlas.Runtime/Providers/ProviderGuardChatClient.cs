@@ -115,12 +115,15 @@ internal sealed class ProviderGuardChatClient : DelegatingChatClient
     }
 
     /// <summary>The exception the caller sees instead of <paramref name="error"/>.</summary>
-    private Exception Translate(Exception error, CancellationToken cancellationToken)
+    private Exception Translate(Exception error, CancellationToken cancellationToken) => Translate(error, cancellationToken, _provider, _kind, _secrets);
+
+    /// <summary>A library's failure as a <see cref="ProviderException"/> naming the provider (or a cancellation, if the call was cancelled); no key in its text.</summary>
+    internal static Exception Translate(Exception error, CancellationToken cancellationToken, string providerName, string kind, SecretRedactor secrets)
     {
         // A library may wrap the cancellation of a timed-out attempt in its own exception; it is still a cancellation.
         if (cancellationToken.IsCancellationRequested)
         {
-            return new OperationCanceledException("The call was cancelled.", Clean(error), cancellationToken);
+            return new OperationCanceledException("The call was cancelled.", Clean(error, secrets), cancellationToken);
         }
 
         for (var e = error; e is not null; e = e.InnerException)
@@ -132,7 +135,7 @@ internal sealed class ProviderGuardChatClient : DelegatingChatClient
         }
 
         var (what, detail) = Classify(error);
-        return new ProviderException(_provider, _secrets.Redact($"{_kind} provider '{_provider}' {what}: {detail}"), inner: Clean(error));
+        return new ProviderException(providerName, secrets.Redact($"{kind} provider '{providerName}' {what}: {detail}"), inner: Clean(error, secrets));
     }
 
     private static (string What, string Detail) Classify(Exception error)
@@ -165,5 +168,5 @@ internal sealed class ProviderGuardChatClient : DelegatingChatClient
     }
 
     /// <summary>The original exception for diagnosis, unless its text holds a key (a library may copy a request into it).</summary>
-    private Exception? Clean(Exception error) => _secrets.Contains(error.ToString()) ? null : error;
+    private static Exception? Clean(Exception error, SecretRedactor secrets) => secrets.Contains(error.ToString()) ? null : error;
 }

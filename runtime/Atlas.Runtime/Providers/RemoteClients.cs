@@ -28,7 +28,7 @@ internal static class RemoteClients
     /// A backstop for a call no route or step timeout bounds. Streaming calls are bounded by it only
     /// until the response headers arrive; a route's <c>timeout</c> bounds a whole attempt.
     /// </summary>
-    private static readonly TimeSpan BackstopTimeout = TimeSpan.FromMinutes(10);
+    internal static readonly TimeSpan BackstopTimeout = TimeSpan.FromMinutes(10);
 
     public static (IChatClient? Client, string? Reason) Create(ProviderDescriptor descriptor, string? apiKey, SecretRedactor secrets)
     {
@@ -115,7 +115,7 @@ internal static class RemoteClients
         }
     }
 
-    private static HttpClient CreateHttpClient(ProviderDescriptor descriptor, SecretRedactor secrets)
+    internal static HttpClient CreateHttpClient(ProviderDescriptor descriptor, SecretRedactor secrets)
     {
         // Pooled connections are recycled so a provider's DNS changes are picked up.
         var sockets = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };

@@ -397,4 +397,23 @@ public class DeclarationBindingTests
         AssertMessage(result, "ATL2008", "`embedder` must be `minilm` or a provider that supports `embeddings`, not provider `p`, which supports [chat, tools, json, streaming]");
         AssertMessage(result, "ATL2010", "`mysql` is not a valid store; use one of sqlite, chroma");
     }
+
+    [Fact]
+    public void Embedder_ProviderWithoutEmbeddingModel_IsReported()
+    {
+        const string Source = """"
+            provider oa { kind = openai, model = "gpt-4o-mini", api_key = env("OPENAI_API_KEY") }
+            provider local { kind = ollama, model = "llama3.2", embedding_model = "nomic-embed-text" }
+            knowledge a { sources = "a.md", embedder = oa }
+            knowledge b { sources = "b.md", embedder = local }
+            workflow w(q: string) -> Passage[] {
+              return a.search(q)
+            }
+            workflow v(q: string) -> Passage[] {
+              return b.search(q)
+            }
+            """";
+        var result = AssertDiagnostics(Source, ("ATL2008", 3, 44));
+        AssertMessage(result, "ATL2008", "`embedder` must be `minilm` or a provider that sets `embedding_model`, not provider `oa`, which sets none (add `embedding_model = \"...\"` to it)");
+    }
 }

@@ -336,7 +336,7 @@ public class ModelBindingTests
     public void Defaults_OmittedSettings_TakeTheDocumentedDefaults()
     {
         const string Source = """"
-            provider o { kind = ollama, model = "llama3.2" }
+            provider o { kind = ollama, model = "llama3.2", embedding_model = "nomic-embed-text" }
             route r { use = [o] }
             agent a() -> string { model = r, prompt = "hi" }
             knowledge kb { sources = "a.md", embedder = o }
@@ -346,6 +346,7 @@ public class ModelBindingTests
             """";
         var model = AssertDiagnostics(Source).Model;
         Assert.Equal(new[] { "chat", "tools", "json", "embeddings", "streaming" }, model.Providers[0].Capabilities);
+        Assert.Equal("nomic-embed-text", model.Providers[0].EmbeddingModel);
         Assert.Equal(new RouteModel("r", RouteStrategy.Fallback, EquatableArray.Create("o"), EquatableArray<string>.Empty, 0, null), model.Routes[0]);
         var kb = model.KnowledgeBases[0];
         Assert.Equal(new ChunkingModel(ChunkingStrategy.Recursive, 800, 100), kb.Chunking);

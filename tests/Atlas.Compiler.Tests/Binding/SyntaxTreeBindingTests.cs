@@ -110,7 +110,7 @@ public class SyntaxTreeBindingTests
         var file = new SourceFile("t.atlas.yaml", "x");
         var (model, diagnostics) = Bind(
             file,
-            new ProviderSyntax(Id("local"), Block(Attr("kind", Bare("ollama")), Attr("model", Bare("llama3"))), At),
+            new ProviderSyntax(Id("local"), Block(Attr("kind", Bare("ollama")), Attr("model", Bare("llama3")), Attr("embedding_model", Bare("nomic-embed-text"))), At),
             new AgentSyntax(Id("a"), default, new TypeRefSyntax(Id("string"), false, false, At), Block(Attr("model", Bare("local")), Attr("prompt", new NameValueSyntax(Id("hello"), At))), At),
             new KnowledgeSyntax(
                 Id("kb"),
@@ -131,6 +131,7 @@ public class SyntaxTreeBindingTests
         var provider = Assert.Single(model.Providers);
         Assert.Equal(ProviderKind.Ollama, provider.Kind);
         Assert.Equal("llama3", provider.Model);
+        Assert.Equal("nomic-embed-text", provider.EmbeddingModel);
         var agent = Assert.Single(model.Agents);
         Assert.Equal("local", agent.Model);
         Assert.Equal(new TextPart("hello"), Assert.Single(agent.Prompt.Parts));
