@@ -93,7 +93,7 @@ internal sealed partial class Binder
         ProviderKind.Anthropic => new[] { "chat", "tools", "json", "streaming" },
         ProviderKind.Ollama => new[] { "chat", "tools", "json", "embeddings", "streaming" },
         ProviderKind.OpenAICompatible => new[] { "chat", "streaming" },
-        ProviderKind.Mock => new[] { "chat", "tools", "json", "embeddings", "streaming" },
+        ProviderKind.Mock => new[] { "chat", "tools", "json", "streaming" },
         _ => Array.Empty<string>(),
     };
 
@@ -465,7 +465,8 @@ internal sealed partial class Binder
             return null;
         }
 
-        if (!provider.Capabilities.Contains("embeddings"))
+        // The mock answers chats only; `minilm` is the offline embedder.
+        if (!provider.Capabilities.Contains("embeddings") || provider.Model is ProviderModel { Kind: ProviderKind.Mock })
         {
             Report(
                 DiagnosticDescriptors.InvalidAttributeValue,
@@ -473,12 +474,14 @@ internal sealed partial class Binder
                 name.Span,
                 "embedder",
                 "`minilm` or a provider that supports `embeddings`",
-                $"provider `{name.Name}`, which supports [{string.Join(", ", provider.Capabilities)}]");
+                provider.Model is ProviderModel { Kind: ProviderKind.Mock }
+                    ? $"provider `{name.Name}`, a mock, which does not embed"
+                    : $"provider `{name.Name}`, which supports [{string.Join(", ", provider.Capabilities)}]");
             return null;
         }
 
-        // A provider embeds with its embedding model, not its chat model; the mock needs none.
-        if (provider.Model is ProviderModel { Kind: not ProviderKind.Mock, EmbeddingModel: null })
+        // A provider embeds with its embedding model, not its chat model.
+        if (provider.Model is ProviderModel { EmbeddingModel: null })
         {
             Report(
                 DiagnosticDescriptors.InvalidAttributeValue,

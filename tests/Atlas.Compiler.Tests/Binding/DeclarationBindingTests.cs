@@ -416,4 +416,19 @@ public class DeclarationBindingTests
         var result = AssertDiagnostics(Source, ("ATL2008", 3, 44));
         AssertMessage(result, "ATL2008", "`embedder` must be `minilm` or a provider that sets `embedding_model`, not provider `oa`, which sets none (add `embedding_model = \"...\"` to it)");
     }
+
+    [Fact]
+    public void Embedder_MockProvider_IsReported()
+    {
+        // The mock answers chats only, even when told it embeds: minilm is the offline embedder.
+        const string Source = """"
+            provider m { kind = mock, supports = [chat, embeddings], embedding_model = "x" }
+            knowledge a { sources = "a.md", embedder = m }
+            workflow w(q: string) -> Passage[] {
+              return a.search(q)
+            }
+            """";
+        var result = AssertDiagnostics(Source, ("ATL2008", 2, 44));
+        AssertMessage(result, "ATL2008", "`embedder` must be `minilm` or a provider that supports `embeddings`, not provider `m`, a mock, which does not embed");
+    }
 }
