@@ -14,7 +14,7 @@ public static class AtlasDeclarations
     public static IReadOnlyList<ProviderDescriptor> Providers { get; } =
     [
         new ProviderDescriptor("local", "ollama", Model: "qwen2.5:7b", Endpoint: "http://localhost:11434", Capabilities: ["chat", "json"]),
-        new ProviderDescriptor("offline", "mock", Capabilities: ["chat", "tools", "json", "embeddings", "streaming"], Latency: TimeSpan.FromMilliseconds(10)),
+        new ProviderDescriptor("offline", "mock", Capabilities: ["chat", "tools", "json", "streaming"], Latency: TimeSpan.FromMilliseconds(10)),
         new ProviderDescriptor("openai", "openai", Model: "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"], InputCostPerMillion: 0.15, OutputCostPerMillion: 0.6, MaxConcurrency: 8),
     ];
 

@@ -15,7 +15,7 @@ public static class AtlasDeclarations
     [
         new ProviderDescriptor("claude", "anthropic", Model: "claude-sonnet-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"], InputCostPerMillion: 3.0, OutputCostPerMillion: 15.0),
         new ProviderDescriptor("groq", "openai_compatible", Model: "llama-3.3-70b-versatile", Endpoint: "https://api.groq.com/openai/v1", ApiKeyVariable: "GROQ_API_KEY", Capabilities: ["chat", "json"], InputCostPerMillion: 0.59, OutputCostPerMillion: 0.79, MaxConcurrency: 4),
-        new ProviderDescriptor("offline", "mock", Capabilities: ["chat", "tools", "json", "embeddings", "streaming"], Latency: TimeSpan.FromMilliseconds(15)),
+        new ProviderDescriptor("offline", "mock", Capabilities: ["chat", "tools", "json", "streaming"], Latency: TimeSpan.FromMilliseconds(15)),
         new ProviderDescriptor("openai", "openai", Model: "gpt-4o", ApiKeyVariable: "OPENAI_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"], InputCostPerMillion: 2.5, OutputCostPerMillion: 10.0),
     ];
 

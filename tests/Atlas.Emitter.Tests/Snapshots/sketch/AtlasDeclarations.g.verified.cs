@@ -15,7 +15,7 @@ public static class AtlasDeclarations
     [
         new ProviderDescriptor("claude", "anthropic", Model: "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"]),
         new ProviderDescriptor("local", "ollama", Model: "llama3.2", Endpoint: "http://localhost:11434", Capabilities: ["chat", "tools", "json", "embeddings", "streaming"]),
-        new ProviderDescriptor("offline", "mock", Capabilities: ["chat", "tools", "json", "embeddings", "streaming"], Latency: TimeSpan.FromMilliseconds(20)),
+        new ProviderDescriptor("offline", "mock", Capabilities: ["chat", "tools", "json", "streaming"], Latency: TimeSpan.FromMilliseconds(20)),
         new ProviderDescriptor("openai", "openai", Model: "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY", Capabilities: ["chat", "tools", "json"], InputCostPerMillion: 0.15, OutputCostPerMillion: 0.6),
     ];
 
