@@ -90,7 +90,8 @@ internal sealed class AgentCall
 
         for (var call = this; call is not null; call = call.Parent)
         {
-            if (BudgetExceededException.Check($"agent '{call.Agent.Name}'", call.Agent.Budget, call.Usage, call) is { } exceeded)
+            // Checked after every model call: nothing is read or formatted unless there is a budget.
+            if (call.Agent.Budget is { } budget && BudgetExceededException.Check($"agent '{call.Agent.Name}'", budget, call.Usage, call) is { } exceeded)
             {
                 throw exceeded;
             }

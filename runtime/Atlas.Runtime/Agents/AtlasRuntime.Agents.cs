@@ -91,7 +91,8 @@ public sealed partial class AtlasRuntime
         }
 
         messages.Add(new ChatMessage(ChatRole.User, agent.Prompt.Render(arguments)));
-        var first = await CallAgentModelAsync(call, messages, step, onChunk, cancellationToken).ConfigureAwait(false);
+        var first = (await CallAgentModelAsync(call, messages, step, onChunk, cancellationToken).ConfigureAwait(false)).Text;
+        call.CheckBudgets(step);
         if (agent.ResultSchema is not { } schema)
         {
             return JsonValue.Create(first);
@@ -107,7 +108,8 @@ public sealed partial class AtlasRuntime
         messages.Add(new ChatMessage(
             ChatRole.User,
             $"Your reply could not be used: {firstError}. Reply again with only the corrected JSON value for {agent.ResultTypeName}, matching the JSON schema, and nothing else."));
-        var second = await CallAgentModelAsync(call, messages, step, onChunk, cancellationToken).ConfigureAwait(false);
+        var second = (await CallAgentModelAsync(call, messages, step, onChunk, cancellationToken).ConfigureAwait(false)).Text;
+        call.CheckBudgets(step);
         if (_structured.TryParse(second, schema, out value, out var secondError))
         {
             return value;
@@ -123,9 +125,19 @@ public sealed partial class AtlasRuntime
     /// <see cref="AgentModelClient"/>, so each model request of the loop is routed, retried and counted on its
     /// own: a failed request is sent again (or to the next provider) with the tool results it carried, and a
     /// tool never runs twice for one request of the model. Budgets are checked once the call is done, outside
-    /// the route's retries: a budget is never retried.
+    /// the route's retries (by the caller, after this): a budget is never retried.
     /// </remarks>
-    private async Task<string> CallAgentModelAsync(AgentCall call, IReadOnlyList<ChatMessage> messages, StepContext? step, Action<string>? onChunk, CancellationToken cancellationToken)
+    private Task<ChatResponse> CallAgentModelAsync(AgentCall call, IReadOnlyList<ChatMessage> messages, StepContext? step, Action<string>? onChunk, CancellationToken cancellationToken)
+    {
+        var agent = call.Agent;
+
+        // Most agents call no tools: one request, with no function-invocation loop around it.
+        return agent.Tools is not { Count: > 0 } && agent.Delegates is not { Count: > 0 }
+            ? RequestModelAsync(call, messages, CreateChatOptions(agent, NoTools), step, onChunk, session: null, cancellationToken)
+            : CallWithToolsAsync(call, messages, step, onChunk, cancellationToken);
+    }
+
+    private async Task<ChatResponse> CallWithToolsAsync(AgentCall call, IReadOnlyList<ChatMessage> messages, StepContext? step, Action<string>? onChunk, CancellationToken cancellationToken)
     {
         var agent = call.Agent;
         // Before any request: an MCP server that cannot start is this call's error, named once.
@@ -142,9 +154,11 @@ public sealed partial class AtlasRuntime
             response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
 
-        call.CheckBudgets(step);
-        return response.Text;
+        return response;
     }
+
+    /// <summary>Only a `cheapest` route needs the prompt's token estimate: no one else pays for counting it.</summary>
+    private bool RanksByCost(string model) => _routes.TryGetValue(model, out var route) && route.Strategy == "cheapest";
 
     /// <summary>
     /// One request to an agent's model through its provider or route (selection, retries, breaker, fallback);
@@ -203,7 +217,7 @@ public sealed partial class AtlasRuntime
             },
             onChunk is null ? null : () => delivered,
             cancellationToken,
-            session is { Plan: not null } ? null : new CallEstimate(MockChatClient.EstimateTokens(messages.Sum(m => m.Text.Length)), call.Agent.MaxTokens),
+            session is { Plan: not null } || !RanksByCost(call.Agent.Model) ? null : new CallEstimate(MockChatClient.EstimateTokens(messages.Sum(m => m.Text.Length)), call.Agent.MaxTokens),
             session);
     }
 

@@ -217,8 +217,7 @@ public sealed partial class MockChatClient : IChatClient
         }
 
         var sentence = Sentence(words, random);
-        var consulted = messages.SelectMany(m => m.Contents.OfType<FunctionCallContent>()).Select(c => c.Name).Distinct(StringComparer.Ordinal).ToList();
-        if (consulted.Count > 0)
+        if (Consulted(messages) is { } consulted)
         {
             sentence += $" (consulted {string.Join(", ", consulted)})";
         }
@@ -229,6 +228,25 @@ public sealed partial class MockChatClient : IChatClient
         }
 
         return (sentence, responseId);
+    }
+
+    /// <summary>The functions the conversation called, in order; null (and nothing allocated) when none: the common case.</summary>
+    private static List<string>? Consulted(IReadOnlyList<ChatMessage> messages)
+    {
+        List<string>? names = null;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var contents = messages[i].Contents;
+            for (var j = 0; j < contents.Count; j++)
+            {
+                if (contents[j] is FunctionCallContent call && !(names ??= []).Contains(call.Name))
+                {
+                    names.Add(call.Name);
+                }
+            }
+        }
+
+        return names;
     }
 
     private static string Sentence(IReadOnlyList<string> words, DeterministicRandom random)

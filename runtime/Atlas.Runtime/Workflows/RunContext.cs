@@ -60,7 +60,8 @@ internal sealed class RunContext
     /// <summary>Throws <see cref="BudgetExceededException"/> once the run has spent more than its workflow's budget.</summary>
     public void CheckBudget()
     {
-        if (BudgetExceededException.Check($"workflow '{Workflow}'", Budget, Usage, this) is { } exceeded)
+        // Checked after every model call: nothing is read or formatted unless there is a budget.
+        if (Budget is { } budget && BudgetExceededException.Check($"workflow '{Workflow}'", budget, Usage, this) is { } exceeded)
         {
             throw exceeded;
         }
