@@ -39,9 +39,7 @@ public sealed partial class AtlasRuntime
         Exception? lastError = null;
         Func<Exception, bool>? canRetry = alreadyDelivered is null ? null : _ => !alreadyDelivered();
 
-        // A provider that answers "not now" (429) is not waited for while the route has another one to
-        // try: its Retry-After may be 30 s or more, and falling back is what the route is for.
-        Func<Exception, bool> canRetryUnlessRateLimited = error => !ResilienceRunner.IsRateLimited(error) && (canRetry is null || canRetry(error));
+        Func<Exception, bool>? canRetryUnlessRateLimited = null;
         for (var i = first; i < plan.Candidates.Count; i++)
         {
             var (provider, why) = plan.Candidates[i];
@@ -68,7 +66,7 @@ public sealed partial class AtlasRuntime
                         using var lease = await provider.AcquireAsync(ct).ConfigureAwait(false);
                         return await call(provider, ct).ConfigureAwait(false);
                     },
-                    remaining > 0 ? canRetryUnlessRateLimited : canRetry,
+                    remaining > 0 ? canRetryUnlessRateLimited ??= UnlessRateLimited(canRetry) : canRetry,
                     cancellationToken,
                     provider.Breaker).ConfigureAwait(false);
                 provider.RecordLatency(TimeProvider.GetElapsedTime(started), succeeded: true);
@@ -93,6 +91,14 @@ public sealed partial class AtlasRuntime
         var inner = lastError is not null && !Secrets.Contains(lastError.ToString()) ? lastError : null;
         throw new InvalidOperationException(Secrets.Redact($"No provider of {plan.Describe} could answer: {string.Join("; ", failures ?? plan.Skipped)}."), inner);
     }
+
+    /// <summary>
+    /// A provider that answers "not now" (429) is not waited for while the route has another one to try: its
+    /// Retry-After may be 30 s or more, and falling back is what the route is for. (A method, so a lone provider's
+    /// call allocates no closure for it.)
+    /// </summary>
+    private static Func<Exception, bool> UnlessRateLimited(Func<Exception, bool>? canRetry) =>
+        error => !ResilienceRunner.IsRateLimited(error) && (canRetry is null || canRetry(error));
 
     private ModelPlan Plan(string model, CallEstimate? estimate)
     {
