@@ -26,9 +26,20 @@ public abstract class KnowledgeBase : IKnowledgeBase
     {
         Descriptor = descriptor;
         BaseDirectory = baseDirectory;
-        Ingestor = new KnowledgeIngestor(baseDirectory, descriptor.Sources, chunker, store, descriptor.Embedder, embedder);
-        _searcher = new KnowledgeSearcher(descriptor.Name, store, descriptor.Embedder, embedder);
+        var recorded = RecordedEmbedder(descriptor.Embedder, embedder);
+        Ingestor = new KnowledgeIngestor(baseDirectory, descriptor.Sources, chunker, store, recorded, embedder);
+        _searcher = new KnowledgeSearcher(descriptor.Name, store, recorded, embedder);
     }
+
+    /// <summary>
+    /// What the store records as its embedder: the provider's name with the model it embeds with, e.g.
+    /// <c>local (nomic-embed-text)</c>, so that changing a provider's <c>embedding_model</c> rebuilds the store
+    /// even when the new model's vectors have the same size. The built-in <c>minilm</c> is one model.
+    /// </summary>
+    private static string RecordedEmbedder(string name, IEmbeddingGenerator<string, Embedding<float>> embedder) =>
+        name != "minilm" && embedder.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId is { Length: > 0 } model
+            ? $"{name} ({model})"
+            : name;
 
     public KnowledgeDescriptor Descriptor { get; }
 

@@ -60,7 +60,7 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
         Assert.Equal(("/v1/embeddings", "Bearer " + Key, 3), ingest);
         Assert.Equal("docs/shipping.md", passages[0].Source);
         var info = await ((IKnowledgeStore)kb.Store).ReadInfoAsync(default);
-        Assert.Equal(("oa", EmbeddingServer.Dimensions, 3), (info!.Embedder, info.Dimensions, info.Documents));
+        Assert.Equal(("oa (text-embedding-3-small)", EmbeddingServer.Dimensions, 3), (info!.Embedder, info.Dimensions, info.Documents));
     }
 
     [Fact]
@@ -76,7 +76,27 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
         Assert.Equal(3, report.Added);
         Assert.All(_server.Requests, r => Assert.Equal(("/api/embed", null), (r.Path, r.Authorization)));
         Assert.Equal("docs/security.md", passages[0].Source);
-        Assert.Equal(("local", EmbeddingServer.Dimensions), ((await ((IKnowledgeStore)kb.Store).ReadInfoAsync(default))!.Embedder, (await ((IKnowledgeStore)kb.Store).ReadInfoAsync(default))!.Dimensions));
+        Assert.Equal(("local (nomic-embed-text)", EmbeddingServer.Dimensions), ((await ((IKnowledgeStore)kb.Store).ReadInfoAsync(default))!.Embedder, (await ((IKnowledgeStore)kb.Store).ReadInfoAsync(default))!.Dimensions));
+    }
+
+    [Fact]
+    public async Task Ingest_ProviderNowEmbedsWithAnotherModelOfTheSameSize_StoreRebuilt()
+    {
+        WriteHandbook();
+        var (first, firstEmbedder) = Create(Ollama());
+        using (firstEmbedder)
+        {
+            Assert.Equal(3, (await first.IngestAsync(cancellationToken: default)).Added);
+        }
+
+        // Same provider name, same dimension, another model: its vectors are not comparable with the stored ones.
+        var (second, secondEmbedder) = Create(Ollama() with { EmbeddingModel = "mxbai-embed-large" });
+        using var _ = secondEmbedder;
+        var report = await second.IngestAsync(cancellationToken: default);
+
+        Assert.Equal(3, report.Added);
+        var info = await ((IKnowledgeStore)second.Store).ReadInfoAsync(default);
+        Assert.Equal(("local (mxbai-embed-large)", EmbeddingServer.Dimensions, 3), (info!.Embedder, info.Dimensions, info.Documents));
     }
 
     [Fact]
