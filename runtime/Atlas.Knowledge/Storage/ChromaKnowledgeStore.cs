@@ -361,7 +361,6 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         var total = Math.Max(await CountAsync(cancellationToken).ConfigureAwait(false), candidates.Count);
         var averageLength = ReadMetadata(collection).TryGetPropertyValue("average_words", out var avg) && avg is not null ? Math.Max(1, avg.GetValue<double>()) : Math.Max(1, candidates.Count == 0 ? 1 : candidates.Average(c => c.Length));
         var required = Math.Max(1, (int)Math.Ceiling(minimumShouldMatch * stems.Count));
-        const double k1 = 1.2, b = 0.75;
         var scored = new List<(long Id, double Score)>();
         foreach (var candidate in candidates)
         {
@@ -379,8 +378,7 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
                     continue;
                 }
 
-                var idf = Math.Log(1 + ((total - documentFrequency[t] + 0.5) / (documentFrequency[t] + 0.5)));
-                score += idf * (tf * (k1 + 1)) / (tf + (k1 * (1 - b + (b * candidate.Length / averageLength))));
+                score += Bm25.TermScore(tf, documentFrequency[t], total, candidate.Length, averageLength);
             }
 
             scored.Add((candidate.Id, score));

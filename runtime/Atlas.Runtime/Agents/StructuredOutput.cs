@@ -10,7 +10,7 @@ namespace Atlas.Runtime;
 /// <summary>Parses a model's reply as JSON and validates it against the result type's schema (JsonSchema.Net). Thread-safe.</summary>
 internal sealed class StructuredOutput
 {
-    private readonly ConcurrentDictionary<string, Lazy<(JsonSchema Schema, JsonElement Element)>> _schemas = new(StringComparer.Ordinal);
+    private readonly SchemaCache _schemas = new();
 
     public JsonElement SchemaElement(string schemaText) => Get(schemaText).Element;
 
@@ -70,13 +70,5 @@ internal sealed class StructuredOutput
 
     private static string Location(string? pointer) => string.IsNullOrEmpty(pointer) ? "(root)" : pointer;
 
-    private (JsonSchema Schema, JsonElement Element) Get(string schemaText) =>
-        _schemas.GetOrAdd(schemaText, text => new Lazy<(JsonSchema, JsonElement)>(() =>
-        {
-            using var document = JsonDocument.Parse(text);
-            var element = document.RootElement.Clone();
-            // A registry per schema: two agents' schemas may reuse an $id without clashing.
-            var schema = JsonSchema.Build(element, new BuildOptions { SchemaRegistry = new SchemaRegistry() });
-            return (schema, element);
-        })).Value;
+    private (JsonSchema Schema, JsonElement Element) Get(string schemaText) => _schemas.Get(schemaText);
 }

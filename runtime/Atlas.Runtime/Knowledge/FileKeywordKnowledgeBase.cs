@@ -21,8 +21,6 @@ namespace Atlas.Runtime;
 /// </remarks>
 public sealed partial class FileKeywordKnowledgeBase : IKnowledgeBase
 {
-    private const double K1 = 1.2;
-    private const double B = 0.75;
     private readonly KnowledgeDescriptor _descriptor;
     private readonly string _baseDirectory;
     private readonly Lazy<Task<Index>> _index;
@@ -63,8 +61,7 @@ public sealed partial class FileKeywordKnowledgeBase : IKnowledgeBase
                     continue;
                 }
 
-                var idf = Math.Log(1 + ((index.Chunks.Count - df + 0.5) / (df + 0.5)));
-                score += idf * (tf * (K1 + 1)) / (tf + (K1 * (1 - B + (B * chunk.Length / index.AverageLength))));
+                score += Bm25.TermScore(tf, df, index.Chunks.Count, chunk.Length, index.AverageLength);
             }
 
             if (score > 0 && (options.MinScore is not { } min || score >= min))

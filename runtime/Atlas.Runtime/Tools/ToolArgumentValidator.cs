@@ -14,7 +14,7 @@ namespace Atlas.Runtime;
 /// </summary>
 internal sealed class ToolArgumentValidator
 {
-    private readonly ConcurrentDictionary<string, Lazy<JsonSchema>> _schemas = new(StringComparer.Ordinal);
+    private readonly SchemaCache _schemas = new();
 
     /// <summary>Null when <paramref name="arguments"/> fit <paramref name="schema"/>; else one line naming each bad argument.</summary>
     /// <remarks>A tool without a schema (or with an empty one) accepts anything.</remarks>
@@ -77,10 +77,5 @@ internal sealed class ToolArgumentValidator
         return start >= 0 && end > start ? message[(start + 1)..end].Replace("\"", "'", StringComparison.Ordinal) : "(" + message + ")";
     }
 
-    private JsonSchema Get(string schemaText) =>
-        _schemas.GetOrAdd(schemaText, text => new Lazy<JsonSchema>(() =>
-        {
-            using var document = JsonDocument.Parse(text);
-            return JsonSchema.Build(document.RootElement.Clone(), new BuildOptions { SchemaRegistry = new SchemaRegistry() });
-        })).Value;
+    private JsonSchema Get(string schemaText) => _schemas.Get(schemaText).Schema;
 }

@@ -1,0 +1,21 @@
+using System;
+
+namespace Atlas.Runtime;
+
+/// <summary>Okapi BM25 (k1 = 1.2, b = 0.75), for the stores that rank keywords themselves (the file search, Chroma).</summary>
+public static class Bm25
+{
+    private const double K1 = 1.2;
+    private const double B = 0.75;
+
+    /// <summary>
+    /// One query term's contribution to a chunk's score: it occurs <paramref name="termFrequency"/> times in a chunk of
+    /// <paramref name="length"/> words, and in <paramref name="documentFrequency"/> of <paramref name="chunks"/> chunks
+    /// whose mean length is <paramref name="averageLength"/>.
+    /// </summary>
+    public static double TermScore(double termFrequency, double documentFrequency, double chunks, double length, double averageLength)
+    {
+        var idf = Math.Log(1 + ((chunks - documentFrequency + 0.5) / (documentFrequency + 0.5)));
+        return idf * (termFrequency * (K1 + 1)) / (termFrequency + (K1 * (1 - B + (B * length / averageLength))));
+    }
+}
