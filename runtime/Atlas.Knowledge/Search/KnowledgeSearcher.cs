@@ -175,7 +175,7 @@ public sealed partial class KnowledgeSearcher
         var tokens = TypedTokenRegex().Matches(query);
         bool IsCode(string t) => t.Length >= 2 && (t.Any(char.IsDigit) || t.Contains('_', StringComparison.Ordinal) || t.Skip(1).Any(char.IsUpper));
         bool IsNamePart(int i) => IsCode(tokens[i].Value) || char.IsUpper(tokens[i].Value[0]);
-        bool Adjacent(int i, int j) => string.IsNullOrWhiteSpace(query[(tokens[i].Index + tokens[i].Length)..tokens[j].Index]);
+        bool Adjacent(int i, int j) => query.AsSpan(tokens[i].Index + tokens[i].Length, tokens[j].Index - tokens[i].Index - tokens[i].Length).IsWhiteSpace();
         for (var i = 0; i < tokens.Count; i++)
         {
             var token = tokens[i].Value;
