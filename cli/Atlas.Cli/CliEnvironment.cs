@@ -31,6 +31,12 @@ public sealed class CliEnvironment
     /// <summary>Replaces the front-end (tests).</summary>
     public Func<IReadOnlyList<SourceFile>, CompilationResult>? Compile { get; init; }
 
+    /// <summary>
+    /// The folder of Atlas packages the tool carries (<c>feed/</c> beside atlas.dll in the tool package), which
+    /// <c>atlas new</c> names in the scaffold's nuget.config; absent in a build from source.
+    /// </summary>
+    public string PackageFeed { get; init; } = Path.Combine(AppContext.BaseDirectory, "feed");
+
     /// <summary>Runs last on every runtime's options (tests add chat clients of their own here).</summary>
     public Action<AtlasRuntimeOptions>? ConfigureRuntime { get; init; }
 

@@ -4,59 +4,36 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 
 namespace Atlas.Cli.Tests;
 
 /// <summary>
-/// Slow (runs <c>dotnet pack</c>, <c>dotnet tool install</c> and <c>dotnet build</c>): the CLI packs as a
-/// .NET tool that installs from a local folder and runs as <c>atlas</c>, and what <c>atlas new</c>
-/// scaffolds builds through the generator and runs.
+/// Slow (runs <c>dotnet pack</c>, <c>dotnet tool install</c> and <c>dotnet run</c>): the CLI packs as a
+/// .NET tool that installs from a local folder and runs as <c>atlas</c>, carrying the packages an
+/// <c>atlas new</c> project needs, so that project restores, builds through the generator and runs.
+/// The pack and install happen once (<see cref="PackedTool"/>).
 /// </summary>
 [Trait("Category", "Slow")]
-public sealed class PackagingTests
+public sealed class PackagingTests(PackedTool tool) : IClassFixture<PackedTool>
 {
     [Fact]
     public void Pack_ToolInstallsFromALocalFeedAndRunsAnExample()
     {
-        using var temp = new TempDirectory();
-        var feed = Path.Combine(temp.Path, "feed");
-        var tools = Path.Combine(temp.Path, "tools");
-        var version = "0.1.0-test." + Guid.NewGuid().ToString("N")[..8];
-
-        // --no-build: package what these tests were built from (same configuration).
-        var (packed, packOutput) = DotNet(temp.Path, "pack", Path.Combine(Cli.RepositoryRoot, "cli", "Atlas.Cli", "Atlas.Cli.csproj"),
-            "-c", Configuration, "--no-build", "-o", feed, "-p:PackageVersion=" + version, "-nodeReuse:false");
-        Assert.True(packed == 0, packOutput);
-        var package = Path.Combine(feed, $"Atlas.Cli.{version}.nupkg");
-        using (var zip = ZipFile.OpenRead(package))
+        using (var zip = ZipFile.OpenRead(tool.Package))
         {
             Assert.Contains(zip.Entries, e => e.FullName == "tools/net10.0/any/atlas.dll");
             Assert.Contains(zip.Entries, e => e.FullName == "tools/net10.0/any/Atlas.Runtime.dll");
             Assert.Contains(zip.Entries, e => e.FullName == "tools/net10.0/any/DotnetToolSettings.xml");
+            Assert.Contains(zip.Entries, e => e.FullName == $"tools/net10.0/any/feed/Atlas.Generators.{tool.Version}.nupkg");
+            Assert.Contains(zip.Entries, e => e.FullName == $"tools/net10.0/any/feed/Atlas.Runtime.{tool.Version}.nupkg");
         }
 
-        // Only the local feed: the tool must install from it alone.
-        var config = Path.Combine(temp.Path, "nuget.config");
-        File.WriteAllText(config, $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <config><add key="globalPackagesFolder" value="{Path.Combine(temp.Path, "packages")}" /></config>
-              <packageSources>
-                <clear />
-                <add key="local" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
-        var (installed, installOutput) = DotNet(temp.Path, "tool", "install", "--tool-path", tools, "--configfile", config, "Atlas.Cli", "--version", version);
-        Assert.True(installed == 0, installOutput);
-
-        var atlas = Path.Combine(tools, OperatingSystem.IsWindows() ? "atlas.exe" : "atlas");
-        var printed = AtlasProcess.Launch(new ProcessStartInfo(atlas) { ArgumentList = { "--version" } }, temp.Path);
+        using var temp = new TempDirectory();
+        var printed = AtlasProcess.Launch(new ProcessStartInfo(tool.Atlas) { ArgumentList = { "--version" } }, temp.Path);
         Assert.Matches(@"^\d+\.\d+\.\d+", printed.Stdout.Trim()); // the built assembly's version (packed with --no-build)
 
         var run = AtlasProcess.Launch(
-            new ProcessStartInfo(atlas)
+            new ProcessStartInfo(tool.Atlas)
             {
                 ArgumentList = { "run", Cli.Example("support-triage/support.atlas"), "--workflow", "support", "--input", "@" + Cli.Example("support-triage/ticket.json") },
             },
@@ -67,42 +44,44 @@ public sealed class PackagingTests
     }
 
     [Fact]
-    public void New_ScaffoldedProject_BuildsThroughTheGeneratorAndRunsOffline()
+    public void New_FromThePackedTool_DotnetRunRestoresTheCarriedPackagesAndRunsOffline()
     {
         using var temp = new TempDirectory();
-        var scaffolded = Cli.RunIn(temp.Path, null, "new", "demo");
+
+        // What a user types: `atlas new demo && cd demo && dotnet run`. The scaffold's own nuget.config adds the
+        // tool's feed to the sources above it; the one here only keeps this test's packages (Atlas.* of a
+        // one-off version) out of the machine's cache, which stays readable as a fallback.
+        temp.Write("nuget.config", $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <config><add key="globalPackagesFolder" value="{Path.Combine(temp.Path, "packages")}" /></config>
+              <fallbackPackageFolders><add key="machine" value="{MachinePackages}" /></fallbackPackageFolders>
+            </configuration>
+            """);
+        var scaffolded = AtlasProcess.Launch(new ProcessStartInfo(tool.Atlas) { ArgumentList = { "new", "demo" } }, temp.Path);
         Assert.True(scaffolded.ExitCode == 0, scaffolded.Stderr);
         var directory = Path.Combine(temp.Path, "demo");
+        Assert.Contains($"<PackageReference Include=\"Atlas.Runtime\" Version=\"{tool.Version}\" />", File.ReadAllText(Path.Combine(directory, "demo.csproj")));
+        Assert.Contains($"value=\"{tool.Feed}\"", File.ReadAllText(Path.Combine(directory, "nuget.config")));
 
-        // As the scaffold's own comment says to do until the packages are on a feed: reference a clone.
-        var project = Path.Combine(directory, "demo.csproj");
-        var text = File.ReadAllText(project);
-        var generator = Path.Combine(Cli.RepositoryRoot, "generators", "Atlas.Generators", "Atlas.Generators.csproj");
-        var runtime = Path.Combine(Cli.RepositoryRoot, "runtime", "Atlas.Runtime", "Atlas.Runtime.csproj");
-        var references =
-            $"<ProjectReference Include=\"{generator}\" OutputItemType=\"Analyzer\" ReferenceOutputAssembly=\"false\" />" +
-            $"<ProjectReference Include=\"{runtime}\" /><AdditionalFiles Include=\"*.atlas\" />";
-        var replaced = Regex.Replace(
-            text,
-            "<PackageReference Include=\"Atlas.Generators\"[^>]*/>\\s*<PackageReference Include=\"Atlas.Runtime\"[^>]*/>",
-            references);
-        Assert.NotEqual(text, replaced);
-        File.WriteAllText(project, replaced);
+        var (ran, output) = DotNet(directory, "run", "-nodeReuse:false", "--disable-build-servers");
 
-        var (built, buildOutput) = DotNet(directory, "build", "-c", Configuration, "-nodeReuse:false", "--disable-build-servers");
-        Assert.True(built == 0, buildOutput);
-        Assert.DoesNotContain(": warning ", buildOutput, StringComparison.Ordinal);
-
-        var (ran, output) = DotNet(directory, Path.Combine(directory, "bin", Configuration, "net10.0", "demo.dll"));
         Assert.True(ran == 0, output);
-        Assert.NotEmpty(JsonNode.Parse(output.Trim())!.AsObject());
+        Assert.DoesNotContain(": warning ", output, StringComparison.Ordinal);
+        var answer = JsonNode.Parse(output.Trim())!;
+        Assert.Contains((string?)answer["analysis"]!["sentiment"], new[] { "positive", "mixed", "negative" });
+        Assert.False(string.IsNullOrEmpty((string?)answer["reply"]));
+        Assert.True(Directory.Exists(Path.Combine(temp.Path, "packages", "atlas.runtime", tool.Version)), "Atlas.Runtime was not restored from the tool's feed");
     }
 
+    private static string MachinePackages =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } packages ? packages : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
     /// <summary>The configuration these tests were built in (bin/&lt;Configuration&gt;/net10.0/).</summary>
-    private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+    internal static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
     /// <summary><c>dotnet ...</c> in a clean MSBuild environment (the test host's variables would steer it), nothing left running.</summary>
-    private static (int ExitCode, string Output) DotNet(string directory, params string[] arguments)
+    internal static (int ExitCode, string Output) DotNet(string directory, params string[] arguments)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet");
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
@@ -116,4 +95,57 @@ public sealed class PackagingTests
         var result = AtlasProcess.Launch(start, directory);
         return (result.ExitCode, result.Stdout + result.Stderr);
     }
+}
+
+/// <summary>
+/// The CLI packed (<c>--no-build</c>, a one-off version) into a local folder and installed from it alone into a
+/// tool path, once for <see cref="PackagingTests"/>.
+/// </summary>
+public sealed class PackedTool : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public PackedTool()
+    {
+        Version = "0.1.0-test." + Guid.NewGuid().ToString("N")[..8];
+        var feed = Path.Combine(_temp.Path, "feed");
+        var tools = Path.Combine(_temp.Path, "tools");
+
+        // --no-build: package what these tests were built from (same configuration).
+        var (packed, packOutput) = PackagingTests.DotNet(_temp.Path, "pack", Path.Combine(Cli.RepositoryRoot, "cli", "Atlas.Cli", "Atlas.Cli.csproj"),
+            "-c", PackagingTests.Configuration, "--no-build", "-o", feed, "-p:PackageVersion=" + Version, "-nodeReuse:false");
+        Assert.True(packed == 0, packOutput);
+        Package = Path.Combine(feed, $"Atlas.Cli.{Version}.nupkg");
+
+        // Only the local feed, in a folder of its own (a nuget.config applies to the folders below it): the tool must
+        // install from it alone.
+        var config = _temp.Write("install/nuget.config", $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <config><add key="globalPackagesFolder" value="{Path.Combine(_temp.Path, "install", "packages")}" /></config>
+              <packageSources>
+                <clear />
+                <add key="local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        var (installed, installOutput) = PackagingTests.DotNet(Path.GetDirectoryName(config)!, "tool", "install", "--tool-path", tools, "--configfile", config, "Atlas.Cli", "--version", Version);
+        Assert.True(installed == 0, installOutput);
+        Atlas = Path.Combine(tools, OperatingSystem.IsWindows() ? "atlas.exe" : "atlas");
+        Feed = Path.Combine(tools, ".store", "atlas.cli", Version, "atlas.cli", Version, "tools", "net10.0", "any", "feed");
+    }
+
+    /// <summary>The package version the CLI (and the packages it carries) were packed with.</summary>
+    public string Version { get; }
+
+    /// <summary>The Atlas.Cli .nupkg.</summary>
+    public string Package { get; }
+
+    /// <summary>The installed <c>atlas</c> command.</summary>
+    public string Atlas { get; }
+
+    /// <summary>Where the installed tool keeps the packages it carries.</summary>
+    public string Feed { get; }
+
+    public void Dispose() => _temp.Dispose();
 }

@@ -2,6 +2,8 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using System.Xml.Linq;
 
 namespace Atlas.Cli.Tests;
 
@@ -206,6 +208,45 @@ public sealed class ToolCommandsTests
         var answer = JsonNode.Parse(run.Stdout)!;
         Assert.Contains((string?)answer["analysis"]!["sentiment"], new[] { "positive", "mixed", "negative" });
         Assert.False(string.IsNullOrEmpty((string?)answer["reply"]));
+    }
+
+    [Fact]
+    public async Task New_ToolCarriesThePackages_NuGetConfigNamesItsFeedAndTheProjectItsVersion()
+    {
+        using var dir = new TempDirectory();
+        var feed = dir.CreateDirectory("tool/feed");
+        dir.Write("tool/feed/Atlas.Generators.2.3.4-preview.1.nupkg");
+        dir.Write("tool/feed/Atlas.Runtime.2.3.4-preview.1.nupkg");
+        var target = Path.Combine(dir.Path, "demo");
+        var stdout = new StringWriter { NewLine = "\n" };
+        var environment = new CliEnvironment { Output = stdout, Error = new StringWriter(), PackageFeed = feed };
+
+        var exitCode = await AtlasCli.RunAsync(["new", target], environment);
+
+        Assert.Equal(0, exitCode);
+        var config = XDocument.Load(Path.Combine(target, "nuget.config"));
+        var source = Assert.Single(config.Descendants("packageSources").Elements());
+        Assert.Equal(("add", "atlas", feed), (source.Name.LocalName, (string?)source.Attribute("key"), (string?)source.Attribute("value")));
+        Assert.Empty(config.Descendants("clear")); // the user's own sources stay, for every other package
+        var project = File.ReadAllText(Path.Combine(target, "demo.csproj"));
+        Assert.Contains("<PackageReference Include=\"Atlas.Generators\" Version=\"2.3.4-preview.1\" PrivateAssets=\"all\" />", project);
+        Assert.Contains("<PackageReference Include=\"Atlas.Runtime\" Version=\"2.3.4-preview.1\" />", project);
+        Assert.Contains("nuget.config", stdout.ToString());
+    }
+
+    [Fact]
+    public async Task New_NoPackagesCarried_NoNuGetConfig()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("tool/feed/Atlas.Runtime.2.3.4.nupkg"); // the generator is missing: not a usable feed
+        var target = Path.Combine(dir.Path, "demo");
+        var environment = new CliEnvironment { Output = new StringWriter(), Error = new StringWriter(), PackageFeed = Path.Combine(dir.Path, "tool/feed") };
+
+        var exitCode = await AtlasCli.RunAsync(["new", target], environment);
+
+        Assert.Equal(0, exitCode);
+        Assert.False(File.Exists(Path.Combine(target, "nuget.config")));
+        Assert.DoesNotContain("2.3.4", File.ReadAllText(Path.Combine(target, "demo.csproj")));
     }
 
     [Theory]

@@ -118,4 +118,17 @@ public sealed class IngestTests(MiniLmFixture model) : IDisposable
         Assert.Equal([2L, 1L, 3L], fused.Select(f => f.Id));
         Assert.Equal((1.0 / 62) + (1.0 / 61), fused[0].Score, 12);
     }
+
+    [Theory]
+    [InlineData("what does E1107 mean", "E1107")]
+    [InlineData("ERR_CONN_RESET in the client log", "ERR_CONN_RESET")]
+    [InlineData("where is order ORD-58219 and SUP-3404?", "ORD-58219 SUP-3404")]
+    [InlineData("who is Ingrid Vasquez", "Ingrid Vasquez")]
+    [InlineData("Quillon X4 coverage, SameSite=Lax cookies", "Quillon X4 SameSite")]
+    [InlineData("long train journey across Russia to the Pacific coast", "")]
+    [InlineData("How do I reset my password? I forgot it", "")]
+    public void ExactTerms_CodesIdsAndMultiWordNames_NotOrdinaryOrLoneCapitalisedWords(string query, string expected)
+    {
+        Assert.Equal(expected, string.Join(" ", KnowledgeSearcher.ExactTerms(query)));
+    }
 }

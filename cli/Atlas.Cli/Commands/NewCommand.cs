@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using System.Security;
 using System.Text;
 
 namespace Atlas.Cli.Commands;
@@ -11,7 +12,9 @@ namespace Atlas.Cli.Commands;
 /// <summary>
 /// <c>atlas new NAME</c>: a folder with a starter <c>.atlas</c> file (a mock provider behind a
 /// fallback route, types, two agents, a workflow), a sample input, and a console project that
-/// uses the generator. <c>atlas run</c> works on it at once, offline.
+/// uses the generator. <c>atlas run</c> works on it at once, offline; so does <c>dotnet run</c> when
+/// the tool carries the Atlas packages (<see cref="CliEnvironment.PackageFeed"/>): a nuget.config
+/// then adds that folder as a package source, for the versions it holds.
 /// </summary>
 public static class NewCommand
 {
@@ -52,16 +55,21 @@ public static class NewCommand
 
         var fileName = projectName.ToLowerInvariant().Replace('-', '_').Replace('.', '_');
         var rootNamespace = Pascal(projectName);
-        var version = typeof(NewCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.1.0";
+        var feedVersion = BundledVersion(environment.PackageFeed);
+        var version = feedVersion ?? typeof(NewCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.1.0";
         var files = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [fileName + ".atlas"] = AtlasFile(fileName),
             ["input.json"] = Input,
-            [projectName + ".csproj"] = ProjectFile(rootNamespace, version),
+            [projectName + ".csproj"] = ProjectFile(rootNamespace, version, feedVersion is not null),
             ["Program.cs"] = ProgramFile(rootNamespace),
             [".gitignore"] = "bin/\nobj/\n",
             ["README.md"] = Readme(projectName, fileName),
         };
+        if (feedVersion is not null)
+        {
+            files["nuget.config"] = NuGetConfig(Path.GetFullPath(environment.PackageFeed));
+        }
 
         try
         {
@@ -80,9 +88,48 @@ public static class NewCommand
         output.WriteLine("next:");
         output.WriteLine($"  atlas run {atlas} --input @{Path.Combine(path, "input.json")}   # offline, no build");
         output.WriteLine($"  atlas graph {atlas}");
-        output.WriteLine($"  cd {path} && dotnet run                                  # the same workflow as typed C# (needs the Atlas packages; see {projectName}.csproj)");
+        output.WriteLine(feedVersion is not null
+            ? $"  cd {path} && dotnet run                                  # the same workflow as typed C# (the Atlas packages come with this tool; see nuget.config)"
+            : $"  cd {path} && dotnet run                                  # the same workflow as typed C# (needs the Atlas packages; see {projectName}.csproj)");
         return ExitCodes.Success;
     }
+
+    /// <summary>
+    /// The version of the Atlas.Generators and Atlas.Runtime packages in <paramref name="feed"/>, or <see langword="null"/>
+    /// when it does not hold both in one version (a build from source carries none).
+    /// </summary>
+    private static string? BundledVersion(string feed)
+    {
+        const string Runtime = "Atlas.Runtime.", Extension = ".nupkg";
+        try
+        {
+            return Directory.Exists(feed)
+                ? Directory.EnumerateFiles(feed, Runtime + "*" + Extension)
+                    .Select(f => Path.GetFileName(f)[Runtime.Length..^Extension.Length])
+                    .Where(v => v.Length > 0 && char.IsAsciiDigit(v[0]) && File.Exists(Path.Combine(feed, "Atlas.Generators." + v + Extension)))
+                    .Order(StringComparer.Ordinal)
+                    .LastOrDefault()
+                : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    // Adds a source; the user's own (nuget.org by default) stay for everything else, so no <clear />.
+    private static string NuGetConfig(string feed) => $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <!-- Atlas.Generators and Atlas.Runtime come from the packages the atlas tool carries (this folder is
+             inside the tool's installation); every other package from your usual sources. Once the Atlas
+             packages are on a feed you use, delete this file. -->
+        <configuration>
+          <packageSources>
+            <add key="atlas" value="{SecurityElement.Escape(feed)}" />
+          </packageSources>
+        </configuration>
+
+        """;
 
     private static string Pascal(string name)
     {
@@ -183,11 +230,13 @@ public static class NewCommand
 
         """";
 
-    private static string ProjectFile(string rootNamespace, string version) => $$"""
+    private static string ProjectFile(string rootNamespace, string version, bool bundled) => $$"""
         <Project Sdk="Microsoft.NET.Sdk">
           <!-- A console app on Atlas: the Atlas.Generators package turns the *.atlas files here into
                typed C# at build time (records, agents, workflows, AddAtlas), Atlas.Runtime runs them.
-               Until those packages are on a feed you use, either add a folder holding them
+               {{(bundled
+                   ? "Both come from the atlas tool that created this project (see nuget.config). Without it,"
+                   : "Until those packages are on a feed you use,")}} either add a folder holding them
                (`dotnet pack` in a clone of Atlas) as a package source, or replace the two lines
                with references into the clone:
                  <ProjectReference Include="path/to/atlas/generators/Atlas.Generators/Atlas.Generators.csproj"
