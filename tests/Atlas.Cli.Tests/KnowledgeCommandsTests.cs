@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
 
 namespace Atlas.Cli.Tests;
@@ -215,6 +216,22 @@ public sealed class KnowledgeCommandsTests
         Assert.Equal("T-1042", JsonNode.Parse(first.Stdout)!["ticket"]!.GetValue<string>());
         Assert.Equal(0, second.ExitCode);
         Assert.Equal("atlas run: knowledge 'handbook' is up to date (5 documents in examples/support-triage/handbook.db)", second.StderrLines[0]);
+    }
+
+    [Fact]
+    public async Task Process_EightRunsAtOnceOnAFreshCopy_IngestOnceAndAllAnswerTheSame()
+    {
+        using var dir = new TempDirectory();
+        CopyDirectory(Cli.Example("support-triage"), Path.Combine(dir.Path, "examples/support-triage"), skip: f => f.EndsWith(".db", StringComparison.Ordinal) || f.Contains(".db-", StringComparison.Ordinal));
+        var args = new[] { "run", "examples/support-triage/support.atlas", "--workflow", "support", "--input", "@examples/support-triage/ticket.json" };
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => AtlasProcess.Run(dir.Path, args))));
+
+        Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.Stderr));
+        Assert.Single(runs.Select(r => r.Stdout).Distinct());
+        var ingestLines = runs.Select(r => r.StderrLines[0]).ToList();
+        Assert.Single(ingestLines, l => l.StartsWith("atlas run: knowledge 'handbook' ingested into examples/support-triage/handbook.db: 5 added,", StringComparison.Ordinal));
+        Assert.Equal(7, ingestLines.Count(l => l == "atlas run: knowledge 'handbook' is up to date (5 documents in examples/support-triage/handbook.db)"));
     }
 
     [Fact]

@@ -31,9 +31,6 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
 
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
 
-    // One ingest at a time per store, across the commands of one process (tests run many at once).
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> IngestLocks = new(StringComparer.Ordinal);
-
     private readonly string _commandName;
     private readonly IReadOnlyDictionary<string, ProviderDescriptor> _providers;
     private readonly Func<string, string?> _getEnvironmentVariable;
@@ -130,21 +127,6 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
         _ => kb.Store.Location,
     };
 
-    /// <summary>Runs <paramref name="ingest"/> holding the store's lock for this process.</summary>
-    public static async Task<T> WithIngestLockAsync<T>(KnowledgeBase kb, Func<Task<T>> ingest, CancellationToken cancellationToken)
-    {
-        var gate = IngestLocks.GetOrAdd(kb.Store.Location, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await ingest().ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
     /// <summary>
     /// Before <c>atlas run</c> and <c>atlas chat</c>: brings every declared SQLite store up to date (an incremental
     /// ingest: only new and changed files are embedded), one line on stderr each, so an example runs from a fresh
@@ -161,7 +143,7 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
             }
 
             var kb = CreateKnowledgeBase(descriptor, project.BaseDirectory);
-            var report = await WithIngestLockAsync(kb, () => kb.IngestAsync(cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+            var report = await kb.IngestAsync(cancellationToken: cancellationToken).ConfigureAwait(false); // waits for another process's ingest of it
             var store = Describe(kb);
             var changed = report.Added + report.Updated + report.Removed;
             var line = changed == 0 && report.Skipped.Count == 0

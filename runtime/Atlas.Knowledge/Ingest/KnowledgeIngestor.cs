@@ -19,7 +19,8 @@ namespace Atlas.Knowledge;
 /// Each document is written in its own transaction after its chunks are embedded, so an ingest
 /// killed half-way leaves every document either fully old or fully new, and the next ingest
 /// finishes the rest (their hashes still differ). Chunks of consecutive documents are embedded
-/// together, <see cref="EmbeddingBatchSize"/> at a time. Not meant to run twice at once on one store.
+/// together, <see cref="EmbeddingBatchSize"/> at a time. Ingests of one store take turns, across processes
+/// (<see cref="IKnowledgeStore.AcquireIngestLockAsync"/>).
 /// </remarks>
 public sealed class KnowledgeIngestor
 {
@@ -83,6 +84,10 @@ public sealed class KnowledgeIngestor
     public async Task<IngestReport> IngestAsync(IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
+        // Two ingests of one store at once (two `atlas run`s on a fresh clone) would each embed and write every document,
+        // and a search between their writes would read a store half of one and half of the other: they take turns, and
+        // the second finds everything unchanged.
+        await using var ingestLock = await _store.AcquireIngestLockAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return await IngestOnceAsync(progress, clock, cancellationToken).ConfigureAwait(false);
