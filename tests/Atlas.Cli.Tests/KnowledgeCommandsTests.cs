@@ -219,6 +219,36 @@ public sealed class KnowledgeCommandsTests
     }
 
     [Fact]
+    public void SourcesMatchingNothing_CheckWarnsAtTheValue_IngestAndRunSaySo()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("kb/kb.atlas", """
+            knowledge handbook {
+              sources = ["dosc/*.md", "docs/*.md"]
+            }
+
+            workflow ask(question: string) -> Passage[] {
+              found = handbook.search(question)
+              return found
+            }
+            """);
+        dir.Write("kb/docs/refunds.md", "# Refunds\n\nMoney back within 30 days of purchase.");
+
+        var check = Cli.Offline("check", file);
+        var ingest = Cli.Offline("ingest", file);
+        var run = Cli.Offline("run", file, "--input", "\"refund\"");
+
+        Assert.Equal(0, check.ExitCode);
+        Assert.Contains($"{file}(2,13): warning ATL2025: No file matches `dosc/*.md`, a source of knowledge base `handbook` (relative to this file's folder): it would ingest nothing and every search would return no passages", check.Stdout + check.Stderr);
+        Assert.DoesNotContain("docs/*.md`", check.Stdout + check.Stderr);
+        Assert.Equal(0, ingest.ExitCode);
+        Assert.Contains("atlas ingest: sources of 'handbook' matched no files: dosc/*.md\n", ingest.Stderr);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("atlas run: sources of 'handbook' matched no files: dosc/*.md\n", run.Stderr);
+        Assert.Equal("docs/refunds.md", JsonNode.Parse(run.Stdout)![0]!["source"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Process_EightRunsAtOnceOnAFreshCopy_IngestOnceAndAllAnswerTheSame()
     {
         using var dir = new TempDirectory();

@@ -65,6 +65,11 @@ public static class IngestCommand
             error.WriteLine($"{CommandName}: skipped {skip.Source}: {skip.Reason}");
         }
 
+        if (report.UnmatchedSources.Count > 0)
+        {
+            error.WriteLine($"{CommandName}: {KnowledgeSources.Warning(descriptor.Name, report.UnmatchedSources)}");
+        }
+
         var documents = report.Added + report.Updated + report.Unchanged;
         error.WriteLine($"{CommandName}: {descriptor.Name}: {CliKnowledge.Summary(report)}; {documents} document{(documents == 1 ? "" : "s")} stored");
         return ExitCodes.Success;

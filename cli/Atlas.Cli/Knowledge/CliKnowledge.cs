@@ -139,6 +139,9 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
             var descriptor = Interpreter.Descriptors.Knowledge(model);
             if (descriptor.Store is not ("sqlite" or ""))
             {
+                // Not ingested here, but a glob that matches nothing is worth a word all the same.
+                var unmatched = KnowledgeSources.Unmatched(project.BaseDirectory, descriptor.Sources);
+                if (unmatched.Count > 0) environment.Error.WriteLine($"{_commandName}: {KnowledgeSources.Warning(descriptor.Name, unmatched)}");
                 continue;
             }
 
@@ -150,6 +153,11 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
                 ? $"{_commandName}: knowledge '{descriptor.Name}' is up to date ({report.Unchanged} documents in {store})"
                 : $"{_commandName}: knowledge '{descriptor.Name}' ingested into {store}: {Summary(report)}";
             environment.Error.WriteLine(line);
+            if (report.UnmatchedSources.Count > 0)
+            {
+                environment.Error.WriteLine($"{_commandName}: {KnowledgeSources.Warning(descriptor.Name, report.UnmatchedSources)}");
+            }
+
             foreach (var skip in report.Skipped)
             {
                 environment.Error.WriteLine($"{_commandName}: knowledge '{descriptor.Name}': skipped {skip.Source}: {skip.Reason}");

@@ -6,7 +6,6 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.FileSystemGlobbing;
 
 namespace Atlas.Knowledge;
 
@@ -60,18 +59,7 @@ public sealed class KnowledgeIngestor
     public int EmbeddingBatchSize { get; init; } = 64;
 
     /// <summary>The files the source globs match, full paths in ordinal order.</summary>
-    public IReadOnlyList<string> MatchFiles()
-    {
-        var matcher = new Matcher(StringComparison.OrdinalIgnoreCase);
-        foreach (var source in _sources)
-        {
-            matcher.AddInclude(source.Replace('\\', '/'));
-        }
-
-        return Directory.Exists(_baseDirectory)
-            ? matcher.GetResultsInFullPath(_baseDirectory).Order(StringComparer.Ordinal).ToList()
-            : [];
-    }
+    public IReadOnlyList<string> MatchFiles() => KnowledgeSources.Match(_baseDirectory, _sources);
 
     /// <summary>Brings the store up to date with the source files; see the class remarks.</summary>
     /// <remarks>
@@ -90,14 +78,15 @@ public sealed class KnowledgeIngestor
         await using var ingestLock = await _store.AcquireIngestLockAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await IngestOnceAsync(progress, clock, cancellationToken).ConfigureAwait(false);
+            var report = await IngestOnceAsync(progress, clock, cancellationToken).ConfigureAwait(false);
+            return report with { UnmatchedSources = KnowledgeSources.Unmatched(_baseDirectory, _sources) };
         }
         catch (DimensionsChangedException)
         {
             // The embedder now returns vectors of another size than the store it built (its model changed):
             // the store was emptied for the new size, so ingest everything again.
             var report = await IngestOnceAsync(progress, clock, cancellationToken).ConfigureAwait(false);
-            return report with { Rebuilt = true };
+            return report with { Rebuilt = true, UnmatchedSources = KnowledgeSources.Unmatched(_baseDirectory, _sources) };
         }
     }
 
