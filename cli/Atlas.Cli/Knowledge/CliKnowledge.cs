@@ -26,9 +26,6 @@ namespace Atlas.Cli.Knowledge;
 /// </remarks>
 internal sealed class CliKnowledge : IKnowledgeBaseFactory
 {
-    private static readonly Lazy<(MiniLmEmbeddingGenerator Generator, Tokenizer Tokenizer)> MiniLm =
-        new(() => (new MiniLmEmbeddingGenerator(), MiniLmEmbeddingGenerator.CreateTokenizer()), LazyThreadSafetyMode.ExecutionAndPublication);
-
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
 
     private readonly string _commandName;
@@ -71,7 +68,7 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
         Tokenizer? tokenizer = null;
         if (descriptor.Embedder == "minilm")
         {
-            (generator, tokenizer) = MiniLm.Value;
+            (generator, tokenizer) = (MiniLmEmbeddingGenerator.Shared, MiniLmEmbeddingGenerator.SharedTokenizer);
         }
         else
         {
