@@ -168,7 +168,7 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
             var kb = create();
             if (kb is SqliteKnowledgeBase)
             {
-                await kb.IngestAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                await kb.RefreshAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
             return kb;

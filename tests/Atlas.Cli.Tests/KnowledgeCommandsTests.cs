@@ -249,6 +249,34 @@ public sealed class KnowledgeCommandsTests
     }
 
     [Fact]
+    public void Run_EverySourceGoneButTheStoreHoldsThem_KeepsTheStoreAndSaysSo_IngestRemovesThem()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("kb/kb.atlas", """
+            knowledge handbook {
+              sources = ["docs/*.md"]
+            }
+
+            workflow ask(question: string) -> Passage[] {
+              found = handbook.search(question)
+              return found
+            }
+            """);
+        dir.Write("kb/docs/refunds.md", "# Refunds\n\nMoney back within 30 days of purchase.");
+        Assert.Equal(0, Cli.Offline("ingest", file).ExitCode);
+        Directory.Delete(Path.Combine(dir.Path, "kb/docs"), recursive: true); // a store deployed without its sources
+
+        var run = Cli.Offline("run", file, "--input", "\"refund\"");
+        var ingest = Cli.Offline("ingest", file);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("atlas run: knowledge 'handbook' is up to date (1 documents in ", run.Stderr);
+        Assert.Contains("atlas run: sources of 'handbook' matched no files: docs/*.md\n", run.Stderr);
+        Assert.Equal("docs/refunds.md", JsonNode.Parse(run.Stdout)![0]!["source"]!.GetValue<string>());
+        Assert.Contains("0 added, 0 updated, 0 unchanged, 1 removed", ingest.Stderr); // asked for, an ingest does empty it
+    }
+
+    [Fact]
     public async Task Process_EightRunsAtOnceOnAFreshCopy_IngestOnceAndAllAnswerTheSame()
     {
         using var dir = new TempDirectory();

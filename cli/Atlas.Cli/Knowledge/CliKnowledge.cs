@@ -143,7 +143,7 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
             }
 
             var kb = CreateKnowledgeBase(descriptor, project.BaseDirectory);
-            var report = await kb.IngestAsync(cancellationToken: cancellationToken).ConfigureAwait(false); // waits for another process's ingest of it
+            var report = await kb.RefreshAsync(cancellationToken).ConfigureAwait(false); // waits for another process's ingest of it
             var store = Describe(kb);
             var changed = report.Added + report.Updated + report.Removed;
             var line = changed == 0 && report.Skipped.Count == 0
