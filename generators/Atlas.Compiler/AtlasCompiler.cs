@@ -63,7 +63,11 @@ public static class AtlasCompiler
     }
 
     /// <summary>Binds and checks files parsed with <see cref="ParseFile"/> as one namespace.</summary>
-    public static CompilationResult Compile(IReadOnlyList<ParsedFile> files, CancellationToken cancellationToken = default)
+    public static CompilationResult Compile(IReadOnlyList<ParsedFile> files, CancellationToken cancellationToken = default) =>
+        Compile(files, null, cancellationToken);
+
+    /// <summary>As <see cref="Compile(IReadOnlyList{ParsedFile}, CancellationToken)"/>, with the checks <paramref name="host"/> can answer (references, files).</summary>
+    public static CompilationResult Compile(IReadOnlyList<ParsedFile> files, CompilationHost? host, CancellationToken cancellationToken = default)
     {
         var diagnostics = new DiagnosticBag();
         var trees = new List<SyntaxTree>(files.Count);
@@ -72,11 +76,15 @@ public static class AtlasCompiler
             diagnostics.AddRange(file.Diagnostics);
             trees.Add(file.Tree);
         }
-        var model = Bind(trees, diagnostics, cancellationToken);
+        var model = Bind(trees, diagnostics, cancellationToken, host: host);
         return new CompilationResult(model, diagnostics.ToSortedArray());
     }
 
-    public static CompilationResult Compile(IEnumerable<SourceFile> files, CancellationToken cancellationToken = default)
+    public static CompilationResult Compile(IEnumerable<SourceFile> files, CancellationToken cancellationToken = default) =>
+        Compile(files, null, cancellationToken);
+
+    /// <summary>Parses and compiles <paramref name="files"/>, with the checks <paramref name="host"/> can answer.</summary>
+    public static CompilationResult Compile(IEnumerable<SourceFile> files, CompilationHost? host, CancellationToken cancellationToken = default)
     {
         var parsed = new List<ParsedFile>();
         foreach (var file in files)
@@ -84,7 +92,7 @@ public static class AtlasCompiler
             cancellationToken.ThrowIfCancellationRequested();
             parsed.Add(ParseFile(file, cancellationToken));
         }
-        return Compile(parsed, cancellationToken);
+        return Compile(parsed, host, cancellationToken);
     }
 
     /// <summary>
@@ -95,11 +103,12 @@ public static class AtlasCompiler
         IReadOnlyList<SyntaxTree> trees,
         DiagnosticBag diagnostics,
         CancellationToken cancellationToken,
-        Func<IReadOnlyList<SyntaxTree>, DiagnosticBag, CancellationToken, AtlasModel>? bind = null)
+        Func<IReadOnlyList<SyntaxTree>, DiagnosticBag, CancellationToken, AtlasModel>? bind = null,
+        CompilationHost? host = null)
     {
         try
         {
-            return (bind ?? Binder.Bind)(trees, diagnostics, cancellationToken);
+            return bind is null ? Binder.Bind(trees, diagnostics, cancellationToken, host) : bind(trees, diagnostics, cancellationToken);
         }
         catch (OperationCanceledException)
         {

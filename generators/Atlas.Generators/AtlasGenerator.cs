@@ -22,7 +22,9 @@ namespace Atlas.Generators;
 /// <remarks>
 /// Pipeline (each step named in <see cref="TrackingNames"/>):
 /// <code>
-/// AdditionalTexts ─► Files (per file: path, text) ─► Parse (per file) ─► Collect ─► Compile (model?, diagnostics)
+/// AdditionalTexts ─► Files (per file: path, text) ─► Parse (per file) ─► Collect ─┬─► Compile (model?, diagnostics)
+///   Compilation ─► References (Atlas.Knowledge? MiniLM?) ─────────────────────────┘
+///   Files ─► BaseDirectory (their common folder) ─► Options
 ///   Compile ─► Model ─┬─► Plan (units, failure) ─► Units (per unit) ─► source output
 ///   Options ──────────┘
 ///   Compile + Plan ─► Diagnostics ─► diagnostics output
@@ -54,9 +56,21 @@ public sealed class AtlasGenerator : IIncrementalGenerator
             .Select(static (input, cancellationToken) => ParsedSource.Parse(input, cancellationToken))
             .WithTrackingName(TrackingNames.Parse);
 
+        // Runs on every C# edit, but yields an equal value unless a reference Atlas cares about comes or goes.
+        var references = context.CompilationProvider
+            .Select(static (compilation, _) => ReferencedPackages.Of(compilation))
+            .WithTrackingName(TrackingNames.References);
+
         var compiled = parsed.Collect()
-            .Select(static (inputs, cancellationToken) => CompileOutput.Compile(inputs, cancellationToken))
+            .Combine(references)
+            .Select(static (pair, cancellationToken) => CompileOutput.Compile(pair.Left, pair.Right, cancellationToken))
             .WithTrackingName(TrackingNames.Compile);
+
+        var baseDirectory = files
+            .Select(static (input, _) => input.Path)
+            .Collect()
+            .Select(static (paths, _) => AtlasSourceInput.CommonFolder(paths))
+            .WithTrackingName(TrackingNames.BaseDirectory);
 
         var properties = context.AnalyzerConfigOptionsProvider
             .Select(static (provider, _) => AtlasGeneratorOptions.Read(provider.GlobalOptions))
@@ -67,8 +81,8 @@ public sealed class AtlasGenerator : IIncrementalGenerator
             .Select(static (compilation, _) => compilation.AssemblyName)
             .WithTrackingName(TrackingNames.AssemblyName);
 
-        var options = properties.Combine(assemblyName)
-            .Select(static (pair, _) => pair.Left.ToEmitOptions(pair.Right))
+        var options = properties.Combine(assemblyName).Combine(baseDirectory)
+            .Select(static (pair, _) => pair.Left.Left.ToEmitOptions(pair.Left.Right) with { BaseDirectory = pair.Right })
             .WithTrackingName(TrackingNames.Options);
 
         var model = compiled

@@ -21,6 +21,12 @@ internal static class TrackingNames
     /// <summary>The compilation's assembly name (last fallback for the namespace).</summary>
     public const string AssemblyName = "Atlas.AssemblyName";
 
+    /// <summary>Which of the assemblies generated code may need (Atlas.Knowledge, Atlas.Embeddings.MiniLM) the project references.</summary>
+    public const string References = "Atlas.References";
+
+    /// <summary>The folder of the Atlas files (their common folder), which generated code makes the runtime's base directory.</summary>
+    public const string BaseDirectory = "Atlas.BaseDirectory";
+
     /// <summary>The emitter's options.</summary>
     public const string Options = "Atlas.Options";
 

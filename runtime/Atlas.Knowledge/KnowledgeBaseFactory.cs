@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
 using Atlas.Runtime;
 using Microsoft.Extensions.AI;
 using Microsoft.ML.Tokenizers;
@@ -17,17 +19,41 @@ namespace Atlas.Knowledge;
 /// <remarks>Thread-safe to use once built. Neither the generators nor the tokenizers are owned.</remarks>
 public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
 {
-    private readonly Dictionary<string, (IEmbeddingGenerator<string, Embedding<float>> Generator, Tokenizer? Tokenizer)> _embedders = new(StringComparer.Ordinal);
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Lazy<(IEmbeddingGenerator<string, Embedding<float>> Generator, Tokenizer? Tokenizer)>> _embedders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ProviderDescriptor Provider, Func<string, string?>? GetEnvironmentVariable)> _providers = new(StringComparer.Ordinal);
 
     /// <summary>The client Chroma stores reach their server with (not owned); a shared one if <see langword="null"/>.</summary>
     public HttpClient? Http { get; set; }
 
+    /// <summary>
+    /// When set, each knowledge base the runtime asks for (<see cref="IKnowledgeBaseFactory.Create"/>) is built on its first
+    /// search, and a SQLite store is first brought up to date with its sources (an incremental ingest, once per process;
+    /// only new and changed files are embedded) — what <c>atlas run</c> does before it runs, so both answer from the same
+    /// store. Generated <c>AddAtlas()</c> sets it. Chroma stores are shared servers and are never ingested implicitly.
+    /// </summary>
+    public bool IngestBeforeFirstSearch { get; set; }
+
     /// <summary>Registers <paramref name="generator"/> under <paramref name="name"/>, with the tokenizer that sizes its chunks (cl100k_base if <see langword="null"/>).</summary>
     public KnowledgeBaseFactory AddEmbedder(string name, IEmbeddingGenerator<string, Embedding<float>> generator, Tokenizer? tokenizer = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(generator);
-        _embedders[name] = (generator, tokenizer);
+        return AddEmbedder(name, () => generator, tokenizer);
+    }
+
+    /// <summary>
+    /// Registers the generator <paramref name="create"/> makes, called the first time a knowledge base uses it (so a local
+    /// model such as MiniLM is loaded only by a process that searches).
+    /// </summary>
+    public KnowledgeBaseFactory AddEmbedder(string name, Func<IEmbeddingGenerator<string, Embedding<float>>> create, Tokenizer? tokenizer = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(create);
+        lock (_gate)
+        {
+            _embedders[name] = new(() => (create(), tokenizer), LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+
         return this;
     }
 
@@ -43,23 +69,57 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
         return AddEmbedder(provider.Name, ProviderEmbedders.Create(provider, getEnvironmentVariable));
     }
 
+    /// <summary>
+    /// The declared providers a knowledge base's <c>embedder</c> may name: one not registered otherwise is registered with
+    /// <see cref="AddProviderEmbedder"/> the first time a knowledge base needs it (API keys read then).
+    /// </summary>
+    public KnowledgeBaseFactory AddProviders(IEnumerable<ProviderDescriptor> providers, Func<string, string?>? getEnvironmentVariable = null)
+    {
+        ArgumentNullException.ThrowIfNull(providers);
+        lock (_gate)
+        {
+            foreach (var provider in providers)
+            {
+                _providers[provider.Name] = (provider, getEnvironmentVariable);
+            }
+        }
+
+        return this;
+    }
+
     /// <summary>The knowledge base <paramref name="descriptor"/> declares, paths relative to <paramref name="baseDirectory"/>.</summary>
-    /// <exception cref="InvalidOperationException">No embedder is registered under the descriptor's name.</exception>
+    /// <exception cref="InvalidOperationException">No embedder is registered under the descriptor's name, and no provider of that name can embed.</exception>
     public KnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        if (!_embedders.TryGetValue(descriptor.Embedder, out var embedder))
+        var (generator, tokenizer) = Embedder(descriptor).Value;
+        return KnowledgeBase.Create(descriptor, baseDirectory, generator, tokenizer, Http);
+    }
+
+    IKnowledgeBase IKnowledgeBaseFactory.Create(KnowledgeDescriptor descriptor, string baseDirectory) =>
+        IngestBeforeFirstSearch ? new ReadyOnFirstSearch(() => Create(descriptor, baseDirectory)) : Create(descriptor, baseDirectory);
+
+    private Lazy<(IEmbeddingGenerator<string, Embedding<float>> Generator, Tokenizer? Tokenizer)> Embedder(KnowledgeDescriptor descriptor)
+    {
+        lock (_gate)
         {
+            if (_embedders.TryGetValue(descriptor.Embedder, out var embedder))
+            {
+                return embedder;
+            }
+
+            if (_providers.TryGetValue(descriptor.Embedder, out var declared))
+            {
+                AddProviderEmbedder(declared.Provider, declared.GetEnvironmentVariable);
+                return _embedders[descriptor.Embedder];
+            }
+
             var known = _embedders.Count == 0 ? "none" : string.Join(", ", _embedders.Keys.Order(StringComparer.Ordinal));
             throw new InvalidOperationException(
                 $"Knowledge base '{descriptor.Name}' uses embedder '{descriptor.Embedder}', but no embedding generator is registered under that name (registered: {known}). " +
                 (descriptor.Embedder == "minilm" ? "Reference Atlas.Embeddings.MiniLM and register a MiniLmEmbeddingGenerator." : "Register the provider's IEmbeddingGenerator."));
         }
-
-        return KnowledgeBase.Create(descriptor, baseDirectory, embedder.Generator, embedder.Tokenizer, Http);
     }
-
-    IKnowledgeBase IKnowledgeBaseFactory.Create(KnowledgeDescriptor descriptor, string baseDirectory) => Create(descriptor, baseDirectory);
 
     /// <summary>
     /// Adds a knowledge base for every declared one that the options don't already have, so <see cref="AtlasRuntime.SearchAsync"/>
@@ -69,14 +129,49 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
     public void AddTo(AtlasRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        AddProviders(options.Providers, options.GetEnvironmentVariable);
         foreach (var descriptor in options.KnowledgeBases.Where(d => !options.Knowledge.ContainsKey(d.Name)))
         {
-            if (!_embedders.ContainsKey(descriptor.Embedder) && options.Providers.FirstOrDefault(p => p.Name == descriptor.Embedder) is { } provider)
+            options.Knowledge[descriptor.Name] = Create(descriptor, options.BaseDirectory);
+        }
+    }
+
+    /// <summary>
+    /// A knowledge base built on its first search, a SQLite store ingested first (see <see cref="IngestBeforeFirstSearch"/>).
+    /// A failure (an unreachable provider, a locked file) is not kept: the next search tries again.
+    /// </summary>
+    private sealed class ReadyOnFirstSearch(Func<KnowledgeBase> create) : IKnowledgeBase
+    {
+        private readonly object _gate = new();
+        private Task<KnowledgeBase>? _ready;
+
+        public async Task<IReadOnlyList<Passage>> SearchAsync(string query, SearchOptions options, CancellationToken cancellationToken)
+        {
+            Task<KnowledgeBase> ready;
+            lock (_gate)
             {
-                AddProviderEmbedder(provider, options.GetEnvironmentVariable);
+                if (_ready is null || _ready.IsFaulted || _ready.IsCanceled)
+                {
+                    _ready = Task.Run(PrepareAsync, CancellationToken.None);
+                }
+
+                ready = _ready;
             }
 
-            options.Knowledge[descriptor.Name] = Create(descriptor, options.BaseDirectory);
+            var kb = await ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await kb.SearchAsync(query, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Shared by every caller, so not cancelled by any one of them; each caller stops waiting on its own token.
+        private async Task<KnowledgeBase> PrepareAsync()
+        {
+            var kb = create();
+            if (kb is SqliteKnowledgeBase)
+            {
+                await kb.RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return kb;
         }
     }
 }

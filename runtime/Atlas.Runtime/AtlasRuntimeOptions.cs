@@ -27,14 +27,18 @@ public sealed class AtlasRuntimeOptions
 
     /// <summary>
     /// Builds the declared knowledge bases that <see cref="Knowledge"/> has no entry for (on SQLite or ChromaDB with
-    /// Atlas.Knowledge); when null, they search their files with the built-in <see cref="FileKeywordKnowledgeBase"/>.
+    /// Atlas.Knowledge; generated <c>AddAtlas()</c> sets one that searches as <c>atlas run</c> does); when null, searching one fails.
     /// </summary>
     public IKnowledgeBaseFactory? KnowledgeFactory { get; set; }
 
     /// <summary>Reads environment variables (API keys); replaceable for tests. Values are never logged or put in events.</summary>
     public Func<string, string?> GetEnvironmentVariable { get; set; } = Environment.GetEnvironmentVariable;
 
-    /// <summary>Where relative paths in declarations (knowledge sources, store files) start: the .atlas file's folder.</summary>
+    /// <summary>
+    /// Where relative paths in declarations (knowledge sources, store files, MCP servers' working directories) start: the
+    /// folder of the .atlas files. Generated code sets it to that folder as it was at build time; a deployed app whose
+    /// files live elsewhere sets it in its configure callback.
+    /// </summary>
     public string BaseDirectory { get; set; } = AppContext.BaseDirectory;
 
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

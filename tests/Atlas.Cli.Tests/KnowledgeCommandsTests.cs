@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
 
 namespace Atlas.Cli.Tests;
@@ -215,6 +216,80 @@ public sealed class KnowledgeCommandsTests
         Assert.Equal("T-1042", JsonNode.Parse(first.Stdout)!["ticket"]!.GetValue<string>());
         Assert.Equal(0, second.ExitCode);
         Assert.Equal("atlas run: knowledge 'handbook' is up to date (5 documents in examples/support-triage/handbook.db)", second.StderrLines[0]);
+    }
+
+    [Fact]
+    public void SourcesMatchingNothing_CheckWarnsAtTheValue_IngestAndRunSaySo()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("kb/kb.atlas", """
+            knowledge handbook {
+              sources = ["dosc/*.md", "docs/*.md"]
+            }
+
+            workflow ask(question: string) -> Passage[] {
+              found = handbook.search(question)
+              return found
+            }
+            """);
+        dir.Write("kb/docs/refunds.md", "# Refunds\n\nMoney back within 30 days of purchase.");
+
+        var check = Cli.Offline("check", file);
+        var ingest = Cli.Offline("ingest", file);
+        var run = Cli.Offline("run", file, "--input", "\"refund\"");
+
+        Assert.Equal(0, check.ExitCode);
+        Assert.Contains($"{file}(2,13): warning ATL2025: No file matches `dosc/*.md`, a source of knowledge base `handbook` (relative to this file's folder): it would ingest nothing and every search would return no passages", check.Stdout + check.Stderr);
+        Assert.DoesNotContain("docs/*.md`", check.Stdout + check.Stderr);
+        Assert.Equal(0, ingest.ExitCode);
+        Assert.Contains("atlas ingest: sources of 'handbook' matched no files: dosc/*.md\n", ingest.Stderr);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("atlas run: sources of 'handbook' matched no files: dosc/*.md\n", run.Stderr);
+        Assert.Equal("docs/refunds.md", JsonNode.Parse(run.Stdout)![0]!["source"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Run_EverySourceGoneButTheStoreHoldsThem_KeepsTheStoreAndSaysSo_IngestRemovesThem()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("kb/kb.atlas", """
+            knowledge handbook {
+              sources = ["docs/*.md"]
+            }
+
+            workflow ask(question: string) -> Passage[] {
+              found = handbook.search(question)
+              return found
+            }
+            """);
+        dir.Write("kb/docs/refunds.md", "# Refunds\n\nMoney back within 30 days of purchase.");
+        Assert.Equal(0, Cli.Offline("ingest", file).ExitCode);
+        Directory.Delete(Path.Combine(dir.Path, "kb/docs"), recursive: true); // a store deployed without its sources
+
+        var run = Cli.Offline("run", file, "--input", "\"refund\"");
+        var ingest = Cli.Offline("ingest", file);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("atlas run: knowledge 'handbook' is up to date (1 documents in ", run.Stderr);
+        Assert.Contains("atlas run: sources of 'handbook' matched no files: docs/*.md\n", run.Stderr);
+        Assert.Equal("docs/refunds.md", JsonNode.Parse(run.Stdout)![0]!["source"]!.GetValue<string>());
+        Assert.Contains("0 added, 0 updated, 0 unchanged, 1 removed", ingest.Stderr); // asked for, an ingest does empty it
+    }
+
+    [Fact]
+    public async Task Process_EightRunsAtOnceOnAFreshCopy_IngestOnceAndAllAnswerTheSame()
+    {
+        using var dir = new TempDirectory();
+        CopyDirectory(Cli.Example("support-triage"), Path.Combine(dir.Path, "examples/support-triage"), skip: f => f.EndsWith(".db", StringComparison.Ordinal) || f.Contains(".db-", StringComparison.Ordinal));
+        var args = new[] { "run", "examples/support-triage/support.atlas", "--workflow", "support", "--input", "@examples/support-triage/ticket.json" };
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => AtlasProcess.Run(dir.Path, args))));
+
+        Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.Stderr));
+        Assert.Single(runs.Select(r => r.Stdout).Distinct());
+        var ingestLines = runs.Select(r => r.StderrLines[0]).ToList();
+        Assert.Single(ingestLines, l => l.StartsWith("atlas run: knowledge 'handbook' ingested into examples/support-triage/handbook.db: 5 added,", StringComparison.Ordinal));
+        Assert.Equal(7, ingestLines.Count(l => l == "atlas run: knowledge 'handbook' is up to date (5 documents in examples/support-triage/handbook.db)"));
     }
 
     [Fact]

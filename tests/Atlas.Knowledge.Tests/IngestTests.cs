@@ -88,16 +88,26 @@ public sealed class IngestTests(MiniLmFixture model) : IDisposable
     }
 
     [Fact]
-    public async Task Runtime_NoFactory_FallsBackToTheBuiltInFileSearch()
+    public async Task Factory_IngestBeforeFirstSearch_BuildsTheStoreOnTheFirstSearchLikeAtlasRun()
     {
         WriteHandbook();
         var options = new AtlasRuntimeOptions { BaseDirectory = _folder.Path };
         options.KnowledgeBases.Add(Create().Descriptor);
+        var created = 0;
+        options.KnowledgeFactory = new KnowledgeBaseFactory { IngestBeforeFirstSearch = true }
+            .AddEmbedder("minilm", () => { created++; return model.Embedder; }, model.Tokenizer);
+        var runtime = new AtlasRuntime(options);
+        Assert.Equal(0, created); // nothing loaded, nothing written until a search
+        Assert.False(File.Exists(Path.Combine(_folder.Path, "data/handbook.db")));
 
-        var passages = await new AtlasRuntime(options).SearchAsync("handbook", "Argon2id", new SearchOptions(Top: 1, Where: new Dictionary<string, string> { ["format"] = "html" }), null, CancellationToken.None);
+        var passages = await runtime.SearchAsync("handbook", "Argon2id", new SearchOptions(Top: 1, Where: new Dictionary<string, string> { ["format"] = "html" }), null, CancellationToken.None);
+        _folder.Write("docs/later.md", "# Later\n\nA file written after the first search.");
+        await runtime.SearchAsync("handbook", "later", new SearchOptions(Top: 1), null, CancellationToken.None);
 
         Assert.Equal("docs/security.html", Assert.Single(passages).Source);
-        Assert.False(File.Exists(Path.Combine(_folder.Path, "data/handbook.db")));
+        Assert.Equal(1, created);
+        var info = new SqliteKnowledgeStore(Path.Combine(_folder.Path, "data/handbook.db")).ReadInfo();
+        Assert.Equal(3, info!.Documents); // ingested once per process, as atlas run ingests once per run
     }
 
     [Fact]

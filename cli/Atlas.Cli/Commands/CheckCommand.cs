@@ -45,6 +45,15 @@ public static class CheckCommand
         return command;
     }
 
+    /// <summary>
+    /// What `atlas check` can tell the front-end that `dotnet build` cannot: whether a knowledge base's sources glob matches
+    /// a file (ATL2025), relative to the declaring file's folder; nothing is said when that folder is not there.
+    /// </summary>
+    internal static readonly CompilationHost SeesFiles = new()
+    {
+        SourcesMatch = (atlasFile, glob) => Atlas.Knowledge.KnowledgeSources.MatchesAny(Path.GetDirectoryName(Path.GetFullPath(atlasFile))!, glob),
+    };
+
     /// <summary>Runs the check; returns the exit code. <paramref name="compile"/> defaults to <see cref="AtlasCompiler.Compile(IEnumerable{SourceFile}, System.Threading.CancellationToken)"/> (tests pass their own).</summary>
     public static int Execute(
         IReadOnlyList<string> arguments,
@@ -99,7 +108,7 @@ public static class CheckCommand
         foreach (var files in sources)
         {
             fileCount += files.Count;
-            var result = compile is null ? AtlasCompiler.Compile(files) : compile(files);
+            var result = compile is null ? AtlasCompiler.Compile(files, SeesFiles) : compile(files);
             foreach (var diagnostic in result.Diagnostics)
             {
                 if (diagnostic.IsError) errors++;

@@ -51,10 +51,8 @@ public static class IngestCommand
         IngestReport report;
         try
         {
-            report = await CliKnowledge.WithIngestLockAsync(
-                kb,
-                () => environment.ErrorIsTerminal ? WithBarAsync(kb, environment, cancellationToken) : WithLinesAsync(kb, environment, cancellationToken),
-                cancellationToken).ConfigureAwait(false);
+            // The store's lock (KnowledgeIngestor) makes a concurrent ingest of the same store wait for this one.
+            report = await (environment.ErrorIsTerminal ? WithBarAsync(kb, environment, cancellationToken) : WithLinesAsync(kb, environment, cancellationToken)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is KnowledgeStoreUnavailableException or Atlas.Runtime.ProviderException)
         {
@@ -65,6 +63,11 @@ public static class IngestCommand
         foreach (var skip in report.Skipped)
         {
             error.WriteLine($"{CommandName}: skipped {skip.Source}: {skip.Reason}");
+        }
+
+        if (report.UnmatchedSources.Count > 0)
+        {
+            error.WriteLine($"{CommandName}: {KnowledgeSources.Warning(descriptor.Name, report.UnmatchedSources)}");
         }
 
         var documents = report.Added + report.Updated + report.Unchanged;

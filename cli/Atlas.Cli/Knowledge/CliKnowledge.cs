@@ -26,13 +26,7 @@ namespace Atlas.Cli.Knowledge;
 /// </remarks>
 internal sealed class CliKnowledge : IKnowledgeBaseFactory
 {
-    private static readonly Lazy<(MiniLmEmbeddingGenerator Generator, Tokenizer Tokenizer)> MiniLm =
-        new(() => (new MiniLmEmbeddingGenerator(), MiniLmEmbeddingGenerator.CreateTokenizer()), LazyThreadSafetyMode.ExecutionAndPublication);
-
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
-
-    // One ingest at a time per store, across the commands of one process (tests run many at once).
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> IngestLocks = new(StringComparer.Ordinal);
 
     private readonly string _commandName;
     private readonly IReadOnlyDictionary<string, ProviderDescriptor> _providers;
@@ -74,7 +68,7 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
         Tokenizer? tokenizer = null;
         if (descriptor.Embedder == "minilm")
         {
-            (generator, tokenizer) = MiniLm.Value;
+            (generator, tokenizer) = (MiniLmEmbeddingGenerator.Shared, MiniLmEmbeddingGenerator.SharedTokenizer);
         }
         else
         {
@@ -130,21 +124,6 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
         _ => kb.Store.Location,
     };
 
-    /// <summary>Runs <paramref name="ingest"/> holding the store's lock for this process.</summary>
-    public static async Task<T> WithIngestLockAsync<T>(KnowledgeBase kb, Func<Task<T>> ingest, CancellationToken cancellationToken)
-    {
-        var gate = IngestLocks.GetOrAdd(kb.Store.Location, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await ingest().ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
     /// <summary>
     /// Before <c>atlas run</c> and <c>atlas chat</c>: brings every declared SQLite store up to date (an incremental
     /// ingest: only new and changed files are embedded), one line on stderr each, so an example runs from a fresh
@@ -157,17 +136,25 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
             var descriptor = Interpreter.Descriptors.Knowledge(model);
             if (descriptor.Store is not ("sqlite" or ""))
             {
+                // Not ingested here, but a glob that matches nothing is worth a word all the same.
+                var unmatched = KnowledgeSources.Unmatched(project.BaseDirectory, descriptor.Sources);
+                if (unmatched.Count > 0) environment.Error.WriteLine($"{_commandName}: {KnowledgeSources.Warning(descriptor.Name, unmatched)}");
                 continue;
             }
 
             var kb = CreateKnowledgeBase(descriptor, project.BaseDirectory);
-            var report = await WithIngestLockAsync(kb, () => kb.IngestAsync(cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+            var report = await kb.RefreshAsync(cancellationToken).ConfigureAwait(false); // waits for another process's ingest of it
             var store = Describe(kb);
             var changed = report.Added + report.Updated + report.Removed;
             var line = changed == 0 && report.Skipped.Count == 0
                 ? $"{_commandName}: knowledge '{descriptor.Name}' is up to date ({report.Unchanged} documents in {store})"
                 : $"{_commandName}: knowledge '{descriptor.Name}' ingested into {store}: {Summary(report)}";
             environment.Error.WriteLine(line);
+            if (report.UnmatchedSources.Count > 0)
+            {
+                environment.Error.WriteLine($"{_commandName}: {KnowledgeSources.Warning(descriptor.Name, report.UnmatchedSources)}");
+            }
+
             foreach (var skip in report.Skipped)
             {
                 environment.Error.WriteLine($"{_commandName}: knowledge '{descriptor.Name}': skipped {skip.Source}: {skip.Reason}");

@@ -321,6 +321,8 @@ internal sealed partial class Binder
         var store = attributes.TryGetValue("store", out var storeAttribute) ? ReadStore(storeAttribute, file) : null;
         var finalStore = store ?? new StoreModel(StoreKind.Sqlite, symbol.Name + ".db");
         CheckStoreNotShared(symbol, finalStore, embedder, storeAttribute?.Value.Span ?? syntax.Name.Span);
+        if (sources is { Count: > 0 } && sourcesAttribute is not null) CheckSourcesMatch(symbol, sources, sourcesAttribute.Value.Span);
+        CheckKnowledgePackages(symbol, embedder, syntax.Name.Span);
 
         symbol.Model = new KnowledgeModel(
             symbol.Name,
@@ -328,6 +330,35 @@ internal sealed partial class Binder
             chunking ?? new ChunkingModel(ChunkingStrategy.Recursive, DefaultChunkSize, DefaultChunkSize / 8),
             embedder,
             finalStore);
+    }
+
+    /// <summary>
+    /// ATL2025 (atlas check and run, which see the files): globs that match nothing, so the knowledge base would be empty
+    /// and every search would answer "no passages" without a word. Skipped when the folder is not there to look in.
+    /// </summary>
+    private void CheckSourcesMatch(Symbol symbol, List<string> sources, TextSpan span)
+    {
+        if (_host?.SourcesMatch is not { } matches) return;
+        var unmatched = sources.Where(glob => matches(symbol.File.Path, glob) == false).ToList();
+        if (unmatched.Count == 0) return;
+        Report(DiagnosticDescriptors.SourcesMatchNoFiles, symbol.File, span, string.Join(", ", unmatched.Select(g => "`" + g + "`")), symbol.Name);
+    }
+
+    /// <summary>The assemblies generated code needs to search a knowledge base as atlas run does, by its embedder.</summary>
+    internal static IEnumerable<string> KnowledgePackages(string embedder) =>
+        embedder == BuiltInEmbedder ? new[] { "Atlas.Knowledge", "Atlas.Embeddings.MiniLM" } : new[] { "Atlas.Knowledge" };
+
+    /// <summary>
+    /// ATL2031 (dotnet build, which knows the references): without Atlas.Knowledge (and MiniLM for `embedder = minilm`)
+    /// generated code could not search the declared store, and a fallback would answer differently from atlas run.
+    /// </summary>
+    private void CheckKnowledgePackages(Symbol symbol, string embedder, TextSpan span)
+    {
+        if (_host?.References is not { } references) return;
+        var missing = KnowledgePackages(embedder).Where(p => !references(p)).ToList();
+        if (missing.Count == 0) return;
+        var what = embedder == BuiltInEmbedder ? "Atlas.Knowledge (its store) and Atlas.Embeddings.MiniLM (the `minilm` embedder)" : "Atlas.Knowledge (its store)";
+        Report(DiagnosticDescriptors.KnowledgePackageMissing, symbol.File, span, symbol.Name, what, string.Join(" and ", missing));
     }
 
     /// <summary>SQLite files already claimed by a knowledge base: the file (resolved against its .atlas file's folder) → who and with which embedder.</summary>

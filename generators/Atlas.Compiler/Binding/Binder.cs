@@ -42,15 +42,19 @@ internal sealed partial class Binder
     /// <summary>Workflow → the workflows it calls (for cycle detection).</summary>
     private readonly Dictionary<string, List<string>> _workflowCalls = new(StringComparer.Ordinal);
 
-    private Binder(DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    /// <summary>What the host can tell about references and files (ATL2031, ATL2025); none of it when null.</summary>
+    private readonly CompilationHost? _host;
+
+    private Binder(DiagnosticBag diagnostics, CancellationToken cancellationToken, CompilationHost? host)
     {
         _diagnostics = diagnostics;
         _cancellationToken = cancellationToken;
+        _host = host;
     }
 
-    public static AtlasModel Bind(IReadOnlyList<SyntaxTree> trees, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    public static AtlasModel Bind(IReadOnlyList<SyntaxTree> trees, DiagnosticBag diagnostics, CancellationToken cancellationToken, CompilationHost? host = null)
     {
-        var binder = new Binder(diagnostics ?? new DiagnosticBag(), cancellationToken);
+        var binder = new Binder(diagnostics ?? new DiagnosticBag(), cancellationToken, host);
         return binder.BindProject(trees ?? Array.Empty<SyntaxTree>());
     }
 

@@ -48,6 +48,8 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateAttribute = Error("ATL2020", "Duplicate attribute", "`{0}` is already set at {1}; remove one of them", Binding);
     public static readonly DiagnosticDescriptor ReservedName = Error("ATL2021", "Reserved name", "`{0}` is a built-in type name and cannot be declared; choose another name", Binding);
     public static readonly DiagnosticDescriptor NestingTooDeep = Error("ATL2022", "Nesting too deep", "This {0} is nested more than {1} levels deep; split it into steps", Binding);
+    public static readonly DiagnosticDescriptor SourcesMatchNoFiles = Warning("ATL2025", "Knowledge sources match no files", "No file matches {0}, a source of knowledge base `{1}` (relative to this file's folder): it would ingest nothing and every search would return no passages", Binding);
+    public static readonly DiagnosticDescriptor KnowledgePackageMissing = Error("ATL2031", "Knowledge base needs a package", "Knowledge base `{0}` needs {1} to be searched as `atlas run` searches it, and the project does not reference {2}; add a PackageReference (or ProjectReference)", Binding);
     public static readonly DiagnosticDescriptor SharedKnowledgeStore = Error("ATL2030", "Knowledge bases share a store", "Knowledge base `{0}` stores in `{1}`, which is already the store of `{2}`: each ingest would remove the other's documents{3}; give each knowledge base its own store", Binding);
 
     // 3xxx workflow graph

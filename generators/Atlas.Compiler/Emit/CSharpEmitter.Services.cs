@@ -28,6 +28,20 @@ public static partial class CSharpEmitter
         w.WriteLine("/// <summary>The declared MCP servers; each starts on first use, in the runtime's BaseDirectory.</summary>");
         WriteList(w, "McpDescriptor", "McpServers", unit.McpServers.Select(m => $"new McpDescriptor({CSharpLiterals.String(m.Name)}, {CSharpLiterals.String(m.Command)}, {CSharpLiterals.StringList(m.Arguments)})"));
         w.WriteLine();
+        var baseDirectory = unit.Options.BaseDirectory;
+        if (baseDirectory is not null)
+        {
+            w.WriteLines($$"""
+                /// <summary>
+                /// The folder of the project's Atlas files when it was built. Knowledge sources, SQLite stores and MCP servers'
+                /// working directories are relative to it, as for <c>atlas run</c>; a deployed app whose files live elsewhere
+                /// sets <see cref="AtlasRuntimeOptions.BaseDirectory"/> in its configure callback.
+                /// </summary>
+                public const string BaseDirectory = {{CSharpLiterals.String(baseDirectory)}};
+
+                """);
+        }
+
         var toolsParameter = unit.HasTools ? "AtlasTools? tools, " : "";
         var toolsArgument = unit.HasTools ? "tools" : "null";
         w.WriteLines($$"""
@@ -35,6 +49,9 @@ public static partial class CSharpEmitter
             public static void AddTo(AtlasRuntimeOptions options{{(unit.HasTools ? ", AtlasTools? tools = null" : "")}})
             {
                 ArgumentNullException.ThrowIfNull(options);
+            """);
+        if (baseDirectory is not null) w.WriteLine("    options.BaseDirectory = BaseDirectory;");
+        w.WriteLines("""
                 foreach (var provider in Providers) options.Providers.Add(provider);
                 foreach (var route in Routes) options.Routes.Add(route);
                 foreach (var knowledge in KnowledgeBases) options.KnowledgeBases.Add(knowledge);
@@ -62,11 +79,48 @@ public static partial class CSharpEmitter
                 var options = new AtlasRuntimeOptions();
                 AddTo(options{{(unit.HasTools ? ", " + toolsArgument : "")}});
                 configure?.Invoke(options);
+            """);
+        if (unit.KnowledgeBases.Count > 0) w.WriteLine("    options.KnowledgeFactory ??= CreateKnowledgeFactory(options);");
+        w.WriteLines("""
                 return new AtlasRuntime(options);
             }
             """);
+        if (unit.KnowledgeBases.Count > 0) WriteKnowledgeFactory(w, unit.KnowledgeBases.Any(k => k.Embedder == MiniLmEmbedder));
         w.CloseBrace();
         return w.ToString();
+    }
+
+    private const string MiniLmEmbedder = "minilm";
+
+    // What atlas run searches with (cli/Atlas.Cli/Knowledge/CliKnowledge.cs): the declared store, MiniLM or the named
+    // provider, a SQLite store brought up to date first. The generator makes sure the packages are referenced (ATL2031).
+    private static void WriteKnowledgeFactory(SourceWriter w, bool usesMiniLm)
+    {
+        w.WriteLines("""
+
+            /// <summary>
+            /// The declared knowledge bases as <c>atlas run</c> searches them: each on its declared store (SQLite or ChromaDB,
+            /// Atlas.Knowledge), embedded with the embedder it names (MiniLM from Atlas.Embeddings.MiniLM, or a declared
+            /// provider's), relative paths from the options' base directory, and a SQLite store brought up to date with its
+            /// sources before its first search. <c>CreateRuntime</c> and <c>AddAtlas()</c> use it when the options have no
+            /// <see cref="AtlasRuntimeOptions.KnowledgeFactory"/> (nor the container an <see cref="IKnowledgeBaseFactory"/>).
+            /// </summary>
+            public static IKnowledgeBaseFactory CreateKnowledgeFactory(AtlasRuntimeOptions options)
+            {
+                ArgumentNullException.ThrowIfNull(options);
+                var factory = new global::Atlas.Knowledge.KnowledgeBaseFactory { IngestBeforeFirstSearch = true };
+            """);
+        if (usesMiniLm)
+        {
+            w.WriteLine("    // The model loads on the first search, once per process.");
+            w.WriteLine("    factory.AddEmbedder(\"minilm\", static () => global::Atlas.Embeddings.MiniLM.MiniLmEmbeddingGenerator.Shared, global::Atlas.Embeddings.MiniLM.MiniLmEmbeddingGenerator.SharedTokenizer);");
+        }
+
+        w.WriteLines("""
+                factory.AddProviders(options.Providers, options.GetEnvironmentVariable);
+                return factory;
+            }
+            """);
     }
 
     private static void WriteList(SourceWriter w, string type, string name, IEnumerable<string> items)
@@ -167,29 +221,16 @@ public static partial class CSharpEmitter
             """);
         w.Indent();
         w.Indent();
-        if (unit.HasTools)
-        {
-            // AddAtlasRuntime's callback has no IServiceProvider, and the tools come from the container
-            // (so AtlasTools can take services), hence the runtime's own factory here.
-            w.WriteLine("services.TryAddSingleton<AtlasTools>();");
-            w.WriteLines("""
-                services.TryAddSingleton(provider => AtlasDeclarations.CreateRuntime(provider.GetRequiredService<AtlasTools>(), options =>
-                {
-                    configure?.Invoke(options);
-                    options.UseServices(provider); // a registered IKnowledgeBaseFactory (Atlas.Knowledge)
-                }));
-                """);
-        }
-        else
-        {
-            w.WriteLines("""
-                services.AddAtlasRuntime(options =>
-                {
-                    AtlasDeclarations.AddTo(options);
-                    configure?.Invoke(options);
-                });
-                """);
-        }
+        // CreateRuntime, so that the declared knowledge stores come last: after the host's configure and a factory
+        // registered in the container. The tools come from the container too (so AtlasTools can take services).
+        if (unit.HasTools) w.WriteLine("services.TryAddSingleton<AtlasTools>();");
+        w.WriteLines($$"""
+            services.TryAddSingleton(provider => AtlasDeclarations.CreateRuntime({{(unit.HasTools ? "provider.GetRequiredService<AtlasTools>(), " : "")}}options =>
+            {
+                configure?.Invoke(options);
+                options.UseServices(provider); // a registered IKnowledgeBaseFactory (AddAtlasKnowledge)
+            }));
+            """);
 
         foreach (var agent in unit.Agents) w.WriteLine($"services.TryAddSingleton<{CSharpNames.AgentClass(agent)}>();");
         foreach (var workflow in unit.Workflows) w.WriteLine($"services.TryAddSingleton<{CSharpNames.WorkflowClass(workflow)}>();");

@@ -7,8 +7,12 @@ using Atlas.Compiler.Text;
 
 namespace Atlas.Compiler.Emit;
 
-/// <summary>Options from the consuming project (MSBuild properties).</summary>
-public sealed record EmitOptions(string Namespace);
+/// <summary>
+/// Options from the consuming project: the namespace (MSBuild properties) and <see cref="BaseDirectory"/>, the folder of
+/// its Atlas files (absolute), which generated code makes the runtime's base directory so that knowledge sources, SQLite
+/// stores and MCP servers resolve as <c>atlas run</c> resolves them; <see langword="null"/> leaves the runtime's default.
+/// </summary>
+public sealed record EmitOptions(string Namespace, string? BaseDirectory = null);
 
 /// <summary>One generated C# file: a hint name unique within the generator, and its text.</summary>
 public sealed record GeneratedSource(string HintName, string Text);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Immutable;
 using System.Threading;
 using Atlas.Compiler;
 using Atlas.Compiler.Text;
@@ -13,6 +14,40 @@ namespace Atlas.Generators.Pipeline;
 internal sealed record AtlasSourceInput(string Path, string? Text, string? ReadError)
 {
     public static bool IsAtlasFile(string path) => SourceFile.IsAtlasFileName(path);
+
+    /// <summary>
+    /// The folder holding every one of <paramref name="paths"/> (the deepest common one), as <c>atlas run</c> takes a
+    /// project's folder; <see langword="null"/> for no paths or paths that are not absolute. String work only: no file system.
+    /// </summary>
+    public static string? CommonFolder(ImmutableArray<string> paths)
+    {
+        string? common = null;
+        foreach (var path in paths)
+        {
+            var folder = System.IO.Path.GetDirectoryName(path);
+            if (string.IsNullOrEmpty(folder) || !System.IO.Path.IsPathRooted(folder)) return null;
+            common = common is null ? folder : CommonPrefix(common, folder!);
+            if (common is null) return null;
+        }
+
+        return common;
+    }
+
+    private static string? CommonPrefix(string a, string b)
+    {
+        while (!IsSameOrInside(b, a))
+        {
+            var parent = System.IO.Path.GetDirectoryName(a);
+            if (string.IsNullOrEmpty(parent)) return null;
+            a = parent!;
+        }
+
+        return a;
+    }
+
+    private static bool IsSameOrInside(string path, string folder) =>
+        string.Equals(path, folder, StringComparison.Ordinal)
+        || (path.StartsWith(folder, StringComparison.Ordinal) && (folder.EndsWith("/", StringComparison.Ordinal) || folder.EndsWith("\\", StringComparison.Ordinal) || path[folder.Length] is '/' or '\\'));
 
     /// <summary>Reads the text through <see cref="AdditionalText.GetText"/>, the only sanctioned way.</summary>
     public static AtlasSourceInput Read(AdditionalText file, CancellationToken cancellationToken)

@@ -18,7 +18,11 @@ namespace Atlas.Generators.Pipeline;
 /// </summary>
 internal sealed record CompileOutput(AtlasModel? Model, EquatableArray<AtlasDiagnostic> Diagnostics)
 {
-    public static CompileOutput Compile(ImmutableArray<ParsedSource> inputs, CancellationToken cancellationToken)
+    public static CompileOutput Compile(ImmutableArray<ParsedSource> inputs, CancellationToken cancellationToken) =>
+        Compile(inputs, null, cancellationToken);
+
+    /// <summary>Compiles the files; with <paramref name="references"/>, also checks that the packages generated code needs are referenced (ATL2031).</summary>
+    public static CompileOutput Compile(ImmutableArray<ParsedSource> inputs, ReferencedPackages? references, CancellationToken cancellationToken)
     {
         var diagnostics = new List<AtlasDiagnostic>();
         try
@@ -44,7 +48,8 @@ internal sealed record CompileOutput(AtlasModel? Model, EquatableArray<AtlasDiag
             // (buildTransitive) without using Atlas must compile as if it were not there.
             if (files.Count == 0) return new CompileOutput(null, diagnostics.ToEquatableArray());
 
-            var result = AtlasCompiler.Compile(files, cancellationToken);
+            var host = references is null ? null : new CompilationHost { References = references.Contains };
+            var result = AtlasCompiler.Compile(files, host, cancellationToken);
             diagnostics.AddRange(result.Diagnostics);
             bool hasErrors = diagnostics.Any(d => d.IsError);
             return new CompileOutput(hasErrors ? null : result.Model, diagnostics.ToEquatableArray());

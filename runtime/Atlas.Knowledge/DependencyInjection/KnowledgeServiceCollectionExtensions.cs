@@ -10,12 +10,16 @@ public static class KnowledgeServiceCollectionExtensions
 {
     /// <summary>
     /// Registers a <see cref="KnowledgeBaseFactory"/> as the <see cref="IKnowledgeBaseFactory"/>, so the runtime that
-    /// generated <c>AddAtlas()</c> (or <c>AddAtlasRuntime</c>) registers searches the declared knowledge bases on their
-    /// real stores (SQLite, ChromaDB) instead of the built-in file search. <paramref name="configure"/> registers the
-    /// embedders by the names the <c>knowledge</c> blocks use, e.g.
+    /// generated <c>AddAtlas()</c> (or <c>AddAtlasRuntime</c>) registers searches the declared knowledge bases with it
+    /// instead of the declared stores and embedders (generated code's <c>CreateKnowledgeFactory</c>, which searches as
+    /// <c>atlas run</c> does). <paramref name="configure"/> registers the embedders by the names the <c>knowledge</c>
+    /// blocks use, e.g.
     /// <c>f =&gt; f.AddEmbedder("minilm", new MiniLmEmbeddingGenerator(), MiniLmEmbeddingGenerator.CreateTokenizer())</c>.
     /// </summary>
-    /// <remarks>Stores are not ingested here: run <c>atlas ingest</c> (or <see cref="KnowledgeBase.IngestAsync"/>) first.</remarks>
+    /// <remarks>
+    /// Stores are not ingested unless <paramref name="configure"/> sets <see cref="KnowledgeBaseFactory.IngestBeforeFirstSearch"/>:
+    /// otherwise run <c>atlas ingest</c> (or <see cref="KnowledgeBase.IngestAsync"/>) first.
+    /// </remarks>
     public static IServiceCollection AddAtlasKnowledge(this IServiceCollection services, Action<KnowledgeBaseFactory> configure)
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -18,4 +18,8 @@ public sealed record IngestReport(
     int ChunksWritten,
     IReadOnlyList<IngestSkip> Skipped,
     bool Rebuilt,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>The <c>sources</c> globs that matched no file (a typo such as <c>dosc/*.md</c>, or a folder not there).</summary>
+    public IReadOnlyList<string> UnmatchedSources { get; init; } = [];
+}

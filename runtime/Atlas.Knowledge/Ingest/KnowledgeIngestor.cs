@@ -6,7 +6,6 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.FileSystemGlobbing;
 
 namespace Atlas.Knowledge;
 
@@ -19,7 +18,8 @@ namespace Atlas.Knowledge;
 /// Each document is written in its own transaction after its chunks are embedded, so an ingest
 /// killed half-way leaves every document either fully old or fully new, and the next ingest
 /// finishes the rest (their hashes still differ). Chunks of consecutive documents are embedded
-/// together, <see cref="EmbeddingBatchSize"/> at a time. Not meant to run twice at once on one store.
+/// together, <see cref="EmbeddingBatchSize"/> at a time. Ingests of one store take turns, across processes
+/// (<see cref="IKnowledgeStore.AcquireIngestLockAsync"/>).
 /// </remarks>
 public sealed class KnowledgeIngestor
 {
@@ -59,18 +59,7 @@ public sealed class KnowledgeIngestor
     public int EmbeddingBatchSize { get; init; } = 64;
 
     /// <summary>The files the source globs match, full paths in ordinal order.</summary>
-    public IReadOnlyList<string> MatchFiles()
-    {
-        var matcher = new Matcher(StringComparison.OrdinalIgnoreCase);
-        foreach (var source in _sources)
-        {
-            matcher.AddInclude(source.Replace('\\', '/'));
-        }
-
-        return Directory.Exists(_baseDirectory)
-            ? matcher.GetResultsInFullPath(_baseDirectory).Order(StringComparer.Ordinal).ToList()
-            : [];
-    }
+    public IReadOnlyList<string> MatchFiles() => KnowledgeSources.Match(_baseDirectory, _sources);
 
     /// <summary>Brings the store up to date with the source files; see the class remarks.</summary>
     /// <remarks>
@@ -83,16 +72,21 @@ public sealed class KnowledgeIngestor
     public async Task<IngestReport> IngestAsync(IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
+        // Two ingests of one store at once (two `atlas run`s on a fresh clone) would each embed and write every document,
+        // and a search between their writes would read a store half of one and half of the other: they take turns, and
+        // the second finds everything unchanged.
+        await using var ingestLock = await _store.AcquireIngestLockAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await IngestOnceAsync(progress, clock, cancellationToken).ConfigureAwait(false);
+            var report = await IngestOnceAsync(progress, clock, cancellationToken).ConfigureAwait(false);
+            return report with { UnmatchedSources = KnowledgeSources.Unmatched(_baseDirectory, _sources) };
         }
         catch (DimensionsChangedException)
         {
             // The embedder now returns vectors of another size than the store it built (its model changed):
             // the store was emptied for the new size, so ingest everything again.
             var report = await IngestOnceAsync(progress, clock, cancellationToken).ConfigureAwait(false);
-            return report with { Rebuilt = true };
+            return report with { Rebuilt = true, UnmatchedSources = KnowledgeSources.Unmatched(_baseDirectory, _sources) };
         }
     }
 

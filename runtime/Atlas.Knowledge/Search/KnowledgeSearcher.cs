@@ -76,6 +76,8 @@ public sealed partial class KnowledgeSearcher
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(options);
+        // Every read below sees one version of the store, even while another process ingests it.
+        await using var snapshot = await _store.BeginConsistentReadAsync(cancellationToken).ConfigureAwait(false);
         var info = await _store.ReadSearchStateAsync(cancellationToken).ConfigureAwait(false);
         if (info is null || (info.Documents == 0 && !info.IngestCompleted))
         {

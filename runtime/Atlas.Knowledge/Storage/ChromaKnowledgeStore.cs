@@ -27,7 +27,8 @@ namespace Atlas.Knowledge;
 /// and have ids derived from (source, ordinal); replacing a document upserts its new chunks, then
 /// deletes the old ones past the new count. An ingest killed between the two leaves chunks with two
 /// hashes, which <see cref="ReadDocumentHashesAsync"/> reports as a hash no file has, so the next
-/// ingest redoes that document. Searches running meanwhile may see a half-replaced document.
+/// ingest redoes that document. Searches running meanwhile may see a half-replaced document. Ingests on one machine
+/// take turns (<see cref="AcquireIngestLockAsync"/>).
 /// </para>
 /// <para>
 /// Chroma has no BM25. Keyword search is BM25 computed here over the chunks that Chroma's full-text
@@ -82,6 +83,23 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
     public string Location => $"{Server.AbsoluteUri.TrimEnd('/')} (collection '{Collection}')";
 
     private static HttpClient SharedHttp { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>
+    /// A lock file under the temp folder named by server and collection: ingests on this machine take turns; ingests from
+    /// other machines into the same collection are not serialized (Chroma has no locks to offer).
+    /// </summary>
+    public async Task<IAsyncDisposable> AcquireIngestLockAsync(CancellationToken cancellationToken = default) =>
+        await IngestLock.AcquireAsync(IngestLock.PathInTemp(_collectionsUrl + "/" + Collection), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>A no-op: Chroma has no transactions, so a search may see a document an ingest is replacing.</summary>
+    public Task<IAsyncDisposable> BeginConsistentReadAsync(CancellationToken cancellationToken = default) => Task.FromResult<IAsyncDisposable>(NoSnapshot.Instance);
+
+    private sealed class NoSnapshot : IAsyncDisposable
+    {
+        public static readonly NoSnapshot Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 
     /// <summary>The Chroma collection name for a knowledge base: <c>atlas_</c> and its name.</summary>
     public static string DefaultCollectionName(string knowledge) => "atlas_" + knowledge;

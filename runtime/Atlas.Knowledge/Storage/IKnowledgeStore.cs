@@ -13,12 +13,25 @@ namespace Atlas.Knowledge;
 /// <remarks>
 /// The unit of writing is the document: <see cref="ReplaceDocumentAsync"/> swaps all of a
 /// document's chunks. A store records the embedder and dimension its vectors came from.
-/// Implementations are thread-safe for searches; one ingest at a time.
+/// Implementations are thread-safe for searches; one ingest at a time (<see cref="AcquireIngestLockAsync"/>).
 /// </remarks>
 public interface IKnowledgeStore
 {
     /// <summary>Where the store is, for messages: a file path or a server URL and collection.</summary>
     string Location { get; }
+
+    /// <summary>
+    /// Waits until no other ingest (in this process or another) writes this store, then keeps others waiting until the
+    /// result is disposed. <see cref="KnowledgeIngestor"/> holds it for a whole ingest.
+    /// </summary>
+    Task<IAsyncDisposable> AcquireIngestLockAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes the reads of this async flow, until the result is disposed, see one snapshot of the store, so a search that
+    /// reads several times never mixes two versions of a document written in between. A store without transactions
+    /// (Chroma) returns a no-op.
+    /// </summary>
+    Task<IAsyncDisposable> BeginConsistentReadAsync(CancellationToken cancellationToken = default);
 
     /// <summary>What the store holds (counts included), or <see langword="null"/> if it was never prepared.</summary>
     Task<StoreInfo?> ReadInfoAsync(CancellationToken cancellationToken = default);

@@ -22,7 +22,9 @@ namespace Atlas.Knowledge;
 /// </summary>
 /// <remarks>
 /// Thread-safe: every call opens a pooled connection; the database runs in WAL mode so searches
-/// proceed while an ingest writes. Vector search is brute force over an in-memory copy of the
+/// proceed while an ingest writes, each search in one read transaction (<see cref="BeginConsistentReadAsync"/>), so it
+/// sees the store as it was when it began. Ingests take turns through a lock file beside the database
+/// (<see cref="AcquireIngestLockAsync"/>). Vector search is brute force over an in-memory copy of the
 /// vectors (loaded on first use, reloaded when the store's generation changes), with SIMD dot
 /// products from System.Numerics.Tensors.
 /// </remarks>
@@ -31,6 +33,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     private readonly string _connectionString;
     private readonly string _createConnectionString;
     private readonly object _indexLock = new();
+    private readonly AsyncLocal<Snapshot?> _snapshot = new();
     private VectorIndex? _index;
 
     /// <param name="path">The database file (created by the first ingest, never by a search).</param>
@@ -45,6 +48,40 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     public string Path { get; }
 
     string IKnowledgeStore.Location => Path;
+
+    /// <summary>Holds <c>&lt;file&gt;.lock</c> beside the database: one ingest at a time, across processes.</summary>
+    public async Task<IAsyncDisposable> AcquireIngestLockAsync(CancellationToken cancellationToken = default) =>
+        await IngestLock.AcquireAsync(IngestLock.PathBeside(Path), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Until disposed, this async flow's reads share one connection inside one read transaction: in WAL mode it sees the
+    /// database as of its first read, whatever ingests commit meanwhile. A store whose file does not exist yet gets a no-op.
+    /// </summary>
+    /// <remarks>Not an async method on purpose: the snapshot is set in the caller's execution context, so the reads it awaits next see it.</remarks>
+    public Task<IAsyncDisposable> BeginConsistentReadAsync(CancellationToken cancellationToken = default)
+    {
+        if (_snapshot.Value is { Disposed: false } || !File.Exists(Path))
+        {
+            return Task.FromResult<IAsyncDisposable>(Snapshot.None);
+        }
+
+        var connection = Open(create: false);
+        try
+        {
+            // BEGIN as plain SQL, not BeginTransaction(): Microsoft.Data.Sqlite would then require every command to name it.
+            Execute(connection, "BEGIN DEFERRED");
+            Scalar<long>(connection, "SELECT count(*) FROM sqlite_master"); // the snapshot starts at the first read
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        var snapshot = new Snapshot(connection, this);
+        _snapshot.Value = snapshot;
+        return Task.FromResult<IAsyncDisposable>(snapshot);
+    }
 
     Task<StoreInfo?> IKnowledgeStore.ReadInfoAsync(CancellationToken cancellationToken) => Task.FromResult(ReadInfo());
 
@@ -88,7 +125,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
             return null;
         }
 
-        using var connection = Open(create: false);
+        using var connection = Read();
         if (Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") == 0)
         {
             return null;
@@ -116,7 +153,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
             return null;
         }
 
-        using var connection = Open(create: false);
+        using var connection = Read();
         if (Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'") == 0)
         {
             return null;
@@ -347,7 +384,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
             return [];
         }
 
-        using var connection = Open(create: false);
+        using var connection = Read();
         using var command = connection.CreateCommand();
         var sql = new StringBuilder("SELECT f.rowid, -rank FROM chunks_fts f");
         var where = AppendFilters(command, filters);
@@ -428,7 +465,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
             return result;
         }
 
-        using var connection = Open(create: false);
+        using var connection = Read();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT c.id, d.source, c.ordinal, c.text, c.heading, c.metadata FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN (SELECT value FROM json_each($ids))";
         command.Parameters.AddWithValue("$ids", "[" + string.Join(",", list) + "]");
@@ -446,7 +483,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     public IReadOnlyDictionary<long, ReadOnlyMemory<float>> ReadVectors(IEnumerable<long> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        using var connection = Open(create: false);
+        using var connection = Read();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT chunk_id, embedding FROM vectors WHERE chunk_id IN (SELECT value FROM json_each($ids))";
         command.Parameters.AddWithValue("$ids", "[" + string.Join(",", ids) + "]");
@@ -497,7 +534,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
 
     private VectorIndex LoadIndex()
     {
-        using var connection = Open(create: false);
+        using var connection = Read();
         var meta = ReadMeta(connection);
         var generation = long.Parse(meta.GetValueOrDefault("generation", "0"), System.Globalization.CultureInfo.InvariantCulture);
         lock (_indexLock)
@@ -530,7 +567,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
 
     private HashSet<long> FilterIds(IReadOnlyDictionary<string, string> filters)
     {
-        using var connection = Open(create: false);
+        using var connection = Read();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT c.id FROM chunks c WHERE 1 = 1" + AppendFilters(command, filters);
         using var reader = command.ExecuteReader();
@@ -573,6 +610,75 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
         var norm = TensorPrimitives.Norm(vector);
         TensorPrimitives.Divide(vector, norm == 0 ? 1 : norm, normalized);
         return MemoryMarshal.AsBytes(normalized.AsSpan()).ToArray();
+    }
+
+    /// <summary>A connection to read with: the flow's snapshot if one is open, else a pooled one of its own.</summary>
+    private ReadConnection Read()
+    {
+        if (_snapshot.Value is { Disposed: false } snapshot)
+        {
+            Monitor.Enter(snapshot); // one command at a time on the shared connection
+            return new ReadConnection(snapshot.Connection, snapshot);
+        }
+
+        return new ReadConnection(Open(create: false), null);
+    }
+
+    private readonly struct ReadConnection(SqliteConnection connection, Snapshot? shared) : IDisposable
+    {
+        public SqliteConnection Connection { get; } = connection;
+
+        public SqliteCommand CreateCommand() => Connection.CreateCommand();
+
+        public static implicit operator SqliteConnection(ReadConnection read) => read.Connection;
+
+        public void Dispose()
+        {
+            if (shared is null)
+            {
+                Connection.Dispose();
+            }
+            else
+            {
+                Monitor.Exit(shared);
+            }
+        }
+    }
+
+    private sealed class Snapshot(SqliteConnection? connection, SqliteKnowledgeStore? owner) : IAsyncDisposable
+    {
+        public static readonly Snapshot None = new(null, null);
+
+        public SqliteConnection Connection => connection!;
+
+        public bool Disposed { get; private set; }
+
+        public ValueTask DisposeAsync()
+        {
+            if (connection is null || Disposed)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            lock (this)
+            {
+                Disposed = true;
+                try
+                {
+                    Execute(connection, "COMMIT");
+                }
+                finally
+                {
+                    connection.Dispose();
+                    if (owner!._snapshot.Value == this)
+                    {
+                        owner._snapshot.Value = null;
+                    }
+                }
+            }
+
+            return ValueTask.CompletedTask;
+        }
     }
 
     private SqliteConnection Open(bool create)

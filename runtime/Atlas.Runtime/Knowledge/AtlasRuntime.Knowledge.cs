@@ -10,8 +10,9 @@ public sealed partial class AtlasRuntime
     private readonly Dictionary<string, IKnowledgeBase> _knowledge = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Searches a knowledge base: the host's <see cref="AtlasRuntimeOptions.Knowledge"/> entry, the one
-    /// <see cref="AtlasRuntimeOptions.KnowledgeFactory"/> built, or the built-in file store for its descriptor.
+    /// Searches a knowledge base: the host's <see cref="AtlasRuntimeOptions.Knowledge"/> entry, or the one
+    /// <see cref="AtlasRuntimeOptions.KnowledgeFactory"/> built for its descriptor. With neither, the search fails saying
+    /// so: there is no other store that would answer as <c>atlas run</c> does.
     /// </summary>
     /// <exception cref="ArgumentException">No knowledge base has that name.</exception>
     public async Task<IReadOnlyList<Passage>> SearchAsync(string knowledge, string query, SearchOptions options, StepContext? step, CancellationToken cancellationToken)
@@ -33,12 +34,21 @@ public sealed partial class AtlasRuntime
         {
             _knowledge[descriptor.Name] = options.Knowledge.TryGetValue(descriptor.Name, out var hosted)
                 ? hosted
-                : options.KnowledgeFactory?.Create(descriptor, options.BaseDirectory) ?? new FileKeywordKnowledgeBase(descriptor, options.BaseDirectory);
+                : options.KnowledgeFactory?.Create(descriptor, options.BaseDirectory) ?? new NoStore(descriptor);
         }
 
         foreach (var (name, hosted) in options.Knowledge)
         {
             _knowledge.TryAdd(name, hosted);
         }
+    }
+
+    /// <summary>A declared knowledge base no one provided a store for.</summary>
+    private sealed class NoStore(KnowledgeDescriptor descriptor) : IKnowledgeBase
+    {
+        public Task<IReadOnlyList<Passage>> SearchAsync(string query, SearchOptions options, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException(
+                $"Knowledge base '{descriptor.Name}' has no store: reference Atlas.Knowledge{(descriptor.Embedder == "minilm" ? " and Atlas.Embeddings.MiniLM" : "")} " +
+                "(generated AddAtlas() then searches it as `atlas run` does), or set AtlasRuntimeOptions.KnowledgeFactory or AtlasRuntimeOptions.Knowledge.");
     }
 }

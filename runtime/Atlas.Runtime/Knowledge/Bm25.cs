@@ -2,7 +2,7 @@ using System;
 
 namespace Atlas.Runtime;
 
-/// <summary>Okapi BM25 (k1 = 1.2, b = 0.75), for the stores that rank keywords themselves (the file search, Chroma).</summary>
+/// <summary>Okapi BM25 (k1 = 1.2, b = 0.75), for a store that ranks keywords itself (Chroma; SQLite's FTS5 has its own).</summary>
 public static class Bm25
 {
     private const double K1 = 1.2;

@@ -3,8 +3,8 @@ namespace Atlas.Runtime;
 /// <summary>
 /// Builds the knowledge base a <c>knowledge</c> block declares on a real store. Atlas.Knowledge's
 /// <c>KnowledgeBaseFactory</c> is one (SQLite or ChromaDB, embedded with MiniLM or a provider).
-/// Without a factory the runtime searches the declared files with the built-in
-/// <see cref="FileKeywordKnowledgeBase"/>.
+/// Without a factory (or a <see cref="AtlasRuntimeOptions.Knowledge"/> entry) a search of a declared knowledge base
+/// fails, naming the packages to reference: there is no second store that would answer differently.
 /// </summary>
 /// <remarks>
 /// Set it as <see cref="AtlasRuntimeOptions.KnowledgeFactory"/>, or register it in the service

@@ -21,7 +21,8 @@ public class DiagnosticCatalogTests
     private static readonly string SpecPath = Path.Combine(FrontEndFuzzTests.RepositoryRoot(), "spec", "diagnostics.md");
 
     private static readonly Regex Section = new(@"^## (ATL\d{4}): (.+)$", RegexOptions.Multiline);
-    private static readonly Regex Example = new(@"```(atlas|yaml)\n(.*?)```", RegexOptions.Singleline);
+    // An example may name the host that reports its diagnostic: ```atlas atlas-check or ```atlas dotnet-build.
+    private static readonly Regex Example = new(@"```(atlas|yaml)(?: ([a-z-]+))?\n(.*?)```", RegexOptions.Singleline);
     private static readonly Regex Expected = new(@"```text\n(.*?)```", RegexOptions.Singleline);
 
     public static IEnumerable<DiagnosticDescriptor> Descriptors() => typeof(DiagnosticDescriptors)
@@ -115,7 +116,16 @@ public class DiagnosticCatalogTests
     private static IEnumerable<string> Run(DocSection section)
     {
         string path = section.Language == "yaml" ? "example.atlas.yaml" : "example.atlas";
-        var result = AtlasCompiler.Compile(new SourceFile(path, section.Example!));
+        var host = section.Host switch
+        {
+            null => null,
+            // atlas check in a folder that holds no file the example's sources could match
+            "atlas-check" => new CompilationHost { SourcesMatch = (_, _) => false },
+            // dotnet build of a project that references the runtime and nothing else of Atlas
+            "dotnet-build" => new CompilationHost { References = name => name == "Atlas.Runtime" },
+            _ => throw new InvalidOperationException($"{section.Id}: unknown host `{section.Host}` in spec/diagnostics.md"),
+        };
+        var result = AtlasCompiler.Compile(new[] { new SourceFile(path, section.Example!) }, host);
         return result.Diagnostics
             .Where(d => d.Id != DiagnosticDescriptors.UnusedDeclaration.Id || section.Id == d.Id)
             .Select(d => d.ToString());
@@ -137,7 +147,7 @@ public class DiagnosticCatalogTests
         }
     }
 
-    private sealed record DocSection(string Id, string? Language, string? Example, IReadOnlyList<string> Expected);
+    private sealed record DocSection(string Id, string? Language, string? Host, string? Example, IReadOnlyList<string> Expected);
 
     private static IEnumerable<DocSection> Sections(string doc)
     {
@@ -152,7 +162,8 @@ public class DiagnosticCatalogTests
             yield return new DocSection(
                 matches[i].Groups[1].Value,
                 example.Success ? example.Groups[1].Value : null,
-                example.Success ? example.Groups[2].Value : null,
+                example.Success && example.Groups[2].Success ? example.Groups[2].Value : null,
+                example.Success ? example.Groups[3].Value : null,
                 expected.Success ? expected.Groups[1].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries) : Array.Empty<string>());
         }
     }

@@ -32,8 +32,9 @@ public sealed record AtlasProject(string Name, IReadOnlyList<string> Files)
 
     public IReadOnlyList<GeneratedSource> Emit(string ns = Namespace) => Generate(Compile(), ns);
 
-    public static IReadOnlyList<GeneratedSource> Generate(AtlasModel model, string ns = Namespace) =>
-        CSharpEmitter.Plan(model, new EmitOptions(ns)).Select(CSharpEmitter.Emit).ToList();
+    /// <summary>The generated files; <paramref name="baseDirectory"/> is the folder the generator would pass (its Atlas files' folder), none by default.</summary>
+    public static IReadOnlyList<GeneratedSource> Generate(AtlasModel model, string ns = Namespace, string? baseDirectory = null) =>
+        CSharpEmitter.Plan(model, new EmitOptions(ns, baseDirectory)).Select(CSharpEmitter.Emit).ToList();
 
     public static AtlasModel CompileText(string text, string path = "test.atlas")
     {

@@ -39,10 +39,14 @@ internal sealed partial class GeneratedProgram
     /// <summary>The generated <c>AtlasJson.Options</c>: declared names, the generated converters.</summary>
     public JsonSerializerOptions JsonOptions => (JsonSerializerOptions)Type("AtlasJson").GetProperty("Options")!.GetValue(null)!;
 
-    public static GeneratedProgram For(AtlasProject project) =>
-        Cache.GetOrAdd(project.Name, _ => new Lazy<GeneratedProgram>(() => Compile(project))).Value;
+    /// <summary>
+    /// The project's generated code. With <paramref name="baseDirectory"/>, compiled as the generator compiles it for Atlas
+    /// files in that folder (its <c>AtlasDeclarations.BaseDirectory</c>); without, with no base directory of its own.
+    /// </summary>
+    public static GeneratedProgram For(AtlasProject project, string? baseDirectory = null) =>
+        Cache.GetOrAdd(project.Name + "|" + baseDirectory, _ => new Lazy<GeneratedProgram>(() => Compile(project, baseDirectory))).Value;
 
-    private static GeneratedProgram Compile(AtlasProject project)
+    private static GeneratedProgram Compile(AtlasProject project, string? baseDirectory)
     {
         var model = project.Compile();
         var program = Path.Combine(Path.GetDirectoryName(project.Files[0])!, "Program.cs");
@@ -61,7 +65,7 @@ internal sealed partial class GeneratedProgram
             consumer = Consumer.ToolImplementations(model, ns);
         }
 
-        var assembly = RoslynCompiler.Load(RoslynCompiler.Compile(AtlasProject.Generate(model, ns), consumer));
+        var assembly = RoslynCompiler.Load(RoslynCompiler.Compile(AtlasProject.Generate(model, ns, baseDirectory), consumer));
         return new GeneratedProgram(assembly, ns);
     }
 
@@ -116,6 +120,15 @@ internal sealed partial class GeneratedProgram
 
         var nodes = (IReadOnlyList<WorkflowNode>)type.GetProperty("Nodes")!.GetValue(null)!;
         return new RunOutcome(nodes, events, json);
+    }
+
+    /// <summary>Searches <paramref name="knowledge"/> on the runtime the generated <c>AddAtlas(configure)</c> registers.</summary>
+    public async Task<IReadOnlyList<Passage>> SearchAsync(Action<AtlasRuntimeOptions> configure, string knowledge, string query, SearchOptions options)
+    {
+        var services = new ServiceCollection();
+        Type("AtlasServiceCollectionExtensions").GetMethod("AddAtlas")!.Invoke(null, [services, configure]);
+        await using var provider = services.BuildServiceProvider();
+        return await provider.GetRequiredService<AtlasRuntime>().SearchAsync(knowledge, query, options, null, CancellationToken.None);
     }
 
     /// <summary>The typed arguments: one parameter takes the whole input, several an object keyed by parameter name (as <c>atlas run --input</c>).</summary>

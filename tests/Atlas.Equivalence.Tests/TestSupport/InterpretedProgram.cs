@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using Atlas.Cli.Interpreter;
 using Atlas.Compiler.Model;
+using Atlas.Embeddings.MiniLM;
+using Atlas.Knowledge;
 using Atlas.Runtime;
 
 namespace Atlas.Equivalence.Tests.TestSupport;
@@ -19,10 +21,7 @@ internal static class InterpretedProgram
     {
         var program = new AtlasProgram(model);
         var interpreter = program.Workflow(workflow.Name);
-        var options = new AtlasRuntimeOptions();
-        program.AddDeclarationsTo(options);
-        configure(options);
-        await using var runtime = new AtlasRuntime(options);
+        await using var runtime = CreateRuntime(model, configure);
         var conformed = interpreter.ConformInput(input);
 
         var state = interpreter.CreateState(conformed);
@@ -35,6 +34,22 @@ internal static class InterpretedProgram
         if (streamed is not null)
             Assert.True(json == Serialize(streamed, resultOptions), $"The interpreter's streamed run and RunAsync give different results:\n{Serialize(streamed, resultOptions)}\n{json}");
         return new RunOutcome(interpreter.Graph.Nodes, events, json);
+    }
+
+    /// <summary>
+    /// The runtime <c>atlas run</c> builds: the declarations, <paramref name="configure"/>, and the knowledge bases on their
+    /// real stores, MiniLM loaded on the first search and a SQLite store brought up to date first (what
+    /// <c>CliKnowledge</c> and its <c>PrepareAsync</c> do).
+    /// </summary>
+    public static AtlasRuntime CreateRuntime(AtlasModel model, Action<AtlasRuntimeOptions> configure)
+    {
+        var options = new AtlasRuntimeOptions();
+        new AtlasProgram(model).AddDeclarationsTo(options);
+        configure(options);
+        options.KnowledgeFactory ??= new KnowledgeBaseFactory { IngestBeforeFirstSearch = true }
+            .AddEmbedder("minilm", () => MiniLmEmbeddingGenerator.Shared, MiniLmEmbeddingGenerator.SharedTokenizer)
+            .AddProviders(options.Providers, options.GetEnvironmentVariable);
+        return new AtlasRuntime(options);
     }
 
     private static string Serialize(JsonNode? node, JsonSerializerOptions options) => node?.ToJsonString(options) ?? "null";

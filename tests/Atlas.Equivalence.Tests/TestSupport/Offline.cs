@@ -10,9 +10,10 @@ namespace Atlas.Equivalence.Tests.TestSupport;
 /// <remarks>The same rule as the CLI tests' <c>Cli.MakeRemoteProvidersUnavailable</c>.</remarks>
 internal static class Offline
 {
-    public static Action<AtlasRuntimeOptions> Configure(string baseDirectory) => options =>
+    /// <param name="baseDirectory">Where relative paths start; <see langword="null"/> leaves what the side sets itself (generated code: its Atlas files' folder).</param>
+    public static Action<AtlasRuntimeOptions> Configure(string? baseDirectory) => options =>
     {
-        options.BaseDirectory = baseDirectory;
+        if (baseDirectory is not null) options.BaseDirectory = baseDirectory;
         options.GetEnvironmentVariable = _ => null;
         options.McpServers.Clear(); // the examples' servers run through npx, which reaches the npm registry
         for (var i = 0; i < options.Providers.Count; i++)

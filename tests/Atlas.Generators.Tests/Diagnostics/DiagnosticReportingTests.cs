@@ -34,6 +34,38 @@ public class DiagnosticReportingTests
     }
 
     [Fact]
+    public void KnowledgeBase_ProjectWithoutTheKnowledgePackages_Atl2031NamingWhatIsMissing()
+    {
+        const string atlas = "provider p { kind = openai, model = \"m\", embedding_model = \"e\" }\n\nknowledge handbook {\n  sources = [\"docs/*.md\"]\n}\n\nknowledge faq {\n  sources  = [\"faq/*.md\"]\n  embedder = p\n}\n";
+        GeneratorHarness Project(params string[] references)
+        {
+            var harness = new GeneratorHarness([new InMemoryAdditionalText("/src/app/kb.atlas", atlas)], referencesKnowledge: false);
+            harness.AddReferences(references);
+            return harness;
+        }
+
+        var none = Project();
+        var knowledgeOnly = Project("Atlas.Knowledge");
+        var both = Project("Atlas.Knowledge", "Atlas.Embeddings.MiniLM");
+
+        string Errors(GeneratorHarness harness) => string.Join("\n", harness.Run().Diagnostics.Where(d => d.Id == "ATL2031").Select(d => d.ToString()));
+
+        Assert.Equal(
+            """
+            /src/app/kb.atlas(3,11): error ATL2031: Knowledge base `handbook` needs Atlas.Knowledge (its store) and Atlas.Embeddings.MiniLM (the `minilm` embedder) to be searched as `atlas run` searches it, and the project does not reference Atlas.Knowledge and Atlas.Embeddings.MiniLM; add a PackageReference (or ProjectReference)
+            /src/app/kb.atlas(7,11): error ATL2031: Knowledge base `faq` needs Atlas.Knowledge (its store) to be searched as `atlas run` searches it, and the project does not reference Atlas.Knowledge; add a PackageReference (or ProjectReference)
+            """,
+            Errors(none));
+        Assert.Equal(
+            "/src/app/kb.atlas(3,11): error ATL2031: Knowledge base `handbook` needs Atlas.Knowledge (its store) and Atlas.Embeddings.MiniLM (the `minilm` embedder) to be searched as `atlas run` searches it, and the project does not reference Atlas.Embeddings.MiniLM; add a PackageReference (or ProjectReference)",
+            Errors(knowledgeOnly));
+        Assert.Equal("", Errors(both));
+        var declarations = both.Output!.SyntaxTrees.Single(t => t.FilePath.EndsWith("AtlasDeclarations.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.Contains("public const string BaseDirectory = \"/src/app\";", declarations, StringComparison.Ordinal); // the Atlas files' folder, as for atlas run
+        Assert.Contains("options.BaseDirectory = BaseDirectory;", declarations, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BrokenYamlFile_ReportsEveryDiagnostic_InTheYamlFile()
     {
         const string yaml = "providers:\n  offline: { kind: mock, latency: 20xs }\nagents:\n  bot:\n    params: { q: string }\n    returns: string\n    model: offline\n    prompt: \"{{q.nope}}\"\n";

@@ -55,6 +55,23 @@ public class IncrementalityTests
     }
 
     [Fact]
+    public void AddingTheKnowledgeReferences_ReCompilesAndClearsAtl2031()
+    {
+        var harness = new GeneratorHarness([new InMemoryAdditionalText("/src/kb.atlas", "knowledge handbook {\n  sources = [\"docs/*.md\"]\n}\n")], referencesKnowledge: false);
+        var before = harness.Run();
+        Assert.Contains(before.Diagnostics, d => d.Id == "ATL2031");
+        Assert.Empty(before.GeneratedTrees);
+
+        harness.AddReferences("Atlas.Knowledge", "Atlas.Embeddings.MiniLM");
+        var after = harness.Run();
+
+        Assert.Equal(new[] { IncrementalStepRunReason.Modified }, after.Reasons(TrackingNames.References));
+        Assert.Equal(new[] { IncrementalStepRunReason.Modified }, after.Reasons(TrackingNames.Compile));
+        Assert.DoesNotContain(after.Diagnostics, d => d.Id == "ATL2031");
+        Assert.NotEmpty(after.GeneratedTrees);
+    }
+
+    [Fact]
     public void EditingOneAtlasFile_ReReadsOnlyThatFile()
     {
         var harness = TwoFiles();

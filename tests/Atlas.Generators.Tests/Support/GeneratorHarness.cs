@@ -33,7 +33,8 @@ internal sealed class GeneratorHarness
         IEnumerable<AdditionalText> texts,
         IAtlasEmitter? emitter = null,
         AnalyzerConfigOptionsProvider? options = null,
-        string assemblyName = "Consumer")
+        string assemblyName = "Consumer",
+        bool referencesKnowledge = true)
     {
         _texts = texts.ToList();
         var generator = emitter is null ? new AtlasGenerator() : new AtlasGenerator(emitter);
@@ -48,6 +49,8 @@ internal sealed class GeneratorHarness
             new[] { CSharpSyntaxTree.ParseText("namespace App { public static class Program { public static void Main() { } } }", ParseOptions, "/src/Program.cs") },
             References.Value,
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+        // As a project with knowledge bases must (ATL2031); tests of that diagnostic leave them out.
+        if (referencesKnowledge) AddReferences("Atlas.Knowledge", "Atlas.Embeddings.MiniLM");
     }
 
     public GeneratorHarness(params (string Path, string Text)[] files)
@@ -92,4 +95,22 @@ internal sealed class GeneratorHarness
     }
 
     public void WithOptions(AnalyzerConfigOptionsProvider options) => _driver = _driver.WithUpdatedAnalyzerConfigOptions(options);
+
+    /// <summary>Adds a reference to an (empty) assembly of each name, as a PackageReference or ProjectReference would.</summary>
+    public void AddReferences(params string[] assemblyNames)
+    {
+        foreach (var name in assemblyNames)
+        {
+            Compilation = Compilation.AddReferences(EmptyAssemblies.GetOrAdd(name, static n =>
+            {
+                var library = CSharpCompilation.Create(n, [CSharpSyntaxTree.ParseText("namespace " + n + " { }", ParseOptions)], References.Value, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+                using var image = new MemoryStream();
+                var emitted = library.Emit(image);
+                if (!emitted.Success) throw new InvalidOperationException(string.Join("\n", emitted.Diagnostics));
+                return MetadataReference.CreateFromImage(image.ToArray());
+            }));
+        }
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, MetadataReference> EmptyAssemblies = new(StringComparer.Ordinal);
 }

@@ -21,11 +21,11 @@ public static class AtlasServiceCollectionExtensions
     public static IServiceCollection AddAtlas(this IServiceCollection services, Action<AtlasRuntimeOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddAtlasRuntime(options =>
+        services.TryAddSingleton(provider => AtlasDeclarations.CreateRuntime(options =>
         {
-            AtlasDeclarations.AddTo(options);
             configure?.Invoke(options);
-        });
+            options.UseServices(provider); // a registered IKnowledgeBaseFactory (AddAtlasKnowledge)
+        }));
         services.TryAddSingleton<PickAgent>();
         services.TryAddSingleton<RunWorkflow>();
         return services;

@@ -58,6 +58,24 @@ public static class AtlasDeclarations
         var options = new AtlasRuntimeOptions();
         AddTo(options, tools);
         configure?.Invoke(options);
+        options.KnowledgeFactory ??= CreateKnowledgeFactory(options);
         return new AtlasRuntime(options);
+    }
+
+    /// <summary>
+    /// The declared knowledge bases as <c>atlas run</c> searches them: each on its declared store (SQLite or ChromaDB,
+    /// Atlas.Knowledge), embedded with the embedder it names (MiniLM from Atlas.Embeddings.MiniLM, or a declared
+    /// provider's), relative paths from the options' base directory, and a SQLite store brought up to date with its
+    /// sources before its first search. <c>CreateRuntime</c> and <c>AddAtlas()</c> use it when the options have no
+    /// <see cref="AtlasRuntimeOptions.KnowledgeFactory"/> (nor the container an <see cref="IKnowledgeBaseFactory"/>).
+    /// </summary>
+    public static IKnowledgeBaseFactory CreateKnowledgeFactory(AtlasRuntimeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var factory = new global::Atlas.Knowledge.KnowledgeBaseFactory { IngestBeforeFirstSearch = true };
+        // The model loads on the first search, once per process.
+        factory.AddEmbedder("minilm", static () => global::Atlas.Embeddings.MiniLM.MiniLmEmbeddingGenerator.Shared, global::Atlas.Embeddings.MiniLM.MiniLmEmbeddingGenerator.SharedTokenizer);
+        factory.AddProviders(options.Providers, options.GetEnvironmentVariable);
+        return factory;
     }
 }

@@ -25,7 +25,7 @@ public static class AtlasServiceCollectionExtensions
         services.TryAddSingleton(provider => AtlasDeclarations.CreateRuntime(provider.GetRequiredService<AtlasTools>(), options =>
         {
             configure?.Invoke(options);
-            options.UseServices(provider); // a registered IKnowledgeBaseFactory (Atlas.Knowledge)
+            options.UseServices(provider); // a registered IKnowledgeBaseFactory (AddAtlasKnowledge)
         }));
         services.TryAddSingleton<AnswererAgent>();
         services.TryAddSingleton<BriefWriterAgent>();

@@ -1,0 +1,24 @@
+using System;
+
+namespace Atlas.Compiler;
+
+/// <summary>
+/// What the front-end may ask its host about the world outside the Atlas files. Each check runs only when the host can
+/// answer it: <c>dotnet build</c> knows the project's references but must not touch the file system (RS1035: the
+/// generator reads only its AdditionalFiles), <c>atlas check</c> sees the files but has no project.
+/// </summary>
+public sealed class CompilationHost
+{
+    /// <summary>
+    /// Whether the project references the assembly of this name (<c>Atlas.Knowledge</c>...); the generator answers from the
+    /// compilation's referenced assemblies. <see langword="null"/>: not a build, nothing to check (ATL2031).
+    /// </summary>
+    public Func<string, bool>? References { get; set; }
+
+    /// <summary>
+    /// Whether a knowledge base's <c>sources</c> glob (the second argument), relative to the folder of the Atlas file that
+    /// declares it (the first), matches any file; <see langword="null"/> when it cannot tell (the folder is not there).
+    /// <see langword="null"/> itself: no file system, nothing to check (ATL2025).
+    /// </summary>
+    public Func<string, string, bool?>? SourcesMatch { get; set; }
+}
