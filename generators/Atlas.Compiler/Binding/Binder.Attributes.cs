@@ -179,6 +179,8 @@ internal sealed partial class Binder
             return null;
         }
 
+        if (!duration.IsValid) return null;
+
         if (duration.Milliseconds < 0 || (!allowZero && duration.Milliseconds == 0))
         {
             string bound = allowZero ? "0ms or more" : "longer than 0ms";

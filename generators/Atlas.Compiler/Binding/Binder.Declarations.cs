@@ -100,9 +100,13 @@ internal sealed partial class Binder
         }
     }
 
-    /// <summary>ATL2013 for every declaration nothing uses; agents and workflows are entry points and never warned.</summary>
+    /// <summary>
+    /// ATL2013 for every declaration nothing uses; agents and workflows are entry points and never warned.
+    /// Not after a syntax error in any file of the project: the code that could not be read may use them.
+    /// </summary>
     private void ReportUnused()
     {
+        if (_diagnostics.HasSyntaxErrors) return;
         foreach (var symbol in _symbols.Values.OrderBy(s => s.Order))
         {
             if (symbol.Kind is SymbolKind.Agent or SymbolKind.Workflow) continue;

@@ -17,7 +17,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SyntaxError = Error("ATL0001", "Syntax error", "{0}", Syntax);
     public static readonly DiagnosticDescriptor UnterminatedString = Error("ATL0002", "Unterminated string", "This string is never closed; end it with {0}", Syntax);
     public static readonly DiagnosticDescriptor TemplateSyntaxError = Error("ATL0003", "Template syntax error", "{0}", Syntax);
-    public static readonly DiagnosticDescriptor InvalidDurationUnit = Error("ATL0004", "Invalid duration", "`{0}` is not a duration unit; use ms, s, m or h (e.g. `500ms`, `20s`)", Syntax);
+    public static readonly DiagnosticDescriptor InvalidDurationUnit = Error("ATL0004", "Invalid duration", "`{0}` is not a duration unit; use ms, s, m or h (e.g. `500ms`, `20s`){1}", Syntax);
     public static readonly DiagnosticDescriptor InvalidNumber = Error("ATL0005", "Invalid number", "`{0}` {1}", Syntax);
 
     // 1xxx YAML

@@ -147,7 +147,8 @@ public sealed record BoolValueSyntax(bool Value, TextSpan Span) : ValueSyntax(Sp
 }
 
 /// <summary><c>500ms</c>, <c>20s</c>, <c>2m</c>, <c>1h</c>.</summary>
-public sealed record DurationValueSyntax(long Milliseconds, string Text, TextSpan Span) : ValueSyntax(Span)
+/// <remarks><paramref name="IsValid"/> is false when the duration was already reported (a bad unit, too long): no range check repeats it.</remarks>
+public sealed record DurationValueSyntax(long Milliseconds, string Text, TextSpan Span, bool IsValid = true) : ValueSyntax(Span)
 {
     public override string Describe() => "a duration";
 }
