@@ -114,6 +114,49 @@ public sealed class ToolCommandsTests
         Assert.DoesNotContain(secret, stdout + stderr.ToString());
     }
 
+    private const string CredentialsFlow = """
+        provider local {
+          kind     = openai_compatible
+          endpoint = "http://admin:hunter2@127.0.0.1:1/v1"
+          model    = "m"
+        }
+        provider olla {
+          kind     = ollama
+          endpoint = "http://admin:hunter2@127.0.0.1:1/"
+          model    = "m"
+        }
+        provider offline { kind = mock }
+        agent a(x: string) -> string {
+          model  = local
+          prompt = "hi {{x}}"
+        }
+        agent b(x: string) -> string {
+          model  = olla
+          prompt = "hi {{x}}"
+        }
+        workflow via_local(x: string) -> string {
+          r = a(x)
+          return r
+        }
+        workflow via_ollama(x: string) -> string {
+          r = b(x)
+          return r
+        }
+        """;
+
+    [Fact]
+    public void Providers_Cost_NoneDeclaredIsSaidSo_TheMockIsFree()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("cost.atlas", CredentialsFlow);
+
+        var result = Cli.Offline("providers", file);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.EndsWith("no cost declared", result.StdoutLines.Single(l => l.StartsWith("local ", StringComparison.Ordinal)));
+        Assert.EndsWith("free", result.StdoutLines.Single(l => l.StartsWith("offline ", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void Providers_Ping_MockAnswersAndUnavailableIsSkipped()
     {

@@ -84,7 +84,8 @@ public static class ProvidersCommand
                 provider.Model ?? "-",
                 status.Available ? "available" + (provider.Endpoint is { } endpoint ? " at " + endpoint : "") : "unavailable: " + status.Reason,
                 string.Join(", ", status.Capabilities),
-                provider.Cost is { } cost ? string.Create(CultureInfo.InvariantCulture, $"{cost.InputPerMillion:0.00##} / {cost.OutputPerMillion:0.00##}") : "free",
+                provider.Cost is { } cost ? string.Create(CultureInfo.InvariantCulture, $"{cost.InputPerMillion:0.00##} / {cost.OutputPerMillion:0.00##}")
+                    : provider.Kind == ProviderKind.Mock ? "free" : "no cost declared",
             };
             if (ping) row.Add(pings[provider.Name]);
             rows.Add(row);

@@ -239,6 +239,42 @@ public class DeclarationBindingTests
     }
 
     [Fact]
+    public void CheapestRoute_MemberWithoutCost_IsAnErrorAtTheMember_TheMockNeedsNone()
+    {
+        const string Source = """"
+            provider priced { kind = openai, model = "a", cost { input = 1, output = 2 } }
+            provider unpriced { kind = openai, model = "b" }
+            provider ollama { kind = ollama, model = "c" }
+            provider offline { kind = mock }
+            route cheap { strategy = cheapest, use = [priced, unpriced, offline, ollama] }
+            route ordered { strategy = fallback, use = [unpriced, offline] }
+            agent a() -> string { model = cheap, prompt = "hi" }
+            agent b() -> string { model = ordered, prompt = "hi" }
+            """";
+        var result = AssertDiagnostics(Source,
+            ("ATL2024", 5, 51),
+            ("ATL2024", 5, 70));
+        Assert.Equal(
+            "t.atlas(5,51): error ATL2024: Route `cheap` picks the cheapest provider, but `unpriced` declares no `cost`, so it cannot be ranked; add `cost { input = ..., output = ... }` (USD per million tokens) to provider `unpriced`, or choose another strategy",
+            result.Diagnostics.First().ToString());
+    }
+
+    [Fact]
+    public void CheapestRoute_YamlMemberWithoutCost_IsAnErrorAtTheMember()
+    {
+        var result = Compile("""
+            providers:
+              unpriced: { kind: openai, model: b }
+              offline: { kind: mock }
+            routes:
+              cheap: { strategy: cheapest, use: [unpriced, offline] }
+            agents:
+              a: { returns: string, model: cheap, prompt: hi }
+            """, "t.atlas.yaml");
+        AssertDiagnostics(result, ("ATL2024", 5, 38));
+    }
+
+    [Fact]
     public void MissingAttribute_RequiredAttributesAbsent_ReportsAtTheDeclarationName()
     {
         const string Source = """"
