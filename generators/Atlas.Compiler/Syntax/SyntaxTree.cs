@@ -81,12 +81,13 @@ public sealed record AgentSyntax(
     public override string Keyword => "agent";
 }
 
-/// <summary><c>tool name(params) -> Result</c></summary>
+/// <summary><c>tool name(params) -> Result</c>, optionally with a block of attributes (<c>{ read_only = true }</c>).</summary>
 public sealed record ToolSyntax(
     IdentifierSyntax Name,
     ImmutableArray<ParameterSyntax> Parameters,
     TypeRefSyntax Returns,
-    TextSpan Span) : DeclarationSyntax(Name, Span)
+    TextSpan Span,
+    BlockSyntax? Body = null) : DeclarationSyntax(Name, Span)
 {
     public override string Keyword => "tool";
 }

@@ -239,6 +239,45 @@ public class DeclarationBindingTests
     }
 
     [Fact]
+    public void Tool_ReadOnly_InAtlasAndYaml_BindsTheFlag_DefaultIsNotReadOnly()
+    {
+        var atlas = Compile("""
+            tool lookup(id: string) -> string { read_only = true }
+            tool page(team: string) -> string
+            tool write(path: string) -> string { read_only = false }
+            """);
+        var yaml = Compile("""
+            tools:
+              lookup: { params: { id: string }, returns: string, read_only: true }
+              page: { params: { team: string }, returns: string }
+              write: { params: { path: string }, returns: string, read_only: false }
+            """, "t.atlas.yaml");
+
+        foreach (var result in new[] { atlas, yaml })
+        {
+            Assert.DoesNotContain(result.Diagnostics, d => d.IsError);
+            Assert.Equal(
+                [("lookup", true), ("page", false), ("write", false)],
+                result.Model.Tools.Select(t => (t.Name, t.ReadOnly)));
+        }
+    }
+
+    [Fact]
+    public void Tool_ReadOnlyNotABool_OrAnUnknownAttribute_IsReported()
+    {
+        var result = AssertDiagnostics("""
+            tool lookup(id: string) -> string { read_only = "yes" }
+            tool page(team: string) -> string { readonly = true }
+            """,
+            ("ATL2008", 1, 49),
+            ("ATL2007", 2, 37),
+            ("ATL2013", 1, 6),
+            ("ATL2013", 2, 6));
+        AssertMessage(result, "ATL2008", "`read_only` must be `true` or `false`, not a string");
+        AssertMessage(result, "ATL2007", "`tool page` has no attribute `readonly`; did you mean `read_only`?");
+    }
+
+    [Fact]
     public void CheapestRoute_MemberWithoutCost_IsAnErrorAtTheMember_TheMockNeedsNone()
     {
         const string Source = """"
