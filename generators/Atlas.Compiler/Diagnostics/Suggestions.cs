@@ -20,6 +20,9 @@ public static class Suggestions
         ["retry_count"] = "retry",
     };
 
+    /// <summary>Whether other tools' <paramref name="name"/> has an Atlas spelling (see <see cref="Alias"/>).</summary>
+    public static bool HasAlias(string name) => Aliases.ContainsKey(name);
+
     /// <summary>The Atlas name for <paramref name="name"/> as other tools spell it, when it is one of <paramref name="candidates"/>; else null.</summary>
     public static string? Alias(string name, IEnumerable<string> candidates)
     {
@@ -31,12 +34,12 @@ public static class Suggestions
         return null;
     }
 
-    /// <summary>The closest candidate within a third of the name's length (at least 1, at most 3 edits), or null.</summary>
+    /// <summary>The Atlas spelling of an alias among the candidates, else the closest candidate within a third of the name's length (at least 1, at most 3 edits), or null.</summary>
     public static string? Closest(string name, IEnumerable<string> candidates)
     {
-        if (Aliases.ContainsKey(name))
+        if (HasAlias(name))
         {
-            var list = candidates as ICollection<string> ?? new List<string>(candidates);
+            var list = new List<string>(candidates);
             if (Alias(name, list) is { } alias) return alias;
             candidates = list;
         }
