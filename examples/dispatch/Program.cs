@@ -32,6 +32,9 @@ internal static class Program
         {
             switch (atlasEvent)
             {
+                case ToolCalled { Called: false } tool:
+                    trace.Add($"{tool.Agent} would call {tool.Tool} with {tool.Arguments} (not read-only: the offline mock does not call it)");
+                    break;
                 case ToolCalled tool:
                     trace.Add($"{tool.Agent} called {tool.Tool} with {tool.Arguments}");
                     break;
@@ -56,7 +59,11 @@ internal static class Program
     }
 }
 
-/// <summary>The C# side of the `lookup_account` tool declared in dispatch.atlas (offline: a fixed directory).</summary>
+/// <summary>
+/// The C# side of the tools declared in dispatch.atlas: `lookup_account` (read-only; offline, a fixed
+/// directory) and `page_team` (a side effect; here it only writes the page to stderr, where a real
+/// deployment would call its pager service).
+/// </summary>
 public sealed partial class AtlasTools
 {
     private static readonly (string Customer, string Account)[] Accounts =
@@ -68,4 +75,10 @@ public sealed partial class AtlasTools
     public partial Task<string> LookupAccountAsync(string customer, CancellationToken cancellationToken) =>
         Task.FromResult(Accounts.FirstOrDefault(a => string.Equals(a.Customer, customer, StringComparison.OrdinalIgnoreCase)).Account
             ?? $"No account is registered for '{customer}'.");
+
+    public partial Task<string> PageTeamAsync(string team, string message, CancellationToken cancellationToken)
+    {
+        Console.Error.WriteLine($"[page] {team}: {message}");
+        return Task.FromResult($"paged {team}");
+    }
 }

@@ -116,6 +116,73 @@ public sealed class ToolCommandsTests
         Assert.DoesNotContain(secret, stdout + stderr.ToString());
     }
 
+    private const string CredentialsFlow = """
+        provider local {
+          kind     = openai_compatible
+          endpoint = "http://admin:hunter2@127.0.0.1:1/v1"
+          model    = "m"
+        }
+        provider olla {
+          kind     = ollama
+          endpoint = "http://admin:hunter2@127.0.0.1:1/"
+          model    = "m"
+        }
+        provider offline { kind = mock }
+        agent a(x: string) -> string {
+          model  = local
+          prompt = "hi {{x}}"
+        }
+        agent b(x: string) -> string {
+          model  = olla
+          prompt = "hi {{x}}"
+        }
+        workflow via_local(x: string) -> string {
+          r = a(x)
+          return r
+        }
+        workflow via_ollama(x: string) -> string {
+          r = b(x)
+          return r
+        }
+        """;
+
+    [Fact]
+    public void Providers_EndpointWithCredentials_ThePasswordIsPrintedNowhere()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("cred.atlas", CredentialsFlow);
+        var events = Path.Combine(dir.Path, "events.jsonl");
+
+        var list = Cli.Run("providers", file);
+        var ping = Cli.Run("providers", file, "--ping");
+        var runs = new[] { Cli.Run("run", file, "-w", "via_local", "-i", "\"x\"", "--events", events), Cli.Run("run", file, "-w", "via_ollama", "-i", "\"x\"") };
+
+        Assert.Equal(0, list.ExitCode);
+        Assert.Contains("available at http://***@127.0.0.1:1/v1", list.StdoutLines.Single(l => l.StartsWith("local ", StringComparison.Ordinal)));
+        Assert.Contains("available at http://***@127.0.0.1:1/", list.StdoutLines.Single(l => l.StartsWith("olla ", StringComparison.Ordinal)));
+        Assert.Equal(1, ping.ExitCode);
+        Assert.Contains("failed: ", ping.StdoutLines.Single(l => l.StartsWith("local ", StringComparison.Ordinal)));
+        Assert.All(runs, run => Assert.Equal(1, run.ExitCode));
+        foreach (var text in new[] { list.Stdout, list.Stderr, ping.Stdout, ping.Stderr, File.ReadAllText(events) }.Concat(runs.SelectMany(r => new[] { r.Stdout, r.Stderr })))
+        {
+            Assert.DoesNotContain("hunter2", text);
+            Assert.DoesNotContain("admin:", text);
+        }
+    }
+
+    [Fact]
+    public void Providers_Cost_NoneDeclaredIsSaidSo_TheMockIsFree()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("cost.atlas", CredentialsFlow);
+
+        var result = Cli.Offline("providers", file);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.EndsWith("no cost declared", result.StdoutLines.Single(l => l.StartsWith("local ", StringComparison.Ordinal)));
+        Assert.EndsWith("free", result.StdoutLines.Single(l => l.StartsWith("offline ", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void Providers_Ping_MockAnswersAndUnavailableIsSkipped()
     {

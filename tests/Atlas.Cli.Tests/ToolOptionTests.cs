@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text.Json.Nodes;
 using Atlas.Runtime;
 using Microsoft.Extensions.AI;
@@ -221,6 +222,90 @@ public sealed class ToolOptionTests : IDisposable
             "atlas run: --tools: tool 'lookup_order': Shop.BadTools.Find parameter 'orderId' is Int32, but the declaration says string; " +
             "parameter 'region' is not declared (declare it, give it a default, or remove it)",
             Assert.Single(result.StderrLines, l => !l.Contains("warning", StringComparison.Ordinal)));
+    }
+
+    private const string SideEffectFlow = """
+        provider offline { kind = mock }
+
+        tool lookup_order(order_id: string) -> string { read_only = true }
+        tool refund(order_id: string) -> string
+
+        agent support(question: string) -> string {
+          model  = offline
+          tools  = [lookup_order, refund]
+          prompt = "{{question}}"
+        }
+
+        workflow ask(question: string) -> string {
+          answer = support(question)
+          return answer
+        }
+        """;
+
+    [Fact]
+    public void Run_OfflineMock_CallsTheReadOnlyToolOnly_AndRecordsTheOtherAsWouldCall()
+    {
+        var flow = _dir.Write("flow.atlas", SideEffectFlow);
+        var marker = Path.Combine(_dir.Path, "refunded.txt");
+        var tools = ToolAssemblies.Build(_dir.Path, "SideEffects", $$""""
+            using Atlas.Runtime;
+            namespace Shop;
+            public static class Desk
+            {
+                [AtlasTool("lookup_order", ReadOnly = true)]
+                public static string Find(string orderId) => "order " + orderId + ": shipped";
+
+                [AtlasTool("refund")]
+                public static string Refund(string orderId)
+                {
+                    System.IO.File.WriteAllText(@"{{marker}}", orderId);
+                    return "refunded";
+                }
+            }
+            """");
+        var events = Path.Combine(_dir.Path, "events.jsonl");
+
+        var result = Run(null, "run", flow, "-w", "ask", "-i", "\"refund C-3?\"", "--tools", tools, "--events", events);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.False(File.Exists(marker), "the mock called a tool that is not read-only");
+        Assert.EndsWith("(consulted lookup_order; would call refund (not read-only: not called offline))", (string?)JsonNode.Parse(result.Stdout));
+        var calls = File.ReadAllLines(events).Select(l => JsonNode.Parse(l)!).Where(e => (string?)e["type"] == "tool_called").ToList();
+        Assert.Equal(2, calls.Count);
+        var refund = Assert.Single(calls, e => (string?)e["tool"] == "refund");
+        Assert.Equal((false, false), ((bool)refund["called"]!, (bool)refund["succeeded"]!));
+        Assert.Equal("not called: tool 'refund' is not read-only, and the offline mock calls only read-only tools (mark it `read_only = true` if it only reads)", (string?)refund["error"]);
+        Assert.StartsWith("{\"order_id\":", (string?)refund["arguments"]);
+        var lookup = Assert.Single(calls, e => (string?)e["tool"] == "lookup_order");
+        Assert.Equal((true, true), ((bool)lookup["called"]!, (bool)lookup["succeeded"]!));
+        Assert.Contains("support ⚙ would call refund {\"order_id\":", result.Stderr);
+    }
+
+    [Theory]
+    [InlineData("tool refund(order_id: string) -> string", "ReadOnly = true",
+        "atlas run: --tools: tool 'refund': Shop.Desk.Refund is marked [AtlasTool(ReadOnly = true)], but the declaration is not read-only; add `{ read_only = true }` to the declaration if the tool only reads, or remove ReadOnly")]
+    [InlineData("tool refund(order_id: string) -> string { read_only = true }", "ReadOnly = false",
+        "atlas run: --tools: tool 'refund': Shop.Desk.Refund is marked [AtlasTool(ReadOnly = false)], but the declaration says `read_only = true`; a tool with side effects must not be declared read-only")]
+    public void Run_AttributeReadOnlyDisagreesWithTheDeclaration_ExitsWithUsage(string declaration, string attribute, string expected)
+    {
+        var flow = _dir.Write("flow.atlas", SideEffectFlow.Replace("tool refund(order_id: string) -> string", declaration, StringComparison.Ordinal));
+        var tools = ToolAssemblies.Build(_dir.Path, "Disagree", $$""""
+            using Atlas.Runtime;
+            namespace Shop;
+            public static class Desk
+            {
+                [AtlasTool("lookup_order", ReadOnly = true)]
+                public static string Find(string orderId) => "order " + orderId;
+
+                [AtlasTool("refund", {{attribute}})]
+                public static string Refund(string orderId) => "refunded";
+            }
+            """");
+
+        var result = Run(null, "run", flow, "-w", "ask", "-i", "\"x\"", "--tools", tools);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Equal(expected, Assert.Single(result.StderrLines));
     }
 
     [Fact]

@@ -156,7 +156,7 @@ public class DelegationTests
     public async Task ToolCalls_AreEvents_WhenTheRunIsObserved()
     {
         var calls = 0;
-        var lookup = AIFunctionFactory.Create((string order_id) => { calls++; return "order " + order_id + " ships Monday"; }, "lookup_order");
+        var lookup = ReadOnlyTools.Mark(AIFunctionFactory.Create((string order_id) => { calls++; return "order " + order_id + " ships Monday"; }, "lookup_order"));
         using var runtime = TestSupport.Runtime(o => o.Tools["lookup_order"] = lookup);
         var agent = Agent("support") with { Tools = ["lookup_order"] };
 
@@ -171,9 +171,54 @@ public class DelegationTests
     }
 
     [Fact]
+    public async Task ToolNotReadOnly_OfflineMock_RecordsItAsNotCalled_AndCallsTheReadOnlyOne()
+    {
+        var pages = 0;
+        var lookups = 0;
+        var page = AIFunctionFactory.Create((string team) => { pages++; return "paged " + team; }, "page_team");
+        var lookup = ReadOnlyTools.Mark(AIFunctionFactory.Create((string order_id) => { lookups++; return "order " + order_id; }, "lookup_order"));
+        using var runtime = TestSupport.Runtime(o =>
+        {
+            o.Tools["page_team"] = page;
+            o.Tools["lookup_order"] = lookup;
+        });
+        var agent = Agent("support") with { Tools = ["page_team", "lookup_order"] };
+
+        var holder = new Holder();
+        var events = await TestSupport.Collect(runtime, OneStep(runtime, agent), holder);
+
+        Assert.Equal((0, 1), (pages, lookups));
+        var recorded = Assert.Single(events.OfType<ToolCalled>(), e => !e.Called);
+        Assert.Equal(("support", "page_team", false, TimeSpan.Zero), (recorded.Agent, recorded.Tool, recorded.Succeeded, recorded.Duration));
+        Assert.StartsWith("{\"team\":\"", recorded.Arguments);
+        Assert.Equal("not called: tool 'page_team' is not read-only, and the offline mock calls only read-only tools (mark it `read_only = true` if it only reads)", recorded.Error);
+        Assert.Contains("\"called\":false", AtlasEventJson.SerializeEvent(recorded));
+        var called = Assert.Single(events.OfType<ToolCalled>(), e => e.Called);
+        Assert.Equal(("lookup_order", true), (called.Tool, called.Succeeded));
+        Assert.EndsWith("(consulted lookup_order; would call page_team (not read-only: not called offline))", holder.Result!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task OnlyToolsThatAreNotReadOnly_OfflineMock_AnswersAtOnceAndRecordsThem()
+    {
+        var pages = 0;
+        var page = AIFunctionFactory.Create((string team) => { pages++; return "paged " + team; }, "page_team");
+        using var runtime = TestSupport.Runtime(o => o.Tools["page_team"] = page);
+        var agent = Agent("support") with { Tools = ["page_team"] };
+
+        var holder = new Holder();
+        var events = await TestSupport.Collect(runtime, OneStep(runtime, agent), holder);
+
+        Assert.Equal(0, pages);
+        Assert.False(Assert.Single(events.OfType<ToolCalled>()).Called);
+        Assert.EndsWith("(would call page_team (not read-only: not called offline))", holder.Result!.GetValue<string>());
+        Assert.True(Assert.IsType<RunCompleted>(events[^1]).Succeeded);
+    }
+
+    [Fact]
     public async Task FailingTool_IsAFailedToolCalledEvent_AndTheAgentStillAnswers()
     {
-        var broken = AIFunctionFactory.Create(string (string id) => throw new InvalidOperationException("database down"), "lookup");
+        var broken = ReadOnlyTools.Mark(AIFunctionFactory.Create(string (string id) => throw new InvalidOperationException("database down"), "lookup"));
         using var runtime = TestSupport.Runtime(o => o.Tools["lookup"] = broken);
         var agent = Agent("support") with { Tools = ["lookup"] };
 

@@ -159,12 +159,18 @@ public sealed class McpServerTests : IDisposable
 
         var reply = (await runtime.InvokeAgentAsync(agent, TestSupport.Args(), null, CancellationToken.None))!.GetValue<string>();
 
-        // The mock's answer names what it consulted: the server's read-only tools, really called.
+        // The mock's answer names what it consulted: the server's read-only tools, really called; and
+        // the calls it would make of those that may write, which it only records.
         Assert.Single(McpServers.ProcessesWith(_folder));
-        Assert.Contains("list_allowed_directories", reply);
-        Assert.Contains("read_file", reply);
-        Assert.DoesNotContain("write_file", reply);
-        Assert.DoesNotContain("move_file", reply);
+        var wouldCall = reply.IndexOf("; would call ", StringComparison.Ordinal);
+        Assert.True(wouldCall > 0, reply);
+        var (consulted, recorded) = (reply[..wouldCall], reply[wouldCall..]);
+        Assert.Contains("list_allowed_directories", consulted);
+        Assert.Contains("read_file", consulted);
+        Assert.DoesNotContain("write_file", consulted);
+        Assert.DoesNotContain("move_file", consulted);
+        Assert.Contains("write_file", recorded);
+        Assert.Contains("move_file", recorded);
         Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(_folder).Select(Path.GetFileName));
         Assert.Equal("keep me", await File.ReadAllTextAsync(Path.Combine(_folder, "notes.txt")));
     }

@@ -21,13 +21,13 @@ public class MockToolCallTests
     private static (AIFunction Function, List<string> Calls) Recorder()
     {
         var calls = new List<string>();
-        var function = AIFunctionFactory.Create(
+        var function = ReadOnlyTools.Mark(AIFunctionFactory.Create(
             (string order_id, int quantity, Priority priority) =>
             {
                 calls.Add($"{order_id}|{quantity}|{priority}");
                 return "shipped";
             },
-            "lookup_order");
+            "lookup_order"));
         return (function, calls);
     }
 
@@ -37,7 +37,7 @@ public class MockToolCallTests
     public async Task FirstTurn_AsksForEveryOfferedFunctionOnce_WithSchemaValidArguments()
     {
         var (lookup, _) = Recorder();
-        var other = AIFunctionFactory.Create(() => "ok", "ping");
+        var other = ReadOnlyTools.Mark(AIFunctionFactory.Create(() => "ok", "ping"));
         var mock = new MockChatClient();
 
         var response = await mock.GetResponseAsync(Prompt(), new ChatOptions { Tools = [lookup, other] });
@@ -87,6 +87,39 @@ public class MockToolCallTests
     }
 
     [Fact]
+    public async Task NotReadOnly_IsRecordedAsInformational_NeverInvoked_StreamingOrNot()
+    {
+        var (lookup, calls) = Recorder();
+        var writes = 0;
+        var write = AIFunctionFactory.Create((string path) => { writes++; return "written"; }, "write_file");
+        using var client = new FunctionInvokingChatClient(new MockChatClient());
+
+        var whole = await client.GetResponseAsync(Prompt(), new ChatOptions { Tools = [write, lookup] });
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync(Prompt(), new ChatOptions { Tools = [write, lookup] })) updates.Add(update);
+
+        Assert.Equal(0, writes);
+        Assert.Equal(2, calls.Count);
+        Assert.EndsWith("(consulted lookup_order; would call write_file (not read-only: not called offline))", whole.Text);
+        Assert.Equal(whole.Text, updates.ToChatResponse().Text);
+        var recorded = Assert.Single(whole.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>(), c => c.Name == "write_file");
+        Assert.True(recorded.InformationalOnly);
+        Assert.DoesNotContain(whole.Messages.SelectMany(m => m.Contents), c => c is FunctionResultContent r && r.CallId == recorded.CallId);
+    }
+
+    [Fact]
+    public async Task OnlyNotReadOnly_AnswersAtOnce_WithTheRecordedCallsBesideTheText()
+    {
+        var write = AIFunctionFactory.Create((string path) => "written", "write_file");
+
+        var response = await new MockChatClient().GetResponseAsync(Prompt(), new ChatOptions { Tools = [write] });
+
+        Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
+        Assert.True(Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()).InformationalOnly);
+        Assert.EndsWith("(would call write_file (not read-only: not called offline))", response.Text);
+    }
+
+    [Fact]
     public async Task WithoutTools_AnswersAtOnce()
     {
         var response = await new MockChatClient().GetResponseAsync(Prompt());
@@ -108,6 +141,7 @@ public class MockToolCallTests
             new DelegationCompleted("r", "s", At, "a", "b", 2, TimeSpan.FromMilliseconds(30), new Usage(5, 6, 0.01m), false, "refused"),
             new DelegationCompleted("r", "s", At, "a", "b", 1, TimeSpan.FromMilliseconds(30), new Usage(5, 6, 0), true, null),
             new ToolCalled("r", "s", At, "a", "lookup", """{"id":"1"}""", TimeSpan.FromMilliseconds(3), true, null),
+            new ToolCalled("r", "s", At, "a", "page", """{"team":"x"}""", TimeSpan.Zero, false, "not called", Called: false),
         ];
         foreach (var e in events)
         {

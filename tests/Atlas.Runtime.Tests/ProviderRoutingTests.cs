@@ -162,6 +162,30 @@ public class ProviderRoutingTests
         Assert.Equal(("m2", "fastest (not tried yet)"), (second.Provider, second.Reason));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(5)]
+    public async Task Route_Cheapest_ProviderWithoutCost_IsRankedLast_NotAsFree(int? maxTokens)
+    {
+        // Only reachable from C# hosts (atlas check refuses it: ATL2024); before, no cost counted as 0 and won.
+        var unpriced = new ScriptedChatClient((_, _, _, _) => Task.FromResult("unpriced"));
+        var priced = new ScriptedChatClient((_, _, _, _) => Task.FromResult("priced"));
+        var runtime = TestSupport.Runtime(o =>
+        {
+            o.Providers.Add(new ProviderDescriptor("unpriced", "custom"));
+            o.Providers.Add(new ProviderDescriptor("priced", "custom", InputCostPerMillion: 30, OutputCostPerMillion: 60));
+            o.ChatClients["unpriced"] = unpriced;
+            o.ChatClients["priced"] = priced;
+            o.Routes.Add(new RouteDescriptor("cheap", "cheapest", ["unpriced", "priced"]));
+        });
+
+        var (result, events) = await Invoke(runtime, Agent("cheap") with { MaxTokens = maxTokens });
+
+        Assert.Equal("priced", result!.GetValue<string>());
+        Assert.Equal("priced", events.OfType<ProviderSelected>().Single().Provider);
+        Assert.Equal(0, unpriced.Calls);
+    }
+
     [Fact]
     public async Task Provider_MaxConcurrency_LimitsConcurrentCalls()
     {

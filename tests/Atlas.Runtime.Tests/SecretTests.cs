@@ -59,6 +59,60 @@ public class SecretTests
         Assert.Equal(status == 401 ? 3 : 5, server.Requests.Count);
     }
 
+    [Theory]
+    [InlineData("openai_compatible")]
+    [InlineData("anthropic")]
+    [InlineData("ollama")]
+    public async Task EndpointCredentials_QuotedByAFailingServer_AppearNowhere(string kind)
+    {
+        // A proxy that quotes the URL it was configured with, credentials and all.
+        var wire = new[] { WireFormat.OpenAI, WireFormat.Anthropic, WireFormat.Ollama }.Single(w => w.Kind == kind);
+        string? quoted = null;
+        await using var server = await WireServer.StartAsync((_, context, _) =>
+            wire.ErrorAsync(context, 502, "bad_gateway", $"upstream of {quoted} failed (user admin:hunter2, password hunter2)"));
+        var endpoint = server.BaseUrl.Replace("http://", "http://admin:hunter2@", StringComparison.Ordinal);
+        quoted = endpoint;
+        using var runtime = TestSupport.Runtime(o =>
+        {
+            o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Secret : null;
+            o.Providers.Add(wire.Descriptor("wire", endpoint));
+            o.Routes.Add(new RouteDescriptor("route", "fallback", ["wire"]));
+        });
+        var graph = Graph();
+
+        var events = await TestSupport.Collect(runtime, graph, new Holder());
+        var direct = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.InvokeAgentAsync(WireFaultTests.Agent("wire"), TestSupport.Args(), null, CancellationToken.None));
+
+        Assert.NotEmpty(server.Requests);
+        foreach (var text in events.Select(AtlasEventJson.SerializeEvent).Append(direct.ToString()))
+        {
+            Assert.DoesNotContain("hunter2", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("upstream of http://***@127.0.0.1:", direct.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://admin:hunter2@127.0.0.1:1/v1", "http://***@127.0.0.1:1/v1")]
+    [InlineData("https://user@example.com", "https://***@example.com")]
+    [InlineData("http://a:b@host/path?next=x@y", "http://***@host/path?next=x@y")]
+    [InlineData("http://127.0.0.1:11434/", "http://127.0.0.1:11434/")]
+    [InlineData("not a url @ all", "not a url @ all")]
+    public void EndpointDisplay_DropsTheUserInformationOnly(string endpoint, string shown)
+    {
+        Assert.Equal(shown, EndpointDisplay.Display(endpoint));
+    }
+
+    [Fact]
+    public void Redactor_EndpointCredentials_AnyLength_BecomeTheMaskInAQuotedUrl()
+    {
+        var secrets = new SecretRedactor();
+        secrets.AddEndpoint("http://a:b@host:1/");
+        secrets.AddEndpoint("http://admin:hunter2@host:2/");
+
+        Assert.Equal("GET http://***@host:1/v1 and http://***@host:2/x (password [redacted])", secrets.Redact("GET http://a:b@host:1/v1 and http://admin:hunter2@host:2/x (password hunter2)"));
+    }
+
     [Fact]
     public void Redactor_BlanksEveryKey_LongestFirst_AndIgnoresTooShortValues()
     {

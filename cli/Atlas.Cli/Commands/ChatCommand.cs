@@ -135,7 +135,7 @@ public static class ChatCommand
             else if (atlasEvent is RetryScheduled retry) environment.Error.WriteLine($"  retry {retry.Attempt}: {retry.Reason}");
             else if (atlasEvent is DelegationStarted delegation) environment.Error.WriteLine($"  {delegation.From} ⇢ {delegation.To} {delegation.Arguments}");
             else if (atlasEvent is DelegationCompleted { Succeeded: false } refused) environment.Error.WriteLine($"  {refused.From} ⇠ {refused.To}: {refused.Error}");
-            else if (atlasEvent is ToolCalled tool) environment.Error.WriteLine($"  {tool.Agent} ⚙ {tool.Tool} {tool.Arguments}" + (tool.Succeeded ? "" : ": " + tool.Error));
+            else if (atlasEvent is ToolCalled tool) environment.Error.WriteLine($"  {tool.Agent} ⚙ {(tool.Called ? "" : "would call ")}{tool.Tool} {tool.Arguments}" + (tool.Succeeded || !tool.Called ? "" : ": " + tool.Error));
         });
         try
         {

@@ -82,9 +82,10 @@ public static class ProvidersCommand
                 provider.Name,
                 Descriptors.Kind(provider.Kind),
                 provider.Model ?? "-",
-                status.Available ? "available" + (provider.Endpoint is { } endpoint ? " at " + endpoint : "") : "unavailable: " + status.Reason,
+                status.Available ? "available" + (provider.Endpoint is { } endpoint ? " at " + EndpointDisplay.Display(endpoint) : "") : "unavailable: " + status.Reason,
                 string.Join(", ", status.Capabilities),
-                provider.Cost is { } cost ? string.Create(CultureInfo.InvariantCulture, $"{cost.InputPerMillion:0.00##} / {cost.OutputPerMillion:0.00##}") : "free",
+                provider.Cost is { } cost ? string.Create(CultureInfo.InvariantCulture, $"{cost.InputPerMillion:0.00##} / {cost.OutputPerMillion:0.00##}")
+                    : provider.Kind == ProviderKind.Mock ? "free" : "no cost declared",
             };
             if (ping) row.Add(pings[provider.Name]);
             rows.Add(row);

@@ -38,7 +38,7 @@ public static class SearchCommand
         var mode = new Option<string>("--mode", "-m") { Description = "hybrid (default), vector or keyword.", DefaultValueFactory = _ => "hybrid", HelpName = "hybrid|vector|keyword" };
         mode.AcceptOnlyFromAmong("hybrid", "vector", "keyword");
         var minScore = new Option<double?>("--min-score") { Description = "Drop passages scoring below this (cosine for vector, BM25 for keyword, the fused score for hybrid).", HelpName = "X" };
-        var where = new Option<string[]>("--where") { Description = "Keep passages whose metadata KEY equals VALUE, or matches it as a glob with * and ?; repeatable (all must match). Keys: source, heading, format, extension, title.", HelpName = "KEY=VALUE", AllowMultipleArgumentsPerToken = false };
+        var where = new Option<string[]>("--where") { Description = "Keep passages whose metadata KEY equals VALUE, or matches it as a glob with * and ?; repeatable (all must match). Keys: " + string.Join(", ", KnowledgeMetadata.Keys) + ".", HelpName = "KEY=VALUE", AllowMultipleArgumentsPerToken = false };
         var json = new Option<bool>("--json") { Description = "Print a JSON array of passages (source, score, text, heading, metadata), best first." };
         var command = new Command(Name, "Search an ingested knowledge base and print its best passages, best first.")
         {
@@ -70,7 +70,16 @@ public static class SearchCommand
         {
             var equals = clause.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0) throw new UsageException($"{CommandName}: --where '{clause}' is not KEY=VALUE");
-            filters[clause[..equals].Trim()] = clause[(equals + 1)..];
+            var key = clause[..equals].Trim();
+            // An unknown key matches no passage: say so instead of returning nothing.
+            if (!KnowledgeMetadata.Keys.Contains(key, StringComparer.Ordinal))
+            {
+                throw new UsageException(
+                    $"{CommandName}: --where '{clause}': '{key}' is not a metadata key; use one of {string.Join(", ", KnowledgeMetadata.Keys)}" +
+                    Atlas.Compiler.Diagnostics.Suggestions.DidYouMean(key, KnowledgeMetadata.Keys).Replace('`', '\''));
+            }
+
+            filters[key] = clause[(equals + 1)..];
         }
 
         var project = AtlasProject.Load(arguments.File, environment, CommandName);

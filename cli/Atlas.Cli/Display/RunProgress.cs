@@ -91,7 +91,9 @@ internal sealed class PlainRunProgress(TextWriter error, string workflow) : RunP
                     : "refused or failed: " + delegation.Error));
                 break;
             case ToolCalled tool:
-                Line(tool.Step ?? "", $"{tool.Agent} ⚙ {tool.Tool} {tool.Arguments} " + (tool.Succeeded ? $"in {Duration(tool.Duration)}" : "failed: " + tool.Error));
+                Line(tool.Step ?? "", tool.Called
+                    ? $"{tool.Agent} ⚙ {tool.Tool} {tool.Arguments} " + (tool.Succeeded ? $"in {Duration(tool.Duration)}" : "failed: " + tool.Error)
+                    : $"{tool.Agent} ⚙ would call {tool.Tool} {tool.Arguments} (not read-only: not called offline)");
                 break;
             case RunCompleted completed:
                 error.WriteLine(completed.Succeeded
@@ -181,7 +183,7 @@ internal sealed class LiveRunProgress : RunProgress
                 Row(delegation.Step ?? "").Tail = "";
                 break;
             case ToolCalled tool:
-                Row(tool.Step ?? "").Tools.Add(tool.Succeeded ? tool.Tool : tool.Tool + " ✗");
+                Row(tool.Step ?? "").Tools.Add(!tool.Called ? tool.Tool + " (would call)" : tool.Succeeded ? tool.Tool : tool.Tool + " ✗");
                 break;
             case RunCompleted completed:
                 _summary.Clear().Append(completed.Succeeded ? "[green]done[/]" : "[red]failed[/]")

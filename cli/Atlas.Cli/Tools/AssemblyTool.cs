@@ -7,6 +7,7 @@ using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Compiler.Model;
+using Atlas.Runtime;
 using Microsoft.Extensions.AI;
 
 namespace Atlas.Cli.Tools;
@@ -43,13 +44,27 @@ internal sealed class AssemblyTool : DelegatingAIFunction
 
     public override JsonElement JsonSchema => _schema;
 
+    /// <summary>As declared: <c>read_only = true</c> lets the offline mock call it.</summary>
+    public override IReadOnlyDictionary<string, object?> AdditionalProperties => _tool.ReadOnly ? ReadOnlyTools.Properties : base.AdditionalProperties;
+
     /// <summary>The tool bound to <paramref name="method"/>, or null (with the reason in <paramref name="problems"/>).</summary>
-    public static AssemblyTool? Create(ToolModel tool, MethodInfo method, string schema, Dictionary<Type, object> instances, List<string> problems)
+    /// <param name="readOnly">The method's <c>[AtlasTool(ReadOnly = ...)]</c> when it sets it; it must agree with the declaration.</param>
+    public static AssemblyTool? Create(ToolModel tool, MethodInfo method, string schema, bool? readOnly, Dictionary<Type, object> instances, List<string> problems)
     {
         var where = ToolAssembly.Describe(method);
         var parameters = method.GetParameters();
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         var errors = new List<string>();
+
+        // The declaration decides (generated code has only it); an implementation that says otherwise is a mistake
+        // in one of the two, and a tool with side effects must never be called with the mock's made-up arguments.
+        if (readOnly is { } marked && marked != tool.ReadOnly)
+        {
+            errors.Add(marked
+                ? "is marked [AtlasTool(ReadOnly = true)], but the declaration is not read-only; add `{ read_only = true }` to the declaration if the tool only reads, or remove ReadOnly"
+                : "is marked [AtlasTool(ReadOnly = false)], but the declaration says `read_only = true`; a tool with side effects must not be declared read-only");
+        }
+
         foreach (var declared in tool.Parameters)
         {
             var matches = parameters.Where(p => p.Name is { } n && ToolAssembly.Loose(n) == ToolAssembly.Loose(declared.Name)).ToList();

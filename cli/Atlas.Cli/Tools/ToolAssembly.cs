@@ -75,7 +75,7 @@ internal sealed class ToolAssembly
                 continue;
             }
 
-            if (AssemblyTool.Create(tool, candidates[0], schemas.ForParameters(tool.Parameters), instances, problems) is { } function)
+            if (AssemblyTool.Create(tool, candidates[0], schemas.ForParameters(tool.Parameters), AttributeReadOnly(candidates[0]), instances, problems) is { } function)
             {
                 bound[tool.Name] = function;
             }
@@ -112,6 +112,18 @@ internal sealed class ToolAssembly
         var attribute = method.CustomAttributes.FirstOrDefault(a => a.AttributeType.FullName == AttributeFullName);
         if (attribute is null) return null;
         return attribute.ConstructorArguments is [{ Value: string name }] && name.Length > 0 ? name : method.Name;
+    }
+
+    /// <summary>The <c>ReadOnly</c> an <c>[AtlasTool]</c> sets explicitly; null when it does not (or there is no attribute).</summary>
+    private static bool? AttributeReadOnly(MethodInfo method)
+    {
+        var attribute = method.CustomAttributes.FirstOrDefault(a => a.AttributeType.FullName == AttributeFullName);
+        foreach (var argument in attribute?.NamedArguments ?? [])
+        {
+            if (argument.MemberName == "ReadOnly" && argument.TypedValue.Value is bool value) return value;
+        }
+
+        return null;
     }
 
     /// <summary><c>lookup_order</c> is implemented by <c>lookup_order</c>, <c>LookupOrder</c> or <c>LookupOrderAsync</c>.</summary>

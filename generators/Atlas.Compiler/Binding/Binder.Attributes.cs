@@ -140,6 +140,14 @@ internal sealed partial class Binder
         return number.Value;
     }
 
+    /// <summary><c>true</c> or <c>false</c>; in a YAML file, its booleans.</summary>
+    private bool? ReadBool(AttributeSyntax attribute, SourceFile file)
+    {
+        if (attribute.Value is BoolValueSyntax b) return b.Value;
+        ReportWrongKind(attribute, file, "`true` or `false`");
+        return null;
+    }
+
     /// <summary>A whole number of at least <paramref name="min"/>.</summary>
     private int? ReadInt(AttributeSyntax attribute, SourceFile file, int min)
     {
@@ -178,6 +186,8 @@ internal sealed partial class Binder
             ReportWrongKind(attribute, file, "a duration such as `500ms`, `20s` or `2m`");
             return null;
         }
+
+        if (!duration.IsValid) return null;
 
         if (duration.Milliseconds < 0 || (!allowZero && duration.Milliseconds == 0))
         {

@@ -165,7 +165,13 @@ internal sealed partial class Binder
             {
                 var provider = ResolveReference(name, symbol, "a provider", SymbolKind.Provider);
                 if (provider is null) allResolved = false;
-                else if (!use.Contains(provider)) use.Add(provider);
+                else if (!use.Contains(provider))
+                {
+                    use.Add(provider);
+                    // A provider without a cost would rank as free and win; the mock is free by definition.
+                    if (strategy == RouteStrategy.Cheapest && provider.Model is ProviderModel { Cost: null, Kind: not ProviderKind.Mock })
+                        Report(DiagnosticDescriptors.CheapestRouteWithoutCost, file, name.Span, symbol.Name, provider.Name);
+                }
             }
 
             if (names is { Count: 0 })

@@ -58,8 +58,15 @@ internal sealed partial class Binder
         symbol.Returns = ResolveType(returns, symbol);
     }
 
-    private void BindTool(Symbol symbol) =>
-        symbol.Model = new ToolModel(symbol.Name, symbol.Parameters.ToEquatableArray(), symbol.Returns);
+    private void BindTool(Symbol symbol)
+    {
+        var syntax = (ToolSyntax)symbol.Syntax;
+        var attributes = ReadBlock(syntax.Body, symbol.File, "tool " + symbol.Name, ToolAttributes);
+        bool readOnly = attributes.TryGetValue("read_only", out var readOnlyAttribute) && ReadBool(readOnlyAttribute, symbol.File) == true;
+        symbol.Model = new ToolModel(symbol.Name, symbol.Parameters.ToEquatableArray(), symbol.Returns, readOnly);
+    }
+
+    private static readonly string[] ToolAttributes = { "read_only" };
 
     /// <summary>
     /// Adds a member, field, parameter or step name to <paramref name="seen"/>; reports ATL2003 at a
@@ -100,9 +107,13 @@ internal sealed partial class Binder
         }
     }
 
-    /// <summary>ATL2013 for every declaration nothing uses; agents and workflows are entry points and never warned.</summary>
+    /// <summary>
+    /// ATL2013 for every declaration nothing uses; agents and workflows are entry points and never warned.
+    /// Not after a syntax error in any file of the project: the code that could not be read may use them.
+    /// </summary>
     private void ReportUnused()
     {
+        if (_diagnostics.HasSyntaxErrors) return;
         foreach (var symbol in _symbols.Values.OrderBy(s => s.Order))
         {
             if (symbol.Kind is SymbolKind.Agent or SymbolKind.Workflow) continue;

@@ -300,6 +300,14 @@ internal sealed partial class Binder
     {
         const int MaxLength = 64;
         if (name.Length > MaxLength) return "";
+        // An alias (`system` for `instructions`) is too far for the length filter below.
+        if (Suggestions.HasAlias(name))
+        {
+            var list = candidates.ToList();
+            if (Suggestions.Alias(name, list) is { } alias) return $"; did you mean `{alias}`?";
+            candidates = list;
+        }
+
         return Suggestions.DidYouMean(name, candidates.Where(c => c.Length <= MaxLength && Math.Abs(c.Length - name.Length) <= 3));
     }
 

@@ -13,6 +13,9 @@ public sealed class DiagnosticBag
 
     public bool HasErrors => _items.Any(d => d.IsError);
 
+    /// <summary>Whether a file could not be read whole: an error from the parser or the YAML reader (ATL0xxx, ATL1xxx).</summary>
+    public bool HasSyntaxErrors => _items.Any(d => d.IsError && d.Id.Length >= 4 && (d.Id[3] == '0' || d.Id[3] == '1'));
+
     public void Add(Diagnostic diagnostic) => _items.Add(diagnostic);
 
     public void Add(DiagnosticDescriptor descriptor, SourceFile file, TextSpan span, params object[] args) =>

@@ -17,7 +17,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SyntaxError = Error("ATL0001", "Syntax error", "{0}", Syntax);
     public static readonly DiagnosticDescriptor UnterminatedString = Error("ATL0002", "Unterminated string", "This string is never closed; end it with {0}", Syntax);
     public static readonly DiagnosticDescriptor TemplateSyntaxError = Error("ATL0003", "Template syntax error", "{0}", Syntax);
-    public static readonly DiagnosticDescriptor InvalidDurationUnit = Error("ATL0004", "Invalid duration", "`{0}` is not a duration unit; use ms, s, m or h (e.g. `500ms`, `20s`)", Syntax);
+    public static readonly DiagnosticDescriptor InvalidDurationUnit = Error("ATL0004", "Invalid duration", "`{0}` is not a duration unit; use ms, s, m or h (e.g. `500ms`, `20s`){1}", Syntax);
     public static readonly DiagnosticDescriptor InvalidNumber = Error("ATL0005", "Invalid number", "`{0}` {1}", Syntax);
 
     // 1xxx YAML
@@ -48,6 +48,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateAttribute = Error("ATL2020", "Duplicate attribute", "`{0}` is already set at {1}; remove one of them", Binding);
     public static readonly DiagnosticDescriptor ReservedName = Error("ATL2021", "Reserved name", "`{0}` is a built-in type name and cannot be declared; choose another name", Binding);
     public static readonly DiagnosticDescriptor NestingTooDeep = Error("ATL2022", "Nesting too deep", "This {0} is nested more than {1} levels deep; split it into steps", Binding);
+    public static readonly DiagnosticDescriptor CheapestRouteWithoutCost = Error("ATL2024", "Provider without a cost in a cheapest route", "Route `{0}` picks the cheapest provider, but `{1}` declares no `cost`, so it cannot be ranked; add `cost {{ input = ..., output = ... }}` (USD per million tokens) to provider `{1}`, or choose another strategy", Binding);
     public static readonly DiagnosticDescriptor SourcesMatchNoFiles = Warning("ATL2025", "Knowledge sources match no files", "No file matches {0}, a source of knowledge base `{1}` (relative to this file's folder): it would ingest nothing and every search would return no passages", Binding);
     public static readonly DiagnosticDescriptor KnowledgePackageMissing = Error("ATL2031", "Knowledge base needs a package", "Knowledge base `{0}` needs {1} to be searched as `atlas run` searches it, and the project does not reference {2}; add a PackageReference (or ProjectReference)", Binding);
     public static readonly DiagnosticDescriptor SharedKnowledgeStore = Error("ATL2030", "Knowledge bases share a store", "Knowledge base `{0}` stores in `{1}`, which is already the store of `{2}`: each ingest would remove the other's documents{3}; give each knowledge base its own store", Binding);

@@ -6,9 +6,43 @@ namespace Atlas.Compiler.Diagnostics;
 /// <summary>"Did you mean ...?" by edit distance, for messages that say what would be right.</summary>
 public static class Suggestions
 {
-    /// <summary>The closest candidate within a third of the name's length (at least 1, at most 3 edits), or null.</summary>
+    /// <summary>
+    /// Names other tools use for what Atlas calls otherwise (too far apart for edit distance):
+    /// suggested whenever the Atlas name is one of the candidates.
+    /// </summary>
+    private static readonly Dictionary<string, string> Aliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["system"] = "instructions",
+        ["system_prompt"] = "instructions",
+        ["system_message"] = "instructions",
+        ["retries"] = "retry",
+        ["max_retries"] = "retry",
+        ["retry_count"] = "retry",
+    };
+
+    /// <summary>Whether other tools' <paramref name="name"/> has an Atlas spelling (see <see cref="Alias"/>).</summary>
+    public static bool HasAlias(string name) => Aliases.ContainsKey(name);
+
+    /// <summary>The Atlas name for <paramref name="name"/> as other tools spell it, when it is one of <paramref name="candidates"/>; else null.</summary>
+    public static string? Alias(string name, IEnumerable<string> candidates)
+    {
+        if (!Aliases.TryGetValue(name, out var alias)) return null;
+        foreach (var candidate in candidates)
+        {
+            if (string.Equals(candidate, alias, StringComparison.Ordinal)) return alias;
+        }
+        return null;
+    }
+
+    /// <summary>The Atlas spelling of an alias among the candidates, else the closest candidate within a third of the name's length (at least 1, at most 3 edits), or null.</summary>
     public static string? Closest(string name, IEnumerable<string> candidates)
     {
+        if (HasAlias(name))
+        {
+            var list = new List<string>(candidates);
+            if (Alias(name, list) is { } alias) return alias;
+            candidates = list;
+        }
         string? best = null;
         int bestDistance = int.MaxValue;
         int limit = Math.Min(3, Math.Max(1, name.Length / 3));

@@ -25,7 +25,7 @@ public static partial class CSharpEmitter
             var tool = spec.Tool;
             var names = CSharpNames.Parameters(tool.Parameters, "cancellationToken");
             var parameters = string.Concat(tool.Parameters.Select((p, i) => CSharpNames.Type(p.Type, ns) + " " + names[i] + ", "));
-            w.WriteLine($"/// <summary>The tool <c>{Signature(tool)}</c>: implement it in your part of <see cref=\"AtlasTools\"/>.</summary>");
+            w.WriteLine($"/// <summary>The tool <c>{Signature(tool)}</c>{(tool.ReadOnly ? " (read-only)" : "")}: implement it in your part of <see cref=\"AtlasTools\"/>.</summary>");
             for (int i = 0; i < names.Length; i++) w.WriteLine($"/// <param name=\"{CSharpNames.Bare(names[i])}\"><c>{tool.Parameters[i].Name}: {tool.Parameters[i].Type}</c></param>");
             w.WriteLine("/// <param name=\"cancellationToken\">Stops the call.</param>");
             w.WriteLine($"public partial Task<{CSharpNames.Type(tool.Returns, ns)}> {CSharpNames.ToolMethod(tool.Name)}({parameters}CancellationToken cancellationToken);");
@@ -53,6 +53,13 @@ public static partial class CSharpEmitter
             w.WriteLine();
             w.WriteLine("public override JsonElement JsonSchema => Schema;");
             w.WriteLine();
+            if (tool.ReadOnly)
+            {
+                w.WriteLine("/// <summary>Declared <c>read_only = true</c>: the offline mock may call it.</summary>");
+                w.WriteLine("public override IReadOnlyDictionary<string, object?> AdditionalProperties => global::Atlas.Runtime.ReadOnlyTools.Properties;");
+                w.WriteLine();
+            }
+
             w.WriteLine("protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)");
             w.OpenBrace();
             var arguments = tool.Parameters.Select(p =>

@@ -163,7 +163,11 @@ public sealed record AgentModel(
 /// </summary>
 public sealed record BudgetModel(double? Usd, long? Tokens);
 
-public sealed record ToolModel(string Name, EquatableArray<ParameterModel> Parameters, TypeRef Returns);
+/// <summary>
+/// A declared tool. <paramref name="ReadOnly"/> (<c>read_only = true</c>): calling it changes nothing, so the
+/// offline mock may call it with arguments it made up; it records every other call as one it would make.
+/// </summary>
+public sealed record ToolModel(string Name, EquatableArray<ParameterModel> Parameters, TypeRef Returns, bool ReadOnly = false);
 
 public sealed record McpModel(string Name, string Command, EquatableArray<string> Arguments);
 

@@ -147,8 +147,8 @@ public static partial class AtlasParser
         (d, span) => (DeclarationSyntax)new AgentSyntax(d.signature.Name, d.signature.Parameters, d.signature.Returns, d.body, span));
 
     internal static readonly Parser<DeclarationSyntax> Tool = Node(
-        Seq(Keyword("tool"), Signature, (_, signature) => signature),
-        (d, span) => (DeclarationSyntax)new ToolSyntax(d.Name, d.Parameters, d.Returns, span));
+        Seq(Keyword("tool"), Signature, Block.XOptional(), (_, signature, body) => (signature, body)),
+        (d, span) => (DeclarationSyntax)new ToolSyntax(d.signature.Name, d.signature.Parameters, d.signature.Returns, span, d.body.IsDefined ? d.body.Get() : null));
 
     internal static readonly Parser<ReturnSyntax> Return = Node(
         Seq(Keyword("return"), Defer(() => Expression!), (_, value) => value),

@@ -81,12 +81,13 @@ public sealed record AgentSyntax(
     public override string Keyword => "agent";
 }
 
-/// <summary><c>tool name(params) -> Result</c></summary>
+/// <summary><c>tool name(params) -> Result</c>, optionally with a block of attributes (<c>{ read_only = true }</c>).</summary>
 public sealed record ToolSyntax(
     IdentifierSyntax Name,
     ImmutableArray<ParameterSyntax> Parameters,
     TypeRefSyntax Returns,
-    TextSpan Span) : DeclarationSyntax(Name, Span)
+    TextSpan Span,
+    BlockSyntax? Body = null) : DeclarationSyntax(Name, Span)
 {
     public override string Keyword => "tool";
 }
@@ -147,7 +148,8 @@ public sealed record BoolValueSyntax(bool Value, TextSpan Span) : ValueSyntax(Sp
 }
 
 /// <summary><c>500ms</c>, <c>20s</c>, <c>2m</c>, <c>1h</c>.</summary>
-public sealed record DurationValueSyntax(long Milliseconds, string Text, TextSpan Span) : ValueSyntax(Span)
+/// <remarks><paramref name="IsValid"/> is false when the duration was already reported (a bad unit, too long): no range check repeats it.</remarks>
+public sealed record DurationValueSyntax(long Milliseconds, string Text, TextSpan Span, bool IsValid = true) : ValueSyntax(Span)
 {
     public override string Describe() => "a duration";
 }

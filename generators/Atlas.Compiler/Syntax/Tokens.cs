@@ -135,27 +135,40 @@ internal static class Tokens
         string number = text.Substring(start, numberEnd - start);
 
         // A unit glued to the number makes it a duration.
+        int unitStart = numberEnd;
         int unitEnd = numberEnd;
         while (unitEnd < text.Length && IsIdentifierPart(text[unitEnd])) unitEnd++;
-        if (unitEnd > numberEnd)
+        bool spaced = false;
+        if (unitEnd == numberEnd && SpacedUnit(text, numberEnd, out unitStart, out unitEnd))
         {
-            string unit = text.Substring(numberEnd, unitEnd - numberEnd);
+            // `30 s`: the unit is meant, but a space parts it from the number. Read it as the duration
+            // (so nothing after it is misread as the next attribute) and say how to write it.
+            spaced = true;
+            string written = text.Substring(start, unitEnd - start);
+            p.Context.ReportSoft(DiagnosticDescriptors.SyntaxError, start, unitEnd,
+                $"`{written}` is not a duration: write the unit right after the number, without a space: `{number}{text.Substring(unitStart, unitEnd - unitStart)}`");
+        }
+        if (unitEnd > unitStart)
+        {
+            string unit = text.Substring(unitStart, unitEnd - unitStart);
             string durationText = text.Substring(start, unitEnd - start);
             var span = p.Context.ToFileSpan(start, unitEnd);
-            double factor = unit switch { "ms" => 1, "s" => 1000, "m" => 60_000, "h" => 3_600_000, _ => double.NaN };
+            double factor = DurationFactor(unit);
             if (double.IsNaN(factor))
             {
-                p.Context.ReportSoft(DiagnosticDescriptors.InvalidDurationUnit, numberEnd, unitEnd, unit);
-                return Result.Success<ValueSyntax>(new DurationValueSyntax(0, durationText, span), SkipTrivia(p, unitEnd));
+                p.Context.ReportSoft(DiagnosticDescriptors.InvalidDurationUnit, unitStart, unitEnd, unit, DurationUnitHint(number, unit));
+                return Result.Success<ValueSyntax>(new DurationValueSyntax(0, durationText, span, IsValid: false), SkipTrivia(p, unitEnd));
             }
             double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double amount);
             double ms = amount * factor;
+            bool valid = !spaced;
             if (double.IsNaN(ms) || double.IsInfinity(ms) || Math.Abs(ms) > long.MaxValue / 2.0)
             {
                 p.Context.ReportSoft(DiagnosticDescriptors.InvalidNumber, start, unitEnd, durationText, "is too long a duration");
                 ms = 0;
+                valid = false;
             }
-            return Result.Success<ValueSyntax>(new DurationValueSyntax((long)Math.Round(ms), durationText, span), SkipTrivia(p, unitEnd));
+            return Result.Success<ValueSyntax>(new DurationValueSyntax((long)Math.Round(ms), durationText, span, valid), SkipTrivia(p, unitEnd));
         }
 
         var numberSpan = p.Context.ToFileSpan(start, numberEnd);
@@ -173,6 +186,44 @@ internal static class Tokens
         }
         return Result.Success<ValueSyntax>(new NumberValueSyntax(value, isInteger, number, numberSpan), SkipTrivia(p, numberEnd));
     };
+
+    private static double DurationFactor(string unit) => unit switch { "ms" => 1, "s" => 1000, "m" => 60_000, "h" => 3_600_000, _ => double.NaN };
+
+    /// <summary>Units other tools write, as Atlas writes them.</summary>
+    private static readonly Dictionary<string, string> DurationUnitAliases = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["msec"] = "ms", ["msecs"] = "ms", ["millis"] = "ms", ["millisecond"] = "ms", ["milliseconds"] = "ms",
+        ["sec"] = "s", ["secs"] = "s", ["second"] = "s", ["seconds"] = "s",
+        ["min"] = "m", ["mins"] = "m", ["minute"] = "m", ["minutes"] = "m",
+        ["hr"] = "h", ["hrs"] = "h", ["hour"] = "h", ["hours"] = "h",
+        ["MS"] = "ms", ["S"] = "s", ["M"] = "m", ["H"] = "h",
+    };
+
+    /// <summary>"; did you mean `1m`?" for <c>1min</c>, or "".</summary>
+    private static string DurationUnitHint(string number, string unit) =>
+        DurationUnitAliases.TryGetValue(unit, out var atlas) ? $"; did you mean `{number}{atlas}`?" : "";
+
+    /// <summary>
+    /// After a number: spaces or tabs (not a line break), then a duration unit (<c>ms</c>, <c>s</c>, <c>m</c>, <c>h</c>
+    /// or one of <see cref="DurationUnitAliases"/>) as a whole word that does not start an attribute (<c>s = 1</c>, <c>m { … }</c>).
+    /// </summary>
+    private static bool SpacedUnit(string text, int numberEnd, out int unitStart, out int unitEnd)
+    {
+        unitStart = unitEnd = numberEnd;
+        int i = numberEnd;
+        while (i < text.Length && (text[i] == ' ' || text[i] == '\t')) i++;
+        if (i == numberEnd || i >= text.Length || !IsIdentifierStart(text[i])) return false;
+        int end = i;
+        while (end < text.Length && IsIdentifierPart(text[end])) end++;
+        string word = text.Substring(i, end - i);
+        if (double.IsNaN(DurationFactor(word)) && !DurationUnitAliases.ContainsKey(word)) return false;
+        int next = end;
+        while (next < text.Length && (text[next] == ' ' || text[next] == '\t')) next++;
+        if (next < text.Length && (text[next] == '=' || text[next] == '{' || text[next] == ':' || text[next] == '(')) return false;
+        unitStart = i;
+        unitEnd = end;
+        return true;
+    }
 
     /// <summary>
     /// <c>"..."</c> with escapes, or <c>"""..."""</c>: raw, spanning lines, with the common indentation

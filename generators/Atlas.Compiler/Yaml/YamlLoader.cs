@@ -25,7 +25,7 @@ public static class YamlLoader
     public static readonly ImmutableArray<string> Sections =
         ImmutableArray.Create("providers", "routes", "enums", "types", "agents", "tools", "mcp", "knowledge", "workflows");
 
-    private static readonly string[] ToolKeys = { "params", "returns" };
+    private static readonly string[] ToolKeys = { "params", "returns", "read_only" };
     private static readonly string[] WorkflowKeys = { "params", "returns", "steps", "return", "budget" };
 
     /// <summary>
@@ -233,6 +233,7 @@ public static class YamlLoader
             var parameters = ImmutableArray<ParameterSyntax>.Empty;
             TypeRefSyntax? returns = null;
             bool hasReturns = false;
+            ImmutableArray<AttributeSyntax>.Builder? attributes = null;
             foreach (var pair in mapping.Pairs)
             {
                 switch ((pair.Key as YamlScalar)?.Value)
@@ -244,6 +245,9 @@ public static class YamlLoader
                         hasReturns = true;
                         returns = _values.TypeRef(pair.Value, $"the result of {owner}");
                         break;
+                    case "read_only":
+                        if (_values.Attribute(pair.Key, pair.Value, owner) is { } attribute) (attributes ??= ImmutableArray.CreateBuilder<AttributeSyntax>()).Add(attribute);
+                        break;
                     default:
                         UnknownKey(pair.Key, owner, ToolKeys);
                         break;
@@ -251,7 +255,8 @@ public static class YamlLoader
             }
 
             if (!hasReturns) MissingReturns(name, owner, "string");
-            return returns is null ? null : new ToolSyntax(name, parameters, returns, span);
+            var body = attributes is null ? null : new BlockSyntax(attributes.ToImmutable(), mapping.Span);
+            return returns is null ? null : new ToolSyntax(name, parameters, returns, span, body);
         }
 
         private WorkflowSyntax? LoadWorkflow(IdentifierSyntax name, YamlNode value, TextSpan span)

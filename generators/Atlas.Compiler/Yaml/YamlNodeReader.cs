@@ -30,6 +30,9 @@ internal sealed class YamlNodeReader
     private readonly DiagnosticBag _diagnostics;
     private readonly List<Frame> _stack = new();
     private readonly List<YamlNode> _documents = new();
+
+    /// <summary>The block collections closed since the last scalar or collection start (a dedent closes several at once).</summary>
+    private readonly List<YamlNode> _justClosed = new();
     private int _lastGoodOffset;
 
     private YamlNodeReader(SourceFile file, DiagnosticBag diagnostics)
@@ -59,6 +62,7 @@ internal sealed class YamlNodeReader
                 var current = parser.Current;
                 if (current is null) continue;
                 _lastGoodOffset = ToOffset(current.End);
+                if (current is not (MappingEnd or SequenceEnd)) _justClosed.Clear();
 
                 switch (current)
                 {
@@ -96,7 +100,9 @@ internal sealed class YamlNodeReader
         {
             // A few YamlDotNet errors carry no position; use where the scanner stopped.
             var at = ex.Start.Equals(Mark.Empty) ? scanner.CurrentPosition : ex.Start;
-            ReportSyntaxError(ToOffset(at), Clean(ex.Message));
+            var (offset, message) = Explain(ToOffset(at), Clean(ex.Message));
+            ReportSyntaxError(offset, message);
+            MarkJustClosedIncomplete();
             CloseAllIncomplete();
         }
         catch (Exception ex)
@@ -133,6 +139,7 @@ internal sealed class YamlNodeReader
         _stack.RemoveAt(_stack.Count - 1);
         var node = frame.Node;
         bool isFlow = node is YamlMapping { IsFlow: true } or YamlSequence { IsFlow: true };
+        if (!isFlow) _justClosed.Add(node);
         // A block collection's end event sits at the next token (often lines later, after
         // comments); its content ends with its last child.
         node.End = isFlow ? FlowEnd(node, endEvent) : Math.Max(node.Start, frame.LastChildEnd);
@@ -147,6 +154,102 @@ internal sealed class YamlNodeReader
         if (at < _file.Text.Length && _file.Text[at] == closer) return at + 1;
         return Math.Max(node.Start, Math.Max(at, ToOffset(endEvent.End)));
     }
+
+    /// <summary>
+    /// A block collection that a dedent closed right before a syntax error was probably cut short by it
+    /// (a key indented one space too little), so it is left out like the ones still open: checking it
+    /// would report what the unreadable line provides ("needs `prompt`").
+    /// </summary>
+    private void MarkJustClosedIncomplete()
+    {
+        foreach (var node in _justClosed) node.IsComplete = false;
+        _justClosed.Clear();
+    }
+
+    /// <summary>
+    /// YamlDotNet's message for the common mistakes, said plainly, at the place to fix: a tab at the tab
+    /// (YamlDotNet points at the end of the line before it), an indentation error at the start of its line.
+    /// Anything else keeps YamlDotNet's text, without its position prefix.
+    /// </summary>
+    private (int Offset, string Message) Explain(int offset, string message)
+    {
+        if (message.IndexOf("tab", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            int tab = IndentationTab(offset);
+            return (tab >= 0 ? tab : offset, "A tab indents this line; YAML indents with spaces only, so replace the tab with spaces");
+        }
+        if (message.StartsWith("While scanning a plain scalar value, found invalid mapping", StringComparison.Ordinal)
+            || message.StartsWith("Mapping values are not allowed in this context", StringComparison.Ordinal))
+        {
+            int start = FirstNonBlankOfLine(offset);
+            int previous = PreviousContentLine(start);
+            bool deeper = previous >= 0 && Indentation(start) > Indentation(previous);
+            return deeper
+                ? (start, "This line is indented more than the line above it, which already has its value; indent it like the keys beside it, or quote the value above if the `:` belongs to it")
+                : (offset, "A `: ` is not allowed inside this plain value; quote the value (`\"...\"`) if the colon belongs to it, or start the key on its own line");
+        }
+        if (message.StartsWith("While parsing a block mapping, did not find expected key", StringComparison.Ordinal)
+            || message.StartsWith("While parsing a block collection, did not find expected '-' indicator", StringComparison.Ordinal))
+        {
+            int start = FirstNonBlankOfLine(offset);
+            return (start, "This line's indentation matches none of the keys above it; indent it exactly like the other keys of the mapping it belongs to");
+        }
+        if (message.StartsWith("While scanning a simple key, could not find expected ':'", StringComparison.Ordinal))
+            return (FirstNonBlankOfLine(offset), "This line is neither a `key: value` nor a list item (`- ...`); add the missing `:` or remove the line");
+        if (message.StartsWith("While scanning a quoted scalar, found unexpected end of stream", StringComparison.Ordinal))
+            return (offset, "This quoted string is never closed; end it with the same quote it starts with");
+        return (offset, message);
+    }
+
+    /// <summary>The first tab in the leading whitespace of a line at or after the line of <paramref name="offset"/>'s next line break; -1 if none.</summary>
+    private int IndentationTab(int offset)
+    {
+        string text = _file.Text;
+        int lineStart = LineStart(Math.Min(offset, text.Length));
+        // YamlDotNet may point at the end of the line before the tab, or at the tab itself.
+        for (int line = 0; line < 2 && lineStart <= text.Length; line++)
+        {
+            for (int i = lineStart; i < text.Length && (text[i] == ' ' || text[i] == '\t'); i++)
+                if (text[i] == '\t') return i;
+            int next = text.IndexOf('\n', lineStart);
+            if (next < 0) break;
+            lineStart = next + 1;
+        }
+        return -1;
+    }
+
+    private int LineStart(int offset)
+    {
+        string text = _file.Text;
+        int i = Math.Min(offset, text.Length);
+        while (i > 0 && text[i - 1] != '\n') i--;
+        return i;
+    }
+
+    private int FirstNonBlankOfLine(int offset)
+    {
+        string text = _file.Text;
+        int i = LineStart(offset);
+        while (i < text.Length && (text[i] == ' ' || text[i] == '\t')) i++;
+        return i;
+    }
+
+    /// <summary>The first non-blank character of the nearest line above that holds something other than a comment; -1 if none.</summary>
+    private int PreviousContentLine(int lineFirst)
+    {
+        string text = _file.Text;
+        int lineStart = LineStart(lineFirst);
+        while (lineStart > 0)
+        {
+            int previousStart = LineStart(lineStart - 1);
+            int first = FirstNonBlankOfLine(previousStart);
+            if (first < lineStart - 1 && text[first] != '#' && text[first] != '\r') return first;
+            lineStart = previousStart;
+        }
+        return -1;
+    }
+
+    private int Indentation(int first) => first - LineStart(first);
 
     private void CloseAllIncomplete()
     {

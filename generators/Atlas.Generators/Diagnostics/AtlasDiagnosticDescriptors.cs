@@ -50,6 +50,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateAttribute = new("ATL2020", FrontEnd.DuplicateAttribute.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor ReservedName = new("ATL2021", FrontEnd.ReservedName.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor NestingTooDeep = new("ATL2022", FrontEnd.NestingTooDeep.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor CheapestRouteWithoutCost = new("ATL2024", FrontEnd.CheapestRouteWithoutCost.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor SourcesMatchNoFiles = new("ATL2025", FrontEnd.SourcesMatchNoFiles.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Warning, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor KnowledgePackageMissing = new("ATL2031", FrontEnd.KnowledgePackageMissing.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor SharedKnowledgeStore = new("ATL2030", FrontEnd.SharedKnowledgeStore.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -98,6 +99,7 @@ internal static class AtlasDiagnosticDescriptors
         DuplicateAttribute,
         ReservedName,
         NestingTooDeep,
+        CheapestRouteWithoutCost,
         SourcesMatchNoFiles,
         SharedKnowledgeStore,
         KnowledgePackageMissing,

@@ -83,13 +83,13 @@ public static partial class DocumentReader
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["source"] = source,
-            ["format"] = format,
-            ["extension"] = Path.GetExtension(source).TrimStart('.').ToLowerInvariant(),
+            [KnowledgeMetadata.Source] = source,
+            [KnowledgeMetadata.Format] = format,
+            [KnowledgeMetadata.Extension] = Path.GetExtension(source).TrimStart('.').ToLowerInvariant(),
         };
         if (format == "html" && TitleRegex().Match(raw) is { Success: true } title)
         {
-            metadata["title"] = WebUtility.HtmlDecode(title.Groups["t"].Value).Trim();
+            metadata[KnowledgeMetadata.Title] = WebUtility.HtmlDecode(title.Groups["t"].Value).Trim();
         }
 
         error = null;
@@ -130,14 +130,14 @@ public static partial class DocumentReader
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["source"] = source,
-            ["format"] = "pdf",
-            ["extension"] = "pdf",
-            ["pages"] = pages.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [KnowledgeMetadata.Source] = source,
+            [KnowledgeMetadata.Format] = "pdf",
+            [KnowledgeMetadata.Extension] = "pdf",
+            [KnowledgeMetadata.Pages] = pages.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         if (!string.IsNullOrWhiteSpace(title))
         {
-            metadata["title"] = title.Trim();
+            metadata[KnowledgeMetadata.Title] = title.Trim();
         }
 
         error = null;

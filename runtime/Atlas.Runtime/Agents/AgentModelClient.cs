@@ -40,6 +40,7 @@ public sealed partial class AtlasRuntime
         public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
         {
             var response = await _runtime.RequestModelAsync(_call, messages, options ?? new ChatOptions(), _step, _onChunk, _session, cancellationToken).ConfigureAwait(false);
+            RecordCallsNotMade(response);
 
             // Over a budget, the loop ends here rather than run the tools this reply asks for and ask again.
             _call.CheckBudgets(_step);
@@ -53,6 +54,30 @@ public sealed partial class AtlasRuntime
             foreach (var update in response.ToChatResponseUpdates())
             {
                 yield return update;
+            }
+        }
+
+        /// <summary>
+        /// A call the reply only records (informational: the mock's call of a tool that is not read-only) is never
+        /// made by the loop; observers still see it, as a <see cref="ToolCalled"/> that was not called.
+        /// </summary>
+        private void RecordCallsNotMade(ChatResponse response)
+        {
+            if (_step is not { Observed: true } step)
+            {
+                return;
+            }
+
+            foreach (var message in response.Messages)
+            {
+                foreach (var content in message.Contents)
+                {
+                    if (content is FunctionCallContent { InformationalOnly: true } call)
+                    {
+                        var arguments = AgentFunctions.Summarize(AgentFunctions.ToJson(new AIFunctionArguments(call.Arguments)));
+                        step.Emit(new ToolCalled(step.RunId, step.Step, step.Run.Now, _call.Agent.Name, call.Name, arguments, TimeSpan.Zero, false, ToolErrors.NotCalled(call.Name), Called: false));
+                    }
+                }
             }
         }
 

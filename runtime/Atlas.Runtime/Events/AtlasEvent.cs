@@ -63,5 +63,9 @@ public sealed record DelegationStarted(string RunId, string Step, DateTimeOffset
 /// </summary>
 public sealed record DelegationCompleted(string RunId, string Step, DateTimeOffset Timestamp, string From, string To, int Depth, TimeSpan Duration, Usage Usage, bool Succeeded, string? Error) : AtlasEvent(RunId, Step, Timestamp);
 
-/// <summary>The model of <see cref="Agent"/> called the tool <see cref="Tool"/>; on failure <see cref="Error"/> says why.</summary>
-public sealed record ToolCalled(string RunId, string Step, DateTimeOffset Timestamp, string Agent, string Tool, string Arguments, TimeSpan Duration, bool Succeeded, string? Error) : AtlasEvent(RunId, Step, Timestamp);
+/// <summary>
+/// The model of <see cref="Agent"/> called the tool <see cref="Tool"/>; on failure <see cref="Error"/> says why.
+/// <see cref="Called"/> is false for a call that was only recorded, never made (the offline mock's call of a tool
+/// that is not read-only): then <see cref="Succeeded"/> is false and <see cref="Error"/> says why it was not made.
+/// </summary>
+public sealed record ToolCalled(string RunId, string Step, DateTimeOffset Timestamp, string Agent, string Tool, string Arguments, TimeSpan Duration, bool Succeeded, string? Error, bool Called = true) : AtlasEvent(RunId, Step, Timestamp);

@@ -20,7 +20,10 @@ namespace Atlas.Runtime;
 /// schema; otherwise a short sentence about the start of the last user message. Offered tools
 /// (functions) are each called once, with arguments generated from their JSON schemas, before it
 /// answers: its first reply asks for all of them, and once their results are in the conversation it
-/// answers (a text answer names the tools it consulted).
+/// answers (a text answer names the tools it consulted). Only delegates and read-only tools
+/// (<see cref="ReadOnlyTools"/>) are called: any other call is made up, and may act outside the run,
+/// so it is only recorded, as an informational <see cref="FunctionCallContent"/> (which the tool loop
+/// does not invoke) and in a text answer ("would call page_team").
 /// </summary>
 /// <remarks>
 /// Streaming yields the reply word by word, waiting <see cref="Latency"/> (on the given
@@ -36,6 +39,9 @@ public sealed partial class MockChatClient : IChatClient
         "this looks straightforward.", "more detail would help.", "the usual steps apply.",
         "it can be resolved quickly.", "a follow-up may be needed.", "nothing unusual stands out.",
     ];
+
+    /// <summary>The call id of a call the mock only records (never made).</summary>
+    private const string WouldCallPrefix = "would_call_";
 
     private readonly TimeProvider _timeProvider;
     private readonly ChatClientMetadata _metadata;
@@ -58,7 +64,8 @@ public sealed partial class MockChatClient : IChatClient
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         await MockLatency.DelayAsync(Latency, _timeProvider, cancellationToken).ConfigureAwait(false);
 
-        if (ToolCalls(list, options) is { } calls)
+        var calls = ToolCalls(list, options);
+        if (calls is { Calls: > 0 })
         {
             return new ChatResponse(new ChatMessage(ChatRole.Assistant, calls.Contents))
             {
@@ -70,8 +77,8 @@ public sealed partial class MockChatClient : IChatClient
             };
         }
 
-        var (text, responseId) = Compose(list, options);
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
+        var (text, responseId) = Compose(list, options, calls);
+        return new ChatResponse(new ChatMessage(ChatRole.Assistant, [new TextContent(text), .. calls?.Recorded ?? []]))
         {
             ResponseId = responseId,
             ModelId = ModelId,
@@ -85,7 +92,8 @@ public sealed partial class MockChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        if (ToolCalls(list, options) is { } calls)
+        var calls = ToolCalls(list, options);
+        if (calls is { Calls: > 0 })
         {
             await MockLatency.DelayAsync(Latency, _timeProvider, cancellationToken).ConfigureAwait(false);
 
@@ -100,7 +108,7 @@ public sealed partial class MockChatClient : IChatClient
             yield break;
         }
 
-        var (text, responseId) = Compose(list, options);
+        var (text, responseId) = Compose(list, options, calls);
         foreach (var token in Tokens(text))
         {
             await MockLatency.DelayAsync(Latency, _timeProvider, cancellationToken).ConfigureAwait(false);
@@ -109,7 +117,7 @@ public sealed partial class MockChatClient : IChatClient
             yield return new ChatResponseUpdate(ChatRole.Assistant, token) { ResponseId = responseId, MessageId = responseId, ModelId = ModelId };
         }
 
-        yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(EstimateUsage(list, text))])
+        yield return new ChatResponseUpdate(ChatRole.Assistant, [.. calls?.Recorded ?? [], new UsageContent(EstimateUsage(list, text))])
         {
             ResponseId = responseId,
             MessageId = responseId,
@@ -162,9 +170,7 @@ public sealed partial class MockChatClient : IChatClient
     /// </summary>
     private ToolCallReply? ToolCalls(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
     {
-        // An MCP server's tools act outside the run: the mock calls only those the server marks read-only
-        // (readOnlyHint), never one that may write files or call services with made-up arguments.
-        var functions = options?.Tools?.OfType<AIFunctionDeclaration>().Where(f => f.GetService(typeof(McpServerTool)) is not McpServerTool { IsReadOnly: false }).ToList();
+        var functions = options?.Tools?.OfType<AIFunctionDeclaration>().ToList();
         if (functions is not { Count: > 0 } || messages.Any(m => m.Contents.Any(c => c is FunctionResultContent)))
         {
             return null;
@@ -175,6 +181,7 @@ public sealed partial class MockChatClient : IChatClient
         var words = Words(messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? string.Empty);
         var contents = new List<AIContent>(functions.Count);
         var text = new StringBuilder();
+        var calls = 0;
         for (var i = 0; i < functions.Count; i++)
         {
             var function = functions[i];
@@ -185,12 +192,22 @@ public sealed partial class MockChatClient : IChatClient
                 values[name] = value is null ? null : ToElement(value);
             }
 
-            contents.Add(new FunctionCallContent($"call_{i + 1}_{function.Name}", function.Name, values));
+            // A tool that may change something outside the run (page a team, write a file) is never called with
+            // made-up arguments: the call is only recorded (informational, so the tool loop does not make it).
+            var call = MayCall(function)
+                ? new FunctionCallContent($"call_{i + 1}_{function.Name}", function.Name, values)
+                : new FunctionCallContent($"{WouldCallPrefix}{i + 1}_{function.Name}", function.Name, values) { InformationalOnly = true };
+            calls += call.InformationalOnly ? 0 : 1;
+            contents.Add(call);
             text.Append(function.Name).Append(arguments.ToJsonString());
         }
 
-        return new ToolCallReply(contents, "mock-" + seed.ToString("x16", CultureInfo.InvariantCulture), text.ToString());
+        return new ToolCallReply(contents, "mock-" + seed.ToString("x16", CultureInfo.InvariantCulture), text.ToString(), calls);
     }
+
+    /// <summary>Delegates (agents of the run) and read-only tools (<see cref="ReadOnlyTools"/>); not a tool that may act outside the run.</summary>
+    private static bool MayCall(AIFunctionDeclaration function) =>
+        function.GetService(typeof(DelegateFunction)) is not null || ReadOnlyTools.IsReadOnly(function);
 
     /// <summary>As a provider's client hands arguments over: JSON elements.</summary>
     private static JsonElement ToElement(JsonNode value)
@@ -199,9 +216,14 @@ public sealed partial class MockChatClient : IChatClient
         return document.RootElement.Clone();
     }
 
-    private sealed record ToolCallReply(IList<AIContent> Contents, string ResponseId, string Text);
+    /// <summary>The first turn's calls; <paramref name="Calls"/> of them are made, the rest only recorded (informational).</summary>
+    private sealed record ToolCallReply(IList<AIContent> Contents, string ResponseId, string Text, int Calls)
+    {
+        /// <summary>The recorded calls, for the answer when nothing is called (then the mock answers at once).</summary>
+        public IEnumerable<AIContent> Recorded => Contents.Where(c => c is FunctionCallContent call && call.CallId.StartsWith(WouldCallPrefix, StringComparison.Ordinal));
+    }
 
-    private (string Text, string ResponseId) Compose(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    private (string Text, string ResponseId) Compose(IReadOnlyList<ChatMessage> messages, ChatOptions? options, ToolCallReply? calls = null)
     {
         var seed = Seed(messages, options);
         var random = new DeterministicRandom(seed);
@@ -217,9 +239,13 @@ public sealed partial class MockChatClient : IChatClient
         }
 
         var sentence = Sentence(words, random);
-        if (Consulted(messages) is { } consulted)
+        var (consulted, wouldCall) = Consulted(messages, calls);
+        if (consulted is not null || wouldCall is not null)
         {
-            sentence += $" (consulted {string.Join(", ", consulted)})";
+            var notes = new List<string>(2);
+            if (consulted is not null) notes.Add("consulted " + string.Join(", ", consulted));
+            if (wouldCall is not null) notes.Add("would call " + string.Join(", ", wouldCall) + " (not read-only: not called offline)");
+            sentence += $" ({string.Join("; ", notes)})";
         }
 
         if (options?.MaxOutputTokens is { } max && max > 0 && sentence.Length > max * 4)
@@ -230,23 +256,44 @@ public sealed partial class MockChatClient : IChatClient
         return (sentence, responseId);
     }
 
-    /// <summary>The functions the conversation called, in order; null (and nothing allocated) when none: the common case.</summary>
-    private static List<string>? Consulted(IReadOnlyList<ChatMessage> messages)
+    /// <summary>
+    /// The functions the conversation called, and those it only recorded (with <paramref name="calls"/>, this turn's),
+    /// each in order; null (and nothing allocated) when none: the common case.
+    /// </summary>
+    private static (List<string>? Consulted, List<string>? WouldCall) Consulted(IReadOnlyList<ChatMessage> messages, ToolCallReply? calls)
     {
         List<string>? names = null;
+        List<string>? recorded = null;
         for (var i = 0; i < messages.Count; i++)
         {
             var contents = messages[i].Contents;
             for (var j = 0; j < contents.Count; j++)
             {
-                if (contents[j] is FunctionCallContent call && !(names ??= []).Contains(call.Name))
-                {
-                    names.Add(call.Name);
-                }
+                Note(contents[j]);
             }
         }
 
-        return names;
+        foreach (var content in calls?.Recorded ?? [])
+        {
+            Note(content);
+        }
+
+        return (names, recorded);
+
+        void Note(AIContent content)
+        {
+            if (content is not FunctionCallContent call)
+            {
+                return;
+            }
+
+            // By the mock's own call id: the tool loop marks every call it has made informational too.
+            var list = call.CallId.StartsWith(WouldCallPrefix, StringComparison.Ordinal) ? recorded ??= [] : names ??= [];
+            if (!list.Contains(call.Name))
+            {
+                list.Add(call.Name);
+            }
+        }
     }
 
     private static string Sentence(IReadOnlyList<string> words, DeterministicRandom random)

@@ -65,6 +65,7 @@ public static class ProviderEmbedders
             secrets.Add(key);
         }
 
+        secrets.AddEndpoint(provider.Endpoint);
         try
         {
             (generator, reason) = Create(provider, provider.EmbeddingModel, key, secrets);

@@ -50,6 +50,8 @@ internal static class ProviderKinds
             secrets.Add(key);
         }
 
+        // Credentials in the endpoint URL are secrets too: blanked from any error that quotes the URL.
+        secrets.AddEndpoint(descriptor.Endpoint);
         try
         {
             return RemoteClients.Create(descriptor, key, secrets);

@@ -64,8 +64,14 @@ internal sealed class ProviderState : IDisposable
 
     public IReadOnlyList<string> Capabilities { get; }
 
-    /// <summary>Input plus output price per million tokens; a provider without a cost table is free.</summary>
+    /// <summary>Input plus output price per million tokens (a side not declared is 0); see <see cref="CostKnown"/>.</summary>
     public double PricePerMillion => (Descriptor.InputCostPerMillion ?? 0) + (Descriptor.OutputCostPerMillion ?? 0);
+
+    /// <summary>
+    /// Whether this provider's price is known: it declares a cost, or it is the mock (free by definition).
+    /// A provider without one is not free: <c>cheapest</c> ranks it after every provider whose price is known.
+    /// </summary>
+    public bool CostKnown => Descriptor.Kind == ProviderKinds.Mock || Descriptor.InputCostPerMillion is not null || Descriptor.OutputCostPerMillion is not null;
 
     public double? AverageLatencyMs =>
         Volatile.Read(ref _samples) == 0 ? null : BitConverter.Int64BitsToDouble(Interlocked.Read(ref _averageLatencyBits));

@@ -149,13 +149,20 @@ public sealed partial class AtlasRuntime
             // What this call would cost on each: the prompt's tokens at the input price, the output cap
             // (else as many tokens as the prompt) at the output price. A long prompt with a short answer
             // favours a low input price; the sum of the two prices alone would not see that.
+            // A provider with no declared cost is not free: it comes after every one whose price is known.
             "cheapest" when estimate is { } e => usable
-                .OrderBy(p => e.CostOn(p))
+                .OrderBy(p => p.CostKnown ? 0 : 1)
+                .ThenBy(p => e.CostOn(p))
                 .ThenBy(p => p.PricePerMillion)
-                .Select(p => (p, string.Create(CultureInfo.InvariantCulture, $"cheapest (about {e.CostOn(p):0.#########} USD for ~{e.InputTokens} tokens in, {e.OutputTokens} out)"))),
+                .Select(p => (p, p.CostKnown
+                    ? string.Create(CultureInfo.InvariantCulture, $"cheapest (about {e.CostOn(p):0.#########} USD for ~{e.InputTokens} tokens in, {e.OutputTokens} out)")
+                    : NoCostDeclared)),
             "cheapest" => usable
-                .OrderBy(p => p.PricePerMillion)
-                .Select(p => (p, string.Create(CultureInfo.InvariantCulture, $"cheapest ({p.PricePerMillion:0.####} USD per million tokens)"))),
+                .OrderBy(p => p.CostKnown ? 0 : 1)
+                .ThenBy(p => p.PricePerMillion)
+                .Select(p => (p, p.CostKnown
+                    ? string.Create(CultureInfo.InvariantCulture, $"cheapest ({p.PricePerMillion:0.####} USD per million tokens)")
+                    : NoCostDeclared)),
             // Untried first, then by average latency; one whose latest call failed comes after those that
             // answered, however fast it failed (a 500 in 2 ms would otherwise be the fastest on every call).
             "fastest" => usable
@@ -170,6 +177,8 @@ public sealed partial class AtlasRuntime
         var policy = new StepPolicy(route.Retry, route.Timeout);
         return new ModelPlan($"route '{route.Name}'", candidates.Select(c => (c.p, c.Item2 + skippedNote)).ToList(), skipped, policy);
     }
+
+    private const string NoCostDeclared = "cheapest (no cost declared: ranked after the providers whose cost is known)";
 
     private IEnumerable<(ProviderState p, string)> RoundRobin(RouteDescriptor route, List<ProviderState> usable)
     {

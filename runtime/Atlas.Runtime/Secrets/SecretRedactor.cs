@@ -5,8 +5,8 @@ using System.Threading;
 namespace Atlas.Runtime;
 
 /// <summary>
-/// The API key values a runtime handed to its clients, kept only to blank them out of any text that
-/// leaves the runtime (error messages, event fields). Never enumerable, never printed. Thread-safe.
+/// The API key values a runtime handed to its clients (and the credentials in endpoint URLs), kept only
+/// to blank them out of any text that leaves the runtime (error messages, event fields). Never enumerable, never printed. Thread-safe.
 /// </summary>
 internal sealed class SecretRedactor
 {
@@ -17,7 +17,7 @@ internal sealed class SecretRedactor
     private const int MinimumLength = 6;
 
     private readonly object _gate = new();
-    private string[] _secrets = [];
+    private (string Secret, string Replacement)[] _secrets = [];
 
     public bool IsEmpty => Volatile.Read(ref _secrets).Length == 0;
 
@@ -28,17 +28,39 @@ internal sealed class SecretRedactor
             return;
         }
 
+        Add(secret, Mask);
+    }
+
+    /// <summary>
+    /// The credentials of an endpoint URL (<c>http://user:password@host/</c>): <c>user:password@</c> becomes
+    /// <c>***@</c> wherever the URL is quoted, whatever their length, and the password alone is blanked like a key.
+    /// </summary>
+    public void AddEndpoint(string? endpoint)
+    {
+        if (endpoint is null || EndpointDisplay.UserInfo(endpoint) is not { } userInfo)
+        {
+            return;
+        }
+
+        Add(userInfo + "@", EndpointDisplay.Mask + "@");
+        var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+        Add(colon >= 0 ? userInfo[(colon + 1)..] : null);
+        Add(Uri.UnescapeDataString(userInfo) is var unescaped && unescaped != userInfo ? unescaped : null);
+    }
+
+    private void Add(string secret, string replacement)
+    {
         lock (_gate)
         {
             var current = _secrets;
-            if (Array.IndexOf(current, secret) >= 0)
+            if (Array.FindIndex(current, s => s.Secret == secret) >= 0)
             {
                 return;
             }
 
             // Longest first, so a key that contains another is blanked whole.
-            var next = new List<string>(current) { secret };
-            next.Sort(static (a, b) => b.Length.CompareTo(a.Length));
+            var next = new List<(string Secret, string Replacement)>(current) { (secret, replacement) };
+            next.Sort(static (a, b) => b.Secret.Length.CompareTo(a.Secret.Length));
             Volatile.Write(ref _secrets, next.ToArray());
         }
     }
@@ -50,7 +72,7 @@ internal sealed class SecretRedactor
             return false;
         }
 
-        foreach (var secret in Volatile.Read(ref _secrets))
+        foreach (var (secret, _) in Volatile.Read(ref _secrets))
         {
             if (text.Contains(secret, StringComparison.Ordinal))
             {
@@ -64,11 +86,11 @@ internal sealed class SecretRedactor
     public string Redact(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        foreach (var secret in Volatile.Read(ref _secrets))
+        foreach (var (secret, replacement) in Volatile.Read(ref _secrets))
         {
             if (text.Contains(secret, StringComparison.Ordinal))
             {
-                text = text.Replace(secret, Mask, StringComparison.Ordinal);
+                text = text.Replace(secret, replacement, StringComparison.Ordinal);
             }
         }
 

@@ -23,4 +23,11 @@ public sealed class AtlasToolAttribute : Attribute
     public AtlasToolAttribute(string? name = null) => Name = name;
 
     public string? Name { get; }
+
+    /// <summary>
+    /// The tool only reads (a lookup, a search): the offline <c>mock</c> may call it with made-up arguments.
+    /// Must agree with the declaration's <c>read_only</c>; <c>atlas run --tools</c> refuses a method whose
+    /// <c>ReadOnly</c> is set otherwise (the declaration is what generated code and every run go by).
+    /// </summary>
+    public bool ReadOnly { get; set; }
 }

@@ -29,4 +29,7 @@ internal static class ToolErrors
 {
     /// <summary>What a model (after "Error: ") or a failed step is told about arguments that don't fit the tool's parameters.</summary>
     public static string InvalidArguments(string tool, string problems) => $"invalid arguments for tool '{tool}': {problems}";
+
+    /// <summary>Why a call the offline mock asked for was only recorded (see <see cref="ReadOnlyTools"/>).</summary>
+    public static string NotCalled(string tool) => $"not called: tool '{tool}' is not read-only, and the offline mock calls only read-only tools (mark it `read_only = true` if it only reads)";
 }

@@ -239,6 +239,81 @@ public class DeclarationBindingTests
     }
 
     [Fact]
+    public void Tool_ReadOnly_InAtlasAndYaml_BindsTheFlag_DefaultIsNotReadOnly()
+    {
+        var atlas = Compile("""
+            tool lookup(id: string) -> string { read_only = true }
+            tool page(team: string) -> string
+            tool write(path: string) -> string { read_only = false }
+            """);
+        var yaml = Compile("""
+            tools:
+              lookup: { params: { id: string }, returns: string, read_only: true }
+              page: { params: { team: string }, returns: string }
+              write: { params: { path: string }, returns: string, read_only: false }
+            """, "t.atlas.yaml");
+
+        foreach (var result in new[] { atlas, yaml })
+        {
+            Assert.DoesNotContain(result.Diagnostics, d => d.IsError);
+            Assert.Equal(
+                [("lookup", true), ("page", false), ("write", false)],
+                result.Model.Tools.Select(t => (t.Name, t.ReadOnly)));
+        }
+    }
+
+    [Fact]
+    public void Tool_ReadOnlyNotABool_OrAnUnknownAttribute_IsReported()
+    {
+        var result = AssertDiagnostics("""
+            tool lookup(id: string) -> string { read_only = "yes" }
+            tool page(team: string) -> string { readonly = true }
+            """,
+            ("ATL2008", 1, 49),
+            ("ATL2007", 2, 37),
+            ("ATL2013", 1, 6),
+            ("ATL2013", 2, 6));
+        AssertMessage(result, "ATL2008", "`read_only` must be `true` or `false`, not a string");
+        AssertMessage(result, "ATL2007", "`tool page` has no attribute `readonly`; did you mean `read_only`?");
+    }
+
+    [Fact]
+    public void CheapestRoute_MemberWithoutCost_IsAnErrorAtTheMember_TheMockNeedsNone()
+    {
+        const string Source = """"
+            provider priced { kind = openai, model = "a", cost { input = 1, output = 2 } }
+            provider unpriced { kind = openai, model = "b" }
+            provider ollama { kind = ollama, model = "c" }
+            provider offline { kind = mock }
+            route cheap { strategy = cheapest, use = [priced, unpriced, offline, ollama] }
+            route ordered { strategy = fallback, use = [unpriced, offline] }
+            agent a() -> string { model = cheap, prompt = "hi" }
+            agent b() -> string { model = ordered, prompt = "hi" }
+            """";
+        var result = AssertDiagnostics(Source,
+            ("ATL2024", 5, 51),
+            ("ATL2024", 5, 70));
+        Assert.Equal(
+            "t.atlas(5,51): error ATL2024: Route `cheap` picks the cheapest provider, but `unpriced` declares no `cost`, so it cannot be ranked; add `cost { input = ..., output = ... }` (USD per million tokens) to provider `unpriced`, or choose another strategy",
+            result.Diagnostics.First().ToString());
+    }
+
+    [Fact]
+    public void CheapestRoute_YamlMemberWithoutCost_IsAnErrorAtTheMember()
+    {
+        var result = Compile("""
+            providers:
+              unpriced: { kind: openai, model: b }
+              offline: { kind: mock }
+            routes:
+              cheap: { strategy: cheapest, use: [unpriced, offline] }
+            agents:
+              a: { returns: string, model: cheap, prompt: hi }
+            """, "t.atlas.yaml");
+        AssertDiagnostics(result, ("ATL2024", 5, 38));
+    }
+
+    [Fact]
     public void MissingAttribute_RequiredAttributesAbsent_ReportsAtTheDeclarationName()
     {
         const string Source = """"

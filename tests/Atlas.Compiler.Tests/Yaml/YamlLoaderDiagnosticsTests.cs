@@ -60,7 +60,7 @@ public class YamlLoaderDiagnosticsTests
         Assert.Equal("ATL1001", d.Id);
         Assert.Equal(new LinePosition(2, 14), d.Position());
         Assert.DoesNotContain("Idx:", d.Message);
-        Assert.Contains("quoted scalar", d.Message);
+        Assert.Equal("This quoted string is never closed; end it with the same quote it starts with", d.Message);
     }
 
     [Fact]

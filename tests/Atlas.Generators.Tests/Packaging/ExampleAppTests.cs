@@ -45,15 +45,21 @@ public class ExampleAppTests
     }
 
     [Fact]
-    public void Dispatch_BuiltApp_CallsItsCSharpToolAndBothSpecialists()
+    public void Dispatch_BuiltApp_CallsItsReadOnlyToolAndBothSpecialists_RecordsThePager()
     {
         using var result = JsonDocument.Parse(BuildAndRun("dispatch"));
         var trace = result.RootElement.GetProperty("trace").EnumerateArray().Select(e => e.GetString()!).ToList();
-        Assert.Equal(3, trace.Count);
-        Assert.StartsWith("dispatcher called lookup_account with {\"customer\":", trace[0], StringComparison.Ordinal);
-        Assert.StartsWith("dispatcher delegated to billing_specialist: answered (", trace[1], StringComparison.Ordinal);
-        Assert.StartsWith("dispatcher delegated to tech_specialist: answered (", trace[2], StringComparison.Ordinal);
-        Assert.EndsWith("(consulted lookup_account, billing_specialist, tech_specialist)", result.RootElement.GetProperty("resolution").GetProperty("answer").GetString(), StringComparison.Ordinal);
+        Assert.Equal(4, trace.Count);
+        // page_team pages someone, so the offline mock only records the call (before the calls of that turn run).
+        Assert.StartsWith("dispatcher would call page_team with {\"team\":", trace[0], StringComparison.Ordinal);
+        Assert.EndsWith("(not read-only: the offline mock does not call it)", trace[0], StringComparison.Ordinal);
+        Assert.StartsWith("dispatcher called lookup_account with {\"customer\":", trace[1], StringComparison.Ordinal);
+        Assert.StartsWith("dispatcher delegated to billing_specialist: answered (", trace[2], StringComparison.Ordinal);
+        Assert.StartsWith("dispatcher delegated to tech_specialist: answered (", trace[3], StringComparison.Ordinal);
+        Assert.EndsWith(
+            "(consulted lookup_account, billing_specialist, tech_specialist; would call page_team (not read-only: not called offline))",
+            result.RootElement.GetProperty("resolution").GetProperty("answer").GetString(),
+            StringComparison.Ordinal);
     }
 
     private static string BuildAndRun(string example)

@@ -18,7 +18,7 @@ namespace Atlas.Generated;
 /// </summary>
 public sealed partial class AtlasTools
 {
-    /// <summary>The tool <c>word_count(text: string, limit: int?) -> int</c>: implement it in your part of <see cref="AtlasTools"/>.</summary>
+    /// <summary>The tool <c>word_count(text: string, limit: int?) -> int</c> (read-only): implement it in your part of <see cref="AtlasTools"/>.</summary>
     /// <param name="text"><c>text: string</c></param>
     /// <param name="limit"><c>limit: int?</c></param>
     /// <param name="cancellationToken">Stops the call.</param>
@@ -51,6 +51,9 @@ public sealed partial class AtlasTools
         public override string Description => "word_count(text: string, limit: int?) -> int";
 
         public override JsonElement JsonSchema => Schema;
+
+        /// <summary>Declared <c>read_only = true</c>: the offline mock may call it.</summary>
+        public override IReadOnlyDictionary<string, object?> AdditionalProperties => global::Atlas.Runtime.ReadOnlyTools.Properties;
 
         protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
         {

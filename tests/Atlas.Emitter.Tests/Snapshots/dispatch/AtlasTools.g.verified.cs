@@ -18,13 +18,19 @@ namespace Atlas.Generated;
 /// </summary>
 public sealed partial class AtlasTools
 {
-    /// <summary>The tool <c>lookup_account(customer: string) -> string</c>: implement it in your part of <see cref="AtlasTools"/>.</summary>
+    /// <summary>The tool <c>lookup_account(customer: string) -> string</c> (read-only): implement it in your part of <see cref="AtlasTools"/>.</summary>
     /// <param name="customer"><c>customer: string</c></param>
     /// <param name="cancellationToken">Stops the call.</param>
     public partial Task<string> LookupAccountAsync(string customer, CancellationToken cancellationToken);
 
+    /// <summary>The tool <c>page_team(team: string, message: string) -> string</c>: implement it in your part of <see cref="AtlasTools"/>.</summary>
+    /// <param name="team"><c>team: string</c></param>
+    /// <param name="message"><c>message: string</c></param>
+    /// <param name="cancellationToken">Stops the call.</param>
+    public partial Task<string> PageTeamAsync(string team, string message, CancellationToken cancellationToken);
+
     /// <summary>The tools as <see cref="AIFunction"/>s named as declared, for <c>AtlasRuntimeOptions.Tools</c>.</summary>
-    public IReadOnlyList<AIFunction> CreateFunctions() => [new LookupAccountFunction(this)];
+    public IReadOnlyList<AIFunction> CreateFunctions() => [new LookupAccountFunction(this), new PageTeamFunction(this)];
 
     private sealed class LookupAccountFunction(AtlasTools tools) : AIFunction
     {
@@ -48,9 +54,44 @@ public sealed partial class AtlasTools
 
         public override JsonElement JsonSchema => Schema;
 
+        /// <summary>Declared <c>read_only = true</c>: the offline mock may call it.</summary>
+        public override IReadOnlyDictionary<string, object?> AdditionalProperties => global::Atlas.Runtime.ReadOnlyTools.Properties;
+
         protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
         {
             var result = await tools.LookupAccountAsync(RequiredArgument<string>(arguments, "customer"), cancellationToken).ConfigureAwait(false);
+            return JsonSerializer.SerializeToElement(result, AtlasJson.GetTypeInfo<string>());
+        }
+    }
+
+    private sealed class PageTeamFunction(AtlasTools tools) : AIFunction
+    {
+        private static readonly JsonElement Schema = ParseSchema(
+            """
+            {
+              "type": "object",
+              "properties": {
+                "team": {
+                  "type": "string"
+                },
+                "message": {
+                  "type": "string"
+                }
+              },
+              "required": ["team", "message"],
+              "additionalProperties": false
+            }
+            """);
+
+        public override string Name => "page_team";
+
+        public override string Description => "page_team(team: string, message: string) -> string";
+
+        public override JsonElement JsonSchema => Schema;
+
+        protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+        {
+            var result = await tools.PageTeamAsync(RequiredArgument<string>(arguments, "team"), RequiredArgument<string>(arguments, "message"), cancellationToken).ConfigureAwait(false);
             return JsonSerializer.SerializeToElement(result, AtlasJson.GetTypeInfo<string>());
         }
     }

@@ -41,9 +41,9 @@ public sealed partial class DispatcherAgent
             ]),
         ]),
         Instructions: new PromptTemplate([
-            new TextSegment("You are the front desk. Look up the customer's account, hand billing questions to\nbilling_specialist and technical ones to tech_specialist, then answer in one reply."),
+            new TextSegment("You are the front desk. Look up the customer's account, hand billing questions to\nbilling_specialist and technical ones to tech_specialist, then answer in one reply.\nPage the on-call team (page_team) only for an outage that affects many customers."),
         ]),
-        Tools: ["lookup_account"],
+        Tools: ["lookup_account", "page_team"],
         Delegates: [BillingSpecialistAgent.Descriptor, TechSpecialistAgent.Descriptor],
         MaxDepth: 1,
         Budget: new BudgetDescriptor(Usd: 0.05m, Tokens: 20000)

@@ -18,7 +18,7 @@ namespace Atlas.Generated;
 /// </summary>
 public sealed partial class AtlasTools
 {
-    /// <summary>The tool <c>lookup_order(order_id: string) -> string</c>: implement it in your part of <see cref="AtlasTools"/>.</summary>
+    /// <summary>The tool <c>lookup_order(order_id: string) -> string</c> (read-only): implement it in your part of <see cref="AtlasTools"/>.</summary>
     /// <param name="orderId"><c>order_id: string</c></param>
     /// <param name="cancellationToken">Stops the call.</param>
     public partial Task<string> LookupOrderAsync(string orderId, CancellationToken cancellationToken);
@@ -47,6 +47,9 @@ public sealed partial class AtlasTools
         public override string Description => "lookup_order(order_id: string) -> string";
 
         public override JsonElement JsonSchema => Schema;
+
+        /// <summary>Declared <c>read_only = true</c>: the offline mock may call it.</summary>
+        public override IReadOnlyDictionary<string, object?> AdditionalProperties => global::Atlas.Runtime.ReadOnlyTools.Properties;
 
         protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
         {
