@@ -150,12 +150,16 @@ public sealed partial class AtlasRuntime
         }
         else
         {
-            using var client = new FunctionInvokingChatClient(new AgentModelClient(this, call, step, onChunk));
+            // The loop's limit is the agent's max_tool_calls; AgentModelClient fails a call whose last reply still asks for tools.
+            using var client = new FunctionInvokingChatClient(new AgentModelClient(this, call, step, onChunk)) { MaximumIterationsPerRequest = MaxToolCalls(agent) };
             response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
 
         return response;
     }
+
+    /// <summary>The tool-call rounds one call of <paramref name="agent"/> may make.</summary>
+    private static int MaxToolCalls(AgentDescriptor agent) => Math.Max(1, agent.MaxToolCalls ?? AgentDescriptor.DefaultMaxToolCalls);
 
     /// <summary>Only a `cheapest` route needs the prompt's token estimate: no one else pays for counting it.</summary>
     private bool RanksByCost(string model) => _routes.TryGetValue(model, out var route) && route.Strategy == "cheapest";
