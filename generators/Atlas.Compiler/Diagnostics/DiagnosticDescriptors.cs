@@ -48,6 +48,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateAttribute = Error("ATL2020", "Duplicate attribute", "`{0}` is already set at {1}; remove one of them", Binding);
     public static readonly DiagnosticDescriptor ReservedName = Error("ATL2021", "Reserved name", "`{0}` is a built-in type name and cannot be declared; choose another name", Binding);
     public static readonly DiagnosticDescriptor NestingTooDeep = Error("ATL2022", "Nesting too deep", "This {0} is nested more than {1} levels deep; split it into steps", Binding);
+    public static readonly DiagnosticDescriptor ToolCallLimitWithoutTools = Warning("ATL2029", "Tool-call limit without tools", "`max_tool_calls` has no effect: agent `{0}` has no `tools` or `delegates` to call; remove it, or add what the agent should call", Binding);
     public static readonly DiagnosticDescriptor SharedKnowledgeStore = Error("ATL2030", "Knowledge bases share a store", "Knowledge base `{0}` stores in `{1}`, which is already the store of `{2}`: each ingest would remove the other's documents{3}; give each knowledge base its own store", Binding);
 
     // 3xxx workflow graph
