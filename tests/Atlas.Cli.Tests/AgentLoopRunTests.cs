@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Atlas.Runtime;
 
@@ -8,10 +9,14 @@ namespace Atlas.Cli.Tests;
 
 /// <summary>
 /// <c>atlas run</c> against an OpenAI-compatible server on 127.0.0.1 that misbehaves the way a model can:
-/// it never stops asking for tools.
+/// it never stops asking for tools, calls tools that do not exist, sends arguments that are not JSON.
 /// </summary>
-public sealed class AgentLoopRunTests
+public sealed class AgentLoopRunTests : IDisposable
 {
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
     private const string Key = "sk-cli-chat-0123456789abcdef";
 
     private static string Provider(string endpoint) => $$"""
@@ -46,7 +51,7 @@ public sealed class AgentLoopRunTests
         await using var server = ChatServer.Start(r => r.Body.Contains("dispatcher works on", StringComparison.Ordinal)
             ? ChatReply.ToolCall($"call_{r.Index}", "billing", "{\"task\":\"refund A-17\"}")
             : ChatReply.Text("refund sent"));
-        using var dir = new TempDirectory();
+        var dir = _dir;
         dir.Write("loop.atlas", Provider(server.Endpoint) + """
             agent billing(task: string) -> string {
               model  = remote
@@ -76,5 +81,77 @@ public sealed class AgentLoopRunTests
         var failed = File.ReadAllLines(events).Select(l => AtlasEventJson.DeserializeEvent(l)!).OfType<StepFailed>().Single();
         Assert.Equal(("answer", Limit), (failed.Step, failed.Error));
         Assert.Equal(3 + 2, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Run_ToolCallsTheRuntimeRefuses_AreFailedToolCalledEventsWithTheReason_InTheEventsFile()
+    {
+        // Four rounds: a tool the agent lacks, arguments that are not JSON, arguments that do not fit, then a good call.
+        string[] calls = ["launch_rockets|{\"count\":3}", "lookup_order|order A-17, please", "lookup_order|{\"order\":\"A-17\"}", "lookup_order|{\"order_id\":\"A-17\"}"];
+        await using var server = ChatServer.Start(r => r.Index < calls.Length
+            ? ChatReply.ToolCall($"call_{r.Index}", calls[r.Index].Split('|')[0], calls[r.Index].Split('|')[1])
+            : ChatReply.Text("A-17 has shipped"));
+        var tools = ToolAssemblies.Build(_dir.Path, "Shop", """
+            using Atlas.Runtime;
+            namespace Shop;
+            public static class OrderTools
+            {
+                [AtlasTool("lookup_order")]
+                public static string Find(string orderId) => $"order {orderId}: shipped";
+            }
+            """);
+        var flow = _dir.Write("shop.atlas", Provider(server.Endpoint) + """
+            tool lookup_order(order_id: string) -> string
+
+            agent support(question: string) -> string {
+              model  = remote
+              tools  = [lookup_order]
+              prompt = "{{question}}"
+            }
+
+            workflow ask(question: string) -> string {
+              answer = support(question)
+              return answer
+            }
+            """);
+        var events = Path.Combine(_dir.Path, "events.jsonl");
+
+        var result = Run("run", flow, "--input", "\"where is A-17?\"", "--tools", tools, "--events", events);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("\"A-17 has shipped\"", result.Stdout.Trim());
+        var lines = File.ReadAllLines(events).Where(l => l.Contains("\"type\":\"tool_called\"", StringComparison.Ordinal)).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(4, lines.Count);
+        Assert.Equal(
+            [
+                ("launch_rockets", "{\"count\":3}", false, "agent 'support' has no tool named 'launch_rockets'; it may call 'lookup_order'"),
+                ("lookup_order", "order A-17, please", false, "the arguments for tool 'lookup_order' are not valid JSON"),
+                ("lookup_order", "{\"order\":\"A-17\"}", false, "invalid arguments for tool 'lookup_order': missing required argument 'order_id'"),
+                ("lookup_order", "{\"order_id\":\"A-17\"}", true, null),
+            ],
+            lines.Select(l => ((string)l["tool"]!, (string)l["arguments"]!, (bool)l["succeeded"]!, Prefix((string?)l["error"]))));
+
+        // The model heard each refusal as its tool result.
+        var results = server.Requests.Where(r => r.Index > 0).OrderBy(r => r.Index).Select(r => LastToolResult(r.Body)).ToList();
+        Assert.StartsWith("Error: agent 'support' has no tool named 'launch_rockets'", results[0], StringComparison.Ordinal);
+        Assert.StartsWith("Error: the arguments for tool 'lookup_order' are not valid JSON", results[1], StringComparison.Ordinal);
+        Assert.StartsWith("Error: invalid arguments for tool 'lookup_order'", results[2], StringComparison.Ordinal);
+        Assert.Equal("order A-17: shipped", results[3]);
+    }
+
+    /// <summary>An error cut to the part the test pins (the library's JSON message and the schema's wording may vary after it).</summary>
+    private static string? Prefix(string? error) => error switch
+    {
+        null => null,
+        _ when error.StartsWith("the arguments for tool 'lookup_order' are not valid JSON (", StringComparison.Ordinal) => "the arguments for tool 'lookup_order' are not valid JSON",
+        _ when error.StartsWith("invalid arguments for tool 'lookup_order': missing required argument 'order_id'", StringComparison.Ordinal) => "invalid arguments for tool 'lookup_order': missing required argument 'order_id'",
+        _ => error,
+    };
+
+    private static string LastToolResult(string body)
+    {
+        var content = JsonNode.Parse(body)!["messages"]!.AsArray().Last(m => (string?)m!["role"] == "tool")!["content"]!;
+        var text = content is JsonArray parts ? string.Concat(parts.Select(p => (string?)p!["text"])) : (string)content!;
+        return text.StartsWith('"') ? JsonNode.Parse(text)!.GetValue<string>() : text;
     }
 }

@@ -151,7 +151,7 @@ public sealed partial class AtlasRuntime
         else
         {
             // The loop's limit is the agent's max_tool_calls; AgentModelClient fails a call whose last reply still asks for tools.
-            using var client = new FunctionInvokingChatClient(new AgentModelClient(this, call, step, onChunk)) { MaximumIterationsPerRequest = MaxToolCalls(agent) };
+            using var client = new AgentToolLoop(new AgentModelClient(this, call, step, onChunk), agent.Name, tools, step) { MaximumIterationsPerRequest = MaxToolCalls(agent) };
             response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
 
@@ -186,6 +186,7 @@ public sealed partial class AtlasRuntime
                 if (!streamsTokens && onChunk is null)
                 {
                     response = await client.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
+                    ToolCallArguments.KeepRawText(response, null);
                 }
                 else
                 {
@@ -212,6 +213,7 @@ public sealed partial class AtlasRuntime
                     }
 
                     response = updates.ToChatResponse();
+                    ToolCallArguments.KeepRawText(response, updates);
                 }
 
                 var usage = UsageOf(provider, messages, response);
