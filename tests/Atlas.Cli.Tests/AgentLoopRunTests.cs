@@ -9,7 +9,7 @@ namespace Atlas.Cli.Tests;
 
 /// <summary>
 /// <c>atlas run</c> against an OpenAI-compatible server on 127.0.0.1 that misbehaves the way a model can:
-/// it never stops asking for tools, calls tools that do not exist, sends arguments that are not JSON.
+/// it never stops asking for tools, calls tools that do not exist, sends arguments that are not JSON, echoes the API key.
 /// </summary>
 public sealed class AgentLoopRunTests : IDisposable
 {
@@ -137,6 +137,46 @@ public sealed class AgentLoopRunTests : IDisposable
         Assert.StartsWith("Error: the arguments for tool 'lookup_order' are not valid JSON", results[1], StringComparison.Ordinal);
         Assert.StartsWith("Error: invalid arguments for tool 'lookup_order'", results[2], StringComparison.Ordinal);
         Assert.Equal("order A-17: shipped", results[3]);
+    }
+
+    [Theory]
+    [InlineData("one piece", new[] { "Your key is ", Key, ", keep it safe." })]
+    [InlineData("split in two", new[] { "Your key is sk-cli-chat-01", "23456789abcdef, keep it safe." })]
+    [InlineData("split at the end", new[] { "Your key is sk-cli", "-chat-0123456789abcdef" })]
+    public async Task Run_ProviderEchoesTheKey_ItIsOnNeitherStdoutNorStderrNorInTheEvents(string how, string[] pieces)
+    {
+        _ = how;
+        await using var server = ChatServer.Start(_ => ChatReply.Text(pieces));
+        var flow = _dir.Write("echo.atlas", Provider(server.Endpoint) + """
+            agent echo(text: string) -> string {
+              model  = remote
+              prompt = "{{text}}"
+            }
+
+            workflow say(text: string) -> string {
+              answer = echo(text)
+              return answer
+            }
+            """);
+        var events = Path.Combine(_dir.Path, "events.jsonl");
+        var batch = _dir.Write("in.jsonl", "\"a\"\n\"b\"\n");
+        var output = Path.Combine(_dir.Path, "out.jsonl");
+
+        var run = Run("run", flow, "--input", "\"hello\"", "--events", events);
+        var batchRun = Run("run", flow, "--batch", batch, "--output", output);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.True(batchRun.ExitCode == 0, batchRun.Stderr);
+        var expected = string.Concat(pieces).Replace(Key, "[redacted]", StringComparison.Ordinal);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(expected), run.Stdout.Trim());
+        Assert.All(server.Requests, r => Assert.Equal("Bearer " + Key, r.Authorization));
+        var everything = run.Stdout + run.Stderr + File.ReadAllText(events) + batchRun.Stdout + batchRun.Stderr + File.ReadAllText(output);
+        Assert.DoesNotContain(Key, everything, StringComparison.Ordinal);
+
+        // Nor a piece of it: each token event alone shows none of it.
+        Assert.DoesNotContain("sk-cli-chat-01", everything, StringComparison.Ordinal);
+        Assert.DoesNotContain("23456789abcdef", everything, StringComparison.Ordinal);
+        Assert.Contains("[redacted]", File.ReadAllText(output), StringComparison.Ordinal);
     }
 
     /// <summary>An error cut to the part the test pins (the library's JSON message and the schema's wording may vary after it).</summary>

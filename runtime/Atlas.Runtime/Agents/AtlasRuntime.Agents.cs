@@ -91,7 +91,8 @@ public sealed partial class AtlasRuntime
         }
 
         messages.Add(new ChatMessage(ChatRole.User, agent.Prompt.Render(arguments)));
-        var first = (await CallAgentModelAsync(call, messages, step, onChunk, cancellationToken).ConfigureAwait(false)).Text;
+        // The reply leaves the runtime as the agent's result: a key a provider echoed in it is blanked out.
+        var first = Secrets.Redact((await CallAgentModelAsync(call, messages, step, onChunk, cancellationToken).ConfigureAwait(false)).Text);
         call.CheckBudgets(step);
         if (agent.ResultSchema is not { } schema)
         {
@@ -108,7 +109,7 @@ public sealed partial class AtlasRuntime
         messages.Add(new ChatMessage(
             ChatRole.User,
             $"Your reply could not be used: {firstError}. Reply again with only the corrected JSON value for {agent.ResultTypeName}, matching the JSON schema, and nothing else."));
-        var second = (await CallAgentModelAsync(call, messages, step, onChunk, cancellationToken).ConfigureAwait(false)).Text;
+        var second = Secrets.Redact((await CallAgentModelAsync(call, messages, step, onChunk, cancellationToken).ConfigureAwait(false)).Text);
         call.CheckBudgets(step);
         if (_structured.TryParse(second, schema, out value, out var secondError))
         {
@@ -191,13 +192,31 @@ public sealed partial class AtlasRuntime
                 else
                 {
                     var updates = new List<ChatResponseUpdate>();
+
+                    // A provider may echo a key, split across two pieces: no piece leaves with part of one.
+                    var redactor = Secrets.StartStream();
                     await foreach (var update in client.GetStreamingResponseAsync(messages, options, ct).ConfigureAwait(false))
                     {
                         updates.Add(update);
                         var text = update.Text;
+                        if (text.Length > 0)
+                        {
+                            Deliver(redactor is null ? text : redactor.Push(text));
+                        }
+                    }
+
+                    if (redactor is not null)
+                    {
+                        Deliver(redactor.Flush());
+                    }
+
+                    response = updates.ToChatResponse();
+
+                    void Deliver(string text)
+                    {
                         if (text.Length == 0)
                         {
-                            continue;
+                            return;
                         }
 
                         if (streamsTokens)
@@ -211,8 +230,6 @@ public sealed partial class AtlasRuntime
                             delivered = true;
                         }
                     }
-
-                    response = updates.ToChatResponse();
                     ToolCallArguments.KeepRawText(response, updates);
                 }
 
