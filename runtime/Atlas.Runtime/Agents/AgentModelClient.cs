@@ -29,11 +29,12 @@ public sealed partial class AtlasRuntime
         private readonly AgentCall _call;
         private readonly StepContext? _step;
         private readonly Action<string>? _onChunk;
-        private readonly ModelSession _session = new();
+        private readonly ModelSession _session;
         private int _rounds;
 
-        public AgentModelClient(AtlasRuntime runtime, AgentCall call, StepContext? step, Action<string>? onChunk)
+        public AgentModelClient(AtlasRuntime runtime, AgentCall call, StepContext? step, Action<string>? onChunk, ModelSession session)
         {
+            _session = session;
             _runtime = runtime;
             _call = call;
             _step = step;
