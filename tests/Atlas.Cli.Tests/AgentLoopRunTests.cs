@@ -179,6 +179,64 @@ public sealed class AgentLoopRunTests : IDisposable
         Assert.Contains("[redacted]", File.ReadAllText(output), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_FirstProviderOfTheRouteNeverGivesValidJson_TheRouteFallsBack_AndTheEventsSayWhy()
+    {
+        await using var bad = ChatServer.Start(_ => ChatReply.Text("Sure! It is a billing question."));
+        await using var good = ChatServer.Start(_ => ChatReply.Text("{\"category\":\"billing\",", "\"urgency\":2}"));
+        var flow = _dir.Write("triage.atlas", $$$"""
+            provider bad {
+              kind     = openai_compatible
+              model    = "chat-model"
+              endpoint = "{{{bad.Endpoint}}}"
+              supports = [chat, json, streaming]
+            }
+
+            provider good {
+              kind     = openai_compatible
+              model    = "chat-model"
+              endpoint = "{{{good.Endpoint}}}"
+              supports = [chat, json, streaming]
+            }
+
+            route smart {
+              strategy = fallback
+              use      = [bad, good]
+              retry    = 2
+            }
+
+            enum Category { billing, bug }
+
+            type Triage {
+              category: Category
+              urgency:  int
+            }
+
+            agent triage(subject: string) -> Triage {
+              model  = smart
+              prompt = "Triage: {{subject}}"
+            }
+
+            workflow classify(subject: string) -> Triage {
+              result = triage(subject)
+              return result
+            }
+            """);
+        var events = Path.Combine(_dir.Path, "events.jsonl");
+
+        var result = Run("run", flow, "--input", "\"refund please\"", "--events", events);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("{\"category\":\"billing\",\"urgency\":2}"), JsonNode.Parse(result.Stdout)), result.Stdout);
+        var log = File.ReadAllLines(events).Select(l => AtlasEventJson.DeserializeEvent(l)!).ToList();
+        var selected = log.OfType<ProviderSelected>().ToList();
+        Assert.Equal(["bad", "good"], selected.Select(s => s.Provider));
+        Assert.StartsWith("fallback after bad failed: Agent 'triage' did not return a valid Triage after one repair attempt: the reply is not valid JSON", selected[1].Reason, StringComparison.Ordinal);
+        Assert.Empty(log.OfType<RetryScheduled>());
+        Assert.Equal((2, 1), (bad.Requests.Count, good.Requests.Count));
+        Assert.Contains("→ good (fallback after bad failed: Agent 'triage' did not return a valid Triage", result.Stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>An error cut to the part the test pins (the library's JSON message and the schema's wording may vary after it).</summary>
     private static string? Prefix(string? error) => error switch
     {
