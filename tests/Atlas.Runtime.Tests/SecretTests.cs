@@ -125,6 +125,106 @@ public class SecretTests
         Assert.False(secrets.Contains("abc"));
     }
 
+    public static TheoryData<WireFormat, string, string[]> EchoCases()
+    {
+        var data = new TheoryData<WireFormat, string, string[]>();
+        foreach (var wire in new[] { WireFormat.OpenAI, WireFormat.Anthropic, WireFormat.Ollama })
+        {
+            data.Add(wire, "one piece", ["Your key is ", Secret, ", keep it safe."]);
+            data.Add(wire, "split in two", ["Your key is sk-atlas-SEC", "RET-9f8e7d6c5b4a, keep it safe."]);
+            data.Add(wire, "split in three", ["Your key is sk-at", "las-SECRET-9f8", "e7d6c5b4a"]);
+            data.Add(wire, "at the very end", ["Your key is sk-atlas-", "SECRET-9f8e7d6c5b4a"]);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EchoCases))]
+    public async Task Key_EchoedInAStreamedReply_EvenSplitAcrossPieces_IsInNoTokenChunkOrResult(WireFormat wire, string how, string[] pieces)
+    {
+        _ = how;
+        await using var server = await WireServer.StartAsync((r, context, ct) => wire.ReplyAsync(r, context, pieces, ct));
+        using var runtime = WireFaultTests.Runtime(wire, server, retry: 0, key: Secret);
+        var events = new List<AtlasEvent>();
+        var step = runtime.CreateStepContext("ask", events.Add);
+        var expected = string.Concat(pieces).Replace(Secret, SecretRedactor.Mask, StringComparison.Ordinal);
+
+        var result = (await runtime.InvokeAgentAsync(WireFaultTests.Agent("wire"), TestSupport.Args(), step, CancellationToken.None))!.GetValue<string>();
+        var chunks = new List<string>();
+        await foreach (var chunk in runtime.StreamAgentAsync(WireFaultTests.Agent("wire"), TestSupport.Args(), null, CancellationToken.None))
+        {
+            chunks.Add(chunk);
+        }
+
+        Assert.All(server.Requests, r => Assert.True(wire.Streams(r)));
+        Assert.Equal(expected, result);
+        Assert.Equal(expected, string.Concat(events.OfType<TokenEmitted>().Select(t => t.Text)));
+        Assert.Equal(expected, string.Concat(chunks));
+        Assert.All(events.OfType<TokenEmitted>().Select(t => t.Text).Concat(chunks), t => Assert.False(SharesAPieceOfTheKey(t), t));
+    }
+
+    [Theory]
+    [MemberData(nameof(WireFormat.All), MemberType = typeof(WireFormat))]
+    public async Task Key_EchoedInAWholeReply_IsNotInTheResult(WireFormat wire)
+    {
+        await using var server = await WireServer.StartAsync((r, context, ct) => wire.ReplyAsync(r, context, ["Your key is ", Secret, "."], ct));
+        using var runtime = WireFaultTests.Runtime(wire, server, retry: 0, key: Secret);
+
+        // No observer and no caller taking pieces: the reply is not streamed.
+        var result = (await runtime.InvokeAgentAsync(WireFaultTests.Agent("wire"), TestSupport.Args(), null, CancellationToken.None))!.GetValue<string>();
+
+        Assert.False(wire.Streams(Assert.Single(server.Requests)));
+        Assert.Equal("Your key is [redacted].", result);
+    }
+
+    [Fact]
+    public async Task Key_EchoedInAStructuredReply_IsBlankedInTheValue_WhichStillParses()
+    {
+        var wire = WireFormat.OpenAI;
+        await using var server = await WireServer.StartAsync((r, context, ct) => wire.ReplyAsync(r, context, ["{\"note\":\"key ", Secret[..10], Secret[10..] + "\"}"], ct));
+        using var runtime = WireFaultTests.Runtime(wire, server, retry: 0, key: Secret);
+        var agent = new AgentDescriptor("helper", [], "Note", """{"type":"object","properties":{"note":{"type":"string"}},"required":["note"]}""", "wire", TestSupport.Template("hello"));
+        var events = new List<AtlasEvent>();
+
+        var result = await runtime.InvokeAgentAsync(agent, TestSupport.Args(), runtime.CreateStepContext("ask", events.Add), CancellationToken.None);
+
+        Assert.Equal("key [redacted]", (string?)result!["note"]);
+        Assert.DoesNotContain(Secret, string.Concat(events.Select(AtlasEventJson.SerializeEvent)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StreamRedactor_HoldsBackOnlyAnEndThatCouldStartAKey_AndFlushesItAtTheEnd()
+    {
+        var secrets = new SecretRedactor();
+        secrets.Add(Secret);
+        var stream = secrets.StartStream()!;
+
+        Assert.Equal("no key here", stream.Push("no key here"));
+        Assert.Equal("almost ", stream.Push("almost sk-atl"));
+        Assert.Equal("sk-atlas but not quite", stream.Push("as but not quite"));
+        Assert.Equal("then ", stream.Push("then s"));
+        Assert.Equal("[redacted] done", stream.Push("k-atlas-SECRET-9f8e7d6c5b4a done"));
+        Assert.Equal("end ", stream.Push("end sk-atlas-SECRET-9f8e7d6c5b4"));
+        Assert.Equal("sk-atlas-SECRET-9f8e7d6c5b4", stream.Flush());
+        Assert.Equal("", stream.Flush());
+        Assert.Null(new SecretRedactor().StartStream());
+    }
+
+    /// <summary>Whether <paramref name="text"/> holds 6 or more characters of the key in a row (a piece of it that leaked).</summary>
+    private static bool SharesAPieceOfTheKey(string text)
+    {
+        for (var i = 0; i + 6 <= Secret.Length; i++)
+        {
+            if (text.Contains(Secret.Substring(i, 6), StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static WorkflowGraph<Holder> Graph()
     {
         var agent = WireFaultTests.Agent("route");

@@ -67,7 +67,8 @@ internal static class Descriptors
         Delegates: agent.Delegates.Count == 0 ? null : agent.Delegates.Select(delegateDescriptor).ToArray(),
         ParametersSchema: isDelegate ? schemas.ForParameters(agent.Parameters) : null,
         MaxDepth: agent.MaxDepth,
-        Budget: Budget(agent.Budget));
+        Budget: Budget(agent.Budget),
+        MaxToolCalls: agent.MaxToolCalls);
 
     /// <summary>As generated code writes it: the dollar limit through its shortest round-trip text, so both sides hold the same decimal.</summary>
     public static BudgetDescriptor? Budget(BudgetModel? budget) => budget is null

@@ -23,7 +23,7 @@ internal sealed partial class Binder
     private static readonly string[] SizeAndOverlap = { "size", "overlap" };
     private static readonly string[] SizeOnly = { "size" };
     private static readonly string[] StoreKinds = { "sqlite", "chroma" };
-    private static readonly string[] AgentAttributes = { "model", "temperature", "max_tokens", "instructions", "prompt", "tools", "delegates", "max_depth", "budget" };
+    private static readonly string[] AgentAttributes = { "model", "temperature", "max_tokens", "instructions", "prompt", "tools", "delegates", "max_depth", "max_tool_calls", "budget" };
 
     private const string BuiltInEmbedder = "minilm";
     private const int DefaultChunkSize = 800;
@@ -630,6 +630,17 @@ internal sealed partial class Binder
 
         int? maxDepth = attributes.TryGetValue("max_depth", out var maxDepthAttribute) ? ReadInt(maxDepthAttribute, file, 1) : null;
         var budget = attributes.TryGetValue("budget", out var budgetAttribute) ? ReadBudget(budgetAttribute, file) : null;
+        int? maxToolCalls = null;
+        if (attributes.TryGetValue("max_tool_calls", out var maxToolCallsAttribute))
+        {
+            maxToolCalls = ReadInt(maxToolCallsAttribute, file, 1);
+
+            // Written on an agent that cannot call anything, the limit guards nothing: a sign of a missing `tools`.
+            if (maxToolCalls is not null && !attributes.ContainsKey("tools") && !attributes.ContainsKey("delegates"))
+            {
+                Report(DiagnosticDescriptors.ToolCallLimitWithoutTools, file, maxToolCallsAttribute.Name.Span, symbol.Name);
+            }
+        }
 
         if (modelAttribute is not null && Lookup(model) is { } target2) CheckModelServesAgent(symbol, target2, modelAttribute, tools.Count + delegates.Count > 0);
 
@@ -646,6 +657,7 @@ internal sealed partial class Binder
             tools.ToEquatableArray(),
             delegates.ToEquatableArray(),
             maxDepth,
-            budget);
+            budget,
+            maxToolCalls);
     }
 }

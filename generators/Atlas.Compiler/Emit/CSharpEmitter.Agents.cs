@@ -46,6 +46,7 @@ public static partial class CSharpEmitter
         if (unit.ParametersSchema is { } parametersSchema) descriptor.Add(Lines("ParametersSchema: " + CSharpLiterals.Raw(parametersSchema)));
         if (agent.MaxDepth is { } maxDepth) descriptor.Add(Lines("MaxDepth: " + CSharpLiterals.Int(maxDepth)));
         if (agent.Budget is { } budget) descriptor.Add(Lines("Budget: " + CSharpLiterals.Budget(budget)));
+        if (agent.MaxToolCalls is { } maxToolCalls) descriptor.Add(Lines("MaxToolCalls: " + CSharpLiterals.Int(maxToolCalls)));
         WriteArguments(w, descriptor);
         w.Unindent();
         w.WriteLine(");");

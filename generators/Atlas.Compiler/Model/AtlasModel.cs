@@ -155,7 +155,8 @@ public sealed record AgentModel(
     EquatableArray<string> Tools,
     EquatableArray<string> Delegates,
     int? MaxDepth = null,
-    BudgetModel? Budget = null);
+    BudgetModel? Budget = null,
+    int? MaxToolCalls = null);
 
 /// <summary>
 /// <c>budget { usd = 0.50, tokens = 20000 }</c>: the most one run (of a workflow) or one call (of an

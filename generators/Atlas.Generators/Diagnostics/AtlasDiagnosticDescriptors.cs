@@ -53,6 +53,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor CheapestRouteWithoutCost = new("ATL2024", FrontEnd.CheapestRouteWithoutCost.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor SourcesMatchNoFiles = new("ATL2025", FrontEnd.SourcesMatchNoFiles.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Warning, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor KnowledgePackageMissing = new("ATL2031", FrontEnd.KnowledgePackageMissing.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor ToolCallLimitWithoutTools = new("ATL2029", FrontEnd.ToolCallLimitWithoutTools.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Warning, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor SharedKnowledgeStore = new("ATL2030", FrontEnd.SharedKnowledgeStore.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 3xxx workflow graph
@@ -101,6 +102,7 @@ internal static class AtlasDiagnosticDescriptors
         NestingTooDeep,
         CheapestRouteWithoutCost,
         SourcesMatchNoFiles,
+        ToolCallLimitWithoutTools,
         SharedKnowledgeStore,
         KnowledgePackageMissing,
         NonExhaustiveSwitch,

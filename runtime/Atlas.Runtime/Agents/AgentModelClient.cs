@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -14,7 +15,8 @@ public sealed partial class AtlasRuntime
     /// that runs its tool loop: every request goes through the agent's provider or route on its own
     /// (selection, retries, breaker, fallback, tokens to observers, usage), so a failed request is repeated
     /// alone, with the tool results it carried, and the tools that ran before it do not run again.
-    /// Budgets are checked after each request, outside its retries.
+    /// Budgets are checked after each request, outside its retries, and so is the agent's <c>max_tool_calls</c>:
+    /// a reply that asks for tools once the call has made that many rounds fails it (see <see cref="ToolCallLimitException"/>).
     /// </summary>
     /// <remarks>
     /// One per agent call; the loop sends one request at a time, so it is not thread-safe. Whether a request
@@ -27,10 +29,12 @@ public sealed partial class AtlasRuntime
         private readonly AgentCall _call;
         private readonly StepContext? _step;
         private readonly Action<string>? _onChunk;
-        private readonly ModelSession _session = new();
+        private readonly ModelSession _session;
+        private int _rounds;
 
-        public AgentModelClient(AtlasRuntime runtime, AgentCall call, StepContext? step, Action<string>? onChunk)
+        public AgentModelClient(AtlasRuntime runtime, AgentCall call, StepContext? step, Action<string>? onChunk, ModelSession session)
         {
+            _session = session;
             _runtime = runtime;
             _call = call;
             _step = step;
@@ -44,6 +48,17 @@ public sealed partial class AtlasRuntime
 
             // Over a budget, the loop ends here rather than run the tools this reply asks for and ask again.
             _call.CheckBudgets(_step);
+            if (response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Select(c => c.Name).Distinct(StringComparer.Ordinal).ToList() is { Count: > 0 } requested)
+            {
+                // After max_tool_calls rounds the loop asks once more offering no tools, for an answer from what the tools said;
+                // a reply that still asks for tools would come back unanswered, as if its empty text were the answer.
+                var limit = MaxToolCalls(_call.Agent);
+                if (++_rounds > limit)
+                {
+                    throw new ToolCallLimitException(_call.Agent.Name, limit, _call.Agent.MaxToolCalls is not null, requested);
+                }
+            }
+
             return response;
         }
 

@@ -21,8 +21,10 @@ public sealed partial class AtlasRuntime
     /// <remarks>
     /// The instructions (system message) and prompt (user message) are rendered with
     /// <paramref name="arguments"/>. A structured result is requested with the result type's JSON
-    /// schema, parsed and validated; an invalid reply gets one repair attempt (the error is sent
-    /// back), then the call fails with an <see cref="InvalidOperationException"/> naming the agent.
+    /// schema, parsed and validated; an invalid reply gets one repair attempt on the same provider (the
+    /// error is sent back). Still invalid, that counts as the provider's failure: a route falls back to its
+    /// next provider (the conversation starts over there), and when none is left the call fails with an
+    /// <see cref="InvalidOperationException"/> naming the agent.
     /// With a <paramref name="step"/>, the reply is streamed as <see cref="TokenEmitted"/> events and
     /// its usage and cost are added to the step.
     /// </remarks>
@@ -91,32 +93,51 @@ public sealed partial class AtlasRuntime
         }
 
         messages.Add(new ChatMessage(ChatRole.User, agent.Prompt.Render(arguments)));
-        var first = (await CallAgentModelAsync(call, messages, step, onChunk, cancellationToken).ConfigureAwait(false)).Text;
-        call.CheckBudgets(step);
+
         if (agent.ResultSchema is not { } schema)
         {
-            return JsonValue.Create(first);
+            // The reply leaves the runtime as the agent's result: a key a provider echoed in it is blanked out.
+            var text = Secrets.Redact((await CallAgentModelAsync(call, messages, step, onChunk, session: null, cancellationToken).ConfigureAwait(false)).Text);
+            call.CheckBudgets(step);
+            return JsonValue.Create(text);
         }
 
-        if (_structured.TryParse(first, schema, out var value, out var firstError))
+        // One session for every request of the call: the repair goes to the provider that gave the invalid reply,
+        // and a fallback continues after it.
+        var session = new ModelSession();
+        while (true)
         {
-            return value;
-        }
+            var conversation = new List<ChatMessage>(messages);
+            var reply = await CallAgentModelAsync(call, conversation, step, onChunk, session, cancellationToken).ConfigureAwait(false);
+            var first = Secrets.Redact(reply.Text);
+            call.CheckBudgets(step);
+            if (_structured.TryParse(first, schema, out var value, out var firstError))
+            {
+                return value;
+            }
 
-        // One repair attempt: show the model its reply and what is wrong with it.
-        messages.Add(new ChatMessage(ChatRole.Assistant, first));
-        messages.Add(new ChatMessage(
-            ChatRole.User,
-            $"Your reply could not be used: {firstError}. Reply again with only the corrected JSON value for {agent.ResultTypeName}, matching the JSON schema, and nothing else."));
-        var second = (await CallAgentModelAsync(call, messages, step, onChunk, cancellationToken).ConfigureAwait(false)).Text;
-        call.CheckBudgets(step);
-        if (_structured.TryParse(second, schema, out value, out var secondError))
-        {
-            return value;
-        }
+            // One repair attempt: show the model its reply (with the tool calls that led to it) and what is wrong with it.
+            conversation.AddRange(reply.Messages);
+            conversation.Add(new ChatMessage(
+                ChatRole.User,
+                $"Your reply could not be used: {firstError}. Reply again with only the corrected JSON value for {agent.ResultTypeName}, matching the JSON schema, and nothing else."));
+            var second = Secrets.Redact((await CallAgentModelAsync(call, conversation, step, onChunk, session, cancellationToken).ConfigureAwait(false)).Text);
+            call.CheckBudgets(step);
+            if (_structured.TryParse(second, schema, out value, out var secondError))
+            {
+                return value;
+            }
 
-        throw new InvalidOperationException(
-            $"Agent '{agent.Name}' did not return a valid {agent.ResultTypeName} after one repair attempt: {secondError} (first reply: {firstError}).");
+            var invalid = $"Agent '{agent.Name}' did not return a valid {agent.ResultTypeName} after one repair attempt: {secondError} (first reply: {firstError}).";
+
+            // A caller already has this provider's text: starting over elsewhere would repeat it.
+            if (onChunk is not null || !session.Abandon(invalid))
+            {
+                throw new InvalidOperationException(session.Failures is { Count: > 0 } earlier
+                    ? $"{invalid} Before it: {string.Join("; ", earlier)}."
+                    : invalid);
+            }
+        }
     }
 
     /// <summary>One model call for an agent through its provider or route (its tool and delegation turns included); returns the reply text.</summary>
@@ -125,19 +146,20 @@ public sealed partial class AtlasRuntime
     /// <see cref="AgentModelClient"/>, so each model request of the loop is routed, retried and counted on its
     /// own: a failed request is sent again (or to the next provider) with the tool results it carried, and a
     /// tool never runs twice for one request of the model. Budgets are checked once the call is done, outside
-    /// the route's retries (by the caller, after this): a budget is never retried.
+    /// the route's retries (by the caller, after this): a budget is never retried. With a <paramref name="session"/>
+    /// (a structured agent's call), its requests keep to one provider, as a tool loop's do.
     /// </remarks>
-    private Task<ChatResponse> CallAgentModelAsync(AgentCall call, IReadOnlyList<ChatMessage> messages, StepContext? step, Action<string>? onChunk, CancellationToken cancellationToken)
+    private Task<ChatResponse> CallAgentModelAsync(AgentCall call, IReadOnlyList<ChatMessage> messages, StepContext? step, Action<string>? onChunk, ModelSession? session, CancellationToken cancellationToken)
     {
         var agent = call.Agent;
 
         // Most agents call no tools: one request, with no function-invocation loop around it.
         return agent.Tools is not { Count: > 0 } && agent.Delegates is not { Count: > 0 }
-            ? RequestModelAsync(call, messages, CreateChatOptions(agent, NoTools), step, onChunk, session: null, cancellationToken)
-            : CallWithToolsAsync(call, messages, step, onChunk, cancellationToken);
+            ? RequestModelAsync(call, messages, CreateChatOptions(agent, NoTools), step, onChunk, session, cancellationToken)
+            : CallWithToolsAsync(call, messages, step, onChunk, session, cancellationToken);
     }
 
-    private async Task<ChatResponse> CallWithToolsAsync(AgentCall call, IReadOnlyList<ChatMessage> messages, StepContext? step, Action<string>? onChunk, CancellationToken cancellationToken)
+    private async Task<ChatResponse> CallWithToolsAsync(AgentCall call, IReadOnlyList<ChatMessage> messages, StepContext? step, Action<string>? onChunk, ModelSession? session, CancellationToken cancellationToken)
     {
         var agent = call.Agent;
         // Before any request: an MCP server that cannot start is this call's error, named once.
@@ -146,16 +168,20 @@ public sealed partial class AtlasRuntime
         ChatResponse response;
         if (tools.Count == 0)
         {
-            response = await RequestModelAsync(call, messages, options, step, onChunk, session: null, cancellationToken).ConfigureAwait(false);
+            response = await RequestModelAsync(call, messages, options, step, onChunk, session, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            using var client = new FunctionInvokingChatClient(new AgentModelClient(this, call, step, onChunk));
+            // The loop's limit is the agent's max_tool_calls; AgentModelClient fails a call whose last reply still asks for tools.
+            using var client = new AgentToolLoop(new AgentModelClient(this, call, step, onChunk, session ?? new ModelSession()), agent.Name, tools, step) { MaximumIterationsPerRequest = MaxToolCalls(agent) };
             response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
 
         return response;
     }
+
+    /// <summary>The tool-call rounds one call of <paramref name="agent"/> may make.</summary>
+    private static int MaxToolCalls(AgentDescriptor agent) => Math.Max(1, agent.MaxToolCalls ?? AgentDescriptor.DefaultMaxToolCalls);
 
     /// <summary>Only a `cheapest` route needs the prompt's token estimate: no one else pays for counting it.</summary>
     private bool RanksByCost(string model) => _routes.TryGetValue(model, out var route) && route.Strategy == "cheapest";
@@ -182,17 +208,36 @@ public sealed partial class AtlasRuntime
                 if (!streamsTokens && onChunk is null)
                 {
                     response = await client.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
+                    ToolCallArguments.KeepRawText(response, null);
                 }
                 else
                 {
                     var updates = new List<ChatResponseUpdate>();
+
+                    // A provider may echo a key, split across two pieces: no piece leaves with part of one.
+                    var redactor = Secrets.StartStream();
                     await foreach (var update in client.GetStreamingResponseAsync(messages, options, ct).ConfigureAwait(false))
                     {
                         updates.Add(update);
                         var text = update.Text;
+                        if (text.Length > 0)
+                        {
+                            Deliver(redactor is null ? text : redactor.Push(text));
+                        }
+                    }
+
+                    if (redactor is not null)
+                    {
+                        Deliver(redactor.Flush());
+                    }
+
+                    response = updates.ToChatResponse();
+
+                    void Deliver(string text)
+                    {
                         if (text.Length == 0)
                         {
-                            continue;
+                            return;
                         }
 
                         if (streamsTokens)
@@ -206,8 +251,7 @@ public sealed partial class AtlasRuntime
                             delivered = true;
                         }
                     }
-
-                    response = updates.ToChatResponse();
+                    ToolCallArguments.KeepRawText(response, updates);
                 }
 
                 var usage = UsageOf(provider, messages, response);

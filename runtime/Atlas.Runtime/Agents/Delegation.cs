@@ -150,7 +150,13 @@ internal sealed class DelegateFunction : AIFunction
         var depth = _caller.Depth + 1;
         var from = _caller.Agent.Name;
         var started = _runtime.TimeProvider.GetTimestamp();
-        Emit(step => new DelegationStarted(step.RunId, step.Step, step.Run.Now, from, _target.Name, AgentFunctions.Summarize(json), depth));
+        var modelCall = FunctionInvokingChatClient.CurrentContext?.CallContent;
+        Emit(step => new DelegationStarted(step.RunId, step.Step, step.Run.Now, from, _target.Name, ToolCallArguments.Describe(modelCall, arguments), depth));
+
+        if (ToolCallArguments.NotJson(modelCall))
+        {
+            return Refuse($"Delegation to '{_target.Name}' refused: {ToolCallArguments.NotJsonProblem(_target.Name, modelCall!)}.", started, depth, Usage.Zero);
+        }
 
         if (_caller.Remaining < 1)
         {
@@ -202,7 +208,7 @@ internal sealed class DelegateFunction : AIFunction
     }
 }
 
-/// <summary>A tool that reports each call the model makes as a <see cref="ToolCalled"/> event.</summary>
+/// <summary>A tool that reports each call the model makes as a <see cref="ToolCalled"/> event, refused calls as failed.</summary>
 internal sealed class ObservedTool : DelegatingAIFunction
 {
     private readonly string _agent;
@@ -217,13 +223,16 @@ internal sealed class ObservedTool : DelegatingAIFunction
 
     protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
-        var summary = AgentFunctions.Summarize(AgentFunctions.ToJson(arguments));
+        var summary = ToolCallArguments.Describe(FunctionInvokingChatClient.CurrentContext?.CallContent, arguments);
         var time = _step.Runtime.TimeProvider;
         var started = time.GetTimestamp();
         try
         {
-            var result = await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false);
-            _step.Emit(new ToolCalled(_step.RunId, _step.Step, _step.Run.Now, _agent, Name, summary, time.GetElapsedTime(started), true, null));
+            // A declared tool may refuse the call (arguments that do not fit): the model is told, and the trace says it failed.
+            var (result, refusal) = InnerFunction is ValidatedTool validated
+                ? await validated.InvokeCheckedAsync(arguments, cancellationToken).ConfigureAwait(false)
+                : (await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false), null);
+            _step.Emit(new ToolCalled(_step.RunId, _step.Step, _step.Run.Now, _agent, Name, summary, time.GetElapsedTime(started), refusal is null, refusal));
             return result;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

@@ -45,6 +45,9 @@ public sealed record ParameterDescriptor(string Name, string TypeName);
 /// with one property per parameter; set on every agent that is some agent's delegate).
 /// <see cref="MaxDepth"/> bounds how deep delegations may nest below this agent (null: <see cref="DefaultMaxDepth"/>);
 /// <see cref="Budget"/> bounds what one call of it may spend, its delegations included.
+/// <see cref="MaxToolCalls"/> bounds the tool-call rounds of one call (null: <see cref="DefaultMaxToolCalls"/>): a round
+/// is one reply of the model asking for tools (or delegates), however many it names. After the last allowed round the
+/// model is asked once more with no tools offered; a reply that still asks for tools fails the call.
 /// </remarks>
 public sealed record AgentDescriptor(
     string Name,
@@ -60,8 +63,12 @@ public sealed record AgentDescriptor(
     IReadOnlyList<AgentDescriptor>? Delegates = null,
     string? ParametersSchema = null,
     int? MaxDepth = null,
-    BudgetDescriptor? Budget = null)
+    BudgetDescriptor? Budget = null,
+    int? MaxToolCalls = null)
 {
+    /// <summary>How many tool-call rounds one call of an agent that does not set <c>max_tool_calls</c> may make (M.E.AI's default loop limit).</summary>
+    public const int DefaultMaxToolCalls = 40;
+
     /// <summary>How many levels of delegation may nest below an agent that does not set <c>max_depth</c>.</summary>
     public const int DefaultMaxDepth = 3;
 

@@ -28,14 +28,24 @@ public sealed partial class AtlasRuntime
     {
         var plan = session?.Plan ?? Plan(model, estimate);
         var first = 0;
+        List<string>? failures = null;
+        (string Provider, string Error)? previous = null;
         if (session is not null)
         {
             session.Plan = plan;
             first = Math.Max(0, session.Current);
+
+            // The session gave up on the provider it kept to (see ModelSession.Abandon): carry on after it, saying why.
+            if (session.Abandoned is { } abandoned)
+            {
+                first = session.Current + 1;
+                previous = abandoned;
+                failures = [.. plan.Skipped, .. session.Failures];
+                session.Abandoned = null;
+                session.Current = -1;
+            }
         }
 
-        List<string>? failures = null;
-        (string Provider, string Error)? previous = null;
         Exception? lastError = null;
         Func<Exception, bool>? canRetry = alreadyDelivered is null ? null : _ => !alreadyDelivered();
 
@@ -203,15 +213,40 @@ public sealed partial class AtlasRuntime
     }
 
     /// <summary>
-    /// The model requests of one agent call's tool loop (see <see cref="CallModelAsync{T}"/>): the plan its
-    /// first request made, and which of its candidates answered the last request (-1 before any did).
-    /// Not thread-safe: a tool loop sends one request at a time.
+    /// The model requests of one agent call's tool loop, or of a structured agent's call and its repair (see
+    /// <see cref="CallModelAsync{T}"/>): the plan its first request made, and which of its candidates answered the
+    /// last request (-1 before any did). Not thread-safe: a session sends one request at a time.
     /// </summary>
     internal sealed class ModelSession
     {
+        private List<string>? _failures;
+
         public ModelPlan? Plan { get; set; }
 
         public int Current { get; set; } = -1;
+
+        /// <summary>The provider given up on and why, until the next request falls back from it.</summary>
+        public (string Provider, string Error)? Abandoned { get; set; }
+
+        /// <summary>"provider: why" for each provider given up on, for the error when none is left.</summary>
+        public IReadOnlyList<string> Failures => _failures ?? (IReadOnlyList<string>)[];
+
+        /// <summary>
+        /// Gives up on the provider that answered the last request, although it answered (its replies were no use):
+        /// the next request goes to the plan's next candidate. False when there is none left to go to.
+        /// </summary>
+        public bool Abandon(string error)
+        {
+            if (Plan is null || Current < 0 || Current + 1 >= Plan.Candidates.Count)
+            {
+                return false;
+            }
+
+            var provider = Plan.Candidates[Current].Provider.Name;
+            (_failures ??= []).Add($"{provider}: {error}");
+            Abandoned = (provider, error);
+            return true;
+        }
     }
 
     internal sealed record ModelPlan(string Describe, IReadOnlyList<(ProviderState Provider, string Reason)> Candidates, IReadOnlyList<string> Skipped, StepPolicy Policy);

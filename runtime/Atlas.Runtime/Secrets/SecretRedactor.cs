@@ -98,4 +98,71 @@ internal sealed class SecretRedactor
     }
 
     public string? RedactOrNull(string? text) => text is null ? null : Redact(text);
+
+    /// <summary>A redactor for one stream of text pieces, where a secret may be split across two pieces; null when there are no secrets.</summary>
+    public SecretStreamRedactor? StartStream()
+    {
+        var secrets = Volatile.Read(ref _secrets);
+        return secrets.Length == 0 ? null : new SecretStreamRedactor(this, secrets);
+    }
+
+    /// <summary>
+    /// The length of the longest end of <paramref name="text"/> that is the start of a secret (but not all of one):
+    /// text a stream must hold back until the next piece shows whether a secret follows.
+    /// </summary>
+    internal static int PartialSecretAtEnd(string text, string[] secrets)
+    {
+        var longest = 0;
+        foreach (var secret in secrets)
+        {
+            // Only ends shorter than the secret, and longer than what another secret already holds back, matter.
+            for (var length = Math.Min(secret.Length - 1, text.Length); length > longest; length--)
+            {
+                var start = text.Length - length;
+                if (text[start] == secret[0] && string.CompareOrdinal(text, start, secret, 0, length) == 0)
+                {
+                    longest = length;
+                    break;
+                }
+            }
+        }
+
+        return longest;
+    }
+}
+
+/// <summary>
+/// Blanks secrets out of a stream of text pieces (a model reply's tokens) even when one is split across
+/// pieces: the end of a piece that could be the start of a secret is held back until the next piece (at
+/// most a secret's length less one character), and <see cref="Flush"/> gives what is left when the stream
+/// ends. One per stream; not thread-safe.
+/// </summary>
+internal sealed class SecretStreamRedactor
+{
+    private readonly SecretRedactor _redactor;
+    private readonly string[] _secrets;
+    private string _pending = string.Empty;
+
+    public SecretStreamRedactor(SecretRedactor redactor, string[] secrets)
+    {
+        _redactor = redactor;
+        _secrets = secrets;
+    }
+
+    /// <summary>The text that may leave now (possibly empty), secrets blanked; the rest waits for the next piece.</summary>
+    public string Push(string piece)
+    {
+        var text = _redactor.Redact(_pending + piece);
+        var held = SecretRedactor.PartialSecretAtEnd(text, _secrets);
+        _pending = text[(text.Length - held)..];
+        return text[..(text.Length - held)];
+    }
+
+    /// <summary>What was held back, at the end of the stream.</summary>
+    public string Flush()
+    {
+        var rest = _redactor.Redact(_pending);
+        _pending = string.Empty;
+        return rest;
+    }
 }

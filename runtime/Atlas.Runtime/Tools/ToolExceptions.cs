@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Atlas.Runtime;
 
@@ -17,4 +18,20 @@ public sealed class McpServerException(string server, string commandLine, string
 
     /// <summary>The command and its arguments, as one line.</summary>
     public string CommandLine { get; } = commandLine;
+}
+
+/// <summary>
+/// An agent's model kept asking for tools: after <see cref="Limit"/> tool-call rounds (its <c>max_tool_calls</c>)
+/// its reply still asked for more, so the call has no answer. Never retried: the same conversation would loop again.
+/// </summary>
+public sealed class ToolCallLimitException(string agent, int limit, bool declared, IReadOnlyList<string> requested)
+    : InvalidOperationException(
+        $"agent '{agent}' made {limit} tool-call round{(limit == 1 ? "" : "s")}, its max_tool_calls{(declared ? "" : " (the default)")}, " +
+        $"and its model still asked for more ({string.Join(", ", requested)}) instead of answering; raise max_tool_calls, or check what the tools return")
+{
+    /// <summary>The agent whose call hit its limit.</summary>
+    public string Agent { get; } = agent;
+
+    /// <summary>The tool-call rounds it was allowed.</summary>
+    public int Limit { get; } = limit;
 }

@@ -6,8 +6,8 @@ namespace Atlas.Runtime;
 
 /// <summary>
 /// A declared tool as the model sees it: its arguments are checked against its parameters' JSON
-/// schema first, and a call that does not fit gets an error result naming the bad arguments (for
-/// the model to correct) instead of reaching the implementation.
+/// schema first (and must have been JSON at all), and a call that does not fit gets an error result
+/// naming the bad arguments (for the model to correct) instead of reaching the implementation.
 /// </summary>
 /// <remarks>
 /// The error is the function's result rather than an exception because
@@ -15,12 +15,20 @@ namespace Atlas.Runtime;
 /// </remarks>
 internal sealed class ValidatedTool(AIFunction inner, ToolArgumentValidator validator) : DelegatingAIFunction(inner)
 {
-    protected override ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
+    protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken) =>
+        (await InvokeCheckedAsync(arguments, cancellationToken).ConfigureAwait(false)).Result;
+
+    /// <summary>The tool's result, or (when the call was refused) the error the model gets and why it was refused.</summary>
+    public async ValueTask<(object? Result, string? Refusal)> InvokeCheckedAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
-        var error = validator.Validate(JsonSchema, arguments);
-        return error is null
-            ? base.InvokeCoreAsync(arguments, cancellationToken)
-            : ValueTask.FromResult<object?>("Error: " + ToolErrors.InvalidArguments(Name, error));
+        // The loop calls a tool whose arguments did not parse with none: say so, rather than "missing argument".
+        var call = FunctionInvokingChatClient.CurrentContext?.CallContent;
+        var refusal = ToolCallArguments.NotJson(call)
+            ? ToolCallArguments.NotJsonProblem(Name, call!)
+            : validator.Validate(JsonSchema, arguments) is { } problems ? ToolErrors.InvalidArguments(Name, problems) : null;
+        return refusal is null
+            ? (await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false), null)
+            : ("Error: " + refusal, refusal);
     }
 }
 

@@ -83,6 +83,28 @@ public class DelegationAndBudgetTests
     }
 
     [Fact]
+    public void MaxToolCalls_OnAnAgentWithDelegates_Binds_AndUnsetIsNull()
+    {
+        var result = AssertDiagnostics(Header + Agent("a", "  delegates = [b]\n  max_tool_calls = 12\n") + Agent("b"));
+        Assert.Equal(12, result.Model.Agents.Single(x => x.Name == "a").MaxToolCalls);
+        Assert.Null(result.Model.Agents.Single(x => x.Name == "b").MaxToolCalls);
+    }
+
+    [Fact]
+    public void MaxToolCalls_BelowOne_IsATL2009_AndWithoutToolsOrDelegates_IsATL2029AtTheAttribute()
+    {
+        var source = Header + Agent("a", "  delegates = [b]\n  max_tool_calls = 0\n") + Agent("b", "  max_tool_calls = 3\n") + Agent("c", "  max_tool_calls = \"many\"\n");
+        var result = AssertDiagnostics(
+            source,
+            ("ATL2009", 5, 20),   // max_tool_calls = 0
+            ("ATL2029", 10, 3),   // b has nothing to call
+            ("ATL2008", 15, 20)); // "many"
+        AssertMessage(result, "ATL2009", "`max_tool_calls` must be at least 1, not 0");
+        AssertMessage(result, "ATL2029", "`max_tool_calls` has no effect: agent `b` has no `tools` or `delegates` to call; remove it, or add what the agent should call");
+        Assert.False(result.Diagnostics.Single(d => d.Id == "ATL2029").IsError);
+    }
+
+    [Fact]
     public void WorkflowBudget_IsASettingNotAStep()
     {
         var source = Header + Agent("echo") + """
@@ -142,6 +164,7 @@ public class DelegationAndBudgetTests
                 model: offline
                 delegates: [writer]
                 max_depth: 2
+                max_tool_calls: 7
                 budget: { usd: 0.1, tokens: 900 }
                 prompt: "Plan {{task}}"
               writer:
@@ -161,9 +184,9 @@ public class DelegationAndBudgetTests
             """;
         var result = AtlasCompiler.Compile(new SourceFile("t.atlas.yaml", yaml));
         var error = Assert.Single(result.Diagnostics, d => d.IsError);
-        Assert.Equal(("ATL3007", 16, 17), (error.Id, error.Location.Start.Line, error.Location.Start.Column));
+        Assert.Equal(("ATL3007", 17, 17), (error.Id, error.Location.Start.Line, error.Location.Start.Column));
         var planner = result.Model.Agents.Single(a => a.Name == "planner");
-        Assert.Equal((2, new BudgetModel(0.1, 900)), (planner.MaxDepth, planner.Budget));
+        Assert.Equal((2, 7, new BudgetModel(0.1, 900)), (planner.MaxDepth, planner.MaxToolCalls, planner.Budget));
         Assert.Equal(new BudgetModel(null, 1000), Assert.Single(result.Model.Workflows).Budget);
     }
 }

@@ -46,7 +46,8 @@ public sealed partial class DispatcherAgent
         Tools: ["lookup_account", "page_team"],
         Delegates: [BillingSpecialistAgent.Descriptor, TechSpecialistAgent.Descriptor],
         MaxDepth: 1,
-        Budget: new BudgetDescriptor(Usd: 0.05m, Tokens: 20000)
+        Budget: new BudgetDescriptor(Usd: 0.05m, Tokens: 20000),
+        MaxToolCalls: 6
     );
 
     private readonly AtlasRuntime _runtime;
