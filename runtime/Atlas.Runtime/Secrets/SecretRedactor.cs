@@ -103,7 +103,7 @@ internal sealed class SecretRedactor
     public SecretStreamRedactor? StartStream()
     {
         var secrets = Volatile.Read(ref _secrets);
-        return secrets.Length == 0 ? null : new SecretStreamRedactor(this, secrets);
+        return secrets.Length == 0 ? null : new SecretStreamRedactor(this, Array.ConvertAll(secrets, static s => s.Secret));
     }
 
     /// <summary>
