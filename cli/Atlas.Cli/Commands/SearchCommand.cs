@@ -32,7 +32,8 @@ public static class SearchCommand
     public static Command Create(CliEnvironment environment)
     {
         var file = new Argument<string>("FILE") { Description = "An .atlas or .atlas.yaml file, or a directory whose Atlas files compile together." };
-        var query = new Argument<string>("QUERY") { Description = "What to search for." };
+        // Several words are one query, so quoting is optional (and a query longer than one argument may be, 128 KB on Linux, still fits).
+        var query = new Argument<string[]>("QUERY") { Description = "What to search for; several words are joined with spaces, so quotes are optional.", Arity = ArgumentArity.OneOrMore };
         var knowledge = new Option<string?>("--knowledge", "-k") { Description = "The knowledge base to search; needed only when the file declares several.", HelpName = "NAME" };
         var top = new Option<int>("--top", "-n") { Description = "How many passages (default 5).", DefaultValueFactory = _ => 5, HelpName = "N" };
         var mode = new Option<string>("--mode", "-m") { Description = "hybrid (default), vector or keyword.", DefaultValueFactory = _ => "hybrid", HelpName = "hybrid|vector|keyword" };
@@ -47,7 +48,7 @@ public static class SearchCommand
         command.SetAction((parseResult, cancellationToken) => ExecuteAsync(
             new SearchArguments(
                 parseResult.GetValue(file)!,
-                parseResult.GetValue(query)!,
+                string.Join(' ', parseResult.GetValue(query)!),
                 parseResult.GetValue(knowledge),
                 parseResult.GetValue(top),
                 parseResult.GetValue(mode)!,
