@@ -39,26 +39,30 @@ public static class AtlasCli
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(environment);
+        // A result that cannot be written (a full disk, a closed pipe) is one line and exit 1, not a crash.
+        environment = environment with { Output = OutputWriter.Guard(environment.Output, "stdout") };
         var stdout = environment.Output;
         var stderr = environment.Error;
+        var commandName = Name;
+        int exitCode;
 
         try
         {
             var root = BuildRootCommand(environment);
             // `@file` means "read this JSON file" to --input, not a response file of more arguments.
             var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            var command = parseResult.CommandResult.Command;
+            commandName = command == root ? Name : Name + " " + command.Name;
             // --help wins over a missing argument: `atlas run --help` shows help.
             if (parseResult.Errors.Count > 0 && parseResult.Action is not (HelpAction or HelpWithExamplesAction))
             {
                 // System.CommandLine would print every error plus the whole help text; one line
                 // that says what is wrong and where to look is easier to act on.
-                var command = parseResult.CommandResult.Command;
-                var commandName = command == root ? Name : Name + " " + command.Name;
                 stderr.WriteLine($"{commandName}: {OneLine(parseResult.Errors[0].Message)} (see '{commandName} --help')");
                 return ExitCodes.Usage;
             }
 
-            return await parseResult.InvokeAsync(
+            exitCode = await parseResult.InvokeAsync(
                 new InvocationConfiguration
                 {
                     Output = stdout,
@@ -66,27 +70,41 @@ public static class AtlasCli
                     EnableDefaultExceptionHandler = false,
                 },
                 cancellationToken).ConfigureAwait(false);
+            await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (UsageException ex)
         {
             stderr.WriteLine(ex.Message);
-            return ExitCodes.Usage;
+            exitCode = ExitCodes.Usage;
+        }
+        catch (OutputFailedException ex)
+        {
+            stderr.WriteLine($"{commandName}: {ex.Message}");
+            exitCode = ExitCodes.Errors;
         }
         catch (OperationCanceledException)
         {
             stderr.WriteLine($"{Name}: cancelled");
-            return ExitCodes.Cancelled;
+            exitCode = ExitCodes.Cancelled;
         }
         catch (Exception ex)
         {
             stderr.WriteLine($"{Name}: internal error: {ex.GetType().Name}: {JsonText.OneLine(ex.Message)} (this is a bug in Atlas; please report it)");
-            return ExitCodes.InternalError;
+            exitCode = ExitCodes.InternalError;
         }
         finally
         {
-            await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            await stderr.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await stderr.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // stderr itself cannot be written: there is nowhere left to say so; the exit code does.
+            }
         }
+
+        return exitCode;
     }
 
     internal static Command BuildRootCommand(CliEnvironment environment)

@@ -73,9 +73,9 @@ public static class RunCommand
         };
         var parallel = new Option<int?>("--parallel", "-p")
         {
-            Description = "With --batch: how many inputs run at once (default 4).",
+            Description = $"With --batch: how many inputs run at once, 1 to {OptionRanges.MaxParallel} (default 4).",
             HelpName = "N",
-        };
+        }.Between(1, OptionRanges.MaxParallel);
 
         var command = new Command(Name, "Run a workflow offline-capable on the Atlas runtime: the result as JSON on stdout, progress and streamed tokens on stderr.")
         {
@@ -113,7 +113,6 @@ public static class RunCommand
         {
             if (arguments.Input is not null) throw new UsageException($"{CommandName}: --input and --batch exclude each other (each batch line is an input)");
             if (arguments.Output is null) throw new UsageException($"{CommandName}: --batch needs --output FILE for the results");
-            if (arguments.Parallel is < 1) throw new UsageException($"{CommandName}: --parallel must be at least 1");
             if (!File.Exists(arguments.Batch)) throw new UsageException($"{CommandName}: batch file '{arguments.Batch}' does not exist");
         }
 
@@ -221,7 +220,7 @@ internal sealed class EventSink : IDisposable
         if (target == "-") return new EventSink(environment.Output, owns: false, isStdout: true);
         try
         {
-            return new EventSink(new StreamWriter(target, append: false) { AutoFlush = false }, owns: true, isStdout: false);
+            return new EventSink(new OutputWriter(new StreamWriter(target, append: false) { AutoFlush = false }, $"--events file '{target}'"), owns: true, isStdout: false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

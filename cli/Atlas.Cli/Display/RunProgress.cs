@@ -43,7 +43,18 @@ internal sealed class PlainRunProgress(TextWriter error, string workflow) : RunP
     private string? _tokenStep;
     private int _width = 8;
 
-    public override Task RunAsync(Func<Task> body) => body();
+    public override async Task RunAsync(Func<Task> body)
+    {
+        try
+        {
+            await body().ConfigureAwait(false);
+        }
+        finally
+        {
+            // A run that stops mid-stream (an error, Ctrl+C) leaves no half line for the next message.
+            EndTokens();
+        }
+    }
 
     public override void OnEvent(AtlasEvent atlasEvent)
     {
