@@ -124,7 +124,7 @@ public static class AtlasCli
             [root] = new(
                 [
                     "atlas check examples/",
-                    "atlas run examples/support-triage/support.atlas --input @examples/support-triage/ticket.json",
+                    "atlas run examples/support-triage/support.atlas --workflow support --input @examples/support-triage/ticket.json",
                     "atlas run --help",
                 ],
                 null),

@@ -26,11 +26,11 @@ public static class RunCommand
 
     public static readonly IReadOnlyList<string> Examples =
     [
-        "atlas run examples/support-triage/support.atlas --input @examples/support-triage/ticket.json",
-        "atlas run flow.atlas --workflow triage_all --input '[{\"id\": \"1\", \"subject\": \"Refund\", \"body\": \"...\"}]'",
-        "atlas run flow.atlas --input @ticket.json --events run.jsonl       # every event as a JSON line",
-        "atlas run flow.atlas --batch tickets.jsonl --output replies.jsonl --parallel 8",
-        "atlas run flow.atlas --input @ticket.json --tools bin/Debug/net10.0/MyTools.dll   # [AtlasTool(\"lookup_order\")] methods",
+        "atlas run examples/support-triage/support.atlas --workflow support --input @examples/support-triage/ticket.json",
+        "atlas run examples/support-triage/support.atlas -w triage_all --input '[{\"id\": \"1\", \"subject\": \"Refund\", \"body\": \"Charged twice\"}]'",
+        "atlas run examples/dispatch/dispatch.atlas --input @examples/dispatch/request.json --events run.jsonl   # every event as a JSON line",
+        "atlas run examples/support-triage/support.atlas -w support --batch examples/support-triage/tickets.jsonl --output replies.jsonl --parallel 8",
+        "atlas run examples/support-triage/support.atlas -w support -i @examples/support-triage/ticket.json --tools examples/support-triage/bin/Debug/net10.0/SupportTriage.dll   # after dotnet build examples/support-triage: its tool methods",
     ];
 
     public const string ExitCodesHelp = "0 success, 1 the files have errors or the run (or a batch line) failed (an mcp server that does not start fails it), 2 bad usage or input (a --tools assembly that cannot be used, a tool a step calls with no implementation)";

@@ -23,8 +23,8 @@ public static class SearchCommand
     public static readonly IReadOnlyList<string> Examples =
     [
         "atlas search examples/support-triage/support.atlas --knowledge handbook \"charged twice\"",
-        "atlas search support.atlas -k handbook \"refund window\" --top 3 --mode keyword --json",
-        "atlas search support.atlas -k handbook \"invoices\" --where source=docs/billing/* --where heading=Refunds*",
+        "atlas search examples/support-triage/support.atlas -k handbook refund window --top 3 --mode keyword --json",
+        "atlas search examples/support-triage/support.atlas -k handbook invoices --where 'source=docs/billing/*' --where 'heading=Refunds*'",
     ];
 
     public const string ExitCodesHelp = "0 searched (even with no hits), 1 the files have errors, the store was never ingested or failed, 2 bad usage";
