@@ -40,7 +40,12 @@ public static class AtlasCli
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(environment);
         // A result that cannot be written (a full disk, a closed pipe) is one line and exit 1, not a crash.
-        environment = environment with { Output = OutputWriter.Guard(environment.Output, "stdout") };
+        // stderr only when it is not a terminal: Spectre.Console recognizes the console's own writer.
+        environment = environment with
+        {
+            Output = OutputWriter.Guard(environment.Output, "stdout"),
+            Error = environment.ErrorIsTerminal ? environment.Error : OutputWriter.Guard(environment.Error, "stderr"),
+        };
         var stdout = environment.Output;
         var stderr = environment.Error;
         var commandName = Name;
@@ -74,22 +79,22 @@ public static class AtlasCli
         }
         catch (UsageException ex)
         {
-            stderr.WriteLine(ex.Message);
+            Report(stderr, ex.Message);
             exitCode = ExitCodes.Usage;
         }
         catch (OutputFailedException ex)
         {
-            stderr.WriteLine($"{commandName}: {ex.Message}");
+            Report(stderr, $"{commandName}: {ex.Message}");
             exitCode = ExitCodes.Errors;
         }
         catch (OperationCanceledException)
         {
-            stderr.WriteLine($"{Name}: cancelled");
+            Report(stderr, $"{Name}: cancelled");
             exitCode = ExitCodes.Cancelled;
         }
         catch (Exception ex)
         {
-            stderr.WriteLine($"{Name}: internal error: {ex.GetType().Name}: {JsonText.OneLine(ex.Message)} (this is a bug in Atlas; please report it)");
+            Report(stderr, $"{Name}: internal error: {ex.GetType().Name}: {JsonText.OneLine(ex.Message)} (this is a bug in Atlas; please report it)");
             exitCode = ExitCodes.InternalError;
         }
         finally
@@ -98,13 +103,25 @@ public static class AtlasCli
             {
                 await stderr.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or OutputFailedException)
             {
                 // stderr itself cannot be written: there is nowhere left to say so; the exit code does.
             }
         }
 
         return exitCode;
+    }
+
+    /// <summary>The last line of a failed command; a stderr that cannot be written leaves only the exit code.</summary>
+    private static void Report(TextWriter stderr, string line)
+    {
+        try
+        {
+            stderr.WriteLine(line);
+        }
+        catch (Exception ex) when (ex is IOException or OutputFailedException)
+        {
+        }
     }
 
     internal static Command BuildRootCommand(CliEnvironment environment)

@@ -11,36 +11,39 @@ namespace Atlas.Cli;
 /// failed write (a full disk, a closed pipe) into an <see cref="OutputFailedException"/> naming the output.
 /// </summary>
 /// <remarks>Owns <c>inner</c>. After a failure, disposing does not try to flush again. Not thread-safe (as the writer it wraps).</remarks>
-internal sealed class OutputWriter(TextWriter inner, string description) : TextWriter
+internal sealed class OutputWriter : TextWriter
 {
+    private readonly TextWriter _inner;
+    private readonly string _description;
     private bool _failed;
 
-    public override Encoding Encoding => inner.Encoding;
-
-    public override IFormatProvider FormatProvider => inner.FormatProvider;
-
-    [System.Diagnostics.CodeAnalysis.AllowNull]
-    public override string NewLine
+    public OutputWriter(TextWriter inner, string description)
     {
-        get => inner.NewLine;
-        set => inner.NewLine = value;
+        _inner = inner;
+        _description = description;
+        // The writes the base class composes (WriteLine of a span, of a number) end lines as the inner writer does.
+        NewLine = inner.NewLine;
     }
+
+    public override Encoding Encoding => _inner.Encoding;
+
+    public override IFormatProvider FormatProvider => _inner.FormatProvider;
 
     /// <summary>Wraps <paramref name="writer"/> unless it is wrapped already.</summary>
     public static TextWriter Guard(TextWriter writer, string description) =>
         writer is OutputWriter ? writer : new OutputWriter(writer, description);
 
-    public override void Write(char value) => Guarded(() => inner.Write(value));
+    public override void Write(char value) => Guarded(() => _inner.Write(value));
 
-    public override void Write(string? value) => Guarded(() => inner.Write(value));
+    public override void Write(string? value) => Guarded(() => _inner.Write(value));
 
-    public override void Write(char[] buffer, int index, int count) => Guarded(() => inner.Write(buffer, index, count));
+    public override void Write(char[] buffer, int index, int count) => Guarded(() => _inner.Write(buffer, index, count));
 
     public override void Write(ReadOnlySpan<char> buffer)
     {
         try
         {
-            inner.Write(buffer);
+            _inner.Write(buffer);
         }
         catch (IOException ex)
         {
@@ -48,25 +51,25 @@ internal sealed class OutputWriter(TextWriter inner, string description) : TextW
         }
     }
 
-    public override void WriteLine() => Guarded(inner.WriteLine);
+    public override void WriteLine() => Guarded(_inner.WriteLine);
 
-    public override void WriteLine(string? value) => Guarded(() => inner.WriteLine(value));
+    public override void WriteLine(string? value) => Guarded(() => _inner.WriteLine(value));
 
-    public override void Flush() => Guarded(inner.Flush);
+    public override void Flush() => Guarded(_inner.Flush);
 
-    public override Task WriteAsync(char value) => GuardedAsync(() => inner.WriteAsync(value));
+    public override Task WriteAsync(char value) => GuardedAsync(() => _inner.WriteAsync(value));
 
-    public override Task WriteAsync(string? value) => GuardedAsync(() => inner.WriteAsync(value));
+    public override Task WriteAsync(string? value) => GuardedAsync(() => _inner.WriteAsync(value));
 
-    public override Task WriteAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default) => GuardedAsync(() => inner.WriteAsync(buffer, cancellationToken));
+    public override Task WriteAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default) => GuardedAsync(() => _inner.WriteAsync(buffer, cancellationToken));
 
-    public override Task WriteLineAsync(string? value) => GuardedAsync(() => inner.WriteLineAsync(value));
+    public override Task WriteLineAsync(string? value) => GuardedAsync(() => _inner.WriteLineAsync(value));
 
-    public override Task WriteLineAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default) => GuardedAsync(() => inner.WriteLineAsync(buffer, cancellationToken));
+    public override Task WriteLineAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default) => GuardedAsync(() => _inner.WriteLineAsync(buffer, cancellationToken));
 
-    public override Task FlushAsync() => GuardedAsync(() => inner.FlushAsync());
+    public override Task FlushAsync() => GuardedAsync(() => _inner.FlushAsync());
 
-    public override Task FlushAsync(CancellationToken cancellationToken) => GuardedAsync(() => inner.FlushAsync(cancellationToken));
+    public override Task FlushAsync(CancellationToken cancellationToken) => GuardedAsync(() => _inner.FlushAsync(cancellationToken));
 
     protected override void Dispose(bool disposing)
     {
@@ -74,7 +77,7 @@ internal sealed class OutputWriter(TextWriter inner, string description) : TextW
         {
             try
             {
-                inner.Dispose();
+                _inner.Dispose();
             }
             catch (IOException ex) when (!_failed)
             {
@@ -92,7 +95,7 @@ internal sealed class OutputWriter(TextWriter inner, string description) : TextW
     {
         try
         {
-            await inner.DisposeAsync().ConfigureAwait(false);
+            await _inner.DisposeAsync().ConfigureAwait(false);
         }
         catch (IOException ex) when (!_failed)
         {
@@ -132,7 +135,7 @@ internal sealed class OutputWriter(TextWriter inner, string description) : TextW
     private OutputFailedException Failed(IOException ex)
     {
         _failed = true;
-        return new OutputFailedException($"cannot write {description}: {Reason(ex)}", ex);
+        return new OutputFailedException($"cannot write {_description}: {Reason(ex)}", ex);
     }
 
     /// <summary>"no space left on device" from "No space left on device : '/dev/full'" (the path is in the description).</summary>

@@ -70,6 +70,20 @@ public sealed class CommandLineErrorTests
     }
 
     [Fact]
+    public void Process_StderrOnAFullDisk_ExitCodeStillSaysWhatHappened()
+    {
+        var failing = AtlasProcess.StartInfo("run", "/no/such.atlas");
+        var succeeding = AtlasProcess.StartInfo("check", Support);
+
+        var usage = AtlasProcess.Launch(Wrapped("/bin/sh", ["-c", "exec \"$@\" 2> /dev/full", "sh"], failing), Path.GetTempPath());
+        var ok = AtlasProcess.Launch(Wrapped("/bin/sh", ["-c", "exec \"$@\" 2> /dev/full", "sh"], succeeding), Path.GetTempPath());
+
+        Assert.Equal(2, usage.ExitCode);
+        Assert.Equal(0, ok.ExitCode);
+        Assert.Equal("checked 1 file: no errors\n", ok.Stdout);
+    }
+
+    [Fact]
     public void Run_EventsOnAFullDisk_OneLineExit1()
     {
         var result = Cli.Offline("run", Support, "-w", "support", "--input", Ticket, "--events", "/dev/full");
