@@ -39,26 +39,35 @@ public static class AtlasCli
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(environment);
+        // A result that cannot be written (a full disk, a closed pipe) is one line and exit 1, not a crash.
+        // stderr only when it is not a terminal: Spectre.Console recognizes the console's own writer.
+        environment = environment with
+        {
+            Output = OutputWriter.Guard(environment.Output, "stdout"),
+            Error = environment.ErrorIsTerminal ? environment.Error : OutputWriter.Guard(environment.Error, "stderr"),
+        };
         var stdout = environment.Output;
         var stderr = environment.Error;
+        var commandName = Name;
+        int exitCode;
 
         try
         {
             var root = BuildRootCommand(environment);
             // `@file` means "read this JSON file" to --input, not a response file of more arguments.
             var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            var command = parseResult.CommandResult.Command;
+            commandName = command == root ? Name : Name + " " + command.Name;
             // --help wins over a missing argument: `atlas run --help` shows help.
             if (parseResult.Errors.Count > 0 && parseResult.Action is not (HelpAction or HelpWithExamplesAction))
             {
                 // System.CommandLine would print every error plus the whole help text; one line
                 // that says what is wrong and where to look is easier to act on.
-                var command = parseResult.CommandResult.Command;
-                var commandName = command == root ? Name : Name + " " + command.Name;
                 stderr.WriteLine($"{commandName}: {OneLine(parseResult.Errors[0].Message)} (see '{commandName} --help')");
                 return ExitCodes.Usage;
             }
 
-            return await parseResult.InvokeAsync(
+            exitCode = await parseResult.InvokeAsync(
                 new InvocationConfiguration
                 {
                     Output = stdout,
@@ -66,26 +75,52 @@ public static class AtlasCli
                     EnableDefaultExceptionHandler = false,
                 },
                 cancellationToken).ConfigureAwait(false);
+            await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (UsageException ex)
         {
-            stderr.WriteLine(ex.Message);
-            return ExitCodes.Usage;
+            Report(stderr, ex.Message);
+            exitCode = ExitCodes.Usage;
+        }
+        catch (OutputFailedException ex)
+        {
+            Report(stderr, $"{commandName}: {ex.Message}");
+            exitCode = ExitCodes.Errors;
         }
         catch (OperationCanceledException)
         {
-            stderr.WriteLine($"{Name}: cancelled");
-            return ExitCodes.Cancelled;
+            Report(stderr, $"{Name}: cancelled");
+            exitCode = ExitCodes.Cancelled;
         }
         catch (Exception ex)
         {
-            stderr.WriteLine($"{Name}: internal error: {ex.GetType().Name}: {JsonText.OneLine(ex.Message)} (this is a bug in Atlas; please report it)");
-            return ExitCodes.InternalError;
+            Report(stderr, $"{Name}: internal error: {ex.GetType().Name}: {JsonText.OneLine(ex.Message)} (this is a bug in Atlas; please report it)");
+            exitCode = ExitCodes.InternalError;
         }
         finally
         {
-            await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            await stderr.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await stderr.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or OutputFailedException)
+            {
+                // stderr itself cannot be written: there is nowhere left to say so; the exit code does.
+            }
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>The last line of a failed command; a stderr that cannot be written leaves only the exit code.</summary>
+    private static void Report(TextWriter stderr, string line)
+    {
+        try
+        {
+            stderr.WriteLine(line);
+        }
+        catch (Exception ex) when (ex is IOException or OutputFailedException)
+        {
         }
     }
 
@@ -106,7 +141,7 @@ public static class AtlasCli
             [root] = new(
                 [
                     "atlas check examples/",
-                    "atlas run examples/support-triage/support.atlas --input @examples/support-triage/ticket.json",
+                    "atlas run examples/support-triage/support.atlas --workflow support --input @examples/support-triage/ticket.json",
                     "atlas run --help",
                 ],
                 null),

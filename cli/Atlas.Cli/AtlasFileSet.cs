@@ -53,8 +53,16 @@ public static class AtlasFileSet
             else if (Directory.Exists(argument))
             {
                 var found = new List<List<string>>();
-                if (HasOwnAtlasFiles(argument)) found.Add(Walk(argument, ""));
-                else SplitProjects(argument, "", found);
+                try
+                {
+                    if (HasOwnAtlasFiles(argument)) found.Add(Walk(argument, ""));
+                    else SplitProjects(argument, "", found);
+                }
+                catch (UnreadableDirectoryException ex)
+                {
+                    problems.Add($"{commandName}: cannot read directory '{ex.Directory}': {ex.Reason}");
+                    continue;
+                }
 
                 if (found.Count == 0)
                 {
@@ -100,7 +108,7 @@ public static class AtlasFileSet
 
     private static bool HasOwnAtlasFiles(string directory)
     {
-        foreach (var file in Directory.EnumerateFiles(directory))
+        foreach (var file in List(directory, files: true))
         {
             if (IsAtlasFileName(Path.GetFileName(file))) return true;
         }
@@ -139,7 +147,7 @@ public static class AtlasFileSet
     private static void Collect(string directory, string relative, List<string> found)
     {
         var current = relative.Length == 0 ? directory : Path.Join(directory, relative);
-        foreach (var file in Directory.EnumerateFiles(current))
+        foreach (var file in List(current, files: true))
         {
             var name = Path.GetFileName(file);
             if (IsAtlasFileName(name)) found.Add(relative.Length == 0 ? name : relative + "/" + name);
@@ -149,11 +157,25 @@ public static class AtlasFileSet
             Collect(directory, relative.Length == 0 ? name : relative + "/" + name, found);
     }
 
+    /// <summary>The files or subdirectories of <paramref name="directory"/> (as the user would write its path).</summary>
+    /// <exception cref="UnreadableDirectoryException">It cannot be listed (no permission, an I/O error).</exception>
+    internal static string[] List(string directory, bool files)
+    {
+        try
+        {
+            return files ? Directory.GetFiles(directory) : Directory.GetDirectories(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UnreadableDirectoryException(directory, ex is UnauthorizedAccessException ? "permission denied" : JsonText.OneLine(ex.Message));
+        }
+    }
+
     /// <summary>Subdirectory names, sorted, without hidden ones, build output and symbolic links.</summary>
     private static List<string> Subdirectories(string root, string relative)
     {
         var names = new List<string>();
-        foreach (var sub in Directory.EnumerateDirectories(relative.Length == 0 ? root : Path.Join(root, relative)))
+        foreach (var sub in List(relative.Length == 0 ? root : Path.Join(root, relative), files: false))
         {
             var info = new DirectoryInfo(sub);
             if (info.Name.StartsWith('.') || Array.IndexOf(s_skippedDirectories, info.Name) >= 0) continue;
@@ -163,4 +185,12 @@ public static class AtlasFileSet
         names.Sort(StringComparer.Ordinal);
         return names;
     }
+}
+
+/// <summary>A directory under an argument could not be listed.</summary>
+internal sealed class UnreadableDirectoryException(string directory, string reason) : Exception($"cannot read directory '{directory}': {reason}")
+{
+    public string Directory { get; } = directory;
+
+    public string Reason { get; } = reason;
 }

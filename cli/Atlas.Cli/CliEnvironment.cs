@@ -11,7 +11,7 @@ namespace Atlas.Cli;
 /// What a command reads and writes, and what it may know about the terminal and the
 /// environment: the console for the real tool, writers and a fake environment for tests.
 /// </summary>
-public sealed class CliEnvironment
+public sealed record CliEnvironment
 {
     public TextReader Input { get; init; } = TextReader.Null;
 

@@ -1,5 +1,8 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -24,14 +27,96 @@ internal static class JsonText
     };
 
     private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
-    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
+    // A duplicate key is an error when parsing, not an ArgumentException when the object is first read.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow, AllowDuplicateProperties = false };
 
     public static string Format(JsonNode? value, bool indented) =>
         value is null ? "null" : value.ToJsonString(indented ? Indented : Compact);
 
     /// <summary>Parses one JSON value (an object, a list, a string, ...).</summary>
     /// <exception cref="JsonException">The text is not one valid JSON value.</exception>
-    public static JsonNode? Parse(string text) => JsonNode.Parse(text, NodeOptions, DocumentOptions);
+    public static JsonNode? Parse(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text, NodeOptions, DocumentOptions);
+        }
+        catch (JsonException) when (FindDuplicateKey(text) is { } duplicate)
+        {
+            // System.Text.Json names the key but not where it is.
+            throw new JsonException(duplicate);
+        }
+    }
+
+    /// <summary>
+    /// <c>duplicate key 'id' at $.ticket.id (line 3, column 5)</c> for the first key repeated in one
+    /// object of <paramref name="text"/>, or <see langword="null"/> when there is none (or the text is not JSON).
+    /// </summary>
+    internal static string? FindDuplicateKey(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        // One frame per open object or array: the keys seen so far, or the index of the next element.
+        var frames = new Stack<(string Path, HashSet<string>? Keys, int Index)>();
+        string? property = null, duplicate = null;
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        property = reader.GetString()!;
+                        var (path, keys, _) = frames.Peek();
+                        if (!keys!.Add(property) && duplicate is null)
+                        {
+                            var before = Encoding.UTF8.GetString(bytes, 0, (int)reader.TokenStartIndex);
+                            var line = before.AsSpan().Count('\n') + 1;
+                            var column = before.Length - (before.LastIndexOf('\n') + 1) + 1;
+                            duplicate = string.Create(CultureInfo.InvariantCulture, $"duplicate key '{OneLine(property)}' at {Member(path, property)} (line {line}, column {column})");
+                        }
+                        break;
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                        frames.Push((ValuePath(), reader.TokenType == JsonTokenType.StartObject ? new HashSet<string>(StringComparer.Ordinal) : null, 0));
+                        break;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        frames.Pop();
+                        Completed();
+                        break;
+                    default:
+                        Completed();
+                        break;
+                }
+            }
+
+            // Only a text that is JSON but for the repeated key: otherwise the parser's own message says what is wrong.
+            return duplicate;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        string ValuePath() =>
+            frames.Count == 0 ? "$"
+            : frames.Peek().Keys is null ? string.Create(CultureInfo.InvariantCulture, $"{frames.Peek().Path}[{frames.Peek().Index}]")
+            : Member(frames.Peek().Path, property!);
+
+        void Completed()
+        {
+            if (frames.Count > 0 && frames.Peek().Keys is null)
+            {
+                var top = frames.Pop();
+                frames.Push(top with { Index = top.Index + 1 });
+            }
+        }
+    }
+
+    private static string Member(string path, string name) =>
+        name.Length > 0 && name.AsSpan().IndexOfAnyExcept(IdentifierCharacters) < 0 ? path + "." + name : path + "['" + OneLine(name).Replace("'", "\\'", StringComparison.Ordinal) + "']";
+
+    private static readonly System.Buffers.SearchValues<char> IdentifierCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 
     /// <summary>
     /// The value of an option that takes JSON: the JSON itself, or <c>@path</c> to read it from a file.

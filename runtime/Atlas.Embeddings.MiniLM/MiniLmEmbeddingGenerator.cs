@@ -18,7 +18,9 @@ namespace Atlas.Embeddings.MiniLM;
 /// Inputs are encoded in batches of <see cref="BatchSize"/>. The model reads at most 512 word pieces;
 /// longer inputs are truncated by the model's tokenizer, so keep chunks well under that (the
 /// model was trained on 256). Thread-safe: calls are serialized, each batch already uses the cores.
-/// The instance owns the ONNX session; dispose it.
+/// The instance owns the ONNX session; dispose it. Constructing the first instance sets
+/// <c>ORT_DISABLE_TELEMETRY=1</c> for the process (unless already set): ONNX Runtime's telemetry
+/// would reach the network and crashes on command lines of 32 KB or more.
 /// </remarks>
 public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -41,11 +43,13 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     private bool _disposed;
 
     /// <param name="batchSize">Inputs per model call.</param>
-    /// <param name="sessionOptions">ONNX Runtime options (threads, graph optimization); the package's defaults if <see langword="null"/>. Not owned.</param>
+    /// <param name="sessionOptions">ONNX Runtime options (threads, graph optimization); the package's defaults if <see langword="null"/>. Not owned. Creating them creates the ONNX environment, so its telemetry stays as the caller's environment variables say.</param>
     public MiniLmEmbeddingGenerator(int batchSize = 32, Microsoft.ML.OnnxRuntime.SessionOptions? sessionOptions = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         BatchSize = batchSize;
+        // Before the encoder creates the process's ONNX environment (see OnnxRuntimeTelemetry).
+        OnnxRuntimeTelemetry.DisableBeforeFirstEnvironment();
         _encoder = sessionOptions is null ? new SentenceEncoder() : new SentenceEncoder(sessionOptions);
     }
 

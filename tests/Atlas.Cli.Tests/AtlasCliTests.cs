@@ -28,7 +28,7 @@ public sealed class AtlasCliTests
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("atlas check [<FILES>...] [options]", result.Stdout);
         Assert.Contains("*.atlas.yaml", result.Stdout);
-        Assert.Contains("Examples:\n  atlas check flow.atlas", result.Stdout);
+        Assert.Contains("Examples:\n  atlas check examples/support-triage/support.atlas", result.Stdout);
         Assert.Contains("atlas check examples/", result.Stdout);
         Assert.Contains("Exit codes:\n  0 no errors (warnings allowed), 1 errors found, 2 bad usage", result.Stdout);
     }

@@ -139,7 +139,7 @@ public sealed class KnowledgeCommandsTests
     [Theory]
     [InlineData("atlas search: no knowledge base 'nope' in {file}; it has handbook, other", "search", "{file}", "-k", "nope", "refund")]
     [InlineData("atlas search: {file} has 2 knowledge bases (handbook, other); choose one with --knowledge NAME", "search", "{file}", "refund")]
-    [InlineData("atlas search: --top must be at least 1", "search", "{file}", "-k", "handbook", "refund", "--top", "0")]
+    [InlineData("atlas search: --top must be from 1 to 1000, not 0 (see 'atlas search --help')", "search", "{file}", "-k", "handbook", "refund", "--top", "0")]
     [InlineData("atlas search: --where 'heading' is not KEY=VALUE", "search", "{file}", "-k", "handbook", "refund", "--where", "heading")]
     [InlineData("atlas search: --where 'sorce=docs/*': 'sorce' is not a metadata key; use one of source, heading, title, format, extension, pages; did you mean 'source'?", "search", "{file}", "-k", "handbook", "refund", "--where", "sorce=docs/*")]
     [InlineData("atlas search: the query is empty", "search", "{file}", "-k", "handbook", " ")]

@@ -335,7 +335,7 @@ public sealed class RunCommandTests
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("atlas run <FILE> [options]", result.Stdout);
         Assert.Contains("--batch", result.Stdout);
-        Assert.Contains("Examples:\n  atlas run examples/support-triage/support.atlas --input @examples/support-triage/ticket.json", result.Stdout);
+        Assert.Contains("Examples:\n  atlas run examples/support-triage/support.atlas --workflow support --input @examples/support-triage/ticket.json", result.Stdout);
         Assert.Contains("Exit codes:", result.Stdout);
     }
 }

@@ -182,14 +182,18 @@ internal static class AtlasProcess
     /// <summary>The apphost next to the test binaries (an Exe reference copies it), else <c>dotnet atlas.dll</c>.</summary>
     public static CliResult Run(string workingDirectory, params string[] args) => RunWithInput(workingDirectory, null, args);
 
-    public static CliResult RunWithInput(string workingDirectory, string? stdin, params string[] args)
+    public static CliResult RunWithInput(string workingDirectory, string? stdin, params string[] args) =>
+        Launch(StartInfo(args), workingDirectory, stdin);
+
+    /// <summary>How to start <c>atlas</c> with <paramref name="args"/>, for a test that changes the child's environment.</summary>
+    public static ProcessStartInfo StartInfo(params string[] args)
     {
         var appHost = System.IO.Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "atlas.exe" : "atlas");
         var start = File.Exists(appHost)
             ? new ProcessStartInfo(appHost)
             : new ProcessStartInfo("dotnet") { ArgumentList = { System.IO.Path.Combine(AppContext.BaseDirectory, "atlas.dll") } };
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        return Launch(start, workingDirectory, stdin);
+        return start;
     }
 
     /// <summary>Starts <paramref name="start"/> without API keys, feeds <paramref name="stdin"/>, waits up to two minutes.</summary>

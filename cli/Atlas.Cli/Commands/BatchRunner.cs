@@ -43,10 +43,10 @@ internal static class BatchRunner
         const string commandName = RunCommand.CommandName;
         var total = await CountLinesAsync(options.InputPath, cancellationToken).ConfigureAwait(false);
         using var events = EventSink.Open(options.Events, environment, commandName);
-        StreamWriter output;
+        TextWriter output;
         try
         {
-            output = new StreamWriter(options.OutputPath, append: false) { AutoFlush = false };
+            output = new OutputWriter(new StreamWriter(options.OutputPath, append: false) { AutoFlush = false }, $"--output file '{options.OutputPath}'");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -30,9 +30,8 @@ public static class ChatCommand
 
     public static readonly IReadOnlyList<string> Examples =
     [
-        "atlas chat flow.atlas --agent assistant",
-        "echo \"What is a refund?\" | atlas chat flow.atlas --agent assistant   # one turn, reply on stdout",
-        "atlas chat flow.atlas --agent support --tools bin/Debug/net10.0/MyTools.dll   # the tools it may call",
+        "atlas chat examples/dispatch/dispatch.atlas --agent tech_specialist",
+        "echo \"Sync stalls on my laptop\" | atlas chat examples/dispatch/dispatch.atlas --agent tech_specialist   # one turn, reply on stdout",
     ];
 
     public const string ExitCodesHelp = "0 the chat ended (/exit or end of input), 1 the files have errors, 2 bad usage";

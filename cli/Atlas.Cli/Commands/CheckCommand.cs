@@ -18,10 +18,9 @@ public static class CheckCommand
 
     public static readonly IReadOnlyList<string> Examples =
     [
-        "atlas check flow.atlas                      # one file",
-        "atlas check src/                            # every .atlas, .atlas.yaml, .atlas.yml under src/, together",
-        "atlas check examples/                       # a folder of projects: each example checked on its own",
-        "atlas check types.atlas agents.atlas.yaml   # files that use each other's declarations",
+        "atlas check examples/support-triage/support.atlas   # one file (several files compile together)",
+        "atlas check examples/dispatch/                      # every .atlas, .atlas.yaml, .atlas.yml under it, together",
+        "atlas check examples/                               # a folder of projects: each example checked on its own",
     ];
 
     public const string ExitCodesHelp = "0 no errors (warnings allowed), 1 errors found, 2 bad usage or unreadable input";

@@ -13,7 +13,7 @@ public static class GraphCommand
     public static readonly IReadOnlyList<string> Examples =
     [
         "atlas graph examples/support-triage/support.atlas --workflow support                # Mermaid, for Markdown",
-        "atlas graph examples/support-triage/support.atlas -w support --format dot | dot -Tsvg > support.svg",
+        "atlas graph examples/support-triage/support.atlas -w support --format dot > support.dot   # then: dot -Tsvg support.dot",
     ];
 
     public const string ExitCodesHelp = "0 printed, 1 the files have errors, 2 bad usage";

@@ -22,7 +22,7 @@ public static class IngestCommand
     public static readonly IReadOnlyList<string> Examples =
     [
         "atlas ingest examples/support-triage/support.atlas                       # its only knowledge base",
-        "atlas ingest research.atlas --knowledge library                          # one of several",
+        "atlas ingest examples/dispatch/dispatch.atlas --knowledge handbook       # needed when a file declares several",
     ];
 
     public const string ExitCodesHelp = "0 ingested (files that could not be read are reported and skipped), 1 the files have errors or the store failed (e.g. ChromaDB unreachable), 2 bad usage";

@@ -26,8 +26,7 @@ public static class NewCommand
 
     public static readonly IReadOnlyList<string> Examples =
     [
-        "atlas new reviews && cd reviews",
-        "atlas run reviews.atlas --input @input.json     # offline, on the mock provider",
+        "atlas new reviews && cd reviews && atlas run reviews.atlas --input @input.json   # offline, on the mock provider",
     ];
 
     public const string ExitCodesHelp = "0 created, 2 bad usage (a bad name, or the folder exists)";

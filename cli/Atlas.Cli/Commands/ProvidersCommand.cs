@@ -29,7 +29,7 @@ public static class ProvidersCommand
     public static readonly IReadOnlyList<string> Examples =
     [
         "atlas providers examples/support-triage/support.atlas",
-        "atlas providers examples/support-triage/support.atlas --ping   # one tiny request to each available provider",
+        "atlas providers examples/dispatch/dispatch.atlas --ping   # one tiny request to each available provider",
     ];
 
     public const string ExitCodesHelp = "0 listed (with --ping: every available provider answered), 1 the files have errors or a ping failed, 2 bad usage";

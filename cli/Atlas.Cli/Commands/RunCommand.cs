@@ -26,11 +26,11 @@ public static class RunCommand
 
     public static readonly IReadOnlyList<string> Examples =
     [
-        "atlas run examples/support-triage/support.atlas --input @examples/support-triage/ticket.json",
-        "atlas run flow.atlas --workflow triage_all --input '[{\"id\": \"1\", \"subject\": \"Refund\", \"body\": \"...\"}]'",
-        "atlas run flow.atlas --input @ticket.json --events run.jsonl       # every event as a JSON line",
-        "atlas run flow.atlas --batch tickets.jsonl --output replies.jsonl --parallel 8",
-        "atlas run flow.atlas --input @ticket.json --tools bin/Debug/net10.0/MyTools.dll   # [AtlasTool(\"lookup_order\")] methods",
+        "atlas run examples/support-triage/support.atlas --workflow support --input @examples/support-triage/ticket.json",
+        "atlas run examples/support-triage/support.atlas -w triage_all --input '[{\"id\": \"1\", \"subject\": \"Refund\", \"body\": \"Charged twice\"}]'",
+        "atlas run examples/dispatch/dispatch.atlas --input @examples/dispatch/request.json --events run.jsonl   # every event as a JSON line",
+        "atlas run examples/support-triage/support.atlas -w support --batch examples/support-triage/tickets.jsonl --output replies.jsonl --parallel 8",
+        "atlas run examples/support-triage/support.atlas -w support -i @examples/support-triage/ticket.json --tools examples/support-triage/bin/Debug/net10.0/SupportTriage.dll   # after dotnet build examples/support-triage: its tool methods",
     ];
 
     public const string ExitCodesHelp = "0 success, 1 the files have errors or the run (or a batch line) failed (an mcp server that does not start fails it), 2 bad usage or input (a --tools assembly that cannot be used, a tool a step calls with no implementation)";
@@ -73,9 +73,9 @@ public static class RunCommand
         };
         var parallel = new Option<int?>("--parallel", "-p")
         {
-            Description = "With --batch: how many inputs run at once (default 4).",
+            Description = $"With --batch: how many inputs run at once, 1 to {OptionRanges.MaxParallel} (default 4).",
             HelpName = "N",
-        };
+        }.Between(1, OptionRanges.MaxParallel);
 
         var command = new Command(Name, "Run a workflow offline-capable on the Atlas runtime: the result as JSON on stdout, progress and streamed tokens on stderr.")
         {
@@ -113,7 +113,6 @@ public static class RunCommand
         {
             if (arguments.Input is not null) throw new UsageException($"{CommandName}: --input and --batch exclude each other (each batch line is an input)");
             if (arguments.Output is null) throw new UsageException($"{CommandName}: --batch needs --output FILE for the results");
-            if (arguments.Parallel is < 1) throw new UsageException($"{CommandName}: --parallel must be at least 1");
             if (!File.Exists(arguments.Batch)) throw new UsageException($"{CommandName}: batch file '{arguments.Batch}' does not exist");
         }
 
@@ -221,7 +220,7 @@ internal sealed class EventSink : IDisposable
         if (target == "-") return new EventSink(environment.Output, owns: false, isStdout: true);
         try
         {
-            return new EventSink(new StreamWriter(target, append: false) { AutoFlush = false }, owns: true, isStdout: false);
+            return new EventSink(new OutputWriter(new StreamWriter(target, append: false) { AutoFlush = false }, $"--events file '{target}'"), owns: true, isStdout: false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -23,8 +23,8 @@ public static class SearchCommand
     public static readonly IReadOnlyList<string> Examples =
     [
         "atlas search examples/support-triage/support.atlas --knowledge handbook \"charged twice\"",
-        "atlas search support.atlas -k handbook \"refund window\" --top 3 --mode keyword --json",
-        "atlas search support.atlas -k handbook \"invoices\" --where source=docs/billing/* --where heading=Refunds*",
+        "atlas search examples/support-triage/support.atlas -k handbook refund window --top 3 --mode keyword --json",
+        "atlas search examples/support-triage/support.atlas -k handbook invoices --where 'source=docs/billing/*' --where 'heading=Refunds*'",
     ];
 
     public const string ExitCodesHelp = "0 searched (even with no hits), 1 the files have errors, the store was never ingested or failed, 2 bad usage";
@@ -32,12 +32,13 @@ public static class SearchCommand
     public static Command Create(CliEnvironment environment)
     {
         var file = new Argument<string>("FILE") { Description = "An .atlas or .atlas.yaml file, or a directory whose Atlas files compile together." };
-        var query = new Argument<string>("QUERY") { Description = "What to search for." };
+        // Several words are one query, so quoting is optional (and a query longer than one argument may be, 128 KB on Linux, still fits).
+        var query = new Argument<string[]>("QUERY") { Description = "What to search for; several words are joined with spaces, so quotes are optional.", Arity = ArgumentArity.OneOrMore };
         var knowledge = new Option<string?>("--knowledge", "-k") { Description = "The knowledge base to search; needed only when the file declares several.", HelpName = "NAME" };
-        var top = new Option<int>("--top", "-n") { Description = "How many passages (default 5).", DefaultValueFactory = _ => 5, HelpName = "N" };
+        var top = new Option<int>("--top", "-n") { Description = $"How many passages, 1 to {OptionRanges.MaxTop} (default 5).", DefaultValueFactory = _ => 5, HelpName = "N" }.Between(1, OptionRanges.MaxTop);
         var mode = new Option<string>("--mode", "-m") { Description = "hybrid (default), vector or keyword.", DefaultValueFactory = _ => "hybrid", HelpName = "hybrid|vector|keyword" };
         mode.AcceptOnlyFromAmong("hybrid", "vector", "keyword");
-        var minScore = new Option<double?>("--min-score") { Description = "Drop passages scoring below this (cosine for vector, BM25 for keyword, the fused score for hybrid).", HelpName = "X" };
+        var minScore = new Option<double?>("--min-score") { Description = "Drop passages scoring below this finite number (cosine for vector, BM25 for keyword, the fused score for hybrid).", HelpName = "X" }.FiniteFrom(OptionRanges.MinScoreFloor);
         var where = new Option<string[]>("--where") { Description = "Keep passages whose metadata KEY equals VALUE, or matches it as a glob with * and ?; repeatable (all must match). Keys: " + string.Join(", ", KnowledgeMetadata.Keys) + ".", HelpName = "KEY=VALUE", AllowMultipleArgumentsPerToken = false };
         var json = new Option<bool>("--json") { Description = "Print a JSON array of passages (source, score, text, heading, metadata), best first." };
         var command = new Command(Name, "Search an ingested knowledge base and print its best passages, best first.")
@@ -47,7 +48,7 @@ public static class SearchCommand
         command.SetAction((parseResult, cancellationToken) => ExecuteAsync(
             new SearchArguments(
                 parseResult.GetValue(file)!,
-                parseResult.GetValue(query)!,
+                string.Join(' ', parseResult.GetValue(query)!),
                 parseResult.GetValue(knowledge),
                 parseResult.GetValue(top),
                 parseResult.GetValue(mode)!,
@@ -63,7 +64,6 @@ public static class SearchCommand
 
     private static async Task<int> ExecuteAsync(SearchArguments arguments, CliEnvironment environment, CancellationToken cancellationToken)
     {
-        if (arguments.Top < 1) throw new UsageException($"{CommandName}: --top must be at least 1");
         if (string.IsNullOrWhiteSpace(arguments.Query)) throw new UsageException($"{CommandName}: the query is empty");
         var filters = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var clause in arguments.Where)

@@ -38,15 +38,38 @@ internal abstract class RunProgress
 }
 
 /// <summary>Plain lines, for a log or a pipe: one per step event, tokens streamed on a line per step.</summary>
+/// <remarks>
+/// The items of a <c>for</c> stream at the same time, so their tokens are not streamed: each item's
+/// text is held until it has a whole line (or its step ends), then printed as <c>[step #item] line</c>.
+/// </remarks>
 internal sealed class PlainRunProgress(TextWriter error, string workflow) : RunProgress
 {
+    private readonly Dictionary<(string Step, int Item), StringBuilder> _itemText = new();
     private string? _tokenStep;
     private int _width = 8;
 
-    public override Task RunAsync(Func<Task> body) => body();
+    public override async Task RunAsync(Func<Task> body)
+    {
+        try
+        {
+            await body().ConfigureAwait(false);
+        }
+        finally
+        {
+            // A run that stops mid-stream (an error, Ctrl+C) leaves no half line for the next message.
+            EndTokens();
+            EndItems(step: null);
+        }
+    }
 
     public override void OnEvent(AtlasEvent atlasEvent)
     {
+        if (atlasEvent is TokenEmitted { Item: { } item } itemToken)
+        {
+            ItemTokens(itemToken.Step ?? "", item, itemToken.Text);
+            return;
+        }
+
         if (atlasEvent is TokenEmitted token)
         {
             if (_tokenStep != (token.Step ?? ""))
@@ -61,6 +84,7 @@ internal sealed class PlainRunProgress(TextWriter error, string workflow) : RunP
         }
 
         EndTokens();
+        if (atlasEvent is StepCompleted or StepFailed) EndItems(atlasEvent.Step ?? "");
         switch (atlasEvent)
         {
             case RunStarted started:
@@ -113,6 +137,31 @@ internal sealed class PlainRunProgress(TextWriter error, string workflow) : RunP
         error.WriteLine();
         _tokenStep = null;
     }
+
+    /// <summary>Adds an item's piece of text and prints the whole lines it completes.</summary>
+    private void ItemTokens(string step, int item, string text)
+    {
+        if (!_itemText.TryGetValue((step, item), out var pending)) _itemText[(step, item)] = pending = new StringBuilder();
+        pending.Append(text.ReplaceLineEndings("\n"));
+        var end = pending.ToString().LastIndexOf('\n');
+        if (end < 0) return;
+        var complete = pending.ToString(0, end);
+        pending.Remove(0, end + 1);
+        EndTokens();
+        foreach (var line in complete.Split('\n')) ItemLine(step, item, line);
+    }
+
+    /// <summary>Prints what the items of <paramref name="step"/> (of every step if null) hold back, in item order.</summary>
+    private void EndItems(string? step)
+    {
+        foreach (var key in _itemText.Keys.Where(k => step is null || k.Step == step).OrderBy(k => k.Step, StringComparer.Ordinal).ThenBy(k => k.Item).ToList())
+        {
+            if (_itemText.Remove(key, out var pending) && pending.Length > 0) ItemLine(key.Step, key.Item, pending.ToString());
+        }
+    }
+
+    private void ItemLine(string step, int item, string line) =>
+        error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  [{step} #{item}] {line}"));
 }
 
 /// <summary>A live table of the steps on a terminal, with the text each one streams.</summary>
@@ -161,8 +210,12 @@ internal sealed class LiveRunProgress : RunProgress
                 break;
             case TokenEmitted token:
                 var row = Row((token.Step ?? ""));
-                row.Tail = (row.Tail + token.Text.ReplaceLineEndings(" "));
-                if (row.Tail.Length > TailLength) row.Tail = "…" + row.Tail[^(TailLength - 1)..];
+                // A for's items stream at once: each keeps its own tail, and the row shows the latest.
+                var key = token.Item ?? 0;
+                var tail = (row.ItemTails.GetValueOrDefault(key) ?? "") + token.Text.ReplaceLineEndings(" ");
+                if (tail.Length > TailLength) tail = "…" + tail[^(TailLength - 1)..];
+                row.ItemTails[key] = tail;
+                row.Tail = token.Item is { } item ? string.Create(CultureInfo.InvariantCulture, $"#{item} {tail}") : tail;
                 break;
             case StepCompleted completed:
                 var done = Row(completed.Step ?? "");
@@ -251,6 +304,9 @@ internal sealed class LiveRunProgress : RunProgress
         public string Time { get; set; } = "";
 
         public string Tail { get; set; } = "";
+
+        /// <summary>The streamed tail of each <c>for</c> item (0: the step's own call).</summary>
+        public Dictionary<int, string> ItemTails { get; } = new();
 
         public List<string> Delegations { get; } = new();
 

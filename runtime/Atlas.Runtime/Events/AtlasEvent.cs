@@ -37,7 +37,14 @@ public sealed record RunStarted(string RunId, string Workflow, DateTimeOffset Ti
 public sealed record StepStarted(string RunId, string Step, DateTimeOffset Timestamp) : AtlasEvent(RunId, Step, Timestamp);
 
 /// <summary>A streamed piece of model output.</summary>
-public sealed record TokenEmitted(string RunId, string Step, DateTimeOffset Timestamp, string Text) : AtlasEvent(RunId, Step, Timestamp);
+public sealed record TokenEmitted(string RunId, string Step, DateTimeOffset Timestamp, string Text) : AtlasEvent(RunId, Step, Timestamp)
+{
+    /// <summary>
+    /// In a <c>for</c> step, which item (1-based) streamed this piece; <see langword="null"/> otherwise.
+    /// Items run in parallel, so their pieces arrive interleaved: this is how to tell them apart.
+    /// </summary>
+    public int? Item { get; init; }
+}
 
 public sealed record StepCompleted(string RunId, string Step, DateTimeOffset Timestamp, TimeSpan Duration, Usage Usage) : AtlasEvent(RunId, Step, Timestamp);
 

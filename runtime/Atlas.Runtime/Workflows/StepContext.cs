@@ -14,6 +14,9 @@ namespace Atlas.Runtime;
 /// </remarks>
 public sealed class StepContext
 {
+    /// <summary>The <c>for</c> items the current flow runs in, innermost first (a workflow called from an item has steps and items of its own).</summary>
+    private static readonly AsyncLocal<ItemFrame?> s_items = new();
+
     private readonly object _gate = new();
     private Usage _usage;
 
@@ -83,6 +86,8 @@ public sealed class StepContext
             {
                 try
                 {
+                    // Flows into the item's model calls (and is undone when this delegate returns).
+                    s_items.Value = new ItemFrame(this, index + 1, s_items.Value);
                     results[index] = await Runtime.Resilience.ExecuteAsync(
                         policy, this, ct => body(items[index], this, ct), canRetry: null, stop.Token).ConfigureAwait(false);
                 }
@@ -177,7 +182,19 @@ public sealed class StepContext
         Run.AddUsage(usage);
     }
 
-    internal void Emit(AtlasEvent atlasEvent) => Run.Emit(atlasEvent);
+    internal void Emit(AtlasEvent atlasEvent)
+    {
+        if (atlasEvent is TokenEmitted token)
+        {
+            var frame = s_items.Value;
+            while (frame is not null && frame.Step != this) frame = frame.Outer;
+            if (token.Item != frame?.Item) atlasEvent = token with { Item = frame?.Item };
+        }
+
+        Run.Emit(atlasEvent);
+    }
+
+    private sealed record ItemFrame(StepContext Step, int Item, ItemFrame? Outer);
 
     /// <summary>Whether anyone receives the run's events (see <see cref="RunContext.Observed"/>).</summary>
     internal bool Observed => Run.Observed;
