@@ -52,7 +52,7 @@ internal static class ProviderKinds
 
         try
         {
-            return RemoteClients.Create(descriptor, key, secrets);
+            return RemoteClients.Create(descriptor, key, secrets, options.TimeProvider ?? TimeProvider.System);
         }
         catch (Exception ex) when (ex is ArgumentException or UriFormatException or InvalidOperationException or FormatException)
         {
