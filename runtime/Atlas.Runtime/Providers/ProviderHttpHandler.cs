@@ -40,7 +40,7 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
         _kind = descriptor.Kind;
         _secrets = secrets;
         _time = time;
-        _timeout = descriptor.Timeout;
+        _timeout = descriptor.Timeout > ProviderLimits.MaxTimeout ? ProviderLimits.MaxTimeout : descriptor.Timeout;
     }
 
     /// <summary>

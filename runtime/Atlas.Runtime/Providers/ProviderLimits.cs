@@ -34,6 +34,9 @@ internal static class ProviderLimits
     /// </summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The longest timeout the runtime keeps (the compiler allows no longer, ATL2009): a host's longer one is cut to it.</summary>
+    public static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(24);
+
     /// <summary>A size the way messages show it: 64 KB, 32 MB.</summary>
     public static string FormatBytes(long bytes) =>
         bytes >= 1024 * 1024 ? $"{bytes / (1024 * 1024)} MB" : $"{bytes / 1024} KB";

@@ -128,7 +128,9 @@ internal static class RemoteClients
 
     /// <summary>Past the handler's own bound, so that it, not the library, reports the timeout.</summary>
     internal static TimeSpan Backstop(ProviderDescriptor descriptor) =>
-        descriptor.Timeout is { } timeout && timeout + TimeSpan.FromMinutes(1) > BackstopTimeout ? timeout + TimeSpan.FromMinutes(1) : BackstopTimeout;
+        descriptor.Timeout is { } timeout && timeout > BackstopTimeout
+            ? (timeout > ProviderLimits.MaxTimeout ? ProviderLimits.MaxTimeout : timeout) + TimeSpan.FromMinutes(1)
+            : BackstopTimeout;
 
     private static ProviderGuardChatClient Guard(IChatClient client, ProviderDescriptor descriptor, SecretRedactor secrets, HttpClient http) =>
         new(client, descriptor.Name, descriptor.Kind, secrets, http);

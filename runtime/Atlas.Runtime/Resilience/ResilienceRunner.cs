@@ -209,7 +209,7 @@ internal sealed class ResilienceRunner
 
     private ResiliencePipeline BuildTimeout(TimeSpan timeout) =>
         new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
-            .AddTimeout(timeout < MinTimeout ? MinTimeout : timeout)
+            .AddTimeout(timeout < MinTimeout ? MinTimeout : timeout > ProviderLimits.MaxTimeout ? ProviderLimits.MaxTimeout : timeout)
             .Build();
 
     /// <summary>
