@@ -96,7 +96,7 @@ public class ProviderLimitTests
 
     [Theory]
     [MemberData(nameof(WireFormat.All), MemberType = typeof(WireFormat))]
-    public async Task StreamedReply_ThatNeverEnds_FailsAt64MB(WireFormat wire)
+    public async Task StreamedReply_ThatNeverEnds_FailsAt32MB(WireFormat wire)
     {
         var token = new string('z', 8 * 1024);
         await using var server = await WireServer.StartAsync(async (_, context, ct) =>
@@ -114,7 +114,7 @@ public class ProviderLimitTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.InvokeAgentAsync(WireFaultTests.Agent("wire"), TestSupport.Args(), runtime.CreateStepContext("ask", _ => { }), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60)));
         _output.WriteLine($"{wire.Kind}: {(GC.GetTotalAllocatedBytes(precise: true) - before) / (1024 * 1024)} MB allocated");
 
-        Assert.Equal($"No provider of provider 'wire' could answer: wire: {wire.Kind} provider 'wire' sent a streamed reply larger than 64 MB.", error.Message);
+        Assert.Equal($"No provider of provider 'wire' could answer: wire: {wire.Kind} provider 'wire' sent a reply larger than 32 MB.", error.Message);
     }
 
     [Theory]

@@ -12,11 +12,11 @@ internal static class ProviderLimits
     /// <summary>The most of an error response read for its message; the rest is never read.</summary>
     public const int MaxErrorBodyBytes = 64 * 1024;
 
-    /// <summary>The largest reply that is not streamed (one JSON body): far above any model's output limit.</summary>
+    /// <summary>
+    /// The largest reply, streamed (all its events together) or not: far above any model's output limit (128k tokens
+    /// are about 0.5 MB of text, and 20 MB with the SSE framing of one event per token).
+    /// </summary>
     public const long MaxReplyBytes = 32L * 1024 * 1024;
-
-    /// <summary>The largest streamed reply, all its events together (SSE framing costs a few hundred bytes per token).</summary>
-    public const long MaxStreamBytes = 64L * 1024 * 1024;
 
     /// <summary>The longest line of a streamed reply (an SSE line, an NDJSON object).</summary>
     public const int MaxStreamLineBytes = 4 * 1024 * 1024;

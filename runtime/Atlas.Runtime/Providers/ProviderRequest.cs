@@ -46,10 +46,8 @@ internal sealed class ProviderRequest
         : ReplyStarted ? Error($"sent nothing for {Durations.Format(ProviderLimits.IdleTimeout)} in the middle of its reply")
         : Error($"did not start its reply within {Durations.Format(ProviderLimits.FirstByteTimeout)}");
 
-    public ProviderException TooLarge(bool streamed) =>
-        Error(streamed
-            ? $"sent a streamed reply larger than {ProviderLimits.FormatBytes(ProviderLimits.MaxStreamBytes)}"
-            : $"sent a reply larger than {ProviderLimits.FormatBytes(ProviderLimits.MaxReplyBytes)}");
+    public ProviderException TooLarge() =>
+        Error($"sent a reply larger than {ProviderLimits.FormatBytes(ProviderLimits.MaxReplyBytes)}");
 
     /// <summary>A failure of this provider: "<c>kind provider 'name' what</c>", any key blanked out.</summary>
     public ProviderException Error(string what, int? status = null) =>

@@ -17,9 +17,8 @@ namespace Atlas.Runtime;
 /// <item>has a timeout (<see cref="ProviderRequest.ReadLimit"/>): the provider's declared <c>timeout</c> for the
 /// whole request, else <see cref="ProviderLimits.FirstByteTimeout"/> to start and <see cref="ProviderLimits.IdleTimeout"/>
 /// between chunks, on the runtime's <see cref="TimeProvider"/>;</item>
-/// <item>counts the bytes: a reply above <see cref="ProviderLimits.MaxReplyBytes"/> (a stream above
-/// <see cref="ProviderLimits.MaxStreamBytes"/>, or a line of one above <see cref="ProviderLimits.MaxStreamLineBytes"/>)
-/// fails, so no library buffers an endless body;</item>
+/// <item>counts the bytes: a reply above <see cref="ProviderLimits.MaxReplyBytes"/> (or a line of a stream above
+/// <see cref="ProviderLimits.MaxStreamLineBytes"/>) fails, so no library buffers an endless body;</item>
 /// <item>in a stream (SSE or NDJSON), spots an error event (OpenAI's <c>data: {"error": ...}</c>, Anthropic's
 /// <c>{"type": "error", ...}</c>, Ollama's <c>{"error": "..."}</c>) and fails with the provider's message, code
 /// and the status it stands for, before the library sees the line (none of them reports these uniformly).</item>
@@ -41,7 +40,6 @@ internal sealed class ProviderResponseStream : Stream
     private readonly CancellationToken _call;
     private readonly ProviderRequest _request;
     private readonly bool _streamed;
-    private readonly long _maxBytes;
     private CancellationTokenSource _timer;
     private CancellationTokenRegistration _callRegistration;
     private long _total;
@@ -60,7 +58,6 @@ internal sealed class ProviderResponseStream : Stream
         _call = call;
         _request = request;
         _streamed = streamed;
-        _maxBytes = streamed ? ProviderLimits.MaxStreamBytes : ProviderLimits.MaxReplyBytes;
         _head = streamed ? new byte[HeadBytes] : null;
         _timer = NewTimer();
     }
@@ -93,9 +90,9 @@ internal sealed class ProviderResponseStream : Stream
         var mediaType = original.Headers.ContentType?.MediaType;
         var streamed = string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase)
             || string.Equals(mediaType, "application/x-ndjson", StringComparison.OrdinalIgnoreCase);
-        if (original.Headers.ContentLength is { } length && length > (streamed ? ProviderLimits.MaxStreamBytes : ProviderLimits.MaxReplyBytes))
+        if (original.Headers.ContentLength > ProviderLimits.MaxReplyBytes)
         {
-            throw request.TooLarge(streamed);
+            throw request.TooLarge();
         }
 
         var stream = await original.ReadAsStreamAsync(headersToken).ConfigureAwait(false);
@@ -204,9 +201,9 @@ internal sealed class ProviderResponseStream : Stream
         }
 
         _total += data.Length;
-        if (_total > _maxBytes)
+        if (_total > ProviderLimits.MaxReplyBytes)
         {
-            throw _request.TooLarge(_streamed);
+            throw _request.TooLarge();
         }
 
         if (!_streamed)
