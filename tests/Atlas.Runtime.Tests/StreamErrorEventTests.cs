@@ -1,4 +1,9 @@
 using System;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Collections.Concurrent;
 using System.Linq;
 using System.Threading;
@@ -133,6 +138,46 @@ public class StreamErrorEventTests
         Assert.Equal((status, errorClass != ErrorClass.BadRequest), (provider.StatusCode, provider.IsTransient));
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(WireFormat.All), MemberType = typeof(WireFormat))]
+    public async Task ErrorEventMidStream_ReadAByteAtATime_IsStillRecognised_AndReplyChunksAreNot(WireFormat wire)
+    {
+        var (code, message) = EventOf(wire, ErrorClass.RateLimit);
+        var body = string.Concat(wire.Frames().Take(2)) + wire.ErrorEventFrame(code, message);
+        using var response = new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StreamContent(new OneByteAtATime(Encoding.UTF8.GetBytes(body))),
+        };
+        response.Content.Headers.ContentType = new MediaTypeHeaderValue(wire == WireFormat.Ollama ? "application/x-ndjson" : "text/event-stream");
+        var request = new ProviderRequest("wire", wire.Kind, new SecretRedactor(), TimeProvider.System, timeout: null);
+        await ProviderResponseStream.WrapAsync(response, CancellationToken.None, request, CancellationToken.None);
+        await using var stream = await response.Content.ReadAsStreamAsync();
+
+        // Every byte of the reply's chunks comes through; the read that would complete the error line fails instead.
+        var read = new MemoryStream();
+        var buffer = new byte[1];
+        var error = await Assert.ThrowsAsync<ProviderException>(async () =>
+        {
+            while (await stream.ReadAsync(buffer) > 0)
+            {
+                read.Write(buffer);
+            }
+        });
+
+        Assert.Equal(429, error.StatusCode);
+        Assert.Equal($"{wire.Kind} provider 'wire' is rate limited (an error event in its stream): {message}{(wire == WireFormat.Ollama ? string.Empty : $" ({code})")}", error.Message);
+        Assert.StartsWith(string.Concat(wire.Frames().Take(2)), Encoding.UTF8.GetString(read.ToArray()), StringComparison.Ordinal);
+    }
+
+    /// <summary>A body that hands out one byte per read, the way a slow network may.</summary>
+    private sealed class OneByteAtATime(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, 1));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, 1)], cancellationToken);
     }
 
     [Theory]

@@ -299,7 +299,8 @@ internal sealed class ProviderResponseStream : Stream
     /// </summary>
     private static LineKind Classify(ReadOnlySpan<byte> head, bool final)
     {
-        var result = ClassifyCore(Payload(head));
+        // A line cut inside its field name ("dat") may still be a data line.
+        var result = head.Length < DataField.Length && DataField.AsSpan().StartsWith(head) ? LineKind.Undecided : ClassifyCore(Payload(head));
         return result == LineKind.Undecided && final ? LineKind.Reply : result;
     }
 
