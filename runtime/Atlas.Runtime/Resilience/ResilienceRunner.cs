@@ -33,7 +33,8 @@ internal sealed class ResilienceRunner
     private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(10);
     private static readonly ResiliencePropertyKey<StepContext?> StepKey = new("atlas.step");
     private static readonly ResiliencePropertyKey<Func<Exception, bool>?> CanRetryKey = new("atlas.can-retry");
-    private static readonly ResiliencePropertyKey<(TimeSpan Budget, string What)> BudgetKey = new("atlas.retry-budget");
+    private static readonly ResiliencePropertyKey<StepPolicy?> PolicyKey = new("atlas.policy");
+    private static readonly ResiliencePropertyKey<TimeSpan?> ProviderTimeoutKey = new("atlas.provider-timeout");
     private static readonly ResiliencePropertyKey<string?> RefusedKey = new("atlas.retry-refused");
 
     // When the innermost timed attempt running on this async flow must end: a retry inside it can't wait past that.
@@ -66,7 +67,7 @@ internal sealed class ResilienceRunner
             attempt = ct => breaker.ExecuteAsync(static async (call, ct) => await call(ct).ConfigureAwait(false), inner, ct).AsTask();
         }
 
-        return policy.Retry > 0 ? RetryAsync(policy.Retry, step, attempt, canRetry, Budget(policy, providerTimeout), cancellationToken) : attempt(cancellationToken);
+        return policy.Retry > 0 ? RetryAsync(policy, step, attempt, canRetry, providerTimeout, cancellationToken) : attempt(cancellationToken);
     }
 
     /// <summary>The longest a retry of this policy may wait before its next attempt, and how to name that bound.</summary>
@@ -155,13 +156,14 @@ internal sealed class ResilienceRunner
 
     private static TimeSpan Clamp(TimeSpan after) => after < TimeSpan.Zero ? TimeSpan.Zero : after;
 
-    private async Task<T> RetryAsync<T>(int retry, StepContext? step, Func<CancellationToken, Task<T>> attempt, Func<Exception, bool>? canRetry, (TimeSpan Budget, string What) budget, CancellationToken cancellationToken)
+    private async Task<T> RetryAsync<T>(StepPolicy policy, StepContext? step, Func<CancellationToken, Task<T>> attempt, Func<Exception, bool>? canRetry, TimeSpan? providerTimeout, CancellationToken cancellationToken)
     {
-        var pipeline = _retries.GetOrAdd(retry, BuildRetry);
+        var pipeline = _retries.GetOrAdd(policy.Retry, BuildRetry);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(StepKey, step);
         context.Properties.Set(CanRetryKey, canRetry);
-        context.Properties.Set(BudgetKey, budget);
+        context.Properties.Set(PolicyKey, policy);
+        context.Properties.Set(ProviderTimeoutKey, providerTimeout);
         context.Properties.Set(RefusedKey, null);
         try
         {
@@ -218,12 +220,13 @@ internal sealed class ResilienceRunner
     /// </summary>
     private bool WithinBudget(Exception error, ResilienceContext context)
     {
-        if (RetryAfter(error) is not { } after || !context.Properties.TryGetValue(BudgetKey, out var budget))
+        if (RetryAfter(error) is not { } after || !context.Properties.TryGetValue(PolicyKey, out var policy) || policy is null)
         {
             return true;
         }
 
-        var (limit, what) = budget;
+        // Worked out only for a provider that asked to wait: most retries have no Retry-After.
+        var (limit, what) = Budget(policy, context.Properties.GetValue(ProviderTimeoutKey, null));
         if (DeadlineSlot.Value is { } deadline && deadline - _timeProvider.GetUtcNow() is var left && left < limit)
         {
             (limit, what) = (left < TimeSpan.Zero ? TimeSpan.Zero : left, $"the {Durations.Format(left < TimeSpan.Zero ? TimeSpan.Zero : left)} left of the enclosing timeout");
