@@ -159,6 +159,34 @@ public class RetryAfterBudgetTests
         Assert.InRange(Stopwatch.GetElapsedTime(requests[0].ArrivedAt, requests[1].ArrivedAt), TimeSpan.FromMilliseconds(950), TimeSpan.FromSeconds(5));
     }
 
+    [Fact]
+    public async Task RouteRetry_AWaitLongerThanTheBackoffCap_IsWaitedInFull()
+    {
+        // 40 s is more than the exponential backoff's 30 s cap, within the route's 60 s timeout: the provider gets its 40 s.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2025, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        var wire = WireFormat.OpenAI;
+        await using var server = await WireServer.StartAsync((r, context, ct) =>
+            r.Index == 0 ? wire.ErrorAsync(context, 429, "rate_limit_error", "slow down", retryAfter: "40") : wire.ReplyAsync(r, context, ct));
+        using var runtime = Runtime(o =>
+        {
+            o.TimeProvider = time;
+            o.Providers.Add(wire.Descriptor("only", server.BaseUrl));
+            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["only"], Retry: 1, Timeout: TimeSpan.FromSeconds(60)));
+        });
+        var events = new ConcurrentQueue<AtlasEvent>();
+
+        var call = runtime.InvokeAgentAsync(WireFaultTests.Agent("smart"), TestSupport.Args(), runtime.CreateStepContext("ask", events.Enqueue), CancellationToken.None);
+        await TestSupport.WaitUntil(() => events.OfType<RetryScheduled>().Any());
+        Assert.Equal(TimeSpan.FromSeconds(40), Assert.Single(events.OfType<RetryScheduled>()).Delay);
+        time.Advance(TimeSpan.FromSeconds(39));
+        await Task.Delay(100);
+        Assert.Single(server.Requests);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal("Hello from the wire", (await call.WaitAsync(TimeSpan.FromSeconds(10)))!.GetValue<string>());
+        Assert.Equal(2, server.Requests.Count);
+    }
+
     private static AtlasRuntime Runtime(Action<AtlasRuntimeOptions> configure) =>
         TestSupport.Runtime(o =>
         {
