@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
+using System.Threading.Tasks;
 using Atlas.Runtime;
 
 namespace Atlas.Cli.Tests;
@@ -252,6 +253,59 @@ public sealed class RunCommandTests
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("error: step 'loud' failed: No provider of provider 'openai' could answer: openai: OPENAI_API_KEY is not set.", result.StderrLines[^1]);
         Assert.Equal("", result.Stdout);
+    }
+
+    [Fact]
+    public void Run_ProviderTimeout_EndsARequestToAServerThatNeverAnswers_WithOneLineNamingIt()
+    {
+        // A server that takes the connection and never says a word.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var held = new System.Collections.Concurrent.ConcurrentBag<System.Net.Sockets.Socket>();
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    held.Add(await listener.AcceptSocketAsync());
+                }
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // The listener stopped.
+            }
+        });
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        using var dir = new TempDirectory();
+        var file = dir.Write("flow.atlas", $$$"""
+            provider slow {
+              kind     = openai_compatible
+              model    = "m"
+              endpoint = "http://127.0.0.1:{{{port}}}/v1"
+              timeout  = 1s
+            }
+            agent shout(text: string) -> string {
+              model  = slow
+              prompt = "Shout {{text}}"
+            }
+            workflow echo(text: string) -> string {
+              loud = shout(text)
+              return loud
+            }
+            """);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = Cli.Run("run", file, "--input", "\"hi\"");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("error: step 'loud' failed: No provider of provider 'slow' could answer: slow: openai_compatible provider 'slow' did not finish its reply within its timeout of 1s.", result.StderrLines[^1]);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
+        listener.Stop();
+        foreach (var socket in held)
+        {
+            socket.Dispose();
+        }
     }
 
     [Fact]

@@ -105,4 +105,25 @@ public class CompileTests
             ["AtlasTools.LookupOrderAsync(string, CancellationToken)", "AtlasTools.RefundOrderAsync(string, double, CancellationToken)"],
             problems.Select(p => p.GetMessage().Split('\'')[1]).OrderBy(m => m, StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void Emit_ProviderTimeout_IsPassedToTheRuntime_AndCompiles()
+    {
+        var model = AtlasProject.CompileText("""
+            provider slow { kind = ollama, model = "llama3.2", timeout = 90s }
+            provider offline { kind = mock }
+            route r { use = [slow, offline] }
+            agent helper(q: string) -> string { model = r, prompt = "{{q}}" }
+            workflow w(q: string) -> string {
+              a = helper(q)
+              return a
+            }
+            """);
+        var sources = AtlasProject.Generate(model);
+
+        RoslynCompiler.AssertClean(RoslynCompiler.Compile(sources));
+        var declarations = string.Concat(sources.Select(s => s.Text));
+        Assert.Contains("new ProviderDescriptor(\"slow\", \"ollama\", Model: \"llama3.2\", Capabilities: [\"chat\", \"tools\", \"json\", \"embeddings\", \"streaming\"], Timeout: TimeSpan.FromSeconds(90))", declarations, StringComparison.Ordinal);
+        Assert.Contains("new ProviderDescriptor(\"offline\", \"mock\", Capabilities: [\"chat\", \"tools\", \"json\", \"streaming\"])", declarations, StringComparison.Ordinal);
+    }
 }

@@ -107,6 +107,13 @@ public abstract class WireFormat
     /// <summary>The provider's error body.</summary>
     public abstract string ErrorBody(string type, string message);
 
+    /// <summary>
+    /// An error event inside a 200 stream, as the service sends one when a request fails after the stream opened:
+    /// OpenAI-compatible <c>data: {"error": {...}}</c>, Anthropic <c>event: error</c>, Ollama an <c>error</c> line
+    /// (which carries no code: <paramref name="code"/> is dropped).
+    /// </summary>
+    public abstract string ErrorEventFrame(string code, string message);
+
     public override string ToString() => Kind;
 
     /// <summary>Starts a streamed reply: status 200 and the content type; frames follow.</summary>
@@ -316,6 +323,9 @@ public abstract class WireFormat
 
         public override string ErrorBody(string type, string message) =>
             $"{{\"error\":{{\"message\":{Json(message)},\"type\":{Json(type)},\"param\":null,\"code\":null}}}}";
+
+        public override string ErrorEventFrame(string code, string message) =>
+            $"data: {{\"error\": {{\"message\": {Json(message)}, \"type\": \"requests\", \"param\": null, \"code\": {Json(code)}}}}}\n\n";
     }
 
     private sealed class AnthropicWire : WireFormat
@@ -404,6 +414,9 @@ public abstract class WireFormat
 
         public override string ErrorBody(string type, string message) =>
             $"{{\"type\":\"error\",\"error\":{{\"type\":{Json(type)},\"message\":{Json(message)}}}}}";
+
+        public override string ErrorEventFrame(string code, string message) =>
+            $"event: error\ndata: {{\"type\":\"error\",\"error\":{{\"type\":{Json(code)},\"message\":{Json(message)}}}}}\n\n";
     }
 
     private sealed class OllamaWire : WireFormat
@@ -473,5 +486,7 @@ public abstract class WireFormat
             "{\"model\":\"test-model\",\"created_at\":\"2025-05-01T12:00:00.000000Z\",\"message\":{\"role\":\"assistant\",\"content\":\"oops\n";
 
         public override string ErrorBody(string type, string message) => $"{{\"error\":{Json(message)}}}";
+
+        public override string ErrorEventFrame(string code, string message) => $"{{\"error\":{Json(message)}}}\n";
     }
 }

@@ -26,7 +26,8 @@ internal static class Descriptors
         OutputCostPerMillion: provider.Cost?.OutputPerMillion,
         Latency: provider.LatencyMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
         MaxConcurrency: provider.MaxConcurrency,
-        EmbeddingModel: provider.EmbeddingModel);
+        EmbeddingModel: provider.EmbeddingModel,
+        Timeout: provider.TimeoutMs is { } timeout ? TimeSpan.FromMilliseconds(timeout) : null);
 
     public static RouteDescriptor Route(RouteModel route) => new(
         route.Name,

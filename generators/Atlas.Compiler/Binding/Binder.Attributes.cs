@@ -178,6 +178,22 @@ internal sealed partial class Binder
         return (int)number.Value;
     }
 
+    /// <summary>The longest <c>timeout</c> (of a provider, a route or a call's <c>with</c>): what the runtime's timers take.</summary>
+    internal const long MaxTimeoutMs = 24L * 60 * 60 * 1000;
+
+    /// <summary>A <c>timeout</c>: a duration longer than zero and at most <see cref="MaxTimeoutMs"/> (24h).</summary>
+    private long? ReadTimeout(AttributeSyntax attribute, SourceFile file)
+    {
+        long? timeout = ReadDuration(attribute, file, allowZero: false);
+        if (timeout > MaxTimeoutMs)
+        {
+            Report(DiagnosticDescriptors.AttributeOutOfRange, file, attribute.Value.Span, $"`{attribute.Name.Name}` must be at most 24h, not {((DurationValueSyntax)attribute.Value).Text}");
+            return null;
+        }
+
+        return timeout;
+    }
+
     /// <summary>A duration in milliseconds; more than zero unless <paramref name="allowZero"/>.</summary>
     private long? ReadDuration(AttributeSyntax attribute, SourceFile file, bool allowZero)
     {

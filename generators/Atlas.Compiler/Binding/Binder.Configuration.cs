@@ -11,7 +11,7 @@ namespace Atlas.Compiler.Binding;
 // The declarations configured by attribute blocks: providers, routes, MCP servers, knowledge bases and agents.
 internal sealed partial class Binder
 {
-    private static readonly string[] ProviderAttributes = { "kind", "model", "endpoint", "api_key", "supports", "cost", "latency", "max_concurrency", "embedding_model" };
+    private static readonly string[] ProviderAttributes = { "kind", "model", "endpoint", "api_key", "supports", "cost", "latency", "max_concurrency", "embedding_model", "timeout" };
     private static readonly string[] ProviderKinds = { "openai", "anthropic", "ollama", "openai_compatible", "mock" };
     private static readonly string[] CapabilityNames = { "chat", "tools", "json", "embeddings", "vision", "streaming" };
     private static readonly string[] CostAttributes = { "input", "output" };
@@ -73,6 +73,7 @@ internal sealed partial class Binder
         long? latency = attributes.TryGetValue("latency", out var latencyAttribute) ? ReadDuration(latencyAttribute, file, allowZero: true) : null;
         int? maxConcurrency = attributes.TryGetValue("max_concurrency", out var concurrency) ? ReadInt(concurrency, file, 1) : null;
         string? embeddingModel = attributes.TryGetValue("embedding_model", out var embeddingAttribute) ? ReadString(embeddingAttribute, file) : null;
+        long? timeout = attributes.TryGetValue("timeout", out var timeoutAttribute) ? ReadTimeout(timeoutAttribute, file) : null;
 
         symbol.Model = new ProviderModel(
             symbol.Name,
@@ -84,7 +85,8 @@ internal sealed partial class Binder
             cost,
             latency,
             maxConcurrency,
-            embeddingModel);
+            embeddingModel,
+            timeout);
     }
 
     private static IEnumerable<string> DefaultCapabilities(ProviderKind? kind) => kind switch
@@ -200,7 +202,7 @@ internal sealed partial class Binder
         }
 
         int retry = attributes.TryGetValue("retry", out var retryAttribute) ? ReadInt(retryAttribute, file, 0) ?? 0 : 0;
-        long? timeout = attributes.TryGetValue("timeout", out var timeoutAttribute) ? ReadDuration(timeoutAttribute, file, allowZero: false) : null;
+        long? timeout = attributes.TryGetValue("timeout", out var timeoutAttribute) ? ReadTimeout(timeoutAttribute, file) : null;
 
         symbol.Model = new RouteModel(
             symbol.Name,

@@ -380,7 +380,7 @@ internal sealed partial class Binder
         if (with is null) return CallOptions.None;
         var attributes = ReadBlock(with, file, "with", WithAttributes);
         int? retry = attributes.TryGetValue("retry", out var retryAttribute) ? ReadInt(retryAttribute, file, 0) : null;
-        long? timeout = attributes.TryGetValue("timeout", out var timeoutAttribute) ? ReadDuration(timeoutAttribute, file, allowZero: false) : null;
+        long? timeout = attributes.TryGetValue("timeout", out var timeoutAttribute) ? ReadTimeout(timeoutAttribute, file) : null;
         return new CallOptions(retry, timeout);
     }
 

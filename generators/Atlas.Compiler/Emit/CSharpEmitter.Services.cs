@@ -164,6 +164,7 @@ public static partial class CSharpEmitter
         if (p.LatencyMs is { } latency) args.Add("Latency: " + CSharpLiterals.TimeSpan(latency));
         if (p.MaxConcurrency is { } max) args.Add("MaxConcurrency: " + CSharpLiterals.Int(max));
         if (p.EmbeddingModel is not null) args.Add("EmbeddingModel: " + CSharpLiterals.String(p.EmbeddingModel));
+        if (p.TimeoutMs is { } timeout) args.Add("Timeout: " + CSharpLiterals.TimeSpan(timeout));
         return $"new ProviderDescriptor({Join(args)})";
     }
 

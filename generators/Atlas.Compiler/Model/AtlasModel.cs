@@ -48,6 +48,7 @@ public sealed record CostModel(double InputPerMillion, double OutputPerMillion);
 /// A provider. <see cref="ApiKeyVariable"/> is the environment variable's name, never its value.
 /// <see cref="Capabilities"/> are the declared <c>supports</c> list, or the kind's defaults.
 /// <see cref="EmbeddingModel"/> is the model a knowledge base embeds with when this provider is its <c>embedder</c>.
+/// <see cref="TimeoutMs"/> bounds each request to it, start to last byte (null: the runtime's defaults).
 /// </summary>
 public sealed record ProviderModel(
     string Name,
@@ -59,7 +60,8 @@ public sealed record ProviderModel(
     CostModel? Cost,
     long? LatencyMs,
     int? MaxConcurrency,
-    string? EmbeddingModel = null);
+    string? EmbeddingModel = null,
+    long? TimeoutMs = null);
 
 public enum RouteStrategy
 {

@@ -9,7 +9,9 @@ namespace Atlas.Runtime;
 /// <summary>
 /// A provider. <see cref="Kind"/> is openai | anthropic | ollama | openai_compatible | mock. <see cref="ApiKeyVariable"/> names an
 /// environment variable; the key itself is never stored here. <see cref="EmbeddingModel"/> is the model a knowledge base whose
-/// <c>embedder</c> is this provider embeds with (see <see cref="ProviderEmbedders"/>).
+/// <c>embedder</c> is this provider embeds with (see <see cref="ProviderEmbedders"/>). <see cref="Timeout"/> bounds each request to a
+/// remote provider from sending it to the reply's last byte; without it, the reply must start within 100 s and may pause at most
+/// 30 s between chunks (spec/language.md §6).
 /// </summary>
 public sealed record ProviderDescriptor(
     string Name,
@@ -22,7 +24,8 @@ public sealed record ProviderDescriptor(
     double? OutputCostPerMillion = null,
     TimeSpan? Latency = null,
     int? MaxConcurrency = null,
-    string? EmbeddingModel = null);
+    string? EmbeddingModel = null,
+    TimeSpan? Timeout = null);
 
 /// <summary>A route. <see cref="Strategy"/> is fallback | round_robin | cheapest | fastest.</summary>
 public sealed record RouteDescriptor(

@@ -89,7 +89,7 @@ public static class ProviderEmbedders
     {
         if (provider.Kind == ProviderKinds.Ollama)
         {
-            var http = RemoteClients.CreateHttpClient(provider, secrets);
+            var http = RemoteClients.CreateHttpClient(provider, secrets, TimeProvider.System);
             http.BaseAddress = new Uri(provider.Endpoint is { Length: > 0 } e ? e : "http://localhost:11434");
             if (apiKey is not null)
             {
@@ -109,12 +109,12 @@ public static class ProviderEmbedders
             return (null, "no api_key is set");
         }
 
-        var client = RemoteClients.CreateHttpClient(provider, secrets);
+        var client = RemoteClients.CreateHttpClient(provider, secrets, TimeProvider.System);
         var options = new OpenAIClientOptions
         {
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             Transport = new HttpClientPipelineTransport(client),
-            NetworkTimeout = RemoteClients.BackstopTimeout,
+            NetworkTimeout = RemoteClients.Backstop(provider),
         };
         if (provider.Endpoint is { Length: > 0 } endpoint)
         {

@@ -3,8 +3,8 @@ using System;
 namespace Atlas.Runtime;
 
 /// <summary>
-/// A provider reached over the network failed: an HTTP error status, a broken or malformed stream,
-/// or a reply that ended early. The message names the provider and says what went wrong; it never
+/// A provider reached over the network failed: an HTTP error status, an error event inside a stream,
+/// a broken or malformed stream, a reply that ended early, took too long or was too large. The message names the provider and says what went wrong; it never
 /// holds an API key (a key echoed back by a server is redacted).
 /// </summary>
 public sealed class ProviderException : Exception
@@ -20,7 +20,11 @@ public sealed class ProviderException : Exception
     /// <summary>The provider's name as declared.</summary>
     public string Provider { get; }
 
-    /// <summary>The HTTP status of the reply, when the provider answered with an error status.</summary>
+    /// <summary>
+    /// The HTTP status of the reply, when the provider answered with an error status; for an error event inside a
+    /// 200 stream, the status it stands for (429 rate limit, 529 overloaded, 500 server error, 400 bad request, ...),
+    /// so it is retried and falls back exactly as that status would.
+    /// </summary>
     public int? StatusCode { get; }
 
     /// <summary>How long the provider asked us to wait (its <c>Retry-After</c> header), if it said.</summary>

@@ -14,23 +14,33 @@ namespace Atlas.Runtime;
 /// The HTTP handler under every remote provider's client library. An error status becomes a
 /// <see cref="ProviderException"/> here, the same way for all libraries: it names the provider,
 /// carries the status and the <c>Retry-After</c> delay (for 429 and 503), and the server's own
-/// error message with any API key blanked out. The libraries never see the error response, so
-/// their differing exception types (and whatever they copy into messages) never reach the caller.
+/// error message (from at most <see cref="ProviderLimits.MaxErrorBodyBytes"/> of the body) with any API
+/// key blanked out. The libraries never see the error response, so their differing exception types
+/// (and whatever they copy into messages) never reach the caller. A successful body is handed on as a
+/// <see cref="ProviderResponseStream"/>: size limits, timeouts, error events inside a stream.
 /// </summary>
+/// <remarks>
+/// Every request is bounded (<see cref="ProviderRequest.ReadLimit"/>): by the provider's declared <c>timeout</c>
+/// from sending to the reply's last byte, or else by <see cref="ProviderLimits.FirstByteTimeout"/> for the reply to
+/// start and <see cref="ProviderLimits.IdleTimeout"/> between its chunks; on the runtime's <see cref="TimeProvider"/>.
+/// </remarks>
 internal sealed class ProviderHttpHandler : DelegatingHandler
 {
-    private const int MaxErrorBodyChars = 2000;
     private static readonly AsyncLocal<CancellationToken> CallTokenSlot = new();
     private readonly string _provider;
     private readonly string _kind;
     private readonly SecretRedactor _secrets;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan? _timeout;
 
-    public ProviderHttpHandler(string provider, string kind, SecretRedactor secrets, HttpMessageHandler inner)
+    public ProviderHttpHandler(ProviderDescriptor descriptor, SecretRedactor secrets, TimeProvider time, HttpMessageHandler inner)
         : base(inner)
     {
-        _provider = provider;
-        _kind = kind;
+        _provider = descriptor.Name;
+        _kind = descriptor.Kind;
         _secrets = secrets;
+        _time = time;
+        _timeout = descriptor.Timeout > ProviderLimits.MaxTimeout ? ProviderLimits.MaxTimeout : descriptor.Timeout;
     }
 
     /// <summary>
@@ -45,10 +55,31 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var call = new ProviderRequest(_provider, _kind, _secrets, _time, _timeout);
+        using var timer = new CancellationTokenSource(call.ReadLimit(), _time);
+        using var linked = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timer);
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(request, timer.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or IOException && timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw call.Expired();
+        }
+
         if (response.IsSuccessStatusCode)
         {
-            await CancellableReadStream.WrapAsync(response, CallToken).ConfigureAwait(false);
+            try
+            {
+                await ProviderResponseStream.WrapAsync(response, CallToken, call, timer.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+
             return response;
         }
 
@@ -56,7 +87,17 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
         {
             var status = (int)response.StatusCode;
             var retryAfter = RetryAfterOf(response);
-            var detail = await ErrorDetailAsync(response, cancellationToken).ConfigureAwait(false);
+            string detail;
+            try
+            {
+                detail = await ErrorDetailAsync(response, timer.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // A server that sends its error status and then trickles the body: the status is what matters.
+                detail = string.Empty;
+            }
+
             var what = status == 429 ? "is rate limited" : $"answered HTTP {status.ToString(CultureInfo.InvariantCulture)} ({response.ReasonPhrase ?? response.StatusCode.ToString()})";
             var message = new StringBuilder($"{_kind} provider '{_provider}' {what}");
             if (detail.Length > 0)
@@ -73,7 +114,7 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
         }
     }
 
-    /// <summary>Delta-seconds or an HTTP date; also the <c>retry-after-ms</c> some OpenAI-compatible servers send.</summary>
+    /// <summary>Delta-seconds or an HTTP date (in whole seconds); also the <c>retry-after-ms</c> some OpenAI-compatible servers send.</summary>
     internal static TimeSpan? RetryAfterOf(HttpResponseMessage response)
     {
         if (response.Headers.TryGetValues("retry-after-ms", out var msValues)
@@ -92,60 +133,35 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
             if (header.Date is { } date)
             {
                 var wait = date - DateTimeOffset.UtcNow;
-                return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+                return wait < TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Ceiling(wait.TotalSeconds));
             }
         }
 
         return null;
     }
 
-    /// <summary>The error message in the body: OpenAI's and Anthropic's <c>error.message</c>, Ollama's <c>error</c>, else the text itself, shortened.</summary>
+    /// <summary>
+    /// The error message in the body: OpenAI's and Anthropic's <c>error.message</c>, Ollama's <c>error</c>, else the text
+    /// itself, shortened. At most <see cref="ProviderLimits.MaxErrorBodyBytes"/> are read: an endless body is cut there.
+    /// </summary>
     private static async Task<string> ErrorDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        string body;
+        var buffer = new byte[ProviderLimits.MaxErrorBodyBytes];
+        var length = 0;
         try
         {
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            int read;
+            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            return string.Empty;
+            // A body cut short: show what came.
         }
 
-        body = body.Trim();
-        if (body.Length == 0)
-        {
-            return string.Empty;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error))
-            {
-                if (error.ValueKind == JsonValueKind.String)
-                {
-                    return Shorten(error.GetString()!);
-                }
-
-                if (error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String)
-                {
-                    return Shorten(message.GetString()!);
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON (a proxy's HTML page, say): show the start of the text.
-        }
-
-        return Shorten(body);
-    }
-
-    private static string Shorten(string text)
-    {
-        text = text.ReplaceLineEndings(" ").Trim();
-        return text.Length <= MaxErrorBodyChars ? text : string.Concat(text.AsSpan(0, MaxErrorBodyChars), "...");
+        return ProviderErrors.Parse(Encoding.UTF8.GetString(buffer, 0, length)).Message;
     }
 }

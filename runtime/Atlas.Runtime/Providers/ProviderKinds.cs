@@ -54,7 +54,7 @@ internal static class ProviderKinds
         secrets.AddEndpoint(descriptor.Endpoint);
         try
         {
-            return RemoteClients.Create(descriptor, key, secrets);
+            return RemoteClients.Create(descriptor, key, secrets, options.TimeProvider ?? TimeProvider.System);
         }
         catch (Exception ex) when (ex is ArgumentException or UriFormatException or InvalidOperationException or FormatException)
         {

@@ -25,12 +25,12 @@ namespace Atlas.Runtime;
 internal static class RemoteClients
 {
     /// <summary>
-    /// A backstop for a call no route or step timeout bounds. Streaming calls are bounded by it only
-    /// until the response headers arrive; a route's <c>timeout</c> bounds a whole attempt.
+    /// The libraries' own timeouts, set out of the way: <see cref="ProviderHttpHandler"/> bounds every request
+    /// (<see cref="ProviderLimits"/>, or the provider's declared <c>timeout</c>), with messages that name the provider.
     /// </summary>
     internal static readonly TimeSpan BackstopTimeout = TimeSpan.FromMinutes(10);
 
-    public static (IChatClient? Client, string? Reason) Create(ProviderDescriptor descriptor, string? apiKey, SecretRedactor secrets)
+    public static (IChatClient? Client, string? Reason) Create(ProviderDescriptor descriptor, string? apiKey, SecretRedactor secrets, TimeProvider time)
     {
         switch (descriptor.Kind)
         {
@@ -52,12 +52,12 @@ internal static class RemoteClients
                 }
 
                 var endpoint = descriptor.Endpoint is { Length: > 0 } e ? new Uri(e) : null;
-                var http = CreateHttpClient(descriptor, secrets);
+                var http = CreateHttpClient(descriptor, secrets, time);
                 var options = new OpenAIClientOptions
                 {
                     RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
                     Transport = new HttpClientPipelineTransport(http),
-                    NetworkTimeout = BackstopTimeout,
+                    NetworkTimeout = Backstop(descriptor),
                 };
                 if (endpoint is not null)
                 {
@@ -77,7 +77,7 @@ internal static class RemoteClients
                 }
 
                 var endpoint = new Uri(descriptor.Endpoint is { Length: > 0 } e ? e : "http://localhost:11434");
-                var http = CreateHttpClient(descriptor, secrets);
+                var http = CreateHttpClient(descriptor, secrets, time);
                 http.BaseAddress = endpoint;
                 if (apiKey is not null)
                 {
@@ -100,8 +100,8 @@ internal static class RemoteClients
                     return (null, "no api_key is set");
                 }
 
-                var http = CreateHttpClient(descriptor, secrets);
-                var options = new ClientOptions { ApiKey = apiKey, MaxRetries = 0, HttpClient = http, Timeout = BackstopTimeout };
+                var http = CreateHttpClient(descriptor, secrets, time);
+                var options = new ClientOptions { ApiKey = apiKey, MaxRetries = 0, HttpClient = http, Timeout = Backstop(descriptor) };
                 if (descriptor.Endpoint is { Length: > 0 } baseUrl)
                 {
                     options.BaseUrl = baseUrl;
@@ -115,15 +115,22 @@ internal static class RemoteClients
         }
     }
 
-    internal static HttpClient CreateHttpClient(ProviderDescriptor descriptor, SecretRedactor secrets)
+    internal static HttpClient CreateHttpClient(ProviderDescriptor descriptor, SecretRedactor secrets, TimeProvider time)
     {
         // Pooled connections are recycled so a provider's DNS changes are picked up.
         var sockets = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        return new HttpClient(new ProviderHttpHandler(descriptor.Name, descriptor.Kind, secrets, sockets), disposeHandler: true)
+        return new HttpClient(new ProviderHttpHandler(descriptor, secrets, time, sockets), disposeHandler: true)
         {
-            Timeout = BackstopTimeout,
+            Timeout = Backstop(descriptor),
+            MaxResponseContentBufferSize = ProviderLimits.MaxReplyBytes,
         };
     }
+
+    /// <summary>Past the handler's own bound, so that it, not the library, reports the timeout.</summary>
+    internal static TimeSpan Backstop(ProviderDescriptor descriptor) =>
+        descriptor.Timeout is { } timeout && timeout > BackstopTimeout
+            ? (timeout > ProviderLimits.MaxTimeout ? ProviderLimits.MaxTimeout : timeout) + TimeSpan.FromMinutes(1)
+            : BackstopTimeout;
 
     private static ProviderGuardChatClient Guard(IChatClient client, ProviderDescriptor descriptor, SecretRedactor secrets, HttpClient http) =>
         new(client, descriptor.Name, descriptor.Kind, secrets, http);

@@ -17,6 +17,13 @@ namespace Atlas.Runtime;
 /// a timed-out attempt counts against the provider's circuit. Retry and timeout pipelines are cached
 /// per setting. Thread-safe.
 /// </summary>
+/// <remarks>
+/// A retry waits what a rate-limited provider's <c>Retry-After</c> asks for, but never longer than its time budget:
+/// the policy's timeout (what one attempt may take), the provider's own <c>timeout</c>, what is left of an enclosing
+/// attempt's timeout (a route's retry inside a step's <c>with { timeout }</c>), and at most 2 minutes. A provider that
+/// asks for more is not retried: the call fails at once (a route falls back to its next provider), saying how long
+/// it asked to wait.
+/// </remarks>
 internal sealed class ResilienceRunner
 {
     /// <summary>The first retry waits this long, then it doubles (jittered).</summary>
@@ -26,6 +33,12 @@ internal sealed class ResilienceRunner
     private static readonly TimeSpan MinTimeout = TimeSpan.FromMilliseconds(10);
     private static readonly ResiliencePropertyKey<StepContext?> StepKey = new("atlas.step");
     private static readonly ResiliencePropertyKey<Func<Exception, bool>?> CanRetryKey = new("atlas.can-retry");
+    private static readonly ResiliencePropertyKey<StepPolicy?> PolicyKey = new("atlas.policy");
+    private static readonly ResiliencePropertyKey<TimeSpan?> ProviderTimeoutKey = new("atlas.provider-timeout");
+    private static readonly ResiliencePropertyKey<string?> RefusedKey = new("atlas.retry-refused");
+
+    // When the innermost timed attempt running on this async flow must end: a retry inside it can't wait past that.
+    private static readonly AsyncLocal<DateTimeOffset?> DeadlineSlot = new();
 
     private readonly ConcurrentDictionary<int, ResiliencePipeline> _retries = new();
     private readonly ConcurrentDictionary<TimeSpan, ResiliencePipeline> _timeouts = new();
@@ -36,15 +49,16 @@ internal sealed class ResilienceRunner
     /// <summary>
     /// Runs <paramref name="action"/> under <paramref name="policy"/>, each attempt through <paramref name="breaker"/>
     /// (a provider's circuit breaker) when given; <paramref name="canRetry"/> may veto a retry (e.g. once output was streamed).
+    /// <paramref name="providerTimeout"/> (the provider's declared <c>timeout</c>) bounds a retry's wait too.
     /// </summary>
-    public Task<T> ExecuteAsync<T>(StepPolicy policy, StepContext? step, Func<CancellationToken, Task<T>> action, Func<Exception, bool>? canRetry, CancellationToken cancellationToken, ResiliencePipeline? breaker = null)
+    public Task<T> ExecuteAsync<T>(StepPolicy policy, StepContext? step, Func<CancellationToken, Task<T>> action, Func<Exception, bool>? canRetry, CancellationToken cancellationToken, ResiliencePipeline? breaker = null, TimeSpan? providerTimeout = null)
     {
         var attempt = action;
         if (policy.Timeout is { } timeout)
         {
             var timeoutPipeline = _timeouts.GetOrAdd(timeout, BuildTimeout);
             var inner = attempt;
-            attempt = ct => timeoutPipeline.ExecuteAsync(static async (call, ct) => await call(ct).ConfigureAwait(false), inner, ct).AsTask();
+            attempt = ct => TimedAsync(timeoutPipeline, timeout, inner, ct);
         }
 
         if (breaker is not null && !ReferenceEquals(breaker, ResiliencePipeline.Empty))
@@ -53,7 +67,36 @@ internal sealed class ResilienceRunner
             attempt = ct => breaker.ExecuteAsync(static async (call, ct) => await call(ct).ConfigureAwait(false), inner, ct).AsTask();
         }
 
-        return policy.Retry > 0 ? RetryAsync(policy.Retry, step, attempt, canRetry, cancellationToken) : attempt(cancellationToken);
+        return policy.Retry > 0 ? RetryAsync(policy, step, attempt, canRetry, providerTimeout, cancellationToken) : attempt(cancellationToken);
+    }
+
+    /// <summary>The longest a retry of this policy may wait before its next attempt, and how to name that bound.</summary>
+    private static (TimeSpan Budget, string What) Budget(StepPolicy policy, TimeSpan? providerTimeout)
+    {
+        (TimeSpan, string) budget = (MaxRetryAfter, $"the {Durations.Format(MaxRetryAfter)} a retry waits at most");
+        if (policy.Timeout is { } timeout && timeout < budget.Item1)
+        {
+            budget = (timeout, $"the {Durations.Format(timeout)} timeout");
+        }
+
+        if (providerTimeout is { } own && own < budget.Item1)
+        {
+            budget = (own, $"the provider's {Durations.Format(own)} timeout");
+        }
+
+        return budget;
+    }
+
+    private async Task<T> TimedAsync<T>(ResiliencePipeline timeoutPipeline, TimeSpan timeout, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        // Set here, it flows into the attempt (and any retry inside it) and ends with this method.
+        var end = _timeProvider.GetUtcNow() + timeout;
+        if (DeadlineSlot.Value is not { } outer || end < outer)
+        {
+            DeadlineSlot.Value = end;
+        }
+
+        return await timeoutPipeline.ExecuteAsync(static async (call, ct) => await call(ct).ConfigureAwait(false), attempt, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>How long a rate-limited (or unavailable) provider asked us to wait, if it said.</summary>
@@ -111,20 +154,29 @@ internal sealed class ResilienceRunner
             : null;
     }
 
-    private static TimeSpan Clamp(TimeSpan after) => after < TimeSpan.Zero ? TimeSpan.Zero : after > MaxRetryAfter ? MaxRetryAfter : after;
+    private static TimeSpan Clamp(TimeSpan after) => after < TimeSpan.Zero ? TimeSpan.Zero : after;
 
-    private async Task<T> RetryAsync<T>(int retry, StepContext? step, Func<CancellationToken, Task<T>> attempt, Func<Exception, bool>? canRetry, CancellationToken cancellationToken)
+    private async Task<T> RetryAsync<T>(StepPolicy policy, StepContext? step, Func<CancellationToken, Task<T>> attempt, Func<Exception, bool>? canRetry, TimeSpan? providerTimeout, CancellationToken cancellationToken)
     {
-        var pipeline = _retries.GetOrAdd(retry, BuildRetry);
+        var pipeline = _retries.GetOrAdd(policy.Retry, BuildRetry);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(StepKey, step);
         context.Properties.Set(CanRetryKey, canRetry);
+        context.Properties.Set(PolicyKey, policy);
+        context.Properties.Set(ProviderTimeoutKey, providerTimeout);
+        context.Properties.Set(RefusedKey, null);
         try
         {
             return await pipeline.ExecuteAsync(
                 static async (ctx, callback) => await callback(ctx.CancellationToken).ConfigureAwait(false),
                 context,
                 attempt).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (context.Properties.TryGetValue(RefusedKey, out var refused) && refused is not null)
+        {
+            throw ex is ProviderException provider
+                ? new ProviderException(provider.Provider, provider.Message + refused, provider.StatusCode, provider.RetryAfter, provider)
+                : new InvalidOperationException($"{ex.Message.TrimEnd('.')}{refused}.", ex);
         }
         finally
         {
@@ -141,7 +193,8 @@ internal sealed class ResilienceRunner
                 UseJitter = true,
                 Delay = BaseDelay,
                 MaxDelay = TimeSpan.FromSeconds(30),
-                ShouldHandle = static args => ValueTask.FromResult(ShouldRetry(args.Outcome.Exception, args.Context)),
+                // The budget is asked only when a retry is left: after the last attempt nothing waits.
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome.Exception, args.Context) && (args.AttemptNumber >= retry || WithinBudget(args.Outcome.Exception!, args.Context))),
                 DelayGenerator = static args => ValueTask.FromResult(RetryAfter(args.Outcome.Exception)),
                 OnRetry = static args =>
                 {
@@ -158,8 +211,35 @@ internal sealed class ResilienceRunner
 
     private ResiliencePipeline BuildTimeout(TimeSpan timeout) =>
         new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
-            .AddTimeout(timeout < MinTimeout ? MinTimeout : timeout)
+            .AddTimeout(timeout < MinTimeout ? MinTimeout : timeout > ProviderLimits.MaxTimeout ? ProviderLimits.MaxTimeout : timeout)
             .Build();
+
+    /// <summary>
+    /// Whether the wait <paramref name="error"/> asks for (its Retry-After) fits the retry's budget (see the remarks
+    /// on this class); if not, the reason is kept for the error the caller gets.
+    /// </summary>
+    private bool WithinBudget(Exception error, ResilienceContext context)
+    {
+        if (RetryAfter(error) is not { } after || !context.Properties.TryGetValue(PolicyKey, out var policy) || policy is null)
+        {
+            return true;
+        }
+
+        // Worked out only for a provider that asked to wait: most retries have no Retry-After.
+        var (limit, what) = Budget(policy, context.Properties.GetValue(ProviderTimeoutKey, null));
+        if (DeadlineSlot.Value is { } deadline && deadline - _timeProvider.GetUtcNow() is var left && left < limit)
+        {
+            (limit, what) = (left < TimeSpan.Zero ? TimeSpan.Zero : left, $"the {Durations.Format(left < TimeSpan.Zero ? TimeSpan.Zero : left)} left of the enclosing timeout");
+        }
+
+        if (after <= limit)
+        {
+            return true;
+        }
+
+        context.Properties.Set(RefusedKey, $"; not retried: it asked to wait {Durations.Format(after)}, longer than {what}");
+        return false;
+    }
 
     private static bool ShouldRetry(Exception? error, ResilienceContext context)
     {

@@ -78,7 +78,8 @@ public sealed partial class AtlasRuntime
                     },
                     remaining > 0 ? canRetryUnlessRateLimited ??= UnlessRateLimited(canRetry) : canRetry,
                     cancellationToken,
-                    provider.Breaker).ConfigureAwait(false);
+                    provider.Breaker,
+                    provider.Descriptor.Timeout).ConfigureAwait(false);
                 provider.RecordLatency(TimeProvider.GetElapsedTime(started), succeeded: true);
                 if (session is not null)
                 {

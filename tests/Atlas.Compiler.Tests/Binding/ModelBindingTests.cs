@@ -333,6 +333,45 @@ public class ModelBindingTests
     }
 
     [Fact]
+    public void ProviderTimeout_IsADuration_InTheModel_AndAbsentByDefault()
+    {
+        const string Source = """"
+            provider slow { kind = openai_compatible, model = "m", endpoint = "http://127.0.0.1:1/v1", timeout = 90s }
+            provider quick { kind = ollama, model = "llama3.2" }
+            route r { use = [slow, quick], timeout = 2m }
+            agent a() -> string { model = r, prompt = "hi" }
+            """";
+        var model = AssertDiagnostics(Source).Model;
+        Assert.Equal(90_000, model.Providers.Single(p => p.Name == "slow").TimeoutMs);
+        Assert.Null(model.Providers.Single(p => p.Name == "quick").TimeoutMs);
+        Assert.Equal(120_000, model.Routes[0].TimeoutMs);
+    }
+
+    [Fact]
+    public void Timeouts_ZeroOrLongerThan24h_AreReported_OnProvidersRoutesAndCalls()
+    {
+        const string Source = """"
+            provider p { kind = ollama, model = "llama3.2", timeout = 0s }
+            provider q { kind = ollama, model = "llama3.2", timeout = 25h }
+            route r { use = [p, q], timeout = 48h }
+            agent a() -> string { model = r, prompt = "hi" }
+            workflow w() -> string {
+              x = a() with { timeout = 100h }
+              return x
+            }
+            """";
+        var result = AssertDiagnostics(Source,
+            ("ATL2009", 1, 59),
+            ("ATL2009", 2, 59),
+            ("ATL2009", 3, 35),
+            ("ATL2009", 6, 28));
+        AssertMessage(result, "ATL2009", "`timeout` must be longer than 0ms, not 0s");
+        AssertMessage(result, "ATL2009", "`timeout` must be at most 24h, not 25h");
+        AssertMessage(result, "ATL2009", "`timeout` must be at most 24h, not 48h");
+        AssertMessage(result, "ATL2009", "`timeout` must be at most 24h, not 100h");
+    }
+
+    [Fact]
     public void Defaults_OmittedSettings_TakeTheDocumentedDefaults()
     {
         const string Source = """"
