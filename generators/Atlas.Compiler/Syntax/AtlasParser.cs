@@ -57,21 +57,28 @@ public static partial class AtlasParser
 
     /// <summary>
     /// Parses an attribute value (name, number, duration, bool, <c>env("X")</c>, <c>recursive { size = 800 }</c>, list, string)
-    /// when the whole of <paramref name="text"/> is one; otherwise returns null and reports nothing.
+    /// when the whole of <paramref name="text"/> is one; otherwise returns null and reports nothing, except
+    /// for nesting beyond the limit: that text is no plain string either, so it is reported to
+    /// <paramref name="diagnostics"/> (and the caller must not read it as one).
     /// </summary>
-    public static ValueSyntax? TryParseValue(SourceFile file, string text, SourceMap map)
+    public static ValueSyntax? TryParseValue(SourceFile file, string text, SourceMap map, DiagnosticBag diagnostics)
     {
         var scratch = new DiagnosticBag();
-        var value = ParseWhole(file, text, map, Value, scratch);
+        var value = ParseWhole(file, text, map, Value, scratch, out bool tooDeep);
+        if (tooDeep) diagnostics.AddRange(scratch.ToSortedArray());
         return scratch.Count == 0 ? value : null;
     }
 
     private static T? ParseWhole<T>(SourceFile file, string text, SourceMap map, Parser<T> parser, DiagnosticBag diagnostics)
+        where T : class => ParseWhole(file, text, map, parser, diagnostics, out _);
+
+    private static T? ParseWhole<T>(SourceFile file, string text, SourceMap map, Parser<T> parser, DiagnosticBag diagnostics, out bool tooDeep)
         where T : class
     {
         var context = new ParseContext(file, text, map);
         var start = SkipTrivia(new ParseInput(context, 0, 0), 0);
         var result = (from value in parser from end in EndOfInput select value)(start);
+        tooDeep = context.TooDeep;
         if (!result.WasSuccessful)
         {
             diagnostics.Add(DescribeFailure(context, start, result));
