@@ -48,6 +48,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateAttribute = Error("ATL2020", "Duplicate attribute", "`{0}` is already set at {1}; remove one of them", Binding);
     public static readonly DiagnosticDescriptor ReservedName = Error("ATL2021", "Reserved name", "`{0}` is a built-in type name and cannot be declared; choose another name", Binding);
     public static readonly DiagnosticDescriptor NestingTooDeep = Error("ATL2022", "Nesting too deep", "This {0} is nested more than {1} levels deep; split it into steps", Binding);
+    public static readonly DiagnosticDescriptor UninhabitableType = Error("ATL2023", "Recursive type that can never be built", "`{0}.{1}` is a required `{2}`, so no `{3}` can ever be built ({4}); make a field on this cycle optional (`{2}?`) or a list (`{2}[]`)", Binding);
     public static readonly DiagnosticDescriptor SharedKnowledgeStore = Error("ATL2030", "Knowledge bases share a store", "Knowledge base `{0}` stores in `{1}`, which is already the store of `{2}`: each ingest would remove the other's documents{3}; give each knowledge base its own store", Binding);
 
     // 3xxx workflow graph

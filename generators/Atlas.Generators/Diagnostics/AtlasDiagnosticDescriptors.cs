@@ -50,6 +50,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateAttribute = new("ATL2020", FrontEnd.DuplicateAttribute.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor ReservedName = new("ATL2021", FrontEnd.ReservedName.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor NestingTooDeep = new("ATL2022", FrontEnd.NestingTooDeep.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor UninhabitableType = new("ATL2023", FrontEnd.UninhabitableType.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor SharedKnowledgeStore = new("ATL2030", FrontEnd.SharedKnowledgeStore.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 3xxx workflow graph
@@ -96,6 +97,7 @@ internal static class AtlasDiagnosticDescriptors
         DuplicateAttribute,
         ReservedName,
         NestingTooDeep,
+        UninhabitableType,
         SharedKnowledgeStore,
         NonExhaustiveSwitch,
         StepCycle,
