@@ -36,4 +36,26 @@ internal static class HostileInputs
         yield return ("yaml flow mapping", "flow.atlas.yaml",
             "providers:\n  p:\n    kind: mock\n    cost: " + new string('{', depth) + "a: 1" + new string('}', depth) + "\n");
     }
+
+    /// <summary>An agent whose one-line prompt holds <paramref name="count"/> empty tags, each an ATL0003.</summary>
+    public static string ManyBadTags(int count) =>
+        "provider p { kind = mock }\nagent a(q: string) -> string {\n  model = p\n  prompt = \"" +
+        new StringBuilder(count * 5).Insert(0, "{{}} ", count) + "\"\n}\n";
+
+    /// <summary>Template lines of about <paramref name="bytes"/> characters, each with a path tag and a loop.</summary>
+    public static string TemplateLines(int bytes, string indent)
+    {
+        var text = new StringBuilder(bytes + 200);
+        for (int i = 0; text.Length < bytes; i++)
+            text.Append(indent).Append("Line ").Append(i).Append(" about {{q}} and {{for t in items}}{{t}}{{end}} more text\n");
+        return text.ToString();
+    }
+
+    /// <summary>An agent whose prompt is <paramref name="body"/> in a <c>"""</c> string (indent its lines by 4).</summary>
+    public static string AtlasWithPrompt(string body) =>
+        "provider p { kind = mock }\nagent a(q: string, items: string[]) -> string {\n  model = p\n  prompt = \"\"\"\n" + body + "    \"\"\"\n}\n";
+
+    /// <summary>The same agent in YAML, the prompt a <c>|</c> block (indent its lines by 6).</summary>
+    public static string YamlWithPrompt(string body) =>
+        "providers:\n  p: { kind: mock }\nagents:\n  a:\n    params: { q: string, items: \"string[]\" }\n    returns: string\n    model: p\n    prompt: |\n" + body;
 }

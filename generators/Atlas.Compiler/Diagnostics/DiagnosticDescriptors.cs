@@ -19,6 +19,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TemplateSyntaxError = Error("ATL0003", "Template syntax error", "{0}", Syntax);
     public static readonly DiagnosticDescriptor InvalidDurationUnit = Error("ATL0004", "Invalid duration", "`{0}` is not a duration unit; use ms, s, m or h (e.g. `500ms`, `20s`)", Syntax);
     public static readonly DiagnosticDescriptor InvalidNumber = Error("ATL0005", "Invalid number", "`{0}` {1}", Syntax);
+    public static readonly DiagnosticDescriptor MoreDiagnostics = Error("ATL0006", "Too many diagnostics", "{0} more diagnostics in this file are not shown ({1}), only the first {2}; fix these and check again", Syntax);
 
     // 1xxx YAML
     public static readonly DiagnosticDescriptor YamlSyntaxError = Error("ATL1001", "YAML syntax error", "{0}", Yaml);

@@ -21,6 +21,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor TemplateSyntaxError = new("ATL0003", FrontEnd.TemplateSyntaxError.Title, MessageFormat, "Atlas.Syntax", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor InvalidDurationUnit = new("ATL0004", FrontEnd.InvalidDurationUnit.Title, MessageFormat, "Atlas.Syntax", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor InvalidNumber = new("ATL0005", FrontEnd.InvalidNumber.Title, MessageFormat, "Atlas.Syntax", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor MoreDiagnostics = new("ATL0006", FrontEnd.MoreDiagnostics.Title, MessageFormat, "Atlas.Syntax", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 1xxx YAML
     public static readonly DiagnosticDescriptor YamlSyntaxError = new("ATL1001", FrontEnd.YamlSyntaxError.Title, MessageFormat, "Atlas.Yaml", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -72,6 +73,7 @@ internal static class AtlasDiagnosticDescriptors
         TemplateSyntaxError,
         InvalidDurationUnit,
         InvalidNumber,
+        MoreDiagnostics,
         YamlSyntaxError,
         YamlUnexpectedNode,
         YamlUnknownSection,

@@ -34,4 +34,17 @@ public class HostileInputTests
         Assert.True(error.Id is "ATL0001" or "ATL1002", error.Id);
         Assert.Contains("64 levels", error.GetMessage(CultureInfo.InvariantCulture));
     }
+
+    [Fact]
+    public void ThousandsOfErrors_FirstHundredAndOneSummary()
+    {
+        var result = new GeneratorHarness(("/src/tags.atlas", HostileInputs.ManyBadTags(5_000))).Run();
+
+        result.AssertNoGeneratorException();
+        Assert.Equal(101, result.Diagnostics.Length);
+        var summary = result.Diagnostics[^1];
+        Assert.Equal("ATL0006", summary.Id);
+        Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Error, summary.Severity);
+        Assert.StartsWith("4,900 more diagnostics in this file are not shown (4,900 errors)", summary.GetMessage(CultureInfo.InvariantCulture));
+    }
 }
