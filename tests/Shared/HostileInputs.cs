@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 
 namespace Atlas.Testing;
@@ -58,4 +59,22 @@ internal static class HostileInputs
     /// <summary>The same agent in YAML, the prompt a <c>|</c> block (indent its lines by 6).</summary>
     public static string YamlWithPrompt(string body) =>
         "providers:\n  p: { kind: mock }\nagents:\n  a:\n    params: { q: string, items: \"string[]\" }\n    returns: string\n    model: p\n    prompt: |\n" + body;
+
+    /// <summary>
+    /// Seeds for the fuzz tests beside the examples, each small enough to mutate thousands of times:
+    /// nesting near the limit in every block form, recursive types, a template-heavy prompt in both
+    /// forms, and control characters in names.
+    /// </summary>
+    public static IEnumerable<(string Path, string Text)> FuzzSeeds()
+    {
+        foreach (var form in DeepBlocks(70)) yield return ("deep-" + form.Path, form.Text);
+        yield return ("recursive.atlas",
+            "provider p { kind = mock }\ntype Node { name: string, next: Node? , children: Node[] }\ntype A { b: B }\ntype B { a: A? }\n" +
+            "agent walk(n: Node, a: A) -> Node {\n  model = p\n  prompt = \"{{n.name}} {{for c in n.children}}{{c.name}}{{end}}\"\n}\n");
+        string lines = TemplateLines(8_000, "    ");
+        yield return ("template.atlas", AtlasWithPrompt(lines));
+        yield return ("template.atlas.yaml", YamlWithPrompt(string.Concat(lines.Split('\n').Select(l => l.Length == 0 ? "" : "  " + l + "\n"))));
+        yield return ("control.atlas.yaml", "providers:\n  \"\\e[31mred\": { kind: mock }\n  p: { kind: mock, model: \"a\\UFFFFFFFFb\" }\n");
+        yield return ("control.atlas", "provider p\u001B[31m { kind = mock }\nagent a(q: string) -> string { model = p, prompt = \"{{q\u0007}}\" }\n");
+    }
 }

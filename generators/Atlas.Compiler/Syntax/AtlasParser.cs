@@ -18,7 +18,11 @@ namespace Atlas.Compiler.Syntax;
 public static partial class AtlasParser
 {
     /// <summary>Parses a whole .atlas file; syntax errors are reported and parsing resumes at the next declaration.</summary>
-    public static SyntaxTree ParseFile(SourceFile file, DiagnosticBag diagnostics, CancellationToken cancellationToken = default)
+    public static SyntaxTree ParseFile(SourceFile file, DiagnosticBag diagnostics, CancellationToken cancellationToken = default) =>
+        ParseFile(file, diagnostics, cancellationToken, out _);
+
+    /// <summary>As <see cref="ParseFile(SourceFile, DiagnosticBag, CancellationToken)"/>; <paramref name="steps"/> counts the parser's work.</summary>
+    internal static SyntaxTree ParseFile(SourceFile file, DiagnosticBag diagnostics, CancellationToken cancellationToken, out long steps)
     {
         var context = new ParseContext(file, file.Text, map: null);
         var input = SkipTrivia(new ParseInput(context, 0, 0), 0);
@@ -40,6 +44,7 @@ public static partial class AtlasParser
             context.TooDeep = false;
         }
         diagnostics.AddRange(context.SoftErrors);
+        steps = context.Steps;
         return new SyntaxTree(file, declarations.ToImmutable());
     }
 
