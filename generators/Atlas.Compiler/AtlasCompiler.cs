@@ -77,7 +77,7 @@ public static class AtlasCompiler
             trees.Add(file.Tree);
         }
         var model = Bind(trees, diagnostics, cancellationToken, host: host);
-        return new CompilationResult(model, diagnostics.ToSortedArray());
+        return new CompilationResult(model, diagnostics.ToReportedArray());
     }
 
     public static CompilationResult Compile(IEnumerable<SourceFile> files, CancellationToken cancellationToken = default) =>

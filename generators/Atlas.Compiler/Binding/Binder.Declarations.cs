@@ -37,6 +37,42 @@ internal sealed partial class Binder
         symbol.Model = new TypeModel(symbol.Name, symbol.Fields.ToEquatableArray());
     }
 
+    /// <summary>
+    /// ATL2023 once per cycle of required fields (<c>type Node { next: Node }</c>, or a pair that
+    /// need each other): no finite value of such a type exists, so the mock (and any model) could
+    /// never produce one. A list or optional field ends the chain (an empty list, a null), so only
+    /// fields that are neither count. Reported at the first field of the cycle.
+    /// </summary>
+    private void CheckUninhabitableTypes()
+    {
+        var types = _symbols.Values.Where(s => s.Kind == SymbolKind.Type).OrderBy(s => s.Order).ToList();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < types.Count; i++) index[types[i].Name] = i;
+
+        var edges = new List<IReadOnlyList<int>>(types.Count);
+        var fieldOf = new Dictionary<(int From, int To), FieldSyntax>();
+        for (int i = 0; i < types.Count; i++)
+        {
+            var targets = new List<int>();
+            foreach (var field in Items(((TypeSyntax)types[i].Syntax).Fields))
+            {
+                if (field?.Type?.Name?.Name is not { } target || field.Type.IsList || field.Type.IsOptional) continue;
+                if (!index.TryGetValue(target, out int to) || fieldOf.ContainsKey((i, to))) continue;
+                fieldOf[(i, to)] = field;
+                targets.Add(to);
+            }
+            edges.Add(targets);
+        }
+
+        foreach (var cycle in WorkflowGraph.FindCycles(edges))
+        {
+            var owner = types[cycle[0]];
+            var field = fieldOf[(cycle[0], cycle[1])];
+            Report(DiagnosticDescriptors.UninhabitableType, owner.File, field.Name.Span,
+                owner.Name, field.Name.Name, types[cycle[1]].Name, owner.Name, string.Join(" → ", cycle.Select(i => types[i].Name)));
+        }
+    }
+
     /// <summary>Parameters and result type of an agent, tool or workflow, bound before any body so calls can be checked.</summary>
     private void BindSignature(Symbol symbol)
     {

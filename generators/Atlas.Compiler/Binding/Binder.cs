@@ -64,6 +64,7 @@ internal sealed partial class Binder
 
         ForEach(SymbolKind.Enum, BindEnum);
         ForEach(SymbolKind.Type, BindRecordType);
+        CheckUninhabitableTypes();
         ForEach(SymbolKind.Agent, BindSignature);
         ForEach(SymbolKind.Tool, BindSignature);
         ForEach(SymbolKind.Workflow, BindSignature);

@@ -29,6 +29,40 @@ public sealed record Diagnostic(string Id, DiagnosticSeverity Severity, string M
 /// <summary>The fixed part of a diagnostic: id, severity, title and message format.</summary>
 public sealed record DiagnosticDescriptor(string Id, string Title, string MessageFormat, DiagnosticSeverity Severity, string Category)
 {
+    /// <summary>
+    /// The one place messages are built: names and text from the file are echoed in them, so
+    /// control characters are escaped here (see <see cref="DiagnosticText.Escape"/>).
+    /// </summary>
     public Diagnostic Create(Location location, params object[] args) =>
-        new(Id, Severity, string.Format(CultureInfo.InvariantCulture, MessageFormat, args), location);
+        new(Id, Severity, DiagnosticText.Escape(string.Format(CultureInfo.InvariantCulture, MessageFormat, args)), location);
+}
+
+/// <summary>Text from an input file made safe to print on a terminal.</summary>
+public static class DiagnosticText
+{
+    /// <summary>
+    /// Replaces control characters (C0, DEL, C1) and the bidirectional overrides and isolates with
+    /// <c>\uXXXX</c>, so a name holding <c>ESC[31m</c> prints as <c>\u001B[31m</c> instead of
+    /// recolouring the terminal, and a "Trojan source" override cannot reorder what is shown.
+    /// </summary>
+    public static string Escape(string text)
+    {
+        if (text is null) return "";
+        int first = 0;
+        while (first < text.Length && !NeedsEscape(text[first])) first++;
+        if (first == text.Length) return text;
+
+        var escaped = new System.Text.StringBuilder(text.Length + 16);
+        escaped.Append(text, 0, first);
+        for (int i = first; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (NeedsEscape(c)) escaped.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            else escaped.Append(c);
+        }
+        return escaped.ToString();
+    }
+
+    private static bool NeedsEscape(char c) =>
+        c < '\u0020' || (c >= '\u007F' && c <= '\u009F') || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
 }

@@ -23,6 +23,53 @@ public sealed class DiagnosticBag
 
     public void AddRange(IEnumerable<Diagnostic> diagnostics) => _items.AddRange(diagnostics);
 
+    /// <summary>At most this many diagnostics of one file are reported; the rest are counted in one ATL0006.</summary>
+    public const int MaxReportedPerFile = 100;
+
+    /// <summary>
+    /// What a compilation reports: <see cref="ToSortedArray"/>, with at most <see cref="MaxReportedPerFile"/>
+    /// per file followed by one ATL0006 that counts the rest (a 5 MB line of bad tags made 655,361 lines).
+    /// ATL0006 is an error when an error is among those left out, so a capped file never passes.
+    /// </summary>
+    public EquatableArray<Diagnostic> ToReportedArray()
+    {
+        var sorted = ToSortedArray();
+        if (sorted.Count <= MaxReportedPerFile) return sorted;
+
+        var reported = new List<Diagnostic>(sorted.Count);
+        int i = 0;
+        while (i < sorted.Count)
+        {
+            string path = sorted[i].Location.Path;
+            int fileEnd = i;
+            while (fileEnd < sorted.Count && string.Equals(sorted[fileEnd].Location.Path, path, System.StringComparison.Ordinal)) fileEnd++;
+            int shown = System.Math.Min(fileEnd - i, MaxReportedPerFile);
+            for (int k = i; k < i + shown; k++) reported.Add(sorted[k]);
+            if (fileEnd - i > shown)
+            {
+                int errors = 0, warnings = 0;
+                for (int k = i + shown; k < fileEnd; k++)
+                {
+                    if (sorted[k].IsError) errors++;
+                    else warnings++;
+                }
+                var first = sorted[i + shown];
+                var summary = DiagnosticDescriptors.MoreDiagnostics.Create(first.Location, (errors + warnings).ToString("N0", System.Globalization.CultureInfo.InvariantCulture), CountOf(errors, "error", warnings, "warning"), MaxReportedPerFile);
+                reported.Add(errors > 0 ? summary : summary with { Severity = DiagnosticSeverity.Warning });
+            }
+            i = fileEnd;
+        }
+        return reported.ToEquatableArray();
+    }
+
+    private static string CountOf(int a, string aName, int b, string bName)
+    {
+        static string One(int n, string name) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " " + name + (n == 1 ? "" : "s");
+        if (a == 0) return One(b, bName);
+        if (b == 0) return One(a, aName);
+        return One(a, aName) + " and " + One(b, bName);
+    }
+
     /// <summary>Sorted by file, then position, so output is stable whatever order checks ran in.</summary>
     public EquatableArray<Diagnostic> ToSortedArray() => _items
         .OrderBy(d => d.Location.Path, System.StringComparer.Ordinal)

@@ -19,6 +19,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TemplateSyntaxError = Error("ATL0003", "Template syntax error", "{0}", Syntax);
     public static readonly DiagnosticDescriptor InvalidDurationUnit = Error("ATL0004", "Invalid duration", "`{0}` is not a duration unit; use ms, s, m or h (e.g. `500ms`, `20s`){1}", Syntax);
     public static readonly DiagnosticDescriptor InvalidNumber = Error("ATL0005", "Invalid number", "`{0}` {1}", Syntax);
+    public static readonly DiagnosticDescriptor MoreDiagnostics = Error("ATL0006", "Too many diagnostics", "{0} more diagnostics in this file are not shown ({1}), only the first {2}; fix these and check again", Syntax);
 
     // 1xxx YAML
     public static readonly DiagnosticDescriptor YamlSyntaxError = Error("ATL1001", "YAML syntax error", "{0}", Yaml);
@@ -48,6 +49,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateAttribute = Error("ATL2020", "Duplicate attribute", "`{0}` is already set at {1}; remove one of them", Binding);
     public static readonly DiagnosticDescriptor ReservedName = Error("ATL2021", "Reserved name", "`{0}` is a built-in type name and cannot be declared; choose another name", Binding);
     public static readonly DiagnosticDescriptor NestingTooDeep = Error("ATL2022", "Nesting too deep", "This {0} is nested more than {1} levels deep; split it into steps", Binding);
+    public static readonly DiagnosticDescriptor UninhabitableType = Error("ATL2023", "Recursive type that can never be built", "`{0}.{1}` is a required `{2}`, so no `{3}` can ever be built ({4}); make a field on this cycle optional (`{2}?`) or a list (`{2}[]`)", Binding);
     public static readonly DiagnosticDescriptor CheapestRouteWithoutCost = Error("ATL2024", "Provider without a cost in a cheapest route", "Route `{0}` picks the cheapest provider, but `{1}` declares no `cost`, so it cannot be ranked; add `cost {{ input = ..., output = ... }}` (USD per million tokens) to provider `{1}`, or choose another strategy", Binding);
     public static readonly DiagnosticDescriptor SourcesMatchNoFiles = Warning("ATL2025", "Knowledge sources match no files", "No file matches {0}, a source of knowledge base `{1}` (relative to this file's folder): it would ingest nothing and every search would return no passages", Binding);
     public static readonly DiagnosticDescriptor KnowledgePackageMissing = Error("ATL2031", "Knowledge base needs a package", "Knowledge base `{0}` needs {1} to be searched as `atlas run` searches it, and the project does not reference {2}; add a PackageReference (or ProjectReference)", Binding);

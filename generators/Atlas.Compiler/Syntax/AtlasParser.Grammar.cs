@@ -52,14 +52,25 @@ public static partial class AtlasParser
         (items, span) => (ValueSyntax)new ListValueSyntax(items, span));
 
     internal static readonly Parser<AttributeSyntax> Attribute = Node(
-        Seq(Identifier, OneOf(new Expectation("`=`", "`{`"), Seq(Equal, Value, (_, v) => v), Defer(() => HeadlessBlockValue!)), (name, value) => (name, value)),
+        Seq(Identifier, OneOf(new Expectation("`=`", "`{`"), Seq(Equal, Value, (_, v) => v), Defer(() => NestedBlockValue!)), (name, value) => (name, value)),
         (a, span) => new AttributeSyntax(a.name, a.value, span));
 
-    internal static readonly Parser<BlockSyntax> Block = Node(
+    /// <summary>A block where a value has already counted the level (<c>x = { ... }</c>, <c>recursive { ... }</c>).</summary>
+    private static readonly Parser<BlockSyntax> BlockBody = Node(
         Seq(OpenBrace, Seq(Attribute, OptionalComma, (a, _) => a).Items(), CloseBrace, (_, attributes, _) => attributes.ToImmutableArray()),
         (attributes, span) => new BlockSyntax(attributes, span));
 
+    /// <summary>
+    /// A block reached without a value around it (a declaration's body, <c>with { ... }</c>, a workflow's
+    /// <c>budget { ... }</c>, the attribute form <c>name { ... }</c>): it counts a level itself, so
+    /// <c>cost { a { a { ...</c> hits the nesting limit like <c>[[[...</c> does.
+    /// </summary>
+    internal static readonly Parser<BlockSyntax> Block = Nested(BlockBody);
+
     internal static readonly Parser<ValueSyntax> HeadlessBlockValue =
+        Node(BlockBody, (block, span) => (ValueSyntax)new BlockValueSyntax(null, block, span));
+
+    private static readonly Parser<ValueSyntax> NestedBlockValue =
         Node(Block, (block, span) => (ValueSyntax)new BlockValueSyntax(null, block, span));
 
     private static readonly Parser<ImmutableArray<ValueSyntax>> CallArguments = Seq(OpenParen, ValueItems, CloseParen, (_, args, _) => args);
@@ -79,7 +90,7 @@ public static partial class AtlasParser
         }
         if (OpenBrace(rest).WasSuccessful)
         {
-            var block = Block(rest);
+            var block = BlockBody(rest);
             if (!block.WasSuccessful) return Result.Failure<ValueSyntax>(block.Remainder, block.Message, block.Expectations);
             return Result.Success<ValueSyntax>(new BlockValueSyntax(name.Value, block.Value, SpanOf(start, block.Remainder)), block.Remainder);
         }

@@ -18,7 +18,11 @@ namespace Atlas.Compiler.Syntax;
 public static partial class AtlasParser
 {
     /// <summary>Parses a whole .atlas file; syntax errors are reported and parsing resumes at the next declaration.</summary>
-    public static SyntaxTree ParseFile(SourceFile file, DiagnosticBag diagnostics, CancellationToken cancellationToken = default)
+    public static SyntaxTree ParseFile(SourceFile file, DiagnosticBag diagnostics, CancellationToken cancellationToken = default) =>
+        ParseFile(file, diagnostics, cancellationToken, out _);
+
+    /// <summary>As <see cref="ParseFile(SourceFile, DiagnosticBag, CancellationToken)"/>; <paramref name="steps"/> counts the parser's work.</summary>
+    internal static SyntaxTree ParseFile(SourceFile file, DiagnosticBag diagnostics, CancellationToken cancellationToken, out long steps)
     {
         var context = new ParseContext(file, file.Text, map: null);
         var input = SkipTrivia(new ParseInput(context, 0, 0), 0);
@@ -40,6 +44,7 @@ public static partial class AtlasParser
             context.TooDeep = false;
         }
         diagnostics.AddRange(context.SoftErrors);
+        steps = context.Steps;
         return new SyntaxTree(file, declarations.ToImmutable());
     }
 
@@ -57,21 +62,28 @@ public static partial class AtlasParser
 
     /// <summary>
     /// Parses an attribute value (name, number, duration, bool, <c>env("X")</c>, <c>recursive { size = 800 }</c>, list, string)
-    /// when the whole of <paramref name="text"/> is one; otherwise returns null and reports nothing.
+    /// when the whole of <paramref name="text"/> is one; otherwise returns null and reports nothing, except
+    /// for nesting beyond the limit: that text is no plain string either, so it is reported to
+    /// <paramref name="diagnostics"/> (and the caller must not read it as one).
     /// </summary>
-    public static ValueSyntax? TryParseValue(SourceFile file, string text, SourceMap map)
+    public static ValueSyntax? TryParseValue(SourceFile file, string text, SourceMap map, DiagnosticBag diagnostics)
     {
         var scratch = new DiagnosticBag();
-        var value = ParseWhole(file, text, map, Value, scratch);
+        var value = ParseWhole(file, text, map, Value, scratch, out bool tooDeep);
+        if (tooDeep) diagnostics.AddRange(scratch.ToSortedArray());
         return scratch.Count == 0 ? value : null;
     }
 
     private static T? ParseWhole<T>(SourceFile file, string text, SourceMap map, Parser<T> parser, DiagnosticBag diagnostics)
+        where T : class => ParseWhole(file, text, map, parser, diagnostics, out _);
+
+    private static T? ParseWhole<T>(SourceFile file, string text, SourceMap map, Parser<T> parser, DiagnosticBag diagnostics, out bool tooDeep)
         where T : class
     {
         var context = new ParseContext(file, text, map);
         var start = SkipTrivia(new ParseInput(context, 0, 0), 0);
         var result = (from value in parser from end in EndOfInput select value)(start);
+        tooDeep = context.TooDeep;
         if (!result.WasSuccessful)
         {
             diagnostics.Add(DescribeFailure(context, start, result));

@@ -36,6 +36,12 @@ internal sealed class ParseContext
     /// <summary>Set when nesting hit the limit, so the error says so.</summary>
     public bool TooDeep { get; set; }
 
+    /// <summary>
+    /// Inputs created so far: the parser's work, which tests bound by the text's length (a rule
+    /// that backtracked exponentially would show here long before it showed on a clock).
+    /// </summary>
+    public long Steps { get; set; }
+
     public IEnumerable<Diagnostic> SoftErrors => _softErrors.Values;
 
     public int ToFileOffset(int position) => Map is null ? position : Map.ToFileOffset(position);
@@ -81,6 +87,7 @@ internal sealed class ParseInput : IInput
 
     public ParseInput(ParseContext context, int position, int tokenEnd)
     {
+        context.Steps++;
         Context = context;
         Position = position;
         TokenEnd = tokenEnd;

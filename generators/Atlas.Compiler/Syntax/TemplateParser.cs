@@ -35,6 +35,11 @@ public static class TemplateParser
         private int _position;
         private int _depth;
 
+        // The next "{{" and "}}" found so far (-1: none left), so each part of the text is searched
+        // once: searching again from every tag made a text of many `{{` and no `}}` quadratic.
+        private int _nextOpen = -2;
+        private int _nextClose = -2;
+
         public Scanner(StringValueSyntax value, SourceFile file, DiagnosticBag diagnostics)
         {
             _text = value.Value;
@@ -59,7 +64,7 @@ public static class TemplateParser
 
             while (_position < _text.Length)
             {
-                int open = _text.IndexOf("{{", _position, StringComparison.Ordinal);
+                int open = Find(ref _nextOpen, "{{", _position);
                 if (open < 0)
                 {
                     literal.Append(_text, _position, _text.Length - _position);
@@ -67,8 +72,8 @@ public static class TemplateParser
                     break;
                 }
                 literal.Append(_text, _position, open - _position);
-                int close = _text.IndexOf("}}", open + 2, StringComparison.Ordinal);
-                int nextOpen = _text.IndexOf("{{", open + 2, StringComparison.Ordinal);
+                int close = Find(ref _nextClose, "}}", open + 2);
+                int nextOpen = Find(ref _nextOpen, "{{", open + 2);
                 if (close < 0 || (nextOpen >= 0 && nextOpen < close))
                 {
                     Report(open, open + 2, "This `{{` is not closed; end the tag with `}}`");
@@ -121,6 +126,14 @@ public static class TemplateParser
 
             FlushLiteral(_text.Length);
             return parts.ToImmutable();
+        }
+
+        /// <summary>The first <paramref name="token"/> at or after <paramref name="from"/>, reusing the last search when it is still ahead.</summary>
+        private int Find(ref int cached, string token, int from)
+        {
+            if (cached == -1 || cached >= from) return cached;
+            cached = _text.IndexOf(token, from, StringComparison.Ordinal);
+            return cached;
         }
 
         private TemplateForHeader? ParseForHeader(Tag tag, int open, int close)

@@ -30,11 +30,16 @@ public sealed class SourceMap
     {
         if (_runs.IsEmpty) return 0;
         if (index < 0) index = 0;
-        Run run = _runs[0];
-        for (int i = _runs.Length - 1; i >= 0; i--)
+        // Binary search for the last run starting at or before index: a multi-line string has a
+        // run per line, and templates look up every tag, so a linear scan made checking quadratic.
+        int low = 0, high = _runs.Length - 1;
+        while (low < high)
         {
-            if (_runs[i].Index <= index) { run = _runs[i]; break; }
+            int middle = low + ((high - low + 1) / 2);
+            if (_runs[middle].Index <= index) low = middle;
+            else high = middle - 1;
         }
+        Run run = _runs[low];
         return run.FileOffset + (index - run.Index);
     }
 

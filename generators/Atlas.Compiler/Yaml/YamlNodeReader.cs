@@ -110,12 +110,74 @@ internal sealed class YamlNodeReader
             // YamlDotNet throws a few non-YAML exceptions on malformed input; they are still
             // syntax errors here, at the place the scanner had reached.
             int offset = Math.Max(_lastGoodOffset, ToOffset(scanner.CurrentPosition));
-            ReportSyntaxError(offset, ex is InvalidOperationException
-                ? "Invalid YAML: this line is less indented than the flow collection (`{ }` or `[ ]`) it continues; close the collection before it or indent the line"
-                : "Invalid YAML here (" + ex.GetType().Name + ")");
+            if (ex is ArgumentException && DescribeUnicodeEscape(_file.Text, offset) is { } escape)
+                ReportSyntaxError(escape.Start, escape.Message);
+            else
+                ReportSyntaxError(offset, ex is InvalidOperationException
+                    ? "Invalid YAML: this line is less indented than the flow collection (`{ }` or `[ ]`) it continues; close the collection before it or indent the line"
+                    : "Invalid YAML here (" + ex.GetType().Name + ")");
             CloseAllIncomplete();
         }
     }
+
+    /// <summary>
+    /// YamlDotNet throws ArgumentOutOfRangeException (not a YamlException) for two escapes in a
+    /// double-quoted string: a <c>\U</c> beyond any code point that overflows to a negative number
+    /// (<c>\UFFFFFFFF</c>), and a high surrogate followed by an escape that is not a low one
+    /// (<c>\uD800\u0041</c>). The scanner stops just after the escape, so the last <c>\u</c> or
+    /// <c>\U</c> escape before <paramref name="offset"/> on its line is the culprit.
+    /// </summary>
+    internal static (int Start, string Message)? DescribeUnicodeEscape(string text, int offset)
+    {
+        int end = Math.Min(offset, text.Length);
+        int lineStart = end;
+        while (lineStart > 0 && text[lineStart - 1] != '\n') lineStart--;
+
+        (int Start, int Length, long Code)? previous = null, last = null;
+        for (int i = lineStart; i < end; i++)
+        {
+            if (text[i] != '\\' || i + 1 >= text.Length) continue;
+            char kind = text[i + 1];
+            int digits = kind == 'u' ? 4 : kind == 'U' ? 8 : 0;
+            if (digits > 0 && i + 2 + digits <= text.Length && TryHex(text, i + 2, digits, out long code))
+            {
+                var escape = (i, 2 + digits, code);
+                previous = last is { } l && l.Start + l.Length == i ? last : null;
+                last = escape;
+                i += 1 + digits;
+            }
+            else
+            {
+                i++; // `\\` and other escapes: skip the escaped character
+            }
+        }
+
+        if (last is not { } bad) return null;
+        string written = text.Substring(bad.Start, bad.Length);
+        if (bad.Code > 0x10FFFF)
+            return (bad.Start, $"`{written}` is not a Unicode character: escapes go up to `\\U0010FFFF`");
+        if (previous is { } high && high.Code >= 0xD800 && high.Code <= 0xDBFF && (bad.Code < 0xDC00 || bad.Code > 0xDFFF))
+        {
+            string first = text.Substring(high.Start, high.Length);
+            return (high.Start, $"`{first}` is the first half of a surrogate pair, so it must be followed by its second half (`\\uDC00` to `\\uDFFF`), not `{written}`; or write the character as one escape, e.g. `\\U0001F600`");
+        }
+        return null;
+    }
+
+    private static bool TryHex(string text, int start, int digits, out long value)
+    {
+        value = 0;
+        for (int i = start; i < start + digits; i++)
+        {
+            int digit = HexValue(text[i]);
+            if (digit < 0) return false;
+            value = (value * 16) + digit;
+        }
+        return true;
+    }
+
+    private static int HexValue(char c) =>
+        c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 
     /// <summary>
     /// Stops reading at a collection nested deeper than <see cref="MaxDepth"/>: no Atlas file

@@ -69,8 +69,10 @@ internal sealed class YamlValues
                 return String(scalar);
             case YamlScalar scalar:
                 var map = MapOf(scalar);
-                return AtlasParser.TryParseValue(_file, scalar.Value, map)
-                       ?? new StringValueSyntax(scalar.Value, map, scalar.Span, IsBareYamlScalar: true);
+                int reported = _diagnostics.Count;
+                var parsed = AtlasParser.TryParseValue(_file, scalar.Value, map, _diagnostics);
+                if (parsed is null && _diagnostics.Count > reported) return null; // nested too deep: reported
+                return parsed ?? new StringValueSyntax(scalar.Value, map, scalar.Span, IsBareYamlScalar: true);
             case YamlMapping { IsFlow: true } mapping when StartsTemplate(mapping):
                 // `prompt: {{ticket.body}}` is a YAML flow mapping, not a string.
                 Unexpected(node, $"{Capitalize(owner)} starts with `{{{{`, so YAML reads it as a mapping; quote it (\"{{{{...}}}}\") or use `|` to write a template");

@@ -21,6 +21,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor TemplateSyntaxError = new("ATL0003", FrontEnd.TemplateSyntaxError.Title, MessageFormat, "Atlas.Syntax", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor InvalidDurationUnit = new("ATL0004", FrontEnd.InvalidDurationUnit.Title, MessageFormat, "Atlas.Syntax", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor InvalidNumber = new("ATL0005", FrontEnd.InvalidNumber.Title, MessageFormat, "Atlas.Syntax", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor MoreDiagnostics = new("ATL0006", FrontEnd.MoreDiagnostics.Title, MessageFormat, "Atlas.Syntax", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 1xxx YAML
     public static readonly DiagnosticDescriptor YamlSyntaxError = new("ATL1001", FrontEnd.YamlSyntaxError.Title, MessageFormat, "Atlas.Yaml", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -50,6 +51,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicateAttribute = new("ATL2020", FrontEnd.DuplicateAttribute.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor ReservedName = new("ATL2021", FrontEnd.ReservedName.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor NestingTooDeep = new("ATL2022", FrontEnd.NestingTooDeep.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor UninhabitableType = new("ATL2023", FrontEnd.UninhabitableType.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor CheapestRouteWithoutCost = new("ATL2024", FrontEnd.CheapestRouteWithoutCost.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor SourcesMatchNoFiles = new("ATL2025", FrontEnd.SourcesMatchNoFiles.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Warning, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor KnowledgePackageMissing = new("ATL2031", FrontEnd.KnowledgePackageMissing.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -75,6 +77,7 @@ internal static class AtlasDiagnosticDescriptors
         TemplateSyntaxError,
         InvalidDurationUnit,
         InvalidNumber,
+        MoreDiagnostics,
         YamlSyntaxError,
         YamlUnexpectedNode,
         YamlUnknownSection,
@@ -100,6 +103,7 @@ internal static class AtlasDiagnosticDescriptors
         DuplicateAttribute,
         ReservedName,
         NestingTooDeep,
+        UninhabitableType,
         CheapestRouteWithoutCost,
         SourcesMatchNoFiles,
         ToolCallLimitWithoutTools,

@@ -12,10 +12,18 @@ namespace Atlas.Runtime;
 /// words: every property of an object (so all required ones), enum values from the list, arrays of
 /// 1–3 items, integers 1..5, strings made of prompt words. Handles <c>$ref</c> into the same
 /// document, <c>anyOf</c>/<c>oneOf</c>, type unions with <c>null</c>, bounds and lengths.
+/// Depth-safe for any schema: below <see cref="MaxDepth"/> only required properties are filled
+/// and arrays get their minimum; at <see cref="HardDepth"/> generation stops with <c>null</c>
+/// (only a schema no finite value satisfies, such as a required self-reference or a <c>$ref</c>
+/// to itself, gets that far; Atlas types like that are ATL2023).
 /// </summary>
 internal sealed class MockJsonGenerator
 {
     private const int MaxDepth = 6;
+    internal const int HardDepth = 32;
+
+    // minItems is the schema's to choose; a mock reply never needs more items than this.
+    internal const int MaxItems = 1_000;
     private readonly JsonElement _root;
     private readonly DeterministicRandom _random;
     private readonly IReadOnlyList<string> _words;
@@ -31,7 +39,7 @@ internal sealed class MockJsonGenerator
 
     private JsonNode? Generate(JsonElement schema, string name, int depth)
     {
-        if (schema.ValueKind == JsonValueKind.False)
+        if (schema.ValueKind == JsonValueKind.False || depth >= HardDepth)
         {
             return null;
         }
@@ -106,7 +114,7 @@ internal sealed class MockJsonGenerator
 
     private JsonArray Array(JsonElement schema, string name, int depth)
     {
-        var min = Int(schema, "minItems") ?? 0;
+        var min = Math.Clamp(Int(schema, "minItems") ?? 0, 0, MaxItems);
         var max = Int(schema, "maxItems") ?? int.MaxValue;
         var count = depth >= MaxDepth ? min : (int)Math.Clamp(1 + _random.Next(3), min, Math.Max(min, max));
         var result = new JsonArray();

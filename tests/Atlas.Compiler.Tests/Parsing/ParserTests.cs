@@ -258,7 +258,7 @@ public class ParserTests
     public void TryParseValue_WholeValue_ReturnsItsKind(string text, System.Type kind)
     {
         var file = new SourceFile("f.yaml", text);
-        Assert.IsType(kind, AtlasParser.TryParseValue(file, text, SourceMap.Contiguous(0, text.Length)));
+        Assert.IsType(kind, AtlasParser.TryParseValue(file, text, SourceMap.Contiguous(0, text.Length), new DiagnosticBag()));
     }
 
     [Theory]
@@ -269,7 +269,7 @@ public class ParserTests
     public void TryParseValue_NotAWholeValue_ReturnsNull(string text)
     {
         var file = new SourceFile("f.yaml", text);
-        Assert.Null(AtlasParser.TryParseValue(file, text, SourceMap.Contiguous(0, text.Length)));
+        Assert.Null(AtlasParser.TryParseValue(file, text, SourceMap.Contiguous(0, text.Length), new DiagnosticBag()));
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Atlas.Compiler.Tests.Yaml;
 /// <summary>The YAML form and the .atlas form of the same declarations give the same tree, positions aside.</summary>
 public class YamlAtlasEquivalenceTests
 {
-    private const string Atlas = """
+    internal const string Atlas = """
         provider openai {
           kind     = openai
           model    = "gpt-4o-mini"
@@ -84,7 +84,7 @@ public class YamlAtlasEquivalenceTests
 
         """;
 
-    private const string Yaml = """
+    internal const string Yaml = """
         providers:
           openai:
             kind: openai
