@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -33,30 +32,24 @@ internal static class JsonText
     /// <exception cref="JsonException">The text is not one valid JSON value.</exception>
     public static JsonNode? Parse(string text) => JsonNode.Parse(text, NodeOptions, DocumentOptions);
 
+    /// <summary>Parses one JSON value from UTF-8 bytes, without making a string of them first.</summary>
+    /// <exception cref="JsonException">The bytes are not one valid JSON value.</exception>
+    /// <remarks>Check the bytes are valid UTF-8 first (<see cref="InputFiles.FindInvalidUtf8"/>): System.Text.Json finds bad bytes inside strings only when it reads them.</remarks>
+    public static JsonNode? Parse(ReadOnlySpan<byte> utf8) => JsonNode.Parse(utf8, NodeOptions, DocumentOptions);
+
     /// <summary>
-    /// The value of an option that takes JSON: the JSON itself, or <c>@path</c> to read it from a file.
+    /// The value of an option that takes JSON: the JSON itself, or <c>@path</c> to read it from a file (a regular file of
+    /// at most <see cref="InputFiles.MaxBytes"/>, UTF-8, parsed from its bytes).
     /// </summary>
-    /// <exception cref="UsageException">The file cannot be read or the text is not valid JSON.</exception>
+    /// <exception cref="UsageException">The file cannot be read, is too large or not UTF-8, or the text is not valid JSON.</exception>
     public static JsonNode? ReadOption(string text, string commandName, string optionName)
     {
-        var json = text;
-        if (text.StartsWith('@'))
-        {
-            var path = text[1..];
-            try
-            {
-                json = File.ReadAllText(path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                throw new UsageException(
-                    File.Exists(path) ? $"{commandName}: cannot read {optionName} file '{path}': {ex.Message}" : $"{commandName}: {optionName} file '{path}' does not exist");
-            }
-        }
-
         try
         {
-            return Parse(json);
+            if (!text.StartsWith('@')) return Parse(text);
+            var path = text[1..];
+            var bytes = InputFiles.ReadBytes(path, $"{optionName} file '{path}'", "an input", commandName);
+            return Parse(InputFiles.RequireUtf8(bytes, path, commandName));
         }
         catch (JsonException ex)
         {

@@ -48,7 +48,7 @@ public static class RunCommand
         };
         var input = new Option<string?>("--input", "-i")
         {
-            Description = "The input as JSON, or @file.json. For one parameter, its value (an object, a string, a list); for several, an object keyed by parameter name.",
+            Description = "The input as JSON, or @file.json (a UTF-8 file of at most " + InputFiles.MaxText + "). For one parameter, its value (an object, a string, a list); for several, an object keyed by parameter name.",
             HelpName = "JSON|@file",
         };
         var events = new Option<string?>("--events")
@@ -114,7 +114,7 @@ public static class RunCommand
             if (arguments.Input is not null) throw new UsageException($"{CommandName}: --input and --batch exclude each other (each batch line is an input)");
             if (arguments.Output is null) throw new UsageException($"{CommandName}: --batch needs --output FILE for the results");
             if (arguments.Parallel is < 1) throw new UsageException($"{CommandName}: --parallel must be at least 1");
-            if (!File.Exists(arguments.Batch)) throw new UsageException($"{CommandName}: batch file '{arguments.Batch}' does not exist");
+            InputFiles.RequireRegularFile(arguments.Batch, $"--batch file '{arguments.Batch}'", CommandName);
         }
 
         var project = AtlasProject.Load(arguments.File, environment, CommandName);
