@@ -34,13 +34,19 @@ public static class AtlasCli
         RunAsync(args, new CliEnvironment { Output = stdout, Error = stderr, Compile = compile }).GetAwaiter().GetResult();
 
     /// <summary>Runs <c>atlas</c> with <paramref name="args"/> in <paramref name="environment"/>; returns the exit code.</summary>
-    /// <remarks>Ctrl+C (or <paramref name="cancellationToken"/>) stops a run promptly; it then exits with <see cref="ExitCodes.Cancelled"/>.</remarks>
+    /// <remarks>
+    /// <paramref name="cancellationToken"/> (and, with <see cref="CliEnvironment.HandlesSignals"/>, SIGINT or SIGTERM) stops
+    /// a command promptly; it then exits with <see cref="ExitCodes.Cancelled"/> (130), or <see cref="ExitCodes.Terminated"/>
+    /// (143) for SIGTERM. A second signal ends the process at once.
+    /// </remarks>
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(environment);
         var stdout = environment.Output;
         var stderr = environment.Error;
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var signals = environment.HandlesSignals ? TerminationSignals.Register(cancel) : null;
 
         try
         {
@@ -58,24 +64,28 @@ public static class AtlasCli
                 return ExitCodes.Usage;
             }
 
-            return await parseResult.InvokeAsync(
+            var exitCode = await parseResult.InvokeAsync(
                 new InvocationConfiguration
                 {
                     Output = stdout,
                     Error = stderr,
                     EnableDefaultExceptionHandler = false,
+                    // Signals are ours (TerminationSignals): System.CommandLine's handler would end a command that is still
+                    // writing its last lines, and say 130 for SIGTERM too.
+                    ProcessTerminationTimeout = null,
                 },
-                cancellationToken).ConfigureAwait(false);
+                cancel.Token).ConfigureAwait(false);
+            return exitCode != ExitCodes.Success && signals?.ExitCode is { } signalled ? signalled : exitCode;
         }
         catch (UsageException ex)
         {
             stderr.WriteLine(ex.Message);
             return ExitCodes.Usage;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException ex)
         {
-            stderr.WriteLine($"{Name}: cancelled");
-            return ExitCodes.Cancelled;
+            stderr.WriteLine(ex is CommandCancelledException ? ex.Message : $"{Name}: cancelled");
+            return signals?.ExitCode ?? ExitCodes.Cancelled;
         }
         catch (Exception ex)
         {
@@ -185,9 +195,15 @@ public static class ExitCodes
     public const int Usage = 2;
     public const int InternalError = 3;
 
-    /// <summary>Stopped by Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    /// <summary>Stopped by Ctrl+C (128 + SIGINT, as shells report it), or cancelled by the caller.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Stopped by SIGTERM (128 + 15).</summary>
+    public const int Terminated = 143;
 }
+
+/// <summary>A command stopped on request that has said what it did before stopping: its message is the one line printed on stderr.</summary>
+public sealed class CommandCancelledException(string message) : OperationCanceledException(message);
 
 /// <summary>Bad usage (missing file, empty directory, ...): its message is the one line printed on stderr.</summary>
 public sealed class UsageException(string message) : Exception(message);

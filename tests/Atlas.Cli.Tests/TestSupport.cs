@@ -182,9 +182,12 @@ internal static class AtlasProcess
     /// <summary>The apphost next to the test binaries (an Exe reference copies it), else <c>dotnet atlas.dll</c>.</summary>
     public static CliResult Run(string workingDirectory, params string[] args) => RunWithInput(workingDirectory, null, args);
 
+    /// <summary>The apphost next to the test binaries.</summary>
+    public static string AppHost { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "atlas.exe" : "atlas");
+
     public static CliResult RunWithInput(string workingDirectory, string? stdin, params string[] args)
     {
-        var appHost = System.IO.Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "atlas.exe" : "atlas");
+        var appHost = AppHost;
         var start = File.Exists(appHost)
             ? new ProcessStartInfo(appHost)
             : new ProcessStartInfo("dotnet") { ArgumentList = { System.IO.Path.Combine(AppContext.BaseDirectory, "atlas.dll") } };
