@@ -37,7 +37,7 @@ public static class AtlasCli
     /// <remarks>
     /// <paramref name="cancellationToken"/> (and, with <see cref="CliEnvironment.HandlesSignals"/>, SIGINT or SIGTERM) stops
     /// a command promptly; it then exits with <see cref="ExitCodes.Cancelled"/> (130), or <see cref="ExitCodes.Terminated"/>
-    /// (143) for SIGTERM. A second signal ends the process at once.
+    /// (143) for SIGTERM; one that has not stopped 5 s later is left behind. A second signal ends the process at once.
     /// </remarks>
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken = default)
     {
@@ -64,17 +64,28 @@ public static class AtlasCli
                 return ExitCodes.Usage;
             }
 
-            var exitCode = await parseResult.InvokeAsync(
-                new InvocationConfiguration
-                {
-                    Output = stdout,
-                    Error = stderr,
-                    EnableDefaultExceptionHandler = false,
-                    // Signals are ours (TerminationSignals): System.CommandLine's handler would end a command that is still
-                    // writing its last lines, and say 130 for SIGTERM too.
-                    ProcessTerminationTimeout = null,
-                },
-                cancel.Token).ConfigureAwait(false);
+            var configuration = new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+                // Signals are ours (TerminationSignals): System.CommandLine's handler would end a command that is still
+                // writing its last lines, and say 130 for SIGTERM too.
+                ProcessTerminationTimeout = null,
+            };
+            // With signals, on the thread pool: a command may block its thread (Console.In reads synchronously), and the
+            // grace period must still run out.
+            var invocation = signals is null
+                ? parseResult.InvokeAsync(configuration, cancel.Token)
+                : Task.Run(() => parseResult.InvokeAsync(configuration, cancel.Token), CancellationToken.None);
+            if (signals is not null && await Task.WhenAny(invocation, signals.GraceElapsed).ConfigureAwait(false) != invocation)
+            {
+                // A command blocked where it cannot see the token (a terminal read): stop without it; writes already done are whole.
+                stderr.WriteLine($"{Name}: cancelled");
+                return signals.ExitCode!.Value;
+            }
+
+            var exitCode = await invocation.ConfigureAwait(false);
             return exitCode != ExitCodes.Success && signals?.ExitCode is { } signalled ? signalled : exitCode;
         }
         catch (UsageException ex)

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.InteropServices;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace Atlas.Cli;
 
@@ -12,6 +13,10 @@ internal sealed class TerminationSignals : IDisposable
 {
     private readonly CancellationTokenSource _cancel;
     private readonly PosixSignalRegistration[] _registrations;
+    /// <summary>How long a cancelled command has to stop before <see cref="GraceElapsed"/>.</summary>
+    public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(5);
+
+    private readonly TaskCompletionSource _signalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _exitCode;
 
     private TerminationSignals(CancellationTokenSource cancel)
@@ -26,6 +31,9 @@ internal sealed class TerminationSignals : IDisposable
 
     /// <summary>The exit code for the first signal received (130 for SIGINT, 143 for SIGTERM); null before one.</summary>
     public int? ExitCode => Volatile.Read(ref _exitCode) is var code and not 0 ? code : null;
+
+    /// <summary>Completes <see cref="GracePeriod"/> after the first signal: the command had its chance to stop on its own.</summary>
+    public Task GraceElapsed => _signalled.Task.ContinueWith(_ => Task.Delay(GracePeriod), TaskScheduler.Default).Unwrap();
 
     /// <summary>Cancels <paramref name="cancel"/> on the first signal; null where signals cannot be handled.</summary>
     public static TerminationSignals? Register(CancellationTokenSource cancel)
@@ -52,5 +60,6 @@ internal sealed class TerminationSignals : IDisposable
         context.Cancel = true;
         // Off the signal thread: cancelling runs the command's callbacks.
         _ = _cancel.CancelAsync();
+        _signalled.TrySetResult();
     }
 }

@@ -175,6 +175,47 @@ public sealed class BatchOutputTests
     }
 
     [Fact]
+    public async Task Chat_SigtermWhileWaitingForInput_StopsAfterTheGracePeriod()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var dir = new TempDirectory();
+        var flow = dir.Write("chat.atlas", """
+            provider offline {
+              kind    = mock
+              latency = 0ms
+            }
+            agent helper(question: string) -> string {
+              model  = offline
+              prompt = "Answer {{question}}"
+            }
+            """);
+        // stdin stays open and silent: the read cannot see the cancellation token.
+        var start = new ProcessStartInfo(AtlasProcess.AppHost) { ArgumentList = { "chat", flow, "--agent", "helper" } };
+        start.RedirectStandardInput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardOutput = true;
+        start.UseShellExecute = false;
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await Task.Delay(TimeSpan.FromSeconds(3)); // past startup, into the read
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            Assert.Fail("SIGTERM did not stop atlas chat within 30 s");
+        }
+
+        Assert.Equal(143, process.ExitCode);
+        Assert.EndsWith("atlas: cancelled\n", (await stderr).Replace("\r\n", "\n"));
+    }
+
+    [Fact]
     public async Task JsonLineReader_LinesAcrossChunksEndingsAndTheLimit()
     {
         var text = new StringBuilder("\uFEFF{\"a\":1}\r\n\n  \t\n");
