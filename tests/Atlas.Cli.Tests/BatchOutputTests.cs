@@ -162,7 +162,7 @@ public sealed class BatchOutputTests
 
         Assert.Equal(exitCode, process.ExitCode);
         var last = (await stderr).Replace("\r\n", "\n").TrimEnd('\n').Split('\n')[^1];
-        var match = Regex.Match(last, @"^atlas run: cancelled after ([\d,]+) lines \(the results of the first \1 input lines are in '.*out\.jsonl'\)$");
+        var match = Regex.Match(last, @"^atlas run: cancelled after ([\d,]+) lines; '.*out\.jsonl' holds the results of the first \1 inputs, in order$");
         Assert.True(match.Success, last);
         var written = int.Parse(match.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
         var text = File.ReadAllText(output);

@@ -104,14 +104,23 @@ internal static class BatchRunner
             }
             catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or AggregateException)
             {
-                writer.Stop();
-                var written = stats.Done;
-                throw new CommandCancelledException(
-                    string.Create(CultureInfo.InvariantCulture, $"{commandName}: cancelled after {written:N0} line{(written == 1 ? "" : "s")} (the results of the first {written:N0} input lines{(options.OutputPath is null ? "" : " are in '" + options.OutputPath + "'")})"));
+                throw Cancelled();
             }
 
+            // Cancelled as the last results came in: the writer may have stopped short of them.
+            if (cancellationToken.IsCancellationRequested && stats.Done < stats.Total) throw Cancelled();
             environment.Error.WriteLine(stats.Summary());
             return stats.Failed == 0 ? ExitCodes.Success : ExitCodes.Errors;
+
+            CommandCancelledException Cancelled()
+            {
+                writer.Stop();
+                var written = stats.Done;
+                var where = options.OutputPath is null ? "stdout has" : $"'{options.OutputPath}' holds";
+                return new CommandCancelledException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{commandName}: cancelled after {written:N0} line{(written == 1 ? "" : "s")}; {where} the results of the first {written:N0} input{(written == 1 ? "" : "s")}, in order"));
+            }
         }
     }
 
