@@ -34,7 +34,11 @@ public static class AtlasCli
         RunAsync(args, new CliEnvironment { Output = stdout, Error = stderr, Compile = compile }).GetAwaiter().GetResult();
 
     /// <summary>Runs <c>atlas</c> with <paramref name="args"/> in <paramref name="environment"/>; returns the exit code.</summary>
-    /// <remarks>Ctrl+C (or <paramref name="cancellationToken"/>) stops a run promptly; it then exits with <see cref="ExitCodes.Cancelled"/>.</remarks>
+    /// <remarks>
+    /// <paramref name="cancellationToken"/> (and, with <see cref="CliEnvironment.HandlesSignals"/>, SIGINT or SIGTERM) stops
+    /// a command promptly; it then exits with <see cref="ExitCodes.Cancelled"/> (130), or <see cref="ExitCodes.Terminated"/>
+    /// (143) for SIGTERM; one that has not stopped 5 s later is left behind. A second signal ends the process at once.
+    /// </remarks>
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -50,6 +54,8 @@ public static class AtlasCli
         var stderr = environment.Error;
         var commandName = Name;
         int exitCode;
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var signals = environment.HandlesSignals ? TerminationSignals.Register(cancel) : null;
 
         try
         {
@@ -67,14 +73,29 @@ public static class AtlasCli
                 return ExitCodes.Usage;
             }
 
-            exitCode = await parseResult.InvokeAsync(
-                new InvocationConfiguration
-                {
-                    Output = stdout,
-                    Error = stderr,
-                    EnableDefaultExceptionHandler = false,
-                },
-                cancellationToken).ConfigureAwait(false);
+            var configuration = new InvocationConfiguration
+            {
+                Output = stdout,
+                Error = stderr,
+                EnableDefaultExceptionHandler = false,
+                // Signals are ours (TerminationSignals): System.CommandLine's handler would end a command that is still
+                // writing its last lines, and say 130 for SIGTERM too.
+                ProcessTerminationTimeout = null,
+            };
+            // With signals, on the thread pool: a command may block its thread (Console.In reads synchronously), and the
+            // grace period must still run out.
+            var invocation = signals is null
+                ? parseResult.InvokeAsync(configuration, cancel.Token)
+                : Task.Run(() => parseResult.InvokeAsync(configuration, cancel.Token), CancellationToken.None);
+            if (signals is not null && await Task.WhenAny(invocation, signals.GraceElapsed).ConfigureAwait(false) != invocation)
+            {
+                // A command blocked where it cannot see the token (a terminal read): stop without it; writes already done are whole.
+                Report(stderr, $"{Name}: cancelled");
+                return signals.ExitCode!.Value;
+            }
+
+            exitCode = await invocation.ConfigureAwait(false);
+            if (exitCode != ExitCodes.Success && signals?.ExitCode is { } signalled) exitCode = signalled;
             await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (UsageException ex)
@@ -87,10 +108,10 @@ public static class AtlasCli
             Report(stderr, $"{commandName}: {ex.Message}");
             exitCode = ExitCodes.Errors;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException ex)
         {
-            Report(stderr, $"{Name}: cancelled");
-            exitCode = ExitCodes.Cancelled;
+            Report(stderr, ex is CommandCancelledException ? ex.Message : $"{Name}: cancelled");
+            exitCode = signals?.ExitCode ?? ExitCodes.Cancelled;
         }
         catch (Exception ex)
         {
@@ -220,9 +241,15 @@ public static class ExitCodes
     public const int Usage = 2;
     public const int InternalError = 3;
 
-    /// <summary>Stopped by Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    /// <summary>Stopped by Ctrl+C (128 + SIGINT, as shells report it), or cancelled by the caller.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Stopped by SIGTERM (128 + 15).</summary>
+    public const int Terminated = 143;
 }
+
+/// <summary>A command stopped on request that has said what it did before stopping: its message is the one line printed on stderr.</summary>
+public sealed class CommandCancelledException(string message) : OperationCanceledException(message);
 
 /// <summary>Bad usage (missing file, empty directory, ...): its message is the one line printed on stderr.</summary>
 public sealed class UsageException(string message) : Exception(message);

@@ -16,9 +16,10 @@ namespace Atlas.Cli;
 /// </summary>
 internal sealed class AtlasProject
 {
-    private AtlasProject(AtlasProgram program, string baseDirectory, string displayPath)
+    private AtlasProject(AtlasProgram program, string baseDirectory, string displayPath, IReadOnlyList<AtlasInput> sources)
     {
         Program = program;
+        Sources = sources;
         BaseDirectory = baseDirectory;
         DisplayPath = displayPath;
     }
@@ -28,6 +29,9 @@ internal sealed class AtlasProject
     public string BaseDirectory { get; }
 
     public string DisplayPath { get; }
+
+    /// <summary>The Atlas files it was compiled from (a command must never write over one).</summary>
+    public IReadOnlyList<AtlasInput> Sources { get; }
 
     /// <summary>Implementations of declared tools from <c>--tools</c> assemblies, by tool name; added to every runtime it creates.</summary>
     public IReadOnlyDictionary<string, Microsoft.Extensions.AI.AIFunction> Tools { get; set; } = new Dictionary<string, Microsoft.Extensions.AI.AIFunction>();
@@ -54,14 +58,7 @@ internal sealed class AtlasProject
         var files = new List<SourceFile>();
         foreach (var input in projects[0])
         {
-            try
-            {
-                files.Add(new SourceFile(input.DisplayPath, File.ReadAllText(input.FullPath)));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new UsageException($"{commandName}: cannot read '{input.DisplayPath}': {ex.Message}");
-            }
+            files.Add(new SourceFile(input.DisplayPath, InputFiles.ReadText(input.FullPath, input.DisplayPath, InputFiles.SourceLimitFor, commandName)));
         }
 
         var result = environment.Compile is { } compile ? compile(files) : AtlasCompiler.Compile(files);
@@ -80,7 +77,7 @@ internal sealed class AtlasProject
 
         var full = Path.GetFullPath(path);
         var baseDirectory = File.Exists(full) ? Path.GetDirectoryName(full)! : full;
-        return new AtlasProject(new AtlasProgram(result.Model), baseDirectory, path);
+        return new AtlasProject(new AtlasProgram(result.Model), baseDirectory, path, projects[0]);
     }
 
     /// <summary>A runtime for the project's declarations; offline-capable (a provider without its key is unavailable, routes fall through).</summary>

@@ -25,6 +25,9 @@ public sealed record CliEnvironment
     /// <summary>Whether stdin is a terminal (<c>atlas chat</c> shows a prompt only then).</summary>
     public bool InputIsTerminal { get; init; }
 
+    /// <summary>Whether SIGINT and SIGTERM cancel the command (the process's console; not a test calling in process).</summary>
+    public bool HandlesSignals { get; init; }
+
     /// <summary>Reads environment variables (API keys); their values are never printed.</summary>
     public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
 
@@ -48,5 +51,6 @@ public sealed record CliEnvironment
         Error = Console.Error,
         ErrorIsTerminal = !Console.IsErrorRedirected,
         InputIsTerminal = !Console.IsInputRedirected,
+        HandlesSignals = true,
     };
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -52,9 +51,11 @@ internal static class JsonText
     /// <c>duplicate key 'id' at $.ticket.id (line 3, column 5)</c> for the first key repeated in one
     /// object of <paramref name="text"/>, or <see langword="null"/> when there is none (or the text is not JSON).
     /// </summary>
-    internal static string? FindDuplicateKey(string text)
+    internal static string? FindDuplicateKey(string text) => FindDuplicateKey(Encoding.UTF8.GetBytes(text));
+
+    /// <inheritdoc cref="FindDuplicateKey(string)"/>
+    internal static string? FindDuplicateKey(ReadOnlySpan<byte> bytes)
     {
-        var bytes = Encoding.UTF8.GetBytes(text);
         var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
         // One frame per open object or array: the keys seen so far, or the index of the next element.
         var frames = new Stack<(string Path, HashSet<string>? Keys, int Index)>();
@@ -70,7 +71,7 @@ internal static class JsonText
                         var (path, keys, _) = frames.Peek();
                         if (!keys!.Add(property) && duplicate is null)
                         {
-                            var before = Encoding.UTF8.GetString(bytes, 0, (int)reader.TokenStartIndex);
+                            var before = Encoding.UTF8.GetString(bytes[..(int)reader.TokenStartIndex]);
                             var line = before.AsSpan().Count('\n') + 1;
                             var column = before.Length - (before.LastIndexOf('\n') + 1) + 1;
                             duplicate = string.Create(CultureInfo.InvariantCulture, $"duplicate key '{OneLine(property)}' at {Member(path, property)} (line {line}, column {column})");
@@ -118,30 +119,34 @@ internal static class JsonText
     private static readonly System.Buffers.SearchValues<char> IdentifierCharacters =
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 
-    /// <summary>
-    /// The value of an option that takes JSON: the JSON itself, or <c>@path</c> to read it from a file.
-    /// </summary>
-    /// <exception cref="UsageException">The file cannot be read or the text is not valid JSON.</exception>
-    public static JsonNode? ReadOption(string text, string commandName, string optionName)
+    /// <summary>Parses one JSON value from UTF-8 bytes, without making a string of them first.</summary>
+    /// <exception cref="JsonException">The bytes are not one valid JSON value.</exception>
+    /// <remarks>Check the bytes are valid UTF-8 first (<see cref="InputFiles.FindInvalidUtf8"/>): System.Text.Json finds bad bytes inside strings only when it reads them.</remarks>
+    public static JsonNode? Parse(ReadOnlySpan<byte> utf8)
     {
-        var json = text;
-        if (text.StartsWith('@'))
-        {
-            var path = text[1..];
-            try
-            {
-                json = File.ReadAllText(path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                throw new UsageException(
-                    File.Exists(path) ? $"{commandName}: cannot read {optionName} file '{path}': {ex.Message}" : $"{commandName}: {optionName} file '{path}' does not exist");
-            }
-        }
-
         try
         {
-            return Parse(json);
+            return JsonNode.Parse(utf8, NodeOptions, DocumentOptions);
+        }
+        catch (JsonException) when (FindDuplicateKey(utf8) is { } duplicate)
+        {
+            throw new JsonException(duplicate);
+        }
+    }
+
+    /// <summary>
+    /// The value of an option that takes JSON: the JSON itself, or <c>@path</c> to read it from a file (a regular file of
+    /// at most <see cref="InputFiles.MaxBytes"/>, UTF-8, parsed from its bytes).
+    /// </summary>
+    /// <exception cref="UsageException">The file cannot be read, is too large or not UTF-8, or the text is not valid JSON.</exception>
+    public static JsonNode? ReadOption(string text, string commandName, string optionName)
+    {
+        try
+        {
+            if (!text.StartsWith('@')) return Parse(text);
+            var path = text[1..];
+            var bytes = InputFiles.ReadBytes(path, $"{optionName} file '{path}'", "an input", commandName);
+            return Parse(InputFiles.RequireUtf8(bytes, path, commandName));
         }
         catch (JsonException ex)
         {

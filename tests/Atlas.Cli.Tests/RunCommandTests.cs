@@ -202,7 +202,7 @@ public sealed class RunCommandTests
             (["run", file, "--frobnicate"], "atlas run: Unrecognized command or argument '--frobnicate'."),
             (["run"], "atlas run: Required argument missing for command: 'run'."),
             (["run", file, "-w", "support", "--output", "x.jsonl"], "atlas run: --output and --parallel go with --batch"),
-            (["run", file, "-w", "support", "--batch", "/no/such.jsonl", "--output", "x.jsonl"], "atlas run: batch file '/no/such.jsonl' does not exist"),
+            (["run", file, "-w", "support", "--batch", "/no/such.jsonl", "--output", "x.jsonl"], "atlas run: --batch file '/no/such.jsonl' does not exist"),
         };
 
         foreach (var (args, expected) in cases)

@@ -185,10 +185,13 @@ internal static class AtlasProcess
     public static CliResult RunWithInput(string workingDirectory, string? stdin, params string[] args) =>
         Launch(StartInfo(args), workingDirectory, stdin);
 
+    /// <summary>The apphost next to the test binaries.</summary>
+    public static string AppHost { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "atlas.exe" : "atlas");
+
     /// <summary>How to start <c>atlas</c> with <paramref name="args"/>, for a test that changes the child's environment.</summary>
     public static ProcessStartInfo StartInfo(params string[] args)
     {
-        var appHost = System.IO.Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "atlas.exe" : "atlas");
+        var appHost = AppHost;
         var start = File.Exists(appHost)
             ? new ProcessStartInfo(appHost)
             : new ProcessStartInfo("dotnet") { ArgumentList = { System.IO.Path.Combine(AppContext.BaseDirectory, "atlas.dll") } };

@@ -3,8 +3,9 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using System.Runtime.ExceptionServices;
 using System.IO;
+using System.Runtime.ExceptionServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
@@ -16,10 +17,11 @@ using Atlas.Runtime;
 
 namespace Atlas.Cli.Commands;
 
-internal sealed record BatchOptions(string InputPath, string OutputPath, int Parallel, string? Events);
+/// <summary>A batch: <paramref name="OutputPath"/> null writes the results to stdout.</summary>
+internal sealed record BatchOptions(string InputPath, string? OutputPath, int Parallel, string? Events);
 
 /// <summary>
-/// <c>atlas run FILE --batch in.jsonl --output out.jsonl [--parallel N]</c>: every line of the
+/// <c>atlas run FILE --batch in.jsonl [--output out.jsonl] [--parallel N]</c>: every line of the
 /// input through one long-lived workflow block, with bounded memory however long the file.
 /// </summary>
 /// <remarks>
@@ -30,7 +32,11 @@ internal sealed record BatchOptions(string InputPath, string OutputPath, int Par
 /// reorder buffer keyed by line. The reader may run at most <see cref="Window"/> lines ahead of
 /// the writer, so a slow line cannot make the buffer grow without bound.</item>
 /// <item>A line that is not valid JSON or not the workflow's input, or whose run fails, becomes
-/// <c>{"line": N, "error": "..."}</c> and the batch goes on. Blank lines are skipped.</item>
+/// <c>{"line": N, "error": "..."}</c> and the batch goes on. Blank lines are skipped. A line is read as UTF-8
+/// bytes of at most <see cref="InputFiles.MaxBytes"/>; a longer one is skipped unread (an error record).</item>
+/// <item>Results are written whole lines at a time, each write straight to the file (or stdout), so a stopped
+/// run leaves only whole lines. When cancelled (Ctrl+C, SIGTERM) it stops reading, cancels the runs in flight,
+/// writes nothing more and reports how many lines it wrote: those are the results of the first lines, in order.</item>
 /// </list>
 /// </remarks>
 internal static class BatchRunner
@@ -43,23 +49,15 @@ internal static class BatchRunner
         const string commandName = RunCommand.CommandName;
         var total = await CountLinesAsync(options.InputPath, cancellationToken).ConfigureAwait(false);
         using var events = EventSink.Open(options.Events, environment, commandName);
-        TextWriter output;
-        try
-        {
-            output = new OutputWriter(new StreamWriter(options.OutputPath, append: false) { AutoFlush = false }, $"--output file '{options.OutputPath}'");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new UsageException($"{commandName}: cannot write '{options.OutputPath}': {ex.Message}");
-        }
-
-        await using (output.ConfigureAwait(false))
+        await using var output = BatchOutput.Open(options.OutputPath, environment, commandName);
         await using (var runtime = project.CreateRuntime(environment))
         {
             // One token for the blocks, the reader and the writer: if one of them fails, the others stop.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var stats = new BatchStats(total);
             var writer = new OrderedWriter(output, Window(options.Parallel), stats);
+            // From the moment of cancelling, nothing more is written: the output holds exactly the first lines' results.
+            using var stopWriting = cancellationToken.Register(writer.Stop);
             var lines = new RunLines();
             var block = runtime.CreateBlock<BatchItem, JsonState, JsonNode?>(
                 workflow.Graph,
@@ -85,26 +83,44 @@ internal static class BatchRunner
                     CancellationToken: stop.Token));
 
             var progress = BatchProgress.Create(environment, stats);
-            await progress.RunAsync(async () =>
+            try
             {
-                var reading = StopOnFault(ReadAsync(options.InputPath, workflow, block, writer, stop.Token), stop);
-                var consuming = StopOnFault(ConsumeAsync(block, lines, writer, stop.Token), stop);
-                try
+                await progress.RunAsync(async () =>
                 {
-                    await Task.WhenAll(reading, consuming).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // One side stopped the other: report the failure that started it.
-                    var cause = new[] { reading, consuming }.Where(t => t.IsFaulted).Select(t => t.Exception!.GetBaseException()).FirstOrDefault(e => e is not OperationCanceledException);
-                    if (cause is not null) ExceptionDispatchInfo.Throw(cause);
-                    throw;
-                }
-            }).ConfigureAwait(false);
+                    var reading = StopOnFault(ReadAsync(options.InputPath, workflow, block, writer, stop.Token), stop);
+                    var consuming = StopOnFault(ConsumeAsync(block, lines, writer, stop.Token), stop);
+                    try
+                    {
+                        await Task.WhenAll(reading, consuming).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        // One side stopped the other: report the failure that started it.
+                        var cause = new[] { reading, consuming }.Where(t => t.IsFaulted).Select(t => t.Exception!.GetBaseException()).FirstOrDefault(e => e is not OperationCanceledException);
+                        if (cause is not null) ExceptionDispatchInfo.Throw(cause);
+                        throw;
+                    }
+                }).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or AggregateException)
+            {
+                throw Cancelled();
+            }
 
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            // Cancelled as the last results came in: the writer may have stopped short of them.
+            if (cancellationToken.IsCancellationRequested && stats.Done < stats.Total) throw Cancelled();
             environment.Error.WriteLine(stats.Summary());
             return stats.Failed == 0 ? ExitCodes.Success : ExitCodes.Errors;
+
+            CommandCancelledException Cancelled()
+            {
+                writer.Stop();
+                var written = stats.Done;
+                var where = options.OutputPath is null ? "stdout has" : $"'{options.OutputPath}' holds";
+                return new CommandCancelledException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"{commandName}: cancelled after {written:N0} line{(written == 1 ? "" : "s")}; {where} the results of the first {written:N0} input{(written == 1 ? "" : "s")}, in order"));
+            }
         }
     }
 
@@ -128,18 +144,17 @@ internal static class BatchRunner
     {
         try
         {
-            using var reader = new StreamReader(path);
-            long lineNumber = 0, sequence = 0;
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            using var reader = new JsonLineReader(InputFiles.OpenRead(path, $"--batch file '{path}'", RunCommand.CommandName), InputFiles.MaxBytes);
+            long sequence = 0;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                lineNumber++;
-                if (string.IsNullOrWhiteSpace(line)) continue;
+                if (reader.IsBlank) continue;
                 await writer.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
                 var current = sequence++;
-                var item = Prepare(line, lineNumber, current, workflow, out var error);
+                var item = Prepare(reader, current, workflow, out var error);
                 if (item is null)
                 {
-                    writer.Complete(current, ErrorRecord(lineNumber, error!), succeeded: false);
+                    writer.Complete(current, ErrorRecord(reader.LineNumber, error!), succeeded: false);
                     continue;
                 }
 
@@ -155,13 +170,26 @@ internal static class BatchRunner
         }
     }
 
-    private static BatchItem? Prepare(string line, long lineNumber, long sequence, WorkflowInterpreter workflow, out string? error)
+    private static BatchItem? Prepare(JsonLineReader reader, long sequence, WorkflowInterpreter workflow, out string? error)
     {
         error = null;
+        if (reader.IsTooLong)
+        {
+            error = $"the line is longer than {InputFiles.MaxText}, the limit for a batch line";
+            return null;
+        }
+
+        var line = reader.Line.Span;
+        if (InputFiles.FindInvalidUtf8(line) is { } bad)
+        {
+            error = $"{InputFiles.InvalidByte(line, bad)} at column {InputFiles.Position(line, bad).Column}";
+            return null;
+        }
+
         try
         {
             var input = workflow.ConformInput(JsonText.Parse(line));
-            return new BatchItem(sequence, lineNumber, workflow.CreateState(input));
+            return new BatchItem(sequence, reader.LineNumber, workflow.CreateState(input));
         }
         catch (JsonException ex)
         {
@@ -198,21 +226,21 @@ internal static class BatchRunner
 
     private static async Task<long> CountLinesAsync(string path, CancellationToken cancellationToken)
     {
+        using var reader = new JsonLineReader(InputFiles.OpenRead(path, $"--batch file '{path}'", RunCommand.CommandName), InputFiles.MaxBytes);
+        long count = 0;
         try
         {
-            using var reader = new StreamReader(path);
-            long count = 0;
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (!string.IsNullOrWhiteSpace(line)) count++;
+                if (!reader.IsBlank) count++;
             }
-
-            return count;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (IOException ex)
         {
-            throw new UsageException($"{RunCommand.CommandName}: cannot read '{path}': {ex.Message}");
+            throw new UsageException($"{RunCommand.CommandName}: cannot read '{path}': {JsonText.OneLine(ex.Message)}");
         }
+
+        return count;
     }
 
     private sealed record BatchItem(long Sequence, long Line, JsonState State);
@@ -238,27 +266,45 @@ internal static class BatchRunner
         }
     }
 
-    /// <summary>Writes results in input order as they become contiguous; holds at most a window of lines.</summary>
-    private sealed class OrderedWriter(TextWriter output, int window, BatchStats stats)
+    /// <summary>
+    /// Writes results in input order as they become contiguous, every run of ready lines in one write; holds at most a
+    /// window of lines. After <see cref="Stop"/> it writes nothing more.
+    /// </summary>
+    private sealed class OrderedWriter(BatchOutput output, int window, BatchStats stats)
     {
         private readonly SemaphoreSlim _room = new(window, window);
         private readonly Dictionary<long, (string Text, bool Succeeded)> _pending = new();
+        private readonly StringBuilder _ready = new();
         private long _next;
+        private bool _stopped;
 
         public Task WaitForRoomAsync(CancellationToken cancellationToken) => _room.WaitAsync(cancellationToken);
+
+        public void Stop()
+        {
+            lock (_pending) _stopped = true;
+        }
 
         public void Complete(long sequence, string text, bool succeeded)
         {
             lock (_pending)
             {
+                if (_stopped) return;
                 _pending.Add(sequence, (text, succeeded));
+                var first = _next;
+                var succeededCount = 0;
                 while (_pending.Remove(_next, out var ready))
                 {
-                    output.WriteLine(ready.Text);
-                    stats.Written(ready.Succeeded);
+                    _ready.Append(ready.Text).Append('\n');
+                    if (ready.Succeeded) succeededCount++;
                     _next++;
-                    _room.Release();
                 }
+
+                if (_next == first) return;
+                output.Write(_ready);
+                _ready.Clear();
+                stats.Written(succeededCount, (int)(_next - first) - succeededCount);
+                _room.Release((int)(_next - first));
             }
         }
     }
@@ -298,10 +344,11 @@ internal sealed class BatchStats(long total)
         lock (_gate) _usage += usage;
     }
 
-    public void Written(bool succeeded)
+    /// <summary>Lines written: <paramref name="succeeded"/> results and <paramref name="failed"/> error records.</summary>
+    public void Written(int succeeded, int failed)
     {
-        if (succeeded) Interlocked.Increment(ref _succeeded);
-        else Interlocked.Increment(ref _failed);
+        Interlocked.Add(ref _succeeded, succeeded);
+        Interlocked.Add(ref _failed, failed);
     }
 
     /// <summary><c>batch: 1,000/4,000 lines · 998 ok · 2 failed · 850/s · ETA 4s</c></summary>

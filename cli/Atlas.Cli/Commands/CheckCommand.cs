@@ -23,7 +23,7 @@ public static class CheckCommand
         "atlas check examples/                               # a folder of projects: each example checked on its own",
     ];
 
-    public const string ExitCodesHelp = "0 no errors (warnings allowed), 1 errors found, 2 bad usage or unreadable input";
+    public const string ExitCodesHelp = "0 no errors (warnings allowed), 1 errors found, 2 bad usage or unreadable input (a file that is not a regular file, larger than " + InputFiles.MaxText + " or not UTF-8)";
 
     public static Command Create(TextWriter stdout, TextWriter stderr, Func<IReadOnlyList<SourceFile>, CompilationResult>? compile = null)
     {
@@ -87,11 +87,11 @@ public static class CheckCommand
             {
                 try
                 {
-                    files.Add(new SourceFile(input.DisplayPath, File.ReadAllText(input.FullPath)));
+                    files.Add(new SourceFile(input.DisplayPath, InputFiles.ReadText(input.FullPath, input.DisplayPath, InputFiles.SourceLimitFor, commandName)));
                 }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                catch (UsageException ex)
                 {
-                    problems.Add($"{commandName}: cannot read '{input.DisplayPath}': {ex.Message}");
+                    problems.Add(ex.Message);
                 }
             }
             sources.Add(files);

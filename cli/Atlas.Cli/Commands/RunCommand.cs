@@ -33,7 +33,7 @@ public static class RunCommand
         "atlas run examples/support-triage/support.atlas -w support -i @examples/support-triage/ticket.json --tools examples/support-triage/bin/Debug/net10.0/SupportTriage.dll   # after dotnet build examples/support-triage: its tool methods",
     ];
 
-    public const string ExitCodesHelp = "0 success, 1 the files have errors or the run (or a batch line) failed (an mcp server that does not start fails it), 2 bad usage or input (a --tools assembly that cannot be used, a tool a step calls with no implementation)";
+    public const string ExitCodesHelp = "0 success, 1 the files have errors or the run (or a batch line) failed (an mcp server that does not start fails it), 2 bad usage or input (a --tools assembly that cannot be used, a tool a step calls with no implementation, an input file that is not a regular file, larger than " + InputFiles.MaxText + " or not UTF-8, an --output or --events that is one of the inputs), 130 stopped by Ctrl+C (SIGINT), 143 by SIGTERM";
 
     public static Command Create(CliEnvironment environment)
     {
@@ -48,7 +48,7 @@ public static class RunCommand
         };
         var input = new Option<string?>("--input", "-i")
         {
-            Description = "The input as JSON, or @file.json. For one parameter, its value (an object, a string, a list); for several, an object keyed by parameter name.",
+            Description = "The input as JSON, or @file.json (a UTF-8 file of at most " + InputFiles.MaxText + "). For one parameter, its value (an object, a string, a list); for several, an object keyed by parameter name.",
             HelpName = "JSON|@file",
         };
         var events = new Option<string?>("--events")
@@ -58,12 +58,12 @@ public static class RunCommand
         };
         var batch = new Option<string?>("--batch")
         {
-            Description = "Run once per line of a JSON-lines file (each line read like --input), streaming with bounded memory.",
+            Description = "Run once per line of a JSON-lines file (each line read like --input, at most " + InputFiles.MaxText + "), streaming with bounded memory. Ctrl+C (or SIGTERM) stops it after the last whole line written.",
             HelpName = "in.jsonl",
         };
         var output = new Option<string?>("--output", "-o")
         {
-            Description = "With --batch: where to write one result line per input line, in input order ({\"line\": N, \"error\": ...} for a failed line).",
+            Description = "With --batch: where to write one result line per input line, in input order ({\"line\": N, \"error\": ...} for a failed line); stdout without it, or with '-'. Never one of the command's input files.",
             HelpName = "out.jsonl",
         };
         var tools = new Option<string[]>("--tools")
@@ -112,18 +112,20 @@ public static class RunCommand
         if (arguments.Batch is not null)
         {
             if (arguments.Input is not null) throw new UsageException($"{CommandName}: --input and --batch exclude each other (each batch line is an input)");
-            if (arguments.Output is null) throw new UsageException($"{CommandName}: --batch needs --output FILE for the results");
-            if (!File.Exists(arguments.Batch)) throw new UsageException($"{CommandName}: batch file '{arguments.Batch}' does not exist");
+            if (arguments.Events == "-" && arguments.Output is null or "-")
+                throw new UsageException($"{CommandName}: with --batch, --events - and the results cannot both go to stdout; give --output FILE or --events FILE");
+            InputFiles.RequireRegularFile(arguments.Batch, $"--batch file '{arguments.Batch}'", CommandName);
         }
 
         var project = AtlasProject.Load(arguments.File, environment, CommandName);
         if (project is null) return ExitCodes.Errors;
+        CheckOutputs(arguments, project);
         var workflow = project.SelectWorkflow(arguments.Workflow, CommandName);
         ProjectTools.Load(project, arguments.Tools, CommandName);
 
         if (arguments.Batch is not null)
         {
-            var options = new BatchOptions(arguments.Batch, arguments.Output!, arguments.Parallel ?? 4, arguments.Events);
+            var options = new BatchOptions(arguments.Batch, arguments.Output is null or "-" ? null : arguments.Output, arguments.Parallel ?? 4, arguments.Events);
             var requirements = ToolRequirements.ForWorkflow(project.Program.Model, workflow.Model);
             ProjectTools.Check(project, requirements, environment, CommandName);
             await CliKnowledge.For(project, environment, CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
@@ -172,6 +174,22 @@ public static class RunCommand
         // With events on stdout, stdout stays JSON lines: the result goes on one line after them.
         environment.Output.WriteLine(JsonText.Format(result, indented: !(events?.IsStdout ?? false)));
         return ExitCodes.Success;
+    }
+
+    /// <summary>Before any output is opened (which truncates it): none may be an input of the run, nor two the same file.</summary>
+    /// <exception cref="UsageException">An output is an input or another output.</exception>
+    private static void CheckOutputs(RunArguments arguments, AtlasProject project)
+    {
+        var outputs = new List<NamedPath>();
+        if (arguments.Output is { } output && output != "-") outputs.Add(new NamedPath(output, $"--output '{output}'"));
+        if (arguments.Events is { } events && events != "-") outputs.Add(new NamedPath(events, $"--events '{events}'"));
+        if (outputs.Count == 0) return;
+
+        var inputs = project.Sources.Select(s => new NamedPath(s.FullPath, $"Atlas file '{s.DisplayPath}'")).ToList();
+        if (arguments.Batch is { } batch) inputs.Add(new NamedPath(batch, $"--batch file '{batch}'"));
+        if (arguments.Input is ['@', .. var inputFile]) inputs.Add(new NamedPath(inputFile, $"--input file '{inputFile}'"));
+        foreach (var tools in arguments.Tools ?? []) inputs.Add(new NamedPath(tools, $"--tools assembly '{tools}'"));
+        OutputGuard.Check(inputs, outputs, CommandName);
     }
 
     /// <summary>The <c>--input</c> value checked against the workflow's parameters.</summary>

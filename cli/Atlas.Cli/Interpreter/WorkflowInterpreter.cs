@@ -122,16 +122,27 @@ public sealed class WorkflowInterpreter
         return result;
     }
 
-    /// <summary>A run's state from an input that went through <see cref="ConformInput"/>.</summary>
+    /// <summary>A run's state from an input that went through <see cref="ConformInput"/> (which the state takes over).</summary>
+    /// <remarks>Already canonical, the input is not conformed again: for a large input that would be a second copy of it.</remarks>
     public JsonState CreateState(JsonNode? conformedInput)
     {
         var parameters = Model.Parameters;
-        return parameters.Count switch
+        var state = new JsonState(_slots);
+        if (parameters.Count == 1)
         {
-            0 => new JsonState(_slots),
-            1 => CreateState([conformedInput]),
-            _ => CreateState(parameters.Select(p => ((JsonObject)conformedInput!)[p.Name]).ToArray()),
-        };
+            state[0] = conformedInput;
+        }
+        else if (parameters.Count > 1)
+        {
+            var arguments = (JsonObject)conformedInput!;
+            for (var i = 0; i < parameters.Count; i++)
+            {
+                arguments.Remove(parameters[i].Name, out var value); // detached from the object, so the state owns it
+                state[i] = value;
+            }
+        }
+
+        return state;
     }
 
     /// <summary>A run's state from arguments in parameter order (each made canonical for its parameter).</summary>

@@ -41,7 +41,7 @@ internal sealed class ToolAssembly
     public static ToolAssembly Load(string path, string commandName)
     {
         var full = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new UsageException($"{commandName}: --tools '{path}' does not exist");
+        InputFiles.RequireRegularFile(full, $"--tools '{path}'", commandName);
         try
         {
             var context = new ToolLoadContext(full);

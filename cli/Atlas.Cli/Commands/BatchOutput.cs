@@ -1,0 +1,72 @@
+using System;
+using System.IO;
+using System.Text;
+using System.Threading.Tasks;
+
+namespace Atlas.Cli.Commands;
+
+/// <summary>
+/// Where a batch's result lines go: a file, written without a buffer so that each <see cref="Write"/> of whole lines
+/// reaches the file at once (a run stopped at any point leaves no line cut), or stdout, flushed after each write.
+/// </summary>
+internal sealed class BatchOutput : IAsyncDisposable
+{
+    private static readonly UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    private readonly FileStream? _file;
+    private readonly string? _path;
+    private readonly TextWriter? _writer;
+    private byte[] _bytes = [];
+
+    private BatchOutput(FileStream? file, string? path, TextWriter? writer)
+    {
+        _file = file;
+        _path = path;
+        _writer = writer;
+    }
+
+    /// <summary>The file at <paramref name="path"/> (created or truncated), or stdout for null.</summary>
+    /// <exception cref="UsageException">The file cannot be created.</exception>
+    public static BatchOutput Open(string? path, CliEnvironment environment, string commandName)
+    {
+        if (path is null) return new BatchOutput(null, null, environment.Output);
+        try
+        {
+            return new BatchOutput(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0), path, null);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"{commandName}: cannot write '{path}': {JsonText.OneLine(ex.Message)}");
+        }
+    }
+
+    /// <summary>Writes <paramref name="lines"/>, whole lines each ending in '\n', in one write. Not thread-safe.</summary>
+    /// <exception cref="OutputFailedException">The file (a full disk) or stdout cannot be written.</exception>
+    public void Write(StringBuilder lines)
+    {
+        if (_writer is not null)
+        {
+            _writer.Write(lines);
+            _writer.Flush();
+            return;
+        }
+
+        var text = lines.ToString();
+        var count = s_utf8.GetByteCount(text);
+        if (_bytes.Length < count) _bytes = new byte[Math.Max(count, _bytes.Length * 2)];
+        var written = s_utf8.GetBytes(text, _bytes);
+        try
+        {
+            _file!.Write(_bytes, 0, written);
+        }
+        catch (IOException ex)
+        {
+            throw new OutputFailedException($"cannot write --output file '{_path}': {OutputWriter.Reason(ex)}", ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_file is not null) await _file.DisposeAsync().ConfigureAwait(false);
+        else await _writer!.FlushAsync().ConfigureAwait(false);
+    }
+}
