@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -588,7 +589,7 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
             }
 
             await EnsureSuccessAsync(response, "read the collection", cancellationToken).ConfigureAwait(false);
-            var collection = (JsonObject)JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false))!;
+            var collection = (JsonObject)JsonNode.Parse(await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false))!;
             _collectionId = collection["id"]!.GetValue<string>();
             return collection;
         }
@@ -629,7 +630,7 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
     {
         using var response = await SendRawAsync(method, url, body, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, what, cancellationToken).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var text = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
         return text.Length == 0 ? null : JsonNode.Parse(text);
     }
 
@@ -643,7 +644,8 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
 
         try
         {
-            return await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            // Headers first: a body is read by ReadBodyAsync or ReadErrorDetailAsync, each with a size limit.
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -655,9 +657,49 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
     {
         if (!response.IsSuccessStatusCode)
         {
-            var detail = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var detail = await ReadErrorDetailAsync(response, cancellationToken).ConfigureAwait(false);
             throw new KnowledgeStoreUnavailableException($"ChromaDB at {Location} could not {what}: HTTP {(int)response.StatusCode} {detail}");
         }
+    }
+
+    /// <summary>The most of a successful reply this store reads (a query's passages, the collection's metadata).</summary>
+    public const int MaxReplyBytes = 64 * 1024 * 1024;
+
+    /// <summary>The most of an error reply read for its message; the rest is dropped.</summary>
+    public const int MaxErrorDetailBytes = 64 * 1024;
+
+    private async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var (text, complete) = await ReadUpToAsync(response, MaxReplyBytes, cancellationToken).ConfigureAwait(false);
+        return complete
+            ? text
+            : throw new KnowledgeStoreUnavailableException($"ChromaDB at {Location} sent a reply larger than {MaxReplyBytes / (1024 * 1024)} MB, the most this store reads; search with a smaller top");
+    }
+
+    private static async Task<string> ReadErrorDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var (text, complete) = await ReadUpToAsync(response, MaxErrorDetailBytes, cancellationToken).ConfigureAwait(false);
+        return complete ? text : text + "…";
+    }
+
+    // Reads at most limit bytes of the body as UTF-8; complete is false when the body holds more.
+    private static async Task<(string Text, bool Complete)> ReadUpToAsync(HttpResponseMessage response, int limit, CancellationToken cancellationToken)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        while (buffer.Length <= limit)
+        {
+            var read = await body.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, limit + 1 - buffer.Length)), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return (Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), true);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return (Encoding.UTF8.GetString(buffer.GetBuffer(), 0, limit), false);
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$", RegexOptions.CultureInvariant)]
