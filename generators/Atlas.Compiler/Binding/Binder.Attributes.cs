@@ -199,7 +199,9 @@ internal sealed partial class Binder
     {
         if (attribute.Value is not DurationValueSyntax duration)
         {
-            ReportWrongKind(attribute, file, "a duration such as `500ms`, `20s` or `2m`");
+            // A YAML scalar such as `1min` or `30 s` arrives as a string: say what it should have been.
+            string hint = TryGetString(attribute.Value, file, out var text) ? Tokens.DurationHintForText(text) : "";
+            Report(DiagnosticDescriptors.InvalidAttributeValue, file, attribute.Value.Span, attribute.Name.Name, "a duration such as `500ms`, `20s` or `2m`", DescribeValue(attribute.Value) + hint);
             return null;
         }
 

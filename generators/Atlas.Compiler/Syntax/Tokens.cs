@@ -204,6 +204,27 @@ internal static class Tokens
         DurationUnitAliases.TryGetValue(unit, out var atlas) ? $"; did you mean `{number}{atlas}`?" : "";
 
     /// <summary>
+    /// For text that was meant as a duration but is not one (a YAML string <c>1min</c> or <c>30 s</c>):
+    /// "; did you mean `1m`?", or "" when it does not look like a number and a unit.
+    /// </summary>
+    internal static string DurationHintForText(string text)
+    {
+        string trimmed = text.Trim();
+        int digits = 0;
+        while (digits < trimmed.Length && (char.IsDigit(trimmed[digits]) || trimmed[digits] == '.')) digits++;
+        if (digits == 0 || digits == trimmed.Length) return "";
+        string number = trimmed.Substring(0, digits);
+        string unit = trimmed.Substring(digits).TrimStart(' ', '\t');
+        foreach (char c in unit)
+        {
+            if (!char.IsLetter(c)) return "";
+        }
+
+        if (!double.IsNaN(DurationFactor(unit))) return $"; did you mean `{number}{unit}`?";
+        return DurationUnitHint(number, unit);
+    }
+
+    /// <summary>
     /// After a number: spaces or tabs (not a line break), then a duration unit (<c>ms</c>, <c>s</c>, <c>m</c>, <c>h</c>
     /// or one of <see cref="DurationUnitAliases"/>) as a whole word that does not start an attribute (<c>s = 1</c>, <c>m { … }</c>).
     /// </summary>

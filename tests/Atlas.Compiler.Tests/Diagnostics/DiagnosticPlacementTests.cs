@@ -64,6 +64,28 @@ public class DiagnosticPlacementTests
             "t.atlas(7,30): error ATL0004: `min` is not a duration unit; use ms, s, m or h (e.g. `500ms`, `20s`); did you mean `1m`?");
     }
 
+    [Theory]
+    [InlineData("1min", "; did you mean `1m`?")]
+    [InlineData("30 s", "; did you mean `30s`?")]
+    [InlineData("2 hours", "; did you mean `2h`?")]
+    [InlineData("\"soon\"", "")]
+    public void YamlDuration_WrittenAsAString_SaysWhatToWrite(string value, string hint)
+    {
+        AssertExactly("t.atlas.yaml", $$$"""
+            providers:
+              offline:
+                kind: mock
+                timeout: {{{value}}}
+            agents:
+              a:
+                params: { x: string }
+                returns: string
+                model: offline
+                prompt: "hi {{x}}"
+            """,
+            $"t.atlas.yaml(4,14): error ATL2008: `timeout` must be a duration such as `500ms`, `20s` or `2m`, not a string{hint}");
+    }
+
     [Fact]
     public void Duration_UnknownUnit_NoSuggestionAndNoRangeError()
     {
