@@ -55,6 +55,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor KnowledgePackageMissing = Error("ATL2031", "Knowledge base needs a package", "Knowledge base `{0}` needs {1} to be searched as `atlas run` searches it, and the project does not reference {2}; add a PackageReference (or ProjectReference)", Binding);
     public static readonly DiagnosticDescriptor ToolCallLimitWithoutTools = Warning("ATL2029", "Tool-call limit without tools", "`max_tool_calls` has no effect: agent `{0}` has no `tools` or `delegates` to call; remove it, or add what the agent should call", Binding);
     public static readonly DiagnosticDescriptor SharedKnowledgeStore = Error("ATL2030", "Knowledge bases share a store", "Knowledge base `{0}` stores in `{1}`, which is already the store of `{2}`: each ingest would remove the other's documents{3}; give each knowledge base its own store", Binding);
+    public static readonly DiagnosticDescriptor EmptyAttribute = Error("ATL2032", "Empty attribute", "`{0}` must {1}", Binding);
 
     // 3xxx workflow graph
     public static readonly DiagnosticDescriptor NonExhaustiveSwitch = Error("ATL3001", "Switch is not exhaustive", "This switch over `{0}` does not handle {1}; add a case for each or a `_` case", Graph);

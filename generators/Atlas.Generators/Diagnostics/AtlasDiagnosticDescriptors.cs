@@ -59,6 +59,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor ToolCallLimitWithoutTools = new("ATL2029", FrontEnd.ToolCallLimitWithoutTools.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Warning, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor SharedKnowledgeStore = new("ATL2030", FrontEnd.SharedKnowledgeStore.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor KnowledgePackageMissing = new("ATL2031", FrontEnd.KnowledgePackageMissing.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor EmptyAttribute = new("ATL2032", FrontEnd.EmptyAttribute.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 3xxx workflow graph
     public static readonly DiagnosticDescriptor NonExhaustiveSwitch = new("ATL3001", FrontEnd.NonExhaustiveSwitch.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -111,6 +112,7 @@ internal static class AtlasDiagnosticDescriptors
         ToolCallLimitWithoutTools,
         SharedKnowledgeStore,
         KnowledgePackageMissing,
+        EmptyAttribute,
         NonExhaustiveSwitch,
         StepCycle,
         WorkflowCycle,
