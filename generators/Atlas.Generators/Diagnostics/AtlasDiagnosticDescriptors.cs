@@ -60,6 +60,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor SharedKnowledgeStore = new("ATL2030", FrontEnd.SharedKnowledgeStore.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor KnowledgePackageMissing = new("ATL2031", FrontEnd.KnowledgePackageMissing.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor EmptyAttribute = new("ATL2032", FrontEnd.EmptyAttribute.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor RepeatedArgument = new("ATL2033", FrontEnd.RepeatedArgument.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 3xxx workflow graph
     public static readonly DiagnosticDescriptor NonExhaustiveSwitch = new("ATL3001", FrontEnd.NonExhaustiveSwitch.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -69,6 +70,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor SwitchArmTypeMismatch = new("ATL3005", FrontEnd.SwitchArmTypeMismatch.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor MissingReturn = new("ATL3006", FrontEnd.MissingReturn.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor DelegationCycle = new("ATL3007", FrontEnd.DelegationCycle.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor UnreachableSwitchCase = new("ATL3008", FrontEnd.UnreachableSwitchCase.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 9xxx internal
     public static readonly DiagnosticDescriptor InternalError = new("ATL9001", FrontEnd.InternalError.Title, MessageFormat, "Atlas.Internal", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -113,6 +115,7 @@ internal static class AtlasDiagnosticDescriptors
         SharedKnowledgeStore,
         KnowledgePackageMissing,
         EmptyAttribute,
+        RepeatedArgument,
         NonExhaustiveSwitch,
         StepCycle,
         WorkflowCycle,
@@ -120,6 +123,7 @@ internal static class AtlasDiagnosticDescriptors
         SwitchArmTypeMismatch,
         MissingReturn,
         DelegationCycle,
+        UnreachableSwitchCase,
         InternalError);
 
     private static readonly ImmutableDictionary<string, DiagnosticDescriptor> ById = CreateIndex();
