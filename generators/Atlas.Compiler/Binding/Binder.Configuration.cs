@@ -178,7 +178,7 @@ internal sealed partial class Binder
 
             if (names is { Count: 0 })
             {
-                Report(DiagnosticDescriptors.AttributeOutOfRange, file, useAttribute.Value.Span, "`use` must name at least one provider");
+                Report(DiagnosticDescriptors.EmptyAttribute, file, useAttribute.Value.Span, "use", "name at least one provider");
             }
         }
         else
@@ -311,7 +311,7 @@ internal sealed partial class Binder
             sources = ReadStringList(sourcesAttribute, file, allowSingle: true);
             if (sources is { Count: 0 })
             {
-                Report(DiagnosticDescriptors.AttributeOutOfRange, file, sourcesAttribute.Value.Span, "`sources` must list at least one file, folder or glob such as \"docs/**/*.md\"");
+                Report(DiagnosticDescriptors.EmptyAttribute, file, sourcesAttribute.Value.Span, "sources", "list at least one file, folder or glob such as \"docs/**/*.md\"");
             }
         }
         else

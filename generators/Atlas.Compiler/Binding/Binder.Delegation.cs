@@ -61,7 +61,7 @@ internal sealed partial class Binder
 
         if (limits.Count == 0)
         {
-            Report(DiagnosticDescriptors.AttributeOutOfRange, file, block.Span, "`budget` must set `usd`, `tokens` or both, e.g. `budget { usd = 0.50, tokens = 20000 }`");
+            Report(DiagnosticDescriptors.EmptyAttribute, file, block.Span, "budget", "set `usd`, `tokens` or both, e.g. `budget { usd = 0.50, tokens = 20000 }`");
             return null;
         }
 

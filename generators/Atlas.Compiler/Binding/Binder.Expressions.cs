@@ -202,7 +202,7 @@ internal sealed partial class Binder
 
     /// <summary>
     /// Matches positional then named arguments to parameters (by position, then by name). Reports a
-    /// wrong count (ATL2004) and unknown, repeated or misplaced arguments (ATL2018); arguments that
+    /// wrong count (ATL2004), unknown or misplaced arguments (ATL2018) and repeated ones (ATL2033); arguments that
     /// match no parameter are still bound, for their own diagnostics. The result has one slot per parameter.
     /// </summary>
     private ArgumentSyntax?[] MatchArguments(string callee, IReadOnlyList<ParameterSignature> parameters, ImmutableArray<ArgumentSyntax> arguments, TextSpan calleeSpan, WorkflowScope scope, int depth)
@@ -253,7 +253,7 @@ internal sealed partial class Binder
             }
             else if (matched[index] is not null)
             {
-                Report(DiagnosticDescriptors.UnknownArgument, scope.File, argument.Name.Span, $"`{name}` is already given to `{callee}`; pass it once");
+                Report(DiagnosticDescriptors.RepeatedArgument, scope.File, argument.Name.Span, name, $"given to `{callee}`", "pass");
                 BindExpression(argument.Value, scope, depth + 1);
             }
             else
@@ -500,7 +500,7 @@ internal sealed partial class Binder
             }
             else if (given.ContainsKey(fieldName))
             {
-                Report(DiagnosticDescriptors.UnknownArgument, scope.File, initializer.Name.Span, $"`{fieldName}` is already set in this `{typeId.Name}`; set it once");
+                Report(DiagnosticDescriptors.RepeatedArgument, scope.File, initializer.Name.Span, fieldName, $"set in this `{typeId.Name}`", "set");
             }
             else
             {
@@ -578,7 +578,7 @@ internal sealed partial class Binder
 
             if (hasDiscard)
             {
-                Report(DiagnosticDescriptors.InvalidSwitchCase, file, arm.PatternSpan, "This case comes after `_`, so it can never match; move it above the `_` case");
+                Report(DiagnosticDescriptors.UnreachableSwitchCase, file, arm.PatternSpan, "This case comes after `_`", "move it above the `_` case");
                 continue;
             }
 
@@ -594,7 +594,7 @@ internal sealed partial class Binder
             if (value is null) continue;
             if (!handled.Add(value))
             {
-                Report(DiagnosticDescriptors.InvalidSwitchCase, file, arm.PatternSpan, $"`{value}` is already handled by an earlier case; remove this one");
+                Report(DiagnosticDescriptors.UnreachableSwitchCase, file, arm.PatternSpan, $"`{value}` is already handled by an earlier case", "remove this one");
                 continue;
             }
 

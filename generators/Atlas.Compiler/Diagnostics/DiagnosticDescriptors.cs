@@ -44,7 +44,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor WrongKindOfName = Error("ATL2015", "Wrong kind of name", "`{0}` is {1}, but {2} is expected here", Binding);
     public static readonly DiagnosticDescriptor MissingField = Error("ATL2016", "Missing field", "`{0}` needs a value for `{1}`", Binding);
     public static readonly DiagnosticDescriptor TypeMismatch = Error("ATL2017", "Type mismatch", "`{0}` must be `{1}`, not `{2}`", Binding);
-    public static readonly DiagnosticDescriptor UnknownArgument = Error("ATL2018", "Unknown or repeated argument", "{0}", Binding);
+    public static readonly DiagnosticDescriptor UnknownArgument = Error("ATL2018", "Argument that matches no parameter", "{0}", Binding);
     public static readonly DiagnosticDescriptor NotAList = Error("ATL2019", "Not a list", "`{0}` is `{1}`, not a list, so it cannot be iterated", Binding);
     public static readonly DiagnosticDescriptor DuplicateAttribute = Error("ATL2020", "Duplicate attribute", "`{0}` is already set at {1}; remove one of them", Binding);
     public static readonly DiagnosticDescriptor ReservedName = Error("ATL2021", "Reserved name", "`{0}` is a built-in type name and cannot be declared; choose another name", Binding);
@@ -55,6 +55,8 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor KnowledgePackageMissing = Error("ATL2031", "Knowledge base needs a package", "Knowledge base `{0}` needs {1} to be searched as `atlas run` searches it, and the project does not reference {2}; add a PackageReference (or ProjectReference)", Binding);
     public static readonly DiagnosticDescriptor ToolCallLimitWithoutTools = Warning("ATL2029", "Tool-call limit without tools", "`max_tool_calls` has no effect: agent `{0}` has no `tools` or `delegates` to call; remove it, or add what the agent should call", Binding);
     public static readonly DiagnosticDescriptor SharedKnowledgeStore = Error("ATL2030", "Knowledge bases share a store", "Knowledge base `{0}` stores in `{1}`, which is already the store of `{2}`: each ingest would remove the other's documents{3}; give each knowledge base its own store", Binding);
+    public static readonly DiagnosticDescriptor EmptyAttribute = Error("ATL2032", "Empty attribute", "`{0}` must {1}", Binding);
+    public static readonly DiagnosticDescriptor RepeatedArgument = Error("ATL2033", "Argument given twice", "`{0}` is already {1}; {2} it once", Binding);
 
     // 3xxx workflow graph
     public static readonly DiagnosticDescriptor NonExhaustiveSwitch = Error("ATL3001", "Switch is not exhaustive", "This switch over `{0}` does not handle {1}; add a case for each or a `_` case", Graph);
@@ -64,6 +66,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SwitchArmTypeMismatch = Error("ATL3005", "Switch arms of different types", "This case is `{0}` but the first case is `{1}`; every case must give the same type", Graph);
     public static readonly DiagnosticDescriptor MissingReturn = Error("ATL3006", "Missing return", "Workflow `{0}` has no `return`; end it with `return <expression>` of type `{1}`", Graph);
     public static readonly DiagnosticDescriptor DelegationCycle = Error("ATL3007", "Cycle between delegating agents", "Agents delegate to each other in a cycle: {0}; remove one of these delegations", Graph);
+    public static readonly DiagnosticDescriptor UnreachableSwitchCase = Error("ATL3008", "Unreachable switch case", "{0}, so it can never match; {1}", Graph);
 
     // 9xxx internal
     public static readonly DiagnosticDescriptor InternalError = Error("ATL9001", "Internal error", "Atlas failed to process this file: {0}. This is a bug in Atlas; please report it", Internal);

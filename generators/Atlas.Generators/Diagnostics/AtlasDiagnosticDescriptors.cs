@@ -1,3 +1,6 @@
+// Generated from Atlas.Compiler/Diagnostics/DiagnosticDescriptors.cs by
+// tests/Atlas.Generators.Tests/Diagnostics/DiagnosticMirrorTests.cs (RoslynMirror_IsGeneratedFromTheCatalog).
+// Do not edit: change the catalog, then run that test with ATLAS_ACCEPT=1.
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using FrontEnd = Atlas.Compiler.Diagnostics.DiagnosticDescriptors;
@@ -8,8 +11,7 @@ namespace Atlas.Generators.Diagnostics;
 /// The Roslyn side of Atlas' diagnostic catalog: one <see cref="DiagnosticDescriptor"/> per
 /// front-end descriptor, with the same id, title, category and severity. Ids, categories and
 /// severities are literals so release tracking (AnalyzerReleases.*.md) can check them; titles come
-/// from the front-end, and a test keeps the two catalogs in step. The front-end formats messages
-/// itself, so every message format is <c>{0}</c>.
+/// from the front-end. The front-end formats messages itself, so every message format is <c>{0}</c>.
 /// </summary>
 internal static class AtlasDiagnosticDescriptors
 {
@@ -54,9 +56,11 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor UninhabitableType = new("ATL2023", FrontEnd.UninhabitableType.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor CheapestRouteWithoutCost = new("ATL2024", FrontEnd.CheapestRouteWithoutCost.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor SourcesMatchNoFiles = new("ATL2025", FrontEnd.SourcesMatchNoFiles.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Warning, isEnabledByDefault: true);
-    public static readonly DiagnosticDescriptor KnowledgePackageMissing = new("ATL2031", FrontEnd.KnowledgePackageMissing.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor ToolCallLimitWithoutTools = new("ATL2029", FrontEnd.ToolCallLimitWithoutTools.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Warning, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor SharedKnowledgeStore = new("ATL2030", FrontEnd.SharedKnowledgeStore.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor KnowledgePackageMissing = new("ATL2031", FrontEnd.KnowledgePackageMissing.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor EmptyAttribute = new("ATL2032", FrontEnd.EmptyAttribute.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor RepeatedArgument = new("ATL2033", FrontEnd.RepeatedArgument.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 3xxx workflow graph
     public static readonly DiagnosticDescriptor NonExhaustiveSwitch = new("ATL3001", FrontEnd.NonExhaustiveSwitch.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -66,6 +70,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor SwitchArmTypeMismatch = new("ATL3005", FrontEnd.SwitchArmTypeMismatch.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor MissingReturn = new("ATL3006", FrontEnd.MissingReturn.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor DelegationCycle = new("ATL3007", FrontEnd.DelegationCycle.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor UnreachableSwitchCase = new("ATL3008", FrontEnd.UnreachableSwitchCase.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 9xxx internal
     public static readonly DiagnosticDescriptor InternalError = new("ATL9001", FrontEnd.InternalError.Title, MessageFormat, "Atlas.Internal", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -109,6 +114,8 @@ internal static class AtlasDiagnosticDescriptors
         ToolCallLimitWithoutTools,
         SharedKnowledgeStore,
         KnowledgePackageMissing,
+        EmptyAttribute,
+        RepeatedArgument,
         NonExhaustiveSwitch,
         StepCycle,
         WorkflowCycle,
@@ -116,6 +123,7 @@ internal static class AtlasDiagnosticDescriptors
         SwitchArmTypeMismatch,
         MissingReturn,
         DelegationCycle,
+        UnreachableSwitchCase,
         InternalError);
 
     private static readonly ImmutableDictionary<string, DiagnosticDescriptor> ById = CreateIndex();

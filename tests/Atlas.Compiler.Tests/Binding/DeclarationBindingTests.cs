@@ -194,6 +194,31 @@ public class DeclarationBindingTests
     }
 
     [Fact]
+    public void EmptyUseSourcesAndBudget_AreATL2032AtTheValue_NotOutOfRange()
+    {
+        // An empty list or block is a different mistake from a number outside its range (ATL2009).
+        const string Source = """"
+            provider p { kind = mock }
+            route r { use = [] }
+            knowledge kb { sources = [] }
+            agent a() -> string { model = r, budget { }, prompt = "hi" }
+            workflow w(q: string) -> Passage[] {
+              x = a()
+              return kb.search(q)
+            }
+            """";
+        var result = Compile(Source);
+        AssertDiagnostics(result,
+            ("ATL2013", 1, 10),
+            ("ATL2032", 2, 17),
+            ("ATL2032", 3, 26),
+            ("ATL2032", 4, 41));
+        AssertMessage(result, "ATL2032", "`use` must name at least one provider");
+        AssertMessage(result, "ATL2032", "`sources` must list at least one file, folder or glob such as \"docs/**/*.md\"");
+        AssertMessage(result, "ATL2032", "`budget` must set `usd`, `tokens` or both, e.g. `budget { usd = 0.50, tokens = 20000 }`");
+    }
+
+    [Fact]
     public void AttributeOutOfRange_BadOverlapAndTemperature_ReportsAtTheValue()
     {
         const string Source = """"

@@ -73,13 +73,13 @@ public class DelegationAndBudgetTests
             ("ATL2009", 4, 15),   // max_depth = 0
             ("ATL2009", 5, 18),   // usd = 0
             ("ATL2008", 5, 30),   // tokens = 1.5
-            ("ATL2009", 10, 10),  // budget { }
+            ("ATL2032", 10, 10),  // budget { }
             ("ATL2008", 15, 12),  // budget = 3
             ("ATL2007", 20, 12),  // dollars
-            ("ATL2009", 20, 10)); // ... so nothing is set
+            ("ATL2032", 20, 10)); // ... so nothing is set
         AssertMessage(result, "ATL2009", "`max_depth` must be at least 1, not 0");
         AssertMessage(result, "ATL2009", "`usd` must be more than 0, not 0");
-        AssertMessage(result, "ATL2009", "`budget` must set `usd`, `tokens` or both");
+        AssertMessage(result, "ATL2032", "`budget` must set `usd`, `tokens` or both");
     }
 
     [Fact]

@@ -168,9 +168,10 @@ public class ExpressionBindingTests
         var result = AssertDiagnostics(Prelude + "\n" + Source,
             ("ATL2016", 22, 10),
             ("ATL2002", 22, 38),
-            ("ATL2018", 22, 51),
+            ("ATL2033", 22, 51),
             ("ATL2017", 22, 72));
         AssertMessage(result, "ATL2016", "`Reply` needs a value for `answer`");
+        AssertMessage(result, "ATL2033", "`ticket` is already set in this `Reply`; set it once");
         AssertMessage(result, "ATL2002", "`Reply` has no member `anser`; did you mean `answer`?");
         AssertMessage(result, "ATL2017", "`Reply.note` must be `string?`, not `int`");
     }
@@ -205,20 +206,24 @@ public class ExpressionBindingTests
     }
 
     [Fact]
-    public void UnknownArgument_MisspelledOrRepeated_ReportsAtTheName()
+    public void Arguments_MisspelledOrMisplacedAreATL2018_RepeatedIsATL2033_AtTheName()
     {
+        // ATL2018: the argument matches no parameter; ATL2033: it matches one that is already given.
         const string Source = """"
             workflow w(ticket: Ticket) -> string {
               a = answer(ticket, categry = Category.bug)
               b = handbook.search(ticket.body, top = 3, top = 4)
+              c = handbook.search(query = ticket.body, 3)
               return a
             }
             """";
         var result = AssertDiagnostics(Prelude + "\n" + Source,
             ("ATL2018", 22, 22),
-            ("ATL2018", 23, 45));
+            ("ATL2033", 23, 45),
+            ("ATL2018", 24, 44));
         AssertMessage(result, "ATL2018", "`answer` has no parameter `categry`; did you mean `category`?");
-        AssertMessage(result, "ATL2018", "`top` is already given to `handbook.search`");
+        AssertMessage(result, "ATL2033", "`top` is already given to `handbook.search`; pass it once");
+        AssertMessage(result, "ATL2018", "A positional argument cannot follow a named one");
     }
 
     [Fact]
@@ -328,11 +333,14 @@ public class ExpressionBindingTests
         var result = AssertDiagnostics(Prelude + "\n" + Source,
             ("ATL3001", 22, 7),
             ("ATL3004", 27, 5),
-            ("ATL3004", 29, 5),
-            ("ATL3004", 31, 5),
+            ("ATL3008", 29, 5),
+            ("ATL3008", 31, 5),
             ("ATL3005", 35, 10));
         AssertMessage(result, "ATL3001", "This switch over `Category` does not handle `other`");
+        // ATL3004: the case does not fit the subject; ATL3008: it fits but can never be reached.
         AssertMessage(result, "ATL3004", "`biling` is not a member of `Category`; did you mean `billing`?");
+        AssertMessage(result, "ATL3008", "`billing` is already handled by an earlier case, so it can never match; remove this one");
+        AssertMessage(result, "ATL3008", "This case comes after `_`, so it can never match; move it above the `_` case");
         AssertMessage(result, "ATL3005", "This case is `int` but the first case is `string`");
     }
 
