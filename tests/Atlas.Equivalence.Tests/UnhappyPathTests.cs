@@ -60,6 +60,11 @@ public class UnhappyPathTests(ITestOutputHelper output)
         new("each_switch", """["a", "boom"]""", "failed", "step_failed results"),
         new("nested_budget", "\"gold\"", "failed", "step_failed inner"),
         new("two_leaves", "\"gold\"", "succeeded", "step_completed second"),
+        new("ask", "\"boom\"", "succeeded", "delegation_completed answer asker -> echo depth 1 failed"),
+        new("call_retried", "\"flaky\"", "succeeded", "retry_scheduled inner attempt 1"),
+        new("retried_inner", "\"boom\"", "failed", "!retry_scheduled", "step_failed answer"),
+        new("call_timed_out", "\"slow\"", "failed", "step_failed inner \"timed out after 100ms\""),
+        new("timed_inner", "\"slow\"", "succeeded", "step_completed answer"),
         new("shaped", AsString("""{"first": "a", "second": "b"}"""), "succeeded", "step_completed pair"),
         new("shaped", AsString("""{"first": "a", "second": "b", "third": 3}"""), "failed", "step_failed pair \"Agent \\u0027shape\\u0027 did not return a valid Pair"), // the schema refuses what Pair does not declare
         new("shaped", AsString("""{"first": "a"}"""), "failed", "step_failed pair"),

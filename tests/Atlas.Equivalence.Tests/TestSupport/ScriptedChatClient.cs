@@ -49,7 +49,7 @@ internal sealed class ScriptedChatClient : IChatClient
         if (prompt.Contains("slow", StringComparison.Ordinal)) await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken);
         var request = _requests.AddOrUpdate(prompt, 1, (_, n) => n + 1);
         if (prompt.Contains("boom", StringComparison.Ordinal) || (prompt.Contains("flaky", StringComparison.Ordinal) && request % 2 == 1))
-            throw new HttpRequestException($"scripted: 503 for '{prompt}' (request {request})", null, HttpStatusCode.ServiceUnavailable);
+            throw new HttpRequestException($"scripted: 503 for '{prompt}'", null, HttpStatusCode.ServiceUnavailable);
         return prompt.StartsWith("json:", StringComparison.Ordinal) ? prompt["json:".Length..] : $"echo({prompt})";
     }
 
