@@ -80,7 +80,7 @@ public class EquivalenceTests(ITestOutputHelper output)
         // The same events, up to run ids and timing: token texts, usage and cost per step, provider choices and reasons.
         var generatedEvents = EventTrace.Multiset(generated.Events);
         var interpretedEvents = EventTrace.Multiset(interpreted.Events);
-        Assert.True(generatedEvents.SequenceEqual(interpretedEvents), "Events differ:\n" + Difference(generatedEvents, interpretedEvents));
+        Assert.True(generatedEvents.SequenceEqual(interpretedEvents), "Events differ:\n" + EventTrace.Difference(generatedEvents, interpretedEvents));
     }
 
     [Fact]
@@ -125,17 +125,5 @@ public class EquivalenceTests(ITestOutputHelper output)
         var interpretedRun = InterpretedProgram.RunAsync(model, workflow, run.ReadInput(), configureInterpreted, generatedProgram.JsonOptions);
         await Task.WhenAll(generatedRun, interpretedRun);
         return (await generatedRun, await interpretedRun);
-    }
-
-    private static string Difference(List<string> generated, List<string> interpreted)
-    {
-        var onlyGenerated = new List<string>(generated);
-        var onlyInterpreted = new List<string>();
-        foreach (var line in interpreted)
-        {
-            if (!onlyGenerated.Remove(line)) onlyInterpreted.Add(line);
-        }
-
-        return string.Join("\n", onlyGenerated.Take(20).Select(l => "generated only:   " + l).Concat(onlyInterpreted.Take(20).Select(l => "interpreted only: " + l)));
     }
 }

@@ -85,6 +85,19 @@ internal static class EventTrace
         return problems;
     }
 
+    /// <summary>What only one side has of two <see cref="Multiset"/>s, at most 20 lines each, for a failure message.</summary>
+    public static string Difference(List<string> generated, List<string> interpreted)
+    {
+        var onlyGenerated = new List<string>(generated);
+        var onlyInterpreted = new List<string>();
+        foreach (var line in interpreted)
+        {
+            if (!onlyGenerated.Remove(line)) onlyInterpreted.Add(line);
+        }
+
+        return string.Join("\n", onlyGenerated.Take(20).Select(l => "generated only:   " + l).Concat(onlyInterpreted.Take(20).Select(l => "interpreted only: " + l)));
+    }
+
     /// <summary>A node as text: name, dependencies, kind, arms and policy.</summary>
     public static string Describe(WorkflowNode node) =>
         $"{node.Name} <- [{string.Join(", ", node.DependsOn)}] {node.Kind} arms={node.Arms} retry={node.Policy.Retry} timeout={node.Policy.Timeout?.ToString() ?? "-"} parallelism={node.Policy.Parallelism}";

@@ -95,7 +95,7 @@ internal sealed partial class GeneratedProgram
         return (IReadOnlyList<AIFunction>)tools.GetMethod("CreateFunctions")!.Invoke(instance, null)!;
     }
 
-    /// <summary>Runs <paramref name="workflow"/> once streaming (for its events) and once with <c>RunAsync</c> (for its result).</summary>
+    /// <summary>Runs <paramref name="workflow"/> once streaming (for its events) and once with <c>RunAsync</c> (for its result, or the error it throws).</summary>
     public async Task<RunOutcome> RunAsync(WorkflowModel workflow, JsonNode? input, Action<AtlasRuntimeOptions> configure)
     {
         var services = new ServiceCollection();
@@ -113,12 +113,20 @@ internal sealed partial class GeneratedProgram
         var stream = (IAsyncEnumerable<AtlasEvent>)Invoke(type.GetMethod("RunStreamingAsync")!, instance, arguments)!;
         await foreach (var atlasEvent in stream) events.Add(atlasEvent);
 
+        var nodes = (IReadOnlyList<WorkflowNode>)type.GetProperty("Nodes")!.GetValue(null)!;
         var task = (Task)Invoke(run, instance, arguments)!;
-        await task;
+        try
+        {
+            await task;
+        }
+        catch (Exception e)
+        {
+            return new RunOutcome(nodes, events, RunOutcome.Failure(e));
+        }
+
         var result = task.GetType().GetProperty("Result")!.GetValue(task);
         var json = JsonSerializer.Serialize(result, run.ReturnType.GetGenericArguments()[0], options);
 
-        var nodes = (IReadOnlyList<WorkflowNode>)type.GetProperty("Nodes")!.GetValue(null)!;
         return new RunOutcome(nodes, events, json);
     }
 

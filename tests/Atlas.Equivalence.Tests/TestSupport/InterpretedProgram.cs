@@ -16,20 +16,28 @@ namespace Atlas.Equivalence.Tests.TestSupport;
 /// </summary>
 internal static class InterpretedProgram
 {
-    /// <summary>Runs <paramref name="workflow"/> once streaming (events, and the result read from the run's state, as <c>atlas run</c> does) and once with <c>RunAsync</c>.</summary>
+    /// <summary>Runs <paramref name="workflow"/> once streaming (events, and the result read from the run's state, as <c>atlas run</c> does) and once with <c>RunAsync</c> (its result, or the error it throws).</summary>
     public static async Task<RunOutcome> RunAsync(AtlasModel model, WorkflowModel workflow, JsonNode? input, Action<AtlasRuntimeOptions> configure, JsonSerializerOptions resultOptions)
     {
         var program = new AtlasProgram(model);
         var interpreter = program.Workflow(workflow.Name);
         await using var runtime = CreateRuntime(model, configure);
-        var conformed = interpreter.ConformInput(input);
-
-        var state = interpreter.CreateState(conformed);
+        // A state takes its conformed input over (a parameter's value is detached from it): one input per run.
+        var state = interpreter.CreateState(interpreter.ConformInput(input?.DeepClone()));
         var events = new List<AtlasEvent>();
         await foreach (var atlasEvent in runtime.RunStreamingAsync(interpreter.Graph, state, CancellationToken.None)) events.Add(atlasEvent);
         var streamed = events.LastOrDefault() is RunCompleted { Succeeded: true } ? interpreter.GetResult(state) : null;
 
-        var result = await runtime.RunAsync(interpreter.Graph, interpreter.CreateState(conformed), interpreter.GetResult, CancellationToken.None);
+        JsonNode? result;
+        try
+        {
+            result = await runtime.RunAsync(interpreter.Graph, interpreter.CreateState(interpreter.ConformInput(input?.DeepClone())), interpreter.GetResult, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            return new RunOutcome(interpreter.Graph.Nodes, events, RunOutcome.Failure(e));
+        }
+
         var json = Serialize(result, resultOptions);
         if (streamed is not null)
             Assert.True(json == Serialize(streamed, resultOptions), $"The interpreter's streamed run and RunAsync give different results:\n{Serialize(streamed, resultOptions)}\n{json}");

@@ -6,8 +6,12 @@ namespace Atlas.Equivalence.Tests.TestSupport;
 /// <summary>What one side did for one input: the workflow's graph, a streamed run's events, and the result as JSON (declared names).</summary>
 /// <param name="Nodes">The graph the workflow runs (steps, dependencies, kinds, policies).</param>
 /// <param name="Events">Every event of a <c>RunStreamingAsync</c> run, in the order it yielded them.</param>
-/// <param name="Result">The result of a <c>RunAsync</c> run, as JSON text.</param>
-internal sealed record RunOutcome(IReadOnlyList<WorkflowNode> Nodes, IReadOnlyList<AtlasEvent> Events, string Result);
+/// <param name="Result">The result of a <c>RunAsync</c> run, as JSON text, or <see cref="Failure"/> of the error it threw.</param>
+internal sealed record RunOutcome(IReadOnlyList<WorkflowNode> Nodes, IReadOnlyList<AtlasEvent> Events, string Result)
+{
+    /// <summary>A failed run's "result": the error's type and message, which both sides must throw alike.</summary>
+    public static string Failure(Exception error) => $"error {error.GetType().FullName}: {error.Message}";
+}
 
 /// <summary>One run of a workflow on one input: a sample file of the example (or one item of it).</summary>
 /// <param name="Project">A project of <see cref="Atlas.Emitter.Tests.TestSupport.AtlasProject.All"/>.</param>
