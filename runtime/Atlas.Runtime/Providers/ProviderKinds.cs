@@ -4,7 +4,7 @@ using Microsoft.Extensions.AI;
 
 namespace Atlas.Runtime;
 
-/// <summary>What each provider kind supports by default (spec/language.md §6), and how its client is made.</summary>
+/// <summary>The provider kinds, what each supports by default (<see cref="ProviderDefaults"/>), and how its client is made.</summary>
 internal static class ProviderKinds
 {
     public const string Mock = "mock";
@@ -16,16 +16,8 @@ internal static class ProviderKinds
     /// <summary>A host's own client registered under a name no descriptor declares.</summary>
     public const string Custom = "custom";
 
-    private static readonly string[] Full = ["chat", "tools", "json", "embeddings", "streaming"];
-    private static readonly string[] NoEmbeddings = ["chat", "tools", "json", "streaming"];
-    private static readonly string[] ChatOnly = ["chat", "streaming"];
-
-    public static IReadOnlyList<string> DefaultCapabilities(string kind) => kind switch
-    {
-        OpenAI or Ollama or Mock => Full,
-        Anthropic or Custom => NoEmbeddings,
-        _ => ChatOnly,
-    };
+    /// <summary>The kind's row of <see cref="ProviderDefaults"/>, the table the binder reads too.</summary>
+    public static IReadOnlyList<string> DefaultCapabilities(string kind) => ProviderDefaults.Capabilities(kind);
 
     /// <summary>
     /// Makes the client a descriptor asks for, or says why it can't. The API key is read here, handed
