@@ -137,7 +137,7 @@ public class AgentTests
         var runtime = TestSupport.Runtime(o =>
         {
             o.ChatClients["breaking"] = breaking;
-            o.Routes.Add(new RouteDescriptor("r", "fallback", ["breaking", "offline"], Retry: 2));
+            o.Routes.Add(new RouteDescriptor("r", RouteStrategy.Fallback, ["breaking", "offline"], Retry: 2));
         });
         var agent = new AgentDescriptor("talker", [], "string", null, "r", TestSupport.Template("hi"));
 

@@ -57,7 +57,7 @@ public class ProviderRoutingTests
         {
             o.Providers.Add(new ProviderDescriptor("openai", "openai", "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
             o.Providers.Add(new ProviderDescriptor("claude", "anthropic", "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY"));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["openai", "claude", "offline"], ["json"]));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["openai", "claude", "offline"], ["json"]));
         });
 
         var (result, events) = await Invoke(runtime, Agent("smart"));
@@ -78,7 +78,7 @@ public class ProviderRoutingTests
         var runtime = TestSupport.Runtime(o =>
         {
             o.ChatClients["flaky"] = flaky;
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["flaky", "offline"]));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["flaky", "offline"]));
         });
 
         var (result, events) = await Invoke(runtime, Agent("smart"));
@@ -98,7 +98,7 @@ public class ProviderRoutingTests
         {
             o.Providers.Add(new ProviderDescriptor("openai", "openai", "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
             o.ChatClients["broken"] = broken;
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["openai", "broken"], Retry: 1));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["openai", "broken"], Retry: 1));
         });
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.InvokeAgentAsync(Agent("smart"), Question, null, CancellationToken.None));
@@ -117,7 +117,7 @@ public class ProviderRoutingTests
         {
             o.Providers.Add(new ProviderDescriptor("plain", "openai_compatible", "m", Endpoint: "http://localhost:1"));
             o.ChatClients["plain"] = chatOnly;
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["plain", "offline"], ["json"]));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["plain", "offline"], ["json"]));
         });
 
         var (_, events) = await Invoke(runtime, Agent("smart"));
@@ -134,9 +134,9 @@ public class ProviderRoutingTests
         {
             o.Providers.Add(new ProviderDescriptor("m1", "mock", InputCostPerMillion: 1, OutputCostPerMillion: 2));
             o.Providers.Add(new ProviderDescriptor("m2", "mock", InputCostPerMillion: 0.1, OutputCostPerMillion: 0.2));
-            o.Routes.Add(new RouteDescriptor("rr", "round_robin", ["m1", "m2"]));
-            o.Routes.Add(new RouteDescriptor("cheap", "cheapest", ["m1", "m2"]));
-            o.Routes.Add(new RouteDescriptor("fast", "fastest", ["m1", "m2"]));
+            o.Routes.Add(new RouteDescriptor("rr", RouteStrategy.RoundRobin, ["m1", "m2"]));
+            o.Routes.Add(new RouteDescriptor("cheap", RouteStrategy.Cheapest, ["m1", "m2"]));
+            o.Routes.Add(new RouteDescriptor("fast", RouteStrategy.Fastest, ["m1", "m2"]));
         });
 
         var rr = new List<string>();
@@ -154,7 +154,7 @@ public class ProviderRoutingTests
         {
             o.Providers.Add(new ProviderDescriptor("m1", "mock"));
             o.Providers.Add(new ProviderDescriptor("m2", "mock"));
-            o.Routes.Add(new RouteDescriptor("fast", "fastest", ["m1", "m2"]));
+            o.Routes.Add(new RouteDescriptor("fast", RouteStrategy.Fastest, ["m1", "m2"]));
         });
         var first = (await Invoke(fresh, Agent("fast"))).Events.OfType<ProviderSelected>().Single();
         var second = (await Invoke(fresh, Agent("fast"))).Events.OfType<ProviderSelected>().Single();
@@ -176,7 +176,7 @@ public class ProviderRoutingTests
             o.Providers.Add(new ProviderDescriptor("priced", "custom", InputCostPerMillion: 30, OutputCostPerMillion: 60));
             o.ChatClients["unpriced"] = unpriced;
             o.ChatClients["priced"] = priced;
-            o.Routes.Add(new RouteDescriptor("cheap", "cheapest", ["unpriced", "priced"]));
+            o.Routes.Add(new RouteDescriptor("cheap", RouteStrategy.Cheapest, ["unpriced", "priced"]));
         });
 
         var (result, events) = await Invoke(runtime, Agent("cheap") with { MaxTokens = maxTokens });

@@ -5,6 +5,7 @@ using System.Linq;
 using Atlas.Compiler.Emit;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
+using RouteStrategy = Atlas.Compiler.Model.RouteStrategy;
 
 namespace Atlas.Cli.Interpreter;
 
@@ -31,7 +32,7 @@ internal static class Descriptors
 
     public static RouteDescriptor Route(RouteModel route) => new(
         route.Name,
-        Strategy(route.Strategy),
+        RuntimeStrategy(route.Strategy),
         route.Use.ToArray(),
         Require: route.Require.Count == 0 ? null : route.Require.ToArray(),
         Retry: route.Retry,
@@ -91,6 +92,16 @@ internal static class Descriptors
         _ => "mock",
     };
 
+    /// <summary>The model's strategy as the runtime's, member for member: the runtime reads no spelling.</summary>
+    public static Atlas.Runtime.RouteStrategy RuntimeStrategy(RouteStrategy strategy) => strategy switch
+    {
+        RouteStrategy.RoundRobin => Atlas.Runtime.RouteStrategy.RoundRobin,
+        RouteStrategy.Cheapest => Atlas.Runtime.RouteStrategy.Cheapest,
+        RouteStrategy.Fastest => Atlas.Runtime.RouteStrategy.Fastest,
+        _ => Atlas.Runtime.RouteStrategy.Fallback,
+    };
+
+    /// <summary>The strategy's .atlas spelling, for display.</summary>
     public static string Strategy(RouteStrategy strategy) => strategy switch
     {
         RouteStrategy.RoundRobin => "round_robin",

@@ -170,14 +170,9 @@ public static partial class CSharpEmitter
 
     private static string Route(RouteModel r)
     {
-        var strategy = r.Strategy switch
-        {
-            RouteStrategy.RoundRobin => "round_robin",
-            RouteStrategy.Cheapest => "cheapest",
-            RouteStrategy.Fastest => "fastest",
-            _ => "fallback",
-        };
-        var args = new List<string> { CSharpLiterals.String(r.Name), CSharpLiterals.String(strategy), CSharpLiterals.StringList(r.Use) };
+        // The runtime's RouteStrategy has the model's members (RouteStrategyTests holds them equal): the
+        // generated code names the member, and the runtime never parses a spelling back.
+        var args = new List<string> { CSharpLiterals.String(r.Name), "global::Atlas.Runtime.RouteStrategy." + r.Strategy, CSharpLiterals.StringList(r.Use) };
         if (r.Require.Count > 0) args.Add("Require: " + CSharpLiterals.StringList(r.Require));
         if (r.Retry != 0) args.Add("Retry: " + CSharpLiterals.Int(r.Retry));
         if (r.TimeoutMs is { } timeout) args.Add("Timeout: " + CSharpLiterals.TimeSpan(timeout));

@@ -27,10 +27,26 @@ public sealed record ProviderDescriptor(
     string? EmbeddingModel = null,
     TimeSpan? Timeout = null);
 
-/// <summary>A route. <see cref="Strategy"/> is fallback | round_robin | cheapest | fastest.</summary>
+/// <summary>How a route picks among its usable providers (spec/language.md §7).</summary>
+public enum RouteStrategy
+{
+    /// <summary><c>fallback</c>: in the order of <c>use</c>, the next when one fails.</summary>
+    Fallback,
+
+    /// <summary><c>round_robin</c>: each call starts at the next provider.</summary>
+    RoundRobin,
+
+    /// <summary><c>cheapest</c>: by the estimated cost of the call; a provider without a cost comes last.</summary>
+    Cheapest,
+
+    /// <summary><c>fastest</c>: untried first, then by average latency.</summary>
+    Fastest,
+}
+
+/// <summary>A route over the providers in <see cref="Use"/>, picked by <see cref="Strategy"/>.</summary>
 public sealed record RouteDescriptor(
     string Name,
-    string Strategy,
+    RouteStrategy Strategy,
     IReadOnlyList<string> Use,
     IReadOnlyList<string>? Require = null,
     int Retry = 0,

@@ -20,7 +20,7 @@ public static class AtlasDeclarations
     /// <summary>The declared routes.</summary>
     public static IReadOnlyList<RouteDescriptor> Routes { get; } =
     [
-        new RouteDescriptor("desk", "fallback", ["openai", "offline"], Require: ["tools"], Retry: 1, Timeout: TimeSpan.FromSeconds(30)),
+        new RouteDescriptor("desk", global::Atlas.Runtime.RouteStrategy.Fallback, ["openai", "offline"], Require: ["tools"], Retry: 1, Timeout: TimeSpan.FromSeconds(30)),
     ];
 
     /// <summary>The declared knowledge bases.</summary>

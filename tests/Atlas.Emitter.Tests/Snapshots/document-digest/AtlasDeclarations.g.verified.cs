@@ -21,7 +21,7 @@ public static class AtlasDeclarations
     /// <summary>The declared routes.</summary>
     public static IReadOnlyList<RouteDescriptor> Routes { get; } =
     [
-        new RouteDescriptor("summarize", "fallback", ["openai", "local", "offline"], Require: ["json"], Retry: 2, Timeout: TimeSpan.FromSeconds(30)),
+        new RouteDescriptor("summarize", global::Atlas.Runtime.RouteStrategy.Fallback, ["openai", "local", "offline"], Require: ["json"], Retry: 2, Timeout: TimeSpan.FromSeconds(30)),
     ];
 
     /// <summary>The declared knowledge bases.</summary>

@@ -22,8 +22,8 @@ public static class AtlasDeclarations
     /// <summary>The declared routes.</summary>
     public static IReadOnlyList<RouteDescriptor> Routes { get; } =
     [
-        new RouteDescriptor("bulk", "cheapest", ["groq", "openai", "offline"], Require: ["json"], Retry: 3, Timeout: TimeSpan.FromSeconds(30)),
-        new RouteDescriptor("deep", "fallback", ["claude", "openai", "offline"], Require: ["json"], Retry: 2, Timeout: TimeSpan.FromSeconds(60)),
+        new RouteDescriptor("bulk", global::Atlas.Runtime.RouteStrategy.Cheapest, ["groq", "openai", "offline"], Require: ["json"], Retry: 3, Timeout: TimeSpan.FromSeconds(30)),
+        new RouteDescriptor("deep", global::Atlas.Runtime.RouteStrategy.Fallback, ["claude", "openai", "offline"], Require: ["json"], Retry: 2, Timeout: TimeSpan.FromSeconds(60)),
     ];
 
     /// <summary>The declared knowledge bases.</summary>

@@ -22,7 +22,7 @@ public static class AtlasDeclarations
     /// <summary>The declared routes.</summary>
     public static IReadOnlyList<RouteDescriptor> Routes { get; } =
     [
-        new RouteDescriptor("smart", "fallback", ["openai", "claude", "local", "offline"], Require: ["json"], Retry: 2, Timeout: TimeSpan.FromSeconds(30)),
+        new RouteDescriptor("smart", global::Atlas.Runtime.RouteStrategy.Fallback, ["openai", "claude", "local", "offline"], Require: ["json"], Retry: 2, Timeout: TimeSpan.FromSeconds(30)),
     ];
 
     /// <summary>The declared knowledge bases.</summary>
