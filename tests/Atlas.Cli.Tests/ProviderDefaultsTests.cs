@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using Atlas.Cli.Interpreter;
 using Atlas.Compiler;
 using Atlas.Compiler.Text;
 using Atlas.Runtime;
@@ -33,7 +34,7 @@ public sealed class ProviderDefaultsTests
         Assert.DoesNotContain("embeddings", spec["mock"]);
 
         var binder = BinderDefaults();
-        var runtime = RuntimeDefaults(spec.Keys);
+        var runtime = RuntimeDefaults();
         var cli = CliDefaults();
         foreach (var (kind, capabilities) in spec)
         {
@@ -68,13 +69,14 @@ public sealed class ProviderDefaultsTests
         return result.Model.Providers.ToDictionary(p => p.Name, p => p.Capabilities.ToArray(), StringComparer.Ordinal);
     }
 
-    /// <summary>A host's descriptor without <c>Capabilities</c> gets the runtime's default for its kind.</summary>
-    private static Dictionary<string, string[]> RuntimeDefaults(IEnumerable<string> kinds)
+    /// <summary>A descriptor without <c>Capabilities</c> (as a host may write one) gets the runtime's default for its kind.</summary>
+    private static Dictionary<string, string[]> RuntimeDefaults()
     {
+        var providers = AtlasCompiler.Compile([new SourceFile("kinds.atlas", EveryKind)]).Model.Providers;
         var options = new AtlasRuntimeOptions { GetEnvironmentVariable = _ => null };
-        foreach (var kind in kinds) options.Providers.Add(new ProviderDescriptor(kind, kind, Model: "m", Endpoint: "http://127.0.0.1:1/v1"));
+        foreach (var provider in providers) options.Providers.Add(Descriptors.Provider(provider) with { Capabilities = null });
         using var runtime = new AtlasRuntime(options);
-        return kinds.ToDictionary(kind => kind, kind => runtime.GetProviderStatus(kind).Capabilities.ToArray(), StringComparer.Ordinal);
+        return providers.ToDictionary(p => p.Name, p => runtime.GetProviderStatus(p.Name).Capabilities.ToArray(), StringComparer.Ordinal);
     }
 
     /// <summary>The capabilities column of <c>atlas providers</c>.</summary>

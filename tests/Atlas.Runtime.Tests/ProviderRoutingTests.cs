@@ -26,7 +26,7 @@ public class ProviderRoutingTests
     [Fact]
     public void Provider_KeyVariableUnset_IsUnavailableWithReason()
     {
-        var runtime = TestSupport.Runtime(o => o.Providers.Add(new ProviderDescriptor("openai", "openai", "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY")));
+        var runtime = TestSupport.Runtime(o => o.Providers.Add(new ProviderDescriptor("openai", ProviderKind.OpenAI, "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY")));
 
         var status = runtime.GetProviderStatus("openai");
 
@@ -43,7 +43,7 @@ public class ProviderRoutingTests
         var host = new ScriptedChatClient("hi");
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("openai", "openai", "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
+            o.Providers.Add(new ProviderDescriptor("openai", ProviderKind.OpenAI, "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
             o.ChatClients["openai"] = host;
         });
 
@@ -55,8 +55,8 @@ public class ProviderRoutingTests
     {
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("openai", "openai", "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
-            o.Providers.Add(new ProviderDescriptor("claude", "anthropic", "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY"));
+            o.Providers.Add(new ProviderDescriptor("openai", ProviderKind.OpenAI, "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
+            o.Providers.Add(new ProviderDescriptor("claude", ProviderKind.Anthropic, "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY"));
             o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["openai", "claude", "offline"], ["json"]));
         });
 
@@ -96,7 +96,7 @@ public class ProviderRoutingTests
         var broken = new ScriptedChatClient((_, _, _, _) => throw new InvalidOperationException("boom"));
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("openai", "openai", "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
+            o.Providers.Add(new ProviderDescriptor("openai", ProviderKind.OpenAI, "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
             o.ChatClients["broken"] = broken;
             o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["openai", "broken"], Retry: 1));
         });
@@ -115,7 +115,7 @@ public class ProviderRoutingTests
         var chatOnly = new ScriptedChatClient("never");
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("plain", "openai_compatible", "m", Endpoint: "http://localhost:1"));
+            o.Providers.Add(new ProviderDescriptor("plain", ProviderKind.OpenAICompatible, "m", Endpoint: "http://localhost:1"));
             o.ChatClients["plain"] = chatOnly;
             o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["plain", "offline"], ["json"]));
         });
@@ -132,8 +132,8 @@ public class ProviderRoutingTests
     {
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("m1", "mock", InputCostPerMillion: 1, OutputCostPerMillion: 2));
-            o.Providers.Add(new ProviderDescriptor("m2", "mock", InputCostPerMillion: 0.1, OutputCostPerMillion: 0.2));
+            o.Providers.Add(new ProviderDescriptor("m1", ProviderKind.Mock, InputCostPerMillion: 1, OutputCostPerMillion: 2));
+            o.Providers.Add(new ProviderDescriptor("m2", ProviderKind.Mock, InputCostPerMillion: 0.1, OutputCostPerMillion: 0.2));
             o.Routes.Add(new RouteDescriptor("rr", RouteStrategy.RoundRobin, ["m1", "m2"]));
             o.Routes.Add(new RouteDescriptor("cheap", RouteStrategy.Cheapest, ["m1", "m2"]));
             o.Routes.Add(new RouteDescriptor("fast", RouteStrategy.Fastest, ["m1", "m2"]));
@@ -152,8 +152,8 @@ public class ProviderRoutingTests
 
         var fresh = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("m1", "mock"));
-            o.Providers.Add(new ProviderDescriptor("m2", "mock"));
+            o.Providers.Add(new ProviderDescriptor("m1", ProviderKind.Mock));
+            o.Providers.Add(new ProviderDescriptor("m2", ProviderKind.Mock));
             o.Routes.Add(new RouteDescriptor("fast", RouteStrategy.Fastest, ["m1", "m2"]));
         });
         var first = (await Invoke(fresh, Agent("fast"))).Events.OfType<ProviderSelected>().Single();
@@ -172,8 +172,8 @@ public class ProviderRoutingTests
         var priced = new ScriptedChatClient((_, _, _, _) => Task.FromResult("priced"));
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("unpriced", "custom"));
-            o.Providers.Add(new ProviderDescriptor("priced", "custom", InputCostPerMillion: 30, OutputCostPerMillion: 60));
+            o.Providers.Add(new ProviderDescriptor("unpriced", ProviderKind.Custom));
+            o.Providers.Add(new ProviderDescriptor("priced", ProviderKind.Custom, InputCostPerMillion: 30, OutputCostPerMillion: 60));
             o.ChatClients["unpriced"] = unpriced;
             o.ChatClients["priced"] = priced;
             o.Routes.Add(new RouteDescriptor("cheap", RouteStrategy.Cheapest, ["unpriced", "priced"]));
@@ -196,7 +196,7 @@ public class ProviderRoutingTests
         });
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("slow", "custom", MaxConcurrency: 2));
+            o.Providers.Add(new ProviderDescriptor("slow", ProviderKind.Custom, MaxConcurrency: 2));
             o.ChatClients["slow"] = slow;
         });
 
@@ -225,11 +225,11 @@ public class RemoteProviderTests
     {
         const string secret = "sk-test-SECRET-123";
         var options = new AtlasRuntimeOptions { GetEnvironmentVariable = name => name.EndsWith("_KEY", StringComparison.Ordinal) ? secret : null };
-        options.Providers.Add(new ProviderDescriptor("openai", "openai", "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
-        options.Providers.Add(new ProviderDescriptor("claude", "anthropic", "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY"));
-        options.Providers.Add(new ProviderDescriptor("local", "ollama", "llama3.2", Endpoint: "http://localhost:11434"));
-        options.Providers.Add(new ProviderDescriptor("compat", "openai_compatible", "m", Endpoint: "http://localhost:8080/v1"));
-        options.Providers.Add(new ProviderDescriptor("nomodel", "openai_compatible"));
+        options.Providers.Add(new ProviderDescriptor("openai", ProviderKind.OpenAI, "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
+        options.Providers.Add(new ProviderDescriptor("claude", ProviderKind.Anthropic, "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY"));
+        options.Providers.Add(new ProviderDescriptor("local", ProviderKind.Ollama, "llama3.2", Endpoint: "http://localhost:11434"));
+        options.Providers.Add(new ProviderDescriptor("compat", ProviderKind.OpenAICompatible, "m", Endpoint: "http://localhost:8080/v1"));
+        options.Providers.Add(new ProviderDescriptor("nomodel", ProviderKind.OpenAICompatible));
         using var runtime = new AtlasRuntime(options);
 
         foreach (var name in new[] { "openai", "claude", "local", "compat" })

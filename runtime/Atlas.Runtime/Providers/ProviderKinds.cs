@@ -7,17 +7,20 @@ namespace Atlas.Runtime;
 /// <summary>The provider kinds, what each supports by default (<see cref="ProviderDefaults"/>), and how its client is made.</summary>
 internal static class ProviderKinds
 {
-    public const string Mock = "mock";
-    public const string OpenAI = "openai";
-    public const string OpenAICompatible = "openai_compatible";
-    public const string Ollama = "ollama";
-    public const string Anthropic = "anthropic";
-
-    /// <summary>A host's own client registered under a name no descriptor declares.</summary>
-    public const string Custom = "custom";
+    /// <summary>The kind's .atlas spelling, for messages and for <see cref="ProviderDefaults"/>'s rows.</summary>
+    public static string Spelling(ProviderKind kind) => kind switch
+    {
+        ProviderKind.OpenAI => "openai",
+        ProviderKind.Anthropic => "anthropic",
+        ProviderKind.Ollama => "ollama",
+        ProviderKind.OpenAICompatible => "openai_compatible",
+        ProviderKind.Mock => "mock",
+        ProviderKind.Custom => "custom",
+        _ => "unknown",
+    };
 
     /// <summary>The kind's row of <see cref="ProviderDefaults"/>, the table the binder reads too.</summary>
-    public static IReadOnlyList<string> DefaultCapabilities(string kind) => ProviderDefaults.Capabilities(kind);
+    public static IReadOnlyList<string> DefaultCapabilities(ProviderKind kind) => ProviderDefaults.Capabilities(Spelling(kind));
 
     /// <summary>
     /// Makes the client a descriptor asks for, or says why it can't. The API key is read here, handed
@@ -25,7 +28,7 @@ internal static class ProviderKinds
     /// </summary>
     public static (IChatClient? Client, string? Reason) CreateClient(ProviderDescriptor descriptor, AtlasRuntimeOptions options, SecretRedactor secrets)
     {
-        if (descriptor.Kind == Mock)
+        if (descriptor.Kind == ProviderKind.Mock)
         {
             return (new MockChatClient(descriptor.Model, descriptor.Latency, options.TimeProvider), null);
         }
@@ -51,7 +54,7 @@ internal static class ProviderKinds
         catch (Exception ex) when (ex is ArgumentException or UriFormatException or InvalidOperationException or FormatException)
         {
             // The message of a client constructor never holds the key; still, name only the kind and model.
-            return (null, $"{descriptor.Kind} client could not be created for model '{descriptor.Model}': {ex.GetType().Name}");
+            return (null, $"{Spelling(descriptor.Kind)} client could not be created for model '{descriptor.Model}': {ex.GetType().Name}");
         }
     }
 }

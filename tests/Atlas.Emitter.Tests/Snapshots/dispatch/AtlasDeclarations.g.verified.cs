@@ -13,8 +13,8 @@ public static class AtlasDeclarations
     /// <summary>The declared providers (API keys are read from the environment by the runtime, never stored here).</summary>
     public static IReadOnlyList<ProviderDescriptor> Providers { get; } =
     [
-        new ProviderDescriptor("offline", "mock", Capabilities: ["chat", "tools", "json", "streaming"], Latency: TimeSpan.FromMilliseconds(5)),
-        new ProviderDescriptor("openai", "openai", Model: "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"], InputCostPerMillion: 0.15, OutputCostPerMillion: 0.6),
+        new ProviderDescriptor("offline", global::Atlas.Runtime.ProviderKind.Mock, Capabilities: ["chat", "tools", "json", "streaming"], Latency: TimeSpan.FromMilliseconds(5)),
+        new ProviderDescriptor("openai", global::Atlas.Runtime.ProviderKind.OpenAI, Model: "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"], InputCostPerMillion: 0.15, OutputCostPerMillion: 0.6),
     ];
 
     /// <summary>The declared routes.</summary>
