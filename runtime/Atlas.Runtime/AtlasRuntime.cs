@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 namespace Atlas.Runtime;
 
 /// <summary>A provider's state: usable, or why not (e.g. "OPENAI_API_KEY is not set").</summary>
-public sealed record ProviderStatus(string Name, string Kind, bool Available, string? Reason, IReadOnlyList<string> Capabilities);
+public sealed record ProviderStatus(string Name, ProviderKind Kind, bool Available, string? Reason, IReadOnlyList<string> Capabilities);
 
 /// <summary>Options of a workflow block that many inputs are pushed through.</summary>
 /// <param name="BoundedCapacity">How many inputs (and how many results) the block buffers before <c>SendAsync</c> waits.</param>
@@ -60,7 +60,7 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
         {
             if (!_providers.ContainsKey(name))
             {
-                _providers[name] = new ProviderState(new ProviderDescriptor(name, ProviderKinds.Custom), client, ownsClient: false, null, options.CircuitBreaker, TimeProvider);
+                _providers[name] = new ProviderState(new ProviderDescriptor(name, ProviderKind.Custom), client, ownsClient: false, null, options.CircuitBreaker, TimeProvider);
             }
         }
 

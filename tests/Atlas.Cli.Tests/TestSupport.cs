@@ -143,7 +143,7 @@ internal static class Cli
         for (var i = 0; i < options.Providers.Count; i++)
         {
             var provider = options.Providers[i];
-            if (provider.Kind != "mock" && provider.ApiKeyVariable is null)
+            if (provider.Kind != Atlas.Runtime.ProviderKind.Mock && provider.ApiKeyVariable is null)
                 options.Providers[i] = provider with { ApiKeyVariable = "ATLAS_TESTS_NO_NETWORK" };
         }
     }

@@ -123,7 +123,7 @@ public class CompileTests
 
         RoslynCompiler.AssertClean(RoslynCompiler.Compile(sources));
         var declarations = string.Concat(sources.Select(s => s.Text));
-        Assert.Contains("new ProviderDescriptor(\"slow\", \"ollama\", Model: \"llama3.2\", Capabilities: [\"chat\", \"tools\", \"json\", \"embeddings\", \"streaming\"], Timeout: TimeSpan.FromSeconds(90))", declarations, StringComparison.Ordinal);
-        Assert.Contains("new ProviderDescriptor(\"offline\", \"mock\", Capabilities: [\"chat\", \"tools\", \"json\", \"streaming\"])", declarations, StringComparison.Ordinal);
+        Assert.Contains("new ProviderDescriptor(\"slow\", global::Atlas.Runtime.ProviderKind.Ollama, Model: \"llama3.2\", Capabilities: [\"chat\", \"tools\", \"json\", \"embeddings\", \"streaming\"], Timeout: TimeSpan.FromSeconds(90))", declarations, StringComparison.Ordinal);
+        Assert.Contains("new ProviderDescriptor(\"offline\", global::Atlas.Runtime.ProviderKind.Mock, Capabilities: [\"chat\", \"tools\", \"json\", \"streaming\"])", declarations, StringComparison.Ordinal);
     }
 }

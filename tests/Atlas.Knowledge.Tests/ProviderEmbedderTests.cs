@@ -25,10 +25,10 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
     private static string? Environment(string name) => name == "EMBED_KEY" ? Key : null;
 
     private ProviderDescriptor OpenAI() =>
-        new("oa", "openai", "gpt-4o-mini", Endpoint: _server.BaseUrl + "/v1", ApiKeyVariable: "EMBED_KEY", EmbeddingModel: "text-embedding-3-small");
+        new("oa", ProviderKind.OpenAI, "gpt-4o-mini", Endpoint: _server.BaseUrl + "/v1", ApiKeyVariable: "EMBED_KEY", EmbeddingModel: "text-embedding-3-small");
 
     private ProviderDescriptor Ollama() =>
-        new("local", "ollama", "llama3.2", Endpoint: _server.BaseUrl, EmbeddingModel: "nomic-embed-text");
+        new("local", ProviderKind.Ollama, "llama3.2", Endpoint: _server.BaseUrl, EmbeddingModel: "nomic-embed-text");
 
     private (SqliteKnowledgeBase Kb, IEmbeddingGenerator<string, Embedding<float>> Embedder) Create(ProviderDescriptor provider)
     {
@@ -175,9 +175,9 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("anthropic", "claude", "a anthropic provider does not embed (use an openai, openai_compatible or ollama provider, or minilm)")]
-    [InlineData("ollama", null, "no embedding_model is set")]
-    public void Create_ProviderThatCannotEmbed_SaysWhy(string kind, string? embeddingModel, string expected)
+    [InlineData(ProviderKind.Anthropic, "claude", "a anthropic provider does not embed (use an openai, openai_compatible or ollama provider, or minilm)")]
+    [InlineData(ProviderKind.Ollama, null, "no embedding_model is set")]
+    public void Create_ProviderThatCannotEmbed_SaysWhy(ProviderKind kind, string? embeddingModel, string expected)
     {
         var provider = new ProviderDescriptor("p", kind, "m", EmbeddingModel: embeddingModel);
 

@@ -40,7 +40,7 @@ public class PipelineBenchmarks
     {
         _inputs = Engines.Inputs(Items).ToArray();
         var options = new AtlasRuntimeOptions { GetEnvironmentVariable = _ => null };
-        options.Providers.Add(new ProviderDescriptor("offline", "mock"));
+        options.Providers.Add(new ProviderDescriptor("offline", ProviderKind.Mock));
         _runtime = new AtlasRuntime(options);
         _work = new PipelineWork(new MockChatClient());
         _graph = Engines.AtlasGraph(_work);

@@ -16,7 +16,7 @@ if (args.Length > 0 && args[0] == "--verify")
     // Every engine does the same work: the same inputs must give the same outputs.
     var inputs = Engines.Inputs(20).ToArray();
     var options = new AtlasRuntimeOptions { GetEnvironmentVariable = _ => null };
-    options.Providers.Add(new ProviderDescriptor("offline", "mock"));
+    options.Providers.Add(new ProviderDescriptor("offline", ProviderKind.Mock));
     using var runtime = new AtlasRuntime(options);
     var work = new PipelineWork(new MockChatClient());
     var graph = Engines.AtlasGraph(work);

@@ -38,7 +38,7 @@ public class ThroughputBenchmarks
     {
         _inputs = Engines.Inputs(Items).ToArray();
         var options = new AtlasRuntimeOptions { GetEnvironmentVariable = _ => null };
-        options.Providers.Add(new ProviderDescriptor("offline", "mock", Latency: Latency));
+        options.Providers.Add(new ProviderDescriptor("offline", ProviderKind.Mock, Latency: Latency));
         _runtime = new AtlasRuntime(options);
         _work = new PipelineWork(new MockChatClient(latency: Latency));
         _graph = Engines.AtlasGraph(_work);

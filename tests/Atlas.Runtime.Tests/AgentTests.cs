@@ -98,7 +98,7 @@ public class AgentTests
     {
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("priced", "custom", InputCostPerMillion: 1_000, OutputCostPerMillion: 2_000));
+            o.Providers.Add(new ProviderDescriptor("priced", ProviderKind.Custom, InputCostPerMillion: 1_000, OutputCostPerMillion: 2_000));
             o.ChatClients["priced"] = new ScriptedChatClient("one two three");
         });
         var events = new ConcurrentQueue<AtlasEvent>();
@@ -116,7 +116,7 @@ public class AgentTests
     [Fact]
     public async Task StreamAgent_YieldsChunksThatMakeTheWholeReply()
     {
-        var runtime = TestSupport.Runtime(o => o.Providers.Add(new ProviderDescriptor("slow", "mock", Latency: TimeSpan.FromMilliseconds(1))));
+        var runtime = TestSupport.Runtime(o => o.Providers.Add(new ProviderDescriptor("slow", ProviderKind.Mock, Latency: TimeSpan.FromMilliseconds(1))));
         var agent = new AgentDescriptor("talker", [new ParameterDescriptor("q", "string")], "string", null, "slow", TestSupport.Template("Tell me about {{q}}"));
         var args = TestSupport.Args(("q", JsonValue.Create("refunds")));
 
@@ -137,7 +137,7 @@ public class AgentTests
         var runtime = TestSupport.Runtime(o =>
         {
             o.ChatClients["breaking"] = breaking;
-            o.Routes.Add(new RouteDescriptor("r", "fallback", ["breaking", "offline"], Retry: 2));
+            o.Routes.Add(new RouteDescriptor("r", RouteStrategy.Fallback, ["breaking", "offline"], Retry: 2));
         });
         var agent = new AgentDescriptor("talker", [], "string", null, "r", TestSupport.Template("hi"));
 

@@ -36,7 +36,7 @@ public class BudgetTests
     [Fact]
     public async Task WorkflowBudget_InDollars_Exceeded_NamesDollars()
     {
-        using var runtime = TestSupport.Runtime(o => o.Providers.Add(new ProviderDescriptor("priced", "mock", InputCostPerMillion: 1000, OutputCostPerMillion: 1000)));
+        using var runtime = TestSupport.Runtime(o => o.Providers.Add(new ProviderDescriptor("priced", ProviderKind.Mock, InputCostPerMillion: 1000, OutputCostPerMillion: 1000)));
         var graph = DelegationTests.OneStep(runtime, DelegationTests.Agent("writer", model: "priced"), new BudgetDescriptor(Usd: 0.001m));
 
         var events = await TestSupport.Collect(runtime, graph, new DelegationTests.Holder());

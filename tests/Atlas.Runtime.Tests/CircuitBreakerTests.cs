@@ -23,7 +23,7 @@ public class CircuitBreakerTests
             o.TimeProvider = time;
             o.CircuitBreaker = Settings;
             o.ChatClients["flaky"] = flaky;
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["flaky", "offline"]));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["flaky", "offline"]));
         });
 
         // Closed: each failure falls back to the next provider; the third opens the circuit.
@@ -64,7 +64,7 @@ public class CircuitBreakerTests
             o.TimeProvider = time;
             o.CircuitBreaker = Settings;
             o.ChatClients["flaky"] = flaky;
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["flaky", "offline"]));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["flaky", "offline"]));
         });
         for (var i = 0; i < 3; i++)
         {

@@ -45,7 +45,7 @@ public class EventJsonTests
     public void AddAtlasRuntime_RegistersOneSingleton()
     {
         using var services = new ServiceCollection()
-            .AddAtlasRuntime(o => o.Providers.Add(new ProviderDescriptor("offline", "mock")))
+            .AddAtlasRuntime(o => o.Providers.Add(new ProviderDescriptor("offline", ProviderKind.Mock)))
             .BuildServiceProvider();
 
         var runtime = services.GetRequiredService<AtlasRuntime>();

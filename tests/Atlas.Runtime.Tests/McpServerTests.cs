@@ -183,7 +183,7 @@ public sealed class McpServerTests : IDisposable
         await using var runtime = TestSupport.Runtime(o =>
         {
             o.ChatClients["flaky"] = new ScriptedChatClient((_, _, _, _) => throw new InvalidOperationException("down"));
-            o.Routes.Add(new RouteDescriptor("r", "fallback", ["flaky", "offline"]));
+            o.Routes.Add(new RouteDescriptor("r", RouteStrategy.Fallback, ["flaky", "offline"]));
             o.McpServers.Add(McpServers.Filesystem("files", _folder));
         });
         var agent = new AgentDescriptor("writer", [], "string", null, "r", TestSupport.Template("write notes.txt and move it"), Tools: ["files"]);

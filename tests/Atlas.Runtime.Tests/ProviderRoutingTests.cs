@@ -26,7 +26,7 @@ public class ProviderRoutingTests
     [Fact]
     public void Provider_KeyVariableUnset_IsUnavailableWithReason()
     {
-        var runtime = TestSupport.Runtime(o => o.Providers.Add(new ProviderDescriptor("openai", "openai", "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY")));
+        var runtime = TestSupport.Runtime(o => o.Providers.Add(new ProviderDescriptor("openai", ProviderKind.OpenAI, "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY")));
 
         var status = runtime.GetProviderStatus("openai");
 
@@ -43,7 +43,7 @@ public class ProviderRoutingTests
         var host = new ScriptedChatClient("hi");
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("openai", "openai", "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
+            o.Providers.Add(new ProviderDescriptor("openai", ProviderKind.OpenAI, "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
             o.ChatClients["openai"] = host;
         });
 
@@ -55,9 +55,9 @@ public class ProviderRoutingTests
     {
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("openai", "openai", "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
-            o.Providers.Add(new ProviderDescriptor("claude", "anthropic", "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY"));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["openai", "claude", "offline"], ["json"]));
+            o.Providers.Add(new ProviderDescriptor("openai", ProviderKind.OpenAI, "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
+            o.Providers.Add(new ProviderDescriptor("claude", ProviderKind.Anthropic, "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY"));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["openai", "claude", "offline"], ["json"]));
         });
 
         var (result, events) = await Invoke(runtime, Agent("smart"));
@@ -78,7 +78,7 @@ public class ProviderRoutingTests
         var runtime = TestSupport.Runtime(o =>
         {
             o.ChatClients["flaky"] = flaky;
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["flaky", "offline"]));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["flaky", "offline"]));
         });
 
         var (result, events) = await Invoke(runtime, Agent("smart"));
@@ -96,9 +96,9 @@ public class ProviderRoutingTests
         var broken = new ScriptedChatClient((_, _, _, _) => throw new InvalidOperationException("boom"));
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("openai", "openai", "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
+            o.Providers.Add(new ProviderDescriptor("openai", ProviderKind.OpenAI, "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
             o.ChatClients["broken"] = broken;
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["openai", "broken"], Retry: 1));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["openai", "broken"], Retry: 1));
         });
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.InvokeAgentAsync(Agent("smart"), Question, null, CancellationToken.None));
@@ -115,9 +115,9 @@ public class ProviderRoutingTests
         var chatOnly = new ScriptedChatClient("never");
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("plain", "openai_compatible", "m", Endpoint: "http://localhost:1"));
+            o.Providers.Add(new ProviderDescriptor("plain", ProviderKind.OpenAICompatible, "m", Endpoint: "http://localhost:1"));
             o.ChatClients["plain"] = chatOnly;
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["plain", "offline"], ["json"]));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["plain", "offline"], ["json"]));
         });
 
         var (_, events) = await Invoke(runtime, Agent("smart"));
@@ -132,11 +132,11 @@ public class ProviderRoutingTests
     {
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("m1", "mock", InputCostPerMillion: 1, OutputCostPerMillion: 2));
-            o.Providers.Add(new ProviderDescriptor("m2", "mock", InputCostPerMillion: 0.1, OutputCostPerMillion: 0.2));
-            o.Routes.Add(new RouteDescriptor("rr", "round_robin", ["m1", "m2"]));
-            o.Routes.Add(new RouteDescriptor("cheap", "cheapest", ["m1", "m2"]));
-            o.Routes.Add(new RouteDescriptor("fast", "fastest", ["m1", "m2"]));
+            o.Providers.Add(new ProviderDescriptor("m1", ProviderKind.Mock, InputCostPerMillion: 1, OutputCostPerMillion: 2));
+            o.Providers.Add(new ProviderDescriptor("m2", ProviderKind.Mock, InputCostPerMillion: 0.1, OutputCostPerMillion: 0.2));
+            o.Routes.Add(new RouteDescriptor("rr", RouteStrategy.RoundRobin, ["m1", "m2"]));
+            o.Routes.Add(new RouteDescriptor("cheap", RouteStrategy.Cheapest, ["m1", "m2"]));
+            o.Routes.Add(new RouteDescriptor("fast", RouteStrategy.Fastest, ["m1", "m2"]));
         });
 
         var rr = new List<string>();
@@ -152,9 +152,9 @@ public class ProviderRoutingTests
 
         var fresh = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("m1", "mock"));
-            o.Providers.Add(new ProviderDescriptor("m2", "mock"));
-            o.Routes.Add(new RouteDescriptor("fast", "fastest", ["m1", "m2"]));
+            o.Providers.Add(new ProviderDescriptor("m1", ProviderKind.Mock));
+            o.Providers.Add(new ProviderDescriptor("m2", ProviderKind.Mock));
+            o.Routes.Add(new RouteDescriptor("fast", RouteStrategy.Fastest, ["m1", "m2"]));
         });
         var first = (await Invoke(fresh, Agent("fast"))).Events.OfType<ProviderSelected>().Single();
         var second = (await Invoke(fresh, Agent("fast"))).Events.OfType<ProviderSelected>().Single();
@@ -172,11 +172,11 @@ public class ProviderRoutingTests
         var priced = new ScriptedChatClient((_, _, _, _) => Task.FromResult("priced"));
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("unpriced", "custom"));
-            o.Providers.Add(new ProviderDescriptor("priced", "custom", InputCostPerMillion: 30, OutputCostPerMillion: 60));
+            o.Providers.Add(new ProviderDescriptor("unpriced", ProviderKind.Custom));
+            o.Providers.Add(new ProviderDescriptor("priced", ProviderKind.Custom, InputCostPerMillion: 30, OutputCostPerMillion: 60));
             o.ChatClients["unpriced"] = unpriced;
             o.ChatClients["priced"] = priced;
-            o.Routes.Add(new RouteDescriptor("cheap", "cheapest", ["unpriced", "priced"]));
+            o.Routes.Add(new RouteDescriptor("cheap", RouteStrategy.Cheapest, ["unpriced", "priced"]));
         });
 
         var (result, events) = await Invoke(runtime, Agent("cheap") with { MaxTokens = maxTokens });
@@ -196,7 +196,7 @@ public class ProviderRoutingTests
         });
         var runtime = TestSupport.Runtime(o =>
         {
-            o.Providers.Add(new ProviderDescriptor("slow", "custom", MaxConcurrency: 2));
+            o.Providers.Add(new ProviderDescriptor("slow", ProviderKind.Custom, MaxConcurrency: 2));
             o.ChatClients["slow"] = slow;
         });
 
@@ -225,11 +225,11 @@ public class RemoteProviderTests
     {
         const string secret = "sk-test-SECRET-123";
         var options = new AtlasRuntimeOptions { GetEnvironmentVariable = name => name.EndsWith("_KEY", StringComparison.Ordinal) ? secret : null };
-        options.Providers.Add(new ProviderDescriptor("openai", "openai", "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
-        options.Providers.Add(new ProviderDescriptor("claude", "anthropic", "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY"));
-        options.Providers.Add(new ProviderDescriptor("local", "ollama", "llama3.2", Endpoint: "http://localhost:11434"));
-        options.Providers.Add(new ProviderDescriptor("compat", "openai_compatible", "m", Endpoint: "http://localhost:8080/v1"));
-        options.Providers.Add(new ProviderDescriptor("nomodel", "openai_compatible"));
+        options.Providers.Add(new ProviderDescriptor("openai", ProviderKind.OpenAI, "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
+        options.Providers.Add(new ProviderDescriptor("claude", ProviderKind.Anthropic, "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY"));
+        options.Providers.Add(new ProviderDescriptor("local", ProviderKind.Ollama, "llama3.2", Endpoint: "http://localhost:11434"));
+        options.Providers.Add(new ProviderDescriptor("compat", ProviderKind.OpenAICompatible, "m", Endpoint: "http://localhost:8080/v1"));
+        options.Providers.Add(new ProviderDescriptor("nomodel", ProviderKind.OpenAICompatible));
         using var runtime = new AtlasRuntime(options);
 
         foreach (var name in new[] { "openai", "claude", "local", "compat" })

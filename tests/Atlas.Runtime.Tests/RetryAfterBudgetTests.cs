@@ -50,7 +50,7 @@ public class RetryAfterBudgetTests
         using var runtime = Runtime(o =>
         {
             o.Providers.Add(wire.Descriptor("only", server.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["only"], Retry: 2, Timeout: TimeSpan.FromSeconds(5)));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["only"], Retry: 2, Timeout: TimeSpan.FromSeconds(5)));
         });
         var clock = Stopwatch.StartNew();
 
@@ -76,7 +76,7 @@ public class RetryAfterBudgetTests
         {
             o.Providers.Add(wire.Descriptor("first", first.BaseUrl));
             o.Providers.Add(next.Descriptor("second", second.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["first", "second"], Retry: 2, Timeout: TimeSpan.FromSeconds(5)));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["first", "second"], Retry: 2, Timeout: TimeSpan.FromSeconds(5)));
         });
         var events = new ConcurrentQueue<AtlasEvent>();
         var clock = Stopwatch.StartNew();
@@ -124,7 +124,7 @@ public class RetryAfterBudgetTests
         using var runtime = Runtime(o =>
         {
             o.Providers.Add(wire.Descriptor("only", server.BaseUrl) with { Timeout = TimeSpan.FromSeconds(30) });
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["only"], Retry: 2));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["only"], Retry: 2));
         });
         var step = runtime.CreateStepContext("ask");
         var clock = Stopwatch.StartNew();
@@ -148,7 +148,7 @@ public class RetryAfterBudgetTests
         using var runtime = Runtime(o =>
         {
             o.Providers.Add(wire.Descriptor("only", server.BaseUrl) with { Timeout = TimeSpan.FromSeconds(30) });
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["only"], Retry: 1, Timeout: TimeSpan.FromSeconds(5)));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["only"], Retry: 1, Timeout: TimeSpan.FromSeconds(5)));
         });
         var step = runtime.CreateStepContext("ask");
 
@@ -171,7 +171,7 @@ public class RetryAfterBudgetTests
         {
             o.TimeProvider = time;
             o.Providers.Add(wire.Descriptor("only", server.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["only"], Retry: 1, Timeout: TimeSpan.FromSeconds(60)));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["only"], Retry: 1, Timeout: TimeSpan.FromSeconds(60)));
         });
         var events = new ConcurrentQueue<AtlasEvent>();
 

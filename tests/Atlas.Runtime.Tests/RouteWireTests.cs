@@ -48,7 +48,7 @@ public class RouteWireTests
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
             o.Providers.Add(wire.Descriptor("first", first.BaseUrl));
             o.Providers.Add(next.Descriptor("second", second.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["first", "second"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["first", "second"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
         });
         var events = new ConcurrentQueue<AtlasEvent>();
         var step = runtime.CreateStepContext("ask", streamed ? events.Enqueue : null);
@@ -108,7 +108,7 @@ public class RouteWireTests
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
             o.Providers.Add(wire.Descriptor("first", first.BaseUrl));
             o.Providers.Add(next.Descriptor("second", second.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["first", "second"], Retry: 2, Timeout: TimeSpan.FromSeconds(20)));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["first", "second"], Retry: 2, Timeout: TimeSpan.FromSeconds(20)));
         });
         var events = new ConcurrentQueue<AtlasEvent>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -138,7 +138,7 @@ public class RouteWireTests
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
             o.Providers.Add(next.Descriptor("first", first.BaseUrl));
             o.Providers.Add(wire.Descriptor("last", last.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["first", "last"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["first", "last"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
         });
         var events = new ConcurrentQueue<AtlasEvent>();
 
@@ -194,7 +194,7 @@ public class RouteWireTests
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
             o.Providers.Add(wire.Descriptor("first", first.BaseUrl));
             o.Providers.Add(next.Descriptor("second", second.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["first", "second"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["first", "second"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
         });
         var chunks = new List<string>();
 
@@ -231,7 +231,7 @@ public class RouteWireTests
     public async Task RoundRobin_100SequentialCalls_SpreadEvenlyOverThreeWireServers()
     {
         await using var servers = await ThreeServers();
-        using var runtime = ThreeProviderRuntime(servers, "round_robin");
+        using var runtime = ThreeProviderRuntime(servers, RouteStrategy.RoundRobin);
         var turns = new List<string>();
 
         for (var i = 0; i < 100; i++)
@@ -250,7 +250,7 @@ public class RouteWireTests
     public async Task RoundRobin_100ConcurrentCalls_SpreadEvenlyOverThreeWireServers()
     {
         await using var servers = await ThreeServers();
-        using var runtime = ThreeProviderRuntime(servers, "round_robin");
+        using var runtime = ThreeProviderRuntime(servers, RouteStrategy.RoundRobin);
         using var start = new ManualResetEventSlim();
 
         var calls = Enumerable.Range(0, 100).Select(_ => Task.Run(async () =>
@@ -273,7 +273,7 @@ public class RouteWireTests
     public async Task RoundRobin_UnavailableProvider_IsLeftOut_TheOthersShareTheCalls()
     {
         await using var servers = await ThreeServers();
-        using var runtime = ThreeProviderRuntime(servers, "round_robin", unsetKey: "B_KEY");
+        using var runtime = ThreeProviderRuntime(servers, RouteStrategy.RoundRobin, unsetKey: "B_KEY");
 
         for (var i = 0; i < 100; i++)
         {
@@ -288,7 +288,7 @@ public class RouteWireTests
     public async Task Cheapest_PicksTheLowestDeclaredCost_AndPricesItsUsage()
     {
         await using var servers = await ThreeServers();
-        using var runtime = ThreeProviderRuntime(servers, "cheapest");
+        using var runtime = ThreeProviderRuntime(servers, RouteStrategy.Cheapest);
         var step = runtime.CreateStepContext("ask");
 
         for (var i = 0; i < 5; i++)
@@ -318,7 +318,7 @@ public class RouteWireTests
             o.GetEnvironmentVariable = _ => Key;
             o.Providers.Add(servers.Descriptor("a", "A_KEY") with { InputCostPerMillion = 0.1, OutputCostPerMillion = 10 });
             o.Providers.Add(servers.Descriptor("b", "B_KEY") with { InputCostPerMillion = 2, OutputCostPerMillion = 2 });
-            o.Routes.Add(new RouteDescriptor("smart", "cheapest", ["a", "b"]));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Cheapest, ["a", "b"]));
         });
         var agent = new AgentDescriptor("reader", [new ParameterDescriptor("doc", "string")], "string", null, "smart", TestSupport.Template("{{doc}}"), MaxTokens: maxTokens);
         var events = new ConcurrentQueue<AtlasEvent>();
@@ -334,7 +334,7 @@ public class RouteWireTests
     public async Task Cheapest_WhenTheCheapestHasNoKey_PicksTheNextCheapest_AndSaysWhy()
     {
         await using var servers = await ThreeServers();
-        using var runtime = ThreeProviderRuntime(servers, "cheapest", unsetKey: "B_KEY");
+        using var runtime = ThreeProviderRuntime(servers, RouteStrategy.Cheapest, unsetKey: "B_KEY");
 
         var (result, selected) = await Ask(runtime);
 
@@ -349,7 +349,7 @@ public class RouteWireTests
         var failing = 1;
         await using var servers = await ThreeServers(b: (wire, r, context, ct) =>
             Volatile.Read(ref failing) == 1 ? wire.FailAsync(WireFault.ServerError, r, context, ct) : wire.ReplyAsync(r, context, ["answer from b"], ct));
-        using var runtime = ThreeProviderRuntime(servers, "cheapest", configure: o =>
+        using var runtime = ThreeProviderRuntime(servers, RouteStrategy.Cheapest, configure: o =>
         {
             o.TimeProvider = time;
             o.CircuitBreaker = new CircuitBreakerSettings(FailureRatio: 0.5, MinimumThroughput: 2, SamplingDuration: TimeSpan.FromSeconds(10), BreakDuration: TimeSpan.FromSeconds(5));
@@ -397,7 +397,7 @@ public class RouteWireTests
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
             o.Providers.Add(WireFormat.OpenAI.Descriptor("broken", broken.BaseUrl));
             o.Providers.Add(WireFormat.Anthropic.Descriptor("slow", slow.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fastest", ["broken", "slow"]));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fastest, ["broken", "slow"]));
         });
 
         var (firstResult, first) = await AskAll(runtime);
@@ -443,7 +443,7 @@ public class RouteWireTests
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
             o.Providers.Add(wire.Descriptor("flaky", flaky.BaseUrl));
             o.Providers.Add(next.Descriptor("steady", steady.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["flaky", "steady"]));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["flaky", "steady"]));
         });
 
         // Closed: three failures, each followed by the fallback; the third opens the circuit.
@@ -501,7 +501,7 @@ public class RouteWireTests
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
             o.Providers.Add(wire.Descriptor("hanging", hanging.BaseUrl));
             o.Providers.Add(next.Descriptor("steady", steady.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["hanging", "steady"], Timeout: TimeSpan.FromSeconds(2)));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["hanging", "steady"], Timeout: TimeSpan.FromSeconds(2)));
         });
 
         for (var i = 1; i <= 2; i++)
@@ -568,7 +568,7 @@ public class RouteWireTests
         return servers;
     }
 
-    private static AtlasRuntime ThreeProviderRuntime(ThreeWireServers servers, string strategy, string? unsetKey = null, Action<AtlasRuntimeOptions>? configure = null) =>
+    private static AtlasRuntime ThreeProviderRuntime(ThreeWireServers servers, RouteStrategy strategy, string? unsetKey = null, Action<AtlasRuntimeOptions>? configure = null) =>
         TestSupport.Runtime(o =>
         {
             o.GetEnvironmentVariable = name => name == unsetKey ? null : Key;

@@ -76,7 +76,7 @@ public class SecretTests
         {
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Secret : null;
             o.Providers.Add(wire.Descriptor("wire", endpoint));
-            o.Routes.Add(new RouteDescriptor("route", "fallback", ["wire"]));
+            o.Routes.Add(new RouteDescriptor("route", RouteStrategy.Fallback, ["wire"]));
         });
         var graph = Graph();
 

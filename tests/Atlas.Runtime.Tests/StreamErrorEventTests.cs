@@ -83,7 +83,7 @@ public class StreamErrorEventTests
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
             o.Providers.Add(wire.Descriptor("first", first.BaseUrl));
             o.Providers.Add(next.Descriptor("second", second.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["first", "second"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["first", "second"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
         });
         var events = new ConcurrentQueue<AtlasEvent>();
 
@@ -192,7 +192,7 @@ public class StreamErrorEventTests
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
             o.Providers.Add(wire.Descriptor("first", first.BaseUrl));
             o.Providers.Add(next.Descriptor("second", second.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["first", "second"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["first", "second"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
         });
         var events = new ConcurrentQueue<AtlasEvent>();
 

@@ -42,7 +42,7 @@ public class StructuredFallbackWireTests
         {
             o.Providers.Add(wire.Descriptor("bad", bad.BaseUrl));
             o.Providers.Add(next.Descriptor("good", good.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["bad", "good"], Retry: 2));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["bad", "good"], Retry: 2));
         });
         var events = new ConcurrentQueue<AtlasEvent>();
         var step = runtime.CreateStepContext("triage", streamed ? events.Enqueue : null);
@@ -80,7 +80,7 @@ public class StructuredFallbackWireTests
         {
             o.Providers.Add(wire.Descriptor("first", first.BaseUrl));
             o.Providers.Add(wire.Descriptor("second", second.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["first", "second"]));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["first", "second"]));
         });
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.InvokeAgentAsync(Agent("smart"), Ticket, runtime.CreateStepContext("triage"), CancellationToken.None));
@@ -100,7 +100,7 @@ public class StructuredFallbackWireTests
         {
             o.Providers.Add(wire.Descriptor("first", first.BaseUrl));
             o.Providers.Add(wire.Descriptor("second", second.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["first", "second"]));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["first", "second"]));
         });
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.InvokeAgentAsync(Agent("smart"), Ticket, null, CancellationToken.None));
@@ -137,7 +137,7 @@ public class StructuredFallbackWireTests
         {
             o.Providers.Add(wire.Descriptor("bad", bad.BaseUrl));
             o.Providers.Add(wire.Descriptor("good", good.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["bad", "good"]));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["bad", "good"]));
             o.Tools["lookup_order"] = AIFunctionFactory.Create((string order_id) => { lookups.Enqueue(order_id); return "shipped"; }, "lookup_order");
         });
 

@@ -16,7 +16,7 @@ internal static class TestSupport
     public static AtlasRuntime Runtime(Action<AtlasRuntimeOptions>? configure = null)
     {
         var options = new AtlasRuntimeOptions { GetEnvironmentVariable = _ => null };
-        options.Providers.Add(new ProviderDescriptor("offline", "mock"));
+        options.Providers.Add(new ProviderDescriptor("offline", ProviderKind.Mock));
         configure?.Invoke(options);
         return new AtlasRuntime(options);
     }

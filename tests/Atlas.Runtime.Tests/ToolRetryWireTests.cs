@@ -189,7 +189,7 @@ public class ToolRetryWireTests
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
             o.Providers.Add(wire.Descriptor("front", dispatcher.BaseUrl));
             o.Providers.Add(wire.Descriptor("back", billing.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("smart", "fallback", ["front"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
+            o.Routes.Add(new RouteDescriptor("smart", RouteStrategy.Fallback, ["front"], Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
         });
         var events = new ConcurrentQueue<AtlasEvent>();
         var step = runtime.CreateStepContext("ask", events.Enqueue);
@@ -253,7 +253,7 @@ public class ToolRetryWireTests
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
             o.Providers.Add(wire.Descriptor("a", a.BaseUrl));
             o.Providers.Add(wire.Descriptor("b", b.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("spread", "round_robin", ["a", "b"]));
+            o.Routes.Add(new RouteDescriptor("spread", RouteStrategy.RoundRobin, ["a", "b"]));
             o.Tools["lookup_order"] = AIFunctionFactory.Create((string order_id) => $"order {order_id} shipped", "lookup_order");
         });
 
@@ -281,7 +281,7 @@ public class ToolRetryWireTests
         {
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? Key : null;
             providers(o);
-            o.Routes.Add(new RouteDescriptor(route, "fallback", use, Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
+            o.Routes.Add(new RouteDescriptor(route, RouteStrategy.Fallback, use, Retry: 1, Timeout: TimeSpan.FromSeconds(20)));
             o.Tools["lookup_order"] = AIFunctionFactory.Create(
                 (string order_id) =>
                 {

@@ -243,7 +243,7 @@ public class WireFaultTests
         {
             o.GetEnvironmentVariable = name => name == "WIRE_KEY" ? key : null;
             o.Providers.Add(wire.Descriptor("wire", server.BaseUrl));
-            o.Routes.Add(new RouteDescriptor("route", "fallback", fallback ? ["wire", "offline"] : ["wire"], Retry: retry, Timeout: timeout ?? TimeSpan.FromSeconds(20)));
+            o.Routes.Add(new RouteDescriptor("route", RouteStrategy.Fallback, fallback ? ["wire", "offline"] : ["wire"], Retry: retry, Timeout: timeout ?? TimeSpan.FromSeconds(20)));
         });
 
     internal static AgentDescriptor Agent(string model) =>

@@ -60,8 +60,10 @@ public abstract class WireFormat
     /// <summary>Only Anthropic and OpenAI need a key; any provider may have one.</summary>
     public ProviderDescriptor Descriptor(string name, string baseUrl, string? keyVariable = "WIRE_KEY") => Kind switch
     {
-        "openai_compatible" => new ProviderDescriptor(name, Kind, "test-model", Endpoint: baseUrl + "/v1", ApiKeyVariable: keyVariable),
-        _ => new ProviderDescriptor(name, Kind, "test-model", Endpoint: baseUrl, ApiKeyVariable: keyVariable),
+        "openai_compatible" => new ProviderDescriptor(name, ProviderKind.OpenAICompatible, "test-model", Endpoint: baseUrl + "/v1", ApiKeyVariable: keyVariable),
+        "anthropic" => new ProviderDescriptor(name, ProviderKind.Anthropic, "test-model", Endpoint: baseUrl, ApiKeyVariable: keyVariable),
+        "ollama" => new ProviderDescriptor(name, ProviderKind.Ollama, "test-model", Endpoint: baseUrl, ApiKeyVariable: keyVariable),
+        _ => throw new InvalidOperationException($"no provider kind '{Kind}'"),
     };
 
     /// <summary>The key as the client sent it (Authorization: Bearer, or Anthropic's x-api-key).</summary>

@@ -163,7 +163,7 @@ public class WorkflowTests
         var graph = new WorkflowGraphBuilder<Flow>("w")
             .Step("talk", [], async (s, step, ct) => s.Arm = (await step.Runtime.InvokeAgentAsync(agent, TestSupport.Args(), step, ct))!.GetValue<string>())
             .Build(["talk"]);
-        var runtime = TestSupport.Runtime(o => o.Providers[0] = new ProviderDescriptor("offline", "mock", InputCostPerMillion: 1, OutputCostPerMillion: 1));
+        var runtime = TestSupport.Runtime(o => o.Providers[0] = new ProviderDescriptor("offline", ProviderKind.Mock, InputCostPerMillion: 1, OutputCostPerMillion: 1));
 
         var events = await TestSupport.Collect(runtime, graph, new Flow());
 

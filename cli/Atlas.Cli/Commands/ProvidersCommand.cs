@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using Atlas.Cli.Interpreter;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
+using ProviderKind = Atlas.Compiler.Model.ProviderKind;
 
 namespace Atlas.Cli.Commands;
 

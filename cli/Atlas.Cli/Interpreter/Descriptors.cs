@@ -5,19 +5,21 @@ using System.Linq;
 using Atlas.Compiler.Emit;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
+using ProviderKind = Atlas.Compiler.Model.ProviderKind;
+using RouteStrategy = Atlas.Compiler.Model.RouteStrategy;
 
 namespace Atlas.Cli.Interpreter;
 
 /// <summary>
 /// The bound model's declarations as the runtime's descriptors: the same values generated code
-/// writes as static fields (kinds and strategies as their .atlas spelling, capabilities as
+/// writes as static fields (kinds and strategies as the runtime's enum members, capabilities as
 /// bound, templates segment for segment, a JSON schema for each structured result).
 /// </summary>
 internal static class Descriptors
 {
     public static ProviderDescriptor Provider(ProviderModel provider) => new(
         provider.Name,
-        Kind(provider.Kind),
+        RuntimeKind(provider.Kind),
         Model: provider.Model,
         Endpoint: provider.Endpoint,
         ApiKeyVariable: provider.ApiKeyVariable,
@@ -31,7 +33,7 @@ internal static class Descriptors
 
     public static RouteDescriptor Route(RouteModel route) => new(
         route.Name,
-        Strategy(route.Strategy),
+        RuntimeStrategy(route.Strategy),
         route.Use.ToArray(),
         Require: route.Require.Count == 0 ? null : route.Require.ToArray(),
         Retry: route.Retry,
@@ -82,6 +84,17 @@ internal static class Descriptors
 
     public static PromptTemplate Template(TemplateModel template) => new(Segments(template.Parts));
 
+    /// <summary>The model's kind as the runtime's, member for member: the runtime reads no spelling.</summary>
+    public static Atlas.Runtime.ProviderKind RuntimeKind(ProviderKind kind) => kind switch
+    {
+        ProviderKind.OpenAI => Atlas.Runtime.ProviderKind.OpenAI,
+        ProviderKind.Anthropic => Atlas.Runtime.ProviderKind.Anthropic,
+        ProviderKind.Ollama => Atlas.Runtime.ProviderKind.Ollama,
+        ProviderKind.OpenAICompatible => Atlas.Runtime.ProviderKind.OpenAICompatible,
+        _ => Atlas.Runtime.ProviderKind.Mock,
+    };
+
+    /// <summary>The kind's .atlas spelling, for display.</summary>
     public static string Kind(ProviderKind kind) => kind switch
     {
         ProviderKind.OpenAI => "openai",
@@ -91,6 +104,16 @@ internal static class Descriptors
         _ => "mock",
     };
 
+    /// <summary>The model's strategy as the runtime's, member for member: the runtime reads no spelling.</summary>
+    public static Atlas.Runtime.RouteStrategy RuntimeStrategy(RouteStrategy strategy) => strategy switch
+    {
+        RouteStrategy.RoundRobin => Atlas.Runtime.RouteStrategy.RoundRobin,
+        RouteStrategy.Cheapest => Atlas.Runtime.RouteStrategy.Cheapest,
+        RouteStrategy.Fastest => Atlas.Runtime.RouteStrategy.Fastest,
+        _ => Atlas.Runtime.RouteStrategy.Fallback,
+    };
+
+    /// <summary>The strategy's .atlas spelling, for display.</summary>
     public static string Strategy(RouteStrategy strategy) => strategy switch
     {
         RouteStrategy.RoundRobin => "round_robin",

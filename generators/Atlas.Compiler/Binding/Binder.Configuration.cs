@@ -13,7 +13,6 @@ internal sealed partial class Binder
 {
     private static readonly string[] ProviderAttributes = { "kind", "model", "endpoint", "api_key", "supports", "cost", "latency", "max_concurrency", "embedding_model", "timeout" };
     private static readonly string[] ProviderKinds = { "openai", "anthropic", "ollama", "openai_compatible", "mock" };
-    private static readonly string[] CapabilityNames = { "chat", "tools", "json", "embeddings", "vision", "streaming" };
     private static readonly string[] CostAttributes = { "input", "output" };
     private static readonly string[] RouteAttributes = { "strategy", "use", "require", "retry", "timeout" };
     private static readonly string[] RouteStrategies = { "fallback", "round_robin", "cheapest", "fastest" };
@@ -37,9 +36,11 @@ internal sealed partial class Binder
         var attributes = ReadBlock(syntax.Body, file, "provider " + symbol.Name, ProviderAttributes);
 
         ProviderKind? kind = null;
+        string? kindName = null;
         if (attributes.TryGetValue("kind", out var kindAttribute))
         {
-            kind = ReadOption(kindAttribute, file, "provider kind", ProviderKinds) switch
+            kindName = ReadOption(kindAttribute, file, "provider kind", ProviderKinds);
+            kind = kindName switch
             {
                 "openai" => ProviderKind.OpenAI,
                 "anthropic" => ProviderKind.Anthropic,
@@ -65,9 +66,9 @@ internal sealed partial class Binder
         string? apiKey = attributes.TryGetValue("api_key", out var keyAttribute) ? ReadApiKey(keyAttribute, file) : null;
 
         List<string>? capabilities = attributes.TryGetValue("supports", out var supports)
-            ? ReadOptionList(supports, file, "capability", CapabilityNames)
+            ? ReadOptionList(supports, file, "capability", ProviderDefaults.CapabilityNames)
             : null;
-        symbol.Capabilities.AddRange(capabilities ?? DefaultCapabilities(kind));
+        symbol.Capabilities.AddRange(capabilities ?? ProviderDefaults.Capabilities(kindName));
 
         CostModel? cost = attributes.TryGetValue("cost", out var costAttribute) ? ReadCost(costAttribute, symbol) : null;
         long? latency = attributes.TryGetValue("latency", out var latencyAttribute) ? ReadDuration(latencyAttribute, file, allowZero: true) : null;
@@ -88,16 +89,6 @@ internal sealed partial class Binder
             embeddingModel,
             timeout);
     }
-
-    private static IEnumerable<string> DefaultCapabilities(ProviderKind? kind) => kind switch
-    {
-        ProviderKind.OpenAI => new[] { "chat", "tools", "json", "embeddings", "streaming" },
-        ProviderKind.Anthropic => new[] { "chat", "tools", "json", "streaming" },
-        ProviderKind.Ollama => new[] { "chat", "tools", "json", "embeddings", "streaming" },
-        ProviderKind.OpenAICompatible => new[] { "chat", "streaming" },
-        ProviderKind.Mock => new[] { "chat", "tools", "json", "streaming" },
-        _ => Array.Empty<string>(),
-    };
 
     /// <summary>Only <c>env("NAME")</c>: a key written into a source file would end up in source control.</summary>
     private string? ReadApiKey(AttributeSyntax attribute, SourceFile file)
@@ -189,7 +180,7 @@ internal sealed partial class Binder
         var require = new List<string>();
         if (attributes.TryGetValue("require", out var requireAttribute))
         {
-            require = ReadOptionList(requireAttribute, file, "capability", CapabilityNames) ?? require;
+            require = ReadOptionList(requireAttribute, file, "capability", ProviderDefaults.CapabilityNames) ?? require;
             if (allResolved && use.Count > 0 && require.Count > 0 && !use.Any(p => require.All(p.Capabilities.Contains)))
             {
                 string offers = string.Join("; ", use.Select(p => $"`{p.Name}` supports [{string.Join(", ", p.Capabilities)}]"));

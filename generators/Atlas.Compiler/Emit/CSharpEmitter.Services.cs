@@ -142,15 +142,8 @@ public static partial class CSharpEmitter
 
     private static string Provider(ProviderModel p)
     {
-        var kind = p.Kind switch
-        {
-            ProviderKind.OpenAI => "openai",
-            ProviderKind.Anthropic => "anthropic",
-            ProviderKind.Ollama => "ollama",
-            ProviderKind.OpenAICompatible => "openai_compatible",
-            _ => "mock",
-        };
-        var args = new List<string> { CSharpLiterals.String(p.Name), CSharpLiterals.String(kind) };
+        // As for routes: the runtime's ProviderKind has the model's members (RuntimeEnumTests).
+        var args = new List<string> { CSharpLiterals.String(p.Name), "global::Atlas.Runtime.ProviderKind." + p.Kind };
         if (p.Model is not null) args.Add("Model: " + CSharpLiterals.String(p.Model));
         if (p.Endpoint is not null) args.Add("Endpoint: " + CSharpLiterals.String(p.Endpoint));
         if (p.ApiKeyVariable is not null) args.Add("ApiKeyVariable: " + CSharpLiterals.String(p.ApiKeyVariable));
@@ -170,14 +163,9 @@ public static partial class CSharpEmitter
 
     private static string Route(RouteModel r)
     {
-        var strategy = r.Strategy switch
-        {
-            RouteStrategy.RoundRobin => "round_robin",
-            RouteStrategy.Cheapest => "cheapest",
-            RouteStrategy.Fastest => "fastest",
-            _ => "fallback",
-        };
-        var args = new List<string> { CSharpLiterals.String(r.Name), CSharpLiterals.String(strategy), CSharpLiterals.StringList(r.Use) };
+        // The runtime's RouteStrategy has the model's members (RuntimeEnumTests holds them equal): the
+        // generated code names the member, and the runtime never parses a spelling back.
+        var args = new List<string> { CSharpLiterals.String(r.Name), "global::Atlas.Runtime.RouteStrategy." + r.Strategy, CSharpLiterals.StringList(r.Use) };
         if (r.Require.Count > 0) args.Add("Require: " + CSharpLiterals.StringList(r.Require));
         if (r.Retry != 0) args.Add("Retry: " + CSharpLiterals.Int(r.Retry));
         if (r.TimeoutMs is { } timeout) args.Add("Timeout: " + CSharpLiterals.TimeSpan(timeout));

@@ -184,7 +184,7 @@ public sealed partial class AtlasRuntime
     private static int MaxToolCalls(AgentDescriptor agent) => Math.Max(1, agent.MaxToolCalls ?? AgentDescriptor.DefaultMaxToolCalls);
 
     /// <summary>Only a `cheapest` route needs the prompt's token estimate: no one else pays for counting it.</summary>
-    private bool RanksByCost(string model) => _routes.TryGetValue(model, out var route) && route.Strategy == "cheapest";
+    private bool RanksByCost(string model) => _routes.TryGetValue(model, out var route) && route.Strategy == RouteStrategy.Cheapest;
 
     /// <summary>
     /// One request to an agent's model through its provider or route (selection, retries, breaker, fallback);

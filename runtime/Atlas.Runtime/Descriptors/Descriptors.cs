@@ -6,8 +6,30 @@ namespace Atlas.Runtime;
 // Plain data describing what an .atlas file declared. Generated code builds these as static
 // fields; the CLI interpreter builds the same from the bound model. The runtime executes them.
 
+/// <summary>A provider's kind: which client the runtime makes for it (spec/language.md §6).</summary>
+public enum ProviderKind
+{
+    /// <summary><c>openai</c>.</summary>
+    OpenAI,
+
+    /// <summary><c>anthropic</c>.</summary>
+    Anthropic,
+
+    /// <summary><c>ollama</c>.</summary>
+    Ollama,
+
+    /// <summary><c>openai_compatible</c>: the OpenAI wire format at a declared endpoint.</summary>
+    OpenAICompatible,
+
+    /// <summary><c>mock</c>: the built-in offline model.</summary>
+    Mock,
+
+    /// <summary>A host's own client, registered under a name no descriptor declares.</summary>
+    Custom,
+}
+
 /// <summary>
-/// A provider. <see cref="Kind"/> is openai | anthropic | ollama | openai_compatible | mock. <see cref="ApiKeyVariable"/> names an
+/// A provider. <see cref="ApiKeyVariable"/> names an
 /// environment variable; the key itself is never stored here. <see cref="EmbeddingModel"/> is the model a knowledge base whose
 /// <c>embedder</c> is this provider embeds with (see <see cref="ProviderEmbedders"/>). <see cref="Timeout"/> bounds each request to a
 /// remote provider from sending it to the reply's last byte; without it, the reply must start within 100 s and may pause at most
@@ -15,7 +37,7 @@ namespace Atlas.Runtime;
 /// </summary>
 public sealed record ProviderDescriptor(
     string Name,
-    string Kind,
+    ProviderKind Kind,
     string? Model = null,
     string? Endpoint = null,
     string? ApiKeyVariable = null,
@@ -27,10 +49,26 @@ public sealed record ProviderDescriptor(
     string? EmbeddingModel = null,
     TimeSpan? Timeout = null);
 
-/// <summary>A route. <see cref="Strategy"/> is fallback | round_robin | cheapest | fastest.</summary>
+/// <summary>How a route picks among its usable providers (spec/language.md §7).</summary>
+public enum RouteStrategy
+{
+    /// <summary><c>fallback</c>: in the order of <c>use</c>, the next when one fails.</summary>
+    Fallback,
+
+    /// <summary><c>round_robin</c>: each call starts at the next provider.</summary>
+    RoundRobin,
+
+    /// <summary><c>cheapest</c>: by the estimated cost of the call; a provider without a cost comes last.</summary>
+    Cheapest,
+
+    /// <summary><c>fastest</c>: untried first, then by average latency.</summary>
+    Fastest,
+}
+
+/// <summary>A route over the providers in <see cref="Use"/>, picked by <see cref="Strategy"/>.</summary>
 public sealed record RouteDescriptor(
     string Name,
-    string Strategy,
+    RouteStrategy Strategy,
     IReadOnlyList<string> Use,
     IReadOnlyList<string>? Require = null,
     int Retry = 0,

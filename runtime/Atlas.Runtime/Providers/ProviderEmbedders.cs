@@ -39,9 +39,9 @@ public static class ProviderEmbedders
     {
         ArgumentNullException.ThrowIfNull(provider);
         generator = null;
-        if (provider.Kind is not (ProviderKinds.OpenAI or ProviderKinds.OpenAICompatible or ProviderKinds.Ollama))
+        if (provider.Kind is not (ProviderKind.OpenAI or ProviderKind.OpenAICompatible or ProviderKind.Ollama))
         {
-            reason = $"a {provider.Kind} provider does not embed (use an openai, openai_compatible or ollama provider, or minilm)";
+            reason = $"a {ProviderKinds.Spelling(provider.Kind)} provider does not embed (use an openai, openai_compatible or ollama provider, or minilm)";
             return false;
         }
 
@@ -73,7 +73,7 @@ public static class ProviderEmbedders
         }
         catch (Exception ex) when (ex is ArgumentException or UriFormatException or InvalidOperationException or FormatException)
         {
-            reason = $"{provider.Kind} embedding client could not be created for model '{provider.EmbeddingModel}': {ex.GetType().Name}";
+            reason = $"{ProviderKinds.Spelling(provider.Kind)} embedding client could not be created for model '{provider.EmbeddingModel}': {ex.GetType().Name}";
             return false;
         }
     }
@@ -87,7 +87,7 @@ public static class ProviderEmbedders
 
     private static (IEmbeddingGenerator<string, Embedding<float>>? Generator, string? Reason) Create(ProviderDescriptor provider, string model, string? apiKey, SecretRedactor secrets)
     {
-        if (provider.Kind == ProviderKinds.Ollama)
+        if (provider.Kind == ProviderKind.Ollama)
         {
             var http = RemoteClients.CreateHttpClient(provider, secrets, TimeProvider.System);
             http.BaseAddress = new Uri(provider.Endpoint is { Length: > 0 } e ? e : "http://localhost:11434");
@@ -99,12 +99,12 @@ public static class ProviderEmbedders
             return (new ProviderGuardEmbeddingGenerator(new OllamaApiClient(http, model), provider, secrets, http), null);
         }
 
-        if (provider.Kind == ProviderKinds.OpenAICompatible && string.IsNullOrEmpty(provider.Endpoint))
+        if (provider.Kind == ProviderKind.OpenAICompatible && string.IsNullOrEmpty(provider.Endpoint))
         {
             return (null, "no endpoint is set");
         }
 
-        if (provider.Kind == ProviderKinds.OpenAI && apiKey is null)
+        if (provider.Kind == ProviderKind.OpenAI && apiKey is null)
         {
             return (null, "no api_key is set");
         }
@@ -141,12 +141,12 @@ public static class ProviderEmbedders
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                throw ProviderGuardChatClient.Translate(ex, cancellationToken, provider.Name, provider.Kind, secrets);
+                throw ProviderGuardChatClient.Translate(ex, cancellationToken, provider.Name, ProviderKinds.Spelling(provider.Kind), secrets);
             }
 
             if (embeddings.Count != inputs.Count || embeddings.Any(e => e.Vector.Length == 0))
             {
-                throw new ProviderException(provider.Name, $"{provider.Kind} provider '{provider.Name}' returned {embeddings.Count} embeddings for {inputs.Count} inputs, or an empty one");
+                throw new ProviderException(provider.Name, $"{ProviderKinds.Spelling(provider.Kind)} provider '{provider.Name}' returned {embeddings.Count} embeddings for {inputs.Count} inputs, or an empty one");
             }
 
             return embeddings;

@@ -37,7 +37,7 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
         : base(inner)
     {
         _provider = descriptor.Name;
-        _kind = descriptor.Kind;
+        _kind = ProviderKinds.Spelling(descriptor.Kind);
         _secrets = secrets;
         _time = time;
         _timeout = descriptor.Timeout > ProviderLimits.MaxTimeout ? ProviderLimits.MaxTimeout : descriptor.Timeout;

@@ -4,28 +4,23 @@ using Microsoft.Extensions.AI;
 
 namespace Atlas.Runtime;
 
-/// <summary>What each provider kind supports by default (spec/language.md §6), and how its client is made.</summary>
+/// <summary>The provider kinds, what each supports by default (<see cref="ProviderDefaults"/>), and how its client is made.</summary>
 internal static class ProviderKinds
 {
-    public const string Mock = "mock";
-    public const string OpenAI = "openai";
-    public const string OpenAICompatible = "openai_compatible";
-    public const string Ollama = "ollama";
-    public const string Anthropic = "anthropic";
-
-    /// <summary>A host's own client registered under a name no descriptor declares.</summary>
-    public const string Custom = "custom";
-
-    private static readonly string[] Full = ["chat", "tools", "json", "embeddings", "streaming"];
-    private static readonly string[] NoEmbeddings = ["chat", "tools", "json", "streaming"];
-    private static readonly string[] ChatOnly = ["chat", "streaming"];
-
-    public static IReadOnlyList<string> DefaultCapabilities(string kind) => kind switch
+    /// <summary>The kind's .atlas spelling, for messages and for <see cref="ProviderDefaults"/>'s rows.</summary>
+    public static string Spelling(ProviderKind kind) => kind switch
     {
-        OpenAI or Ollama or Mock => Full,
-        Anthropic or Custom => NoEmbeddings,
-        _ => ChatOnly,
+        ProviderKind.OpenAI => "openai",
+        ProviderKind.Anthropic => "anthropic",
+        ProviderKind.Ollama => "ollama",
+        ProviderKind.OpenAICompatible => "openai_compatible",
+        ProviderKind.Mock => "mock",
+        ProviderKind.Custom => "custom",
+        _ => "unknown",
     };
+
+    /// <summary>The kind's row of <see cref="ProviderDefaults"/>, the table the binder reads too.</summary>
+    public static IReadOnlyList<string> DefaultCapabilities(ProviderKind kind) => ProviderDefaults.Capabilities(Spelling(kind));
 
     /// <summary>
     /// Makes the client a descriptor asks for, or says why it can't. The API key is read here, handed
@@ -33,7 +28,7 @@ internal static class ProviderKinds
     /// </summary>
     public static (IChatClient? Client, string? Reason) CreateClient(ProviderDescriptor descriptor, AtlasRuntimeOptions options, SecretRedactor secrets)
     {
-        if (descriptor.Kind == Mock)
+        if (descriptor.Kind == ProviderKind.Mock)
         {
             return (new MockChatClient(descriptor.Model, descriptor.Latency, options.TimeProvider), null);
         }
@@ -59,7 +54,7 @@ internal static class ProviderKinds
         catch (Exception ex) when (ex is ArgumentException or UriFormatException or InvalidOperationException or FormatException)
         {
             // The message of a client constructor never holds the key; still, name only the kind and model.
-            return (null, $"{descriptor.Kind} client could not be created for model '{descriptor.Model}': {ex.GetType().Name}");
+            return (null, $"{Spelling(descriptor.Kind)} client could not be created for model '{descriptor.Model}': {ex.GetType().Name}");
         }
     }
 }

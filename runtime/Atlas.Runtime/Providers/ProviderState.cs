@@ -30,7 +30,7 @@ internal sealed class ProviderState : IDisposable
         Descriptor = descriptor;
         Client = client;
         _ownsClient = ownsClient;
-        UnavailableReason = client is null ? unavailableReason ?? $"{descriptor.Kind} client not configured" : null;
+        UnavailableReason = client is null ? unavailableReason ?? $"{ProviderKinds.Spelling(descriptor.Kind)} client not configured" : null;
         Capabilities = descriptor.Capabilities ?? ProviderKinds.DefaultCapabilities(descriptor.Kind);
         if (descriptor.MaxConcurrency is > 0)
         {
@@ -43,7 +43,7 @@ internal sealed class ProviderState : IDisposable
         }
 
         // The built-in mock never fails; it needs no breaker.
-        Breaker = circuit is null || client is null || descriptor.Kind == ProviderKinds.Mock ? ResiliencePipeline.Empty : BuildBreaker(circuit);
+        Breaker = circuit is null || client is null || descriptor.Kind == ProviderKind.Mock ? ResiliencePipeline.Empty : BuildBreaker(circuit);
     }
 
     /// <summary>The plan for an agent whose model is this provider, made once: it is the same for every call.</summary>
@@ -71,7 +71,7 @@ internal sealed class ProviderState : IDisposable
     /// Whether this provider's price is known: it declares a cost, or it is the mock (free by definition).
     /// A provider without one is not free: <c>cheapest</c> ranks it after every provider whose price is known.
     /// </summary>
-    public bool CostKnown => Descriptor.Kind == ProviderKinds.Mock || Descriptor.InputCostPerMillion is not null || Descriptor.OutputCostPerMillion is not null;
+    public bool CostKnown => Descriptor.Kind == ProviderKind.Mock || Descriptor.InputCostPerMillion is not null || Descriptor.OutputCostPerMillion is not null;
 
     public double? AverageLatencyMs =>
         Volatile.Read(ref _samples) == 0 ? null : BitConverter.Int64BitsToDouble(Interlocked.Read(ref _averageLatencyBits));

@@ -34,19 +34,19 @@ internal static class RemoteClients
     {
         switch (descriptor.Kind)
         {
-            case ProviderKinds.OpenAI or ProviderKinds.OpenAICompatible:
+            case ProviderKind.OpenAI or ProviderKind.OpenAICompatible:
             {
                 if (string.IsNullOrEmpty(descriptor.Model))
                 {
                     return (null, "no model is set");
                 }
 
-                if (descriptor.Kind == ProviderKinds.OpenAICompatible && string.IsNullOrEmpty(descriptor.Endpoint))
+                if (descriptor.Kind == ProviderKind.OpenAICompatible && string.IsNullOrEmpty(descriptor.Endpoint))
                 {
                     return (null, "no endpoint is set");
                 }
 
-                if (descriptor.Kind == ProviderKinds.OpenAI && apiKey is null)
+                if (descriptor.Kind == ProviderKind.OpenAI && apiKey is null)
                 {
                     return (null, "no api_key is set");
                 }
@@ -69,7 +69,7 @@ internal static class RemoteClients
                 return (Guard(new OpenAI.Chat.ChatClient(descriptor.Model, credential, options).AsIChatClient(), descriptor, secrets, http), null);
             }
 
-            case ProviderKinds.Ollama:
+            case ProviderKind.Ollama:
             {
                 if (string.IsNullOrEmpty(descriptor.Model))
                 {
@@ -88,7 +88,7 @@ internal static class RemoteClients
                 return (Guard(new OllamaApiClient(http, descriptor.Model), descriptor, secrets, http), null);
             }
 
-            case ProviderKinds.Anthropic:
+            case ProviderKind.Anthropic:
             {
                 if (string.IsNullOrEmpty(descriptor.Model))
                 {
@@ -111,7 +111,7 @@ internal static class RemoteClients
             }
 
             default:
-                return (null, $"unknown provider kind '{descriptor.Kind}'");
+                return (null, $"unknown provider kind '{ProviderKinds.Spelling(descriptor.Kind)}'");
         }
     }
 
@@ -133,5 +133,5 @@ internal static class RemoteClients
             : BackstopTimeout;
 
     private static ProviderGuardChatClient Guard(IChatClient client, ProviderDescriptor descriptor, SecretRedactor secrets, HttpClient http) =>
-        new(client, descriptor.Name, descriptor.Kind, secrets, http);
+        new(client, descriptor.Name, ProviderKinds.Spelling(descriptor.Kind), secrets, http);
 }

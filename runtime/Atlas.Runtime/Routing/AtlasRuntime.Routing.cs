@@ -156,19 +156,19 @@ public sealed partial class AtlasRuntime
         var skippedNote = skipped.Count == 0 ? string.Empty : $"; skipped {string.Join(", ", skipped)}";
         var candidates = route.Strategy switch
         {
-            "round_robin" => RoundRobin(route, usable),
+            RouteStrategy.RoundRobin => RoundRobin(route, usable),
             // What this call would cost on each: the prompt's tokens at the input price, the output cap
             // (else as many tokens as the prompt) at the output price. A long prompt with a short answer
             // favours a low input price; the sum of the two prices alone would not see that.
             // A provider with no declared cost is not free: it comes after every one whose price is known.
-            "cheapest" when estimate is { } e => usable
+            RouteStrategy.Cheapest when estimate is { } e => usable
                 .OrderBy(p => p.CostKnown ? 0 : 1)
                 .ThenBy(p => e.CostOn(p))
                 .ThenBy(p => p.PricePerMillion)
                 .Select(p => (p, p.CostKnown
                     ? string.Create(CultureInfo.InvariantCulture, $"cheapest (about {e.CostOn(p):0.#########} USD for ~{e.InputTokens} tokens in, {e.OutputTokens} out)")
                     : NoCostDeclared)),
-            "cheapest" => usable
+            RouteStrategy.Cheapest => usable
                 .OrderBy(p => p.CostKnown ? 0 : 1)
                 .ThenBy(p => p.PricePerMillion)
                 .Select(p => (p, p.CostKnown
@@ -176,7 +176,7 @@ public sealed partial class AtlasRuntime
                     : NoCostDeclared)),
             // Untried first, then by average latency; one whose latest call failed comes after those that
             // answered, however fast it failed (a 500 in 2 ms would otherwise be the fastest on every call).
-            "fastest" => usable
+            RouteStrategy.Fastest => usable
                 .OrderBy(p => p.AverageLatencyMs.HasValue ? (p.LastCallFailed ? 2 : 1) : 0)
                 .ThenBy(p => p.AverageLatencyMs ?? 0)
                 .Select(p => (p, p.AverageLatencyMs is { } ms

@@ -19,7 +19,7 @@ internal static class Offline
         for (var i = 0; i < options.Providers.Count; i++)
         {
             var provider = options.Providers[i];
-            if (provider.Kind != "mock" && provider.ApiKeyVariable is null)
+            if (provider.Kind != ProviderKind.Mock && provider.ApiKeyVariable is null)
                 options.Providers[i] = provider with { ApiKeyVariable = "ATLAS_TESTS_NO_NETWORK" };
         }
     };

@@ -13,15 +13,15 @@ public static class AtlasDeclarations
     /// <summary>The declared providers (API keys are read from the environment by the runtime, never stored here).</summary>
     public static IReadOnlyList<ProviderDescriptor> Providers { get; } =
     [
-        new ProviderDescriptor("local", "ollama", Model: "qwen2.5:7b", Endpoint: "http://localhost:11434", Capabilities: ["chat", "json"]),
-        new ProviderDescriptor("offline", "mock", Capabilities: ["chat", "tools", "json", "streaming"], Latency: TimeSpan.FromMilliseconds(10)),
-        new ProviderDescriptor("openai", "openai", Model: "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"], InputCostPerMillion: 0.15, OutputCostPerMillion: 0.6, MaxConcurrency: 8),
+        new ProviderDescriptor("local", global::Atlas.Runtime.ProviderKind.Ollama, Model: "qwen2.5:7b", Endpoint: "http://localhost:11434", Capabilities: ["chat", "json"]),
+        new ProviderDescriptor("offline", global::Atlas.Runtime.ProviderKind.Mock, Capabilities: ["chat", "tools", "json", "streaming"], Latency: TimeSpan.FromMilliseconds(10)),
+        new ProviderDescriptor("openai", global::Atlas.Runtime.ProviderKind.OpenAI, Model: "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"], InputCostPerMillion: 0.15, OutputCostPerMillion: 0.6, MaxConcurrency: 8),
     ];
 
     /// <summary>The declared routes.</summary>
     public static IReadOnlyList<RouteDescriptor> Routes { get; } =
     [
-        new RouteDescriptor("summarize", "fallback", ["openai", "local", "offline"], Require: ["json"], Retry: 2, Timeout: TimeSpan.FromSeconds(30)),
+        new RouteDescriptor("summarize", global::Atlas.Runtime.RouteStrategy.Fallback, ["openai", "local", "offline"], Require: ["json"], Retry: 2, Timeout: TimeSpan.FromSeconds(30)),
     ];
 
     /// <summary>The declared knowledge bases.</summary>

@@ -13,7 +13,7 @@ public static class AtlasDeclarations
     /// <summary>The declared providers (API keys are read from the environment by the runtime, never stored here).</summary>
     public static IReadOnlyList<ProviderDescriptor> Providers { get; } =
     [
-        new ProviderDescriptor("offline", "mock", Capabilities: ["chat", "tools", "json", "streaming"]),
+        new ProviderDescriptor("offline", global::Atlas.Runtime.ProviderKind.Mock, Capabilities: ["chat", "tools", "json", "streaming"]),
     ];
 
     /// <summary>The declared routes.</summary>

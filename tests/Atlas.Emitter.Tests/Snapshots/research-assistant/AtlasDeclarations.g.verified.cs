@@ -13,17 +13,17 @@ public static class AtlasDeclarations
     /// <summary>The declared providers (API keys are read from the environment by the runtime, never stored here).</summary>
     public static IReadOnlyList<ProviderDescriptor> Providers { get; } =
     [
-        new ProviderDescriptor("claude", "anthropic", Model: "claude-sonnet-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"], InputCostPerMillion: 3.0, OutputCostPerMillion: 15.0),
-        new ProviderDescriptor("groq", "openai_compatible", Model: "llama-3.3-70b-versatile", Endpoint: "https://api.groq.com/openai/v1", ApiKeyVariable: "GROQ_API_KEY", Capabilities: ["chat", "json"], InputCostPerMillion: 0.59, OutputCostPerMillion: 0.79, MaxConcurrency: 4),
-        new ProviderDescriptor("offline", "mock", Capabilities: ["chat", "tools", "json", "streaming"], Latency: TimeSpan.FromMilliseconds(15)),
-        new ProviderDescriptor("openai", "openai", Model: "gpt-4o", ApiKeyVariable: "OPENAI_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"], InputCostPerMillion: 2.5, OutputCostPerMillion: 10.0),
+        new ProviderDescriptor("claude", global::Atlas.Runtime.ProviderKind.Anthropic, Model: "claude-sonnet-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"], InputCostPerMillion: 3.0, OutputCostPerMillion: 15.0),
+        new ProviderDescriptor("groq", global::Atlas.Runtime.ProviderKind.OpenAICompatible, Model: "llama-3.3-70b-versatile", Endpoint: "https://api.groq.com/openai/v1", ApiKeyVariable: "GROQ_API_KEY", Capabilities: ["chat", "json"], InputCostPerMillion: 0.59, OutputCostPerMillion: 0.79, MaxConcurrency: 4),
+        new ProviderDescriptor("offline", global::Atlas.Runtime.ProviderKind.Mock, Capabilities: ["chat", "tools", "json", "streaming"], Latency: TimeSpan.FromMilliseconds(15)),
+        new ProviderDescriptor("openai", global::Atlas.Runtime.ProviderKind.OpenAI, Model: "gpt-4o", ApiKeyVariable: "OPENAI_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"], InputCostPerMillion: 2.5, OutputCostPerMillion: 10.0),
     ];
 
     /// <summary>The declared routes.</summary>
     public static IReadOnlyList<RouteDescriptor> Routes { get; } =
     [
-        new RouteDescriptor("bulk", "cheapest", ["groq", "openai", "offline"], Require: ["json"], Retry: 3, Timeout: TimeSpan.FromSeconds(30)),
-        new RouteDescriptor("deep", "fallback", ["claude", "openai", "offline"], Require: ["json"], Retry: 2, Timeout: TimeSpan.FromSeconds(60)),
+        new RouteDescriptor("bulk", global::Atlas.Runtime.RouteStrategy.Cheapest, ["groq", "openai", "offline"], Require: ["json"], Retry: 3, Timeout: TimeSpan.FromSeconds(30)),
+        new RouteDescriptor("deep", global::Atlas.Runtime.RouteStrategy.Fallback, ["claude", "openai", "offline"], Require: ["json"], Retry: 2, Timeout: TimeSpan.FromSeconds(60)),
     ];
 
     /// <summary>The declared knowledge bases.</summary>

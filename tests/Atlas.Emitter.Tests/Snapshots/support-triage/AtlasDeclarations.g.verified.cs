@@ -13,16 +13,16 @@ public static class AtlasDeclarations
     /// <summary>The declared providers (API keys are read from the environment by the runtime, never stored here).</summary>
     public static IReadOnlyList<ProviderDescriptor> Providers { get; } =
     [
-        new ProviderDescriptor("claude", "anthropic", Model: "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"]),
-        new ProviderDescriptor("local", "ollama", Model: "llama3.2", Endpoint: "http://localhost:11434", Capabilities: ["chat", "tools", "json", "embeddings", "streaming"]),
-        new ProviderDescriptor("offline", "mock", Capabilities: ["chat", "tools", "json", "streaming"], Latency: TimeSpan.FromMilliseconds(20)),
-        new ProviderDescriptor("openai", "openai", Model: "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY", Capabilities: ["chat", "tools", "json"], InputCostPerMillion: 0.15, OutputCostPerMillion: 0.6),
+        new ProviderDescriptor("claude", global::Atlas.Runtime.ProviderKind.Anthropic, Model: "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY", Capabilities: ["chat", "tools", "json", "streaming"]),
+        new ProviderDescriptor("local", global::Atlas.Runtime.ProviderKind.Ollama, Model: "llama3.2", Endpoint: "http://localhost:11434", Capabilities: ["chat", "tools", "json", "embeddings", "streaming"]),
+        new ProviderDescriptor("offline", global::Atlas.Runtime.ProviderKind.Mock, Capabilities: ["chat", "tools", "json", "streaming"], Latency: TimeSpan.FromMilliseconds(20)),
+        new ProviderDescriptor("openai", global::Atlas.Runtime.ProviderKind.OpenAI, Model: "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY", Capabilities: ["chat", "tools", "json"], InputCostPerMillion: 0.15, OutputCostPerMillion: 0.6),
     ];
 
     /// <summary>The declared routes.</summary>
     public static IReadOnlyList<RouteDescriptor> Routes { get; } =
     [
-        new RouteDescriptor("smart", "fallback", ["openai", "claude", "local", "offline"], Require: ["json"], Retry: 2, Timeout: TimeSpan.FromSeconds(30)),
+        new RouteDescriptor("smart", global::Atlas.Runtime.RouteStrategy.Fallback, ["openai", "claude", "local", "offline"], Require: ["json"], Retry: 2, Timeout: TimeSpan.FromSeconds(30)),
     ];
 
     /// <summary>The declared knowledge bases.</summary>

@@ -1,0 +1,19 @@
+using System;
+
+namespace Atlas.Emitter.Tests;
+
+/// <summary>
+/// The emitter writes a model enum's member name as the runtime enum's member
+/// (<c>global::Atlas.Runtime.RouteStrategy.Cheapest</c>), so the runtime enum must have the model enum's members.
+/// </summary>
+public sealed class RuntimeEnumTests
+{
+    [Fact]
+    public void RouteStrategy_ModelAndRuntimeHaveTheSameMembers() =>
+        Assert.Equal(Enum.GetNames<Atlas.Compiler.Model.RouteStrategy>(), Enum.GetNames<Atlas.Runtime.RouteStrategy>());
+
+    /// <summary>The runtime has one more: <c>Custom</c>, a host's own client, which no .atlas file declares.</summary>
+    [Fact]
+    public void ProviderKind_RuntimeHasTheModelsMembersPlusCustom() =>
+        Assert.Equal([.. Enum.GetNames<Atlas.Compiler.Model.ProviderKind>(), "Custom"], Enum.GetNames<Atlas.Runtime.ProviderKind>());
+}
