@@ -158,6 +158,9 @@ public sealed class EmbeddingServer : IAsyncDisposable
     {
         var bytes = Encoding.UTF8.GetBytes(json);
         response.StatusCode = status;
+        // HttpListener on Linux may drop a kept-alive connection just as the client reuses it ("response ended
+        // prematurely"), most often after a 500: that failed a document the test expects to be embedded.
+        response.KeepAlive = false;
         response.ContentType = "application/json";
         response.ContentLength64 = bytes.Length;
         await response.OutputStream.WriteAsync(bytes);
