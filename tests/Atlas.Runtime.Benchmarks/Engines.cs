@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Dataflow;
-using Atlas.Runtime.Benchmarks.Generated;
 using Microsoft.Agents.AI.Workflows;
 
 namespace Atlas.Runtime.Benchmarks;

@@ -3,7 +3,6 @@ using System.Linq;
 using System.Threading.Tasks;
 using Atlas.Runtime;
 using Atlas.Runtime.Benchmarks;
-using Atlas.Runtime.Benchmarks.Generated;
 using BenchmarkDotNet.Running;
 
 if (args.Length > 0 && args[0] == "--throughput")
