@@ -18,18 +18,6 @@ public class RetryAfterBudgetTests
 {
     private const string Key = "sk-wire-test-0123456789";
 
-    public static TheoryData<WireFormat, bool> Cases()
-    {
-        var data = new TheoryData<WireFormat, bool>();
-        foreach (var wire in new[] { WireFormat.OpenAI, WireFormat.Anthropic, WireFormat.Ollama })
-        {
-            data.Add(wire, false);
-            data.Add(wire, true);
-        }
-
-        return data;
-    }
-
     /// <summary>
     /// An hour in seconds, or an HTTP date two hours ahead, and how the error shows the wait (a date has whole
     /// seconds, so the wait left when it arrives is 7200 s or a second less).
@@ -42,7 +30,7 @@ public class RetryAfterBudgetTests
         Assert.Matches("^" + Regex.Escape(expected).Replace("WAIT", shown, StringComparison.Ordinal) + "$", actual);
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(WireFormat.AllStreamedAndNot), MemberType = typeof(WireFormat))]
     public async Task Route_TheLastProviderAsksToWaitLongerThanTheTimeout_FailsAtOnce_SayingHowLong(WireFormat wire, bool asDate)
     {
         var (header, shown) = RetryAfter(asDate);
@@ -65,7 +53,7 @@ public class RetryAfterBudgetTests
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(WireFormat.AllStreamedAndNot), MemberType = typeof(WireFormat))]
     public async Task Route_TheFirstProviderAsksToWaitAnHour_FallsBackToTheSecondAtOnce(WireFormat wire, bool asDate)
     {
         var next = wire == WireFormat.OpenAI ? WireFormat.Ollama : WireFormat.OpenAI;
@@ -93,7 +81,7 @@ public class RetryAfterBudgetTests
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(WireFormat.AllStreamedAndNot), MemberType = typeof(WireFormat))]
     public async Task DirectProvider_RetriedByItsStep_AsksToWaitAnHour_FailsAtOnce_SayingHowLong(WireFormat wire, bool asDate)
     {
         var (header, shown) = RetryAfter(asDate);

@@ -19,20 +19,8 @@ public class StructuredFallbackWireTests
     private const string Schema = """{"type":"object","properties":{"category":{"type":"string","enum":["billing","bug"]},"urgency":{"type":"integer"}},"required":["category","urgency"],"additionalProperties":false}""";
     private static readonly WireFormat[] Formats = [WireFormat.OpenAI, WireFormat.Anthropic, WireFormat.Ollama];
 
-    public static TheoryData<WireFormat, bool> FormatsAndStreaming()
-    {
-        var data = new TheoryData<WireFormat, bool>();
-        foreach (var wire in Formats)
-        {
-            data.Add(wire, true);
-            data.Add(wire, false);
-        }
-
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(FormatsAndStreaming))]
+    [MemberData(nameof(WireFormat.AllStreamedAndNot), MemberType = typeof(WireFormat))]
     public async Task Structured_FirstProviderStaysInvalidAfterItsRepair_TheRouteFallsBack_AndTheResultIsTheSecondsAnswer(WireFormat wire, bool streamed)
     {
         var next = Formats[(Array.IndexOf(Formats, wire) + 1) % Formats.Length];

@@ -17,18 +17,6 @@ public class ToolCallEventWireTests
 {
     private const string Key = "sk-wire-test-0123456789";
 
-    public static TheoryData<WireFormat, bool> FormatsAndStreaming()
-    {
-        var data = new TheoryData<WireFormat, bool>();
-        foreach (var wire in new[] { WireFormat.OpenAI, WireFormat.Anthropic, WireFormat.Ollama })
-        {
-            data.Add(wire, true);
-            data.Add(wire, false);
-        }
-
-        return data;
-    }
-
     /// <summary>Arguments that are not JSON can only be sent where a format carries them as text: OpenAI's string, Anthropic's streamed pieces.</summary>
     public static TheoryData<WireFormat, bool> TextArgumentFormats() => new()
     {
@@ -38,7 +26,7 @@ public class ToolCallEventWireTests
     };
 
     [Theory]
-    [MemberData(nameof(FormatsAndStreaming))]
+    [MemberData(nameof(WireFormat.AllStreamedAndNot), MemberType = typeof(WireFormat))]
     public async Task ToolCalled_ArgumentsThatDoNotFit_IsFailedWithTheProblem_TheToolDoesNotRun(WireFormat wire, bool streamed)
     {
         var (server, lookups, runtime) = await StartAsync(wire, "lookup_order", "{\"order\":\"A-17\"}");
@@ -98,7 +86,7 @@ public class ToolCallEventWireTests
     }
 
     [Theory]
-    [MemberData(nameof(FormatsAndStreaming))]
+    [MemberData(nameof(WireFormat.AllStreamedAndNot), MemberType = typeof(WireFormat))]
     public async Task ToolCalled_AToolTheAgentDoesNotHave_IsAnEventSayingSo_AndTheModelIsToldWhichToolsItHas(WireFormat wire, bool streamed)
     {
         var (server, lookups, runtime) = await StartAsync(wire, "launch_rockets", "{\"count\":3}");

@@ -20,20 +20,8 @@ public class ToolCallWireTests
     private const string CallId = "call_A17";
     private const string Arguments = "{\"order_id\":\"A-17\"}";
 
-    public static TheoryData<WireFormat, bool> FormatsAndStreaming()
-    {
-        var data = new TheoryData<WireFormat, bool>();
-        foreach (var wire in new[] { WireFormat.OpenAI, WireFormat.Anthropic, WireFormat.Ollama })
-        {
-            data.Add(wire, true);
-            data.Add(wire, false);
-        }
-
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(FormatsAndStreaming))]
+    [MemberData(nameof(WireFormat.AllStreamedAndNot), MemberType = typeof(WireFormat))]
     public async Task ToolCall_RoundTrip_CallsTheCSharpFunction_SendsItsResultBack_AndAnswers(WireFormat wire, bool streamed)
     {
         await using var server = await WireServer.StartAsync((r, context, ct) =>
@@ -98,7 +86,7 @@ public class ToolCallWireTests
     }
 
     [Theory]
-    [MemberData(nameof(FormatsAndStreaming))]
+    [MemberData(nameof(WireFormat.AllStreamedAndNot), MemberType = typeof(WireFormat))]
     public async Task ToolCall_TwoCallsInOneReply_BothRun_AndBothResultsGoBack_EachToItsCall(WireFormat wire, bool streamed)
     {
         WireToolCall[] calls =

@@ -17,20 +17,8 @@ public class ToolLoopLimitWireTests
 {
     private const string Key = "sk-wire-test-0123456789";
 
-    public static TheoryData<WireFormat, bool> FormatsAndStreaming()
-    {
-        var data = new TheoryData<WireFormat, bool>();
-        foreach (var wire in new[] { WireFormat.OpenAI, WireFormat.Anthropic, WireFormat.Ollama })
-        {
-            data.Add(wire, true);
-            data.Add(wire, false);
-        }
-
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(FormatsAndStreaming))]
+    [MemberData(nameof(WireFormat.AllStreamedAndNot), MemberType = typeof(WireFormat))]
     public async Task ToolLoop_ModelAlwaysAsksForATool_FailsAfterMaxToolCallsRounds_NamingTheLimit(WireFormat wire, bool streamed)
     {
         var calls = 0;

@@ -46,6 +46,14 @@ public abstract class WireFormat
 
     public static TheoryData<WireFormat> All => new() { OpenAI, Anthropic, Ollama };
 
+    /// <summary>Each format, once streamed and once not: the cases of every test that runs both ways.</summary>
+    public static TheoryData<WireFormat, bool> AllStreamedAndNot => new()
+    {
+        { OpenAI, true }, { OpenAI, false },
+        { Anthropic, true }, { Anthropic, false },
+        { Ollama, true }, { Ollama, false },
+    };
+
     /// <summary>The provider kind in an .atlas file.</summary>
     public abstract string Kind { get; }
 
