@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Threading;
-using Atlas.Cli.Interpreter;
 using Atlas.Emitter.Tests.TestSupport;
 using Atlas.Equivalence.Tests.TestSupport;
+using Atlas.Interpreter;
 using Atlas.Knowledge;
 using Atlas.Runtime;
 

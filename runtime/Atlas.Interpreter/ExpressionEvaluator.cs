@@ -9,7 +9,7 @@ using System.Threading.Tasks;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
 
-namespace Atlas.Cli.Interpreter;
+namespace Atlas.Interpreter;
 
 /// <summary>Where an expression is evaluated: a run's state and the <c>for</c> variables in scope.</summary>
 internal readonly struct Frame(JsonState state, Frame.Variable? variables = null)

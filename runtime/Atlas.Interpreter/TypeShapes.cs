@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Atlas.Compiler.Model;
 
-namespace Atlas.Cli.Interpreter;
+namespace Atlas.Interpreter;
 
 /// <summary>A JSON value that does not fit its declared type; <see cref="Exception.Message"/> says where and why.</summary>
 public sealed class JsonShapeException(string message) : Exception(message);
@@ -37,6 +37,9 @@ public sealed class TypeShapes
     private readonly Dictionary<string, TypeModel> _types;
     private readonly Dictionary<string, HashSet<string>> _enums;
 
+    /// <summary>The shapes of <paramref name="model"/>'s records and enums.</summary>
+    /// <param name="model">The bound model.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     public TypeShapes(AtlasModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
