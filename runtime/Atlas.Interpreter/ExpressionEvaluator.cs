@@ -174,7 +174,7 @@ internal sealed class ExpressionEvaluator
             case TypeKind.Float:
                 return value.GetValueKind() == JsonValueKind.Number
                        && double.TryParse(pattern, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-                       && TypeShapes.TryGetDouble(value, out var actual)
+                       && ValueShapes.TryGetDouble(value, out var actual)
                        && actual == number;
             default:
                 return value.GetValueKind() == JsonValueKind.String && string.Equals(value.GetValue<string>(), pattern, StringComparison.Ordinal);

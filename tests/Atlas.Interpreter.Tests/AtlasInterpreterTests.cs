@@ -166,6 +166,7 @@ public sealed class AtlasInterpreterTests
     [InlineData("""{"id": "T-1", "body": "b"}""", "field \"subject\" is missing")]
     [InlineData("""{"id": "T-1", "subject": 7, "body": "b"}""", "\"subject\" must be a string, not a number (7)")]
     [InlineData("""["T-1"]""", "the value must be a Ticket (an object), not a list")]
+    [InlineData("""{"id": "T-1", "subjct": "Refund", "subject": "Refund", "body": "b"}""", "unknown field \"subjct\" (Ticket has id, subject, body)")]
     public async Task RunAsync_InputThatDoesNotFitTheParameter_ThrowsSayingWhereBeforeAnythingRuns(string input, string message)
     {
         var program = AtlasInterpreter.CompileText(Types + "\n" + Flow).Program;
