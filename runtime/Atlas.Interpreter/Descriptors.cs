@@ -5,8 +5,11 @@ using System.Linq;
 using Atlas.Compiler.Emit;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
+using ChunkingStrategy = Atlas.Compiler.Model.ChunkingStrategy;
 using ProviderKind = Atlas.Compiler.Model.ProviderKind;
 using RouteStrategy = Atlas.Compiler.Model.RouteStrategy;
+using SearchMode = Atlas.Compiler.Model.SearchMode;
+using StoreKind = Atlas.Compiler.Model.StoreKind;
 
 namespace Atlas.Interpreter;
 
@@ -52,11 +55,11 @@ public static class Descriptors
     public static KnowledgeDescriptor Knowledge(KnowledgeModel knowledge) => new(
         knowledge.Name,
         knowledge.Sources.ToArray(),
-        knowledge.Chunking.Strategy.ToString().ToLowerInvariant(),
+        RuntimeChunking(knowledge.Chunking.Strategy),
         knowledge.Chunking.Size,
         knowledge.Chunking.Overlap,
         knowledge.Embedder,
-        knowledge.Store.Kind.ToString().ToLowerInvariant(),
+        RuntimeStore(knowledge.Store.Kind),
         knowledge.Store.Target);
 
     /// <summary>An MCP server; it runs in the runtime's base directory (the .atlas file's folder).</summary>
@@ -115,11 +118,27 @@ public static class Descriptors
         _ => Atlas.Runtime.RouteStrategy.Fallback,
     };
 
-    internal static string Mode(SearchMode mode) => mode switch
+    /// <summary>The model's search mode as the runtime's, member for member.</summary>
+    internal static Atlas.Runtime.SearchMode RuntimeMode(SearchMode mode) => mode switch
     {
-        SearchMode.Vector => "vector",
-        SearchMode.Keyword => "keyword",
-        _ => "hybrid",
+        SearchMode.Vector => Atlas.Runtime.SearchMode.Vector,
+        SearchMode.Keyword => Atlas.Runtime.SearchMode.Keyword,
+        _ => Atlas.Runtime.SearchMode.Hybrid,
+    };
+
+    /// <summary>The model's chunking strategy as the runtime's, member for member.</summary>
+    internal static Atlas.Runtime.ChunkingStrategy RuntimeChunking(ChunkingStrategy strategy) => strategy switch
+    {
+        ChunkingStrategy.Fixed => Atlas.Runtime.ChunkingStrategy.Fixed,
+        ChunkingStrategy.Markdown => Atlas.Runtime.ChunkingStrategy.Markdown,
+        _ => Atlas.Runtime.ChunkingStrategy.Recursive,
+    };
+
+    /// <summary>The model's store kind as the runtime's, member for member.</summary>
+    internal static Atlas.Runtime.StoreKind RuntimeStore(StoreKind kind) => kind switch
+    {
+        StoreKind.Chroma => Atlas.Runtime.StoreKind.Chroma,
+        _ => Atlas.Runtime.StoreKind.Sqlite,
     };
 
     private static IReadOnlyList<TemplateSegment> Segments(IReadOnlyList<TemplatePart> parts)

@@ -274,7 +274,7 @@ internal sealed class ExpressionEvaluator
         var query = await EvaluateAsync(search.Query, frame, step, cancellationToken).ConfigureAwait(false);
         var text = query is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : query?.ToJsonString() ?? string.Empty;
         var passages = await step.Runtime.SearchAsync(
-            search.Knowledge, text, new SearchOptions(search.Top, Descriptors.Mode(search.Mode), search.MinScore, Where(search)), step, cancellationToken).ConfigureAwait(false);
+            search.Knowledge, text, new SearchOptions(search.Top, Descriptors.RuntimeMode(search.Mode), search.MinScore, Where(search)), step, cancellationToken).ConfigureAwait(false);
         var result = new JsonArray();
         foreach (var passage in passages)
         {

@@ -134,7 +134,7 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
         foreach (var model in project.Program.Model.KnowledgeBases)
         {
             var descriptor = Atlas.Interpreter.Descriptors.Knowledge(model);
-            if (descriptor.Store is not ("sqlite" or ""))
+            if (descriptor.Store != Atlas.Runtime.StoreKind.Sqlite)
             {
                 // Not ingested here, but a glob that matches nothing is worth a word all the same.
                 var unmatched = KnowledgeSources.Unmatched(project.BaseDirectory, descriptor.Sources);

@@ -1,18 +1,19 @@
 using System;
+using Atlas.Runtime;
 
 namespace Atlas.Knowledge;
 
 /// <summary>
-/// How documents are cut: <see cref="Strategy"/> is fixed | recursive | markdown; <see cref="Size"/>
+/// How documents are cut: <see cref="Strategy"/> is fixed, recursive or markdown; <see cref="Size"/>
 /// and <see cref="Overlap"/> are in tokens (markdown ignores <see cref="Overlap"/> between sections
 /// but uses it when a long section is cut further).
 /// </summary>
-public sealed record ChunkingOptions(string Strategy = "recursive", int Size = 800, int Overlap = 100)
+public sealed record ChunkingOptions(ChunkingStrategy Strategy = ChunkingStrategy.Recursive, int Size = 800, int Overlap = 100)
 {
     /// <summary>Throws <see cref="ArgumentException"/> for an unknown strategy or sizes the checker would reject.</summary>
     public ChunkingOptions Validate()
     {
-        if (Strategy is not ("fixed" or "recursive" or "markdown"))
+        if (!Enum.IsDefined(Strategy))
         {
             throw new ArgumentException($"Unknown chunking strategy '{Strategy}'; expected fixed, recursive or markdown.");
         }

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using Atlas.Runtime;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 
@@ -38,7 +39,7 @@ public sealed class KnowledgeVectorSearch : IKeywordHybridSearchable<KnowledgeCh
         where TInput : notnull
     {
         options ??= new VectorSearchOptions<KnowledgeChunkRecord>();
-        return RunAsync(searchValue, string.Empty, "vector", top, options.Skip, options.ScoreThreshold, options.IncludeVectors, FilterTranslator.Translate(options.Filter), cancellationToken);
+        return RunAsync(searchValue, string.Empty, SearchMode.Vector, top, options.Skip, options.ScoreThreshold, options.IncludeVectors, FilterTranslator.Translate(options.Filter), cancellationToken);
     }
 
     public IAsyncEnumerable<VectorSearchResult<KnowledgeChunkRecord>> HybridSearchAsync<TInput>(TInput searchValue, ICollection<string> keywords, int top, HybridSearchOptions<KnowledgeChunkRecord>? options = null, CancellationToken cancellationToken = default)
@@ -46,7 +47,7 @@ public sealed class KnowledgeVectorSearch : IKeywordHybridSearchable<KnowledgeCh
     {
         ArgumentNullException.ThrowIfNull(keywords);
         options ??= new HybridSearchOptions<KnowledgeChunkRecord>();
-        return RunAsync(searchValue, string.Join(" ", keywords), "hybrid", top, options.Skip, options.ScoreThreshold, options.IncludeVectors, FilterTranslator.Translate(options.Filter), cancellationToken);
+        return RunAsync(searchValue, string.Join(" ", keywords), SearchMode.Hybrid, top, options.Skip, options.ScoreThreshold, options.IncludeVectors, FilterTranslator.Translate(options.Filter), cancellationToken);
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null)
@@ -59,7 +60,7 @@ public sealed class KnowledgeVectorSearch : IKeywordHybridSearchable<KnowledgeCh
     }
 
     private async IAsyncEnumerable<VectorSearchResult<KnowledgeChunkRecord>> RunAsync<TInput>(
-        TInput searchValue, string keywords, string mode, int top, int skip, double? threshold, bool includeVectors, IReadOnlyDictionary<string, string>? filters, [EnumeratorCancellation] CancellationToken cancellationToken)
+        TInput searchValue, string keywords, SearchMode mode, int top, int skip, double? threshold, bool includeVectors, IReadOnlyDictionary<string, string>? filters, [EnumeratorCancellation] CancellationToken cancellationToken)
         where TInput : notnull
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);

@@ -125,15 +125,41 @@ public sealed record BudgetDescriptor(decimal? Usd = null, long? Tokens = null);
 /// <summary>A tool's signature (the implementation is supplied to the runtime separately).</summary>
 public sealed record ToolDescriptor(string Name, IReadOnlyList<ParameterDescriptor> Parameters, string ResultTypeName);
 
-/// <summary>A knowledge base: source globs relative to <c>BaseDirectory</c> of the runtime options, chunking, embedder and store.</summary>
+/// <summary>How a knowledge base cuts its documents into chunks (spec/language.md §10).</summary>
+public enum ChunkingStrategy
+{
+    /// <summary><c>fixed</c>: runs of words of the chunk size, with the overlap.</summary>
+    Fixed,
+
+    /// <summary><c>recursive</c>: split at separators from coarse (paragraphs) to fine until pieces fit, packed to the chunk size.</summary>
+    Recursive,
+
+    /// <summary><c>markdown</c>: one chunk per section under its heading path (a long section is cut further); other formats as <see cref="Recursive"/>.</summary>
+    Markdown,
+}
+
+/// <summary>Where a knowledge base keeps its chunks (spec/language.md §10).</summary>
+public enum StoreKind
+{
+    /// <summary><c>sqlite("file.db")</c>: one SQLite file, relative to the base directory.</summary>
+    Sqlite,
+
+    /// <summary><c>chroma("http://host:port")</c>: a collection on a ChromaDB server.</summary>
+    Chroma,
+}
+
+/// <summary>
+/// A knowledge base: source globs relative to <c>BaseDirectory</c> of the runtime options, how they are chunked (sizes in
+/// tokens), the embedder (<c>minilm</c> or a provider's name) and the store (<see cref="StoreTarget"/> is its file or URL).
+/// </summary>
 public sealed record KnowledgeDescriptor(
     string Name,
     IReadOnlyList<string> Sources,
-    string Chunking,
+    ChunkingStrategy Chunking,
     int ChunkSize,
     int ChunkOverlap,
     string Embedder,
-    string Store,
+    StoreKind Store,
     string StoreTarget);
 
 /// <summary>Per-step or per-call policy: retries after the first attempt, a timeout per attempt, and (for `for`) parallelism.</summary>

@@ -4,11 +4,25 @@ using System.Threading.Tasks;
 
 namespace Atlas.Runtime;
 
+/// <summary>How a knowledge search ranks chunks (spec/language.md §10).</summary>
+public enum SearchMode
+{
+    /// <summary><c>hybrid</c>: vector and keyword rankings fused by reciprocal rank.</summary>
+    Hybrid,
+
+    /// <summary><c>vector</c>: by cosine similarity of the embeddings.</summary>
+    Vector,
+
+    /// <summary><c>keyword</c>: by BM25 over the chunks' text and headings.</summary>
+    Keyword,
+}
+
 /// <summary>
-/// Options of one <c>kb.search(...)</c>: <see cref="Mode"/> is hybrid | vector | keyword; <see cref="Where"/> keeps passages
-/// whose metadata key equals its value, or matches it as a glob when the value holds <c>*</c> or <c>?</c>.
+/// Options of one <c>kb.search(...)</c>: how many passages (<see cref="Top"/>), how they are ranked (<see cref="Mode"/>), the
+/// least score kept; <see cref="Where"/> keeps passages whose metadata key equals its value, or matches it as a glob when
+/// the value holds <c>*</c> or <c>?</c>.
 /// </summary>
-public sealed record SearchOptions(int Top = 5, string Mode = "hybrid", double? MinScore = null, IReadOnlyDictionary<string, string>? Where = null)
+public sealed record SearchOptions(int Top = 5, SearchMode Mode = SearchMode.Hybrid, double? MinScore = null, IReadOnlyDictionary<string, string>? Where = null)
 {
     /// <summary>The <see cref="Where"/> of <c>kb.search(q, source = "docs/*", heading = "Refunds*")</c>: key → pattern (generated code calls it).</summary>
     public static IReadOnlyDictionary<string, string> Match(params (string Key, string Pattern)[] filters)
