@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Atlas.Compiler.Emit;
 using Atlas.Compiler.Model;
@@ -88,12 +87,8 @@ public static class Descriptors
         Budget: Budget(agent.Budget),
         MaxToolCalls: agent.MaxToolCalls);
 
-    /// <summary>As generated code writes it: the dollar limit through its shortest round-trip text, so both sides hold the same decimal.</summary>
-    internal static BudgetDescriptor? Budget(BudgetModel? budget) => budget is null
-        ? null
-        : new BudgetDescriptor(
-            budget.Usd is { } usd ? decimal.Parse(usd.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture) : null,
-            budget.Tokens);
+    /// <summary>The budget as bound: the dollar limit is the model's decimal, as generated code writes it.</summary>
+    internal static BudgetDescriptor? Budget(BudgetModel? budget) => budget is null ? null : new BudgetDescriptor(budget.Usd, budget.Tokens);
 
     internal static bool IsText(TypeRef type) => type.Kind == TypeKind.String && !type.IsList;
 
