@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -275,20 +276,14 @@ internal sealed class ExpressionEvaluator
         var text = query is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : query?.ToJsonString() ?? string.Empty;
         var passages = await step.Runtime.SearchAsync(
             search.Knowledge, text, new SearchOptions(search.Top, Descriptors.RuntimeMode(search.Mode), search.MinScore, Where(search)), step, cancellationToken).ConfigureAwait(false);
-        var result = new JsonArray();
-        foreach (var passage in passages)
+        // The passages' JSON as generated code writes it (the runtime's converter), checked against the model's Passage.
+        var json = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json))
         {
-            result.Add(new JsonObject
-            {
-                ["text"] = passage.Text,
-                ["source"] = passage.Source,
-                ["score"] = passage.Score,
-                ["heading"] = passage.Heading,
-                ["title"] = passage.Title,
-            });
+            AtlasJsonWriter.WriteList(writer, passages, JsonSerializerOptions.Default, PassageJsonConverter.WriteValue);
         }
 
-        return result;
+        return _program.Shapes.Conform(JsonNode.Parse(json.WrittenSpan), search.Type);
     }
 
     private static IReadOnlyDictionary<string, string>? Where(SearchExpr search) =>

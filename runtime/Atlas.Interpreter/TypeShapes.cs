@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Text.Json.Nodes;
 using Atlas.Compiler.Model;
@@ -14,23 +13,13 @@ namespace Atlas.Interpreter;
 /// <remarks>Thread-safe.</remarks>
 public sealed class TypeShapes
 {
-    /// <summary>The fields of the built-in <c>Passage</c>, as the runtime's <c>Passage</c> record serializes them.</summary>
-    internal static readonly FieldModel[] PassageFields =
-    [
-        new("text", TypeRef.String),
-        new("source", TypeRef.String),
-        new("score", TypeRef.Float),
-        new("heading", TypeRef.String with { IsOptional = true }),
-        new("title", TypeRef.String with { IsOptional = true }),
-    ];
-
     /// <summary>The shapes of <paramref name="model"/>'s records and enums.</summary>
     /// <param name="model">The bound model.</param>
     /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
     public TypeShapes(AtlasModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var records = model.Types.Select(t => Record(t.Name, t.Fields)).Append(Record(TypeRef.Passage.Name, PassageFields));
+        var records = model.Types.Append(BuiltInTypes.Passage).Select(t => new RecordDescriptor(t.Name, t.Fields.Select(f => new FieldDescriptor(f.Name, Runtime(f.Type))).ToArray()));
         var enums = model.Enums.Select(e => new EnumDescriptor(e.Name, e.Members.ToArray()));
         Values = new ValueShapes(records, enums);
     }
@@ -74,7 +63,4 @@ public sealed class TypeShapes
         };
         return new AtlasTypeRef(type.Name, kind, type.IsList, type.IsOptional);
     }
-
-    private static RecordDescriptor Record(string name, IEnumerable<FieldModel> fields) =>
-        new(name, fields.Select(f => new FieldDescriptor(f.Name, Runtime(f.Type))).ToArray());
 }
