@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using Atlas.Compiler.Emit;
+using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
 using ProviderKind = Atlas.Compiler.Model.ProviderKind;
