@@ -63,7 +63,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     /// database as of its first read, whatever ingests commit meanwhile. A store whose file does not exist yet gets a no-op.
     /// </summary>
     /// <remarks>Not an async method on purpose: the snapshot is set in the caller's execution context, so the reads it awaits next see it.</remarks>
-    /// <param name="cancellationToken">Cancels opening the transaction.</param>
+    /// <param name="cancellationToken">Not used: the read transaction opens synchronously.</param>
     /// <returns>The snapshot; dispose it when the reads are done. A nested call, while one is open, gets a no-op.</returns>
     public Task<IAsyncDisposable> BeginConsistentReadAsync(CancellationToken cancellationToken = default)
     {

@@ -34,7 +34,10 @@ public sealed partial class AtlasRuntime
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A JSON string for a text agent, the validated JSON value for a structured one.</returns>
     /// <exception cref="BudgetExceededException">The agent's or the run's <c>budget</c> was exceeded.</exception>
-    /// <exception cref="ProviderException">The provider (or every provider of the route) failed.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// No provider could answer (<c>No provider of route 'smart' could answer: ...</c>, each provider's error named), or the
+    /// structured reply stayed invalid.
+    /// </exception>
     public Task<JsonNode?> InvokeAgentAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agent);
