@@ -8,9 +8,16 @@ namespace Atlas.Runtime;
 /// Options of one <c>kb.search(...)</c>: <see cref="Mode"/> is hybrid | vector | keyword; <see cref="Where"/> keeps passages
 /// whose metadata key equals its value, or matches it as a glob when the value holds <c>*</c> or <c>?</c>.
 /// </summary>
+/// <param name="Top">The most passages to return (at least 1).</param>
+/// <param name="Mode"><c>hybrid</c> (vector, keyword and rare-term rankings fused), <c>vector</c> or <c>keyword</c>.</param>
+/// <param name="MinScore">Passages scoring below it are dropped (on the mode's own scale); <see langword="null"/> keeps all.</param>
+/// <param name="Where">Metadata filters, all of which must match (see <see cref="Match"/>); <see langword="null"/> for none.</param>
 public sealed record SearchOptions(int Top = 5, string Mode = "hybrid", double? MinScore = null, IReadOnlyDictionary<string, string>? Where = null)
 {
     /// <summary>The <see cref="Where"/> of <c>kb.search(q, source = "docs/*", heading = "Refunds*")</c>: key → pattern (generated code calls it).</summary>
+    /// <param name="filters">Metadata keys (<c>source</c>, <c>heading</c>, <c>title</c>, <c>format</c>, <c>extension</c>) and the value or glob each must match; a later duplicate key wins.</param>
+    /// <returns>A new dictionary of the filters, ordinal keys.</returns>
+    /// <exception cref="System.ArgumentNullException"><paramref name="filters"/> is <see langword="null"/>.</exception>
     public static IReadOnlyDictionary<string, string> Match(params (string Key, string Pattern)[] filters)
     {
         System.ArgumentNullException.ThrowIfNull(filters);
@@ -25,7 +32,20 @@ public sealed record SearchOptions(int Top = 5, string Mode = "hybrid", double? 
 }
 
 /// <summary>A searchable knowledge base. Implementations are thread-safe.</summary>
+/// <remarks>
+/// The runtime asks for one per declared <c>knowledge</c> block (<see cref="AtlasRuntimeOptions.Knowledge"/>, or
+/// <see cref="AtlasRuntimeOptions.KnowledgeFactory"/>) and calls it for each <c>kb.search(...)</c> of every run, concurrently.
+/// </remarks>
 public interface IKnowledgeBase
 {
+    /// <summary>Finds the passages that best answer <paramref name="query"/>.</summary>
+    /// <param name="query">The text to search for, as the workflow computed it.</param>
+    /// <param name="options">How many passages, which ranking, the lowest score kept and the metadata filters.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>At most <see cref="SearchOptions.Top"/> passages, best first; empty when nothing matches.</returns>
+    /// <remarks>
+    /// An implementation throws when it cannot answer (a store never ingested, unreachable, or built with another embedder),
+    /// with a message naming the knowledge base: the step that searched fails with that message.
+    /// </remarks>
     Task<IReadOnlyList<Passage>> SearchAsync(string query, SearchOptions options, CancellationToken cancellationToken);
 }
