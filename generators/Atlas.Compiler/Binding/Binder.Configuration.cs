@@ -205,7 +205,7 @@ internal sealed partial class Binder
     }
 
     /// <summary>
-    /// ATL2012 when no provider the agent's model can use supports what the agent needs: `tools` for an
+    /// ATL2034 when no provider the agent's model can use supports what the agent needs: `tools` for an
     /// agent with tools or delegates, `json` for a structured (non-text) result. For a route, a provider
     /// must also meet the route's own `require`, since the route uses no other.
     /// </summary>
@@ -244,12 +244,7 @@ internal sealed partial class Binder
             : routeRequire.Count == 0
                 ? $"no provider of route `{target.Name}` does"
                 : $"no provider of route `{target.Name}` does along with the route's `require` [{string.Join(", ", routeRequire)}]";
-        Report(
-            DiagnosticDescriptors.RouteCannotMeetRequirements,
-            agent.File,
-            modelAttribute.Value.Span,
-            $"Agent `{agent.Name}` needs {why}, but {what}: {offers}; use a model that supports it");
-
+        Report(DiagnosticDescriptors.ModelCannotServeAgent, agent.File, modelAttribute.Value.Span, agent.Name, why, what, offers);
     }
 
     /// <summary>

@@ -202,7 +202,7 @@ internal sealed partial class Binder
 
     /// <summary>
     /// Matches positional then named arguments to parameters (by position, then by name). Reports a
-    /// wrong count (ATL2004), unknown or misplaced arguments (ATL2018) and repeated ones (ATL2033); arguments that
+    /// wrong count (ATL2004), unknown names (ATL2018), positional after named (ATL2035) and repeated ones (ATL2033); arguments that
     /// match no parameter are still bound, for their own diagnostics. The result has one slot per parameter.
     /// </summary>
     private ArgumentSyntax?[] MatchArguments(string callee, IReadOnlyList<ParameterSignature> parameters, ImmutableArray<ArgumentSyntax> arguments, TextSpan calleeSpan, WorkflowScope scope, int depth)
@@ -220,7 +220,7 @@ internal sealed partial class Binder
             {
                 if (seenNamed)
                 {
-                    Report(DiagnosticDescriptors.UnknownArgument, scope.File, argument.Span, "A positional argument cannot follow a named one; name it (`parameter = value`) or move it first");
+                    Report(DiagnosticDescriptors.PositionalAfterNamed, scope.File, argument.Span);
                     BindExpression(argument.Value, scope, depth + 1);
                 }
                 else if (positional < parameters.Count)
@@ -397,7 +397,8 @@ internal sealed partial class Binder
             case NumberValueSyntax n when n.IsInteger:
                 if (double.IsNaN(n.Value) || Math.Abs(n.Value) > int.MaxValue)
                 {
-                    Report(DiagnosticDescriptors.AttributeOutOfRange, file, n.Span, $"`{n.Text}` does not fit in an `int` (at most {int.MaxValue.ToString(CultureInfo.InvariantCulture)})");
+                    // The tokenizer reports these (ATL0005) in text; this guards trees built otherwise.
+                    Report(DiagnosticDescriptors.InvalidNumber, file, n.Span, n.Text, "does not fit in 32 bits; whole numbers must be between -2147483648 and 2147483647");
                     return new ErrorExpr();
                 }
 
@@ -405,7 +406,7 @@ internal sealed partial class Binder
             case NumberValueSyntax n:
                 if (double.IsNaN(n.Value) || double.IsInfinity(n.Value))
                 {
-                    Report(DiagnosticDescriptors.AttributeOutOfRange, file, n.Span, $"`{n.Text}` does not fit in a `float`");
+                    Report(DiagnosticDescriptors.InvalidNumber, file, n.Span, n.Text, "is too large to be a number");
                     return new ErrorExpr();
                 }
 
@@ -624,14 +625,14 @@ internal sealed partial class Binder
         return new SwitchExpr(subject, cases.ToEquatableArray(), fallback, resultType ?? TypeRef.Error);
     }
 
-    /// <summary>The case's value (an enum member's name or a literal's invariant text), or null after reporting ATL3004.</summary>
+    /// <summary>The case's value (an enum member's name or a literal's invariant text), or null after reporting ATL3009 or ATL3004.</summary>
     private string? CheckPattern(ValueSyntax pattern, TypeRef subject, List<string> members, SourceFile file)
     {
         switch (subject.Kind)
         {
             case TypeKind.Enum when pattern is NameValueSyntax { Name.Name: { } name } named:
                 if (members.Contains(name)) return name;
-                Report(DiagnosticDescriptors.InvalidSwitchCase, file, named.Span, $"`{name}` is not a member of `{subject.Name}`{DidYouMean(name, members)}");
+                Report(DiagnosticDescriptors.SwitchCaseNotAMember, file, named.Span, name, subject.Name, DidYouMean(name, members));
                 return null;
             case TypeKind.String when pattern is StringValueSyntax { Value: { } text }:
                 return text;

@@ -20,11 +20,17 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidDurationUnit = Error("ATL0004", "Invalid duration", "`{0}` is not a duration unit; use ms, s, m or h (e.g. `500ms`, `20s`){1}", Syntax);
     public static readonly DiagnosticDescriptor InvalidNumber = Error("ATL0005", "Invalid number", "`{0}` {1}", Syntax);
     public static readonly DiagnosticDescriptor MoreDiagnostics = Error("ATL0006", "Too many diagnostics", "{0} more diagnostics in this file are not shown ({1}), only the first {2}; fix these and check again", Syntax);
+    public static readonly DiagnosticDescriptor SpacedDuration = Error("ATL0007", "Space inside a duration", "`{0}` is not a duration: write the unit right after the number, without a space: `{1}`", Syntax);
 
     // 1xxx YAML
     public static readonly DiagnosticDescriptor YamlSyntaxError = Error("ATL1001", "YAML syntax error", "{0}", Yaml);
     public static readonly DiagnosticDescriptor YamlUnexpectedNode = Error("ATL1002", "Unexpected YAML node", "{0}", Yaml);
     public static readonly DiagnosticDescriptor YamlUnknownSection = Error("ATL1003", "Unknown YAML section", "`{0}` is not a section of an Atlas YAML file; use {1}{2}", Yaml);
+    public static readonly DiagnosticDescriptor YamlDuplicateKey = Error("ATL1004", "Duplicate YAML key", "The key `{0}` is already used in this mapping at line {1}, column {2}; YAML keys must be unique, so rename or merge this one", Yaml);
+    public static readonly DiagnosticDescriptor YamlUnknownKey = Error("ATL1005", "Unknown YAML key", "`{0}` is not a key of {1}; use {2}{3}", Yaml);
+    public static readonly DiagnosticDescriptor YamlMissingReturns = Error("ATL1006", "Missing result type", "{0} needs `returns:` with the type of its result (e.g. `returns: {1}`)", Yaml);
+    public static readonly DiagnosticDescriptor YamlInvalidName = Error("ATL1007", "Invalid name", "{0} is not a valid name for {1}; use letters, digits and `_`, not starting with a digit", Yaml);
+    public static readonly DiagnosticDescriptor YamlAlias = Error("ATL1008", "YAML alias", "YAML aliases (`*{0}`) are not supported in Atlas files; write the value out here", Yaml);
 
     // 2xxx binding and types
     public static readonly DiagnosticDescriptor UnknownName = Error("ATL2001", "Unknown name", "`{0}` is not declared{1}", Binding);
@@ -57,16 +63,19 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SharedKnowledgeStore = Error("ATL2030", "Knowledge bases share a store", "Knowledge base `{0}` stores in `{1}`, which is already the store of `{2}`: each ingest would remove the other's documents{3}; give each knowledge base its own store", Binding);
     public static readonly DiagnosticDescriptor EmptyAttribute = Error("ATL2032", "Empty attribute", "`{0}` must {1}", Binding);
     public static readonly DiagnosticDescriptor RepeatedArgument = Error("ATL2033", "Argument given twice", "`{0}` is already {1}; {2} it once", Binding);
+    public static readonly DiagnosticDescriptor ModelCannotServeAgent = Error("ATL2034", "Model cannot serve the agent", "Agent `{0}` needs {1}, but {2}: {3}; use a model that supports it", Binding);
+    public static readonly DiagnosticDescriptor PositionalAfterNamed = Error("ATL2035", "Positional argument after a named one", "A positional argument cannot follow a named one; name it (`parameter = value`) or move it first", Binding);
 
     // 3xxx workflow graph
     public static readonly DiagnosticDescriptor NonExhaustiveSwitch = Error("ATL3001", "Switch is not exhaustive", "This switch over `{0}` does not handle {1}; add a case for each or a `_` case", Graph);
     public static readonly DiagnosticDescriptor StepCycle = Error("ATL3002", "Cycle between steps", "Steps depend on each other in a cycle: {0}", Graph);
     public static readonly DiagnosticDescriptor WorkflowCycle = Error("ATL3003", "Cycle between workflows", "Workflows call each other in a cycle: {0}", Graph);
-    public static readonly DiagnosticDescriptor InvalidSwitchCase = Error("ATL3004", "Invalid switch case", "{0}", Graph);
+    public static readonly DiagnosticDescriptor InvalidSwitchCase = Error("ATL3004", "Switch case of the wrong type", "{0}", Graph);
     public static readonly DiagnosticDescriptor SwitchArmTypeMismatch = Error("ATL3005", "Switch arms of different types", "This case is `{0}` but the first case is `{1}`; every case must give the same type", Graph);
     public static readonly DiagnosticDescriptor MissingReturn = Error("ATL3006", "Missing return", "Workflow `{0}` has no `return`; end it with `return <expression>` of type `{1}`", Graph);
     public static readonly DiagnosticDescriptor DelegationCycle = Error("ATL3007", "Cycle between delegating agents", "Agents delegate to each other in a cycle: {0}; remove one of these delegations", Graph);
     public static readonly DiagnosticDescriptor UnreachableSwitchCase = Error("ATL3008", "Unreachable switch case", "{0}, so it can never match; {1}", Graph);
+    public static readonly DiagnosticDescriptor SwitchCaseNotAMember = Error("ATL3009", "Switch case that is not a member", "`{0}` is not a member of `{1}`{2}", Graph);
 
     // 9xxx internal
     public static readonly DiagnosticDescriptor InternalError = Error("ATL9001", "Internal error", "Atlas failed to process this file: {0}. This is a bug in Atlas; please report it", Internal);

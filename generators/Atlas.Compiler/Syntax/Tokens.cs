@@ -145,8 +145,7 @@ internal static class Tokens
             // (so nothing after it is misread as the next attribute) and say how to write it.
             spaced = true;
             string written = text.Substring(start, unitEnd - start);
-            p.Context.ReportSoft(DiagnosticDescriptors.SyntaxError, start, unitEnd,
-                $"`{written}` is not a duration: write the unit right after the number, without a space: `{number}{text.Substring(unitStart, unitEnd - unitStart)}`");
+            p.Context.ReportSoft(DiagnosticDescriptors.SpacedDuration, start, unitEnd, written, number + text.Substring(unitStart, unitEnd - unitStart));
         }
         if (unitEnd > unitStart)
         {

@@ -16,8 +16,8 @@ namespace Atlas.Compiler.Yaml;
 /// The top level is a mapping of sections (<c>providers</c>, <c>routes</c>, <c>enums</c>,
 /// <c>types</c>, <c>agents</c>, <c>tools</c>, <c>mcp</c>, <c>knowledge</c>, <c>workflows</c>), each a
 /// mapping of declaration names to their bodies. Never throws for bad input: YAML syntax errors
-/// are ATL1001, nodes of the wrong shape ATL1002, unknown sections ATL1003, and one bad
-/// declaration does not stop the others from loading. Thread-safe (no shared state).
+/// are ATL1001, nodes of the wrong shape ATL1002, unknown sections ATL1003, unknown keys ATL1005, a
+/// missing <c>returns</c> ATL1006, and one bad declaration does not stop the others from loading. Thread-safe (no shared state).
 /// </remarks>
 public static class YamlLoader
 {
@@ -353,11 +353,7 @@ public static class YamlLoader
         }
 
         private void MissingReturns(IdentifierSyntax name, string owner, string example) =>
-            _values.Diagnostics.Add(
-                DiagnosticDescriptors.YamlUnexpectedNode,
-                _values.File,
-                name.Span,
-                $"{YamlValues.Capitalize(owner)} needs `returns:` with the type of its result (e.g. `returns: {example}`)");
+            _values.Diagnostics.Add(DiagnosticDescriptors.YamlMissingReturns, _values.File, name.Span, YamlValues.Capitalize(owner), example);
 
         private void UnknownKey(YamlNode key, string owner, IReadOnlyList<string> keys)
         {
@@ -366,9 +362,7 @@ public static class YamlLoader
                 _values.ReportUnsupported(key, "a key (" + Join(keys) + ")");
                 return;
             }
-            _values.Unexpected(
-                key,
-                $"`{scalar.Value}` is not a key of {owner}; use {Join(keys)}{Suggestions.DidYouMean(scalar.Value, keys)}");
+            _values.Diagnostics.Add(DiagnosticDescriptors.YamlUnknownKey, _values.File, key.Span, scalar.Value, owner, Join(keys), Suggestions.DidYouMean(scalar.Value, keys));
         }
 
         private static string Keyword(string section) => section switch

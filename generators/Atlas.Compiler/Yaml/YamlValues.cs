@@ -7,7 +7,8 @@ namespace Atlas.Compiler.Yaml;
 
 /// <summary>
 /// Converts YAML nodes into attribute values, names, type references and expressions, the way
-/// the .atlas parser would have parsed the same text; reports ATL1002 for nodes of the wrong shape.
+/// the .atlas parser would have parsed the same text; reports ATL1002 for nodes of the wrong shape,
+/// ATL1007 for a key that is not a name and ATL1008 for an alias.
 /// One instance per file; not thread-safe.
 /// </summary>
 internal sealed class YamlValues
@@ -45,7 +46,7 @@ internal sealed class YamlValues
         }
         if (!IsIdentifier(scalar.Value))
         {
-            Unexpected(key, $"{scalar.Describe()} is not a valid name for {what}; use letters, digits and `_`, not starting with a digit");
+            _diagnostics.Add(DiagnosticDescriptors.YamlInvalidName, _file, key.Span, scalar.Describe(), what);
             return null;
         }
         // A quoted name's span is the name itself, as in .atlas, not its quotes.
@@ -161,7 +162,7 @@ internal sealed class YamlValues
         switch (node)
         {
             case YamlAlias alias:
-                Unexpected(node, $"YAML aliases (`*{alias.Name}`) are not supported in Atlas files; write the value out here");
+                _diagnostics.Add(DiagnosticDescriptors.YamlAlias, _file, node.Span, alias.Name);
                 return;
             default:
                 Unexpected(node, $"Expected {expected}, but this is {node.Describe()}");
