@@ -1,10 +1,16 @@
 namespace Atlas.Compiler.Diagnostics;
 
 /// <summary>
-/// Every diagnostic Atlas reports, in one place. Ids are stable and never reused, in bands:
-/// 0xxx syntax, 1xxx YAML, 2xxx binding and types, 3xxx workflow graph, 9xxx internal.
-/// spec/diagnostics.md documents each one; a test keeps the two in step.
+/// Every diagnostic Atlas reports, in one place: id, severity, title and message format. Ids are
+/// stable and never reused, in bands: 0xxx syntax, 1xxx YAML, 2xxx binding and types, 3xxx workflow
+/// graph, 9xxx internal. A code means one thing. Diagnostics are built only by
+/// <see cref="DiagnosticBuilder"/>, one method per descriptor (a test keeps the two in step);
+/// spec/diagnostics.md documents each one (another test runs its examples).
 /// </summary>
+/// <remarks>
+/// A format of just <c>{0}</c> is a reader's own explanation of text it cannot read (ATL0001 the .atlas
+/// parser, ATL0003 the template parser, ATL1001 the YAML reader, ATL1002 the YAML loader's node shapes).
+/// </remarks>
 public static class DiagnosticDescriptors
 {
     private const string Syntax = "Atlas.Syntax";
@@ -15,7 +21,7 @@ public static class DiagnosticDescriptors
 
     // 0xxx syntax
     public static readonly DiagnosticDescriptor SyntaxError = Error("ATL0001", "Syntax error", "{0}", Syntax);
-    public static readonly DiagnosticDescriptor UnterminatedString = Error("ATL0002", "Unterminated string", "This string is never closed; end it with {0}", Syntax);
+    public static readonly DiagnosticDescriptor UnterminatedString = Error("ATL0002", "Unterminated string", "This string is never closed; end it with `{0}`", Syntax);
     public static readonly DiagnosticDescriptor TemplateSyntaxError = Error("ATL0003", "Template syntax error", "{0}", Syntax);
     public static readonly DiagnosticDescriptor InvalidDurationUnit = Error("ATL0004", "Invalid duration", "`{0}` is not a duration unit; use ms, s, m or h (e.g. `500ms`, `20s`){1}", Syntax);
     public static readonly DiagnosticDescriptor InvalidNumber = Error("ATL0005", "Invalid number", "`{0}` {1}", Syntax);
@@ -40,17 +46,17 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ArgumentTypeMismatch = Error("ATL2005", "Argument of the wrong type", "Argument `{0}` of `{1}` must be `{2}`, not `{3}`", Binding);
     public static readonly DiagnosticDescriptor ReturnTypeMismatch = Error("ATL2006", "Return type mismatch", "Workflow `{0}` returns `{1}`, but this is `{2}`", Binding);
     public static readonly DiagnosticDescriptor UnknownAttribute = Error("ATL2007", "Unknown attribute", "`{0}` has no attribute `{1}`{2}", Binding);
-    public static readonly DiagnosticDescriptor InvalidAttributeValue = Error("ATL2008", "Attribute value of the wrong kind", "`{0}` must be {1}, not {2}", Binding);
-    public static readonly DiagnosticDescriptor AttributeOutOfRange = Error("ATL2009", "Attribute value out of range", "{0}", Binding);
+    public static readonly DiagnosticDescriptor InvalidAttributeValue = Error("ATL2008", "Attribute value of the wrong kind", "`{0}` must be {1}, not {2}{3}", Binding);
+    public static readonly DiagnosticDescriptor AttributeOutOfRange = Error("ATL2009", "Attribute value out of range", "`{0}` must be {1}, not {2}", Binding);
     public static readonly DiagnosticDescriptor UnknownOption = Error("ATL2010", "Unknown option", "`{0}` is not a valid {1}; use one of {2}{3}", Binding);
     public static readonly DiagnosticDescriptor MissingAttribute = Error("ATL2011", "Missing attribute", "{0} `{1}` needs `{2}`{3}", Binding);
-    public static readonly DiagnosticDescriptor RouteCannotMeetRequirements = Error("ATL2012", "Route cannot meet its requirements", "{0}", Binding);
+    public static readonly DiagnosticDescriptor RouteCannotMeetRequirements = Error("ATL2012", "Route cannot meet its requirements", "Route `{0}` requires [{1}], but no provider in its `use` list supports all of that: {2}; add a provider that does, or require less", Binding);
     public static readonly DiagnosticDescriptor UnusedDeclaration = Warning("ATL2013", "Unused declaration", "{0} `{1}` is declared but never used", Binding);
     public static readonly DiagnosticDescriptor UnknownType = Error("ATL2014", "Unknown type", "Type `{0}` is not declared{1}", Binding);
     public static readonly DiagnosticDescriptor WrongKindOfName = Error("ATL2015", "Wrong kind of name", "`{0}` is {1}, but {2} is expected here", Binding);
     public static readonly DiagnosticDescriptor MissingField = Error("ATL2016", "Missing field", "`{0}` needs a value for `{1}`", Binding);
-    public static readonly DiagnosticDescriptor TypeMismatch = Error("ATL2017", "Type mismatch", "`{0}` must be `{1}`, not `{2}`", Binding);
-    public static readonly DiagnosticDescriptor UnknownArgument = Error("ATL2018", "Argument that matches no parameter", "{0}", Binding);
+    public static readonly DiagnosticDescriptor TypeMismatch = Error("ATL2017", "Type mismatch", "`{0}` must be {1}, not `{2}`", Binding);
+    public static readonly DiagnosticDescriptor UnknownArgument = Error("ATL2018", "Argument that matches no parameter", "`{0}` has no parameter `{1}`{2}", Binding);
     public static readonly DiagnosticDescriptor NotAList = Error("ATL2019", "Not a list", "`{0}` is `{1}`, not a list, so it cannot be iterated", Binding);
     public static readonly DiagnosticDescriptor DuplicateAttribute = Error("ATL2020", "Duplicate attribute", "`{0}` is already set at {1}; remove one of them", Binding);
     public static readonly DiagnosticDescriptor ReservedName = Error("ATL2021", "Reserved name", "`{0}` is a built-in type name and cannot be declared; choose another name", Binding);
@@ -70,7 +76,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NonExhaustiveSwitch = Error("ATL3001", "Switch is not exhaustive", "This switch over `{0}` does not handle {1}; add a case for each or a `_` case", Graph);
     public static readonly DiagnosticDescriptor StepCycle = Error("ATL3002", "Cycle between steps", "Steps depend on each other in a cycle: {0}", Graph);
     public static readonly DiagnosticDescriptor WorkflowCycle = Error("ATL3003", "Cycle between workflows", "Workflows call each other in a cycle: {0}", Graph);
-    public static readonly DiagnosticDescriptor InvalidSwitchCase = Error("ATL3004", "Switch case of the wrong type", "{0}", Graph);
+    public static readonly DiagnosticDescriptor InvalidSwitchCase = Error("ATL3004", "Switch case of the wrong type", "This switch is over `{0}`, so each case must be {1} or `_`, not {2}", Graph);
     public static readonly DiagnosticDescriptor SwitchArmTypeMismatch = Error("ATL3005", "Switch arms of different types", "This case is `{0}` but the first case is `{1}`; every case must give the same type", Graph);
     public static readonly DiagnosticDescriptor MissingReturn = Error("ATL3006", "Missing return", "Workflow `{0}` has no `return`; end it with `return <expression>` of type `{1}`", Graph);
     public static readonly DiagnosticDescriptor DelegationCycle = Error("ATL3007", "Cycle between delegating agents", "Agents delegate to each other in a cycle: {0}; remove one of these delegations", Graph);

@@ -72,13 +72,7 @@ public static class YamlLoader
                 }
                 if (!Sections.Contains(key.Value))
                 {
-                    _values.Diagnostics.Add(
-                        DiagnosticDescriptors.YamlUnknownSection,
-                        _values.File,
-                        key.Span,
-                        key.Value,
-                        SectionList(),
-                        Suggestions.DidYouMean(key.Value, Sections));
+                    _values.Report(_values.At(key).YamlUnknownSection(key.Value, Sections, Suggestions.Closest(key.Value, Sections)));
                     continue;
                 }
                 LoadSection(key.Value, pair.Value);
@@ -113,7 +107,7 @@ public static class YamlLoader
                 }
                 catch (Exception ex)
                 {
-                    _values.Diagnostics.Add(DiagnosticDescriptors.InternalError, _values.File, name.Span, ex.GetType().Name + ": " + ex.Message);
+                    _values.Report(DiagnosticBuilder.At(_values.File, name.Span).InternalError(ex.GetType().Name + ": " + ex.Message));
                 }
             }
         }
@@ -353,7 +347,7 @@ public static class YamlLoader
         }
 
         private void MissingReturns(IdentifierSyntax name, string owner, string example) =>
-            _values.Diagnostics.Add(DiagnosticDescriptors.YamlMissingReturns, _values.File, name.Span, YamlValues.Capitalize(owner), example);
+            _values.Report(DiagnosticBuilder.At(_values.File, name.Span).YamlMissingReturns(YamlValues.Capitalize(owner), example));
 
         private void UnknownKey(YamlNode key, string owner, IReadOnlyList<string> keys)
         {
@@ -362,7 +356,7 @@ public static class YamlLoader
                 _values.ReportUnsupported(key, "a key (" + Join(keys) + ")");
                 return;
             }
-            _values.Diagnostics.Add(DiagnosticDescriptors.YamlUnknownKey, _values.File, key.Span, scalar.Value, owner, Join(keys), Suggestions.DidYouMean(scalar.Value, keys));
+            _values.Report(_values.At(key).YamlUnknownKey(scalar.Value, owner, keys, Suggestions.Closest(scalar.Value, keys)));
         }
 
         private static string Keyword(string section) => section switch
@@ -388,13 +382,6 @@ public static class YamlLoader
 
         private static string SectionList() => Join(Sections);
 
-        private static string Join(IReadOnlyList<string> names)
-        {
-            var quoted = new List<string>(names.Count);
-            foreach (var name in names) quoted.Add("`" + name + "`");
-            return quoted.Count <= 1
-                ? string.Join("", quoted)
-                : string.Join(", ", quoted.GetRange(0, quoted.Count - 1)) + " or " + quoted[quoted.Count - 1];
-        }
+        private static string Join(IReadOnlyList<string> names) => DiagnosticText.CodeList(names, "or");
     }
 }

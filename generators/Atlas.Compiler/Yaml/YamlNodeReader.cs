@@ -359,8 +359,7 @@ internal sealed class YamlNodeReader
         if (key is not YamlScalar scalar) return false;
         if (frame.Keys.TryGetValue(scalar.Value, out var first))
         {
-            var at = _file.GetLinePosition(first.Start);
-            _diagnostics.Add(DiagnosticDescriptors.YamlDuplicateKey, _file, key.Span, scalar.Value, at.Line, at.Column);
+            _diagnostics.Add(DiagnosticBuilder.At(_file, key.Span).YamlDuplicateKey(scalar.Value, _file.GetLinePosition(first.Start)));
             return true;
         }
         frame.Keys.Add(scalar.Value, scalar);
@@ -368,7 +367,7 @@ internal sealed class YamlNodeReader
     }
 
     private void ReportSyntaxError(int offset, string message) =>
-        _diagnostics.Add(DiagnosticDescriptors.YamlSyntaxError, _file, new TextSpan(Math.Min(offset, _file.Text.Length), 0), message);
+        _diagnostics.Add(DiagnosticBuilder.At(_file, new TextSpan(Math.Min(offset, _file.Text.Length), 0)).YamlSyntaxError(message));
 
     private static string Clean(string message)
     {

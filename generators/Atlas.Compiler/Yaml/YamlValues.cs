@@ -24,10 +24,13 @@ internal sealed class YamlValues
 
     public SourceFile File => _file;
 
-    public DiagnosticBag Diagnostics => _diagnostics;
+    /// <summary>Diagnostics at <paramref name="node"/>.</summary>
+    public DiagnosticBuilder At(YamlNode node) => DiagnosticBuilder.At(_file, node.Span);
 
-    public void Unexpected(YamlNode node, string message) =>
-        _diagnostics.Add(DiagnosticDescriptors.YamlUnexpectedNode, _file, node.Span, message);
+    public void Report(Diagnostic diagnostic) => _diagnostics.Add(diagnostic);
+
+    /// <summary>ATL1002 at <paramref name="node"/>: <paramref name="problem"/> says what was expected and what this is.</summary>
+    public void Unexpected(YamlNode node, string problem) => Report(At(node).YamlUnexpectedNode(problem));
 
     /// <summary>The map of a scalar's decoded value to file offsets.</summary>
     public SourceMap MapOf(YamlScalar scalar) =>
@@ -46,7 +49,7 @@ internal sealed class YamlValues
         }
         if (!IsIdentifier(scalar.Value))
         {
-            _diagnostics.Add(DiagnosticDescriptors.YamlInvalidName, _file, key.Span, scalar.Describe(), what);
+            Report(At(key).YamlInvalidName(scalar.Describe(), what));
             return null;
         }
         // A quoted name's span is the name itself, as in .atlas, not its quotes.
@@ -162,7 +165,7 @@ internal sealed class YamlValues
         switch (node)
         {
             case YamlAlias alias:
-                _diagnostics.Add(DiagnosticDescriptors.YamlAlias, _file, node.Span, alias.Name);
+                Report(At(node).YamlAlias(alias.Name));
                 return;
             default:
                 Unexpected(node, $"Expected {expected}, but this is {node.Describe()}");
