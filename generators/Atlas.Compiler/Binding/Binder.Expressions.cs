@@ -393,7 +393,7 @@ internal sealed partial class Binder
                 return new LiteralExpr(LiteralKind.Bool, b.Value ? "true" : "false", TypeRef.Bool);
             case NumberValueSyntax n when n.IsInteger:
                 // The tokenizer reports these (ATL0005) in text; this guards trees built otherwise.
-                if (double.IsNaN(n.Value) || Math.Abs(n.Value) > int.MaxValue)
+                if (double.IsNaN(n.Value) || n.Value > int.MaxValue || n.Value < int.MinValue)
                 {
                     Report(At(file, n.Span).InvalidNumber(n.Text, InvalidNumberReason.OutsideInt32));
                     return new ErrorExpr();

@@ -206,6 +206,19 @@ public class ExpressionBindingTests
     }
 
     [Fact]
+    public void IntLiteral_TheSmallestInt_IsAnInt()
+    {
+        // -2147483648 fits in an int; it was once reported as not fitting, its magnitude being one more than int.MaxValue.
+        const string Source = """"
+            workflow w(ticket: Ticket) -> int {
+              n = -2147483648
+              return n
+            }
+            """";
+        AssertDiagnostics(Prelude + "\n" + Source);
+    }
+
+    [Fact]
     public void Arguments_MisspelledIsATL2018_RepeatedIsATL2033_PositionalAfterNamedIsATL2035()
     {
         // ATL2018: no parameter has the argument's name; ATL2033: it matches one that is already given;
