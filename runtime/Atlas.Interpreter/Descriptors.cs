@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Atlas.Compiler.Emit;
+using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
 using ChunkingStrategy = Atlas.Compiler.Model.ChunkingStrategy;

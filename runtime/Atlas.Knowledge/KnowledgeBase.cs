@@ -41,13 +41,16 @@ public abstract class KnowledgeBase : IKnowledgeBase
             ? $"{name} ({model})"
             : name;
 
+    /// <summary>The declaration this knowledge base was created from.</summary>
     public KnowledgeDescriptor Descriptor { get; }
 
     /// <summary>The folder the sources (and a SQLite file) are relative to.</summary>
     public string BaseDirectory { get; }
 
+    /// <summary>Where its chunks and vectors are kept; owned by this knowledge base.</summary>
     public abstract IKnowledgeStore Store { get; }
 
+    /// <summary>What brings <see cref="Store"/> up to date with the sources: <see cref="IngestAsync"/> and <see cref="RefreshAsync"/> run it.</summary>
     public KnowledgeIngestor Ingestor { get; }
 
     /// <summary>
@@ -59,6 +62,9 @@ public abstract class KnowledgeBase : IKnowledgeBase
     /// <param name="embedder">The generator for <see cref="KnowledgeDescriptor.Embedder"/>: a <c>MiniLmEmbeddingGenerator</c> for <c>minilm</c>, or the provider's.</param>
     /// <param name="tokenizer">Counts chunk sizes; <see cref="TextChunker.DefaultTokenizer"/> (cl100k_base) if <see langword="null"/>.</param>
     /// <param name="http">For a Chroma store: the client to reach the server with (not owned).</param>
+    /// <returns>A <see cref="SqliteKnowledgeBase"/> or a <see cref="ChromaKnowledgeBase"/>; nothing is read or written yet.</returns>
+    /// <exception cref="NotSupportedException">The descriptor's store is neither <c>sqlite</c> nor <c>chroma</c>.</exception>
+    /// <exception cref="ArgumentException">A Chroma store's target is not an http(s) URL, or <paramref name="baseDirectory"/> is empty.</exception>
     public static KnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory, IEmbeddingGenerator<string, Embedding<float>> embedder, Tokenizer? tokenizer = null, HttpClient? http = null)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
@@ -81,6 +87,8 @@ public abstract class KnowledgeBase : IKnowledgeBase
     /// pointing elsewhere, far more often than every document deleted on purpose, and an implicit ingest would empty it;
     /// <c>atlas ingest</c> (<see cref="IngestAsync"/>) still removes them. <see cref="IngestReport.UnmatchedSources"/> says why.
     /// </summary>
+    /// <param name="cancellationToken">Cancels the ingest; the documents already replaced stay replaced.</param>
+    /// <returns>What the ingest did, or the unchanged store's document count.</returns>
     public async Task<IngestReport> RefreshAsync(CancellationToken cancellationToken = default)
     {
         if (Ingestor.MatchFiles().Count == 0 && await Store.ReadInfoAsync(cancellationToken).ConfigureAwait(false) is { Documents: > 0 } info)
@@ -92,6 +100,12 @@ public abstract class KnowledgeBase : IKnowledgeBase
     }
 
     /// <summary>Searches with every option, metadata filters included.</summary>
+    /// <param name="query">The text to search for.</param>
+    /// <param name="options">How many hits, which ranking, the lowest score kept and the metadata filters.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>The hits, best first, with their stored chunks.</returns>
+    /// <exception cref="KnowledgeNotIngestedException">The store has never been ingested.</exception>
+    /// <exception cref="KnowledgeStoreMismatchException">Vector or hybrid search with an embedder the store was not built with.</exception>
     public Task<IReadOnlyList<KnowledgeHit>> SearchAsync(string query, KnowledgeSearchOptions options, CancellationToken cancellationToken = default) =>
         _searcher.SearchAsync(query, options, cancellationToken);
 
@@ -104,6 +118,9 @@ public abstract class KnowledgeBase : IKnowledgeBase
     }
 
     /// <summary>The language's <c>Passage</c> for a hit (score rounded to 6 places).</summary>
+    /// <param name="hit">A search hit.</param>
+    /// <returns>The passage, its <see cref="Passage.Title"/> from the chunk's <c>title</c> metadata.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="hit"/> is <see langword="null"/>.</exception>
     public static Passage ToPassage(KnowledgeHit hit)
     {
         ArgumentNullException.ThrowIfNull(hit);
@@ -124,9 +141,13 @@ public sealed class SqliteKnowledgeBase : KnowledgeBase
     private SqliteKnowledgeBase(KnowledgeDescriptor descriptor, string baseDirectory, SqliteKnowledgeStore store, IEmbeddingGenerator<string, Embedding<float>> embedder, TextChunker chunker)
         : base(descriptor, baseDirectory, store, embedder, chunker) => Store = store;
 
+    /// <summary>The SQLite store, at <see cref="StorePath"/>.</summary>
     public override SqliteKnowledgeStore Store { get; }
 
     /// <summary>The SQLite file a descriptor's store names (<c>&lt;name&gt;.db</c> by default), relative to <paramref name="baseDirectory"/>.</summary>
+    /// <param name="descriptor">The declared knowledge base.</param>
+    /// <param name="baseDirectory">The folder of the declaring <c>.atlas</c> file.</param>
+    /// <returns>The file's full path.</returns>
     public static string StorePath(KnowledgeDescriptor descriptor, string baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
@@ -155,6 +176,7 @@ public sealed class ChromaKnowledgeBase : KnowledgeBase
     private ChromaKnowledgeBase(KnowledgeDescriptor descriptor, string baseDirectory, ChromaKnowledgeStore store, IEmbeddingGenerator<string, Embedding<float>> embedder, TextChunker chunker)
         : base(descriptor, baseDirectory, store, embedder, chunker) => Store = store;
 
+    /// <summary>The collection on the ChromaDB server.</summary>
     public override ChromaKnowledgeStore Store { get; }
 
     /// <summary>The Chroma knowledge base a descriptor declares (<c>store = chroma("url")</c>); sources relative to <paramref name="baseDirectory"/>.</summary>
@@ -164,6 +186,8 @@ public sealed class ChromaKnowledgeBase : KnowledgeBase
     /// <param name="tokenizer">Counts chunk sizes; cl100k_base if <see langword="null"/>.</param>
     /// <param name="http">The client to reach the server with (not owned); a shared one if <see langword="null"/>.</param>
     /// <param name="collection">The collection; <c>atlas_&lt;name&gt;</c> if <see langword="null"/>.</param>
+    /// <returns>The knowledge base; the server is not contacted yet.</returns>
+    /// <exception cref="ArgumentException">The store target is not an http(s) URL, or the collection name is not one Chroma accepts.</exception>
     public static ChromaKnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory, IEmbeddingGenerator<string, Embedding<float>> embedder, Tokenizer? tokenizer = null, HttpClient? http = null, string? collection = null)
     {
         ArgumentNullException.ThrowIfNull(descriptor);

@@ -35,6 +35,12 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
     public bool IngestBeforeFirstSearch { get; set; }
 
     /// <summary>Registers <paramref name="generator"/> under <paramref name="name"/>, with the tokenizer that sizes its chunks (cl100k_base if <see langword="null"/>).</summary>
+    /// <param name="name">The <c>embedder</c> name knowledge bases give: <c>minilm</c>, or a provider's name.</param>
+    /// <param name="generator">The generator (not owned); it replaces one registered under the same name.</param>
+    /// <param name="tokenizer">Counts chunk sizes in the embedder's own tokens; cl100k_base if <see langword="null"/>.</param>
+    /// <returns>This factory.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="generator"/> is <see langword="null"/>.</exception>
     public KnowledgeBaseFactory AddEmbedder(string name, IEmbeddingGenerator<string, Embedding<float>> generator, Tokenizer? tokenizer = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
@@ -45,6 +51,12 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
     /// Registers the generator <paramref name="create"/> makes, called the first time a knowledge base uses it (so a local
     /// model such as MiniLM is loaded only by a process that searches).
     /// </summary>
+    /// <param name="name">The <c>embedder</c> name knowledge bases give.</param>
+    /// <param name="create">Makes the generator, once, on first use (from any thread); the factory does not own what it makes.</param>
+    /// <param name="tokenizer">Counts chunk sizes; cl100k_base if <see langword="null"/>.</param>
+    /// <returns>This factory.</returns>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="create"/> is <see langword="null"/>.</exception>
     public KnowledgeBaseFactory AddEmbedder(string name, Func<IEmbeddingGenerator<string, Embedding<float>>> create, Tokenizer? tokenizer = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -62,6 +74,9 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
     /// <c>embedding_model</c>) under its name, made by <see cref="ProviderEmbedders"/>; chunks are sized with cl100k_base.
     /// The factory does not own it: dispose it after the knowledge bases that use it.
     /// </summary>
+    /// <param name="provider">The declared provider.</param>
+    /// <param name="getEnvironmentVariable">Reads its API key's variable; the process environment if <see langword="null"/>.</param>
+    /// <returns>This factory.</returns>
     /// <exception cref="InvalidOperationException">The provider can't embed (its API key variable unset, no <c>embedding_model</c>...).</exception>
     public KnowledgeBaseFactory AddProviderEmbedder(ProviderDescriptor provider, Func<string, string?>? getEnvironmentVariable = null)
     {
@@ -73,6 +88,9 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
     /// The declared providers a knowledge base's <c>embedder</c> may name: one not registered otherwise is registered with
     /// <see cref="AddProviderEmbedder"/> the first time a knowledge base needs it (API keys read then).
     /// </summary>
+    /// <param name="providers">The declared providers.</param>
+    /// <param name="getEnvironmentVariable">Reads their API keys' variables; the process environment if <see langword="null"/>.</param>
+    /// <returns>This factory.</returns>
     public KnowledgeBaseFactory AddProviders(IEnumerable<ProviderDescriptor> providers, Func<string, string?>? getEnvironmentVariable = null)
     {
         ArgumentNullException.ThrowIfNull(providers);
@@ -88,6 +106,9 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
     }
 
     /// <summary>The knowledge base <paramref name="descriptor"/> declares, paths relative to <paramref name="baseDirectory"/>.</summary>
+    /// <param name="descriptor">The declared knowledge base.</param>
+    /// <param name="baseDirectory">The folder of the declaring <c>.atlas</c> file.</param>
+    /// <returns>A new knowledge base on the declared store; nothing is read or ingested yet.</returns>
     /// <exception cref="InvalidOperationException">No embedder is registered under the descriptor's name, and no provider of that name can embed.</exception>
     public KnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory)
     {
@@ -126,6 +147,8 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
     /// uses the real stores (SQLite, Chroma). An embedder not registered that names one of the options' providers is
     /// registered with <see cref="AddProviderEmbedder"/> (API key from <see cref="AtlasRuntimeOptions.GetEnvironmentVariable"/>).
     /// </summary>
+    /// <param name="options">The runtime's options: their <see cref="AtlasRuntimeOptions.Knowledge"/> gets the new knowledge bases.</param>
+    /// <exception cref="InvalidOperationException">A declared knowledge base's embedder is not registered and names no provider that can embed.</exception>
     public void AddTo(AtlasRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

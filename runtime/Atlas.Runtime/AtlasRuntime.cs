@@ -7,6 +7,11 @@ using System.Threading.Tasks;
 namespace Atlas.Runtime;
 
 /// <summary>A provider's state: usable, or why not (e.g. "OPENAI_API_KEY is not set").</summary>
+/// <param name="Name">The provider's name.</param>
+/// <param name="Kind">Which client it has.</param>
+/// <param name="Available">Whether calls can be made to it (its client could be created, its API key is set).</param>
+/// <param name="Reason">Why it is unavailable; <see langword="null"/> when <paramref name="Available"/>.</param>
+/// <param name="Capabilities">What it supports: the declared <c>supports</c>, or its kind's defaults.</param>
 public sealed record ProviderStatus(string Name, ProviderKind Kind, bool Available, string? Reason, IReadOnlyList<string> Capabilities);
 
 /// <summary>Options of a workflow block that many inputs are pushed through.</summary>
@@ -36,6 +41,20 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
     private readonly Dictionary<string, RouteDescriptor> _routes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _roundRobin = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Creates a runtime for the declarations in <paramref name="options"/>: one client per provider (unless the host
+    /// supplied one), the routes, knowledge bases, tools and MCP servers. Nothing is called yet: API keys are read
+    /// now, MCP servers start on first use.
+    /// </summary>
+    /// <param name="options">
+    /// The declarations and the host's own clients, tools and knowledge bases. The runtime keeps them: finish setting
+    /// them up before creating it.
+    /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// Two providers have one name, a route has the name of a provider or another route, or an MCP server has the name
+    /// of another MCP server or of a tool.
+    /// </exception>
     public AtlasRuntime(AtlasRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -91,6 +110,8 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
     internal AtlasRuntimeOptions Options => _options;
 
     /// <summary>Whether <paramref name="provider"/> can be used, and why not.</summary>
+    /// <param name="provider">A declared provider's name, or the name of a host's client.</param>
+    /// <returns>Its kind, availability and capabilities.</returns>
     /// <exception cref="ArgumentException">No provider has that name.</exception>
     public ProviderStatus GetProviderStatus(string provider) => GetProvider(provider).Status;
 
@@ -98,12 +119,19 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
     /// A step context outside any workflow (e.g. for <c>atlas chat</c> or a generated agent class), so that
     /// an agent call streams <see cref="TokenEmitted"/> and reports <see cref="ProviderSelected"/> to <paramref name="onEvent"/>.
     /// </summary>
+    /// <param name="step">The name the events carry as their step.</param>
+    /// <param name="onEvent">Receives the events, on the thread that produced them; <see langword="null"/> for none (calls then do not stream).</param>
+    /// <param name="runId">The run id the events carry; <see langword="null"/> for a new one.</param>
+    /// <returns>A context to pass to <see cref="InvokeAgentAsync"/> or <see cref="StreamAgentAsync"/>; it adds up the usage of the calls made with it.</returns>
+    /// <exception cref="ArgumentException"><paramref name="step"/> is <see langword="null"/>, empty or white space.</exception>
     public StepContext CreateStepContext(string step, Action<AtlasEvent>? onEvent = null, string? runId = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(step);
         return new StepContext(new RunContext(this, step, onEvent, runId), step);
     }
 
+    /// <summary>Stops the MCP servers it started, waiting for them asynchronously, then releases what <see cref="Dispose"/> releases.</summary>
+    /// <returns>A task that completes once everything is released.</returns>
     public async ValueTask DisposeAsync()
     {
         await DisposeToolsAsync().ConfigureAwait(false);
@@ -133,8 +161,14 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
 }
 
 /// <summary>A workflow run failed; <see cref="Step"/> is where.</summary>
+/// <remarks>Thrown by <see cref="AtlasRuntime.RunAsync"/> and <see cref="StepContext.RunWorkflowAsync"/>; the message says which workflow, which step and why.</remarks>
 public sealed class WorkflowFailedException : Exception
 {
+    /// <summary>Creates the exception for a failed run.</summary>
+    /// <param name="runId">The failed run's id.</param>
+    /// <param name="step">The step that failed; <see langword="null"/> when no step did (the run as a whole failed).</param>
+    /// <param name="message">The workflow, the step and why, in one line.</param>
+    /// <param name="inner">The step's exception.</param>
     public WorkflowFailedException(string runId, string? step, string message, Exception? inner = null)
         : base(message, inner)
     {
@@ -142,7 +176,9 @@ public sealed class WorkflowFailedException : Exception
         Step = step;
     }
 
+    /// <summary>The failed run's id, as its events carry it.</summary>
     public string RunId { get; }
 
+    /// <summary>The step that failed (<c>input</c> or <c>return</c> for those phases); <see langword="null"/> when no step did.</summary>
     public string? Step { get; }
 }

@@ -7,10 +7,13 @@ namespace Atlas.Runtime;
 /// <summary>What a runtime is built from: the declarations, plus anything the host supplies.</summary>
 public sealed class AtlasRuntimeOptions
 {
+    /// <summary>The declared providers; each becomes a chat client unless <see cref="ChatClients"/> has one under its name.</summary>
     public IList<ProviderDescriptor> Providers { get; } = new List<ProviderDescriptor>();
 
+    /// <summary>The declared routes over <see cref="Providers"/>; a route's name may not be a provider's.</summary>
     public IList<RouteDescriptor> Routes { get; } = new List<RouteDescriptor>();
 
+    /// <summary>The declared knowledge bases; each is searched through <see cref="Knowledge"/> or <see cref="KnowledgeFactory"/>.</summary>
     public IList<KnowledgeDescriptor> KnowledgeBases { get; } = new List<KnowledgeDescriptor>();
 
     /// <summary>The declared MCP servers; each starts on first use by an agent that lists it, and stops when the runtime is disposed.</summary>
@@ -41,6 +44,10 @@ public sealed class AtlasRuntimeOptions
     /// </summary>
     public string BaseDirectory { get; set; } = AppContext.BaseDirectory;
 
+    /// <summary>
+    /// The clock of event timestamps, durations, retry delays, timeouts, circuit breakers and the mock's latency;
+    /// replaceable for tests (e.g. with a fake time provider). Defaults to <see cref="TimeProvider.System"/>.
+    /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>Each provider's circuit breaker; null turns circuit breaking off.</summary>
@@ -50,6 +57,8 @@ public sealed class AtlasRuntimeOptions
     /// Fills what these options leave unset from a service container: its <see cref="IKnowledgeBaseFactory"/>, if one is
     /// registered. <c>AddAtlasRuntime</c> and generated <c>AddAtlas()</c> call it after the host's own configuration.
     /// </summary>
+    /// <param name="services">The container to read from; a value these options already have is kept.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
     public void UseServices(IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);

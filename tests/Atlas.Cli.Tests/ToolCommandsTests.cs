@@ -49,6 +49,32 @@ public sealed class ToolCommandsTests
     }
 
     [Fact]
+    public void Graph_Mermaid_ShowsTheToolsAndDelegatesAnAgentMayCall()
+    {
+        var result = Cli.Run("graph", Cli.Example("support-triage/support.atlas"), "--workflow", "support");
+
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.StdoutLines;
+        Assert.Contains("  subgraph calls [\"at the model's choice\"]", lines);
+        Assert.Contains("    tool_lookup_order[/\"tool lookup_order\"/]", lines);
+        Assert.Contains("    agent_billing_expert[\"agent billing_expert on smart\"]", lines);
+        Assert.Contains("  step_answer_1 -.->|\"may call\"| tool_lookup_order", lines);
+        Assert.Contains("  step_answer_1 -.->|\"delegates\"| agent_billing_expert", lines);
+        Assert.Contains("  agent_billing_expert -.-> route_smart", lines);
+    }
+
+    [Fact]
+    public void Graph_Plan_PrintsTheLoweredNodesWithTheirFingerprints()
+    {
+        var result = Cli.Run("graph", Cli.Example("support-triage/support.atlas"), "-w", "triage_all", "--format", "plan");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"^workflow triage_all\(tickets: Ticket\[\]\) -> Triage\[\] · fingerprint [0-9a-f]{16}\n", result.Stdout);
+        Assert.Contains("    for t in tickets parallel 8 => classifier(t) per item with { retry = 3, timeout = 20s }", result.StdoutLines);
+        Assert.Contains("  result results after results", result.StdoutLines);
+    }
+
+    [Fact]
     public void Graph_Dot_ShowsForParallelismAndPolicy()
     {
         var result = Cli.Run("graph", Cli.Example("support-triage/support.atlas"), "-w", "triage_all", "--format", "dot");

@@ -1,3 +1,5 @@
+using Atlas.Compiler.Emit;
+using Atlas.Compiler.Lowering;
 using Atlas.Emitter.Tests.TestSupport;
 
 namespace Atlas.Emitter.Tests;
@@ -11,6 +13,12 @@ public class SnapshotTests
     [MemberData(nameof(Examples))]
     public void Emit_Example_MatchesVerifiedSnapshots(string example) =>
         Snapshot.Verify(example, AtlasProject.Get(example).Emit());
+
+    /// <summary>The lowered plan of every example, readable, beside its C#: a change to how workflows run shows up in review.</summary>
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void Lower_Example_MatchesVerifiedPlanSnapshot(string example) =>
+        Snapshot.Verify(example, [new GeneratedSource(example + ".plan.txt", PlanPrinter.Print(AtlasLowering.Lower(AtlasProject.Get(example).Compile())))], ".txt");
 
     [Fact]
     public void TextDiff_ChangedLine_ShowsRemovedAndAddedLines()

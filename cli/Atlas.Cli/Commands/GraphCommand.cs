@@ -1,10 +1,11 @@
 using System.Collections.Generic;
 using System.CommandLine;
 using Atlas.Cli.Graph;
+using Atlas.Compiler.Lowering;
 
 namespace Atlas.Cli.Commands;
 
-/// <summary><c>atlas graph FILE [--workflow NAME] [--format mermaid|dot]</c>: a workflow's dataflow graph on stdout.</summary>
+/// <summary><c>atlas graph FILE [--workflow NAME] [--format mermaid|dot|plan]</c>: a workflow's dataflow graph, or its lowered plan, on stdout.</summary>
 public static class GraphCommand
 {
     public const string Name = "graph";
@@ -14,6 +15,7 @@ public static class GraphCommand
     [
         "atlas graph examples/support-triage/support.atlas --workflow support                # Mermaid, for Markdown",
         "atlas graph examples/support-triage/support.atlas -w support --format dot > support.dot   # then: dot -Tsvg support.dot",
+        "atlas graph examples/support-triage/support.atlas -w support --format plan                # the lowered plan, with fingerprints",
     ];
 
     public const string ExitCodesHelp = "0 printed, 1 the files have errors, 2 bad usage";
@@ -24,13 +26,13 @@ public static class GraphCommand
         var workflow = new Option<string?>("--workflow", "-w") { Description = "The workflow to draw; needed only when the file declares several.", HelpName = "NAME" };
         var format = new Option<string>("--format", "-f")
         {
-            Description = "mermaid (a flowchart for Markdown) or dot (Graphviz).",
+            Description = "mermaid (a flowchart for Markdown), dot (Graphviz), or plan (the lowered plan every back-end runs, node by node with fingerprints).",
             DefaultValueFactory = _ => "mermaid",
-            HelpName = "mermaid|dot",
+            HelpName = "mermaid|dot|plan",
         };
-        format.AcceptOnlyFromAmong("mermaid", "dot");
+        format.AcceptOnlyFromAmong("mermaid", "dot", "plan");
 
-        var command = new Command(Name, "Print a workflow's dataflow graph: parameters, steps with their kinds, switch arms with their cases, for-loops with their parallelism, and the routes and providers its agents use.")
+        var command = new Command(Name, "Print a workflow's dataflow graph: parameters, steps with their kinds, switch arms with their cases, for-loops with their parallelism, the routes and providers its agents use, and the tools and agents those may call.")
         {
             file, workflow, format,
         };
@@ -39,8 +41,15 @@ public static class GraphCommand
             var project = AtlasProject.Load(parseResult.GetValue(file)!, environment, CommandName);
             if (project is null) return ExitCodes.Errors;
             var selected = project.SelectWorkflow(parseResult.GetValue(workflow), CommandName);
-            var diagram = WorkflowDiagram.Build(project.Program.Model, selected.Model);
-            environment.Output.Write(parseResult.GetValue(format) == "dot" ? DotWriter.Write(diagram) : MermaidWriter.Write(diagram));
+            var plan = AtlasLowering.Lower(project.Program.Model);
+            var workflowPlan = plan.Workflow(selected.Name)!;
+            var diagram = WorkflowDiagram.Build(plan, workflowPlan);
+            environment.Output.Write(parseResult.GetValue(format) switch
+            {
+                "dot" => DotWriter.Write(diagram),
+                "plan" => PlanPrinter.Print(workflowPlan),
+                _ => MermaidWriter.Write(diagram),
+            });
             return ExitCodes.Success;
         });
         return command;

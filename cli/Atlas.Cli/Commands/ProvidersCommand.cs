@@ -108,7 +108,7 @@ public static class ProvidersCommand
         var parts = new List<string> { $"{route.Name}: {Display.Spellings.Strategy(route.Strategy)} over {string.Join(", ", route.Use)}" };
         if (route.Require.Count > 0) parts.Add("require " + string.Join(", ", route.Require));
         if (route.Retry > 0) parts.Add("retry " + route.Retry.ToString(CultureInfo.InvariantCulture));
-        if (route.TimeoutMs is { } timeout) parts.Add("timeout " + Graph.ExpressionText.Duration(timeout));
+        if (route.TimeoutMs is { } timeout) parts.Add("timeout " + Atlas.Compiler.Lowering.PlanText.Duration(timeout));
         var usable = route.Use
             .Where(name => statuses.TryGetValue(name, out var s) && s.Available && route.Require.All(c => s.Capabilities.Contains(c, StringComparer.OrdinalIgnoreCase)))
             .ToList();

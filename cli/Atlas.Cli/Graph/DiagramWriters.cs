@@ -21,7 +21,15 @@ internal static class MermaidWriter
             text.Append("  end\n");
         }
 
+        if (diagram.CallNodes.Count > 0)
+        {
+            text.Append("  subgraph calls [\"at the model's choice\"]\n");
+            foreach (var node in diagram.CallNodes) Node(text, node, "    ");
+            text.Append("  end\n");
+        }
+
         foreach (var edge in diagram.Edges) Edge(text, edge, "  ");
+        foreach (var edge in diagram.CallEdges) Edge(text, edge, "  ");
         return text.ToString();
     }
 
@@ -77,7 +85,17 @@ internal static class DotWriter
             text.Append("  }\n");
         }
 
+        if (diagram.CallNodes.Count > 0)
+        {
+            text.Append("  subgraph cluster_calls {\n");
+            text.Append("    label=\"at the model's choice\";\n");
+            text.Append("    style=dotted;\n");
+            foreach (var node in diagram.CallNodes) Node(text, node, "    ");
+            text.Append("  }\n");
+        }
+
         foreach (var edge in diagram.Edges) Edge(text, edge, "  ");
+        foreach (var edge in diagram.CallEdges) Edge(text, edge, "  ");
         text.Append("}\n");
         return text.ToString();
     }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 
 namespace Atlas.Cli.Graph;
@@ -29,26 +30,30 @@ internal sealed record DiagramNode(string Id, DiagramNodeKind Kind, IReadOnlyLis
 internal sealed record DiagramEdge(string From, string To, string? Label = null, bool Dashed = false);
 
 /// <summary>
-/// A workflow's dataflow graph for display: parameters → steps → return, each step with its kind
-/// (agent call, tool, workflow, search, switch, for, value), a switch's arms on edges labelled
-/// with their case values, a <c>for</c> with its parallelism and per-item policy, and the routes
-/// and providers its agents call, in a section of their own.
+/// A workflow's plan drawn: parameters → nodes → return, each node with its kind (agent call, tool,
+/// workflow, search, switch, for, value) and policy, a switch's arms on edges labelled with their
+/// cases, a <c>for</c> with its parallelism and per-item policy; then, in a section of their own, the
+/// routes and providers its agents call, and what those agents may call at the model's choice: the
+/// tools they are offered and the agents they delegate to.
 /// </summary>
+/// <remarks>It reads the lowered <see cref="WorkflowPlan"/> and decides nothing about how the workflow runs.</remarks>
 internal sealed class WorkflowDiagram
 {
-    private readonly AtlasModel _model;
+    private readonly ProjectPlan _project;
     private readonly List<DiagramNode> _nodes = new();
     private readonly List<DiagramEdge> _edges = new();
     private readonly List<DiagramNode> _routeNodes = new();
     private readonly List<DiagramEdge> _routeEdges = new();
+    private readonly List<DiagramNode> _callNodes = new();
+    private readonly List<DiagramEdge> _callEdges = new();
 
-    private WorkflowDiagram(AtlasModel model, WorkflowModel workflow)
+    private WorkflowDiagram(ProjectPlan project, WorkflowPlan workflow)
     {
-        _model = model;
+        _project = project;
         Workflow = workflow;
     }
 
-    public WorkflowModel Workflow { get; }
+    public WorkflowPlan Workflow { get; }
 
     public IReadOnlyList<DiagramNode> Nodes => _nodes;
 
@@ -59,9 +64,14 @@ internal sealed class WorkflowDiagram
 
     public IReadOnlyList<DiagramEdge> RouteEdges => _routeEdges;
 
-    public static WorkflowDiagram Build(AtlasModel model, WorkflowModel workflow)
+    /// <summary>The <c>calls</c> section: the tools and delegate agents the workflow's agents may call.</summary>
+    public IReadOnlyList<DiagramNode> CallNodes => _callNodes;
+
+    public IReadOnlyList<DiagramEdge> CallEdges => _callEdges;
+
+    public static WorkflowDiagram Build(ProjectPlan project, WorkflowPlan workflow)
     {
-        var diagram = new WorkflowDiagram(model, workflow);
+        var diagram = new WorkflowDiagram(project, workflow);
         diagram.Build();
         return diagram;
     }
@@ -73,65 +83,61 @@ internal sealed class WorkflowDiagram
             _nodes.Add(new DiagramNode(ParameterId(parameter.Name), DiagramNodeKind.Parameter, [$"{parameter.Name}: {parameter.Type}"]));
         }
 
-        // Where a step's value comes out: the step, or each arm of a graph-level switch.
+        // Where a node's value comes out: the node, or each arm of a switch.
         var outputs = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        var models = new List<(string From, string Model)>();
-        foreach (var step in Workflow.Steps)
+        var agents = new List<(string From, string Agent)>();
+        foreach (var node in Workflow.Nodes)
         {
-            var id = StepId(step.Name);
-            if (step.Value is SwitchExpr switchExpr && !ExprModelFacts.IsAsync(switchExpr.Subject))
+            var id = node is ReturnNode ? ReturnId : StepId(node.Name);
+            switch (node)
             {
-                _nodes.Add(new DiagramNode(id, DiagramNodeKind.Switch, [step.Name, "switch " + ExpressionText.Of(switchExpr.Subject)]));
-                var arms = new List<string>();
-                var results = switchExpr.Cases.Select(c => (Label: c.Value, Result: c.Result)).ToList();
-                if (switchExpr.Default is { } fallback) results.Add(("_", fallback));
-                for (var i = 0; i < results.Count; i++)
+                case SwitchNode switchNode:
                 {
-                    var armId = id + "_" + i.ToString(CultureInfo.InvariantCulture);
-                    var (kind, lines) = Describe(results[i].Result);
-                    _nodes.Add(new DiagramNode(armId, kind == DiagramNodeKind.Value ? DiagramNodeKind.Arm : kind, lines));
-                    _edges.Add(new DiagramEdge(id, armId, results[i].Label));
-                    Models(results[i].Result, armId, models);
-                    arms.Add(armId);
+                    _nodes.Add(new DiagramNode(id, DiagramNodeKind.Switch, [node.Name, "switch " + Text(switchNode.Subject)]));
+                    var arms = new List<string>();
+                    for (var i = 0; i < switchNode.Arms.Count; i++)
+                    {
+                        var arm = switchNode.Arms[i];
+                        var armId = id + "_" + i.ToString(CultureInfo.InvariantCulture);
+                        var (kind, lines) = Describe(arm.Value);
+                        _nodes.Add(new DiagramNode(armId, kind == DiagramNodeKind.Value ? DiagramNodeKind.Arm : kind, lines));
+                        _edges.Add(new DiagramEdge(id, armId, arm.Case ?? "_"));
+                        Agents(arm.Value, armId, agents);
+                        arms.Add(armId);
+                    }
+
+                    outputs[node.Name] = arms;
+                    break;
                 }
 
-                outputs[step.Name] = arms;
+                case StepNode step:
+                {
+                    var (kind, lines) = Describe(step.Value);
+                    _nodes.Add(new DiagramNode(id, kind, [step.Name, .. lines, .. Policy(step.Policy)]));
+                    Agents(step.Value, id, agents);
+                    outputs[node.Name] = [id];
+                    break;
+                }
+
+                case ReturnNode returnNode:
+                    _nodes.Add(new DiagramNode(id, DiagramNodeKind.Return, ["return " + Workflow.Returns, .. Describe(returnNode.Value).Lines]));
+                    Agents(returnNode.Value, id, agents);
+                    break;
             }
-            else
-            {
-                var (kind, lines) = Describe(step.Value);
-                _nodes.Add(new DiagramNode(id, kind, [step.Name, .. lines]));
-                Models(step.Value, id, models);
-                outputs[step.Name] = [id];
-            }
 
-            foreach (var dependency in step.DependsOn)
-            {
-                foreach (var from in outputs.GetValueOrDefault(dependency) ?? [StepId(dependency)]) _edges.Add(new DiagramEdge(from, id));
-            }
-
-            foreach (var parameter in Parameters(step.Value)) _edges.Add(new DiagramEdge(ParameterId(parameter), id));
+            Connect(node.DependsOn, id, outputs);
+            foreach (var parameter in Parameters(Reads(node))) _edges.Add(new DiagramEdge(ParameterId(parameter), id));
         }
 
-        var returnLines = new List<string> { "return " + Workflow.Returns };
-        if (ExprModelFacts.IsAsync(Workflow.Return))
+        if (Workflow.Result is { } result)
         {
-            returnLines.AddRange(Describe(Workflow.Return).Lines);
-            Models(Workflow.Return, ReturnId, models);
-        }
-        else
-        {
-            returnLines.Add(ExpressionText.Of(Workflow.Return));
+            _nodes.Add(new DiagramNode(ReturnId, DiagramNodeKind.Return, ["return " + Workflow.Returns, Text(result)]));
+            Connect(Workflow.Outputs, ReturnId, outputs);
+            foreach (var parameter in Parameters(result)) _edges.Add(new DiagramEdge(ParameterId(parameter), ReturnId));
         }
 
-        _nodes.Add(new DiagramNode(ReturnId, DiagramNodeKind.Return, returnLines));
-        foreach (var dependency in Workflow.ReturnDependsOn)
-        {
-            foreach (var from in outputs.GetValueOrDefault(dependency) ?? [StepId(dependency)]) _edges.Add(new DiagramEdge(from, ReturnId));
-        }
-
-        foreach (var parameter in Parameters(Workflow.Return)) _edges.Add(new DiagramEdge(ParameterId(parameter), ReturnId));
-        AddRoutes(models);
+        var delegates = AddCalls(agents);
+        AddRoutes(agents, delegates);
     }
 
     public const string ReturnId = "return_value";
@@ -143,6 +149,27 @@ internal sealed class WorkflowDiagram
     public static string RouteId(string name) => "route_" + name;
 
     public static string ProviderId(string name) => "provider_" + name;
+
+    public static string AgentId(string name) => "agent_" + name;
+
+    public static string ToolId(string name) => "tool_" + name;
+
+    private void Connect(IEnumerable<string> dependsOn, string to, Dictionary<string, List<string>> outputs)
+    {
+        foreach (var dependency in dependsOn)
+        {
+            foreach (var from in outputs.GetValueOrDefault(dependency) ?? [StepId(dependency)]) _edges.Add(new DiagramEdge(from, to));
+        }
+    }
+
+    /// <summary>Every expression a node evaluates: its value, or a switch's subject and arms.</summary>
+    private static IEnumerable<ExprModel> Reads(PlanNode node) => node switch
+    {
+        StepNode step => [step.Value],
+        ReturnNode returnNode => [returnNode.Value],
+        SwitchNode switchNode => switchNode.Arms.Select(a => a.Value).Prepend(switchNode.Subject),
+        _ => [],
+    };
 
     private (DiagramNodeKind Kind, IReadOnlyList<string> Lines) Describe(ExprModel expr)
     {
@@ -156,72 +183,125 @@ internal sealed class WorkflowDiagram
                     CallKind.Tool => DiagramNodeKind.Tool,
                     _ => DiagramNodeKind.Workflow,
                 };
-                var what = call.Kind switch
-                {
-                    CallKind.Agent => $"agent {call.Target} on {_model.Agents.FirstOrDefault(a => a.Name == call.Target)?.Model}",
-                    CallKind.Tool => "tool " + call.Target,
-                    _ => "workflow " + call.Target,
-                };
-                return (kind, Policy([what], call.Options));
+                return (kind, [Callee(call.Kind, call.Target), .. Policy(call.Options)]);
             }
 
             case SearchExpr search:
-                return (DiagramNodeKind.Search, Policy([$"search {search.Knowledge}, top {search.Top}"], search.Options));
+                return (DiagramNodeKind.Search, [$"search {search.Knowledge}, top {search.Top}", .. Policy(search.Options)]);
             case ForExpr loop:
             {
                 var body = Describe(loop.Body);
-                var lines = new List<string> { $"for {loop.Variable} in {ExpressionText.Of(loop.Source)}, parallel {loop.Parallelism}" };
-                lines.AddRange(body.Kind == DiagramNodeKind.Value ? ["→ " + ExpressionText.Of(loop.Body)] : body.Lines.Select((l, i) => i == 0 ? "→ " + l : l));
+                var lines = new List<string> { $"for {loop.Variable} in {Text(loop.Source)}, parallel {loop.Parallelism}" };
+                lines.AddRange(body.Kind == DiagramNodeKind.Value ? ["→ " + Text(loop.Body)] : body.Lines.Select((l, i) => i == 0 ? "→ " + l : l));
+                lines.AddRange(Policy(loop.ItemOptions));
                 return (DiagramNodeKind.For, lines);
             }
 
             case SwitchExpr switchExpr:
-                return (DiagramNodeKind.Switch, ["switch " + ExpressionText.Of(switchExpr.Subject)]);
+                return (DiagramNodeKind.Switch, ["switch " + Text(switchExpr.Subject)]);
             default:
-                return (DiagramNodeKind.Value, [ExpressionText.Of(expr)]);
+                return (DiagramNodeKind.Value, [Text(expr)]);
         }
     }
 
-    private static List<string> Policy(List<string> lines, CallOptions options)
+    private string Callee(CallKind kind, string name) => kind switch
+    {
+        CallKind.Agent => $"agent {name} on {_project.Agent(name)?.Agent.Model}",
+        CallKind.Tool => "tool " + name,
+        _ => "workflow " + name,
+    };
+
+    /// <summary>A label's text: the expression as written, cut at 60 characters.</summary>
+    private static string Text(ExprModel expr)
+    {
+        const int MaxLength = 60;
+        var text = PlanText.Readable.Expression(expr);
+        return text.Length <= MaxLength ? text : text[..(MaxLength - 1)] + "…";
+    }
+
+    private static IEnumerable<string> Policy(CallOptions options)
     {
         var parts = new List<string>();
         if (options.Retry is { } retry) parts.Add("retry " + retry.ToString(CultureInfo.InvariantCulture));
-        if (options.TimeoutMs is { } timeout) parts.Add("timeout " + ExpressionText.Duration(timeout));
-        if (parts.Count > 0) lines.Add("with " + string.Join(", ", parts));
-        return lines;
+        if (options.TimeoutMs is { } timeout) parts.Add("timeout " + PlanText.Duration(timeout));
+        return parts.Count > 0 ? ["with " + string.Join(", ", parts)] : [];
     }
 
-    /// <summary>The provider or route of every agent <paramref name="expr"/> calls, with the node that calls it.</summary>
-    /// <remarks>A called workflow's agents count too: their routes are where this step's calls go.</remarks>
-    private void Models(ExprModel? expr, string from, List<(string From, string Model)> models, HashSet<string>? visited = null)
+    /// <summary>Every agent <paramref name="expr"/> calls, with the node that calls it.</summary>
+    /// <remarks>A called workflow's agents count too: their routes and tools are where this node's calls go.</remarks>
+    private void Agents(ExprModel? expr, string from, List<(string From, string Agent)> agents, HashSet<string>? visited = null)
     {
-        foreach (var call in ExpressionText.Calls(expr))
+        foreach (var call in ExprWalker.DescendantsAndSelf(expr).OfType<CallExpr>())
         {
-            if (call.Kind == CallKind.Agent && _model.Agents.FirstOrDefault(a => a.Name == call.Target) is { } agent)
+            if (call.Kind == CallKind.Agent && _project.Agent(call.Target) is not null)
             {
-                models.Add((from, agent.Model));
+                agents.Add((from, call.Target));
             }
-            else if (call.Kind == CallKind.Workflow && _model.Workflows.FirstOrDefault(w => w.Name == call.Target) is { } workflow
+            else if (call.Kind == CallKind.Workflow && _project.Workflow(call.Target) is { } workflow
                      && (visited ??= new HashSet<string>(StringComparer.Ordinal)).Add(workflow.Name))
             {
-                foreach (var step in workflow.Steps) Models(step.Value, from, models, visited);
-                Models(workflow.Return, from, models, visited);
+                foreach (var read in workflow.Nodes.SelectMany(Reads)) Agents(read, from, agents, visited);
+
+                Agents(workflow.Result, from, agents, visited);
             }
         }
     }
 
-    private void AddRoutes(List<(string From, string Model)> models)
+    /// <summary>
+    /// The <c>calls</c> section: for each agent a node calls, the tools it is offered and the agents it may delegate to
+    /// (and theirs, in turn), as dashed edges the model may take.
+    /// </summary>
+    /// <returns>The delegates drawn, each with its node, whose models the route section shows too.</returns>
+    private List<(string From, string Agent)> AddCalls(List<(string From, string Agent)> agents)
     {
+        var drawn = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Queue<(string From, string Agent)>(agents.Distinct());
+        var delegates = new List<string>();
+        while (pending.Count > 0)
+        {
+            var (from, name) = pending.Dequeue();
+            var agent = _project.Agent(name)!.Agent;
+            foreach (var tool in agent.Tools)
+            {
+                if (drawn.Add(ToolId(tool)))
+                {
+                    var kind = _project.Tool(tool) is null ? "mcp " : "tool ";
+                    _callNodes.Add(new DiagramNode(ToolId(tool), DiagramNodeKind.Tool, [kind + tool]));
+                }
+
+                _callEdges.Add(new DiagramEdge(from, ToolId(tool), "may call", Dashed: true));
+            }
+
+            foreach (var delegated in agent.Delegates)
+            {
+                if (_project.Agent(delegated) is not { } target) continue;
+                _callEdges.Add(new DiagramEdge(from, AgentId(delegated), "delegates", Dashed: true));
+                if (!drawn.Add(AgentId(delegated))) continue;
+                _callNodes.Add(new DiagramNode(AgentId(delegated), DiagramNodeKind.Agent, [Callee(CallKind.Agent, delegated)]));
+                delegates.Add(delegated);
+                pending.Enqueue((AgentId(delegated), delegated));
+            }
+        }
+
+        // A delegate calls a model too: its route belongs in the route section.
+        return delegates.Select(d => (AgentId(d), d)).ToList();
+    }
+
+    private void AddRoutes(List<(string From, string Agent)> agents, List<(string From, string Agent)> delegates)
+    {
+        (string From, string Model, List<DiagramEdge> Section) Model((string From, string Agent) call, List<DiagramEdge> section) =>
+            (call.From, _project.Agent(call.Agent)!.Agent.Model, section);
+        var models = agents.Select(a => Model(a, _edges)).Concat(delegates.Select(d => Model(d, _callEdges))).ToList();
         var providers = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var name in models.Select(m => m.Model).Distinct(StringComparer.Ordinal))
         {
-            if (_model.Routes.FirstOrDefault(r => r.Name == name) is { } route)
+            if (_project.Model.Routes.FirstOrDefault(r => r.Name == name) is { } route)
             {
                 var lines = new List<string> { "route " + route.Name, Display.Spellings.Strategy(route.Strategy) };
                 var policy = new List<string>();
                 if (route.Require.Count > 0) policy.Add("require " + string.Join(", ", route.Require));
                 if (route.Retry > 0) policy.Add("retry " + route.Retry.ToString(CultureInfo.InvariantCulture));
-                if (route.TimeoutMs is { } timeout) policy.Add("timeout " + ExpressionText.Duration(timeout));
+                if (route.TimeoutMs is { } timeout) policy.Add("timeout " + PlanText.Duration(timeout));
                 if (policy.Count > 0) lines.Add(string.Join(", ", policy));
                 _routeNodes.Add(new DiagramNode(RouteId(route.Name), DiagramNodeKind.Route, lines));
                 for (var i = 0; i < route.Use.Count; i++)
@@ -238,19 +318,21 @@ internal sealed class WorkflowDiagram
 
         foreach (var name in providers)
         {
-            var provider = _model.Providers.FirstOrDefault(p => p.Name == name);
+            var provider = _project.Model.Providers.FirstOrDefault(p => p.Name == name);
             var lines = new List<string> { name };
             if (provider is not null) lines.Add(Display.Spellings.Kind(provider.Kind) + (provider.Model is { } m ? " " + m : ""));
             _routeNodes.Add(new DiagramNode(ProviderId(name), DiagramNodeKind.Provider, lines));
         }
 
-        foreach (var (from, model) in models.Distinct())
+        foreach (var (from, model, section) in models.Distinct())
         {
-            var target = _model.Routes.Any(r => r.Name == model) ? RouteId(model) : ProviderId(model);
-            _edges.Add(new DiagramEdge(from, target, Dashed: true));
+            var target = _project.Model.Routes.Any(r => r.Name == model) ? RouteId(model) : ProviderId(model);
+            section.Add(new DiagramEdge(from, target, Dashed: true));
         }
     }
 
-    private static IEnumerable<string> Parameters(ExprModel? expr) =>
-        ExpressionText.References(expr).Where(r => r.Kind == RefKind.Parameter).Select(r => r.Name).Distinct(StringComparer.Ordinal);
+    private static IEnumerable<string> Parameters(ExprModel? expr) => Parameters(expr is null ? [] : [expr]);
+
+    private static IEnumerable<string> Parameters(IEnumerable<ExprModel> exprs) =>
+        exprs.SelectMany(ExprWalker.DescendantsAndSelf).OfType<RefExpr>().Where(r => r.Kind == RefKind.Parameter).Select(r => r.Name).Distinct(StringComparer.Ordinal);
 }

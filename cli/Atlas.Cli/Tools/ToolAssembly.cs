@@ -5,7 +5,7 @@ using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
 using System.Text.Json;
-using Atlas.Compiler.Emit;
+using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 using Microsoft.Extensions.AI;
 

@@ -62,37 +62,11 @@ internal sealed class ToolRequirements
 
     private void Visit(ExprModel? expr, string where)
     {
-        switch (expr)
+        foreach (var call in ExprWalker.DescendantsAndSelf(expr).OfType<CallExpr>())
         {
-            case null:
-                return;
-            case CallExpr call:
-                foreach (var argument in call.Arguments) Visit(argument, where);
-                if (call.Kind == CallKind.Tool) Add(CalledBySteps, call.Target, where);
-                else if (call.Kind == CallKind.Agent && _model.Agents.FirstOrDefault(a => a.Name == call.Target) is { } agent) VisitAgent(agent);
-                else if (call.Kind == CallKind.Workflow && _model.Workflows.FirstOrDefault(w => w.Name == call.Target) is { } workflow) VisitWorkflow(workflow);
-                return;
-            case SearchExpr search:
-                Visit(search.Query, where);
-                return;
-            case MemberExpr member:
-                Visit(member.Target, where);
-                return;
-            case ListExpr list:
-                foreach (var item in list.Items) Visit(item, where);
-                return;
-            case ObjectExpr obj:
-                foreach (var field in obj.Fields) Visit(field.Value, where);
-                return;
-            case SwitchExpr switchExpr:
-                Visit(switchExpr.Subject, where);
-                foreach (var arm in switchExpr.Cases) Visit(arm.Result, where);
-                Visit(switchExpr.Default, where);
-                return;
-            case ForExpr loop:
-                Visit(loop.Source, where);
-                Visit(loop.Body, where);
-                return;
+            if (call.Kind == CallKind.Tool) Add(CalledBySteps, call.Target, where);
+            else if (call.Kind == CallKind.Agent && _model.Agents.FirstOrDefault(a => a.Name == call.Target) is { } agent) VisitAgent(agent);
+            else if (call.Kind == CallKind.Workflow && _model.Workflows.FirstOrDefault(w => w.Name == call.Target) is { } workflow) VisitWorkflow(workflow);
         }
     }
 

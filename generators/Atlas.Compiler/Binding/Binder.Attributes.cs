@@ -26,11 +26,11 @@ internal sealed partial class Binder
             if (name is null || attribute.Value is null) continue;
             if (!allowed.Contains(name, StringComparer.Ordinal))
             {
-                Report(DiagnosticDescriptors.UnknownAttribute, file, attribute.Name!.Span, owner, name, DidYouMean(name, allowed));
+                Report(At(file, attribute.Name!.Span).UnknownAttribute(owner, name, Suggest(name, allowed)));
             }
             else if (attributes.TryGetValue(name, out var first))
             {
-                Report(DiagnosticDescriptors.DuplicateAttribute, file, attribute.Name!.Span, name, file.GetLocation(first.Name.Span));
+                Report(At(file, attribute.Name!.Span).DuplicateAttribute(name, file.GetLocation(first.Name.Span)));
             }
             else
             {
@@ -43,14 +43,14 @@ internal sealed partial class Binder
 
     /// <summary>ATL2011 at the declaration's name: "Provider `x` needs `model`; add ...".</summary>
     private void ReportMissing(Symbol symbol, string attribute, string hint) =>
-        Report(DiagnosticDescriptors.MissingAttribute, symbol.File, symbol.Syntax.Name.Span, Symbol.Title(symbol.Kind), symbol.Name, attribute, hint);
+        Report(At(symbol.File, symbol.Syntax.Name.Span).MissingAttribute(Symbol.Title(symbol.Kind), symbol.Name, attribute, hint));
 
     /// <summary>ATL2008: "`temperature` must be a number, not a string".</summary>
     private void ReportWrongKind(AttributeSyntax attribute, SourceFile file, string expected) =>
         ReportWrongKind(attribute.Name.Name, attribute.Value, file, expected);
 
     private void ReportWrongKind(string name, ValueSyntax value, SourceFile file, string expected) =>
-        Report(DiagnosticDescriptors.InvalidAttributeValue, file, value.Span, name, expected, DescribeValue(value));
+        Report(At(file, value.Span).InvalidAttributeValue(name, expected, DescribeValue(value)));
 
     internal static string DescribeValue(ValueSyntax value) => value switch
     {
@@ -133,7 +133,7 @@ internal sealed partial class Binder
         if (double.IsNaN(number.Value) || number.Value < min || number.Value > max)
         {
             string range = double.IsPositiveInfinity(max) ? $"{Invariant(min)} or more" : $"between {Invariant(min)} and {Invariant(max)}";
-            Report(DiagnosticDescriptors.AttributeOutOfRange, file, number.Span, $"`{attribute.Name.Name}` must be {range}, not {number.Text}");
+            Report(At(file, number.Span).AttributeOutOfRange(attribute.Name.Name, range, number.Text));
             return null;
         }
 
@@ -171,7 +171,7 @@ internal sealed partial class Binder
         if (number.Value < min || number.Value > int.MaxValue)
         {
             string range = number.Value < min ? $"at least {min.ToString(CultureInfo.InvariantCulture)}" : "at most " + int.MaxValue.ToString(CultureInfo.InvariantCulture);
-            Report(DiagnosticDescriptors.AttributeOutOfRange, file, number.Span, $"`{name}` must be {range}, not {number.Text}");
+            Report(At(file, number.Span).AttributeOutOfRange(name, range, number.Text));
             return null;
         }
 
@@ -187,7 +187,7 @@ internal sealed partial class Binder
         long? timeout = ReadDuration(attribute, file, allowZero: false);
         if (timeout > MaxTimeoutMs)
         {
-            Report(DiagnosticDescriptors.AttributeOutOfRange, file, attribute.Value.Span, $"`{attribute.Name.Name}` must be at most 24h, not {((DurationValueSyntax)attribute.Value).Text}");
+            Report(At(file, attribute.Value.Span).AttributeOutOfRange(attribute.Name.Name, "at most 24h", ((DurationValueSyntax)attribute.Value).Text));
             return null;
         }
 
@@ -200,8 +200,8 @@ internal sealed partial class Binder
         if (attribute.Value is not DurationValueSyntax duration)
         {
             // A YAML scalar such as `1min` or `30 s` arrives as a string: say what it should have been.
-            string hint = TryGetString(attribute.Value, file, out var text) ? Tokens.DurationHintForText(text) : "";
-            Report(DiagnosticDescriptors.InvalidAttributeValue, file, attribute.Value.Span, attribute.Name.Name, "a duration such as `500ms`, `20s` or `2m`", DescribeValue(attribute.Value) + hint);
+            string? meant = TryGetString(attribute.Value, file, out var text) ? Tokens.SuggestDurationForText(text) : null;
+            Report(At(file, attribute.Value.Span).InvalidAttributeValue(attribute.Name.Name, "a duration such as `500ms`, `20s` or `2m`", DescribeValue(attribute.Value), meant));
             return null;
         }
 
@@ -210,7 +210,7 @@ internal sealed partial class Binder
         if (duration.Milliseconds < 0 || (!allowZero && duration.Milliseconds == 0))
         {
             string bound = allowZero ? "0ms or more" : "longer than 0ms";
-            Report(DiagnosticDescriptors.AttributeOutOfRange, file, duration.Span, $"`{attribute.Name.Name}` must be {bound}, not {duration.Text}");
+            Report(At(file, duration.Span).AttributeOutOfRange(attribute.Name.Name, bound, duration.Text));
             return null;
         }
 
@@ -235,7 +235,7 @@ internal sealed partial class Binder
     private string? CheckOption(IdentifierSyntax name, SourceFile file, string what, IReadOnlyList<string> options)
     {
         if (options.Contains(name.Name, StringComparer.Ordinal)) return name.Name;
-        Report(DiagnosticDescriptors.UnknownOption, file, name.Span, name.Name, what, string.Join(", ", options), DidYouMean(name.Name, options));
+        Report(At(file, name.Span).UnknownOption(name.Name, what, options, Suggest(name.Name, options)));
         return null;
     }
 

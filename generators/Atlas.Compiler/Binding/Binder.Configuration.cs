@@ -98,7 +98,7 @@ internal sealed partial class Binder
         {
             var arguments = Items(call.Arguments).ToList();
             if (arguments.Count == 1 && TryGetString(arguments[0], file, out var variable) && variable.Trim().Length > 0) return variable;
-            Report(DiagnosticDescriptors.InvalidAttributeValue, file, call.Span, attribute.Name.Name, "`env(\"NAME\")` with the name of one environment variable", "`" + Snippet(file, call.Span) + "`");
+            Report(At(file, call.Span).InvalidAttributeValue(attribute.Name.Name, "`env(\"NAME\")` with the name of one environment variable", "`" + Snippet(file, call.Span) + "`"));
             return null;
         }
 
@@ -119,7 +119,7 @@ internal sealed partial class Binder
         double? Read(string name)
         {
             if (attributes.TryGetValue(name, out var value)) return ReadNumber(value, file, 0, double.PositiveInfinity);
-            Report(DiagnosticDescriptors.MissingAttribute, file, attribute.Name.Span, "The cost of provider", symbol.Name, name, $"; add `{name} = <USD per million tokens>`");
+            Report(At(file, attribute.Name.Span).MissingAttribute("The cost of provider", symbol.Name, name, $"; add `{name} = <USD per million tokens>`"));
             return null;
         }
 
@@ -163,13 +163,13 @@ internal sealed partial class Binder
                     use.Add(provider);
                     // A provider without a cost would rank as free and win; the mock is free by definition.
                     if (strategy == RouteStrategy.Cheapest && provider.Model is ProviderModel { Cost: null, Kind: not ProviderKind.Mock })
-                        Report(DiagnosticDescriptors.CheapestRouteWithoutCost, file, name.Span, symbol.Name, provider.Name);
+                        Report(At(file, name.Span).CheapestRouteWithoutCost(symbol.Name, provider.Name));
                 }
             }
 
             if (names is { Count: 0 })
             {
-                Report(DiagnosticDescriptors.EmptyAttribute, file, useAttribute.Value.Span, "use", "name at least one provider");
+                Report(At(file, useAttribute.Value.Span).EmptyAttribute("use", "name at least one provider"));
             }
         }
         else
@@ -183,12 +183,7 @@ internal sealed partial class Binder
             require = ReadOptionList(requireAttribute, file, "capability", ProviderDefaults.CapabilityNames) ?? require;
             if (allResolved && use.Count > 0 && require.Count > 0 && !use.Any(p => require.All(p.Capabilities.Contains)))
             {
-                string offers = string.Join("; ", use.Select(p => $"`{p.Name}` supports [{string.Join(", ", p.Capabilities)}]"));
-                Report(
-                    DiagnosticDescriptors.RouteCannotMeetRequirements,
-                    file,
-                    requireAttribute.Value.Span,
-                    $"Route `{symbol.Name}` requires [{string.Join(", ", require)}], but no provider in its `use` list supports all of that: {offers}; add a provider that does, or require less");
+                Report(At(file, requireAttribute.Value.Span).RouteCannotMeetRequirements(symbol.Name, require, Offers(use)));
             }
         }
 
@@ -205,7 +200,7 @@ internal sealed partial class Binder
     }
 
     /// <summary>
-    /// ATL2012 when no provider the agent's model can use supports what the agent needs: `tools` for an
+    /// ATL2034 when no provider the agent's model can use supports what the agent needs: `tools` for an
     /// agent with tools or delegates, `json` for a structured (non-text) result. For a route, a provider
     /// must also meet the route's own `require`, since the route uses no other.
     /// </summary>
@@ -237,20 +232,19 @@ internal sealed partial class Binder
 
         if (providers.Count == 0 || providers.Any(p => required.All(p.Capabilities.Contains))) return;
 
-        string why = string.Join(" and ", needs.Select(n => n == "tools" ? "`tools` (it calls tools or delegates)" : $"`json` (it returns `{agent.Returns}`)"));
-        string offers = string.Join("; ", providers.Select(p => $"`{p.Name}` supports [{string.Join(", ", p.Capabilities)}]"));
-        string what = target.Kind == SymbolKind.Provider
-            ? $"provider `{target.Name}` does not"
-            : routeRequire.Count == 0
-                ? $"no provider of route `{target.Name}` does"
-                : $"no provider of route `{target.Name}` does along with the route's `require` [{string.Join(", ", routeRequire)}]";
-        Report(
-            DiagnosticDescriptors.RouteCannotMeetRequirements,
-            agent.File,
-            modelAttribute.Value.Span,
-            $"Agent `{agent.Name}` needs {why}, but {what}: {offers}; use a model that supports it");
-
+        Report(At(agent.File, modelAttribute.Value.Span).ModelCannotServeAgent(
+            agent.Name,
+            callsTools,
+            needs.Contains("json") ? agent.Returns : null,
+            target.Name,
+            target.Kind == SymbolKind.Provider ? ModelTargetKind.Provider : ModelTargetKind.Route,
+            routeRequire,
+            Offers(providers)));
     }
+
+    /// <summary>What each provider supports, for ATL2012 and ATL2034.</summary>
+    private static IEnumerable<(string Name, IEnumerable<string> Capabilities)> Offers(IEnumerable<Symbol> providers) =>
+        providers.Select(p => (p.Name, (IEnumerable<string>)p.Capabilities));
 
     /// <summary>
     /// Resolves a name that must be a declaration of one of <paramref name="kinds"/>; marks it used.
@@ -263,11 +257,11 @@ internal sealed partial class Binder
         {
             MarkUsed(name.Name, user);
             if (Array.IndexOf(kinds, symbol.Kind) >= 0) return symbol;
-            Report(DiagnosticDescriptors.WrongKindOfName, user.File, name.Span, name.Name, Symbol.Describe(symbol.Kind), expected);
+            Report(At(user.File, name.Span).WrongKindOfName(name.Name, Symbol.Describe(symbol.Kind), expected));
             return null;
         }
 
-        Report(DiagnosticDescriptors.UnknownName, user.File, name.Span, name.Name, DidYouMean(name.Name, NamesOf(kinds)));
+        Report(At(user.File, name.Span).UnknownName(name.Name, Suggest(name.Name, NamesOf(kinds))));
         return null;
     }
 
@@ -302,7 +296,7 @@ internal sealed partial class Binder
             sources = ReadStringList(sourcesAttribute, file, allowSingle: true);
             if (sources is { Count: 0 })
             {
-                Report(DiagnosticDescriptors.EmptyAttribute, file, sourcesAttribute.Value.Span, "sources", "list at least one file, folder or glob such as \"docs/**/*.md\"");
+                Report(At(file, sourcesAttribute.Value.Span).EmptyAttribute("sources", "list at least one file, folder or glob such as \"docs/**/*.md\""));
             }
         }
         else
@@ -340,7 +334,7 @@ internal sealed partial class Binder
         if (_host?.SourcesMatch is not { } matches) return;
         var unmatched = sources.Where(glob => matches(symbol.File.Path, glob) == false).ToList();
         if (unmatched.Count == 0) return;
-        Report(DiagnosticDescriptors.SourcesMatchNoFiles, symbol.File, span, string.Join(", ", unmatched.Select(g => "`" + g + "`")), symbol.Name);
+        Report(At(symbol.File, span).SourcesMatchNoFiles(unmatched, symbol.Name));
     }
 
     /// <summary>The assemblies generated code needs to search a knowledge base as atlas run does, by its embedder.</summary>
@@ -357,7 +351,7 @@ internal sealed partial class Binder
         var missing = KnowledgePackages(embedder).Where(p => !references(p)).ToList();
         if (missing.Count == 0) return;
         var what = embedder == BuiltInEmbedder ? "Atlas.Knowledge (its store) and Atlas.Embeddings.MiniLM (the `minilm` embedder)" : "Atlas.Knowledge (its store)";
-        Report(DiagnosticDescriptors.KnowledgePackageMissing, symbol.File, span, symbol.Name, what, string.Join(" and ", missing));
+        Report(At(symbol.File, span).KnowledgePackageMissing(symbol.Name, what, missing));
     }
 
     /// <summary>SQLite files already claimed by a knowledge base: the file (resolved against its .atlas file's folder) → who and with which embedder.</summary>
@@ -374,10 +368,7 @@ internal sealed partial class Binder
         var key = ResolveStorePath(symbol.File.Path, store.Target);
         if (_sqliteStores.TryGetValue(key, out var first))
         {
-            var embedders = first.Embedder == embedder
-                ? ""
-                : $", and they embed with different embedders (`{first.Embedder}`, `{embedder}`) whose vectors cannot share one store";
-            Report(DiagnosticDescriptors.SharedKnowledgeStore, symbol.File, span, symbol.Name, store.Target, first.Name, embedders);
+            Report(At(symbol.File, span).SharedKnowledgeStore(symbol.Name, store.Target, first.Name, first.Embedder, embedder));
             return;
         }
 
@@ -457,7 +448,7 @@ internal sealed partial class Binder
             }
             else if (number.IsInteger && number.Value >= size && number.Value >= 0)
             {
-                Report(DiagnosticDescriptors.AttributeOutOfRange, file, number.Span, $"`overlap` must be less than `size` ({size.ToString(System.Globalization.CultureInfo.InvariantCulture)}), not {number.Text}");
+                Report(At(file, number.Span).AttributeOutOfRange("overlap", $"less than `size` ({size.ToString(System.Globalization.CultureInfo.InvariantCulture)})", number.Text));
             }
             else if (CheckInt("overlap", number, file, 0) is { } value)
             {
@@ -484,42 +475,36 @@ internal sealed partial class Binder
         if (provider is null)
         {
             var candidates = NamesOf(SymbolKind.Provider).Concat(new[] { BuiltInEmbedder });
-            Report(DiagnosticDescriptors.UnknownName, file, name.Span, name.Name, DidYouMean(name.Name, candidates));
+            Report(At(file, name.Span).UnknownName(name.Name, Suggest(name.Name, candidates)));
             return null;
         }
 
         MarkUsed(name.Name, symbol);
         if (provider.Kind != SymbolKind.Provider)
         {
-            Report(DiagnosticDescriptors.WrongKindOfName, file, name.Span, name.Name, Symbol.Describe(provider.Kind), "`minilm` or a provider");
+            Report(At(file, name.Span).WrongKindOfName(name.Name, Symbol.Describe(provider.Kind), "`minilm` or a provider"));
             return null;
         }
 
         // The mock answers chats only; `minilm` is the offline embedder.
         if (!provider.Capabilities.Contains("embeddings") || provider.Model is ProviderModel { Kind: ProviderKind.Mock })
         {
-            Report(
-                DiagnosticDescriptors.InvalidAttributeValue,
-                file,
-                name.Span,
+            Report(At(file, name.Span).InvalidAttributeValue(
                 "embedder",
                 "`minilm` or a provider that supports `embeddings`",
                 provider.Model is ProviderModel { Kind: ProviderKind.Mock }
                     ? $"provider `{name.Name}`, a mock, which does not embed"
-                    : $"provider `{name.Name}`, which supports [{string.Join(", ", provider.Capabilities)}]");
+                    : $"provider `{name.Name}`, which supports [{string.Join(", ", provider.Capabilities)}]"));
             return null;
         }
 
         // A provider embeds with its embedding model, not its chat model.
         if (provider.Model is ProviderModel { EmbeddingModel: null })
         {
-            Report(
-                DiagnosticDescriptors.InvalidAttributeValue,
-                file,
-                name.Span,
+            Report(At(file, name.Span).InvalidAttributeValue(
                 "embedder",
                 "`minilm` or a provider that sets `embedding_model`",
-                $"provider `{name.Name}`, which sets none (add `embedding_model = \"...\"` to it)");
+                $"provider `{name.Name}`, which sets none (add `embedding_model = \"...\"` to it)"));
             return null;
         }
 
@@ -540,14 +525,14 @@ internal sealed partial class Binder
         var arguments = Items(call.Arguments).ToList();
         if (arguments.Count != 1 || !TryGetString(arguments[0], file, out var target))
         {
-            Report(DiagnosticDescriptors.InvalidAttributeValue, file, call.Span, "store", $"`{head.Name}(\"...\")` with one string", "`" + Snippet(file, call.Span) + "`");
+            Report(At(file, call.Span).InvalidAttributeValue("store", $"`{head.Name}(\"...\")` with one string", "`" + Snippet(file, call.Span) + "`"));
             return null;
         }
 
         if (kindName == "chroma"
             && !(Uri.TryCreate(target, UriKind.Absolute, out var server) && (server.Scheme == "http" || server.Scheme == "https")))
         {
-            Report(DiagnosticDescriptors.InvalidAttributeValue, file, arguments[0].Span, "store", "`chroma(\"http://host:port\")`, the ChromaDB server's URL", "`" + Snippet(file, arguments[0].Span) + "`");
+            Report(At(file, arguments[0].Span).InvalidAttributeValue("store", "`chroma(\"http://host:port\")`, the ChromaDB server's URL", "`" + Snippet(file, arguments[0].Span) + "`"));
             return null;
         }
 
@@ -631,7 +616,7 @@ internal sealed partial class Binder
             // Written on an agent that cannot call anything, the limit guards nothing: a sign of a missing `tools`.
             if (maxToolCalls is not null && !attributes.ContainsKey("tools") && !attributes.ContainsKey("delegates"))
             {
-                Report(DiagnosticDescriptors.ToolCallLimitWithoutTools, file, maxToolCallsAttribute.Name.Span, symbol.Name);
+                Report(At(file, maxToolCallsAttribute.Name.Span).ToolCallLimitWithoutTools(symbol.Name));
             }
         }
 

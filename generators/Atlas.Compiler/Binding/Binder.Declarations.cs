@@ -68,8 +68,7 @@ internal sealed partial class Binder
         {
             var owner = types[cycle[0]];
             var field = fieldOf[(cycle[0], cycle[1])];
-            Report(DiagnosticDescriptors.UninhabitableType, owner.File, field.Name.Span,
-                owner.Name, field.Name.Name, types[cycle[1]].Name, owner.Name, string.Join(" → ", cycle.Select(i => types[i].Name)));
+            Report(At(owner.File, field.Name.Span).UninhabitableType(owner.Name, field.Name.Name, types[cycle[1]].Name, cycle.Select(i => types[i].Name)));
         }
     }
 
@@ -113,7 +112,7 @@ internal sealed partial class Binder
         if (name?.Name is null || name.Name.Length == 0) return false;
         if (seen.TryGetValue(name.Name, out var first))
         {
-            Report(DiagnosticDescriptors.DuplicateName, file, name.Span, name.Name, file.GetLocation(first));
+            Report(At(file, name.Span).DuplicateName(name.Name, file.GetLocation(first)));
             return false;
         }
 
@@ -139,7 +138,7 @@ internal sealed partial class Binder
         foreach (var cycle in WorkflowGraph.FindCycles(edges))
         {
             var start = workflows[cycle[0]];
-            Report(DiagnosticDescriptors.WorkflowCycle, start.File, start.Syntax.Name.Span, string.Join(" → ", cycle.Select(i => workflows[i].Name)));
+            Report(At(start.File, start.Syntax.Name.Span).WorkflowCycle(cycle.Select(i => workflows[i].Name)));
         }
     }
 
@@ -154,7 +153,7 @@ internal sealed partial class Binder
         {
             if (symbol.Kind is SymbolKind.Agent or SymbolKind.Workflow) continue;
             if (_used.Contains(symbol.Name)) continue;
-            Report(DiagnosticDescriptors.UnusedDeclaration, symbol.File, symbol.Syntax.Name.Span, Symbol.Title(symbol.Kind), symbol.Name);
+            Report(At(symbol.File, symbol.Syntax.Name.Span).UnusedDeclaration(Symbol.Title(symbol.Kind), symbol.Name));
         }
     }
 }

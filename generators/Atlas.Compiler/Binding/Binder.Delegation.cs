@@ -35,8 +35,7 @@ internal sealed partial class Binder
             var start = agents[cycle[0]];
             var last = agents[cycle[cycle.Count - 2]];
             var entry = last.Delegations.First(d => string.Equals(d.Name, start.Name, StringComparison.Ordinal));
-            var path = string.Join(" → ", cycle.Select(i => agents[i].Name));
-            Report(DiagnosticDescriptors.DelegationCycle, last.File, entry.Span, path);
+            Report(At(last.File, entry.Span).DelegationCycle(cycle.Select(i => agents[i].Name)));
         }
     }
 
@@ -54,16 +53,16 @@ internal sealed partial class Binder
         if (limits.TryGetValue("usd", out var usdAttribute) && ReadNumber(usdAttribute, file, 0, double.PositiveInfinity) is { } dollars)
         {
             var literal = ((NumberValueSyntax)usdAttribute.Value).Text; // ReadNumber read a number
-            if (dollars <= 0) Report(DiagnosticDescriptors.AttributeOutOfRange, file, usdAttribute.Value.Span, "`usd` must be more than 0, not " + dollars.ToString("R", CultureInfo.InvariantCulture));
+            if (dollars <= 0) Report(At(file, usdAttribute.Value.Span).AttributeOutOfRange("usd", "more than 0", dollars.ToString("R", CultureInfo.InvariantCulture)));
             else if (Dollars(literal) is { } exact) usd = exact;
-            else Report(DiagnosticDescriptors.AttributeOutOfRange, file, usdAttribute.Value.Span, "`usd` must be at most " + decimal.MaxValue.ToString(CultureInfo.InvariantCulture) + ", not " + literal);
+            else Report(At(file, usdAttribute.Value.Span).AttributeOutOfRange("usd", "at most " + decimal.MaxValue.ToString(CultureInfo.InvariantCulture), literal));
         }
 
         long? tokens = limits.TryGetValue("tokens", out var tokensAttribute) ? ReadInt(tokensAttribute, file, 1) : null;
 
         if (limits.Count == 0)
         {
-            Report(DiagnosticDescriptors.EmptyAttribute, file, block.Span, "budget", "set `usd`, `tokens` or both, e.g. `budget { usd = 0.50, tokens = 20000 }`");
+            Report(At(file, block.Span).EmptyAttribute("budget", "set `usd`, `tokens` or both, e.g. `budget { usd = 0.50, tokens = 20000 }`"));
             return null;
         }
 

@@ -20,6 +20,10 @@ internal sealed partial class Binder
     private static readonly string[] SearchFilterKeys = { "source", "heading", "title", "format", "extension" };
     private const int DefaultSearchTop = 5;
 
+    /// <summary>The types a literal can have, and those a switch can be over (for ATL2017).</summary>
+    private static readonly string[] LiteralTypes = { "string", "int", "float", "bool" };
+    private static readonly string[] SwitchableTypes = { "enum", "string", "int", "bool" };
+
     /// <summary>A callee's parameter as matching and messages see it.</summary>
     private readonly record struct ParameterSignature(string Name, string Display, bool IsRequired);
 
@@ -28,7 +32,7 @@ internal sealed partial class Binder
         if (syntax is null) return new ErrorExpr();
         if (depth > MaxNesting)
         {
-            if (!scope.ReportedNesting) Report(DiagnosticDescriptors.NestingTooDeep, scope.File, syntax.Span, "expression", MaxNesting);
+            if (!scope.ReportedNesting) Report(At(scope.File, syntax.Span).NestingTooDeep("expression", MaxNesting));
             scope.ReportedNesting = true;
             return new ErrorExpr();
         }
@@ -83,11 +87,11 @@ internal sealed partial class Binder
         if (Lookup(id.Name) is { } symbol)
         {
             MarkUsed(id.Name, scope.Workflow);
-            Report(DiagnosticDescriptors.WrongKindOfName, scope.File, id.Span, id.Name, Symbol.Describe(symbol.Kind), "a value");
+            Report(At(scope.File, id.Span).WrongKindOfName(id.Name, Symbol.Describe(symbol.Kind), "a value"));
         }
         else
         {
-            Report(DiagnosticDescriptors.UnknownName, scope.File, id.Span, id.Name, DidYouMean(id.Name, scope.LocalNames));
+            Report(At(scope.File, id.Span).UnknownName(id.Name, Suggest(id.Name, scope.LocalNames)));
         }
 
         return new ErrorExpr();
@@ -104,7 +108,7 @@ internal sealed partial class Binder
         {
             MarkUsed(targetName, scope.Workflow);
             if (enumSymbol.Members.Contains(member.Member.Name)) return new EnumValueExpr(targetName, member.Member.Name, new TypeRef(targetName, TypeKind.Enum));
-            Report(DiagnosticDescriptors.UnknownMember, scope.File, member.Member.Span, targetName, member.Member.Name, DidYouMean(member.Member.Name, enumSymbol.Members));
+            Report(At(scope.File, member.Member.Span).UnknownMember(targetName, member.Member.Name, Suggest(member.Member.Name, enumSymbol.Members)));
             return new ErrorExpr();
         }
 
@@ -133,21 +137,21 @@ internal sealed partial class Binder
             if (symbol is { Kind: SymbolKind.Knowledge })
             {
                 MarkUsed(name, scope.Workflow);
-                Report(DiagnosticDescriptors.WrongKindOfName, scope.File, id.Span, name, "a knowledge base", Callable + $" (search it with `{name}.search(query)`)");
+                Report(At(scope.File, id.Span).WrongKindOfName(name, "a knowledge base", Callable + $" (search it with `{name}.search(query)`)"));
             }
             else if (symbol is not null)
             {
                 MarkUsed(name, scope.Workflow);
-                Report(DiagnosticDescriptors.WrongKindOfName, scope.File, id.Span, name, Symbol.Describe(symbol.Kind), Callable);
+                Report(At(scope.File, id.Span).WrongKindOfName(name, Symbol.Describe(symbol.Kind), Callable));
             }
             else if (DescribeLocal(name, scope) is { } local)
             {
-                Report(DiagnosticDescriptors.WrongKindOfName, scope.File, id.Span, name, local, Callable);
+                Report(At(scope.File, id.Span).WrongKindOfName(name, local, Callable));
             }
             else
             {
                 var candidates = NamesOf(SymbolKind.Agent, SymbolKind.Tool, SymbolKind.Workflow);
-                Report(DiagnosticDescriptors.UnknownName, scope.File, id.Span, name, DidYouMean(name, candidates));
+                Report(At(scope.File, id.Span).UnknownName(name, Suggest(name, candidates)));
             }
         }
         else if (call.Target is MemberAccessSyntax { Target: NameExpressionSyntax { Name.Name: { } knowledge }, Member: { Name: { } method } methodId }
@@ -155,11 +159,11 @@ internal sealed partial class Binder
         {
             MarkUsed(knowledge, scope.Workflow);
             if (method == "search") return BindSearch(knowledge, call, options, scope, depth);
-            Report(DiagnosticDescriptors.UnknownMember, scope.File, methodId.Span, knowledge, method, DidYouMean(method, new[] { "search" }));
+            Report(At(scope.File, methodId.Span).UnknownMember(knowledge, method, Suggest(method, new[] { "search" })));
         }
         else if (call.Target is not null && BindExpression(call.Target, scope, depth + 1) is not ErrorExpr)
         {
-            Report(DiagnosticDescriptors.WrongKindOfName, scope.File, call.Target.Span, Snippet(scope.File, call.Target.Span), "a value", "an agent, tool, workflow or knowledge search");
+            Report(At(scope.File, call.Target.Span).WrongKindOfName(Snippet(scope.File, call.Target.Span), "a value", "an agent, tool, workflow or knowledge search"));
         }
 
         foreach (var argument in Items(call.Arguments)) BindExpression(argument.Value, scope, depth + 1);
@@ -185,7 +189,7 @@ internal sealed partial class Binder
             var value = BindExpression(argument.Value, scope, depth + 1);
             if (!IsAssignable(value.Type, parameters[i].Type))
             {
-                Report(DiagnosticDescriptors.ArgumentTypeMismatch, scope.File, argument.Value!.Span, parameters[i].Name, callee.Name, parameters[i].Type.ToString(), value.Type.ToString());
+                Report(At(scope.File, argument.Value!.Span).ArgumentTypeMismatch(parameters[i].Name, callee.Name, parameters[i].Type, value.Type));
             }
 
             arguments.Add(value);
@@ -202,7 +206,7 @@ internal sealed partial class Binder
 
     /// <summary>
     /// Matches positional then named arguments to parameters (by position, then by name). Reports a
-    /// wrong count (ATL2004), unknown or misplaced arguments (ATL2018) and repeated ones (ATL2033); arguments that
+    /// wrong count (ATL2004), unknown names (ATL2018), positional after named (ATL2035) and repeated ones (ATL2033); arguments that
     /// match no parameter are still bound, for their own diagnostics. The result has one slot per parameter.
     /// </summary>
     private ArgumentSyntax?[] MatchArguments(string callee, IReadOnlyList<ParameterSignature> parameters, ImmutableArray<ArgumentSyntax> arguments, TextSpan calleeSpan, WorkflowScope scope, int depth)
@@ -220,7 +224,7 @@ internal sealed partial class Binder
             {
                 if (seenNamed)
                 {
-                    Report(DiagnosticDescriptors.UnknownArgument, scope.File, argument.Span, "A positional argument cannot follow a named one; name it (`parameter = value`) or move it first");
+                    Report(At(scope.File, argument.Span).PositionalAfterNamed());
                     BindExpression(argument.Value, scope, depth + 1);
                 }
                 else if (positional < parameters.Count)
@@ -246,14 +250,13 @@ internal sealed partial class Binder
 
             if (index < 0)
             {
-                string suggestion = DidYouMean(name, parameters.Select(p => p.Name));
-                Report(DiagnosticDescriptors.UnknownArgument, scope.File, argument.Name.Span, $"`{callee}` has no parameter `{name}`{suggestion}");
+                Report(At(scope.File, argument.Name.Span).UnknownArgument(callee, name, Suggest(name, parameters.Select(p => p.Name))));
                 unknownNamed = true;
                 BindExpression(argument.Value, scope, depth + 1);
             }
             else if (matched[index] is not null)
             {
-                Report(DiagnosticDescriptors.RepeatedArgument, scope.File, argument.Name.Span, name, $"given to `{callee}`", "pass");
+                Report(At(scope.File, argument.Name.Span).RepeatedArgument(name, callee, isObjectField: false));
                 BindExpression(argument.Value, scope, depth + 1);
             }
             else
@@ -273,13 +276,7 @@ internal sealed partial class Binder
 
     private void ReportArgumentCount(string callee, IReadOnlyList<ParameterSignature> parameters, int given, TextSpan span, SourceFile file)
     {
-        int required = parameters.Count(p => p.IsRequired);
-        string Count(int n) => n.ToString(CultureInfo.InvariantCulture) + (n == 1 ? " argument" : " arguments");
-        string takes = required == parameters.Count
-            ? (required == 0 ? "no arguments" : Count(required))
-            : $"{required.ToString(CultureInfo.InvariantCulture)} to {Count(parameters.Count)}";
-        string list = parameters.Count == 0 ? "none" : string.Join(", ", parameters.Select(p => p.Display));
-        Report(DiagnosticDescriptors.ArgumentCountMismatch, file, span, callee, takes, list, given.ToString(CultureInfo.InvariantCulture));
+        Report(At(file, span).ArgumentCountMismatch(callee, parameters.Count(p => p.IsRequired), parameters.Select(p => p.Display).ToList(), given));
     }
 
     /// <summary><c>kb.search(query, top = 5, mode = hybrid, min_score = 0.3, source = "docs/*", heading = "Refunds*")</c>.</summary>
@@ -302,7 +299,7 @@ internal sealed partial class Binder
             query = BindExpression(queryArgument.Value, scope, depth + 1);
             if (!IsAssignable(query.Type, TypeRef.String))
             {
-                Report(DiagnosticDescriptors.ArgumentTypeMismatch, scope.File, queryArgument.Value!.Span, "query", callee, "string", query.Type.ToString());
+                Report(At(scope.File, queryArgument.Value!.Span).ArgumentTypeMismatch("query", callee, TypeRef.String, query.Type));
             }
         }
 
@@ -326,7 +323,7 @@ internal sealed partial class Binder
             }
             else
             {
-                Report(DiagnosticDescriptors.UnknownOption, scope.File, modeValue.Span, Snippet(scope.File, modeValue.Span), "search mode", string.Join(", ", SearchModes), "");
+                Report(At(scope.File, modeValue.Span).UnknownOption(Snippet(scope.File, modeValue.Span), "search mode", SearchModes, suggestion: null));
             }
         }
 
@@ -349,7 +346,7 @@ internal sealed partial class Binder
                 var bound = BindExpression(filterValue, scope, depth + 1);
                 if (bound is not ErrorExpr)
                 {
-                    Report(DiagnosticDescriptors.InvalidAttributeValue, scope.File, filterValue.Span, SearchFilterKeys[i], "a string written out (e.g. `source = \"docs/billing/*\"`)", "`" + Snippet(scope.File, filterValue.Span) + "`");
+                    Report(At(scope.File, filterValue.Span).InvalidAttributeValue(SearchFilterKeys[i], "a string written out (e.g. `source = \"docs/billing/*\"`)", "`" + Snippet(scope.File, filterValue.Span) + "`"));
                 }
             }
         }
@@ -368,7 +365,7 @@ internal sealed partial class Binder
         var value = BindExpression(argument.Value, scope, depth + 1);
         if (value is not ErrorExpr)
         {
-            Report(DiagnosticDescriptors.InvalidAttributeValue, scope.File, argument.Value.Span, name, expected, "`" + Snippet(scope.File, argument.Value.Span) + "`");
+            Report(At(scope.File, argument.Value.Span).InvalidAttributeValue(name, expected, "`" + Snippet(scope.File, argument.Value.Span) + "`"));
         }
 
         return null;
@@ -395,9 +392,10 @@ internal sealed partial class Binder
             case BoolValueSyntax b:
                 return new LiteralExpr(LiteralKind.Bool, b.Value ? "true" : "false", TypeRef.Bool);
             case NumberValueSyntax n when n.IsInteger:
-                if (double.IsNaN(n.Value) || Math.Abs(n.Value) > int.MaxValue)
+                // The tokenizer reports these (ATL0005) in text; this guards trees built otherwise.
+                if (double.IsNaN(n.Value) || n.Value > int.MaxValue || n.Value < int.MinValue)
                 {
-                    Report(DiagnosticDescriptors.AttributeOutOfRange, file, n.Span, $"`{n.Text}` does not fit in an `int` (at most {int.MaxValue.ToString(CultureInfo.InvariantCulture)})");
+                    Report(At(file, n.Span).InvalidNumber(n.Text, InvalidNumberReason.OutsideInt32));
                     return new ErrorExpr();
                 }
 
@@ -405,16 +403,16 @@ internal sealed partial class Binder
             case NumberValueSyntax n:
                 if (double.IsNaN(n.Value) || double.IsInfinity(n.Value))
                 {
-                    Report(DiagnosticDescriptors.AttributeOutOfRange, file, n.Span, $"`{n.Text}` does not fit in a `float`");
+                    Report(At(file, n.Span).InvalidNumber(n.Text, InvalidNumberReason.TooLarge));
                     return new ErrorExpr();
                 }
 
                 return new LiteralExpr(LiteralKind.Float, Invariant(n.Value), TypeRef.Float);
             case DurationValueSyntax d:
-                Report(DiagnosticDescriptors.TypeMismatch, file, literal.Span, d.Text, "string`, `int`, `float` or `bool", "duration");
+                Report(At(file, literal.Span).TypeMismatch(d.Text, LiteralTypes, "duration"));
                 return new ErrorExpr();
             case { } other:
-                Report(DiagnosticDescriptors.TypeMismatch, file, literal.Span, Snippet(file, literal.Span), "string`, `int`, `float` or `bool", DescribeValue(other));
+                Report(At(file, literal.Span).TypeMismatch(Snippet(file, literal.Span), LiteralTypes, DescribeValue(other)));
                 return new ErrorExpr();
             default:
                 return new ErrorExpr();
@@ -432,13 +430,13 @@ internal sealed partial class Binder
             if (item.Type.Kind == TypeKind.Error) continue;
             if (item.Type.IsList)
             {
-                Report(DiagnosticDescriptors.TypeMismatch, scope.File, itemSyntax.Span, Snippet(scope.File, itemSyntax.Span), (element ?? item.Type.Element).ToString(), item.Type.ToString());
+                Report(At(scope.File, itemSyntax.Span).TypeMismatch(Snippet(scope.File, itemSyntax.Span), new[] { (element ?? item.Type.Element).ToString() }, item.Type.ToString()));
                 continue;
             }
             if (item.Type.IsOptional)
             {
                 // Lists hold values, never nulls: the language has T[] and T[]?, no T?[].
-                Report(DiagnosticDescriptors.TypeMismatch, scope.File, itemSyntax.Span, Snippet(scope.File, itemSyntax.Span), item.Type.Element.ToString(), item.Type.ToString());
+                Report(At(scope.File, itemSyntax.Span).TypeMismatch(Snippet(scope.File, itemSyntax.Span), new[] { item.Type.Element.ToString() }, item.Type.ToString()));
                 continue;
             }
 
@@ -452,7 +450,7 @@ internal sealed partial class Binder
             }
             else
             {
-                Report(DiagnosticDescriptors.TypeMismatch, scope.File, itemSyntax.Span, Snippet(scope.File, itemSyntax.Span), element.ToString(), item.Type.ToString());
+                Report(At(scope.File, itemSyntax.Span).TypeMismatch(Snippet(scope.File, itemSyntax.Span), new[] { element.ToString() }, item.Type.ToString()));
             }
         }
 
@@ -470,15 +468,15 @@ internal sealed partial class Binder
                 if (symbol is not null)
                 {
                     MarkUsed(name, scope.Workflow);
-                    Report(DiagnosticDescriptors.WrongKindOfName, scope.File, typeId.Span, name, Symbol.Describe(symbol.Kind), "a record type");
+                    Report(At(scope.File, typeId.Span).WrongKindOfName(name, Symbol.Describe(symbol.Kind), "a record type"));
                 }
                 else if (Array.IndexOf(BuiltInTypeNames, name) >= 0)
                 {
-                    Report(DiagnosticDescriptors.WrongKindOfName, scope.File, typeId.Span, name, "a built-in type", "a declared record type");
+                    Report(At(scope.File, typeId.Span).WrongKindOfName(name, "a built-in type", "a declared record type"));
                 }
                 else
                 {
-                    Report(DiagnosticDescriptors.UnknownType, scope.File, typeId.Span, name, DidYouMean(name, NamesOf(SymbolKind.Type)));
+                    Report(At(scope.File, typeId.Span).UnknownType(name, Suggest(name, NamesOf(SymbolKind.Type))));
                 }
             }
 
@@ -496,17 +494,17 @@ internal sealed partial class Binder
             var field = symbol.Fields.FirstOrDefault(f => string.Equals(f.Name, fieldName, StringComparison.Ordinal));
             if (field is null)
             {
-                Report(DiagnosticDescriptors.UnknownMember, scope.File, initializer.Name.Span, typeId.Name, fieldName, DidYouMean(fieldName, symbol.Fields.Select(f => f.Name)));
+                Report(At(scope.File, initializer.Name.Span).UnknownMember(typeId.Name, fieldName, Suggest(fieldName, symbol.Fields.Select(f => f.Name))));
             }
             else if (given.ContainsKey(fieldName))
             {
-                Report(DiagnosticDescriptors.RepeatedArgument, scope.File, initializer.Name.Span, fieldName, $"set in this `{typeId.Name}`", "set");
+                Report(At(scope.File, initializer.Name.Span).RepeatedArgument(fieldName, typeId.Name, isObjectField: true));
             }
             else
             {
                 if (!IsAssignable(value.Type, field.Type) && initializer.Value is not null)
                 {
-                    Report(DiagnosticDescriptors.TypeMismatch, scope.File, initializer.Value.Span, typeId.Name + "." + fieldName, field.Type.ToString(), value.Type.ToString());
+                    Report(At(scope.File, initializer.Value.Span).TypeMismatch(typeId.Name + "." + fieldName, new[] { field.Type.ToString() }, value.Type.ToString()));
                 }
 
                 given.Add(fieldName, value);
@@ -517,7 +515,7 @@ internal sealed partial class Binder
         {
             if (!given.ContainsKey(field.Name) && !field.Type.IsOptional)
             {
-                Report(DiagnosticDescriptors.MissingField, scope.File, typeId.Span, typeId.Name, field.Name);
+                Report(At(scope.File, typeId.Span).MissingField(typeId.Name, field.Name));
             }
         }
 
@@ -540,7 +538,7 @@ internal sealed partial class Binder
         {
             if (switchExpression.Subject is not null)
             {
-                Report(DiagnosticDescriptors.TypeMismatch, file, switchExpression.Subject.Span, Snippet(file, switchExpression.Subject.Span), "enum`, `string`, `int` or `bool", subjectType.ToString());
+                Report(At(file, switchExpression.Subject.Span).TypeMismatch(Snippet(file, switchExpression.Subject.Span), SwitchableTypes, subjectType.ToString()));
             }
 
             checkable = false;
@@ -572,13 +570,13 @@ internal sealed partial class Binder
                 }
                 else if (arm.Result is not null)
                 {
-                    Report(DiagnosticDescriptors.SwitchArmTypeMismatch, file, arm.Result.Span, result.Type.ToString(), firstType!.ToString());
+                    Report(At(file, arm.Result.Span).SwitchArmTypeMismatch(result.Type, firstType!));
                 }
             }
 
             if (hasDiscard)
             {
-                Report(DiagnosticDescriptors.UnreachableSwitchCase, file, arm.PatternSpan, "This case comes after `_`", "move it above the `_` case");
+                Report(At(file, arm.PatternSpan).UnreachableSwitchCase(alreadyHandledValue: null));
                 continue;
             }
 
@@ -594,7 +592,7 @@ internal sealed partial class Binder
             if (value is null) continue;
             if (!handled.Add(value))
             {
-                Report(DiagnosticDescriptors.UnreachableSwitchCase, file, arm.PatternSpan, $"`{value}` is already handled by an earlier case", "remove this one");
+                Report(At(file, arm.PatternSpan).UnreachableSwitchCase(value));
                 continue;
             }
 
@@ -610,28 +608,25 @@ internal sealed partial class Binder
                 _ => null,
             };
 
-            string? unhandled = missing is null
-                ? $"every other `{subjectType.Name}` value"
-                : missing.Count > 0 || subjectType.IsOptional
-                    ? JoinCode(subjectType.IsOptional ? missing.Concat(new[] { "null" }).ToList() : missing)
-                    : null;
-            if (unhandled is not null)
+            // Null lists nothing: every other string or number is unhandled.
+            if (missing is not null && subjectType.IsOptional) missing.Add("null");
+            if (missing is null || missing.Count > 0)
             {
-                Report(DiagnosticDescriptors.NonExhaustiveSwitch, file, switchExpression.KeywordSpan, subjectType.ToString(), unhandled);
+                Report(At(file, switchExpression.KeywordSpan).NonExhaustiveSwitch(subjectType, missing));
             }
         }
 
         return new SwitchExpr(subject, cases.ToEquatableArray(), fallback, resultType ?? TypeRef.Error);
     }
 
-    /// <summary>The case's value (an enum member's name or a literal's invariant text), or null after reporting ATL3004.</summary>
+    /// <summary>The case's value (an enum member's name or a literal's invariant text), or null after reporting ATL3009 or ATL3004.</summary>
     private string? CheckPattern(ValueSyntax pattern, TypeRef subject, List<string> members, SourceFile file)
     {
         switch (subject.Kind)
         {
             case TypeKind.Enum when pattern is NameValueSyntax { Name.Name: { } name } named:
                 if (members.Contains(name)) return name;
-                Report(DiagnosticDescriptors.InvalidSwitchCase, file, named.Span, $"`{name}` is not a member of `{subject.Name}`{DidYouMean(name, members)}");
+                Report(At(file, named.Span).SwitchCaseNotAMember(name, subject.Name, Suggest(name, members)));
                 return null;
             case TypeKind.String when pattern is StringValueSyntax { Value: { } text }:
                 return text;
@@ -648,7 +643,7 @@ internal sealed partial class Binder
             TypeKind.Int => "a whole number",
             _ => "`true` or `false`",
         };
-        Report(DiagnosticDescriptors.InvalidSwitchCase, file, pattern.Span, $"This switch is over `{subject}`, so each case must be {expected} or `_`, not {DescribeValue(pattern)}");
+        Report(At(file, pattern.Span).InvalidSwitchCase(subject, expected, DescribeValue(pattern)));
         return null;
     }
 
@@ -660,7 +655,7 @@ internal sealed partial class Binder
         if (source.Type.Kind != TypeKind.Error && loop.Source is not null)
         {
             if (source.Type.IsList) element = source.Type.Element;
-            else Report(DiagnosticDescriptors.NotAList, file, loop.Source.Span, Snippet(file, loop.Source.Span), source.Type.ToString());
+            else Report(At(file, loop.Source.Span).NotAList(Snippet(file, loop.Source.Span), source.Type));
         }
 
         int parallelism = 1;
@@ -668,7 +663,7 @@ internal sealed partial class Binder
         {
             if (!parallel.IsInteger || double.IsNaN(parallel.Value) || parallel.Value < 1 || parallel.Value > int.MaxValue)
             {
-                Report(DiagnosticDescriptors.AttributeOutOfRange, file, parallel.Span, $"`parallel` must be a whole number of at least 1, not {parallel.Text}");
+                Report(At(file, parallel.Span).AttributeOutOfRange("parallel", "a whole number of at least 1", parallel.Text));
             }
             else
             {
@@ -687,7 +682,7 @@ internal sealed partial class Binder
             if (body.Type.IsList || body.Type.IsOptional)
             {
                 // The result is a list of the body's values: neither nested lists nor nulls (no T?[]).
-                Report(DiagnosticDescriptors.TypeMismatch, file, loop.Body.Span, Snippet(file, loop.Body.Span), body.Type.Element.ToString(), body.Type.ToString());
+                Report(At(file, loop.Body.Span).TypeMismatch(Snippet(file, loop.Body.Span), new[] { body.Type.Element.ToString() }, body.Type.ToString()));
             }
             else
             {

@@ -59,7 +59,7 @@ internal sealed partial class Binder
                 case TemplateForSyntax loop:
                     if (depth >= MaxNesting)
                     {
-                        Report(DiagnosticDescriptors.NestingTooDeep, file, loop.Span, "template loop", MaxNesting);
+                        Report(At(file, loop.Span).NestingTooDeep("template loop", MaxNesting));
                         break;
                     }
 
@@ -68,7 +68,7 @@ internal sealed partial class Binder
                     if (source.Kind != TypeKind.Error)
                     {
                         if (source.IsList) element = source.Element;
-                        else Report(DiagnosticDescriptors.NotAList, file, PathSpan(loop.Source), string.Join(".", PathNames(loop.Source)), source.ToString());
+                        else Report(At(file, PathSpan(loop.Source)).NotAList(string.Join(".", PathNames(loop.Source)), source));
                     }
 
                     var variable = loop.Variable?.Name;
@@ -93,7 +93,7 @@ internal sealed partial class Binder
         int index = scope.FindLastIndex(entry => string.Equals(entry.Key, first.Name, StringComparison.Ordinal));
         if (index < 0)
         {
-            Report(DiagnosticDescriptors.UnknownName, file, first.Span, first.Name, DidYouMean(first.Name, scope.Select(e => e.Key)));
+            Report(At(file, first.Span).UnknownName(first.Name, Suggest(first.Name, scope.Select(e => e.Key))));
             return TypeRef.Error;
         }
 

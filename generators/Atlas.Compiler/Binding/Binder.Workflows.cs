@@ -114,21 +114,21 @@ internal sealed partial class Binder
         foreach (var cycle in WorkflowGraph.FindCycles(edges))
         {
             var start = steps[cycle[0]];
-            Report(DiagnosticDescriptors.StepCycle, file, start.Syntax.Name.Span, string.Join(" → ", cycle.Select(i => steps[i].Name)));
+            Report(At(file, start.Syntax.Name.Span).StepCycle(cycle.Select(i => steps[i].Name)));
         }
 
         ExprModel returned = new ErrorExpr();
         var returnReads = new List<StepInfo>();
         if (syntax.Return is null)
         {
-            Report(DiagnosticDescriptors.MissingReturn, file, syntax.Name.Span, symbol.Name, symbol.Returns.ToString());
+            Report(At(file, syntax.Name.Span).MissingReturn(symbol.Name, symbol.Returns));
         }
         else
         {
             returned = BindRoot(syntax.Return.Value, scope, out returnReads);
             if (!IsAssignable(returned.Type, symbol.Returns) && syntax.Return.Value is not null)
             {
-                Report(DiagnosticDescriptors.ReturnTypeMismatch, file, syntax.Return.Value.Span, symbol.Name, symbol.Returns.ToString(), returned.Type.ToString());
+                Report(At(file, syntax.Return.Value.Span).ReturnTypeMismatch(symbol.Name, symbol.Returns, returned.Type));
             }
         }
 

@@ -112,12 +112,12 @@ internal sealed partial class Binder
                 if (Array.IndexOf(BuiltInTypeNames, symbol.Name) >= 0)
                 {
                     symbol.IsPrimary = false;
-                    Report(DiagnosticDescriptors.ReservedName, symbol.File, declaration.Name.Span, symbol.Name);
+                    Report(At(symbol.File, declaration.Name.Span).ReservedName(symbol.Name));
                 }
                 else if (_symbols.TryGetValue(symbol.Name, out var first))
                 {
                     symbol.IsPrimary = false;
-                    Report(DiagnosticDescriptors.DuplicateName, symbol.File, declaration.Name.Span, symbol.Name, first.NameLocation);
+                    Report(At(symbol.File, declaration.Name.Span).DuplicateName(symbol.Name, first.NameLocation));
                 }
                 else
                 {
@@ -164,7 +164,7 @@ internal sealed partial class Binder
             }
             catch (Exception ex)
             {
-                Report(DiagnosticDescriptors.InternalError, symbol.File, symbol.Syntax.Name.Span, ex.GetType().Name + ": " + ex.Message);
+                Report(At(symbol.File, symbol.Syntax.Name.Span).InternalError(ex.GetType().Name + ": " + ex.Message));
             }
         }
     }
@@ -214,13 +214,13 @@ internal sealed partial class Binder
             }
             else if (symbol is not null)
             {
-                Report(DiagnosticDescriptors.WrongKindOfName, user.File, syntax.Name.Span, name, Symbol.Describe(symbol.Kind), "a type");
+                Report(At(user.File, syntax.Name.Span).WrongKindOfName(name, Symbol.Describe(symbol.Kind), "a type"));
                 return TypeRef.Error;
             }
             else
             {
                 var candidates = BuiltInTypeNames.Concat(NamesOf(SymbolKind.Enum, SymbolKind.Type));
-                Report(DiagnosticDescriptors.UnknownType, user.File, syntax.Name.Span, name, DidYouMean(name, candidates));
+                Report(At(user.File, syntax.Name.Span).UnknownType(name, Suggest(name, candidates)));
                 return TypeRef.Error;
             }
         }
@@ -248,8 +248,8 @@ internal sealed partial class Binder
         var field = fields?.FirstOrDefault(f => string.Equals(f.Name, member.Name, StringComparison.Ordinal));
         if (field is null)
         {
-            string suggestion = fields is null ? "" : DidYouMean(member.Name, fields.Select(f => f.Name));
-            Report(DiagnosticDescriptors.UnknownMember, file, member.Span, target.ToString(), member.Name, suggestion);
+            string? suggestion = fields is null ? null : Suggest(member.Name, fields.Select(f => f.Name));
+            Report(At(file, member.Span).UnknownMember(target.ToString(), member.Name, suggestion));
             return TypeRef.Error;
         }
 
@@ -285,26 +285,27 @@ internal sealed partial class Binder
     // ---------- small helpers ----------
 
     /// <summary>
-    /// <see cref="Suggestions.DidYouMean"/>, skipping what cannot be within its edit limit (at most 3), so a
-    /// pathological name (fuzzed input, a pasted paragraph) costs nothing.
+    /// The name to suggest for <paramref name="name"/> (<see cref="Suggestions.Closest"/>), or null, skipping what cannot be
+    /// within its edit limit (at most 3), so a pathological name (fuzzed input, a pasted paragraph) costs nothing.
     /// </summary>
-    private static string DidYouMean(string name, IEnumerable<string> candidates)
+    private static string? Suggest(string name, IEnumerable<string> candidates)
     {
         const int MaxLength = 64;
-        if (name.Length > MaxLength) return "";
+        if (name.Length > MaxLength) return null;
         // An alias (`system` for `instructions`) is too far for the length filter below.
         if (Suggestions.HasAlias(name))
         {
             var list = candidates.ToList();
-            if (Suggestions.Alias(name, list) is { } alias) return $"; did you mean `{alias}`?";
+            if (Suggestions.Alias(name, list) is { } alias) return alias;
             candidates = list;
         }
 
-        return Suggestions.DidYouMean(name, candidates.Where(c => c.Length <= MaxLength && Math.Abs(c.Length - name.Length) <= 3));
+        return Suggestions.Closest(name, candidates.Where(c => c.Length <= MaxLength && Math.Abs(c.Length - name.Length) <= 3));
     }
 
-    private void Report(DiagnosticDescriptor descriptor, SourceFile file, TextSpan span, params object[] args) =>
-        _diagnostics.Add(descriptor, file, span, args);
+    private static DiagnosticBuilder At(SourceFile file, TextSpan span) => DiagnosticBuilder.At(file, span);
+
+    private void Report(Diagnostic diagnostic) => _diagnostics.Add(diagnostic);
 
     /// <summary>The elements of a possibly-default array, without nulls.</summary>
     private static IEnumerable<T> Items<T>(ImmutableArray<T> items) where T : class =>
@@ -315,14 +316,6 @@ internal sealed partial class Binder
     {
         var text = string.Join(" ", file.GetText(span).Split(new[] { '\r', '\n', '\t', ' ' }, StringSplitOptions.RemoveEmptyEntries));
         return text.Length <= 40 ? text : text.Substring(0, 37) + "...";
-    }
-
-    /// <summary>"`a`, `b` and `c`".</summary>
-    private static string JoinCode(IReadOnlyList<string> items)
-    {
-        var quoted = items.Select(i => "`" + i + "`").ToList();
-        if (quoted.Count <= 1) return string.Concat(quoted);
-        return string.Join(", ", quoted.Take(quoted.Count - 1)) + " and " + quoted[quoted.Count - 1];
     }
 
     private static string Invariant(double value) => value.ToString("R", CultureInfo.InvariantCulture);

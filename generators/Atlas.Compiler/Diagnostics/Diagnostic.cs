@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using Atlas.Compiler.Text;
 
 namespace Atlas.Compiler.Diagnostics;
@@ -26,20 +28,23 @@ public sealed record Diagnostic(string Id, DiagnosticSeverity Severity, string M
         Message);
 }
 
-/// <summary>The fixed part of a diagnostic: id, severity, title and message format.</summary>
-public sealed record DiagnosticDescriptor(string Id, string Title, string MessageFormat, DiagnosticSeverity Severity, string Category)
-{
-    /// <summary>
-    /// The one place messages are built: names and text from the file are echoed in them, so
-    /// control characters are escaped here (see <see cref="DiagnosticText.Escape"/>).
-    /// </summary>
-    public Diagnostic Create(Location location, params object[] args) =>
-        new(Id, Severity, DiagnosticText.Escape(string.Format(CultureInfo.InvariantCulture, MessageFormat, args)), location);
-}
+/// <summary>
+/// The fixed part of a diagnostic: id, severity, title and message format. Listed in
+/// <see cref="DiagnosticDescriptors"/>; only <see cref="DiagnosticBuilder"/> turns one into a <see cref="Diagnostic"/>.
+/// </summary>
+public sealed record DiagnosticDescriptor(string Id, string Title, string MessageFormat, DiagnosticSeverity Severity, string Category);
 
-/// <summary>Text from an input file made safe to print on a terminal.</summary>
+/// <summary>Text for messages: input made safe to print on a terminal, and lists of names.</summary>
 public static class DiagnosticText
 {
+    /// <summary>"`a`, `b` <paramref name="conjunction"/> `c`" (just "`a`" for one, "" for none).</summary>
+    public static string CodeList(IEnumerable<string> items, string conjunction)
+    {
+        var quoted = items.Select(i => "`" + i + "`").ToList();
+        if (quoted.Count <= 1) return string.Concat(quoted);
+        return string.Join(", ", quoted.Take(quoted.Count - 1)) + " " + conjunction + " " + quoted[quoted.Count - 1];
+    }
+
     /// <summary>
     /// Replaces control characters (C0, DEL, C1) and the bidirectional overrides and isolates with
     /// <c>\uXXXX</c>, so a name holding <c>ESC[31m</c> prints as <c>\u001B[31m</c> instead of

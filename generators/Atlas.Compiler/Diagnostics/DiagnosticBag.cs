@@ -18,9 +18,6 @@ public sealed class DiagnosticBag
 
     public void Add(Diagnostic diagnostic) => _items.Add(diagnostic);
 
-    public void Add(DiagnosticDescriptor descriptor, SourceFile file, TextSpan span, params object[] args) =>
-        _items.Add(descriptor.Create(file.GetLocation(span), args));
-
     public void AddRange(IEnumerable<Diagnostic> diagnostics) => _items.AddRange(diagnostics);
 
     /// <summary>At most this many diagnostics of one file are reported; the rest are counted in one ATL0006.</summary>
@@ -53,21 +50,11 @@ public sealed class DiagnosticBag
                     if (sorted[k].IsError) errors++;
                     else warnings++;
                 }
-                var first = sorted[i + shown];
-                var summary = DiagnosticDescriptors.MoreDiagnostics.Create(first.Location, (errors + warnings).ToString("N0", System.Globalization.CultureInfo.InvariantCulture), CountOf(errors, "error", warnings, "warning"), MaxReportedPerFile);
-                reported.Add(errors > 0 ? summary : summary with { Severity = DiagnosticSeverity.Warning });
+                reported.Add(DiagnosticBuilder.At(sorted[i + shown].Location).MoreDiagnostics(errors, warnings, MaxReportedPerFile));
             }
             i = fileEnd;
         }
         return reported.ToEquatableArray();
-    }
-
-    private static string CountOf(int a, string aName, int b, string bName)
-    {
-        static string One(int n, string name) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " " + name + (n == 1 ? "" : "s");
-        if (a == 0) return One(b, bName);
-        if (b == 0) return One(a, aName);
-        return One(a, aName) + " and " + One(b, bName);
     }
 
     /// <summary>Sorted by file, then position, so output is stable whatever order checks ran in.</summary>

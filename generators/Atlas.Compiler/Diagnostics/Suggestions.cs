@@ -59,11 +59,10 @@ public static class Suggestions
     }
 
     /// <summary>"; did you mean `x`?" or "" when nothing is close.</summary>
-    public static string DidYouMean(string name, IEnumerable<string> candidates)
-    {
-        var closest = Closest(name, candidates);
-        return closest is null ? "" : $"; did you mean `{closest}`?";
-    }
+    public static string DidYouMean(string name, IEnumerable<string> candidates) => DidYouMean(Closest(name, candidates));
+
+    /// <summary>"; did you mean `<paramref name="suggestion"/>`?", or "" for none: how every message offers a suggestion.</summary>
+    public static string DidYouMean(string? suggestion) => suggestion is null ? "" : $"; did you mean `{suggestion}`?";
 
     /// <summary>Optimal string alignment distance (Levenshtein plus adjacent transpositions), case-insensitive.</summary>
     public static int Distance(string a, string b)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 using Atlas.Compiler.Text;
 
@@ -10,47 +11,67 @@ namespace Atlas.Compiler.Emit;
 public static partial class CSharpEmitter
 {
     private static string EmitWorkflow(WorkflowUnit unit) => new WorkflowEmitter(unit).Emit();
+
+    private static string EmitFingerprints(FingerprintsUnit unit)
+    {
+        var w = StartFile(unit.Options);
+        w.WriteLines("""
+            /// <summary>
+            /// A stable hash of what each workflow computes (its lowered plan, with the agents, tools, routes and knowledge
+            /// bases it reaches): equal for the same declarations on every machine, and the same for <c>atlas run</c>.
+            /// </summary>
+            public static class AtlasFingerprints
+            {
+            """);
+        w.Indent();
+        for (int i = 0; i < unit.Workflows.Count; i++)
+        {
+            if (i > 0) w.WriteLine();
+            var workflow = unit.Workflows[i];
+            w.WriteLine($"/// <summary>The plan of workflow <c>{workflow.Workflow}</c>.</summary>");
+            w.WriteLine($"public const string {CSharpNames.WorkflowClass(workflow.Workflow)} = {CSharpLiterals.String(workflow.Fingerprint)};");
+        }
+
+        w.CloseBrace();
+        return w.ToString();
+    }
 }
 
 /// <summary>
-/// Renders one workflow: a private <c>State</c> class (one field per parameter and step), the
-/// graph built once with <c>WorkflowGraphBuilder</c> (a <c>Step</c> per step with its
-/// dependencies, a <c>Switch</c> with one body per arm, <c>ForEachAsync</c> for <c>for</c>,
-/// <c>with</c> as a <c>StepPolicy</c>), and the public run methods.
+/// Prints one workflow's plan: a private <c>State</c> class (one field per slot), the graph built
+/// once with <c>WorkflowGraphBuilder</c> (a <c>Step</c> per step node with its policy, a <c>Switch</c>
+/// per switch node with one body per arm, the return node), and the public run methods. Every
+/// decision about the shape was made by the lowering; this only spells it in C#.
 /// </summary>
 internal sealed class WorkflowEmitter
 {
-    /// <summary>The name of the synthetic step that computes a return value which calls agents, tools or workflows.</summary>
-    public const string ReturnStep = "return";
-
     private readonly WorkflowUnit _unit;
-    private readonly WorkflowModel _workflow;
+    private readonly WorkflowPlan _workflow;
     private readonly Dictionary<string, TypeModel> _types;
     private readonly Dictionary<string, EnumModel> _enums;
-    private readonly Dictionary<(CallKind, string), CalleeModel> _callees;
+    private readonly Dictionary<(CallKind, string), CalleeSignature> _callees;
     private readonly Dictionary<string, string> _parameterFields = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _stepFields = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _nodeFields = new(StringComparer.Ordinal);
     private readonly string _className;
     private readonly string _ns;
     private readonly string? _toolsField;
-    private readonly string? _resultField;
     private bool _usesLinq;
+    private bool _usesUnreachable;
 
     public WorkflowEmitter(WorkflowUnit unit)
     {
         _unit = unit;
-        _workflow = unit.Workflow;
-        _types = unit.Types.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        _enums = unit.Enums.ToDictionary(e => e.Name, StringComparer.Ordinal);
-        _callees = unit.Callees.ToDictionary(c => (c.Kind, c.Name));
+        _workflow = unit.Plan;
+        _types = _workflow.Uses.Types.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _enums = _workflow.Uses.Enums.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        _callees = _workflow.Uses.Callees.ToDictionary(c => (c.Kind, c.Name));
         _className = CSharpNames.WorkflowClass(_workflow.Name);
         _ns = unit.Options.Namespace;
 
         var taken = new HashSet<string>(StringComparer.Ordinal) { "State", "GetResult", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize" };
-        if (unit.NeedsTools) _toolsField = CSharpNames.Unique("Tools", taken);
+        if (_workflow.Uses.NeedsTools) _toolsField = CSharpNames.Unique("Tools", taken);
         foreach (var p in _workflow.Parameters) _parameterFields[p.Name] = CSharpNames.Unique(CSharpNames.Pascal(p.Name), taken);
-        foreach (var s in _workflow.Steps) _stepFields[s.Name] = CSharpNames.Unique(CSharpNames.Pascal(s.Name), taken);
-        if (IsAsync(_workflow.Return)) _resultField = CSharpNames.Unique("Result", taken);
+        foreach (var node in _workflow.Nodes) _nodeFields[node.Name] = CSharpNames.Unique(node is ReturnNode ? "Result" : CSharpNames.Pascal(node.Name), taken);
     }
 
     public string Emit()
@@ -98,7 +119,7 @@ internal sealed class WorkflowEmitter
             "System", "System.Collections.Generic", "System.Threading", "System.Threading.Tasks", "System.Threading.Tasks.Dataflow", "Atlas.Runtime",
         };
         if (_usesLinq) usings.Add("System.Linq");
-        if (graph.Contains("UnreachableException")) usings.Add("System.Diagnostics");
+        if (_usesUnreachable) usings.Add("System.Diagnostics");
         var w = CSharpEmitter.StartFile(_unit.Options, usings.ToArray());
 
         if (inputRecord is not null)
@@ -114,6 +135,9 @@ internal sealed class WorkflowEmitter
         w.WriteLine("/// </summary>");
         w.WriteLine($"public sealed partial class {_className}");
         w.OpenBrace();
+        w.WriteLine("/// <summary>A stable hash of what this workflow computes (its plan); the same for <c>atlas run</c> of the same declarations.</summary>");
+        w.WriteLine($"public const string Fingerprint = AtlasFingerprints.{_className};");
+        w.WriteLine();
         w.WriteLine("private static readonly WorkflowGraph<State> Graph = BuildGraph();");
         w.WriteLine();
         w.WriteLine("private readonly AtlasRuntime _runtime;");
@@ -193,96 +217,93 @@ internal sealed class WorkflowEmitter
         w.WriteLine($"new WorkflowGraphBuilder<State>({CSharpLiterals.String(_workflow.Name)})");
         w.Indent();
         if (_workflow.Budget is { } budget) w.WriteLine($".WithBudget({CSharpLiterals.Budget(budget)})");
-        foreach (var step in _workflow.Steps) WriteStep(w, step);
-        var returnDependsOn = _workflow.ReturnDependsOn.AsImmutableArray().AsEnumerable();
-        if (_resultField is not null)
+        foreach (var node in _workflow.Nodes)
         {
-            var scope = Scope.ForStep();
-            w.WriteLine($".Step({CSharpLiterals.String(ReturnStep)}, {CSharpLiterals.StringList(_workflow.ReturnDependsOn)}, static async (state, step, cancellationToken) =>");
-            w.OpenBrace();
-            w.WriteLines($"state.{_resultField} = {Convert(Expr(_workflow.Return, scope), _workflow.Return, _workflow.Returns)};");
-            w.CloseBrace(")");
-            returnDependsOn = new[] { ReturnStep };
-        }
-
-        w.WriteLine($".Build({CSharpLiterals.StringList(returnDependsOn)});");
-        w.Unindent();
-        w.Unindent();
-    }
-
-    private void WriteStep(SourceWriter w, StepModel step)
-    {
-        var name = CSharpLiterals.String(step.Name);
-        var dependsOn = CSharpLiterals.StringList(step.DependsOn);
-        var field = "state." + _stepFields[step.Name];
-
-        // switch over a subject that needs no await: conditional arms in the graph.
-        if (step.Value is SwitchExpr switchExpr && !IsAsync(switchExpr.Subject))
-        {
-            var arms = switchExpr.Cases.Select(c => c.Result).ToList();
-            if (switchExpr.Default is not null) arms.Add(switchExpr.Default);
-            w.WriteLine(".Switch(");
-            w.Indent();
-            w.WriteLine(name + ",");
-            w.WriteLine(dependsOn + ",");
-            w.WriteLine($"selectArm: static state => {Primary(Expr(switchExpr.Subject, Scope.ForSelector()), switchExpr.Subject)} switch");
-            w.OpenBrace();
-            for (int i = 0; i < switchExpr.Cases.Count; i++) w.WriteLine($"{Pattern(switchExpr.Subject.Type, switchExpr.Cases[i].Value)} => {i},");
-            if (switchExpr.Default is not null) w.WriteLine($"_ => {switchExpr.Cases.Count},");
-            else if (NeedsUnreachableArm(switchExpr)) w.WriteLine("_ => throw new UnreachableException(),");
-            w.CloseBrace(",");
-            w.WriteLine("arms:");
-            w.WriteLine("[");
-            w.Indent();
-            foreach (var arm in arms)
+            switch (node)
             {
-                WriteBody(w, field, arm, step.Value.Type, Scope.ForStep(), policyHandled: false, ",");
+                case SwitchNode switchNode:
+                    WriteSwitch(w, switchNode);
+                    break;
+                case StepNode step:
+                    WriteStep(w, step.Name, step.DependsOn, step.Value, step.Policy);
+                    break;
+                case ReturnNode returnNode:
+                    WriteStep(w, returnNode.Name, returnNode.DependsOn, returnNode.Value, CallOptions.None);
+                    break;
             }
-
-            w.Unindent();
-            w.WriteLine("])");
-            w.Unindent();
-            return;
         }
 
-        // A call or search with `with { ... }` is the whole step: its policy is the step's.
-        var options = OptionsOf(step.Value);
-        string policy = options is null ? "" : ", " + Policy(options, parallelism: null);
-        w.WriteLine($".Step({name}, {dependsOn}, {BodyLambdaHead(step.Value)}");
-        w.OpenBrace();
-        WriteAssignment(w, field, step.Value, step.Value.Type, Scope.ForStep(), policyHandled: options is not null);
-        w.CloseBrace(policy + ")");
+        w.WriteLine($".Build({CSharpLiterals.StringList(_workflow.Outputs)});");
+        w.Unindent();
+        w.Unindent();
     }
 
-    /// <summary>A step body (or switch arm) lambda that assigns <paramref name="value"/> to <paramref name="field"/>.</summary>
-    private void WriteBody(SourceWriter w, string field, ExprModel value, TypeRef type, Scope scope, bool policyHandled, string suffix)
+    private void WriteStep(SourceWriter w, string name, EquatableArray<string> dependsOn, ExprModel value, CallOptions policy)
     {
-        w.WriteLine(BodyLambdaHead(value));
+        w.WriteLine($".Step({CSharpLiterals.String(name)}, {CSharpLiterals.StringList(dependsOn)}, {BodyLambdaHead(value)}");
         w.OpenBrace();
-        WriteAssignment(w, field, value, type, scope, policyHandled);
-        w.CloseBrace(suffix);
+        WriteAssignment(w, "state." + _nodeFields[name], value, _workflow.Nodes.First(n => n.Name == name).Type);
+        w.CloseBrace((policy.IsEmpty ? "" : ", " + Policy(policy, parallelism: null)) + ")");
+    }
+
+    /// <summary>A switch node: the subject picks an arm index, one body per arm.</summary>
+    private void WriteSwitch(SourceWriter w, SwitchNode node)
+    {
+        w.WriteLine(".Switch(");
+        w.Indent();
+        w.WriteLine(CSharpLiterals.String(node.Name) + ",");
+        w.WriteLine(CSharpLiterals.StringList(node.DependsOn) + ",");
+        w.WriteLine($"selectArm: static state => {Primary(Expr(node.Subject, Scope.ForSelector()).Text, node.Subject)} switch");
+        w.OpenBrace();
+        bool hasDefault = false;
+        for (int i = 0; i < node.Arms.Count; i++)
+        {
+            if (node.Arms[i].Case is { } value) w.WriteLine($"{Pattern(node.Subject.Type, value)} => {i},");
+            else
+            {
+                w.WriteLine($"_ => {i},");
+                hasDefault = true;
+            }
+        }
+
+        if (!hasDefault && NeedsUnreachableArm(node.Subject.Type)) w.WriteLine(UnreachableArm() + ",");
+        w.CloseBrace(",");
+        w.WriteLine("arms:");
+        w.WriteLine("[");
+        w.Indent();
+        foreach (var arm in node.Arms)
+        {
+            w.WriteLine(BodyLambdaHead(arm.Value));
+            w.OpenBrace();
+            WriteAssignment(w, "state." + _nodeFields[node.Name], arm.Value, node.Type);
+            w.CloseBrace(",");
+        }
+
+        w.Unindent();
+        w.WriteLine("])");
+        w.Unindent();
     }
 
     private string BodyLambdaHead(ExprModel value) =>
         IsAsync(value) ? "static async (state, step, cancellationToken) =>" : "static (state, _, _) =>";
 
-    private void WriteAssignment(SourceWriter w, string field, ExprModel value, TypeRef type, Scope scope, bool policyHandled)
+    private void WriteAssignment(SourceWriter w, string field, ExprModel value, TypeRef type)
     {
-        w.WriteLines($"{field} = {Convert(Expr(value, scope, policyHandled), value, type)};");
+        w.WriteLines($"{field} = {Convert(Expr(value, Scope.ForStep()).Text, value, type)};");
         if (!IsAsync(value)) w.WriteLine("return Task.CompletedTask;");
     }
 
     private void WriteResult(SourceWriter w, string returns)
     {
-        if (_resultField is not null)
+        if (_workflow.Result is not { } result)
         {
-            w.WriteLine($"private static {returns} GetResult(State state) => state.{_resultField};");
+            w.WriteLine($"private static {returns} GetResult(State state) => state.{_nodeFields[WorkflowPlan.ReturnNodeName]};");
             return;
         }
 
         w.WriteLine($"private static {returns} GetResult(State state) =>");
         w.Indent();
-        w.WriteLines(Convert(Expr(_workflow.Return, Scope.ForSelector()), _workflow.Return, _workflow.Returns) + ";");
+        w.WriteLines(Convert(Expr(result, Scope.ForSelector()).Text, result, _workflow.Returns) + ";");
         w.Unindent();
     }
 
@@ -305,8 +326,7 @@ internal sealed class WorkflowEmitter
             fields.Add($"public readonly {CSharpNames.Type(p.Type, _ns)} {_parameterFields[p.Name]} = {local};");
         }
 
-        foreach (var s in _workflow.Steps) fields.Add(Field(s.Value.Type, _stepFields[s.Name]));
-        if (_resultField is not null) fields.Add(Field(_workflow.Returns, _resultField));
+        foreach (var node in _workflow.Nodes) fields.Add(Field(node.Type, _nodeFields[node.Name]));
 
         w.WriteLine("/// <summary>One run's data: its inputs, and each step's result once that step has run (a step writes only its own field).</summary>");
         w.WriteLine(ctor.Count == 0 ? "private sealed class State" : $"private sealed class State({Join(ctor)})");
@@ -327,31 +347,28 @@ internal sealed class WorkflowEmitter
     /// <summary>Where an expression is emitted: the names of the step context, token and loop variables in scope.</summary>
     private sealed class Scope
     {
-        private Scope(string? step, string? token, bool canAwait)
+        private Scope(string? step, string? token)
         {
             Step = step;
             Token = token;
-            CanAwait = canAwait;
         }
 
         public string? Step { get; private set; }
 
         public string? Token { get; private set; }
 
-        public bool CanAwait { get; }
-
         public Dictionary<string, string> Variables { get; } = new(StringComparer.Ordinal);
 
         public HashSet<string> Taken { get; } = new(StringComparer.Ordinal) { "state", "step", "cancellationToken", "_", "attemptToken" };
 
-        public static Scope ForStep() => new("step", "cancellationToken", canAwait: true);
+        public static Scope ForStep() => new("step", "cancellationToken");
 
         /// <summary>A synchronous context (selectArm, the return value): no calls, no step.</summary>
-        public static Scope ForSelector() => new(null, null, canAwait: false);
+        public static Scope ForSelector() => new(null, null);
 
         public Scope Loop(string variable, out string item, out string step, out string token)
         {
-            var inner = new Scope(null, null, canAwait: true);
+            var inner = new Scope(null, null);
             foreach (var v in Variables) inner.Variables[v.Key] = v.Value;
             inner.Taken.UnionWith(Taken);
             item = CSharpNames.Escape(CSharpNames.Unique(CSharpNames.Bare(CSharpNames.Camel(variable)), inner.Taken));
@@ -365,9 +382,29 @@ internal sealed class WorkflowEmitter
         }
     }
 
-    private static bool IsAsync(ExprModel? expr) => ExprModelFacts.IsAsync(expr);
+    /// <summary>
+    /// Emitted C# for an expression: its <see cref="Text"/>, and when that text is one awaited task
+    /// (<c>await task.ConfigureAwait(false)</c>) with no other await in it, the <see cref="Task"/> itself,
+    /// which a lambda can hand back as it is.
+    /// </summary>
+    private readonly struct Code
+    {
+        private Code(string text, string? task)
+        {
+            Text = text;
+            Task = task;
+        }
 
-    private static CallOptions? OptionsOf(ExprModel expr) => ExprModelFacts.OptionsOf(expr);
+        public string Text { get; }
+
+        public string? Task { get; }
+
+        public static Code Value(string text) => new(text, null);
+
+        public static Code Await(string task, bool awaitsInside) => new($"await {task}.ConfigureAwait(false)", awaitsInside ? null : task);
+    }
+
+    private static bool IsAsync(ExprModel? expr) => ExprModelFacts.IsAsync(expr);
 
     private static string Policy(CallOptions? options, int? parallelism)
     {
@@ -378,41 +415,38 @@ internal sealed class WorkflowEmitter
         return "new StepPolicy(" + Join(parts) + ")";
     }
 
-    /// <summary>
-    /// C# for <paramref name="expr"/>. <paramref name="policyHandled"/>: the caller already applies
-    /// the expression's own <c>with</c> policy (the step's, or the <c>for</c>'s per item).
-    /// </summary>
-    private string Expr(ExprModel expr, Scope scope, bool policyHandled = false)
+    /// <summary>C# for a lowered expression: a call or search with a <c>with</c> of its own runs under it.</summary>
+    private Code Expr(ExprModel expr, Scope scope)
     {
         switch (expr)
         {
             case RefExpr r:
-                return r.Kind switch
+                return Code.Value(r.Kind switch
                 {
                     RefKind.Parameter => "state." + _parameterFields[r.Name],
-                    RefKind.Step => "state." + _stepFields[r.Name],
+                    RefKind.Step => "state." + _nodeFields[r.Name],
                     _ => scope.Variables[r.Name],
-                };
+                });
             case MemberExpr m:
             {
-                var target = Primary(Expr(m.Target, scope), m.Target);
+                var target = Primary(Expr(m.Target, scope).Text, m.Target);
                 var property = m.Target.Type.Kind == TypeKind.Passage
                     ? CSharpNames.PassageProperty(m.Member)
                     : CSharpNames.Property(_types[m.Target.Type.Name], m.Member);
-                return target + (m.Target.Type.IsOptional ? "?." : ".") + property;
+                return Code.Value(target + (m.Target.Type.IsOptional ? "?." : ".") + property);
             }
 
             case LiteralExpr literal:
-                return literal.Kind switch
+                return Code.Value(literal.Kind switch
                 {
                     LiteralKind.String => CSharpLiterals.String(literal.Text),
                     LiteralKind.Float => CSharpLiterals.DoubleText(literal.Text),
                     _ => literal.Text,
-                };
+                });
             case EnumValueExpr value:
-                return CSharpNames.Ref(value.Enum, _ns) + "." + CSharpNames.EnumMember(_enums[value.Enum], value.Member);
+                return Code.Value(CSharpNames.Ref(value.Enum, _ns) + "." + CSharpNames.EnumMember(_enums[value.Enum], value.Member));
             case ListExpr list:
-                return "[" + Join(list.Items.Select(i => Convert(Expr(i, scope), i, list.Type.Element))) + "]";
+                return Code.Value("[" + Join(list.Items.Select(i => Convert(Expr(i, scope).Text, i, list.Type.Element))) + "]");
             case ObjectExpr obj:
             {
                 var type = _types[obj.TypeName];
@@ -421,22 +455,22 @@ internal sealed class WorkflowEmitter
                 for (int i = 0; i < type.Fields.Count; i++)
                 {
                     var given = obj.Fields.FirstOrDefault(f => string.Equals(f.Name, type.Fields[i].Name, StringComparison.Ordinal));
-                    arguments.Add(properties[i] + ": " + (given is null ? "null" : Convert(Expr(given.Value, scope), given.Value, type.Fields[i].Type)));
+                    arguments.Add(properties[i] + ": " + (given is null ? "null" : Convert(Expr(given.Value, scope).Text, given.Value, type.Fields[i].Type)));
                 }
 
-                return $"new {CSharpNames.Ref(obj.TypeName, _ns)}({Join(arguments)})";
+                return Code.Value($"new {CSharpNames.Ref(obj.TypeName, _ns)}({Join(arguments)})");
             }
 
             case SwitchExpr s:
             {
-                var arms = s.Cases.Select(c => $"{Pattern(s.Subject.Type, c.Value)} => {Convert(Expr(c.Result, scope), c.Result, s.Type)}").ToList();
-                if (s.Default is not null) arms.Add($"_ => {Convert(Expr(s.Default, scope), s.Default, s.Type)}");
-                else if (NeedsUnreachableArm(s)) arms.Add("_ => throw new UnreachableException()");
-                return $"{Primary(Expr(s.Subject, scope), s.Subject)} switch {{ {Join(arms)} }}";
+                var arms = s.Cases.Select(c => $"{Pattern(s.Subject.Type, c.Value)} => {Convert(Expr(c.Result, scope).Text, c.Result, s.Type)}").ToList();
+                if (s.Default is not null) arms.Add($"_ => {Convert(Expr(s.Default, scope).Text, s.Default, s.Type)}");
+                else if (NeedsUnreachableArm(s.Subject.Type)) arms.Add(UnreachableArm());
+                return Code.Value($"{Primary(Expr(s.Subject, scope).Text, s.Subject)} switch {{ {Join(arms)} }}");
             }
 
             case CallExpr call:
-                return Call(call, scope, policyHandled);
+                return Call(call, scope);
             case SearchExpr search:
             {
                 var options = new List<string> { "Top: " + CSharpLiterals.Int(search.Top) };
@@ -445,80 +479,85 @@ internal sealed class WorkflowEmitter
                 if (search.MinScore is { } minScore) options.Add("MinScore: " + CSharpLiterals.Double(minScore));
                 if (!search.Where.IsEmpty)
                     options.Add("Where: SearchOptions.Match(" + string.Join(", ", search.Where.Select(f => $"({CSharpLiterals.String(f.Key)}, {CSharpLiterals.String(f.Pattern)})")) + ")");
+                var query = Expr(search.Query, scope).Text;
                 string Invoke(string token) =>
-                    $"{scope.Step}.Runtime.SearchAsync({CSharpLiterals.String(search.Knowledge)}, {Expr(search.Query, scope)}, new SearchOptions({Join(options)}), {scope.Step}, {token})";
-                return WithPolicy(OptionsOf(search), policyHandled, IsAsync(search.Query), Invoke, scope);
+                    $"{scope.Step}.Runtime.SearchAsync({CSharpLiterals.String(search.Knowledge)}, {query}, new SearchOptions({Join(options)}), {scope.Step}, {token})";
+                return WithPolicy(search.Options, IsAsync(search.Query), Invoke, scope);
             }
 
             case ForExpr loop:
-            {
-                var inner = scope.Loop(loop.Variable, out var item, out var itemStep, out var itemToken);
-                var element = loop.Source.Type.Element;
-                var result = loop.Type.Element;
-                var source = Expr(loop.Source, scope);
-                if (loop.Source.Type.IsOptional) source = $"({source} ?? Array.Empty<{CSharpNames.Type(element, _ns)}>())";
-                var bodyOptions = OptionsOf(loop.Body);
-                var body = Expr(loop.Body, inner, policyHandled: bodyOptions is not null);
-                var converted = Convert(body, loop.Body, result);
-                string lambda;
-                if (!IsAsync(loop.Body))
-                {
-                    lambda = $"({item}, _, _) => Task.FromResult<{CSharpNames.Type(result, _ns)}>({converted})";
-                }
-                else if (converted == body && body.StartsWith("await ", StringComparison.Ordinal) && body.EndsWith(".ConfigureAwait(false)", StringComparison.Ordinal)
-                         && loop.Body is CallExpr or SearchExpr && !HasAsyncParts(loop.Body))
-                {
-                    // One call per item: hand its task straight back.
-                    var call = body.Substring("await ".Length, body.Length - "await ".Length - ".ConfigureAwait(false)".Length);
-                    lambda = $"({item}, {itemStep}, {itemToken}) => {call}";
-                }
-                else
-                {
-                    lambda = $"async ({item}, {itemStep}, {itemToken}) => {converted}";
-                }
-
-                if (!lambda.Contains("state.")) lambda = "static " + lambda;
-                return $"await {scope.Step}.ForEachAsync<{CSharpNames.Type(element, _ns)}, {CSharpNames.Type(result, _ns)}>(\n" +
-                       $"    {source},\n" +
-                       $"    {Policy(bodyOptions, loop.Parallelism)},\n" +
-                       $"    {lambda},\n" +
-                       $"    {scope.Token}).ConfigureAwait(false)";
-            }
-
+                return For(loop, scope);
             default:
                 throw new InvalidOperationException($"Cannot emit {expr.GetType().Name}: the model has errors.");
         }
     }
 
-    private string Call(CallExpr call, Scope scope, bool policyHandled)
+    /// <summary><c>step.ForEachAsync</c> with the loop's parallelism and per-item policy; the body becomes a lambda per item.</summary>
+    private Code For(ForExpr loop, Scope scope)
+    {
+        var inner = scope.Loop(loop.Variable, out var item, out var itemStep, out var itemToken);
+        var element = loop.Source.Type.Element;
+        var result = loop.Type.Element;
+        var source = Expr(loop.Source, scope).Text;
+        if (loop.Source.Type.IsOptional) source = $"({source} ?? Array.Empty<{CSharpNames.Type(element, _ns)}>())";
+        var body = Expr(loop.Body, inner);
+        string lambda;
+        if (!IsAsync(loop.Body))
+        {
+            lambda = $"({item}, _, _) => Task.FromResult<{CSharpNames.Type(result, _ns)}>({Convert(body.Text, loop.Body, result)})";
+        }
+        else if (body.Task is { } task && !NeedsConversion(loop.Body.Type, result))
+        {
+            // One awaited call per item: hand its task straight back.
+            lambda = $"({item}, {itemStep}, {itemToken}) => {task}";
+        }
+        else
+        {
+            lambda = $"async ({item}, {itemStep}, {itemToken}) => {Convert(body.Text, loop.Body, result)}";
+        }
+
+        if (!ReadsState(loop.Body)) lambda = "static " + lambda;
+        return Code.Value(
+            $"await {scope.Step}.ForEachAsync<{CSharpNames.Type(element, _ns)}, {CSharpNames.Type(result, _ns)}>(\n" +
+            $"    {source},\n" +
+            $"    {Policy(loop.ItemOptions, loop.Parallelism)},\n" +
+            $"    {lambda},\n" +
+            $"    {scope.Token}).ConfigureAwait(false)");
+    }
+
+    private Code Call(CallExpr call, Scope scope)
     {
         var callee = _callees[(call.Kind, call.Target)];
-        var arguments = call.Arguments.Select((a, i) => Convert(Expr(a, scope), a, callee.Parameters[i].Type)).ToList();
+        var arguments = call.Arguments.Select((a, i) => Convert(Expr(a, scope).Text, a, callee.Parameters[i].Type)).ToList();
         string Invoke(string token) => call.Kind switch
         {
             CallKind.Agent => $"new {CSharpNames.AgentClass(call.Target)}({scope.Step}.Runtime).InvokeAsync({string.Concat(arguments.Select(a => a + ", "))}{scope.Step}, {token})",
             CallKind.Tool => $"state.{_toolsField}.{CSharpNames.ToolMethod(call.Target)}({string.Concat(arguments.Select(a => a + ", "))}{token})",
             _ => $"new {CSharpNames.WorkflowClass(call.Target)}({scope.Step}.Runtime{(callee.NeedsTools ? ", state." + _toolsField : "")}).RunAsync({string.Concat(arguments.Select(a => a + ", "))}{scope.Step}, {token})",
         };
-        return WithPolicy(OptionsOf(call), policyHandled, call.Arguments.Any(IsAsync), Invoke, scope);
+        return WithPolicy(call.Options, call.Arguments.Any(IsAsync), Invoke, scope);
     }
 
-    /// <summary><c>await call</c>, or, for a nested call with its own <c>with</c>, the call retried through <c>step.ExecuteAsync</c>.</summary>
-    private static string WithPolicy(CallOptions? options, bool policyHandled, bool argumentsAwait, Func<string, string> invoke, Scope scope)
+    /// <summary>The awaited call, or, for a call with a <c>with</c> of its own, the call retried through <c>step.ExecuteAsync</c>.</summary>
+    private static Code WithPolicy(CallOptions options, bool argumentsAwait, Func<string, string> invoke, Scope scope)
     {
-        if (options is null || policyHandled) return $"await {invoke(scope.Token!)}.ConfigureAwait(false)";
+        if (options.IsEmpty) return Code.Await(invoke(scope.Token!), argumentsAwait);
         var attempt = invoke("attemptToken");
         var lambda = argumentsAwait ? $"async attemptToken => await {attempt}.ConfigureAwait(false)" : $"attemptToken => {attempt}";
-        return $"await {scope.Step}.ExecuteAsync({Policy(options, null)}, {lambda}, {scope.Token}).ConfigureAwait(false)";
+        return Code.Await($"{scope.Step}.ExecuteAsync({Policy(options, null)}, {lambda}, {scope.Token})", argumentsAwait);
     }
 
-    /// <summary>True if a call's or search's arguments await (so its task cannot be handed back as it is).</summary>
-    private static bool HasAsyncParts(ExprModel expr) => expr switch
+    /// <summary>
+    /// True if the C# for <paramref name="expr"/> reads the run's state: a parameter or step, a tool, or a
+    /// workflow that takes the tools. A lambda that reads none is <c>static</c>.
+    /// </summary>
+    private bool ReadsState(ExprModel expr) => ExprWalker.DescendantsAndSelf(expr).Any(e => e switch
     {
-        CallExpr call => call.Arguments.Any(IsAsync),
-        SearchExpr search => IsAsync(search.Query),
-        _ => true,
-    };
+        RefExpr r => r.Kind != RefKind.Variable,
+        CallExpr { Kind: CallKind.Tool } => true,
+        CallExpr { Kind: CallKind.Workflow } call => _callees[(call.Kind, call.Target)].NeedsTools,
+        _ => false,
+    });
 
     /// <summary>Parenthesizes an expression that cannot take <c>.member</c> or <c>switch</c> as it is.</summary>
     private static string Primary(string code, ExprModel expr) =>
@@ -532,28 +571,34 @@ internal sealed class WorkflowEmitter
     };
 
     /// <summary>An enum switch that names every member still needs <c>_</c> for C# (undefined values); a bool one doesn't.</summary>
-    private static bool NeedsUnreachableArm(SwitchExpr s) => s.Subject.Type.Kind != TypeKind.Bool || s.Subject.Type.IsOptional;
+    private static bool NeedsUnreachableArm(TypeRef subject) => subject.Kind != TypeKind.Bool || subject.IsOptional;
+
+    private string UnreachableArm()
+    {
+        _usesUnreachable = true;
+        return "_ => throw new UnreachableException()";
+    }
+
+    /// <summary>Whether C# needs a conversion for an Atlas assignment from <paramref name="from"/> to <paramref name="to"/> (see <see cref="Convert"/>).</summary>
+    private static bool NeedsConversion(TypeRef from, TypeRef to) =>
+        from.Kind != TypeKind.Error && to.Kind != TypeKind.Error
+        && ((from.IsList && to.IsList && from.Kind == TypeKind.Int && to.Kind == TypeKind.Float) || (from.IsOptional && !to.IsOptional));
 
     /// <summary>Converts where C# has no implicit conversion for an Atlas assignment: <c>int[]</c> → <c>float[]</c>, and list items that are optional.</summary>
     private string Convert(string code, ExprModel expr, TypeRef to)
     {
         var from = expr.Type;
-        if (from.Kind == TypeKind.Error || to.Kind == TypeKind.Error) return code;
+        if (!NeedsConversion(from, to)) return code;
         if (from.IsList && to.IsList && from.Kind == TypeKind.Int && to.Kind == TypeKind.Float)
         {
             _usesLinq = true;
             return $"{Primary(code, expr)}{(from.IsOptional ? "?." : ".")}Select(static x => (double)x).ToArray()";
         }
 
-        if (from.IsOptional && !to.IsOptional)
-        {
-            // Only an item of a list (which cannot hold optionals) gets here.
-            return CSharpNames.IsValueType(from)
-                ? $"({code} ?? throw new InvalidOperationException(\"A list item is null.\"))"
-                : $"{Primary(code, expr)}!";
-        }
-
-        return code;
+        // Only an item of a list (which cannot hold optionals) gets here.
+        return CSharpNames.IsValueType(from)
+            ? $"({code} ?? throw new InvalidOperationException(\"A list item is null.\"))"
+            : $"{Primary(code, expr)}!";
     }
 
     private static string Join(IEnumerable<string> items) => string.Join(", ", items);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 using Atlas.Compiler.Text;
 
@@ -34,8 +35,16 @@ public static partial class CSharpEmitter
     public static ImmutableArray<EmitUnit> Plan(AtlasModel model, EmitOptions options)
     {
         if (model is null) throw new ArgumentNullException(nameof(model));
+        return Plan(AtlasLowering.Lower(model), options);
+    }
+
+    /// <summary>Splits a lowered project into the units of generated files.</summary>
+    public static ImmutableArray<EmitUnit> Plan(ProjectPlan plan, EmitOptions options)
+    {
+        if (plan is null) throw new ArgumentNullException(nameof(plan));
         if (options is null) throw new ArgumentNullException(nameof(options));
 
+        var model = plan.Model;
         var schemas = new JsonSchemas(model);
         var units = ImmutableArray.CreateBuilder<EmitUnit>();
 
@@ -55,32 +64,29 @@ public static partial class CSharpEmitter
             model.Types.Select(t => t.Name).ToEquatableArray(),
             model.Enums.Select(e => e.Name).ToEquatableArray()));
 
-        foreach (var agent in model.Agents)
+        foreach (var agent in plan.Agents)
         {
-            // A delegate is offered to its callers' models as a function, whose arguments need a schema.
-            var isDelegate = model.Agents.Any(a => a.Delegates.Contains(agent.Name));
+            // The file prints the agent and its schemas, not its fingerprint: a route edit leaves it as it is.
             units.Add(new AgentUnit(
-                CSharpNames.AgentClass(agent.Name) + ".g.cs",
+                CSharpNames.AgentClass(agent.Agent.Name) + ".g.cs",
                 options,
-                agent,
-                ResultSchema(agent.Returns, schemas, options.Namespace),
-                isDelegate ? schemas.ForParameters(agent.Parameters) : null));
+                agent.Agent,
+                ResultSchema(agent, options.Namespace),
+                agent.ParametersSchema));
         }
 
-        var plan = new WorkflowPlanner(model);
-        foreach (var workflow in model.Workflows)
+        foreach (var workflow in plan.Workflows)
         {
-            units.Add(plan.Unit(workflow, CSharpNames.WorkflowClass(workflow.Name) + ".g.cs", options));
+            units.Add(new WorkflowUnit(CSharpNames.WorkflowClass(workflow.Name) + ".g.cs", options, workflow.WithoutFingerprints()));
         }
 
-        bool hasTools = model.Tools.Count > 0;
-        if (hasTools)
+        if (plan.Workflows.Count > 0)
         {
-            units.Add(new ToolsUnit(
-                "AtlasTools.g.cs",
-                options,
-                model.Tools.Select(t => new ToolSpec(t, schemas.ForParameters(t.Parameters))).ToEquatableArray()));
+            units.Add(new FingerprintsUnit("AtlasFingerprints.g.cs", options, plan.Workflows.Select(w => new WorkflowFingerprint(w.Name, w.Fingerprint)).ToEquatableArray()));
         }
+
+        bool hasTools = plan.Tools.Count > 0;
+        if (hasTools) units.Add(new ToolsUnit("AtlasTools.g.cs", options, plan.Tools));
 
         units.Add(new DeclarationsUnit("AtlasDeclarations.g.cs", options, model.Providers, model.Routes, model.KnowledgeBases, model.McpServers, hasTools));
         units.Add(new ServicesUnit(
@@ -104,6 +110,7 @@ public static partial class CSharpEmitter
             JsonUnit j => EmitJson(j),
             AgentUnit a => EmitAgent(a),
             WorkflowUnit w => EmitWorkflow(w),
+            FingerprintsUnit f => EmitFingerprints(f),
             ToolsUnit t => EmitTools(t),
             DeclarationsUnit d => EmitDeclarations(d),
             ServicesUnit s => EmitServices(s),
@@ -113,12 +120,13 @@ public static partial class CSharpEmitter
     }
 
     /// <summary>The C# expression for an agent's result schema: the record's constant, an inline literal, or null for text.</summary>
-    private static string? ResultSchema(TypeRef returns, JsonSchemas schemas, string ns)
+    private static string? ResultSchema(AgentPlan agent, string ns)
     {
-        if (returns.Kind == TypeKind.String && !returns.IsList) return null;
+        var returns = agent.Agent.Returns;
+        if (agent.ResultSchema is not { } schema) return null;
         if (!returns.IsList && !returns.IsOptional && returns.Kind == TypeKind.Record) return CSharpNames.Ref(returns.Name, ns) + ".JsonSchema";
         if (!returns.IsList && !returns.IsOptional && returns.Kind == TypeKind.Enum) return CSharpNames.Converter(CSharpNames.TypeName(returns.Name)) + ".JsonSchema";
-        return CSharpLiterals.Raw(schemas.For(returns));
+        return CSharpLiterals.Raw(schema);
     }
 
     /// <summary>The common start of every generated file.</summary>

@@ -1,3 +1,4 @@
+using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 using Atlas.Compiler.Text;
 
@@ -26,29 +27,22 @@ public sealed record JsonUnit(string HintName, EmitOptions Options, EquatableArr
 /// </summary>
 public sealed record AgentUnit(string HintName, EmitOptions Options, AgentModel Agent, string? ResultSchema, string? ParametersSchema = null) : EmitUnit(HintName, Options);
 
-/// <summary>What a workflow needs to know about an agent, tool or workflow it calls.</summary>
-public sealed record CalleeModel(CallKind Kind, string Name, EquatableArray<ParameterModel> Parameters, TypeRef Returns, bool NeedsTools);
-
 /// <summary>
-/// <c>workflow w</c> → <c>WWorkflow.g.cs</c>, with the declarations its expressions reach into:
-/// records whose members it reads or which it constructs, enums whose members it names, and
-/// the signatures of what it calls. <see cref="NeedsTools"/>: it calls a tool, directly or
-/// through a workflow it calls, so it takes the <c>AtlasTools</c>.
+/// <c>workflow w</c> → <c>WWorkflow.g.cs</c>: the workflow's plan, which holds the declarations its
+/// expressions reach into (records whose members it reads or which it constructs, enums whose members it
+/// names, the signatures of what it calls). Without fingerprints: those are in <see cref="FingerprintsUnit"/>,
+/// so an edit that only moves a fingerprint (an agent's prompt, a route) re-emits one small file.
 /// </summary>
-public sealed record WorkflowUnit(
-    string HintName,
-    EmitOptions Options,
-    WorkflowModel Workflow,
-    EquatableArray<TypeModel> Types,
-    EquatableArray<EnumModel> Enums,
-    EquatableArray<CalleeModel> Callees,
-    bool NeedsTools) : EmitUnit(HintName, Options);
+public sealed record WorkflowUnit(string HintName, EmitOptions Options, WorkflowPlan Plan) : EmitUnit(HintName, Options);
 
-/// <summary>A tool with the JSON schema of its arguments.</summary>
-public sealed record ToolSpec(ToolModel Tool, string ParametersSchema);
+/// <summary>A workflow's name and its plan's fingerprint.</summary>
+public sealed record WorkflowFingerprint(string Workflow, string Fingerprint);
+
+/// <summary><c>AtlasFingerprints.g.cs</c>: each workflow's plan fingerprint, which its class exposes as <c>Fingerprint</c>.</summary>
+public sealed record FingerprintsUnit(string HintName, EmitOptions Options, EquatableArray<WorkflowFingerprint> Workflows) : EmitUnit(HintName, Options);
 
 /// <summary><c>AtlasTools.g.cs</c>: one partial method per tool for the project to implement, and the tools as <c>AIFunction</c>s.</summary>
-public sealed record ToolsUnit(string HintName, EmitOptions Options, EquatableArray<ToolSpec> Tools) : EmitUnit(HintName, Options);
+public sealed record ToolsUnit(string HintName, EmitOptions Options, EquatableArray<ToolPlan> Tools) : EmitUnit(HintName, Options);
 
 /// <summary><c>AtlasDeclarations.g.cs</c>: the providers, routes, knowledge bases and MCP servers as runtime descriptors.</summary>
 public sealed record DeclarationsUnit(

@@ -221,6 +221,9 @@ public sealed record StepModel(string Name, ExprModel Value, EquatableArray<stri
 public sealed record CallOptions(int? Retry, long? TimeoutMs)
 {
     public static readonly CallOptions None = new(null, null);
+
+    /// <summary>True when it sets neither a retry nor a timeout.</summary>
+    public bool IsEmpty => Retry is null && TimeoutMs is null;
 }
 
 /// <summary>A bound expression; <see cref="Type"/> is its checked type.</summary>
@@ -301,4 +304,11 @@ public sealed record SwitchCaseModel(string Value, ExprModel Result);
 public sealed record SwitchExpr(ExprModel Subject, EquatableArray<SwitchCaseModel> Cases, ExprModel? Default, TypeRef Type) : ExprModel(Type);
 
 /// <summary><c>for x in source parallel N => body</c>; its type is a list of the body's type.</summary>
-public sealed record ForExpr(string Variable, ExprModel Source, int Parallelism, ExprModel Body, TypeRef Type) : ExprModel(Type);
+public sealed record ForExpr(string Variable, ExprModel Source, int Parallelism, ExprModel Body, TypeRef Type) : ExprModel(Type)
+{
+    /// <summary>
+    /// The policy each item runs under. The binder leaves it empty (a body <c>f(x) with { ... }</c> holds its own);
+    /// the lowering moves the body's <c>with</c> here, so in a plan the per-item policy is never on the body.
+    /// </summary>
+    public CallOptions ItemOptions { get; init; } = CallOptions.None;
+}

@@ -1,24 +1,23 @@
 using System.Linq;
+using System.Runtime.CompilerServices;
 
 namespace Atlas.Compiler.Model;
 
-/// <summary>
-/// Facts about bound expressions that both back-ends (the C# emitter and the CLI interpreter) act
-/// on, kept in one place so generated code and interpreted runs take the same shape.
-/// </summary>
+/// <summary>Facts about one bound expression, read by the lowering and by both back-ends' expression code.</summary>
 public static class ExprModelFacts
 {
+    // Keyed by reference: an interpreter asks about the same nodes on every run.
+    private static readonly ConditionalWeakTable<ExprModel, object> AsyncCache = new();
+    private static readonly object Yes = true;
+    private static readonly object No = false;
+
     /// <summary>True if evaluating <paramref name="expr"/> awaits: it calls an agent, tool or workflow, searches, or loops.</summary>
-    public static bool IsAsync(ExprModel? expr) => expr switch
+    public static bool IsAsync(ExprModel? expr)
     {
-        null => false,
-        CallExpr or SearchExpr or ForExpr => true,
-        MemberExpr m => IsAsync(m.Target),
-        ListExpr l => l.Items.Any(IsAsync),
-        ObjectExpr o => o.Fields.Any(f => IsAsync(f.Value)),
-        SwitchExpr s => IsAsync(s.Subject) || s.Cases.Any(c => IsAsync(c.Result)) || IsAsync(s.Default),
-        _ => false,
-    };
+        if (expr is null) return false;
+        if (expr is CallExpr or SearchExpr or ForExpr) return true;
+        return (bool)AsyncCache.GetValue(expr, static e => ExprWalker.DescendantsAndSelf(e).Any(d => d is CallExpr or SearchExpr or ForExpr) ? Yes : No);
+    }
 
     /// <summary>The <c>with { ... }</c> of a call or search, if it sets anything.</summary>
     public static CallOptions? OptionsOf(ExprModel expr)
@@ -29,6 +28,6 @@ public static class ExprModelFacts
             SearchExpr search => search.Options,
             _ => null,
         };
-        return options is null || (options.Retry is null && options.TimeoutMs is null) ? null : options;
+        return options is null || options.IsEmpty ? null : options;
     }
 }

@@ -107,7 +107,7 @@ public static partial class AtlasParser
         var location = context.File.GetLocation(context.ToFileSpan(position, tokenEnd));
 
         if (context.TooDeep)
-            return DiagnosticDescriptors.SyntaxError.Create(location, $"Nesting is deeper than {MaxNesting} levels; flatten this value or expression");
+            return DiagnosticBuilder.At(location).SyntaxError($"Nesting is deeper than {MaxNesting} levels; flatten this value or expression");
 
         string found = position >= text.Length ? (context.Map is null ? "end of file" : "end of text") : "`" + text.Substring(position, tokenEnd - position) + "`";
 
@@ -119,7 +119,7 @@ public static partial class AtlasParser
             string opened = position < text.Length && declarationStart.Position < text.Length
                 ? text.Substring(declarationStart.Position, TokenEndAt(text, declarationStart.Position) - declarationStart.Position)
                 : "declaration";
-            return DiagnosticDescriptors.SyntaxError.Create(location,
+            return DiagnosticBuilder.At(location).SyntaxError(
                 $"Unexpected `{keyword}`: the `{opened}` declaration above is not complete; close it (a missing `}}` or `)`?) before starting a new declaration");
         }
 
@@ -137,7 +137,7 @@ public static partial class AtlasParser
             // Nothing parsed at the top level: say which keywords start a declaration.
             string word = text.Substring(position, tokenEnd - position);
             hint = Suggestions.DidYouMean(word, DeclarationKeywords);
-            return DiagnosticDescriptors.SyntaxError.Create(location,
+            return DiagnosticBuilder.At(location).SyntaxError(
                 $"Unexpected {found}; a declaration starts with one of {string.Join(", ", DeclarationKeywords)}{hint}");
         }
         if (position < text.Length && IsIdentifierStart(text[position]))
@@ -146,7 +146,7 @@ public static partial class AtlasParser
             var keywords = expectations.Where(e => e.Length > 2 && e[0] == '`' && IsIdentifierStart(e[1])).Select(e => e.Trim('`'));
             hint = Suggestions.DidYouMean(word, keywords);
         }
-        return DiagnosticDescriptors.SyntaxError.Create(location, $"Unexpected {found}; expected {expected}{hint}");
+        return DiagnosticBuilder.At(location).SyntaxError($"Unexpected {found}; expected {expected}{hint}");
     }
 
     private static int FirstTokenOfLine(string text, int position)

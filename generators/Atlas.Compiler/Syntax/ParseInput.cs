@@ -52,11 +52,14 @@ internal sealed class ParseContext
         return end > start ? Map.ToFileSpan(start, end - start) : new TextSpan(Map.ToFileOffset(start), 0);
     }
 
-    public void ReportSoft(DiagnosticDescriptor descriptor, int start, int end, params object[] args)
+    /// <summary>Diagnostics at the text from <paramref name="start"/> to <paramref name="end"/>, located in the file.</summary>
+    public DiagnosticBuilder At(int start, int end) => DiagnosticBuilder.At(File, ToFileSpan(start, end));
+
+    /// <summary>Records a soft error once per code and position, however often backtracking meets its token.</summary>
+    public void ReportSoft(Diagnostic diagnostic)
     {
-        var key = (descriptor.Id, start);
-        if (!_softErrors.ContainsKey(key))
-            _softErrors[key] = descriptor.Create(File.GetLocation(ToFileSpan(start, end)), args);
+        var key = (diagnostic.Id, diagnostic.Location.Span.Start);
+        if (!_softErrors.ContainsKey(key)) _softErrors[key] = diagnostic;
     }
 
     public (int Line, int Column) LineColumn(int position)

@@ -192,7 +192,7 @@ public static class TemplateParser
             end > start ? _map.ToFileSpan(start, end - start) : new TextSpan(_map.ToFileOffset(start), 0);
 
         private void Report(int start, int end, string message) =>
-            _diagnostics.Add(DiagnosticDescriptors.TemplateSyntaxError, _file, Span(start, end), message);
+            _diagnostics.Add(DiagnosticBuilder.At(_file, Span(start, end)).TemplateSyntaxError(message));
     }
 
     private sealed record TemplateForHeader(IdentifierSyntax Variable, ImmutableArray<IdentifierSyntax> Source);

@@ -145,8 +145,7 @@ internal static class Tokens
             // (so nothing after it is misread as the next attribute) and say how to write it.
             spaced = true;
             string written = text.Substring(start, unitEnd - start);
-            p.Context.ReportSoft(DiagnosticDescriptors.SyntaxError, start, unitEnd,
-                $"`{written}` is not a duration: write the unit right after the number, without a space: `{number}{text.Substring(unitStart, unitEnd - unitStart)}`");
+            p.Context.ReportSoft(p.Context.At(start, unitEnd).SpacedDuration(written, number, text.Substring(unitStart, unitEnd - unitStart)));
         }
         if (unitEnd > unitStart)
         {
@@ -156,7 +155,7 @@ internal static class Tokens
             double factor = DurationFactor(unit);
             if (double.IsNaN(factor))
             {
-                p.Context.ReportSoft(DiagnosticDescriptors.InvalidDurationUnit, unitStart, unitEnd, unit, DurationUnitHint(number, unit));
+                p.Context.ReportSoft(p.Context.At(unitStart, unitEnd).InvalidDurationUnit(unit, SuggestDuration(number, unit)));
                 return Result.Success<ValueSyntax>(new DurationValueSyntax(0, durationText, span, IsValid: false), SkipTrivia(p, unitEnd));
             }
             double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double amount);
@@ -164,7 +163,7 @@ internal static class Tokens
             bool valid = !spaced;
             if (double.IsNaN(ms) || double.IsInfinity(ms) || Math.Abs(ms) > long.MaxValue / 2.0)
             {
-                p.Context.ReportSoft(DiagnosticDescriptors.InvalidNumber, start, unitEnd, durationText, "is too long a duration");
+                p.Context.ReportSoft(p.Context.At(start, unitEnd).InvalidNumber(durationText, InvalidNumberReason.DurationTooLong));
                 ms = 0;
                 valid = false;
             }
@@ -175,13 +174,12 @@ internal static class Tokens
         // An out-of-range number keeps its value (so no second, misleading error follows) but is reported.
         if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || double.IsInfinity(value))
         {
-            p.Context.ReportSoft(DiagnosticDescriptors.InvalidNumber, start, numberEnd, number, "is too large to be a number");
+            p.Context.ReportSoft(p.Context.At(start, numberEnd).InvalidNumber(number, InvalidNumberReason.TooLarge));
             value = 0;
         }
         else if (isInteger && (value > int.MaxValue || value < int.MinValue))
         {
-            p.Context.ReportSoft(DiagnosticDescriptors.InvalidNumber, start, numberEnd, number,
-                "does not fit in 32 bits; whole numbers must be between -2147483648 and 2147483647");
+            p.Context.ReportSoft(p.Context.At(start, numberEnd).InvalidNumber(number, InvalidNumberReason.OutsideInt32));
             value = Math.Max(int.MinValue, Math.Min(int.MaxValue, value));
         }
         return Result.Success<ValueSyntax>(new NumberValueSyntax(value, isInteger, number, numberSpan), SkipTrivia(p, numberEnd));
@@ -199,29 +197,29 @@ internal static class Tokens
         ["MS"] = "ms", ["S"] = "s", ["M"] = "m", ["H"] = "h",
     };
 
-    /// <summary>"; did you mean `1m`?" for <c>1min</c>, or "".</summary>
-    private static string DurationUnitHint(string number, string unit) =>
-        DurationUnitAliases.TryGetValue(unit, out var atlas) ? $"; did you mean `{number}{atlas}`?" : "";
+    /// <summary>The Atlas spelling of a duration other tools write: <c>1m</c> for <c>1min</c>, or null.</summary>
+    private static string? SuggestDuration(string number, string unit) =>
+        DurationUnitAliases.TryGetValue(unit, out var atlas) ? number + atlas : null;
 
     /// <summary>
     /// For text that was meant as a duration but is not one (a YAML string <c>1min</c> or <c>30 s</c>):
-    /// "; did you mean `1m`?", or "" when it does not look like a number and a unit.
+    /// the duration meant (<c>1m</c>, <c>30s</c>), or null when it does not look like a number and a unit.
     /// </summary>
-    internal static string DurationHintForText(string text)
+    internal static string? SuggestDurationForText(string text)
     {
         string trimmed = text.Trim();
         int digits = 0;
         while (digits < trimmed.Length && (char.IsDigit(trimmed[digits]) || trimmed[digits] == '.')) digits++;
-        if (digits == 0 || digits == trimmed.Length) return "";
+        if (digits == 0 || digits == trimmed.Length) return null;
         string number = trimmed.Substring(0, digits);
         string unit = trimmed.Substring(digits).TrimStart(' ', '\t');
         foreach (char c in unit)
         {
-            if (!char.IsLetter(c)) return "";
+            if (!char.IsLetter(c)) return null;
         }
 
-        if (!double.IsNaN(DurationFactor(unit))) return $"; did you mean `{number}{unit}`?";
-        return DurationUnitHint(number, unit);
+        if (!double.IsNaN(DurationFactor(unit))) return number + unit;
+        return SuggestDuration(number, unit);
     }
 
     /// <summary>
@@ -272,7 +270,7 @@ internal static class Tokens
             if (i >= text.Length || text[i] == '\n' || text[i] == '\r')
             {
                 // Unterminated: report it and take the rest of the line, so parsing goes on.
-                p.Context.ReportSoft(DiagnosticDescriptors.UnterminatedString, start, start + 1, "`\"`");
+                p.Context.ReportSoft(p.Context.At(start, start + 1).UnterminatedString("\""));
                 break;
             }
             char c = text[i];
@@ -304,7 +302,7 @@ internal static class Tokens
         int end;
         if (close < 0)
         {
-            p.Context.ReportSoft(DiagnosticDescriptors.UnterminatedString, start, start + 3, "`\"\"\"`");
+            p.Context.ReportSoft(p.Context.At(start, start + 3).UnterminatedString("\"\"\""));
             contentEnd = end = text.Length;
         }
         else

@@ -16,8 +16,8 @@ namespace Atlas.Compiler.Yaml;
 /// The top level is a mapping of sections (<c>providers</c>, <c>routes</c>, <c>enums</c>,
 /// <c>types</c>, <c>agents</c>, <c>tools</c>, <c>mcp</c>, <c>knowledge</c>, <c>workflows</c>), each a
 /// mapping of declaration names to their bodies. Never throws for bad input: YAML syntax errors
-/// are ATL1001, nodes of the wrong shape ATL1002, unknown sections ATL1003, and one bad
-/// declaration does not stop the others from loading. Thread-safe (no shared state).
+/// are ATL1001, nodes of the wrong shape ATL1002, unknown sections ATL1003, unknown keys ATL1005, a
+/// missing <c>returns</c> ATL1006, and one bad declaration does not stop the others from loading. Thread-safe (no shared state).
 /// </remarks>
 public static class YamlLoader
 {
@@ -72,13 +72,7 @@ public static class YamlLoader
                 }
                 if (!Sections.Contains(key.Value))
                 {
-                    _values.Diagnostics.Add(
-                        DiagnosticDescriptors.YamlUnknownSection,
-                        _values.File,
-                        key.Span,
-                        key.Value,
-                        SectionList(),
-                        Suggestions.DidYouMean(key.Value, Sections));
+                    _values.Report(_values.At(key).YamlUnknownSection(key.Value, Sections, Suggestions.Closest(key.Value, Sections)));
                     continue;
                 }
                 LoadSection(key.Value, pair.Value);
@@ -113,7 +107,7 @@ public static class YamlLoader
                 }
                 catch (Exception ex)
                 {
-                    _values.Diagnostics.Add(DiagnosticDescriptors.InternalError, _values.File, name.Span, ex.GetType().Name + ": " + ex.Message);
+                    _values.Report(DiagnosticBuilder.At(_values.File, name.Span).InternalError(ex.GetType().Name + ": " + ex.Message));
                 }
             }
         }
@@ -353,11 +347,7 @@ public static class YamlLoader
         }
 
         private void MissingReturns(IdentifierSyntax name, string owner, string example) =>
-            _values.Diagnostics.Add(
-                DiagnosticDescriptors.YamlUnexpectedNode,
-                _values.File,
-                name.Span,
-                $"{YamlValues.Capitalize(owner)} needs `returns:` with the type of its result (e.g. `returns: {example}`)");
+            _values.Report(DiagnosticBuilder.At(_values.File, name.Span).YamlMissingReturns(YamlValues.Capitalize(owner), example));
 
         private void UnknownKey(YamlNode key, string owner, IReadOnlyList<string> keys)
         {
@@ -366,9 +356,7 @@ public static class YamlLoader
                 _values.ReportUnsupported(key, "a key (" + Join(keys) + ")");
                 return;
             }
-            _values.Unexpected(
-                key,
-                $"`{scalar.Value}` is not a key of {owner}; use {Join(keys)}{Suggestions.DidYouMean(scalar.Value, keys)}");
+            _values.Report(_values.At(key).YamlUnknownKey(scalar.Value, owner, keys, Suggestions.Closest(scalar.Value, keys)));
         }
 
         private static string Keyword(string section) => section switch
@@ -394,13 +382,6 @@ public static class YamlLoader
 
         private static string SectionList() => Join(Sections);
 
-        private static string Join(IReadOnlyList<string> names)
-        {
-            var quoted = new List<string>(names.Count);
-            foreach (var name in names) quoted.Add("`" + name + "`");
-            return quoted.Count <= 1
-                ? string.Join("", quoted)
-                : string.Join(", ", quoted.GetRange(0, quoted.Count - 1)) + " or " + quoted[quoted.Count - 1];
-        }
+        private static string Join(IReadOnlyList<string> names) => DiagnosticText.CodeList(names, "or");
     }
 }

@@ -12,10 +12,10 @@ namespace Atlas.Compiler.Yaml;
 
 /// <summary>
 /// Reads a YAML file into <see cref="YamlNode"/>s, one root per document, iteratively (no
-/// recursion, so deep nesting cannot overflow the stack). A syntax error is reported as ATL1001
-/// and ends reading; what was read up to it is kept, with the collections still open marked
-/// incomplete, so the declarations before the error are still checked. Duplicate keys are
-/// reported (ATL1002) at the second key and that entry is left out.
+/// recursion, so deep nesting cannot overflow the stack). A syntax error, or nesting deeper than
+/// <see cref="MaxDepth"/>, is reported as ATL1001 and ends reading; what was read up to it is kept,
+/// with the collections still open marked incomplete, so the declarations before the error are
+/// still checked. Duplicate keys are reported (ATL1004) at the second key and that entry is left out.
 /// </summary>
 internal sealed class YamlNodeReader
 {
@@ -182,15 +182,12 @@ internal sealed class YamlNodeReader
     /// <summary>
     /// Stops reading at a collection nested deeper than <see cref="MaxDepth"/>: no Atlas file
     /// needs it, and YamlDotNet's scanner slows down quadratically with flow nesting, so reading
-    /// on through thousands of <c>[</c> would look like a hang.
+    /// on through thousands of <c>[</c> would look like a hang. Reported as ATL1001, like any place
+    /// the reader stops (the .atlas parser's nesting limit is its ATL0001 likewise).
     /// </summary>
     private void StopTooDeep(int start)
     {
-        _diagnostics.Add(
-            DiagnosticDescriptors.YamlUnexpectedNode,
-            _file,
-            new TextSpan(start, 0),
-            $"This collection is nested more than {MaxDepth} levels deep, which no Atlas file needs; the rest of the file was not read");
+        ReportSyntaxError(start, $"This collection is nested more than {MaxDepth} levels deep, which no Atlas file needs; the rest of the file was not read");
         CloseAllIncomplete();
     }
 
@@ -362,17 +359,7 @@ internal sealed class YamlNodeReader
         if (key is not YamlScalar scalar) return false;
         if (frame.Keys.TryGetValue(scalar.Value, out var first))
         {
-            var at = _file.GetLinePosition(first.Start);
-            _diagnostics.Add(
-                DiagnosticDescriptors.YamlUnexpectedNode,
-                _file,
-                key.Span,
-                string.Format(
-                    System.Globalization.CultureInfo.InvariantCulture,
-                    "The key `{0}` is already used in this mapping at line {1}, column {2}; YAML keys must be unique, so rename or merge this one",
-                    scalar.Value,
-                    at.Line,
-                    at.Column));
+            _diagnostics.Add(DiagnosticBuilder.At(_file, key.Span).YamlDuplicateKey(scalar.Value, _file.GetLinePosition(first.Start)));
             return true;
         }
         frame.Keys.Add(scalar.Value, scalar);
@@ -380,7 +367,7 @@ internal sealed class YamlNodeReader
     }
 
     private void ReportSyntaxError(int offset, string message) =>
-        _diagnostics.Add(DiagnosticDescriptors.YamlSyntaxError, _file, new TextSpan(Math.Min(offset, _file.Text.Length), 0), message);
+        _diagnostics.Add(DiagnosticBuilder.At(_file, new TextSpan(Math.Min(offset, _file.Text.Length), 0)).YamlSyntaxError(message));
 
     private static string Clean(string message)
     {

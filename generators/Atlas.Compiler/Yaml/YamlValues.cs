@@ -7,7 +7,8 @@ namespace Atlas.Compiler.Yaml;
 
 /// <summary>
 /// Converts YAML nodes into attribute values, names, type references and expressions, the way
-/// the .atlas parser would have parsed the same text; reports ATL1002 for nodes of the wrong shape.
+/// the .atlas parser would have parsed the same text; reports ATL1002 for nodes of the wrong shape,
+/// ATL1007 for a key that is not a name and ATL1008 for an alias.
 /// One instance per file; not thread-safe.
 /// </summary>
 internal sealed class YamlValues
@@ -23,10 +24,13 @@ internal sealed class YamlValues
 
     public SourceFile File => _file;
 
-    public DiagnosticBag Diagnostics => _diagnostics;
+    /// <summary>Diagnostics at <paramref name="node"/>.</summary>
+    public DiagnosticBuilder At(YamlNode node) => DiagnosticBuilder.At(_file, node.Span);
 
-    public void Unexpected(YamlNode node, string message) =>
-        _diagnostics.Add(DiagnosticDescriptors.YamlUnexpectedNode, _file, node.Span, message);
+    public void Report(Diagnostic diagnostic) => _diagnostics.Add(diagnostic);
+
+    /// <summary>ATL1002 at <paramref name="node"/>: <paramref name="problem"/> says what was expected and what this is.</summary>
+    public void Unexpected(YamlNode node, string problem) => Report(At(node).YamlUnexpectedNode(problem));
 
     /// <summary>The map of a scalar's decoded value to file offsets.</summary>
     public SourceMap MapOf(YamlScalar scalar) =>
@@ -45,7 +49,7 @@ internal sealed class YamlValues
         }
         if (!IsIdentifier(scalar.Value))
         {
-            Unexpected(key, $"{scalar.Describe()} is not a valid name for {what}; use letters, digits and `_`, not starting with a digit");
+            Report(At(key).YamlInvalidName(scalar.Describe(), what));
             return null;
         }
         // A quoted name's span is the name itself, as in .atlas, not its quotes.
@@ -161,7 +165,7 @@ internal sealed class YamlValues
         switch (node)
         {
             case YamlAlias alias:
-                Unexpected(node, $"YAML aliases (`*{alias.Name}`) are not supported in Atlas files; write the value out here");
+                Report(At(node).YamlAlias(alias.Name));
                 return;
             default:
                 Unexpected(node, $"Expected {expected}, but this is {node.Describe()}");

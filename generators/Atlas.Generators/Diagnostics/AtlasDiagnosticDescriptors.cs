@@ -24,11 +24,17 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidDurationUnit = new("ATL0004", FrontEnd.InvalidDurationUnit.Title, MessageFormat, "Atlas.Syntax", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor InvalidNumber = new("ATL0005", FrontEnd.InvalidNumber.Title, MessageFormat, "Atlas.Syntax", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor MoreDiagnostics = new("ATL0006", FrontEnd.MoreDiagnostics.Title, MessageFormat, "Atlas.Syntax", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor SpacedDuration = new("ATL0007", FrontEnd.SpacedDuration.Title, MessageFormat, "Atlas.Syntax", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 1xxx YAML
     public static readonly DiagnosticDescriptor YamlSyntaxError = new("ATL1001", FrontEnd.YamlSyntaxError.Title, MessageFormat, "Atlas.Yaml", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor YamlUnexpectedNode = new("ATL1002", FrontEnd.YamlUnexpectedNode.Title, MessageFormat, "Atlas.Yaml", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor YamlUnknownSection = new("ATL1003", FrontEnd.YamlUnknownSection.Title, MessageFormat, "Atlas.Yaml", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor YamlDuplicateKey = new("ATL1004", FrontEnd.YamlDuplicateKey.Title, MessageFormat, "Atlas.Yaml", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor YamlUnknownKey = new("ATL1005", FrontEnd.YamlUnknownKey.Title, MessageFormat, "Atlas.Yaml", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor YamlMissingReturns = new("ATL1006", FrontEnd.YamlMissingReturns.Title, MessageFormat, "Atlas.Yaml", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor YamlInvalidName = new("ATL1007", FrontEnd.YamlInvalidName.Title, MessageFormat, "Atlas.Yaml", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor YamlAlias = new("ATL1008", FrontEnd.YamlAlias.Title, MessageFormat, "Atlas.Yaml", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 2xxx binding and types
     public static readonly DiagnosticDescriptor UnknownName = new("ATL2001", FrontEnd.UnknownName.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -61,6 +67,8 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor KnowledgePackageMissing = new("ATL2031", FrontEnd.KnowledgePackageMissing.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor EmptyAttribute = new("ATL2032", FrontEnd.EmptyAttribute.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor RepeatedArgument = new("ATL2033", FrontEnd.RepeatedArgument.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor ModelCannotServeAgent = new("ATL2034", FrontEnd.ModelCannotServeAgent.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor PositionalAfterNamed = new("ATL2035", FrontEnd.PositionalAfterNamed.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 3xxx workflow graph
     public static readonly DiagnosticDescriptor NonExhaustiveSwitch = new("ATL3001", FrontEnd.NonExhaustiveSwitch.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -71,6 +79,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor MissingReturn = new("ATL3006", FrontEnd.MissingReturn.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor DelegationCycle = new("ATL3007", FrontEnd.DelegationCycle.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor UnreachableSwitchCase = new("ATL3008", FrontEnd.UnreachableSwitchCase.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor SwitchCaseNotAMember = new("ATL3009", FrontEnd.SwitchCaseNotAMember.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 9xxx internal
     public static readonly DiagnosticDescriptor InternalError = new("ATL9001", FrontEnd.InternalError.Title, MessageFormat, "Atlas.Internal", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -83,9 +92,15 @@ internal static class AtlasDiagnosticDescriptors
         InvalidDurationUnit,
         InvalidNumber,
         MoreDiagnostics,
+        SpacedDuration,
         YamlSyntaxError,
         YamlUnexpectedNode,
         YamlUnknownSection,
+        YamlDuplicateKey,
+        YamlUnknownKey,
+        YamlMissingReturns,
+        YamlInvalidName,
+        YamlAlias,
         UnknownName,
         UnknownMember,
         DuplicateName,
@@ -116,6 +131,8 @@ internal static class AtlasDiagnosticDescriptors
         KnowledgePackageMissing,
         EmptyAttribute,
         RepeatedArgument,
+        ModelCannotServeAgent,
+        PositionalAfterNamed,
         NonExhaustiveSwitch,
         StepCycle,
         WorkflowCycle,
@@ -124,6 +141,7 @@ internal static class AtlasDiagnosticDescriptors
         MissingReturn,
         DelegationCycle,
         UnreachableSwitchCase,
+        SwitchCaseNotAMember,
         InternalError);
 
     private static readonly ImmutableDictionary<string, DiagnosticDescriptor> ById = CreateIndex();

@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis;
 using AtlasDiagnostic = Atlas.Compiler.Diagnostics.Diagnostic;
 using AtlasDiagnosticSeverity = Atlas.Compiler.Diagnostics.DiagnosticSeverity;
 using AtlasLocation = Atlas.Compiler.Text.Location;
-using FrontEnd = Atlas.Compiler.Diagnostics.DiagnosticDescriptors;
+using DiagnosticBuilder = Atlas.Compiler.Diagnostics.DiagnosticBuilder;
 using RoslynLinePosition = Microsoft.CodeAnalysis.Text.LinePosition;
 using RoslynLinePositionSpan = Microsoft.CodeAnalysis.Text.LinePositionSpan;
 using RoslynTextSpan = Microsoft.CodeAnalysis.Text.TextSpan;
@@ -38,9 +38,8 @@ internal static class RoslynDiagnosticAdapter
     /// net. <paramref name="path"/> is the file being processed, if there is one.
     /// </summary>
     public static AtlasDiagnostic InternalError(string detail, string? path = null) =>
-        FrontEnd.InternalError.Create(
-            new AtlasLocation(path ?? string.Empty, default, new LinePosition(1, 1), new LinePosition(1, 1)),
-            detail);
+        DiagnosticBuilder.At(new AtlasLocation(path ?? string.Empty, default, new LinePosition(1, 1), new LinePosition(1, 1)))
+            .InternalError(detail);
 
     /// <summary>ATL9001 for an exception caught while doing <paramref name="phase"/>.</summary>
     public static AtlasDiagnostic InternalError(Exception exception, string phase, string? path = null) =>

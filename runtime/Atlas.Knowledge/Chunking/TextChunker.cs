@@ -24,6 +24,11 @@ public sealed partial class TextChunker
     private readonly Tokenizer _tokenizer;
     private readonly ChunkingOptions _options;
 
+    /// <summary>A chunker for <paramref name="options"/>, counting tokens with <paramref name="tokenizer"/>.</summary>
+    /// <param name="options">The strategy, size and overlap; validated here.</param>
+    /// <param name="tokenizer">Counts tokens; use the embedder's own where it has one, else <see cref="DefaultTokenizer"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> or <paramref name="tokenizer"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The options are invalid (see <see cref="ChunkingOptions.Validate"/>).</exception>
     public TextChunker(ChunkingOptions options, Tokenizer tokenizer)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -35,9 +40,14 @@ public sealed partial class TextChunker
     /// <summary>The default token counter when the embedder brings none: OpenAI's cl100k_base (Microsoft.ML.Tokenizers.Data.Cl100kBase).</summary>
     public static Tokenizer DefaultTokenizer => DefaultTokenizerHolder.Instance;
 
+    /// <summary>The strategy, size and overlap this chunker cuts with.</summary>
     public ChunkingOptions Options => _options;
 
     /// <summary>Chunks <paramref name="text"/> whose format is markdown | text | html (only markdown changes how <c>markdown</c> works).</summary>
+    /// <param name="text">The document's text.</param>
+    /// <param name="format">The document's format: with the <c>markdown</c> strategy, only <c>markdown</c> is cut by headings.</param>
+    /// <returns>The chunks in document order, numbered from 0; none for empty text.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
     public IReadOnlyList<TextChunk> Chunk(string text, string format = "markdown")
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -18,8 +18,13 @@ public static class KnowledgeServiceCollectionExtensions
     /// </summary>
     /// <remarks>
     /// Stores are not ingested unless <paramref name="configure"/> sets <see cref="KnowledgeBaseFactory.IngestBeforeFirstSearch"/>:
-    /// otherwise run <c>atlas ingest</c> (or <see cref="KnowledgeBase.IngestAsync"/>) first.
+    /// otherwise run <c>atlas ingest</c> (or <see cref="KnowledgeBase.IngestAsync"/>) first. A factory registered before
+    /// this call is kept, and <paramref name="configure"/> is then never called.
     /// </remarks>
+    /// <param name="services">The container.</param>
+    /// <param name="configure">Registers the embedders (and sets the factory's options), once, when the factory is first resolved.</param>
+    /// <returns><paramref name="services"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
     public static IServiceCollection AddAtlasKnowledge(this IServiceCollection services, Action<KnowledgeBaseFactory> configure)
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -20,6 +20,11 @@ public static partial class DocumentReader
     public const long DefaultMaxBytes = 16L * 1024 * 1024;
 
     /// <summary>Reads <paramref name="fullPath"/>; on failure returns <see langword="null"/> and the reason in <paramref name="error"/>.</summary>
+    /// <param name="fullPath">The file to read.</param>
+    /// <param name="baseDirectory">The folder its source path is made relative to.</param>
+    /// <param name="maxBytes">The largest file read (see <see cref="DefaultMaxBytes"/>); a larger one is rejected.</param>
+    /// <param name="error">Why the file was rejected (too large, unreadable, binary, empty, not UTF-8, a PDF without text); <see langword="null"/> on success.</param>
+    /// <returns>The document, or <see langword="null"/>.</returns>
     public static KnowledgeDocument? TryRead(string fullPath, string baseDirectory, long maxBytes, out string? error)
     {
         ArgumentNullException.ThrowIfNull(fullPath);
@@ -47,6 +52,10 @@ public static partial class DocumentReader
     }
 
     /// <summary>Turns the bytes of <paramref name="source"/> into a document (format from its extension).</summary>
+    /// <param name="source">The document's source path, <c>/</c>-separated; its extension decides the format.</param>
+    /// <param name="bytes">The file's content.</param>
+    /// <param name="error">Why it was rejected; <see langword="null"/> on success.</param>
+    /// <returns>The document, or <see langword="null"/>.</returns>
     public static KnowledgeDocument? TryParse(string source, byte[] bytes, out string? error)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -145,6 +154,8 @@ public static partial class DocumentReader
     }
 
     /// <summary>markdown | html | pdf | text, from the file extension.</summary>
+    /// <param name="path">A file path or name.</param>
+    /// <returns>The format; <c>text</c> for an extension it does not know.</returns>
     public static string FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {
         ".md" or ".markdown" or ".mdx" => "markdown",
@@ -154,6 +165,8 @@ public static partial class DocumentReader
     };
 
     /// <summary>HTML to text: scripts, styles and comments dropped, block elements become blank lines, entities decoded.</summary>
+    /// <param name="html">The HTML.</param>
+    /// <returns>The text.</returns>
     public static string StripHtml(string html)
     {
         ArgumentNullException.ThrowIfNull(html);

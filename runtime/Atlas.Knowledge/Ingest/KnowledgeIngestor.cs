@@ -30,6 +30,15 @@ public sealed class KnowledgeIngestor
     private readonly string _embedderName;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embedder;
 
+    /// <summary>An ingestor that writes the files <paramref name="sources"/> match into <paramref name="store"/>.</summary>
+    /// <param name="baseDirectory">The folder the globs and the documents' source paths are relative to.</param>
+    /// <param name="sources">The knowledge base's <c>sources</c> globs.</param>
+    /// <param name="chunker">Cuts each document into chunks.</param>
+    /// <param name="store">The store to bring up to date (not owned).</param>
+    /// <param name="embedderName">The name the store records for the embedder; a store recorded with another is rebuilt.</param>
+    /// <param name="embedder">Computes the chunks' vectors (not owned).</param>
+    /// <exception cref="ArgumentException"><paramref name="baseDirectory"/> or <paramref name="embedderName"/> is empty.</exception>
+    /// <exception cref="ArgumentNullException">Another argument is <see langword="null"/>.</exception>
     public KnowledgeIngestor(
         string baseDirectory,
         IReadOnlyList<string> sources,
@@ -69,6 +78,10 @@ public sealed class KnowledgeIngestor
     /// batch, or a probe call when nothing changed), or else learned from the first batch (a store built by another
     /// embedder is rebuilt only once vectors for it exist); a store whose size no longer matches is rebuilt.
     /// </remarks>
+    /// <param name="progress">Told after each file; <see langword="null"/> for no reports.</param>
+    /// <param name="cancellationToken">Cancels the ingest; the documents already written stay written.</param>
+    /// <returns>What the ingest did.</returns>
+    /// <exception cref="KnowledgeStoreUnavailableException">The store's server could not be reached.</exception>
     public async Task<IngestReport> IngestAsync(IProgress<IngestProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();

@@ -13,6 +13,9 @@ namespace Atlas.Knowledge;
 public static class KnowledgeSources
 {
     /// <summary>The files any of <paramref name="globs"/> match, full paths in ordinal order; none when the folder is not there.</summary>
+    /// <param name="baseDirectory">The folder the globs are relative to.</param>
+    /// <param name="globs">The <c>sources</c> globs.</param>
+    /// <returns>The matched files' full paths.</returns>
     public static IReadOnlyList<string> Match(string baseDirectory, IEnumerable<string> globs)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(baseDirectory);
@@ -31,6 +34,9 @@ public static class KnowledgeSources
     }
 
     /// <summary>Whether <paramref name="glob"/> matches a file under <paramref name="baseDirectory"/>; <see langword="null"/> when the folder is not there.</summary>
+    /// <param name="baseDirectory">The folder the glob is relative to.</param>
+    /// <param name="glob">One <c>sources</c> glob.</param>
+    /// <returns>Whether it matches at least one file, or <see langword="null"/>.</returns>
     public static bool? MatchesAny(string baseDirectory, string glob)
     {
         ArgumentNullException.ThrowIfNull(glob);
@@ -38,6 +44,9 @@ public static class KnowledgeSources
     }
 
     /// <summary>The globs of <paramref name="globs"/> that match no file, in their order (all of them when the folder is not there).</summary>
+    /// <param name="baseDirectory">The folder the globs are relative to.</param>
+    /// <param name="globs">The <c>sources</c> globs.</param>
+    /// <returns>The globs that match nothing.</returns>
     public static IReadOnlyList<string> Unmatched(string baseDirectory, IEnumerable<string> globs)
     {
         ArgumentNullException.ThrowIfNull(globs);
@@ -45,6 +54,9 @@ public static class KnowledgeSources
     }
 
     /// <summary>The one-line warning of ingest and <c>atlas run</c>: <c>sources of 'handbook' matched no files: dosc/*.md</c>.</summary>
+    /// <param name="knowledge">The knowledge base's name.</param>
+    /// <param name="unmatched">The globs that matched nothing (from <see cref="Unmatched"/>).</param>
+    /// <returns>The warning, without a trailing period.</returns>
     public static string Warning(string knowledge, IEnumerable<string> unmatched) =>
         $"sources of '{knowledge}' matched no files: {string.Join(", ", unmatched)}";
 }

@@ -25,10 +25,12 @@ public sealed partial class KnowledgeSearcher
     private readonly string _embedderName;
     private readonly IEmbeddingGenerator<string, Embedding<float>>? _embedder;
 
+    /// <summary>A searcher over <paramref name="store"/>, which must have been built with the embedder <paramref name="embedderName"/> names.</summary>
     /// <param name="name">The knowledge base's name, for messages.</param>
-    /// <param name="store">The store searched.</param>
+    /// <param name="store">The store searched (not owned).</param>
     /// <param name="embedderName">The embedder's name as the store records it (<c>minilm</c>, or a provider's name).</param>
     /// <param name="embedder">May be <see langword="null"/> for keyword-only use.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/>, <paramref name="store"/> or <paramref name="embedderName"/> is <see langword="null"/>.</exception>
     public KnowledgeSearcher(string name, IKnowledgeStore store, string embedderName, IEmbeddingGenerator<string, Embedding<float>>? embedder)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -67,12 +69,24 @@ public sealed partial class KnowledgeSearcher
     /// <summary>The exact-term ranking looks up at most this many distinct words of a query's exact terms (one keyword search each).</summary>
     public int HybridRareTermMaxWords { get; init; } = 32;
 
+    /// <summary>Searches the store for <paramref name="query"/>, embedding it for vector and hybrid modes.</summary>
+    /// <param name="query">The text to search for.</param>
+    /// <param name="options">How many hits, which ranking, the lowest score kept and the metadata filters.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>The hits, best first.</returns>
     /// <exception cref="KnowledgeNotIngestedException">The store has never been ingested.</exception>
     /// <exception cref="KnowledgeStoreMismatchException">Vector or hybrid search with an embedder the store was not built with.</exception>
     public Task<IReadOnlyList<KnowledgeHit>> SearchAsync(string query, KnowledgeSearchOptions options, CancellationToken cancellationToken = default) =>
         SearchAsync(query, null, options, cancellationToken);
 
     /// <summary>As <see cref="SearchAsync(string, KnowledgeSearchOptions, CancellationToken)"/>, with the query vector given (not embedded from <paramref name="query"/>) when not <see langword="null"/>.</summary>
+    /// <param name="query">The text for the keyword and exact-term rankings (and to embed when <paramref name="queryVector"/> is <see langword="null"/>).</param>
+    /// <param name="queryVector">The query's vector, of the store's dimension; <see langword="null"/> to embed <paramref name="query"/>.</param>
+    /// <param name="options">How many hits, which ranking, the lowest score kept and the metadata filters.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>The hits, best first.</returns>
+    /// <exception cref="KnowledgeNotIngestedException">The store has never been ingested.</exception>
+    /// <exception cref="KnowledgeStoreMismatchException">Vector or hybrid search with an embedder the store was not built with.</exception>
     public async Task<IReadOnlyList<KnowledgeHit>> SearchAsync(string query, ReadOnlyMemory<float>? queryVector, KnowledgeSearchOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -194,6 +208,9 @@ public sealed partial class KnowledgeSearcher
     private static partial Regex TypedTokenRegex();
 
     /// <summary>Reciprocal rank fusion: each list adds 1 / (k + rank) to an id (rank from 1); best first, ties by id.</summary>
+    /// <param name="top">The most ids to return.</param>
+    /// <param name="rankings">The rankings, each best first; their scores are not used, only the order.</param>
+    /// <returns>The fused ranking with the fused scores.</returns>
     public static IReadOnlyList<(long Id, double Score)> Fuse(int top, params IReadOnlyList<(long Id, double Score)>[] rankings)
     {
         ArgumentNullException.ThrowIfNull(rankings);
@@ -201,6 +218,9 @@ public sealed partial class KnowledgeSearcher
     }
 
     /// <summary>Weighted reciprocal rank fusion: each list adds weight / (k + rank) to an id (rank from 1); best first, ties by id.</summary>
+    /// <param name="top">The most ids to return.</param>
+    /// <param name="rankings">The rankings, each best first, with their weights.</param>
+    /// <returns>The fused ranking with the fused scores.</returns>
     public static IReadOnlyList<(long Id, double Score)> Fuse(int top, IReadOnlyList<(IReadOnlyList<(long Id, double Score)> Ranking, double Weight)> rankings)
     {
         ArgumentNullException.ThrowIfNull(rankings);

@@ -74,13 +74,16 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         _collectionsUrl = $"{server.AbsoluteUri.TrimEnd('/')}/api/v2/tenants/{Uri.EscapeDataString(tenant)}/databases/{Uri.EscapeDataString(database)}/collections";
     }
 
+    /// <summary>The ChromaDB server's base URL.</summary>
     public Uri Server { get; }
 
+    /// <summary>The collection that holds this knowledge base (created by the first ingest).</summary>
     public string Collection { get; }
 
     /// <summary>Keyword search reads at most this many candidate chunks from Chroma.</summary>
     public int KeywordCandidateLimit { get; init; } = 2000;
 
+    /// <summary>The server and the collection, for messages: <c>http://host:8000 (collection 'atlas_handbook')</c>.</summary>
     public string Location => $"{Server.AbsoluteUri.TrimEnd('/')} (collection '{Collection}')";
 
     private static HttpClient SharedHttp { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
@@ -89,10 +92,14 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
     /// A lock file under the temp folder named by server and collection: ingests on this machine take turns; ingests from
     /// other machines into the same collection are not serialized (Chroma has no locks to offer).
     /// </summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The lock; dispose it to let the next ingest in.</returns>
     public async Task<IAsyncDisposable> AcquireIngestLockAsync(CancellationToken cancellationToken = default) =>
         await IngestLock.AcquireAsync(IngestLock.PathInTemp(_collectionsUrl + "/" + Collection), cancellationToken).ConfigureAwait(false);
 
     /// <summary>A no-op: Chroma has no transactions, so a search may see a document an ingest is replacing.</summary>
+    /// <param name="cancellationToken">Not used.</param>
+    /// <returns>A snapshot whose disposal does nothing.</returns>
     public Task<IAsyncDisposable> BeginConsistentReadAsync(CancellationToken cancellationToken = default) => Task.FromResult<IAsyncDisposable>(NoSnapshot.Instance);
 
     private sealed class NoSnapshot : IAsyncDisposable
@@ -103,9 +110,13 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
     }
 
     /// <summary>The Chroma collection name for a knowledge base: <c>atlas_</c> and its name.</summary>
+    /// <param name="knowledge">The knowledge base's declared name.</param>
+    /// <returns>The collection name <c>chroma(...)</c> stores use.</returns>
     public static string DefaultCollectionName(string knowledge) => "atlas_" + knowledge;
 
     /// <summary>Deletes the collection, if it exists.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <exception cref="KnowledgeStoreUnavailableException">The server could not be reached or refused the request.</exception>
     public async Task DeleteCollectionAsync(CancellationToken cancellationToken = default)
     {
         using var response = await _http.DeleteAsync($"{_collectionsUrl}/{Uri.EscapeDataString(Collection)}", cancellationToken).ConfigureAwait(false);
@@ -117,6 +128,7 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         _collectionId = null;
     }
 
+    /// <inheritdoc />
     public async Task<StoreInfo?> ReadInfoAsync(CancellationToken cancellationToken = default)
     {
         var collection = await GetCollectionAsync(cancellationToken).ConfigureAwait(false);
@@ -136,6 +148,7 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         return new StoreInfo(embedder, dimensions, sources.Count, chunks, IsCompleted(collection));
     }
 
+    /// <inheritdoc />
     public async Task<StoreInfo?> ReadSearchStateAsync(CancellationToken cancellationToken = default)
     {
         var collection = await GetCollectionAsync(cancellationToken).ConfigureAwait(false);
@@ -149,6 +162,7 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         return new StoreInfo(embedder, dimensions, any, any, IsCompleted(collection));
     }
 
+    /// <inheritdoc />
     public async Task<bool> PrepareAsync(string embedder, int dimensions, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(embedder);
@@ -185,6 +199,7 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         return rebuilt;
     }
 
+    /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, string>> ReadDocumentHashesAsync(CancellationToken cancellationToken = default)
     {
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -203,6 +218,7 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         return hashes;
     }
 
+    /// <inheritdoc />
     public async Task ReplaceDocumentAsync(KnowledgeDocument document, IReadOnlyList<TextChunk> chunks, IReadOnlyList<ReadOnlyMemory<float>> vectors, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -270,6 +286,7 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         await DeleteIdsAsync(id, stale, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
     public async Task RemoveDocumentAsync(string source, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -277,6 +294,7 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         await SendAsync(HttpMethod.Post, $"{_collectionsUrl}/{id}/delete", new JsonObject { ["where"] = Where(new Dictionary<string, string> { ["source"] = source }) }, "delete a document", cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
     public async Task MarkIngestCompletedAsync(DateTimeOffset when, CancellationToken cancellationToken = default)
     {
         // BM25 needs the average chunk length in words; Chroma can't aggregate, so sum it once per ingest.
@@ -294,6 +312,7 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         await UpdateMetadataAsync(meta, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
     public async Task<IReadOnlyList<(long Id, double Score)>> SearchVectorsAsync(ReadOnlyMemory<float> query, int top, IReadOnlyDictionary<string, string>? filters, CancellationToken cancellationToken = default)
     {
         var collection = await GetCollectionAsync(cancellationToken).ConfigureAwait(false);
@@ -332,6 +351,7 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         return ranked;
     }
 
+    /// <inheritdoc />
     public async Task<IReadOnlyList<(long Id, double Score)>> SearchKeywordsAsync(string query, int top, IReadOnlyDictionary<string, string>? filters, double minimumShouldMatch = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -406,6 +426,7 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         return scored.OrderByDescending(s => s.Score).ThenBy(s => s.Id).Take(top).ToList();
     }
 
+    /// <inheritdoc />
     public async Task<IReadOnlyDictionary<long, StoredChunk>> ReadChunksAsync(IEnumerable<long> ids, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);

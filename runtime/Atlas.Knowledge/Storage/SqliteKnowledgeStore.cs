@@ -36,7 +36,9 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     private readonly AsyncLocal<Snapshot?> _snapshot = new();
     private VectorIndex? _index;
 
+    /// <summary>A store in the SQLite file at <paramref name="path"/>; nothing is opened until the first call.</summary>
     /// <param name="path">The database file (created by the first ingest, never by a search).</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is <see langword="null"/>, empty or white space.</exception>
     public SqliteKnowledgeStore(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -45,11 +47,14 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
         _createConnectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ToString();
     }
 
+    /// <summary>The database file's full path; the ingest lock is <c>&lt;file&gt;.lock</c> beside it.</summary>
     public string Path { get; }
 
     string IKnowledgeStore.Location => Path;
 
     /// <summary>Holds <c>&lt;file&gt;.lock</c> beside the database: one ingest at a time, across processes.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The lock; dispose it to let the next ingest in.</returns>
     public async Task<IAsyncDisposable> AcquireIngestLockAsync(CancellationToken cancellationToken = default) =>
         await IngestLock.AcquireAsync(IngestLock.PathBeside(Path), cancellationToken).ConfigureAwait(false);
 
@@ -58,6 +63,8 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     /// database as of its first read, whatever ingests commit meanwhile. A store whose file does not exist yet gets a no-op.
     /// </summary>
     /// <remarks>Not an async method on purpose: the snapshot is set in the caller's execution context, so the reads it awaits next see it.</remarks>
+    /// <param name="cancellationToken">Not used: the read transaction opens synchronously.</param>
+    /// <returns>The snapshot; dispose it when the reads are done. A nested call, while one is open, gets a no-op.</returns>
     public Task<IAsyncDisposable> BeginConsistentReadAsync(CancellationToken cancellationToken = default)
     {
         if (_snapshot.Value is { Disposed: false } || !File.Exists(Path))
@@ -173,6 +180,10 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     /// Creates the schema if needed and records the embedder. A store built with another embedder
     /// or dimension is emptied first (its vectors are useless to the new one). Returns whether it was.
     /// </summary>
+    /// <param name="embedder">The embedder's recorded name.</param>
+    /// <param name="dimensions">The length of its vectors, at least 1.</param>
+    /// <returns>Whether the store was emptied.</returns>
+    /// <exception cref="ArgumentException"><paramref name="embedder"/> is empty, or <paramref name="dimensions"/> is less than 1.</exception>
     public bool Prepare(string embedder, int dimensions)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(embedder);
@@ -219,6 +230,10 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     }
 
     /// <summary>Replaces a document and all its chunks and vectors in one transaction: after a crash the store holds either the old document or the new one.</summary>
+    /// <param name="document">The document; its <see cref="KnowledgeDocument.Source"/> identifies it.</param>
+    /// <param name="chunks">Its chunks, in order.</param>
+    /// <param name="vectors">One vector per chunk, in the same order, of the prepared dimension.</param>
+    /// <exception cref="KnowledgeStoreMismatchException">A vector's dimension is not the one the store was prepared with.</exception>
     public void ReplaceDocument(KnowledgeDocument document, IReadOnlyList<TextChunk> chunks, IReadOnlyList<ReadOnlyMemory<float>> vectors)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -305,6 +320,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     }
 
     /// <summary>Removes a document, its chunks, vectors and index entries (one transaction).</summary>
+    /// <param name="source">The document's source path; a source the store does not hold is ignored.</param>
     public void RemoveDocument(string source)
     {
         using var connection = Open(create: false);
@@ -315,6 +331,7 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     }
 
     /// <summary>Records that an ingest ran to the end.</summary>
+    /// <param name="when">When it ended.</param>
     public void MarkIngestCompleted(DateTimeOffset when)
     {
         using var connection = Open(create: false);
@@ -324,6 +341,11 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     }
 
     /// <summary>The <paramref name="top"/> chunks by cosine similarity to <paramref name="query"/> (any length-normalized or not), best first.</summary>
+    /// <param name="query">The query's vector, of the store's dimension.</param>
+    /// <param name="top">The most chunks to return.</param>
+    /// <param name="filters">Metadata key → value or glob, all of which must match; <see langword="null"/> for none.</param>
+    /// <returns>Chunk ids with their cosine similarity, best first.</returns>
+    /// <exception cref="KnowledgeStoreMismatchException">The query vector's dimension is not the store's.</exception>
     public IReadOnlyList<(long Id, double Score)> SearchVectors(ReadOnlySpan<float> query, int top, IReadOnlyDictionary<string, string>? filters = null)
     {
         var index = LoadIndex();
@@ -373,6 +395,11 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     /// best first; scores are positive. A chunk must contain at least <paramref name="minimumShouldMatch"/> of the words
     /// (a fraction, rounded up, at least one), like Elasticsearch's <c>minimum_should_match</c>.
     /// </summary>
+    /// <param name="query">The query text.</param>
+    /// <param name="top">The most chunks to return.</param>
+    /// <param name="filters">Metadata key → value or glob, all of which must match; <see langword="null"/> for none.</param>
+    /// <param name="minimumShouldMatch">The fraction, 0 to 1, of the query's content words a chunk must hold.</param>
+    /// <returns>Chunk ids with their BM25 score, best first.</returns>
     public IReadOnlyList<(long Id, double Score)> SearchKeywords(string query, int top, IReadOnlyDictionary<string, string>? filters = null, double minimumShouldMatch = 0)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -455,6 +482,8 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     }
 
     /// <summary>The chunks with these ids (in no particular order; unknown ids are left out).</summary>
+    /// <param name="ids">Chunk ids from a search.</param>
+    /// <returns>The chunks by id.</returns>
     public IReadOnlyDictionary<long, StoredChunk> ReadChunks(IEnumerable<long> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
@@ -480,6 +509,8 @@ public sealed partial class SqliteKnowledgeStore : IKnowledgeStore
     }
 
     /// <summary>The stored (L2-normalized) vectors of these chunks.</summary>
+    /// <param name="ids">Chunk ids.</param>
+    /// <returns>The vectors by id; unknown ids are left out.</returns>
     public IReadOnlyDictionary<long, ReadOnlyMemory<float>> ReadVectors(IEnumerable<long> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);

@@ -27,6 +27,12 @@ public sealed class KnowledgeVectorSearch : IKeywordHybridSearchable<KnowledgeCh
     private readonly SqliteKnowledgeStore _store;
     private readonly KnowledgeSearcher _searcher;
 
+    /// <summary>Searches <paramref name="store"/> as the knowledge base <paramref name="name"/> does.</summary>
+    /// <param name="name">The knowledge base's name, for messages.</param>
+    /// <param name="store">The store to search (not owned).</param>
+    /// <param name="embedderName">The recorded name of the embedder the store was built with; searching a store built with another fails.</param>
+    /// <param name="embedder">Embeds string search values (not owned); <see langword="null"/> if only vectors are searched.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="store"/> is <see langword="null"/>.</exception>
     public KnowledgeVectorSearch(string name, SqliteKnowledgeStore store, string embedderName, IEmbeddingGenerator<string, Embedding<float>>? embedder)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -35,6 +41,14 @@ public sealed class KnowledgeVectorSearch : IKeywordHybridSearchable<KnowledgeCh
     }
 
     /// <summary>Vector search, like <c>VectorStoreCollection.SearchAsync</c>.</summary>
+    /// <typeparam name="TInput">The search value's type: <see langword="string"/>, <see cref="ReadOnlyMemory{T}"/> of <see cref="float"/>, <see cref="float"/>[] or <see cref="Embedding{T}"/>.</typeparam>
+    /// <param name="searchValue">The text to embed, or the query vector.</param>
+    /// <param name="top">The most results, at least 1.</param>
+    /// <param name="options">Skip, score threshold, whether to return vectors, and a filter of equalities on indexed fields (combined with <c>&amp;&amp;</c>); <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>The chunks with their cosine similarity, best first.</returns>
+    /// <exception cref="NotSupportedException"><typeparamref name="TInput"/> is none of the supported types.</exception>
+    /// <exception cref="KnowledgeStoreMismatchException">The store was built with another embedder or dimension.</exception>
     public IAsyncEnumerable<VectorSearchResult<KnowledgeChunkRecord>> SearchAsync<TInput>(TInput searchValue, int top, VectorSearchOptions<KnowledgeChunkRecord>? options = null, CancellationToken cancellationToken = default)
         where TInput : notnull
     {
@@ -42,6 +56,15 @@ public sealed class KnowledgeVectorSearch : IKeywordHybridSearchable<KnowledgeCh
         return RunAsync(searchValue, string.Empty, SearchMode.Vector, top, options.Skip, options.ScoreThreshold, options.IncludeVectors, FilterTranslator.Translate(options.Filter), cancellationToken);
     }
 
+    /// <summary>Hybrid search: the vector, keyword and rare-term rankings fused by reciprocal rank, as <c>kb.search(..., mode = hybrid)</c>.</summary>
+    /// <typeparam name="TInput">The search value's type, as for <see cref="SearchAsync{TInput}"/>.</typeparam>
+    /// <param name="searchValue">The text to embed, or the query vector.</param>
+    /// <param name="keywords">The words to rank by keyword; empty to use <paramref name="searchValue"/>'s text.</param>
+    /// <param name="top">The most results, at least 1.</param>
+    /// <param name="options">Skip, score threshold, whether to return vectors, and a filter; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>The chunks with their fused score, best first.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="keywords"/> is <see langword="null"/>.</exception>
     public IAsyncEnumerable<VectorSearchResult<KnowledgeChunkRecord>> HybridSearchAsync<TInput>(TInput searchValue, ICollection<string> keywords, int top, HybridSearchOptions<KnowledgeChunkRecord>? options = null, CancellationToken cancellationToken = default)
         where TInput : notnull
     {
@@ -50,6 +73,11 @@ public sealed class KnowledgeVectorSearch : IKeywordHybridSearchable<KnowledgeCh
         return RunAsync(searchValue, string.Join(" ", keywords), SearchMode.Hybrid, top, options.Skip, options.ScoreThreshold, options.IncludeVectors, FilterTranslator.Translate(options.Filter), cancellationToken);
     }
 
+    /// <summary>Returns its <see cref="VectorStoreCollectionMetadata"/> (system <c>sqlite</c>, the file's name as collection), or itself for a type it is.</summary>
+    /// <param name="serviceType">The type of the service wanted.</param>
+    /// <param name="serviceKey">A key; it has no keyed services.</param>
+    /// <returns>The service, or <see langword="null"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="serviceType"/> is <see langword="null"/>.</exception>
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);

@@ -28,6 +28,16 @@ public sealed partial class AtlasRuntime
     /// With a <paramref name="step"/>, the reply is streamed as <see cref="TokenEmitted"/> events and
     /// its usage and cost are added to the step.
     /// </remarks>
+    /// <param name="agent">The agent to run.</param>
+    /// <param name="arguments">Its arguments as JSON values, by parameter name as declared.</param>
+    /// <param name="step">The step the call belongs to (for events, usage and budgets); <see langword="null"/> for a call outside any run.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A JSON string for a text agent, the validated JSON value for a structured one.</returns>
+    /// <exception cref="BudgetExceededException">The agent's or the run's <c>budget</c> was exceeded.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// No provider could answer (<c>No provider of route 'smart' could answer: ...</c>, each provider's error named), or the
+    /// structured reply stayed invalid.
+    /// </exception>
     public Task<JsonNode?> InvokeAgentAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agent);
@@ -42,6 +52,11 @@ public sealed partial class AtlasRuntime
     /// retry or fallback that would repeat text the caller already has. (A later request of a tool
     /// loop, none of whose text the caller has, is retried as usual.)
     /// </remarks>
+    /// <param name="agent">The agent to run.</param>
+    /// <param name="arguments">Its arguments as JSON values, by parameter name as declared.</param>
+    /// <param name="step">The step the call belongs to (for events, usage and budgets); <see langword="null"/> for a call outside any run.</param>
+    /// <param name="cancellationToken">Cancels the call and ends the enumeration.</param>
+    /// <returns>The reply's text in the pieces the provider streamed; the call's errors are thrown from the enumeration.</returns>
     public async IAsyncEnumerable<string> StreamAgentAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agent);

@@ -21,6 +21,7 @@ public sealed class BudgetExceededException : InvalidOperationException
     /// <summary>What went over: <c>workflow 'name'</c> or <c>agent 'name'</c>.</summary>
     public string Owner { get; }
 
+    /// <summary>The budget that was exceeded, as declared on the workflow or the agent.</summary>
     public BudgetDescriptor Budget { get; }
 
     /// <summary>What had been spent when the limit was found exceeded (the call that crossed it included).</summary>

@@ -35,6 +35,18 @@ public enum ProviderKind
 /// remote provider from sending it to the reply's last byte; without it, the reply must start within 100 s and may pause at most
 /// 30 s between chunks (spec/language.md §6).
 /// </summary>
+/// <param name="Name">The provider's declared name, which agents' <c>model</c> and routes' <c>use</c> refer to.</param>
+/// <param name="Kind">Which client the runtime makes for it.</param>
+/// <param name="Model">The model the provider is asked for (e.g. <c>gpt-4o-mini</c>); required except for <see cref="ProviderKind.Mock"/>.</param>
+/// <param name="Endpoint">The base URL of the service; required for <see cref="ProviderKind.OpenAICompatible"/>, the library's default otherwise.</param>
+/// <param name="ApiKeyVariable">The environment variable holding the API key; a provider whose variable is unset is unavailable, not an error.</param>
+/// <param name="Capabilities">What the provider supports (<c>chat</c>, <c>tools</c>, <c>json</c>, <c>embeddings</c>, <c>vision</c>, <c>streaming</c>); <see langword="null"/> for its kind's defaults.</param>
+/// <param name="InputCostPerMillion">US dollars per million input tokens, for <see cref="Usage.CostUsd"/>, budgets and <see cref="RouteStrategy.Cheapest"/>; <see langword="null"/> if not declared.</param>
+/// <param name="OutputCostPerMillion">US dollars per million output tokens; <see langword="null"/> if not declared.</param>
+/// <param name="Latency">For <see cref="ProviderKind.Mock"/>, the delay before each streamed word; ignored by the other kinds.</param>
+/// <param name="MaxConcurrency">How many calls to this provider may be in flight at once (the others wait); <see langword="null"/> for no limit.</param>
+/// <param name="EmbeddingModel">The model a knowledge base embeds with when this provider is its <c>embedder</c>.</param>
+/// <param name="Timeout">The most one request may take, from sending it to the reply's last byte; <see langword="null"/> for the start and idle limits above.</param>
 public sealed record ProviderDescriptor(
     string Name,
     ProviderKind Kind,
@@ -66,6 +78,13 @@ public enum RouteStrategy
 }
 
 /// <summary>A route over the providers in <see cref="Use"/>, picked by <see cref="Strategy"/>.</summary>
+/// <remarks>A provider that is unavailable, lacks a capability in <see cref="Require"/> or has its circuit open is skipped, with the reason in the <see cref="ProviderSelected"/> event.</remarks>
+/// <param name="Name">The route's declared name, which agents' <c>model</c> refers to; no provider may have it too.</param>
+/// <param name="Strategy">How the route orders its providers for each call.</param>
+/// <param name="Use">The names of the providers it routes over, in the declared order.</param>
+/// <param name="Require">Capabilities every provider it uses must support; <see langword="null"/> for none.</param>
+/// <param name="Retry">How many times a failed request is retried after its first attempt (0: none).</param>
+/// <param name="Timeout">The most one attempt may take; <see langword="null"/> for no route limit (the provider's own limits still apply).</param>
 public sealed record RouteDescriptor(
     string Name,
     RouteStrategy Strategy,
@@ -74,6 +93,12 @@ public sealed record RouteDescriptor(
     int Retry = 0,
     TimeSpan? Timeout = null);
 
+/// <summary>A parameter of an agent or a tool, as declared: what the model is told about it, and what delegation validates.</summary>
+/// <param name="Name">The parameter's name, which is also its argument's JSON property name.</param>
+/// <param name="TypeName">
+/// The Atlas type as written in the .atlas file (<c>string</c>, <c>Ticket</c>, <c>Passage[]</c>); a trailing <c>?</c>
+/// marks an optional parameter.
+/// </param>
 public sealed record ParameterDescriptor(string Name, string TypeName);
 
 /// <summary>
@@ -90,6 +115,21 @@ public sealed record ParameterDescriptor(string Name, string TypeName);
 /// is one reply of the model asking for tools (or delegates), however many it names. After the last allowed round the
 /// model is asked once more with no tools offered; a reply that still asks for tools fails the call.
 /// </remarks>
+/// <param name="Name">The agent's declared name.</param>
+/// <param name="Parameters">Its parameters, in declared order; the prompt and instructions templates read them.</param>
+/// <param name="ResultTypeName">The Atlas type of its result (<c>string</c> for text).</param>
+/// <param name="ResultSchema">The JSON schema a structured result is validated against; <see langword="null"/> for text.</param>
+/// <param name="Model">The provider or route it calls.</param>
+/// <param name="Prompt">The user message, rendered from the arguments.</param>
+/// <param name="Instructions">The system message, rendered from the arguments; <see langword="null"/> for none.</param>
+/// <param name="Temperature">The sampling temperature (0 to 2) asked of the model; <see langword="null"/> for the provider's default.</param>
+/// <param name="MaxTokens">The most output tokens one reply may have; <see langword="null"/> for the provider's default.</param>
+/// <param name="Tools">The names of the tools and MCP servers the model may call (an MCP server offers all its tools); <see langword="null"/> for none.</param>
+/// <param name="Delegates">The agents it may hand work to, each offered to the model as a tool; <see langword="null"/> for none.</param>
+/// <param name="ParametersSchema">The JSON schema of its arguments when it is offered as a delegate; <see langword="null"/> if it is no agent's delegate.</param>
+/// <param name="MaxDepth">How many levels of delegation may nest below it; <see langword="null"/> for <see cref="DefaultMaxDepth"/>.</param>
+/// <param name="Budget">The most one call of it may spend, its delegations included; <see langword="null"/> for no limit.</param>
+/// <param name="MaxToolCalls">How many tool-call rounds one call may make; <see langword="null"/> for <see cref="DefaultMaxToolCalls"/>.</param>
 public sealed record AgentDescriptor(
     string Name,
     IReadOnlyList<ParameterDescriptor> Parameters,
@@ -113,6 +153,7 @@ public sealed record AgentDescriptor(
     /// <summary>How many levels of delegation may nest below an agent that does not set <c>max_depth</c>.</summary>
     public const int DefaultMaxDepth = 3;
 
+    /// <summary>Whether the agent returns text (its reply as it is) rather than a structured value validated against <see cref="ResultSchema"/>.</summary>
     public bool ReturnsText => ResultSchema is null;
 }
 
@@ -120,9 +161,14 @@ public sealed record AgentDescriptor(
 /// <c>budget { usd = ..., tokens = ... }</c>: the most one workflow run or one agent call may spend,
 /// in US dollars (at the providers' declared costs) and in tokens (input plus output); null is no limit.
 /// </summary>
+/// <param name="Usd">The most it may cost in US dollars; <see langword="null"/> for no cost limit.</param>
+/// <param name="Tokens">The most input plus output tokens it may use; <see langword="null"/> for no token limit.</param>
 public sealed record BudgetDescriptor(decimal? Usd = null, long? Tokens = null);
 
 /// <summary>A tool's signature (the implementation is supplied to the runtime separately).</summary>
+/// <param name="Name">The tool's declared name, under which its implementation is registered in <see cref="AtlasRuntimeOptions.Tools"/>.</param>
+/// <param name="Parameters">Its parameters, in declared order.</param>
+/// <param name="ResultTypeName">The Atlas type of its result.</param>
 public sealed record ToolDescriptor(string Name, IReadOnlyList<ParameterDescriptor> Parameters, string ResultTypeName);
 
 /// <summary>How a knowledge base cuts its documents into chunks (spec/language.md §10).</summary>
@@ -148,10 +194,18 @@ public enum StoreKind
     Chroma,
 }
 
-/// <summary>
-/// A knowledge base: source globs relative to <c>BaseDirectory</c> of the runtime options, how they are chunked (sizes in
-/// tokens), the embedder (<c>minilm</c> or a provider's name) and the store (<see cref="StoreTarget"/> is its file or URL).
-/// </summary>
+/// <summary>A knowledge base: source globs relative to <c>BaseDirectory</c> of the runtime options, chunking, embedder and store.</summary>
+/// <param name="Name">The knowledge base's declared name, which workflows search by.</param>
+/// <param name="Sources">Globs of the files it holds, relative to <see cref="AtlasRuntimeOptions.BaseDirectory"/>.</param>
+/// <param name="Chunking">How documents are cut.</param>
+/// <param name="ChunkSize">The most tokens in a chunk (0 for the default, 800).</param>
+/// <param name="ChunkOverlap">How many tokens consecutive chunks share (ignored by <see cref="ChunkingStrategy.Markdown"/>).</param>
+/// <param name="Embedder"><c>minilm</c>, or the name of the provider whose <c>embedding_model</c> computes the vectors.</param>
+/// <param name="Store">The kind of store.</param>
+/// <param name="StoreTarget">
+/// Where the store is: the SQLite file, relative to <see cref="AtlasRuntimeOptions.BaseDirectory"/> (empty for
+/// <c>NAME.db</c>), or the ChromaDB server's http(s) URL.
+/// </param>
 public sealed record KnowledgeDescriptor(
     string Name,
     IReadOnlyList<string> Sources,
@@ -163,8 +217,12 @@ public sealed record KnowledgeDescriptor(
     string StoreTarget);
 
 /// <summary>Per-step or per-call policy: retries after the first attempt, a timeout per attempt, and (for `for`) parallelism.</summary>
+/// <param name="Retry">How many times a failed attempt is retried, with exponential backoff; 0 for no retry.</param>
+/// <param name="Timeout">The most one attempt may take; <see langword="null"/> for no limit.</param>
+/// <param name="Parallelism">For <see cref="StepContext.ForEachAsync{TIn, TOut}"/>, how many items run at once (at least 1).</param>
 public sealed record StepPolicy(int Retry = 0, TimeSpan? Timeout = null, int Parallelism = 1)
 {
+    /// <summary>One attempt, no timeout, one item at a time: the policy of a step declared without <c>with { ... }</c>.</summary>
     public static readonly StepPolicy Default = new();
 }
 
@@ -175,6 +233,12 @@ public sealed record StepPolicy(int Retry = 0, TimeSpan? Timeout = null, int Par
 /// a bare name is looked up on <c>PATH</c>. <see cref="Environment"/> adds to (a null value removes from) the
 /// inherited environment. <see cref="StartTimeout"/> bounds starting the process and the MCP handshake (default 30s).
 /// </summary>
+/// <param name="Name">The server's declared name, which agents' <c>tools</c> refer to.</param>
+/// <param name="Command">The program to start.</param>
+/// <param name="Arguments">Its command-line arguments, each passed as one argument (no shell).</param>
+/// <param name="WorkingDirectory">The folder it starts in; <see langword="null"/> for the runtime's <c>BaseDirectory</c>.</param>
+/// <param name="Environment">Variables to set (or, with a <see langword="null"/> value, remove) in the inherited environment; <see langword="null"/> for none.</param>
+/// <param name="StartTimeout">The most starting it and the MCP handshake may take; <see langword="null"/> for 30 seconds.</param>
 public sealed record McpDescriptor(
     string Name,
     string Command,

@@ -22,6 +22,9 @@ public static class AtlasEventJson
     public static AtlasJsonContext Context => AtlasJsonContext.Default;
 
     /// <summary>One event as one line of compact JSON (no trailing newline).</summary>
+    /// <param name="atlasEvent">The event.</param>
+    /// <returns>The JSON, with its <c>"type"</c> discriminator first.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="atlasEvent"/> is <see langword="null"/>.</exception>
     public static string SerializeEvent(AtlasEvent atlasEvent)
     {
         ArgumentNullException.ThrowIfNull(atlasEvent);
@@ -29,6 +32,10 @@ public static class AtlasEventJson
     }
 
     /// <summary>Reads an event written by <see cref="SerializeEvent"/>.</summary>
+    /// <param name="json">One line of JSON.</param>
+    /// <returns>The event, of the type its discriminator names; <see langword="null"/> for the JSON <c>null</c>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> is <see langword="null"/>.</exception>
+    /// <exception cref="JsonException">The text is not an event's JSON.</exception>
     public static AtlasEvent? DeserializeEvent(string json)
     {
         ArgumentNullException.ThrowIfNull(json);

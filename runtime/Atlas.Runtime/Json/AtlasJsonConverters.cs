@@ -9,27 +9,56 @@ using System.Text.Json.Serialization;
 namespace Atlas.Runtime;
 
 /// <summary>Reads one JSON value at the reader's current token; <paramref name="where"/> names it in error messages.</summary>
+/// <typeparam name="T">The value's type.</typeparam>
+/// <param name="reader">The reader, at the value's first token; left at its last token.</param>
+/// <param name="options">The serializer's options.</param>
+/// <param name="where">The value's JSON path, named in errors.</param>
+/// <returns>The value read.</returns>
 public delegate T AtlasJsonValueReader<T>(ref Utf8JsonReader reader, JsonSerializerOptions options, string where);
 
 /// <summary>Writes one JSON value.</summary>
+/// <typeparam name="T">The value's type.</typeparam>
+/// <param name="writer">The writer.</param>
+/// <param name="value">The value to write.</param>
+/// <param name="options">The serializer's options.</param>
 public delegate void AtlasJsonValueWriter<in T>(Utf8JsonWriter writer, T value, JsonSerializerOptions options);
 
 /// <summary>Reading helpers shared by the generated converters; errors are <see cref="JsonException"/>s that say where and what was expected.</summary>
 public static class AtlasJsonReader
 {
     /// <summary>A string value.</summary>
+    /// <param name="reader">The reader, at the value's first token; left at its last token.</param>
+    /// <param name="options">The serializer's options.</param>
+    /// <param name="where">The value's JSON path (e.g. <c>$.ticket.tags[2]</c>), named in the error.</param>
+    /// <returns>The string.</returns>
+    /// <exception cref="JsonException">The JSON holds something else; the message says where and what was expected.</exception>
     public static string ReadString(ref Utf8JsonReader reader, JsonSerializerOptions options, string where) =>
         reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw Unexpected(ref reader, where, "a string");
 
     /// <summary>A whole number that fits in 32 bits.</summary>
+    /// <param name="reader">The reader, at the value's first token; left at its last token.</param>
+    /// <param name="options">The serializer's options.</param>
+    /// <param name="where">The value's JSON path (e.g. <c>$.ticket.tags[2]</c>), named in the error.</param>
+    /// <returns>The number.</returns>
+    /// <exception cref="JsonException">The JSON holds something else; the message says where and what was expected.</exception>
     public static int ReadInt32(ref Utf8JsonReader reader, JsonSerializerOptions options, string where) =>
         reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int value) ? value : throw Unexpected(ref reader, where, "a whole number");
 
     /// <summary>A number.</summary>
+    /// <param name="reader">The reader, at the value's first token; left at its last token.</param>
+    /// <param name="options">The serializer's options.</param>
+    /// <param name="where">The value's JSON path (e.g. <c>$.ticket.tags[2]</c>), named in the error.</param>
+    /// <returns>The number.</returns>
+    /// <exception cref="JsonException">The JSON holds something else; the message says where and what was expected.</exception>
     public static double ReadDouble(ref Utf8JsonReader reader, JsonSerializerOptions options, string where) =>
         reader.TokenType == JsonTokenType.Number ? reader.GetDouble() : throw Unexpected(ref reader, where, "a number");
 
     /// <summary>true or false.</summary>
+    /// <param name="reader">The reader, at the value's first token; left at its last token.</param>
+    /// <param name="options">The serializer's options.</param>
+    /// <param name="where">The value's JSON path (e.g. <c>$.ticket.tags[2]</c>), named in the error.</param>
+    /// <returns>The boolean.</returns>
+    /// <exception cref="JsonException">The JSON holds something else; the message says where and what was expected.</exception>
     public static bool ReadBoolean(ref Utf8JsonReader reader, JsonSerializerOptions options, string where) => reader.TokenType switch
     {
         JsonTokenType.True => true,
@@ -38,6 +67,13 @@ public static class AtlasJsonReader
     };
 
     /// <summary>An array, each item read by <paramref name="readItem"/>.</summary>
+    /// <typeparam name="T">The items' type.</typeparam>
+    /// <param name="reader">The reader, at the value's first token; left at its last token.</param>
+    /// <param name="options">The serializer's options.</param>
+    /// <param name="where">The value's JSON path (e.g. <c>$.ticket.tags[2]</c>), named in the error.</param>
+    /// <param name="readItem">Reads one item; its path is <paramref name="where"/> with the item's index.</param>
+    /// <returns>The items, in order.</returns>
+    /// <exception cref="JsonException">The JSON holds something else; the message says where and what was expected.</exception>
     public static IReadOnlyList<T> ReadList<T>(ref Utf8JsonReader reader, JsonSerializerOptions options, string where, AtlasJsonValueReader<T> readItem)
     {
         if (reader.TokenType != JsonTokenType.StartArray) throw Unexpected(ref reader, where, "an array");
@@ -51,10 +87,17 @@ public static class AtlasJsonReader
     }
 
     /// <summary>The error for a value of the wrong kind.</summary>
+    /// <param name="reader">The reader, at the offending token.</param>
+    /// <param name="where">The value's JSON path.</param>
+    /// <param name="expected">What was expected, as a phrase (<c>a string</c>).</param>
+    /// <returns>The exception, to throw.</returns>
     public static JsonException Unexpected(ref Utf8JsonReader reader, string where, string expected) =>
         new($"{where} must be {expected}, but the JSON has {Describe(reader.TokenType)}.");
 
     /// <summary>The error for a required field that is absent.</summary>
+    /// <param name="where">The object's JSON path.</param>
+    /// <param name="field">The missing field's JSON name.</param>
+    /// <returns>The exception, to throw.</returns>
     public static JsonException MissingField(string where, string field) =>
         new($"{where} is missing the required field \"{field}\".");
 
@@ -90,18 +133,35 @@ public static class AtlasJsonReader
 public static class AtlasJsonWriter
 {
     /// <summary>A string value.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value to write.</param>
+    /// <param name="options">The serializer's options.</param>
     public static void WriteString(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 
     /// <summary>A whole number.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value to write.</param>
+    /// <param name="options">The serializer's options.</param>
     public static void WriteInt32(Utf8JsonWriter writer, int value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
 
     /// <summary>A number.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value to write.</param>
+    /// <param name="options">The serializer's options.</param>
     public static void WriteDouble(Utf8JsonWriter writer, double value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
 
     /// <summary>true or false.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value to write.</param>
+    /// <param name="options">The serializer's options.</param>
     public static void WriteBoolean(Utf8JsonWriter writer, bool value, JsonSerializerOptions options) => writer.WriteBooleanValue(value);
 
     /// <summary>An array, each item written by <paramref name="writeItem"/>.</summary>
+    /// <typeparam name="T">The items' type.</typeparam>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The value to write.</param>
+    /// <param name="options">The serializer's options.</param>
+    /// <param name="writeItem">Writes one item.</param>
     public static void WriteList<T>(Utf8JsonWriter writer, IReadOnlyList<T> value, JsonSerializerOptions options, AtlasJsonValueWriter<T> writeItem)
     {
         writer.WriteStartArray();
@@ -111,6 +171,9 @@ public static class AtlasJsonWriter
 }
 
 /// <summary>A list of <typeparamref name="T"/> as a JSON array.</summary>
+/// <typeparam name="T">The items' type.</typeparam>
+/// <param name="readItem">Reads one item.</param>
+/// <param name="writeItem">Writes one item.</param>
 public sealed class AtlasListJsonConverter<T>(AtlasJsonValueReader<T> readItem, AtlasJsonValueWriter<T> writeItem) : JsonConverter<IReadOnlyList<T>>
 {
     /// <inheritdoc/>
@@ -123,6 +186,9 @@ public sealed class AtlasListJsonConverter<T>(AtlasJsonValueReader<T> readItem, 
 }
 
 /// <summary>An optional <typeparamref name="T"/>: the value, or JSON null.</summary>
+/// <typeparam name="T">The value's type.</typeparam>
+/// <param name="read">Reads a value that is not null.</param>
+/// <param name="write">Writes a value that is not null.</param>
 public sealed class AtlasNullableJsonConverter<T>(AtlasJsonValueReader<T> read, AtlasJsonValueWriter<T> write) : JsonConverter<T?>
     where T : struct
 {
@@ -157,6 +223,11 @@ public sealed class PassageJsonConverter : JsonConverter<Passage>
     public override void Write(Utf8JsonWriter writer, Passage value, JsonSerializerOptions options) => WriteValue(writer, value, options);
 
     /// <summary>Reads a passage object.</summary>
+    /// <param name="reader">The reader, at the value's first token; left at its last token.</param>
+    /// <param name="options">The serializer's options.</param>
+    /// <param name="where">The value's JSON path (e.g. <c>$.ticket.tags[2]</c>), named in the error.</param>
+    /// <returns>The passage; its <see cref="Passage.Metadata"/> is <see langword="null"/> (it is not part of the JSON).</returns>
+    /// <exception cref="JsonException">The JSON is not a passage object, or lacks <c>text</c>, <c>source</c> or <c>score</c>.</exception>
     public static Passage ReadValue(ref Utf8JsonReader reader, JsonSerializerOptions options, string where)
     {
         if (reader.TokenType != JsonTokenType.StartObject) throw AtlasJsonReader.Unexpected(ref reader, where, "a Passage (an object)");
@@ -197,6 +268,9 @@ public sealed class PassageJsonConverter : JsonConverter<Passage>
     }
 
     /// <summary>Writes a passage object.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="value">The passage; its <see cref="Passage.Metadata"/> is not written.</param>
+    /// <param name="options">The serializer's options.</param>
     public static void WriteValue(Utf8JsonWriter writer, Passage value, JsonSerializerOptions options)
     {
         writer.WriteStartObject();

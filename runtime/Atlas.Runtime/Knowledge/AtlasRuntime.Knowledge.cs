@@ -14,7 +14,14 @@ public sealed partial class AtlasRuntime
     /// <see cref="AtlasRuntimeOptions.KnowledgeFactory"/> built for its descriptor. With neither, the search fails saying
     /// so: there is no other store that would answer as <c>atlas run</c> does.
     /// </summary>
+    /// <param name="knowledge">The knowledge base's declared name (or the name of a host's entry).</param>
+    /// <param name="query">The text to search for.</param>
+    /// <param name="options">How many passages, which ranking, the lowest score kept and the metadata filters.</param>
+    /// <param name="step">The step that searches; <see langword="null"/> outside a run.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>At most <see cref="SearchOptions.Top"/> passages, best first.</returns>
     /// <exception cref="ArgumentException">No knowledge base has that name.</exception>
+    /// <exception cref="InvalidOperationException">The knowledge base has no store (neither a host's entry nor a factory).</exception>
     public async Task<IReadOnlyList<Passage>> SearchAsync(string knowledge, string query, SearchOptions options, StepContext? step, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

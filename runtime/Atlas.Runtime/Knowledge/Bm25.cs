@@ -13,6 +13,12 @@ public static class Bm25
     /// <paramref name="length"/> words, and in <paramref name="documentFrequency"/> of <paramref name="chunks"/> chunks
     /// whose mean length is <paramref name="averageLength"/>.
     /// </summary>
+    /// <param name="termFrequency">How often the term occurs in the chunk.</param>
+    /// <param name="documentFrequency">How many chunks of the store hold the term.</param>
+    /// <param name="chunks">How many chunks the store holds.</param>
+    /// <param name="length">The chunk's length in words.</param>
+    /// <param name="averageLength">The mean length of the store's chunks, in words.</param>
+    /// <returns>The term's score; a chunk's score is the sum over the query's terms.</returns>
     public static double TermScore(double termFrequency, double documentFrequency, double chunks, double length, double averageLength)
     {
         var idf = Math.Log(1 + ((chunks - documentFrequency + 0.5) / (documentFrequency + 0.5)));

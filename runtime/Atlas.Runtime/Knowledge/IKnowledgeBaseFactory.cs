@@ -14,5 +14,8 @@ namespace Atlas.Runtime;
 public interface IKnowledgeBaseFactory
 {
     /// <summary>The knowledge base for <paramref name="descriptor"/>, paths relative to <paramref name="baseDirectory"/>.</summary>
+    /// <param name="descriptor">The declared knowledge base.</param>
+    /// <param name="baseDirectory">The folder its <c>sources</c> and SQLite store are relative to (<see cref="AtlasRuntimeOptions.BaseDirectory"/>).</param>
+    /// <returns>The knowledge base; the runtime asks once per descriptor and searches it from many runs at once.</returns>
     IKnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory);
 }

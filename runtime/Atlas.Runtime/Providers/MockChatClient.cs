@@ -46,6 +46,10 @@ public sealed partial class MockChatClient : IChatClient
     private readonly TimeProvider _timeProvider;
     private readonly ChatClientMetadata _metadata;
 
+    /// <summary>Creates a mock model.</summary>
+    /// <param name="modelId">The model id it reports in its metadata and replies; <see langword="null"/> for <c>mock</c>.</param>
+    /// <param name="latency">The delay before each streamed word (and once before a whole reply); <see langword="null"/> or not positive for none.</param>
+    /// <param name="timeProvider">The clock the delays and the replies' <c>CreatedAt</c> use; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     public MockChatClient(string? modelId = null, TimeSpan? latency = null, TimeProvider? timeProvider = null)
     {
         ModelId = modelId ?? "mock";
@@ -54,10 +58,13 @@ public sealed partial class MockChatClient : IChatClient
         _metadata = new ChatClientMetadata("atlas-mock", null, ModelId);
     }
 
+    /// <summary>The model id it reports (<c>mock</c> unless given).</summary>
     public string ModelId { get; }
 
+    /// <summary>The delay before each streamed word, and once before a whole reply; <see cref="TimeSpan.Zero"/> for none.</summary>
     public TimeSpan Latency { get; }
 
+    /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -88,6 +95,7 @@ public sealed partial class MockChatClient : IChatClient
         };
     }
 
+    /// <inheritdoc />
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -126,6 +134,11 @@ public sealed partial class MockChatClient : IChatClient
         };
     }
 
+    /// <summary>Returns its <see cref="ChatClientMetadata"/> (provider <c>atlas-mock</c>), or itself for a type it is; <see langword="null"/> for anything else or any key.</summary>
+    /// <param name="serviceType">The type of the service wanted.</param>
+    /// <param name="serviceKey">A key for the service; the mock has no keyed services.</param>
+    /// <returns>The service, or <see langword="null"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="serviceType"/> is <see langword="null"/>.</exception>
     public object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
@@ -137,6 +150,7 @@ public sealed partial class MockChatClient : IChatClient
         return serviceType == typeof(ChatClientMetadata) ? _metadata : serviceType.IsInstanceOfType(this) ? this : null;
     }
 
+    /// <summary>Does nothing: the mock holds no resources.</summary>
     public void Dispose()
     {
     }

@@ -79,6 +79,9 @@ public static class ProviderEmbedders
     }
 
     /// <summary>As <see cref="TryCreate"/>, throwing when the generator can't be made.</summary>
+    /// <param name="provider">The provider a knowledge base's <c>embedder</c> names.</param>
+    /// <param name="getEnvironmentVariable">Reads the API key's variable; <see cref="Environment.GetEnvironmentVariable(string)"/> if <see langword="null"/>.</param>
+    /// <returns>The generator; the caller owns it and disposes it.</returns>
     /// <exception cref="InvalidOperationException">The provider can't embed; the message names it and says why.</exception>
     public static IEmbeddingGenerator<string, Embedding<float>> Create(ProviderDescriptor provider, Func<string, string?>? getEnvironmentVariable = null) =>
         TryCreate(provider, getEnvironmentVariable, out var generator, out var reason)

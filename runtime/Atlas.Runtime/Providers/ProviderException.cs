@@ -9,6 +9,12 @@ namespace Atlas.Runtime;
 /// </summary>
 public sealed class ProviderException : Exception
 {
+    /// <summary>Creates the exception for a failed call to <paramref name="provider"/>.</summary>
+    /// <param name="provider">The provider's name as declared.</param>
+    /// <param name="message">What went wrong, naming the provider; it must hold no API key.</param>
+    /// <param name="statusCode">The HTTP status of the reply, or the status an error event stands for; <see langword="null"/> if there was no reply.</param>
+    /// <param name="retryAfter">How long the provider asked callers to wait; <see langword="null"/> if it did not say.</param>
+    /// <param name="inner">The library's or the network's exception, if any.</param>
     public ProviderException(string provider, string message, int? statusCode = null, TimeSpan? retryAfter = null, Exception? inner = null)
         : base(message, inner)
     {

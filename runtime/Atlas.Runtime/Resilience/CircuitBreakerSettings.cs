@@ -14,6 +14,10 @@ namespace Atlas.Runtime;
 /// request), timeouts, broken or malformed streams. A caller's cancellation is not counted.
 /// Polly requires <see cref="SamplingDuration"/> and <see cref="BreakDuration"/> of at least 500 ms.
 /// </remarks>
+/// <param name="FailureRatio">The share of failed calls, from 0 to 1, at or above which the circuit opens.</param>
+/// <param name="MinimumThroughput">How many calls the sampling window must hold before the ratio counts.</param>
+/// <param name="SamplingDuration">The window the ratio is measured over; <see langword="null"/> for 30 seconds.</param>
+/// <param name="BreakDuration">How long an open circuit keeps the provider out; <see langword="null"/> for 30 seconds.</param>
 public sealed record CircuitBreakerSettings(
     double FailureRatio = 0.5,
     int MinimumThroughput = 5,
@@ -23,7 +27,9 @@ public sealed record CircuitBreakerSettings(
     /// <summary>The default: half of at least 5 calls in 30 s failed → out for 30 s.</summary>
     public static readonly CircuitBreakerSettings Default = new();
 
+    /// <summary>The sampling window in effect: <see cref="SamplingDuration"/>, or 30 seconds.</summary>
     public TimeSpan Sampling => SamplingDuration ?? TimeSpan.FromSeconds(30);
 
+    /// <summary>The break in effect: <see cref="BreakDuration"/>, or 30 seconds.</summary>
     public TimeSpan Break => BreakDuration ?? TimeSpan.FromSeconds(30);
 }

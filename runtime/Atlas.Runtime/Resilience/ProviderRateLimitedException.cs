@@ -8,8 +8,16 @@ namespace Atlas.Runtime;
 /// </summary>
 public sealed class ProviderRateLimitedException : Exception
 {
+    /// <summary>Creates the exception a rate-limited call throws.</summary>
+    /// <param name="message">What the provider said, naming it.</param>
+    /// <param name="retryAfter">How long the provider asked callers to wait; <see langword="null"/> to retry with the usual backoff.</param>
+    /// <param name="inner">The exception that reported the refusal, if any.</param>
     public ProviderRateLimitedException(string message, TimeSpan? retryAfter = null, Exception? inner = null)
         : base(message, inner) => RetryAfter = retryAfter;
 
+    /// <summary>
+    /// How long to wait before the next attempt; <see langword="null"/> for the retry's own backoff. A wait longer
+    /// than what is left of the call's timeout is not retried: the call fails (or its route falls back) at once.
+    /// </summary>
     public TimeSpan? RetryAfter { get; }
 }

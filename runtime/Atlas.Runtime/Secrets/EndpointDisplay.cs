@@ -13,6 +13,9 @@ public static class EndpointDisplay
     public const string Mask = "***";
 
     /// <summary><c>http://admin:secret@host:8080/v1</c> → <c>http://***@host:8080/v1</c>; an endpoint without credentials is returned as it is.</summary>
+    /// <param name="endpoint">An endpoint URL as declared, which need not parse.</param>
+    /// <returns>The endpoint with its user information masked, safe to print.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is <see langword="null"/>.</exception>
     public static string Display(string endpoint)
     {
         ArgumentNullException.ThrowIfNull(endpoint);

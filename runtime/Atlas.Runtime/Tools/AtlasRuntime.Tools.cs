@@ -25,6 +25,10 @@ public sealed partial class AtlasRuntime
     /// Calls the declared tool <paramref name="tool"/> directly (a workflow step that calls a tool), after checking
     /// <paramref name="arguments"/> against its parameters' schema. The result is the tool's value as JSON.
     /// </summary>
+    /// <param name="tool">The tool's declared name.</param>
+    /// <param name="arguments">Its arguments as JSON values, by parameter name as declared.</param>
+    /// <param name="cancellationToken">Passed to the tool.</param>
+    /// <returns>The tool's result serialized to JSON; <see langword="null"/> for a tool that returns nothing.</returns>
     /// <exception cref="AtlasToolException">No implementation is registered, or the arguments don't fit the parameters.</exception>
     public async Task<JsonNode?> InvokeToolAsync(string tool, IReadOnlyDictionary<string, JsonNode?> arguments, CancellationToken cancellationToken)
     {

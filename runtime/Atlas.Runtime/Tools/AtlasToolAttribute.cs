@@ -19,9 +19,11 @@ namespace Atlas.Runtime;
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class AtlasToolAttribute : Attribute
 {
-    /// <summary>The tool this method implements; null means the method's own name.</summary>
+    /// <summary>Marks the method as the implementation of a declared tool.</summary>
+    /// <param name="name">The tool's declared name (e.g. <c>lookup_order</c>); <see langword="null"/> to match the method's own name.</param>
     public AtlasToolAttribute(string? name = null) => Name = name;
 
+    /// <summary>The declared tool this method implements; <see langword="null"/> when it is matched by the method's own name.</summary>
     public string? Name { get; }
 
     /// <summary>

@@ -21,6 +21,9 @@ public static class ReadOnlyTools
         new ReadOnlyDictionary<string, object?>(new Dictionary<string, object?>(StringComparer.Ordinal) { [Property] = true });
 
     /// <summary>Whether calling <paramref name="tool"/> changes nothing outside the run.</summary>
+    /// <param name="tool">A tool offered to a model.</param>
+    /// <returns><see langword="true"/> for a tool marked with <see cref="Property"/> or an MCP tool with <c>readOnlyHint</c>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="tool"/> is <see langword="null"/>.</exception>
     public static bool IsReadOnly(AITool tool)
     {
         ArgumentNullException.ThrowIfNull(tool);
@@ -33,6 +36,9 @@ public static class ReadOnlyTools
     }
 
     /// <summary><paramref name="function"/>, marked read-only (for <see cref="AtlasRuntimeOptions.Tools"/> from C#).</summary>
+    /// <param name="function">A function that only reads.</param>
+    /// <returns><paramref name="function"/> itself if it is marked already, else a wrapper that delegates to it.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="function"/> is <see langword="null"/>.</exception>
     public static AIFunction Mark(AIFunction function)
     {
         ArgumentNullException.ThrowIfNull(function);

@@ -16,6 +16,15 @@ public sealed partial class AtlasRuntime
     /// so concurrent calls share nothing but the runtime's providers. Cancelling throws
     /// <see cref="OperationCanceledException"/> at once; running steps see the same token.
     /// </remarks>
+    /// <typeparam name="TState">The run's state: the workflow's inputs and one slot per step's result, written by the steps.</typeparam>
+    /// <typeparam name="TResult">What the workflow returns.</typeparam>
+    /// <param name="graph">The workflow, built once and shared by every run.</param>
+    /// <param name="state">A fresh state holding this run's input; the run writes its steps' results into it.</param>
+    /// <param name="result">Builds the workflow's return from the state once every step has finished.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>What <paramref name="result"/> built.</returns>
+    /// <exception cref="WorkflowFailedException">A step (or <paramref name="result"/>) failed; <see cref="WorkflowFailedException.Step"/> says which.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<TResult> RunAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, CancellationToken cancellationToken)
         where TState : class
     {
@@ -42,6 +51,11 @@ public sealed partial class AtlasRuntime
     /// <see cref="OperationCanceledException"/>. Events are buffered unbounded between the run and the
     /// reader (one run's events are few).
     /// </remarks>
+    /// <typeparam name="TState">The run's state.</typeparam>
+    /// <param name="graph">The workflow.</param>
+    /// <param name="state">A fresh state holding this run's input.</param>
+    /// <param name="cancellationToken">Cancels the run and ends the enumeration.</param>
+    /// <returns>The run's events, from <see cref="RunStarted"/> to <see cref="RunCompleted"/>.</returns>
     public async IAsyncEnumerable<AtlasEvent> RunStreamingAsync<TState>(WorkflowGraph<TState> graph, TState state, [EnumeratorCancellation] CancellationToken cancellationToken)
         where TState : class
     {
@@ -94,6 +108,17 @@ public sealed partial class AtlasRuntime
     /// memory stays flat however long the stream. Use <c>SendAsync</c>, then <c>Complete()</c>, and
     /// read every result. Cancelling the token of the options cancels every block.
     /// </remarks>
+    /// <typeparam name="TInput">What is sent into the block, one per run.</typeparam>
+    /// <typeparam name="TState">The run's state.</typeparam>
+    /// <typeparam name="TResult">What the workflow returns.</typeparam>
+    /// <param name="graph">The workflow.</param>
+    /// <param name="createState">Makes a fresh state from one input; if it throws, that input's result is an error (step <c>input</c>).</param>
+    /// <param name="result">Builds the workflow's return from a finished run's state.</param>
+    /// <param name="options">Capacity, concurrency, the event observer and the token; <see langword="null"/> for the defaults.</param>
+    /// <returns>
+    /// The block: send inputs to it and link or receive its results. It owns its inner blocks; it completes once
+    /// <c>Complete()</c> was called and every result has been received.
+    /// </returns>
     public IPropagatorBlock<TInput, WorkflowResult<TResult>> CreateBlock<TInput, TState, TResult>(
         WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, WorkflowBlockOptions? options = null)
         where TState : class

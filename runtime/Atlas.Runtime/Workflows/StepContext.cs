@@ -26,10 +26,13 @@ public sealed class StepContext
         Step = step;
     }
 
+    /// <summary>The id of the run this step belongs to, as its events carry it.</summary>
     public string RunId => Run.RunId;
 
+    /// <summary>The step's name as declared (for a step made by <see cref="AtlasRuntime.CreateStepContext"/>, the name given there).</summary>
     public string Step { get; }
 
+    /// <summary>The runtime the run executes on: a step body calls its agents, tools and knowledge bases through it.</summary>
     public AtlasRuntime Runtime => Run.Runtime;
 
     internal RunContext Run { get; }
@@ -54,6 +57,11 @@ public sealed class StepContext
     /// <paramref name="cancellationToken"/> is cancelled. A timed-out last attempt throws
     /// <see cref="Polly.Timeout.TimeoutRejectedException"/>.
     /// </remarks>
+    /// <typeparam name="T">What <paramref name="action"/> returns.</typeparam>
+    /// <param name="policy">The retries and the per-attempt timeout (its <see cref="StepPolicy.Parallelism"/> is not used).</param>
+    /// <param name="action">One attempt; it must observe the token it is given.</param>
+    /// <param name="cancellationToken">Cancels every attempt and the waits between them.</param>
+    /// <returns>What the first successful attempt returned.</returns>
     public Task<T> ExecuteAsync<T>(StepPolicy policy, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
@@ -67,6 +75,15 @@ public sealed class StepContext
     /// retries and timeout. The first item that still fails cancels the others and fails the step
     /// (its exception is rethrown as an <see cref="InvalidOperationException"/> naming the item).
     /// </remarks>
+    /// <typeparam name="TIn">The items' type.</typeparam>
+    /// <typeparam name="TOut">What the body makes of each item.</typeparam>
+    /// <param name="items">The list to run the body for.</param>
+    /// <param name="policy">Each item's retries and timeout, and how many items run at once.</param>
+    /// <param name="body">Runs one item, with this step's context (streamed tokens carry the item's number) and the attempt's token.</param>
+    /// <param name="cancellationToken">Cancels every item.</param>
+    /// <returns>The body's results in the order of <paramref name="items"/>.</returns>
+    /// <exception cref="InvalidOperationException">An item still failed after its retries; the message names it (<c>item 3 of 10: ...</c>).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<IReadOnlyList<TOut>> ForEachAsync<TIn, TOut>(IReadOnlyList<TIn> items, StepPolicy policy, Func<TIn, StepContext, CancellationToken, Task<TOut>> body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
@@ -148,6 +165,14 @@ public sealed class StepContext
     /// tokens and cost count toward this step and this run. Throws <see cref="WorkflowFailedException"/>
     /// if the called workflow fails.
     /// </summary>
+    /// <typeparam name="TState">The called workflow's state.</typeparam>
+    /// <typeparam name="TResult">What the called workflow returns.</typeparam>
+    /// <param name="graph">The called workflow.</param>
+    /// <param name="state">A fresh state holding the call's arguments.</param>
+    /// <param name="result">Builds the called workflow's return from its finished state.</param>
+    /// <param name="cancellationToken">Cancels the called run.</param>
+    /// <returns>What <paramref name="result"/> built.</returns>
+    /// <exception cref="BudgetExceededException">The calling run went over its workflow's <c>budget</c> with the called workflow's usage.</exception>
     public async Task<TResult> RunWorkflowAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, CancellationToken cancellationToken)
         where TState : class
     {

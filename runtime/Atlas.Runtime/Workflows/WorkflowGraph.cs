@@ -7,10 +7,20 @@ using System.Threading.Tasks;
 namespace Atlas.Runtime;
 
 /// <summary>What a step does to the run's state; it may read the steps it depends on and write its own result.</summary>
+/// <typeparam name="TState">The run's state.</typeparam>
+/// <param name="state">The run's state: the steps this one depends on have written their results into it.</param>
+/// <param name="step">The step's context: its runtime, its run, and helpers for policies and <c>for</c>.</param>
+/// <param name="cancellationToken">Cancelled when the attempt times out, the run fails or the caller cancels.</param>
+/// <returns>A task that completes when the step is done; a fault fails the step.</returns>
 public delegate Task StepBody<in TState>(TState state, StepContext step, CancellationToken cancellationToken);
 
 /// <summary>One node of a workflow graph, for display (atlas graph) and for the engine.</summary>
 /// <remarks><see cref="Kind"/> is <c>"step"</c> or <c>"switch"</c>; <see cref="Arms"/> is 0 for a step.</remarks>
+/// <param name="Name">The step's name.</param>
+/// <param name="DependsOn">The steps it waits for.</param>
+/// <param name="Kind"><c>step</c> or <c>switch</c>.</param>
+/// <param name="Arms">How many arms a switch has; 0 for a step.</param>
+/// <param name="Policy">The retries and timeout the engine applies around its body.</param>
 public sealed record WorkflowNode(string Name, IReadOnlyList<string> DependsOn, string Kind, int Arms, StepPolicy Policy);
 
 /// <summary>
@@ -33,6 +43,9 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private BudgetDescriptor? _budget;
 
+    /// <summary>Starts an empty graph.</summary>
+    /// <param name="workflow">The workflow's name, which its events and errors carry.</param>
+    /// <exception cref="ArgumentException"><paramref name="workflow"/> is <see langword="null"/>, empty or white space.</exception>
     public WorkflowGraphBuilder(string workflow)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(workflow);
@@ -40,6 +53,12 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
     }
 
     /// <summary>Adds a step that runs <paramref name="body"/> once every step in <paramref name="dependsOn"/> is done.</summary>
+    /// <param name="name">The step's name, unique in the workflow.</param>
+    /// <param name="dependsOn">The steps it waits for (any order, duplicates ignored); empty for a step that needs only the input.</param>
+    /// <param name="body">What the step does.</param>
+    /// <param name="policy">Retries and a timeout per attempt; <see langword="null"/> for <see cref="StepPolicy.Default"/>.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The name is empty or taken, or a dependency name is empty.</exception>
     public WorkflowGraphBuilder<TState> Step(string name, IReadOnlyList<string> dependsOn, StepBody<TState> body, StepPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -48,6 +67,13 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
     }
 
     /// <summary>A switch: <paramref name="selectArm"/> picks the index of the arm to run (conditional links); only that arm runs.</summary>
+    /// <param name="name">The switch's name, unique in the workflow; the chosen arm writes the step's result.</param>
+    /// <param name="dependsOn">The steps it waits for.</param>
+    /// <param name="selectArm">Returns the index in <paramref name="arms"/> of the arm to run; an index out of range fails the step.</param>
+    /// <param name="arms">One body per arm, at least one.</param>
+    /// <param name="policy">Retries and a timeout per attempt of the chosen arm; <see langword="null"/> for <see cref="StepPolicy.Default"/>.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">There are no arms or a null one, the name is empty or taken, or a dependency name is empty.</exception>
     public WorkflowGraphBuilder<TState> Switch(string name, IReadOnlyList<string> dependsOn, Func<TState, int> selectArm, IReadOnlyList<StepBody<TState>> arms, StepPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(selectArm);
@@ -67,6 +93,8 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
     }
 
     /// <summary>The workflow's <c>budget</c>: a run that spends more stops with <see cref="BudgetExceededException"/>.</summary>
+    /// <param name="budget">The most one run may spend; <see langword="null"/> for no limit.</param>
+    /// <returns>This builder.</returns>
     public WorkflowGraphBuilder<TState> WithBudget(BudgetDescriptor? budget)
     {
         _budget = budget;
@@ -74,6 +102,8 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
     }
 
     /// <summary>Validates the declared steps and returns the immutable graph.</summary>
+    /// <param name="returnDependsOn">The steps the workflow's <c>return</c> reads.</param>
+    /// <returns>The graph, in a topological order of its steps.</returns>
     /// <exception cref="ArgumentException">A dependency (of a step or of the return) names no step, or steps depend on each other in a cycle.</exception>
     public WorkflowGraph<TState> Build(IReadOnlyList<string> returnDependsOn)
     {
@@ -164,6 +194,7 @@ public sealed class WorkflowGraph<TState> where TState : class
         Nodes = steps.Select(s => new WorkflowNode(s.Name, s.DependsOn, s.IsSwitch ? "switch" : "step", s.Arms.Count, s.Policy)).ToArray();
     }
 
+    /// <summary>The workflow's name.</summary>
     public string Workflow { get; }
 
     /// <summary>The steps in a topological order (every step after the steps it depends on).</summary>

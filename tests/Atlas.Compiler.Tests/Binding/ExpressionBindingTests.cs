@@ -206,9 +206,23 @@ public class ExpressionBindingTests
     }
 
     [Fact]
-    public void Arguments_MisspelledOrMisplacedAreATL2018_RepeatedIsATL2033_AtTheName()
+    public void IntLiteral_TheSmallestInt_IsAnInt()
     {
-        // ATL2018: the argument matches no parameter; ATL2033: it matches one that is already given.
+        // -2147483648 fits in an int; it was once reported as not fitting, its magnitude being one more than int.MaxValue.
+        const string Source = """"
+            workflow w(ticket: Ticket) -> int {
+              n = -2147483648
+              return n
+            }
+            """";
+        AssertDiagnostics(Prelude + "\n" + Source);
+    }
+
+    [Fact]
+    public void Arguments_MisspelledIsATL2018_RepeatedIsATL2033_PositionalAfterNamedIsATL2035()
+    {
+        // ATL2018: no parameter has the argument's name; ATL2033: it matches one that is already given;
+        // ATL2035: a positional argument after a named one cannot be matched by position.
         const string Source = """"
             workflow w(ticket: Ticket) -> string {
               a = answer(ticket, categry = Category.bug)
@@ -220,10 +234,10 @@ public class ExpressionBindingTests
         var result = AssertDiagnostics(Prelude + "\n" + Source,
             ("ATL2018", 22, 22),
             ("ATL2033", 23, 45),
-            ("ATL2018", 24, 44));
+            ("ATL2035", 24, 44));
         AssertMessage(result, "ATL2018", "`answer` has no parameter `categry`; did you mean `category`?");
         AssertMessage(result, "ATL2033", "`top` is already given to `handbook.search`; pass it once");
-        AssertMessage(result, "ATL2018", "A positional argument cannot follow a named one");
+        AssertMessage(result, "ATL2035", "A positional argument cannot follow a named one; name it (`parameter = value`) or move it first");
     }
 
     [Fact]
@@ -332,16 +346,39 @@ public class ExpressionBindingTests
             """";
         var result = AssertDiagnostics(Prelude + "\n" + Source,
             ("ATL3001", 22, 7),
-            ("ATL3004", 27, 5),
+            ("ATL3009", 27, 5),
             ("ATL3008", 29, 5),
             ("ATL3008", 31, 5),
             ("ATL3005", 35, 10));
         AssertMessage(result, "ATL3001", "This switch over `Category` does not handle `other`");
-        // ATL3004: the case does not fit the subject; ATL3008: it fits but can never be reached.
-        AssertMessage(result, "ATL3004", "`biling` is not a member of `Category`; did you mean `billing`?");
+        // ATL3009: the case is no member of the enum; ATL3008: it fits but can never be reached.
+        AssertMessage(result, "ATL3009", "`biling` is not a member of `Category`; did you mean `billing`?");
         AssertMessage(result, "ATL3008", "`billing` is already handled by an earlier case, so it can never match; remove this one");
         AssertMessage(result, "ATL3008", "This case comes after `_`, so it can never match; move it above the `_` case");
         AssertMessage(result, "ATL3005", "This case is `int` but the first case is `string`");
+    }
+
+    [Fact]
+    public void Switch_CaseOfTheWrongType_IsATL3004SayingWhatEachCaseMustBe()
+    {
+        const string Source = """"
+            workflow w(ticket: Ticket, n: int) -> string {
+              a = switch ticket.category {
+                "billing" => "b"
+                _ => "c"
+              }
+              b = switch n {
+                1.5 => "x"
+                _ => "y"
+              }
+              return a
+            }
+            """";
+        var result = AssertDiagnostics(Prelude + "\n" + Source,
+            ("ATL3004", 23, 5),
+            ("ATL3004", 27, 5));
+        AssertMessage(result, "ATL3004", "This switch is over `Category`, so each case must be one of its members (billing, bug, other) or `_`, not a string");
+        AssertMessage(result, "ATL3004", "This switch is over `int`, so each case must be a whole number or `_`, not the number 1.5");
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public class DiagnosticPlacementTests
               return r
             }
             """,
-            "t.atlas(8,15): error ATL0001: `30 s` is not a duration: write the unit right after the number, without a space: `30s`");
+            "t.atlas(8,15): error ATL0007: `30 s` is not a duration: write the unit right after the number, without a space: `30s`");
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public class NestingLimitTests
         var diagnostics = result.Diagnostics.Where(d => d.Id != "ATL2013").ToArray();
         Assert.True(diagnostics.Length == 1, Describe(result.Diagnostics));
         var diagnostic = diagnostics[0];
-        Assert.True(diagnostic.Id is "ATL0001" or "ATL1002", Describe(result.Diagnostics));
+        Assert.True(diagnostic.Id is "ATL0001" or "ATL1001", Describe(result.Diagnostics));
         Assert.Contains(form == "yaml flow mapping" ? "nested more than 64 levels" : "deeper than 64 levels", diagnostic.Message);
         Assert.True(diagnostic.Message.Length < 200, Describe(result.Diagnostics));
     }

@@ -80,7 +80,7 @@ public class TemplateScaleTests
     {
         var bag = new DiagnosticBag();
         var file = new SourceFile("w.atlas", new string(' ', 500));
-        for (int i = 0; i < 150; i++) bag.Add(DiagnosticDescriptors.UnusedDeclaration, file, new TextSpan(i, 1), "Tool", "t" + i);
+        for (int i = 0; i < 150; i++) bag.Add(DiagnosticBuilder.At(file, new TextSpan(i, 1)).UnusedDeclaration("Tool", "t" + i));
         var reported = bag.ToReportedArray();
         Assert.Equal(101, reported.Count);
         Assert.Equal(DiagnosticSeverity.Warning, reported[100].Severity);
@@ -94,7 +94,7 @@ public class TemplateScaleTests
         foreach (var name in new[] { "a.atlas", "b.atlas" })
         {
             var file = new SourceFile(name, new string(' ', 500));
-            for (int i = 0; i < 120; i++) bag.Add(DiagnosticDescriptors.SyntaxError, file, new TextSpan(i, 1), "x");
+            for (int i = 0; i < 120; i++) bag.Add(DiagnosticBuilder.At(file, new TextSpan(i, 1)).SyntaxError("x"));
         }
         var reported = bag.ToReportedArray();
         Assert.Equal(202, reported.Count);

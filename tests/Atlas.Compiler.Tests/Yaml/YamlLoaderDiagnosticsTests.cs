@@ -118,11 +118,11 @@ public class YamlLoaderDiagnosticsTests
     }
 
     [Fact]
-    public void Load_KeyThatIsNotAName_ReportsAtl1002()
+    public void Load_KeyThatIsNotAName_ReportsAtl1007()
     {
         var (tree, diagnostics) = Load("providers:\n  my provider: { kind: \"mock\" }\n");
         var d = Assert.Single(diagnostics);
-        Assert.Equal("ATL1002", d.Id);
+        Assert.Equal("ATL1007", d.Id);
         Assert.Equal(new LinePosition(2, 3), d.Position());
         Assert.Contains("`my provider` is not a valid name", d.Message);
         Assert.Empty(tree.Declarations);
@@ -133,7 +133,7 @@ public class YamlLoaderDiagnosticsTests
     {
         var (tree, diagnostics) = Load("providers:\n  a: { kind: \"mock\" }\n  a: { kind: \"other\" }\n");
         var d = Assert.Single(diagnostics);
-        Assert.Equal("ATL1002", d.Id);
+        Assert.Equal("ATL1004", d.Id);
         Assert.Equal(new LinePosition(3, 3), d.Position());
         Assert.Contains("`a` is already used in this mapping at line 2, column 3", d.Message);
         var provider = Assert.IsType<ProviderSyntax>(Assert.Single(tree.Declarations));
@@ -146,16 +146,16 @@ public class YamlLoaderDiagnosticsTests
     {
         var (_, diagnostics) = Load("providers:\n  a: { kind: \"mock\", kind: \"x\" }\n");
         var d = Assert.Single(diagnostics);
-        Assert.Equal("ATL1002", d.Id);
+        Assert.Equal("ATL1004", d.Id);
         Assert.Equal(new LinePosition(2, 22), d.Position());
     }
 
     [Fact]
-    public void Load_Alias_ReportsAtl1002AtTheAlias()
+    public void Load_Alias_ReportsAtl1008AtTheAlias()
     {
         var (tree, diagnostics) = Load("providers:\n  a: &base { kind: \"mock\" }\n  b: *base\n");
         var d = Assert.Single(diagnostics);
-        Assert.Equal("ATL1002", d.Id);
+        Assert.Equal("ATL1008", d.Id);
         Assert.Equal(new LinePosition(3, 6), d.Position());
         Assert.Contains("aliases (`*base`) are not supported", d.Message);
         Assert.Equal("a", Assert.Single(tree.Declarations).Name.Name);
@@ -201,11 +201,11 @@ public class YamlLoaderDiagnosticsTests
     }
 
     [Fact]
-    public void Load_AgentWithoutReturns_ReportsAtl1002AtTheAgentName()
+    public void Load_AgentWithoutReturns_ReportsAtl1006AtTheAgentName()
     {
         var (tree, diagnostics) = Load("agents:\n  classifier:\n    model: \"offline\"\n");
         var d = Assert.Single(diagnostics);
-        Assert.Equal("ATL1002", d.Id);
+        Assert.Equal("ATL1006", d.Id);
         Assert.Equal(new LinePosition(2, 3), d.Position());
         Assert.Contains("Agent `classifier` needs `returns:`", d.Message);
         Assert.Empty(tree.Declarations);
@@ -219,7 +219,7 @@ public class YamlLoaderDiagnosticsTests
             diagnostics,
             d =>
             {
-                Assert.Equal("ATL1002", d.Id);
+                Assert.Equal("ATL1006", d.Id);
                 Assert.Equal(new LinePosition(2, 3), d.Position());
                 Assert.Contains("Tool `lookup` needs `returns:`", d.Message);
             },
@@ -233,10 +233,10 @@ public class YamlLoaderDiagnosticsTests
     }
 
     [Fact]
-    public void Load_UnknownWorkflowKey_ReportsAtl1002WithSuggestion()
+    public void Load_UnknownWorkflowKey_ReportsAtl1005WithSuggestion()
     {
         var (_, diagnostics) = Load("workflows:\n  w:\n    step: { a: b }\n");
-        Assert.Contains(diagnostics, d => d.Id == "ATL1002"
+        Assert.Contains(diagnostics, d => d.Id == "ATL1005"
                                           && d.Position() == new LinePosition(3, 5)
                                           && d.Message.Contains("`step` is not a key of workflow `w`")
                                           && d.Message.Contains("did you mean `steps`?"));
@@ -257,7 +257,7 @@ public class YamlLoaderDiagnosticsTests
         var yaml = "providers:\n  a: {}\n  b:\n    x: " + new string('[', 5000) + new string(']', 5000) + "\n";
         var (tree, diagnostics) = Load(yaml);
         var d = Assert.Single(diagnostics);
-        Assert.Equal("ATL1002", d.Id);
+        Assert.Equal("ATL1001", d.Id);
         Assert.Equal(4, d.Position().Line);
         Assert.Contains("nested more than 64 levels", d.Message);
         Assert.Equal("a", Assert.Single(tree.Declarations).Name.Name);

@@ -105,7 +105,7 @@ public class YamlLoaderRobustnessTests
         var builder = new StringBuilder();
         for (int i = 0; i < 2000; i++) builder.Append(' ', i).Append('k').Append(i).Append(":\n");
         var (_, diagnostics) = Load(builder.ToString());
-        Assert.Contains(diagnostics, d => d.Id == "ATL1002" && d.Message.Contains("nested more than"));
+        Assert.Contains(diagnostics, d => d.Id == "ATL1001" && d.Message.Contains("nested more than"));
     }
 
     [Fact]

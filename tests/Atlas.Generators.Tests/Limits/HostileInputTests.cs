@@ -31,7 +31,7 @@ public class HostileInputTests
         result.AssertNoGeneratorException();
         var errors = result.Diagnostics.Where(d => d.Id != "ATL2013").ToArray();
         var error = Assert.Single(errors);
-        Assert.True(error.Id is "ATL0001" or "ATL1002", error.Id);
+        Assert.True(error.Id is "ATL0001" or "ATL1001", error.Id);
         Assert.Contains("64 levels", error.GetMessage(CultureInfo.InvariantCulture));
     }
 

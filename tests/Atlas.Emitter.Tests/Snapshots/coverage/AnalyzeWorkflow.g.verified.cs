@@ -21,6 +21,9 @@ public sealed record AnalyzeInput(string Text, int Threshold, Node Node, bool St
 /// </summary>
 public sealed partial class AnalyzeWorkflow
 {
+    /// <summary>A stable hash of what this workflow computes (its plan); the same for <c>atlas run</c> of the same declarations.</summary>
+    public const string Fingerprint = AtlasFingerprints.AnalyzeWorkflow;
+
     private static readonly WorkflowGraph<State> Graph = BuildGraph();
 
     private readonly AtlasRuntime _runtime;

@@ -16,6 +16,9 @@ namespace Atlas.Generated;
 /// </summary>
 public sealed partial class EchoWorkflow
 {
+    /// <summary>A stable hash of what this workflow computes (its plan); the same for <c>atlas run</c> of the same declarations.</summary>
+    public const string Fingerprint = AtlasFingerprints.EchoWorkflow;
+
     private static readonly WorkflowGraph<State> Graph = BuildGraph();
 
     private readonly AtlasRuntime _runtime;

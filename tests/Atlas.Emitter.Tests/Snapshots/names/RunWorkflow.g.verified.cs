@@ -19,6 +19,9 @@ public sealed record RunInput(global::Atlas.Generated.State State, Task T);
 /// </summary>
 public sealed partial class RunWorkflow
 {
+    /// <summary>A stable hash of what this workflow computes (its plan); the same for <c>atlas run</c> of the same declarations.</summary>
+    public const string Fingerprint = AtlasFingerprints.RunWorkflow;
+
     private static readonly WorkflowGraph<State> Graph = BuildGraph();
 
     private readonly AtlasRuntime _runtime;

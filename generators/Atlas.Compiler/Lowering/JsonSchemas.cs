@@ -4,7 +4,7 @@ using System.Linq;
 using System.Text;
 using Atlas.Compiler.Model;
 
-namespace Atlas.Compiler.Emit;
+namespace Atlas.Compiler.Lowering;
 
 /// <summary>
 /// JSON schemas of Atlas types, with the names as declared: records are objects whose
