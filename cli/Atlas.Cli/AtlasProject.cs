@@ -2,9 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using Atlas.Cli.Interpreter;
-using Atlas.Compiler;
 using Atlas.Compiler.Text;
+using Atlas.Interpreter;
 using Atlas.Runtime;
 
 namespace Atlas.Cli;
@@ -61,9 +60,10 @@ internal sealed class AtlasProject
             files.Add(new SourceFile(input.DisplayPath, InputFiles.ReadText(input.FullPath, input.DisplayPath, InputFiles.SourceLimitFor, commandName)));
         }
 
-        var result = environment.Compile is { } compile ? compile(files) : AtlasCompiler.Compile(files);
+        // The CLI's own reading (limits, strict UTF-8, one-line errors) above; compiling is the library's.
+        var compilation = environment.Compile is { } compile ? new AtlasCompilation(compile(files)) : AtlasInterpreter.Compile(files);
         var errors = 0;
-        foreach (var diagnostic in result.Diagnostics)
+        foreach (var diagnostic in compilation.Diagnostics)
         {
             if (diagnostic.IsError) errors++;
             environment.Error.WriteLine(diagnostic.ToString());
@@ -77,7 +77,7 @@ internal sealed class AtlasProject
 
         var full = Path.GetFullPath(path);
         var baseDirectory = File.Exists(full) ? Path.GetDirectoryName(full)! : full;
-        return new AtlasProject(new AtlasProgram(result.Model), baseDirectory, path, projects[0]);
+        return new AtlasProject(compilation.Program, baseDirectory, path, projects[0]);
     }
 
     /// <summary>A runtime for the project's declarations; offline-capable (a provider without its key is unavailable, routes fall through).</summary>

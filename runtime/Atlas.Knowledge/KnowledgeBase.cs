@@ -68,11 +68,11 @@ public abstract class KnowledgeBase : IKnowledgeBase
     public static KnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory, IEmbeddingGenerator<string, Embedding<float>> embedder, Tokenizer? tokenizer = null, HttpClient? http = null)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        return descriptor.Store.ToLowerInvariant() switch
+        return descriptor.Store switch
         {
-            "sqlite" or "" => SqliteKnowledgeBase.Create(descriptor, baseDirectory, embedder, tokenizer),
-            "chroma" => ChromaKnowledgeBase.Create(descriptor, baseDirectory, embedder, tokenizer, http),
-            _ => throw new NotSupportedException($"Knowledge base '{descriptor.Name}': store '{descriptor.Store}' is not one Atlas knows; use sqlite(\"file.db\") or chroma(\"http://host:port\")."),
+            StoreKind.Sqlite => SqliteKnowledgeBase.Create(descriptor, baseDirectory, embedder, tokenizer),
+            StoreKind.Chroma => ChromaKnowledgeBase.Create(descriptor, baseDirectory, embedder, tokenizer, http),
+            _ => throw new NotSupportedException($"Knowledge base '{descriptor.Name}': store {descriptor.Store} is not one Atlas knows; use sqlite(\"file.db\") or chroma(\"http://host:port\")."),
         };
     }
 
@@ -130,8 +130,8 @@ public abstract class KnowledgeBase : IKnowledgeBase
     private protected static TextChunker CreateChunker(KnowledgeDescriptor descriptor, Tokenizer? tokenizer)
     {
         var size = descriptor.ChunkSize > 0 ? descriptor.ChunkSize : 800;
-        var overlap = descriptor.Chunking == "markdown" ? 0 : Math.Clamp(descriptor.ChunkOverlap, 0, size - 1);
-        return new TextChunker(new ChunkingOptions(string.IsNullOrEmpty(descriptor.Chunking) ? "recursive" : descriptor.Chunking, size, overlap), tokenizer ?? TextChunker.DefaultTokenizer);
+        var overlap = descriptor.Chunking == ChunkingStrategy.Markdown ? 0 : Math.Clamp(descriptor.ChunkOverlap, 0, size - 1);
+        return new TextChunker(new ChunkingOptions(descriptor.Chunking, size, overlap), tokenizer ?? TextChunker.DefaultTokenizer);
     }
 }
 
@@ -160,9 +160,9 @@ public sealed class SqliteKnowledgeBase : KnowledgeBase
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentException.ThrowIfNullOrWhiteSpace(baseDirectory);
         ArgumentNullException.ThrowIfNull(embedder);
-        if (!string.Equals(descriptor.Store, "sqlite", StringComparison.OrdinalIgnoreCase) && descriptor.Store.Length > 0)
+        if (descriptor.Store != StoreKind.Sqlite)
         {
-            throw new NotSupportedException($"Knowledge base '{descriptor.Name}': store '{descriptor.Store}' is not a SQLite store.");
+            throw new NotSupportedException($"Knowledge base '{descriptor.Name}': its store is {descriptor.Store}, not SQLite.");
         }
 
         var fullBase = Path.GetFullPath(baseDirectory);

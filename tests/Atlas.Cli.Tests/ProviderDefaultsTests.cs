@@ -3,9 +3,9 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
-using Atlas.Cli.Interpreter;
 using Atlas.Compiler;
 using Atlas.Compiler.Text;
+using Atlas.Interpreter;
 using Atlas.Runtime;
 
 namespace Atlas.Cli.Tests;

@@ -81,7 +81,7 @@ public sealed class RunCommandTests
         Assert.Equal(returns, declared.ToString());
 
         // Canonical: conforming the printed result to its type changes nothing.
-        var shapes = new Interpreter.TypeShapes(model);
+        var shapes = new Atlas.Interpreter.TypeShapes(model);
         Assert.Equal(value!.ToJsonString(), shapes.Conform(value, declared)!.ToJsonString());
         Assert.EndsWith("\n", result.Stdout);
     }

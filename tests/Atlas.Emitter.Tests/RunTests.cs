@@ -113,7 +113,7 @@ public class RunTests
 
             public static Task<string> JsonRoundTrip()
             {
-                var triage = AtlasJson.Deserialize<Triage>("""{"category":"bug","urgency":2,"summary":"crash","tags":["a","b"],"owner":null,"extra":{"x":[1]}}""")!;
+                var triage = AtlasJson.Deserialize<Triage>("""{"category":"bug","urgency":2,"summary":"crash","tags":["a","b"],"owner":null}""")!;
                 return Task.FromResult(triage.Category + "|" + AtlasJson.Serialize(triage) + "|" + AtlasJson.Serialize<IReadOnlyList<Category>>([Category.Account]));
             }
 
@@ -125,11 +125,17 @@ public class RunTests
 
             public static Task<string> JsonNullRequired() => Error("""{"category":"bug","urgency":1,"summary":null,"tags":[]}""");
 
-            private static Task<string> Error(string json)
+            public static Task<string> JsonUnknownField() => Error("""{"category":"bug","urgency":1,"summary":"s","tags":[],"ownr":"x"}""");
+
+            public static Task<string> JsonUnknownPassageField() => Error<Passage>("""{"text":"t","source":"s","score":0.5,"url":"u"}""");
+
+            private static Task<string> Error(string json) => Error<Triage>(json);
+
+            private static Task<string> Error<T>(string json)
             {
                 try
                 {
-                    AtlasJson.Deserialize<Triage>(json);
+                    AtlasJson.Deserialize<T>(json);
                     return Task.FromResult("no error");
                 }
                 catch (JsonException e)
@@ -201,6 +207,15 @@ public class RunTests
     [Fact]
     public async Task Json_NullForRequiredField_IsAnError() =>
         Assert.Equal("Triage.summary must be a string, but the JSON has null.", await Sketch.Value("JsonNullRequired"));
+
+    /// <summary>The rule the interpreter follows too (spec/language.md §5): a property the type does not declare is rejected, never skipped.</summary>
+    [Fact]
+    public async Task Json_UnknownField_IsRejectedListingTheDeclaredFields() =>
+        Assert.Equal("unknown field \"Triage.ownr\" (Triage has category, urgency, summary, tags, owner)", await Sketch.Value("JsonUnknownField"));
+
+    [Fact]
+    public async Task Json_UnknownPassageField_IsRejectedListingPassagesFields() =>
+        Assert.Equal("unknown field \"Passage.url\" (Passage has text, source, score, heading, title)", await Sketch.Value("JsonUnknownPassageField"));
 
     private const string CoverageProbe = Usings + """"
         internal static class Probe

@@ -12,6 +12,18 @@ public sealed class RuntimeEnumTests
     public void RouteStrategy_ModelAndRuntimeHaveTheSameMembers() =>
         Assert.Equal(Enum.GetNames<Atlas.Compiler.Model.RouteStrategy>(), Enum.GetNames<Atlas.Runtime.RouteStrategy>());
 
+    [Fact]
+    public void SearchMode_ModelAndRuntimeHaveTheSameMembers() =>
+        Assert.Equal(Enum.GetNames<Atlas.Compiler.Model.SearchMode>(), Enum.GetNames<Atlas.Runtime.SearchMode>());
+
+    [Fact]
+    public void ChunkingStrategy_ModelAndRuntimeHaveTheSameMembers() =>
+        Assert.Equal(Enum.GetNames<Atlas.Compiler.Model.ChunkingStrategy>(), Enum.GetNames<Atlas.Runtime.ChunkingStrategy>());
+
+    [Fact]
+    public void StoreKind_ModelAndRuntimeHaveTheSameMembers() =>
+        Assert.Equal(Enum.GetNames<Atlas.Compiler.Model.StoreKind>(), Enum.GetNames<Atlas.Runtime.StoreKind>());
+
     /// <summary>The runtime has one more: <c>Custom</c>, a host's own client, which no .atlas file declares.</summary>
     [Fact]
     public void ProviderKind_RuntimeHasTheModelsMembersPlusCustom() =>

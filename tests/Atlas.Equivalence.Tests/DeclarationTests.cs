@@ -1,6 +1,6 @@
-using Atlas.Cli.Interpreter;
 using Atlas.Emitter.Tests.TestSupport;
 using Atlas.Equivalence.Tests.TestSupport;
+using Atlas.Interpreter;
 using Atlas.Runtime;
 
 namespace Atlas.Equivalence.Tests;

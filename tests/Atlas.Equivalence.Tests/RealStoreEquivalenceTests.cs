@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using System.Threading;
-using Atlas.Cli.Interpreter;
 using Atlas.Emitter.Tests.TestSupport;
 using Atlas.Equivalence.Tests.TestSupport;
+using Atlas.Interpreter;
 using Atlas.Knowledge;
 using Atlas.Runtime;
 
@@ -62,7 +62,7 @@ public sealed class RealStoreEquivalenceTests
             await using var interpretedRuntime = InterpretedProgram.CreateRuntime(model, interpretedConfigure);
             foreach (var knowledge in declared.KnowledgeBases)
             {
-                foreach (var mode in new[] { "hybrid", "vector", "keyword" })
+                foreach (var mode in Enum.GetValues<SearchMode>())
                 {
                     var options = new SearchOptions(Top: 5, Mode: mode);
                     var fromGenerated = await generatedProgram.SearchAsync(generatedConfigure, knowledge.Name, query, options);

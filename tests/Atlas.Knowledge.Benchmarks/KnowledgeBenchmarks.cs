@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Threading.Tasks;
 using Atlas.Embeddings.MiniLM;
+using Atlas.Runtime;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 
@@ -16,8 +17,8 @@ public class QueryLatencyBenchmarks
     private string[] _queries = [];
     private int _next;
 
-    [Params("vector", "keyword", "hybrid")]
-    public string Mode { get; set; } = "hybrid";
+    [Params(SearchMode.Vector, SearchMode.Keyword, SearchMode.Hybrid)]
+    public SearchMode Mode { get; set; } = SearchMode.Hybrid;
 
     [GlobalSetup]
     public void Setup()
@@ -31,7 +32,7 @@ public class QueryLatencyBenchmarks
             _queries[i] = SyntheticCorpus.Query(random);
         }
 
-        _searcher.SearchAsync(_queries[0], new KnowledgeSearchOptions(10, "vector")).GetAwaiter().GetResult();
+        _searcher.SearchAsync(_queries[0], new KnowledgeSearchOptions(10, SearchMode.Vector)).GetAwaiter().GetResult();
     }
 
     [Benchmark]
@@ -70,7 +71,7 @@ public class IngestBenchmarks
             File.Delete(file);
         }
 
-        _ingestor = new KnowledgeIngestor(_folder, ["docs/*.md"], new TextChunker(new ChunkingOptions("recursive", 128, 16), MiniLmEmbeddingGenerator.CreateTokenizer()), new SqliteKnowledgeStore(_db), "minilm", _minilm);
+        _ingestor = new KnowledgeIngestor(_folder, ["docs/*.md"], new TextChunker(new ChunkingOptions(ChunkingStrategy.Recursive, 128, 16), MiniLmEmbeddingGenerator.CreateTokenizer()), new SqliteKnowledgeStore(_db), "minilm", _minilm);
     }
 
     [Benchmark]

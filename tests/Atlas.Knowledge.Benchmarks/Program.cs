@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Atlas.Embeddings.MiniLM;
 using Atlas.Knowledge;
 using Atlas.Knowledge.Benchmarks;
+using Atlas.Runtime;
 using BenchmarkDotNet.Running;
 using Microsoft.Extensions.AI;
 
@@ -41,9 +42,9 @@ static async Task QuickAsync(int chunks, int ingestFiles)
     foreach (var (label, embedder) in new (string, IEmbeddingGenerator<string, Embedding<float>>)[] { ("precomputed query vector", new PrecomputedEmbedder()), ("minilm query embedding", minilm) })
     {
         var searcher = new KnowledgeSearcher("bench", big, "minilm", embedder);
-        foreach (var mode in new[] { "vector", "keyword", "hybrid" })
+        foreach (var mode in new[] { SearchMode.Vector, SearchMode.Keyword, SearchMode.Hybrid })
         {
-            if (label.StartsWith("minilm", StringComparison.Ordinal) && mode == "keyword")
+            if (label.StartsWith("minilm", StringComparison.Ordinal) && mode == SearchMode.Keyword)
             {
                 continue;
             }
@@ -60,7 +61,7 @@ static async Task QuickAsync(int chunks, int ingestFiles)
             }
 
             times.Sort();
-            Console.WriteLine(FormattableString.Invariant($"{mode,-7} top-10, {label}: p50 {times[times.Count / 2]:0.0} ms, p95 {times[(int)(times.Count * 0.95)]:0.0} ms, max {times[^1]:0.0} ms ({times.Count} queries, {empty} without hits)"));
+            Console.WriteLine(FormattableString.Invariant($"{mode.ToString().ToLowerInvariant(),-7} top-10, {label}: p50 {times[times.Count / 2]:0.0} ms, p95 {times[(int)(times.Count * 0.95)]:0.0} ms, max {times[^1]:0.0} ms ({times.Count} queries, {empty} without hits)"));
         }
     }
 }
@@ -74,7 +75,7 @@ static async Task IngestAsync(MiniLmEmbeddingGenerator minilm, string ingestFold
 
     SyntheticCorpus.WriteFiles(ingestFolder, files, paragraphs: 50);
     var store = new SqliteKnowledgeStore(Path.Combine(ingestFolder, "ingest.db"));
-    var ingestor = new KnowledgeIngestor(ingestFolder, ["docs/*.md"], new TextChunker(new ChunkingOptions("recursive", 128, 16), MiniLmEmbeddingGenerator.CreateTokenizer()), store, "minilm", minilm);
+    var ingestor = new KnowledgeIngestor(ingestFolder, ["docs/*.md"], new TextChunker(new ChunkingOptions(ChunkingStrategy.Recursive, 128, 16), MiniLmEmbeddingGenerator.CreateTokenizer()), store, "minilm", minilm);
     var report = await ingestor.IngestAsync().ConfigureAwait(false);
     Console.WriteLine(FormattableString.Invariant($"ingest (minilm, recursive 128/16): {report.ChunksWritten} chunks from {report.Added} files in {report.Elapsed.TotalSeconds:0.0} s = {report.ChunksWritten / report.Elapsed.TotalSeconds:0.0} chunks/s"));
 }

@@ -1,4 +1,5 @@
 using System.Linq;
+using Atlas.Runtime;
 
 namespace Atlas.Knowledge.Tests;
 
@@ -9,10 +10,10 @@ public sealed class ChunkingTests(MiniLmFixture model)
         string.Join(" ", Enumerable.Range(1, 6).Select(s => $"Paragraph {p} sentence {s} talks about the ingestion of documents into a store."))));
 
     [Theory]
-    [InlineData("fixed", 64, 16)]
-    [InlineData("recursive", 64, 16)]
-    [InlineData("recursive", 200, 0)]
-    public void Chunk_LongText_EveryChunkWithinSizeAndAllWordsKept(string strategy, int size, int overlap)
+    [InlineData(ChunkingStrategy.Fixed, 64, 16)]
+    [InlineData(ChunkingStrategy.Recursive, 64, 16)]
+    [InlineData(ChunkingStrategy.Recursive, 200, 0)]
+    public void Chunk_LongText_EveryChunkWithinSizeAndAllWordsKept(ChunkingStrategy strategy, int size, int overlap)
     {
         var chunker = new TextChunker(new ChunkingOptions(strategy, size, overlap), model.Tokenizer);
 
@@ -29,7 +30,7 @@ public sealed class ChunkingTests(MiniLmFixture model)
     [Fact]
     public void Chunk_Fixed_ConsecutiveChunksOverlap()
     {
-        var chunker = new TextChunker(new ChunkingOptions("fixed", 40, 10), model.Tokenizer);
+        var chunker = new TextChunker(new ChunkingOptions(ChunkingStrategy.Fixed, 40, 10), model.Tokenizer);
 
         var chunks = chunker.Chunk(Prose, "text");
 
@@ -47,7 +48,7 @@ public sealed class ChunkingTests(MiniLmFixture model)
     [Fact]
     public void Chunk_Recursive_PrefersParagraphBoundaries()
     {
-        var chunker = new TextChunker(new ChunkingOptions("recursive", 120, 0), model.Tokenizer);
+        var chunker = new TextChunker(new ChunkingOptions(ChunkingStrategy.Recursive, 120, 0), model.Tokenizer);
 
         var chunks = chunker.Chunk(Prose, "text");
 
@@ -78,7 +79,7 @@ public sealed class ChunkingTests(MiniLmFixture model)
             ## Configure
             Edit the file.
             """;
-        var chunker = new TextChunker(new ChunkingOptions("markdown", 200, 0), model.Tokenizer);
+        var chunker = new TextChunker(new ChunkingOptions(ChunkingStrategy.Markdown, 200, 0), model.Tokenizer);
 
         var chunks = chunker.Chunk(markdown, "markdown");
 
@@ -89,7 +90,7 @@ public sealed class ChunkingTests(MiniLmFixture model)
     [Fact]
     public void Chunk_Markdown_LongSectionIsCutAndEachPieceKeepsTheHeading()
     {
-        var chunker = new TextChunker(new ChunkingOptions("markdown", 50, 0), model.Tokenizer);
+        var chunker = new TextChunker(new ChunkingOptions(ChunkingStrategy.Markdown, 50, 0), model.Tokenizer);
 
         var chunks = chunker.Chunk("# Big\n\n" + Prose, "markdown");
 
@@ -99,11 +100,11 @@ public sealed class ChunkingTests(MiniLmFixture model)
     }
 
     [Theory]
-    [InlineData("sliding", 10, 0)]
-    [InlineData("fixed", 0, 0)]
-    [InlineData("fixed", 10, 10)]
-    [InlineData("fixed", 10, -1)]
-    public void Options_Invalid_Throw(string strategy, int size, int overlap) =>
+    [InlineData((ChunkingStrategy)7, 10, 0)]
+    [InlineData(ChunkingStrategy.Fixed, 0, 0)]
+    [InlineData(ChunkingStrategy.Fixed, 10, 10)]
+    [InlineData(ChunkingStrategy.Fixed, 10, -1)]
+    public void Options_Invalid_Throw(ChunkingStrategy strategy, int size, int overlap) =>
         Assert.Throws<System.ArgumentException>(() => new ChunkingOptions(strategy, size, overlap).Validate());
 
     [Fact]

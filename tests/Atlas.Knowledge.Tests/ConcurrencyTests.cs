@@ -14,7 +14,7 @@ namespace Atlas.Knowledge.Tests;
 /// </summary>
 public sealed class ConcurrencyTests : IDisposable
 {
-    private static readonly KnowledgeDescriptor Descriptor = new("handbook", ["docs/*.md"], "markdown", 120, 0, "hash", "sqlite", "handbook.db");
+    private static readonly KnowledgeDescriptor Descriptor = new("handbook", ["docs/*.md"], ChunkingStrategy.Markdown, 120, 0, "hash", StoreKind.Sqlite, "handbook.db");
 
     private readonly TempFolder _folder = new();
 
@@ -62,14 +62,14 @@ public sealed class ConcurrencyTests : IDisposable
         });
         var searcher = new KnowledgeSearcher("handbook", interrupted, "hash", new HashEmbedder(64));
 
-        var hits = await searcher.SearchAsync("refund within 30 days", new KnowledgeSearchOptions(Top: 5, Mode: "hybrid"));
+        var hits = await searcher.SearchAsync("refund within 30 days", new KnowledgeSearchOptions(Top: 5, Mode: SearchMode.Hybrid));
 
         Assert.True(interrupted.Interrupted);
         Assert.Equal(2, hits.Count);
         Assert.All(hits, h => Assert.Contains("30 days", h.Chunk.Text, StringComparison.Ordinal));
 
         // The next search sees the new version.
-        var after = await new KnowledgeSearcher("handbook", store, "hash", new HashEmbedder(64)).SearchAsync("refund", new KnowledgeSearchOptions(Top: 5, Mode: "keyword"));
+        var after = await new KnowledgeSearcher("handbook", store, "hash", new HashEmbedder(64)).SearchAsync("refund", new KnowledgeSearchOptions(Top: 5, Mode: SearchMode.Keyword));
         Assert.All(after, h => Assert.Contains("14 days", h.Chunk.Text, StringComparison.Ordinal));
     }
 

@@ -17,9 +17,9 @@ public sealed class IngestTests(MiniLmFixture model) : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private SqliteKnowledgeBase Create(IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string embedderName = "minilm", string chunking = "markdown") =>
+    private SqliteKnowledgeBase Create(IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string embedderName = "minilm", ChunkingStrategy chunking = ChunkingStrategy.Markdown) =>
         SqliteKnowledgeBase.Create(
-            new KnowledgeDescriptor("handbook", ["docs/**/*.md", "docs/**/*.txt", "docs/**/*.html", "docs/**/*.bin"], chunking, 120, 0, embedderName, "sqlite", "data/handbook.db"),
+            new KnowledgeDescriptor("handbook", ["docs/**/*.md", "docs/**/*.txt", "docs/**/*.html", "docs/**/*.bin"], chunking, 120, 0, embedderName, StoreKind.Sqlite, "data/handbook.db"),
             _folder.Path,
             embedder ?? model.Embedder,
             model.Tokenizer);
@@ -41,7 +41,7 @@ public sealed class IngestTests(MiniLmFixture model) : IDisposable
         options.Knowledge["handbook"] = kb;
         var runtime = new AtlasRuntime(options);
 
-        var passages = await runtime.SearchAsync("handbook", "when will my parcel arrive", new SearchOptions(Top: 1, Mode: "vector"), null, CancellationToken.None);
+        var passages = await runtime.SearchAsync("handbook", "when will my parcel arrive", new SearchOptions(Top: 1, Mode: SearchMode.Vector), null, CancellationToken.None);
 
         Assert.Equal("docs/shipping.txt", Assert.Single(passages).Source);
     }

@@ -45,7 +45,7 @@ public abstract class KnowledgeStoreContract(MiniLmFixture model, ITestOutputHel
     }
 
     private KnowledgeBase Handbook(IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string embedderName = "minilm") =>
-        Create(new KnowledgeDescriptor("handbook", ["docs/**/*.md", "docs/**/*.txt", "docs/**/*.html", "docs/**/*.bin"], "markdown", 120, 0, embedderName, "sqlite", "data/handbook.db"), embedder ?? Model.Embedder);
+        Create(new KnowledgeDescriptor("handbook", ["docs/**/*.md", "docs/**/*.txt", "docs/**/*.html", "docs/**/*.bin"], ChunkingStrategy.Markdown, 120, 0, embedderName, StoreKind.Sqlite, "data/handbook.db"), embedder ?? Model.Embedder);
 
     private void WriteHandbook()
     {
@@ -63,7 +63,7 @@ public abstract class KnowledgeStoreContract(MiniLmFixture model, ITestOutputHel
         var report = await kb.IngestAsync();
 
         Assert.Equal(3, report.Added);
-        foreach (var mode in new[] { "vector", "keyword", "hybrid" })
+        foreach (var mode in new[] { SearchMode.Vector, SearchMode.Keyword, SearchMode.Hybrid })
         {
             var passages = await kb.SearchAsync("how are passwords hashed", new SearchOptions(Top: 2, Mode: mode), CancellationToken.None);
             Assert.Equal("docs/security.html", passages[0].Source);
@@ -91,10 +91,10 @@ public abstract class KnowledgeStoreContract(MiniLmFixture model, ITestOutputHel
         Assert.Equal((1, 1, 1, 1), (report.Added, report.Updated, report.Unchanged, report.Removed));
         Assert.Equal(["docs/new/faq.md:added", "docs/refunds.md:unchanged", "docs/shipping.txt:updated", "docs/security.html:removed"], progress.Select(p => p.Source + ":" + p.Outcome).Order(StringComparer.Ordinal).OrderBy(s => s.EndsWith(":removed", StringComparison.Ordinal)).ToArray());
         Assert.Equal(["docs/new/faq.md", "docs/refunds.md", "docs/shipping.txt"], (await kb.Store.ReadDocumentHashesAsync()).Keys.Order(StringComparer.Ordinal));
-        var shipping = await kb.SearchAsync("warehouse", new KnowledgeSearchOptions(Top: 5, Mode: "keyword"));
+        var shipping = await kb.SearchAsync("warehouse", new KnowledgeSearchOptions(Top: 5, Mode: SearchMode.Keyword));
         Assert.Single(shipping);
         Assert.Contains("Lisbon", shipping[0].Chunk.Text, StringComparison.Ordinal);
-        Assert.Empty(await kb.SearchAsync("Argon2id", new KnowledgeSearchOptions(Mode: "keyword")));
+        Assert.Empty(await kb.SearchAsync("Argon2id", new KnowledgeSearchOptions(Mode: SearchMode.Keyword)));
 
         var third = await kb.IngestAsync();
         Assert.Equal((0, 0, 3, 0, 0), (third.Added, third.Updated, third.Unchanged, third.Removed, third.ChunksWritten));
@@ -112,7 +112,7 @@ public abstract class KnowledgeStoreContract(MiniLmFixture model, ITestOutputHel
 
         var info = (await kb.Store.ReadInfoAsync())!;
         Assert.Equal((1, 1), (info.Documents, info.Chunks));
-        Assert.Empty(await kb.SearchAsync("Charlie", new KnowledgeSearchOptions(Mode: "keyword")));
+        Assert.Empty(await kb.SearchAsync("Charlie", new KnowledgeSearchOptions(Mode: SearchMode.Keyword)));
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public abstract class KnowledgeStoreContract(MiniLmFixture model, ITestOutputHel
         // A dangling link is unreadable even for root (chmod 000 is not).
         File.CreateSymbolicLink(Path.Combine(Folder.Path, "docs/broken.md"), Path.Combine(Folder.Path, "missing.md"));
         var kb = Handbook();
-        var ingestor = new KnowledgeIngestor(Folder.Path, kb.Descriptor.Sources, new TextChunker(new ChunkingOptions("markdown", 120, 0), Model.Tokenizer), kb.Store, "minilm", Model.Embedder) { MaxFileBytes = 4096 };
+        var ingestor = new KnowledgeIngestor(Folder.Path, kb.Descriptor.Sources, new TextChunker(new ChunkingOptions(ChunkingStrategy.Markdown, 120, 0), Model.Tokenizer), kb.Store, "minilm", Model.Embedder) { MaxFileBytes = 4096 };
 
         var report = await ingestor.IngestAsync();
 
@@ -150,7 +150,7 @@ public abstract class KnowledgeStoreContract(MiniLmFixture model, ITestOutputHel
         using var cts = new CancellationTokenSource();
         var failing = new CancellingEmbedder(Model.Embedder, cts, failOnCall: 3);
         var kb = Handbook(failing);
-        var ingestor = new KnowledgeIngestor(Folder.Path, kb.Descriptor.Sources, new TextChunker(new ChunkingOptions("markdown", 120, 0), Model.Tokenizer), kb.Store, "minilm", failing) { EmbeddingBatchSize = 1 };
+        var ingestor = new KnowledgeIngestor(Folder.Path, kb.Descriptor.Sources, new TextChunker(new ChunkingOptions(ChunkingStrategy.Markdown, 120, 0), Model.Tokenizer), kb.Store, "minilm", failing) { EmbeddingBatchSize = 1 };
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ingestor.IngestAsync(cancellationToken: cts.Token));
 
@@ -186,16 +186,16 @@ public abstract class KnowledgeStoreContract(MiniLmFixture model, ITestOutputHel
         using var other = new HashEmbedder(16);
         var otherKb = Handbook(other, "hashing");
 
-        var error = await Assert.ThrowsAsync<KnowledgeStoreMismatchException>(() => otherKb.SearchAsync("refund", new SearchOptions(Mode: "hybrid"), CancellationToken.None));
+        var error = await Assert.ThrowsAsync<KnowledgeStoreMismatchException>(() => otherKb.SearchAsync("refund", new SearchOptions(Mode: SearchMode.Hybrid), CancellationToken.None));
         Assert.Contains("built with embedder 'minilm' (384 dimensions) but is searched with 'hashing'", error.Message, StringComparison.Ordinal);
-        Assert.NotEmpty(await otherKb.SearchAsync("refund", new SearchOptions(Mode: "keyword"), CancellationToken.None));
+        Assert.NotEmpty(await otherKb.SearchAsync("refund", new SearchOptions(Mode: SearchMode.Keyword), CancellationToken.None));
 
         var report = await otherKb.IngestAsync();
 
         Assert.True(report.Rebuilt);
         Assert.Equal(3, report.Added);
         Assert.Equal(new StoreInfo("hashing", 16, 3, report.ChunksWritten, true), await otherKb.Store.ReadInfoAsync());
-        await Assert.ThrowsAsync<KnowledgeStoreMismatchException>(() => Handbook().SearchAsync("refund", new SearchOptions(Mode: "vector"), CancellationToken.None));
+        await Assert.ThrowsAsync<KnowledgeStoreMismatchException>(() => Handbook().SearchAsync("refund", new SearchOptions(Mode: SearchMode.Vector), CancellationToken.None));
     }
 
     [Fact]
@@ -206,18 +206,18 @@ public abstract class KnowledgeStoreContract(MiniLmFixture model, ITestOutputHel
         var kb = Handbook();
         await kb.IngestAsync();
 
-        var onlyText = await kb.SearchAsync("warehouse passwords refunds", new KnowledgeSearchOptions(Top: 10, Mode: "vector", Filters: new Dictionary<string, string> { ["format"] = "text" }));
-        var onlyHtml = await kb.SearchAsync("warehouse passwords refunds", new KnowledgeSearchOptions(Top: 10, Mode: "keyword", Filters: new Dictionary<string, string> { ["source"] = "docs/security.html" }));
-        var billing = await kb.SearchAsync("month invoices refunds", new KnowledgeSearchOptions(Top: 10, Mode: "hybrid", Filters: new Dictionary<string, string> { ["source"] = "docs/billing/*" }));
-        var headed = await kb.SearchAsync("gift cards", new SearchOptions(Top: 10, Mode: "vector", Where: new Dictionary<string, string> { ["heading"] = "Refunds > *" }), CancellationToken.None);
-        var strict = await kb.SearchAsync("parcel delivery time", new KnowledgeSearchOptions(Top: 10, Mode: "vector", MinScore: 0.3));
+        var onlyText = await kb.SearchAsync("warehouse passwords refunds", new KnowledgeSearchOptions(Top: 10, Mode: SearchMode.Vector, Filters: new Dictionary<string, string> { ["format"] = "text" }));
+        var onlyHtml = await kb.SearchAsync("warehouse passwords refunds", new KnowledgeSearchOptions(Top: 10, Mode: SearchMode.Keyword, Filters: new Dictionary<string, string> { ["source"] = "docs/security.html" }));
+        var billing = await kb.SearchAsync("month invoices refunds", new KnowledgeSearchOptions(Top: 10, Mode: SearchMode.Hybrid, Filters: new Dictionary<string, string> { ["source"] = "docs/billing/*" }));
+        var headed = await kb.SearchAsync("gift cards", new SearchOptions(Top: 10, Mode: SearchMode.Vector, Where: new Dictionary<string, string> { ["heading"] = "Refunds > *" }), CancellationToken.None);
+        var strict = await kb.SearchAsync("parcel delivery time", new KnowledgeSearchOptions(Top: 10, Mode: SearchMode.Vector, MinScore: 0.3));
 
         Assert.Equal(["docs/shipping.txt"], onlyText.Select(h => h.Chunk.Source));
         Assert.Equal(["docs/security.html"], onlyHtml.Select(h => h.Chunk.Source));
         Assert.Equal("Security", onlyHtml[0].Chunk.Metadata["title"]);
         Assert.Equal(["docs/billing/invoices.md"], billing.Select(h => h.Chunk.Source));
         Assert.Equal(["Refunds > Exceptions"], headed.Select(p => p.Heading));
-        var loose = await kb.SearchAsync("parcel delivery time", new KnowledgeSearchOptions(Top: 10, Mode: "vector"));
+        var loose = await kb.SearchAsync("parcel delivery time", new KnowledgeSearchOptions(Top: 10, Mode: SearchMode.Vector));
         Assert.Equal("docs/shipping.txt", strict[0].Chunk.Source);
         Assert.All(strict, h => Assert.True(h.Score >= 0.3));
         Assert.InRange(strict.Count, 1, loose.Count - 1);
@@ -232,7 +232,7 @@ public abstract class KnowledgeStoreContract(MiniLmFixture model, ITestOutputHel
         var kb = Handbook();
         await kb.IngestAsync();
 
-        var hybrid = await kb.SearchAsync("QX-4417 seat", new KnowledgeSearchOptions(Top: 3, Mode: "hybrid"));
+        var hybrid = await kb.SearchAsync("QX-4417 seat", new KnowledgeSearchOptions(Top: 3, Mode: SearchMode.Hybrid));
 
         Assert.Equal("docs/errors.md", hybrid[0].Chunk.Source);
     }
@@ -277,7 +277,7 @@ public abstract class KnowledgeStoreContract(MiniLmFixture model, ITestOutputHel
             Folder.Write($"corpus/{passage.Id}.txt", passage.Text);
         }
 
-        var kb = Create(new KnowledgeDescriptor("labelled", ["corpus/*.txt"], "recursive", 256, 0, "minilm", "sqlite", "labelled.db"), Model.Embedder);
+        var kb = Create(new KnowledgeDescriptor("labelled", ["corpus/*.txt"], ChunkingStrategy.Recursive, 256, 0, "minilm", StoreKind.Sqlite, "labelled.db"), Model.Embedder);
         var report = await kb.IngestAsync();
         Assert.Equal(passages.Count, report.ChunksWritten);
         Report(FormattableString.Invariant($"{StoreName,-7} {set} set: ingested {passages.Count} passages in {report.Elapsed.TotalSeconds:0.0} s"));
@@ -294,7 +294,8 @@ public abstract class KnowledgeStoreContract(MiniLmFixture model, ITestOutputHel
             var clock = Stopwatch.StartNew();
             foreach (var query in queries)
             {
-                var options = new KnowledgeSearchOptions(Top: 10, Mode: mode.StartsWith("hybrid", StringComparison.Ordinal) ? "hybrid" : mode);
+                // The row labels are the README's; the two variants are hybrid searches.
+                var options = new KnowledgeSearchOptions(Top: 10, Mode: mode.StartsWith("hybrid", StringComparison.Ordinal) ? SearchMode.Hybrid : Enum.Parse<SearchMode>(mode, ignoreCase: true));
                 var hits = variants.TryGetValue(mode, out var variant) ? await variant.SearchAsync(query.Query, options) : await kb.SearchAsync(query.Query, options);
                 ranks.Add((query.Kind, hits.Select(h => Path.GetFileNameWithoutExtension(h.Chunk.Source)).ToList().IndexOf(query.Relevant) + 1));
             }
@@ -376,7 +377,7 @@ public sealed class SqliteStoreTests(MiniLmFixture model, ITestOutputHelper outp
     protected override string StoreName => "sqlite";
 
     protected override KnowledgeBase Create(KnowledgeDescriptor descriptor, IEmbeddingGenerator<string, Embedding<float>> embedder) =>
-        SqliteKnowledgeBase.Create(descriptor with { Store = "sqlite" }, Folder.Path, embedder, Model.Tokenizer);
+        SqliteKnowledgeBase.Create(descriptor with { Store = StoreKind.Sqlite }, Folder.Path, embedder, Model.Tokenizer);
 
     protected override Task<bool> StoreExistsAsync(KnowledgeBase kb) => Task.FromResult(File.Exists(((SqliteKnowledgeBase)kb).Store.Path));
 }
@@ -393,7 +394,7 @@ public sealed class ChromaStoreTests(MiniLmFixture model, ITestOutputHelper outp
     protected override KnowledgeBase Create(KnowledgeDescriptor descriptor, IEmbeddingGenerator<string, Embedding<float>> embedder)
     {
         var server = ChromaServer.Shared;
-        var kb = ChromaKnowledgeBase.Create(descriptor with { Store = "chroma", StoreTarget = server.Url.AbsoluteUri }, Folder.Path, embedder, Model.Tokenizer, server.Http, _prefix + descriptor.Name);
+        var kb = ChromaKnowledgeBase.Create(descriptor with { Store = StoreKind.Chroma, StoreTarget = server.Url.AbsoluteUri }, Folder.Path, embedder, Model.Tokenizer, server.Http, _prefix + descriptor.Name);
         _stores.Add(kb.Store);
         return kb;
     }

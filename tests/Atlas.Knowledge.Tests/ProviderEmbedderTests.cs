@@ -33,7 +33,7 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
     private (SqliteKnowledgeBase Kb, IEmbeddingGenerator<string, Embedding<float>> Embedder) Create(ProviderDescriptor provider)
     {
         var embedder = ProviderEmbedders.Create(provider, Environment);
-        var descriptor = new KnowledgeDescriptor("handbook", ["docs/*.md"], "markdown", 120, 0, provider.Name, "sqlite", "handbook.db");
+        var descriptor = new KnowledgeDescriptor("handbook", ["docs/*.md"], ChunkingStrategy.Markdown, 120, 0, provider.Name, StoreKind.Sqlite, "handbook.db");
         return (SqliteKnowledgeBase.Create(descriptor, _folder.Path, embedder), embedder);
     }
 
@@ -53,7 +53,7 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
 
         var report = await kb.IngestAsync(cancellationToken: default);
         var requests = _server.Requests.ToList();
-        var passages = await kb.SearchAsync("when do parcels arrive from the warehouse", new SearchOptions(Top: 3, Mode: "vector"), default);
+        var passages = await kb.SearchAsync("when do parcels arrive from the warehouse", new SearchOptions(Top: 3, Mode: SearchMode.Vector), default);
 
         Assert.Equal((3, 0), (report.Added, report.Skipped.Count));
         var ingest = Assert.Single(requests); // one batch, no separate probe for the dimension
@@ -140,7 +140,7 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
         _server.FailWhen = text => text.Contains("kaboom", StringComparison.Ordinal);
 
         var report = await kb.IngestAsync(cancellationToken: default);
-        var passages = await kb.SearchAsync("gift cards refunded", new SearchOptions(Top: 1, Mode: "keyword"), default);
+        var passages = await kb.SearchAsync("gift cards refunded", new SearchOptions(Top: 1, Mode: SearchMode.Keyword), default);
 
         Assert.Equal("docs/refunds.md", Assert.Single(report.Skipped).Source);
         Assert.Equal((0, 0, 2), (report.Added, report.Updated, report.Unchanged));
@@ -191,7 +191,7 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
         WriteHandbook();
         var options = new AtlasRuntimeOptions { BaseDirectory = _folder.Path, GetEnvironmentVariable = Environment };
         options.Providers.Add(OpenAI());
-        options.KnowledgeBases.Add(new KnowledgeDescriptor("handbook", ["docs/*.md"], "markdown", 120, 0, "oa", "sqlite", "handbook.db"));
+        options.KnowledgeBases.Add(new KnowledgeDescriptor("handbook", ["docs/*.md"], ChunkingStrategy.Markdown, 120, 0, "oa", StoreKind.Sqlite, "handbook.db"));
         new KnowledgeBaseFactory().AddTo(options);
         await ((SqliteKnowledgeBase)options.Knowledge["handbook"]).IngestAsync();
 
@@ -206,7 +206,7 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
     public async Task Ingest_SameEmbedderNowReturnsAnotherSize_StoreRebuilt(bool fileChanged)
     {
         WriteHandbook();
-        var descriptor = new KnowledgeDescriptor("handbook", ["docs/*.md"], "markdown", 120, 0, "hash", "sqlite", "handbook.db");
+        var descriptor = new KnowledgeDescriptor("handbook", ["docs/*.md"], ChunkingStrategy.Markdown, 120, 0, "hash", StoreKind.Sqlite, "handbook.db");
         await SqliteKnowledgeBase.Create(descriptor, _folder.Path, new HashEmbedder(32)).IngestAsync();
         if (fileChanged)
         {

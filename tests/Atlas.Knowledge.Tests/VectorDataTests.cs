@@ -18,7 +18,7 @@ public sealed class VectorDataTests(MiniLmFixture model) : IDisposable
     {
         _folder.Write("docs/refunds.md", "# Refunds\n\nCustomers can get their money back within 30 days of purchase.\n\n## Exceptions\n\nGift cards are never refunded.");
         _folder.Write("docs/shipping.md", "# Shipping\n\nParcels ship from the Rotterdam warehouse and arrive in two to four business days.");
-        var kb = SqliteKnowledgeBase.Create(new KnowledgeDescriptor("kb", ["docs/*.md"], "markdown", 100, 0, "minilm", "sqlite", "kb.db"), _folder.Path, model.Embedder, model.Tokenizer);
+        var kb = SqliteKnowledgeBase.Create(new KnowledgeDescriptor("kb", ["docs/*.md"], ChunkingStrategy.Markdown, 100, 0, "minilm", StoreKind.Sqlite, "kb.db"), _folder.Path, model.Embedder, model.Tokenizer);
         await kb.IngestAsync();
         return new KnowledgeVectorSearch("kb", kb.Store, "minilm", model.Embedder);
     }

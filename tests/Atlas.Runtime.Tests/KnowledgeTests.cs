@@ -23,7 +23,7 @@ public sealed class KnowledgeTests
     [Fact]
     public async Task Search_DeclaredWithNoStore_FailsNamingThePackagesInsteadOfSearchingTheFiles()
     {
-        var runtime = TestSupport.Runtime(o => o.KnowledgeBases.Add(new KnowledgeDescriptor("handbook", ["docs/**/*.md"], "recursive", 800, 100, "minilm", "sqlite", "handbook.db")));
+        var runtime = TestSupport.Runtime(o => o.KnowledgeBases.Add(new KnowledgeDescriptor("handbook", ["docs/**/*.md"], ChunkingStrategy.Recursive, 800, 100, "minilm", StoreKind.Sqlite, "handbook.db")));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.SearchAsync("handbook", "refunds", new SearchOptions(), null, CancellationToken.None));
 
@@ -41,7 +41,7 @@ public sealed class KnowledgeTests
         {
             o.BaseDirectory = "/atlas/files";
             o.KnowledgeFactory = factory;
-            o.KnowledgeBases.Add(new KnowledgeDescriptor("handbook", ["docs/*.md"], "recursive", 800, 100, "minilm", "sqlite", "handbook.db"));
+            o.KnowledgeBases.Add(new KnowledgeDescriptor("handbook", ["docs/*.md"], ChunkingStrategy.Recursive, 800, 100, "minilm", StoreKind.Sqlite, "handbook.db"));
         });
 
         Assert.Equal("fixed", (await runtime.SearchAsync("handbook", "q", new SearchOptions(), null, CancellationToken.None)).Single().Text);

@@ -12,7 +12,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Dataflow;
 using Atlas.Cli.Display;
-using Atlas.Cli.Interpreter;
+using Atlas.Interpreter;
 using Atlas.Runtime;
 
 namespace Atlas.Cli.Commands;

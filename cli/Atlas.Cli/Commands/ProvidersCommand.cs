@@ -7,7 +7,6 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
-using Atlas.Cli.Interpreter;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
 using ProviderKind = Atlas.Compiler.Model.ProviderKind;
@@ -81,7 +80,7 @@ public static class ProvidersCommand
             var row = new List<string>
             {
                 provider.Name,
-                Descriptors.Kind(provider.Kind),
+                Display.Spellings.Kind(provider.Kind),
                 provider.Model ?? "-",
                 status.Available ? "available" + (provider.Endpoint is { } endpoint ? " at " + EndpointDisplay.Display(endpoint) : "") : "unavailable: " + status.Reason,
                 string.Join(", ", status.Capabilities),
@@ -106,7 +105,7 @@ public static class ProvidersCommand
     /// <summary><c>smart: fallback over openai, claude, offline · require json · retry 2 · timeout 30s · usable now: offline</c></summary>
     private static string DescribeRoute(RouteModel route, IReadOnlyDictionary<string, ProviderStatus> statuses)
     {
-        var parts = new List<string> { $"{route.Name}: {Descriptors.Strategy(route.Strategy)} over {string.Join(", ", route.Use)}" };
+        var parts = new List<string> { $"{route.Name}: {Display.Spellings.Strategy(route.Strategy)} over {string.Join(", ", route.Use)}" };
         if (route.Require.Count > 0) parts.Add("require " + string.Join(", ", route.Require));
         if (route.Retry > 0) parts.Add("retry " + route.Retry.ToString(CultureInfo.InvariantCulture));
         if (route.TimeoutMs is { } timeout) parts.Add("timeout " + Atlas.Compiler.Lowering.PlanText.Duration(timeout));

@@ -7,9 +7,9 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Cli.Display;
-using Atlas.Cli.Interpreter;
 using Atlas.Cli.Knowledge;
 using Atlas.Cli.Tools;
+using Atlas.Interpreter;
 using Atlas.Runtime;
 
 namespace Atlas.Cli.Commands;

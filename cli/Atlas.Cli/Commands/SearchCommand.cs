@@ -36,8 +36,9 @@ public static class SearchCommand
         var query = new Argument<string[]>("QUERY") { Description = "What to search for; several words are joined with spaces, so quotes are optional.", Arity = ArgumentArity.OneOrMore };
         var knowledge = new Option<string?>("--knowledge", "-k") { Description = "The knowledge base to search; needed only when the file declares several.", HelpName = "NAME" };
         var top = new Option<int>("--top", "-n") { Description = $"How many passages, 1 to {OptionRanges.MaxTop} (default 5).", DefaultValueFactory = _ => 5, HelpName = "N" }.Between(1, OptionRanges.MaxTop);
-        var mode = new Option<string>("--mode", "-m") { Description = "hybrid (default), vector or keyword.", DefaultValueFactory = _ => "hybrid", HelpName = "hybrid|vector|keyword" };
-        mode.AcceptOnlyFromAmong("hybrid", "vector", "keyword");
+        var modes = Display.Spellings.SearchModes.Select(m => m.Spelling).ToArray();
+        var mode = new Option<string>("--mode", "-m") { Description = $"{modes[0]} (default), {string.Join(" or ", modes[1..])}.", DefaultValueFactory = _ => modes[0], HelpName = string.Join('|', modes) };
+        mode.AcceptOnlyFromAmong(modes);
         var minScore = new Option<double?>("--min-score") { Description = "Drop passages scoring below this finite number (cosine for vector, BM25 for keyword, the fused score for hybrid).", HelpName = "X" }.FiniteFrom(OptionRanges.MinScoreFloor);
         var where = new Option<string[]>("--where") { Description = "Keep passages whose metadata KEY equals VALUE, or matches it as a glob with * and ?; repeatable (all must match). Keys: " + string.Join(", ", KnowledgeMetadata.Keys) + ".", HelpName = "KEY=VALUE", AllowMultipleArgumentsPerToken = false };
         var json = new Option<bool>("--json") { Description = "Print a JSON array of passages (source, score, text, heading, metadata), best first." };
@@ -51,7 +52,7 @@ public static class SearchCommand
                 string.Join(' ', parseResult.GetValue(query)!),
                 parseResult.GetValue(knowledge),
                 parseResult.GetValue(top),
-                parseResult.GetValue(mode)!,
+                Display.Spellings.SearchMode(parseResult.GetValue(mode)!),
                 parseResult.GetValue(minScore),
                 parseResult.GetValue(where) ?? [],
                 parseResult.GetValue(json)),
@@ -60,7 +61,7 @@ public static class SearchCommand
         return command;
     }
 
-    internal sealed record SearchArguments(string File, string Query, string? Knowledge, int Top, string Mode, double? MinScore, string[] Where, bool Json);
+    internal sealed record SearchArguments(string File, string Query, string? Knowledge, int Top, Atlas.Runtime.SearchMode Mode, double? MinScore, string[] Where, bool Json);
 
     private static async Task<int> ExecuteAsync(SearchArguments arguments, CliEnvironment environment, CancellationToken cancellationToken)
     {

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using Atlas.Cli.Interpreter;
 using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 
@@ -298,7 +297,7 @@ internal sealed class WorkflowDiagram
         {
             if (_project.Model.Routes.FirstOrDefault(r => r.Name == name) is { } route)
             {
-                var lines = new List<string> { "route " + route.Name, Descriptors.Strategy(route.Strategy) };
+                var lines = new List<string> { "route " + route.Name, Display.Spellings.Strategy(route.Strategy) };
                 var policy = new List<string>();
                 if (route.Require.Count > 0) policy.Add("require " + string.Join(", ", route.Require));
                 if (route.Retry > 0) policy.Add("retry " + route.Retry.ToString(CultureInfo.InvariantCulture));
@@ -321,7 +320,7 @@ internal sealed class WorkflowDiagram
         {
             var provider = _project.Model.Providers.FirstOrDefault(p => p.Name == name);
             var lines = new List<string> { name };
-            if (provider is not null) lines.Add(Descriptors.Kind(provider.Kind) + (provider.Model is { } m ? " " + m : ""));
+            if (provider is not null) lines.Add(Display.Spellings.Kind(provider.Kind) + (provider.Model is { } m ? " " + m : ""));
             _routeNodes.Add(new DiagramNode(ProviderId(name), DiagramNodeKind.Provider, lines));
         }
 

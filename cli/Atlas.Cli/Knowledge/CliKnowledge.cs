@@ -45,7 +45,7 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
 
     /// <summary>The knowledge bases of <paramref name="project"/>, with the providers it declares and the environment's keys.</summary>
     public static CliKnowledge For(AtlasProject project, CliEnvironment environment, string commandName) =>
-        new(commandName, project.Program.Model.Providers.Select(Interpreter.Descriptors.Provider), environment.GetEnvironmentVariable);
+        new(commandName, project.Program.Model.Providers.Select(Atlas.Interpreter.Descriptors.Provider), environment.GetEnvironmentVariable);
 
     /// <summary>For the runtime: checked now, built (and MiniLM loaded) on the first search, so commands that never search don't pay for it.</summary>
     public IKnowledgeBase Create(KnowledgeDescriptor descriptor, string baseDirectory)
@@ -133,8 +133,8 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
     {
         foreach (var model in project.Program.Model.KnowledgeBases)
         {
-            var descriptor = Interpreter.Descriptors.Knowledge(model);
-            if (descriptor.Store is not ("sqlite" or ""))
+            var descriptor = Atlas.Interpreter.Descriptors.Knowledge(model);
+            if (descriptor.Store != Atlas.Runtime.StoreKind.Sqlite)
             {
                 // Not ingested here, but a glob that matches nothing is worth a word all the same.
                 var unmatched = KnowledgeSources.Unmatched(project.BaseDirectory, descriptor.Sources);
@@ -171,7 +171,7 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
     /// <exception cref="UsageException">No such knowledge base, none at all, or several and no name.</exception>
     public static KnowledgeDescriptor Select(AtlasProject project, string? name, string commandName)
     {
-        var all = project.Program.Model.KnowledgeBases.Select(Interpreter.Descriptors.Knowledge).ToList();
+        var all = project.Program.Model.KnowledgeBases.Select(Atlas.Interpreter.Descriptors.Knowledge).ToList();
         var names = string.Join(", ", all.Select(k => k.Name));
         if (name is not null)
         {

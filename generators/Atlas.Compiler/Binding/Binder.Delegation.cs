@@ -49,11 +49,13 @@ internal sealed partial class Binder
         }
 
         var limits = ReadBlock(block, file, "budget", BudgetAttributes);
-        double? usd = null;
+        decimal? usd = null;
         if (limits.TryGetValue("usd", out var usdAttribute) && ReadNumber(usdAttribute, file, 0, double.PositiveInfinity) is { } dollars)
         {
-            if (dollars > 0) usd = dollars;
-            else Report(At(file, usdAttribute.Value.Span).AttributeOutOfRange("usd", "more than 0", dollars.ToString("R", CultureInfo.InvariantCulture)));
+            var literal = ((NumberValueSyntax)usdAttribute.Value).Text; // ReadNumber read a number
+            if (dollars <= 0) Report(At(file, usdAttribute.Value.Span).AttributeOutOfRange("usd", "more than 0", dollars.ToString("R", CultureInfo.InvariantCulture)));
+            else if (Dollars(literal) is { } exact) usd = exact;
+            else Report(At(file, usdAttribute.Value.Span).AttributeOutOfRange("usd", "at most " + decimal.MaxValue.ToString(CultureInfo.InvariantCulture), literal));
         }
 
         long? tokens = limits.TryGetValue("tokens", out var tokensAttribute) ? ReadInt(tokensAttribute, file, 1) : null;
@@ -66,4 +68,14 @@ internal sealed partial class Binder
 
         return usd is null && tokens is null ? null : new BudgetModel(usd, tokens);
     }
+
+    /// <summary>
+    /// A dollar amount from the literal's own text, exactly (money is counted in decimals at run time; a double
+    /// in between would turn 0.1 into 0.1000000000000000055...). Trailing zeros are dropped, so <c>0.50</c> and
+    /// <c>0.5</c> bind to the same model. Null when the amount does not fit a decimal.
+    /// </summary>
+    private static decimal? Dollars(string literal) =>
+        decimal.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount)
+            ? amount / 1.000000000000000000000000000000000m
+            : null;
 }

@@ -232,19 +232,10 @@ internal sealed partial class Binder
     private IReadOnlyList<FieldModel>? FieldsOf(TypeRef type)
     {
         if (type.IsList) return null;
-        if (type.Kind == TypeKind.Passage) return PassageFields;
+        if (type.Kind == TypeKind.Passage) return BuiltInTypes.Passage.Fields;
         if (type.Kind == TypeKind.Record && Lookup(type.Name) is { Kind: SymbolKind.Type } symbol) return symbol.Fields;
         return null;
     }
-
-    private static readonly FieldModel[] PassageFields =
-    {
-        new("text", TypeRef.String),
-        new("source", TypeRef.String),
-        new("score", TypeRef.Float),
-        new("heading", TypeRef.String with { IsOptional = true }),
-        new("title", TypeRef.String with { IsOptional = true }),
-    };
 
     /// <summary>
     /// The type of <c>target.member</c>; reports ATL2002 (with did-you-mean) and gives Error when

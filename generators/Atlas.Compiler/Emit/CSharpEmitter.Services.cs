@@ -172,23 +172,11 @@ public static partial class CSharpEmitter
         return $"new RouteDescriptor({Join(args)})";
     }
 
-    private static string Knowledge(KnowledgeModel k)
-    {
-        var chunking = k.Chunking.Strategy switch
-        {
-            ChunkingStrategy.Fixed => "fixed",
-            ChunkingStrategy.Markdown => "markdown",
-            _ => "recursive",
-        };
-        var store = k.Store.Kind switch
-        {
-            StoreKind.Chroma => "chroma",
-            _ => "sqlite",
-        };
-        return $"new KnowledgeDescriptor({CSharpLiterals.String(k.Name)}, {CSharpLiterals.StringList(k.Sources)}, {CSharpLiterals.String(chunking)}, " +
-               $"{CSharpLiterals.Int(k.Chunking.Size)}, {CSharpLiterals.Int(k.Chunking.Overlap)}, {CSharpLiterals.String(k.Embedder)}, " +
-               $"{CSharpLiterals.String(store)}, {CSharpLiterals.String(k.Store.Target)})";
-    }
+    // The runtime's ChunkingStrategy and StoreKind have the model's members (RuntimeEnumTests): members, never spellings.
+    private static string Knowledge(KnowledgeModel k) =>
+        $"new KnowledgeDescriptor({CSharpLiterals.String(k.Name)}, {CSharpLiterals.StringList(k.Sources)}, global::Atlas.Runtime.ChunkingStrategy.{k.Chunking.Strategy}, " +
+        $"{CSharpLiterals.Int(k.Chunking.Size)}, {CSharpLiterals.Int(k.Chunking.Overlap)}, {CSharpLiterals.String(k.Embedder)}, " +
+        $"global::Atlas.Runtime.StoreKind.{k.Store.Kind}, {CSharpLiterals.String(k.Store.Target)})";
 
     private static string EmitServices(ServicesUnit unit)
     {

@@ -117,7 +117,7 @@ public static partial class CSharpEmitter
         w.WriteLine();
 
         // The converter.
-        w.WriteLine($"/// <summary>Reads and writes <see cref=\"{declared}\"/> with the field names declared in Atlas; a missing required field is a <see cref=\"JsonException\"/> naming it.</summary>");
+        w.WriteLine($"/// <summary>Reads and writes <see cref=\"{declared}\"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref=\"JsonException\"/> naming it.</summary>");
         w.WriteLine($"public sealed class {converter} : JsonConverter<{name}>");
         w.OpenBrace();
         w.WriteLines($$"""
@@ -164,10 +164,10 @@ public static partial class CSharpEmitter
             w.Unindent();
         }
 
+        // A property the type does not declare is an error, as in the interpreter (spec/language.md §5).
         w.WriteLine("default:");
         w.Indent();
-        w.WriteLine("reader.Skip();");
-        w.WriteLine("break;");
+        w.WriteLine($"throw AtlasJsonReader.UnknownField(where + \".\" + property, {CSharpLiterals.String(model.Name)}, {CSharpLiterals.StringList(model.Fields.Select(f => f.Name))});");
         w.Unindent();
         w.CloseBrace();
         w.CloseBrace();

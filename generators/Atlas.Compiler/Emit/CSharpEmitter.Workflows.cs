@@ -474,7 +474,8 @@ internal sealed class WorkflowEmitter
             case SearchExpr search:
             {
                 var options = new List<string> { "Top: " + CSharpLiterals.Int(search.Top) };
-                if (search.Mode != SearchMode.Hybrid) options.Add("Mode: " + CSharpLiterals.String(search.Mode == SearchMode.Vector ? "vector" : "keyword"));
+                // The runtime's SearchMode has the model's members (RuntimeEnumTests).
+                if (search.Mode != SearchMode.Hybrid) options.Add("Mode: global::Atlas.Runtime.SearchMode." + search.Mode);
                 if (search.MinScore is { } minScore) options.Add("MinScore: " + CSharpLiterals.Double(minScore));
                 if (!search.Where.IsEmpty)
                     options.Add("Where: SearchOptions.Match(" + string.Join(", ", search.Where.Select(f => $"({CSharpLiterals.String(f.Key)}, {CSharpLiterals.String(f.Pattern)})")) + ")");

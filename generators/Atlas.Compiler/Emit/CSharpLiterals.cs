@@ -56,8 +56,8 @@ internal static class CSharpLiterals
 
     public static string Bool(bool value) => value ? "true" : "false";
 
-    /// <summary>A <c>decimal</c> literal with the shortest round-trip digits of <paramref name="value"/> (<c>0.5m</c>).</summary>
-    public static string Decimal(double value) => value.ToString("R", CultureInfo.InvariantCulture) + "m";
+    /// <summary>A <c>decimal</c> literal of <paramref name="value"/>, digit for digit (<c>0.5m</c>).</summary>
+    public static string Decimal(decimal value) => value.ToString(CultureInfo.InvariantCulture) + "m";
 
     /// <summary><c>new BudgetDescriptor(Usd: 0.5m, Tokens: 20000)</c>, without the parts that are not limited.</summary>
     public static string Budget(Model.BudgetModel budget)

@@ -144,7 +144,7 @@ internal static class CSharpNames
         throw new InvalidOperationException($"Enum {model.Name} has no member {member}.");
     }
 
-    /// <summary>The members of the built-in <c>Passage</c> record (<c>Atlas.Runtime.Passage</c>).</summary>
+    /// <summary>The property of <c>Atlas.Runtime.Passage</c> for a field of <see cref="BuiltInTypes.Passage"/>.</summary>
     public static string PassageProperty(string field) => Pascal(field);
 
     /// <summary>Method parameter names in declaration order: camelCase, unique, clear of <paramref name="reserved"/>.</summary>

@@ -134,5 +134,8 @@ public static class Fingerprints
 
     private static string Optional(double? value) => value is null ? "-" : Number(value.Value);
 
+    /// <summary>A dollar amount as the binder holds it: the literal's decimal without trailing zeros, so the text never varies.</summary>
+    private static string Optional(decimal? value) => value is null ? "-" : value.Value.ToString(CultureInfo.InvariantCulture);
+
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

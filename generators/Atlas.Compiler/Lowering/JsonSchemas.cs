@@ -122,17 +122,7 @@ public sealed class JsonSchemas
             }
 
             case TypeKind.Passage:
-                return ObjectSchema(
-                    new[]
-                    {
-                        new FieldModel("text", TypeRef.String),
-                        new FieldModel("source", TypeRef.String),
-                        new FieldModel("score", TypeRef.Float),
-                        new FieldModel("heading", TypeRef.String with { IsOptional = true }),
-                        new FieldModel("title", TypeRef.String with { IsOptional = true }),
-                    },
-                    type.IsOptional,
-                    context);
+                return ObjectSchema(BuiltInTypes.Passage.Fields, type.IsOptional, context);
             case TypeKind.Record:
             {
                 if (context.Stack.Contains(type.Name, StringComparer.Ordinal))

@@ -163,8 +163,9 @@ public sealed record AgentModel(
 /// <summary>
 /// <c>budget { usd = 0.50, tokens = 20000 }</c>: the most one run (of a workflow) or one call (of an
 /// agent, its delegations included) may spend; a null part is not limited. Tokens count input plus output.
+/// <see cref="Usd"/> is the literal's exact decimal value (no trailing zeros), as the runtime counts money.
 /// </summary>
-public sealed record BudgetModel(double? Usd, long? Tokens);
+public sealed record BudgetModel(decimal? Usd, long? Tokens);
 
 /// <summary>
 /// A declared tool. <paramref name="ReadOnly"/> (<c>read_only = true</c>): calling it changes nothing, so the

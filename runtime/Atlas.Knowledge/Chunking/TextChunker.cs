@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using Atlas.Runtime;
 using Microsoft.ML.Tokenizers;
 
 namespace Atlas.Knowledge;
@@ -52,8 +53,8 @@ public sealed partial class TextChunker
         ArgumentNullException.ThrowIfNull(text);
         var pieces = _options.Strategy switch
         {
-            "fixed" => Pack(Words(text), _options.Overlap).Select(t => (t, (string?)null)),
-            "recursive" => Pack(SplitRecursive(text, 0), _options.Overlap).Select(t => (t, (string?)null)),
+            ChunkingStrategy.Fixed => Pack(Words(text), _options.Overlap).Select(t => (t, (string?)null)),
+            ChunkingStrategy.Recursive => Pack(SplitRecursive(text, 0), _options.Overlap).Select(t => (t, (string?)null)),
             _ => format == "markdown" ? ChunkMarkdown(text) : Pack(SplitRecursive(text, 0), _options.Overlap).Select(t => (t, (string?)null)),
         };
         var chunks = new List<TextChunk>();

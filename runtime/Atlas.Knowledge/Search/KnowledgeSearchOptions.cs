@@ -1,9 +1,10 @@
 using System.Collections.Generic;
+using Atlas.Runtime;
 
 namespace Atlas.Knowledge;
 
 /// <summary>
-/// One search: <see cref="Mode"/> is vector | keyword | hybrid; <see cref="MinScore"/> applies to the
+/// One search: <see cref="Mode"/> ranks by vector, keyword or both (hybrid); <see cref="MinScore"/> applies to the
 /// mode's own score (cosine similarity, FTS5 BM25 (positive), or reciprocal-rank-fusion sum);
 /// <see cref="Filters"/> keep chunks whose metadata has each key equal to its value
 /// (<c>source</c>, <c>format</c>, <c>extension</c>, <c>heading</c>, <c>title</c>).
@@ -14,7 +15,7 @@ namespace Atlas.Knowledge;
 /// <param name="Filters">Metadata key → value, or a glob when it holds <c>*</c> or <c>?</c>; all must match. <see langword="null"/> for none.</param>
 public sealed record KnowledgeSearchOptions(
     int Top = 5,
-    string Mode = "hybrid",
+    SearchMode Mode = SearchMode.Hybrid,
     double? MinScore = null,
     IReadOnlyDictionary<string, string>? Filters = null);
 

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using Atlas.Runtime;
 using Microsoft.Extensions.AI;
 
 namespace Atlas.Knowledge;
@@ -99,13 +100,12 @@ public sealed partial class KnowledgeSearcher
         }
 
         var top = Math.Max(1, options.Top);
-        var mode = options.Mode.ToLowerInvariant();
-        IReadOnlyList<(long Id, double Score)> ranked = mode switch
+        IReadOnlyList<(long Id, double Score)> ranked = options.Mode switch
         {
-            "keyword" => await _store.SearchKeywordsAsync(query, top, options.Filters, 0, cancellationToken).ConfigureAwait(false),
-            "vector" => await _store.SearchVectorsAsync(queryVector ?? await EmbedAsync(query, info, cancellationToken).ConfigureAwait(false), top, options.Filters, cancellationToken).ConfigureAwait(false),
-            "hybrid" => await HybridAsync(query, queryVector, info, top, options.Filters, cancellationToken).ConfigureAwait(false),
-            _ => throw new ArgumentException($"Unknown search mode '{options.Mode}'; expected vector, keyword or hybrid.", nameof(options)),
+            SearchMode.Keyword => await _store.SearchKeywordsAsync(query, top, options.Filters, 0, cancellationToken).ConfigureAwait(false),
+            SearchMode.Vector => await _store.SearchVectorsAsync(queryVector ?? await EmbedAsync(query, info, cancellationToken).ConfigureAwait(false), top, options.Filters, cancellationToken).ConfigureAwait(false),
+            SearchMode.Hybrid => await HybridAsync(query, queryVector, info, top, options.Filters, cancellationToken).ConfigureAwait(false),
+            _ => throw new ArgumentException($"Unknown search mode {options.Mode}; expected Hybrid, Vector or Keyword.", nameof(options)),
         };
         if (options.MinScore is { } min)
         {

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using Atlas.Runtime;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;
 
@@ -52,7 +53,7 @@ public sealed class KnowledgeVectorSearch : IKeywordHybridSearchable<KnowledgeCh
         where TInput : notnull
     {
         options ??= new VectorSearchOptions<KnowledgeChunkRecord>();
-        return RunAsync(searchValue, string.Empty, "vector", top, options.Skip, options.ScoreThreshold, options.IncludeVectors, FilterTranslator.Translate(options.Filter), cancellationToken);
+        return RunAsync(searchValue, string.Empty, SearchMode.Vector, top, options.Skip, options.ScoreThreshold, options.IncludeVectors, FilterTranslator.Translate(options.Filter), cancellationToken);
     }
 
     /// <summary>Hybrid search: the vector, keyword and rare-term rankings fused by reciprocal rank, as <c>kb.search(..., mode = hybrid)</c>.</summary>
@@ -69,7 +70,7 @@ public sealed class KnowledgeVectorSearch : IKeywordHybridSearchable<KnowledgeCh
     {
         ArgumentNullException.ThrowIfNull(keywords);
         options ??= new HybridSearchOptions<KnowledgeChunkRecord>();
-        return RunAsync(searchValue, string.Join(" ", keywords), "hybrid", top, options.Skip, options.ScoreThreshold, options.IncludeVectors, FilterTranslator.Translate(options.Filter), cancellationToken);
+        return RunAsync(searchValue, string.Join(" ", keywords), SearchMode.Hybrid, top, options.Skip, options.ScoreThreshold, options.IncludeVectors, FilterTranslator.Translate(options.Filter), cancellationToken);
     }
 
     /// <summary>Returns its <see cref="VectorStoreCollectionMetadata"/> (system <c>sqlite</c>, the file's name as collection), or itself for a type it is.</summary>
@@ -87,7 +88,7 @@ public sealed class KnowledgeVectorSearch : IKeywordHybridSearchable<KnowledgeCh
     }
 
     private async IAsyncEnumerable<VectorSearchResult<KnowledgeChunkRecord>> RunAsync<TInput>(
-        TInput searchValue, string keywords, string mode, int top, int skip, double? threshold, bool includeVectors, IReadOnlyDictionary<string, string>? filters, [EnumeratorCancellation] CancellationToken cancellationToken)
+        TInput searchValue, string keywords, SearchMode mode, int top, int skip, double? threshold, bool includeVectors, IReadOnlyDictionary<string, string>? filters, [EnumeratorCancellation] CancellationToken cancellationToken)
         where TInput : notnull
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);

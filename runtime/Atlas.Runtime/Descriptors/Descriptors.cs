@@ -171,14 +171,37 @@ public sealed record BudgetDescriptor(decimal? Usd = null, long? Tokens = null);
 /// <param name="ResultTypeName">The Atlas type of its result.</param>
 public sealed record ToolDescriptor(string Name, IReadOnlyList<ParameterDescriptor> Parameters, string ResultTypeName);
 
+/// <summary>How a knowledge base cuts its documents into chunks (spec/language.md §10).</summary>
+public enum ChunkingStrategy
+{
+    /// <summary><c>fixed</c>: runs of words of the chunk size, with the overlap.</summary>
+    Fixed,
+
+    /// <summary><c>recursive</c>: split at separators from coarse (paragraphs) to fine until pieces fit, packed to the chunk size.</summary>
+    Recursive,
+
+    /// <summary><c>markdown</c>: one chunk per section under its heading path (a long section is cut further); other formats as <see cref="Recursive"/>.</summary>
+    Markdown,
+}
+
+/// <summary>Where a knowledge base keeps its chunks (spec/language.md §10).</summary>
+public enum StoreKind
+{
+    /// <summary><c>sqlite("file.db")</c>: one SQLite file, relative to the base directory.</summary>
+    Sqlite,
+
+    /// <summary><c>chroma("http://host:port")</c>: a collection on a ChromaDB server.</summary>
+    Chroma,
+}
+
 /// <summary>A knowledge base: source globs relative to <c>BaseDirectory</c> of the runtime options, chunking, embedder and store.</summary>
 /// <param name="Name">The knowledge base's declared name, which workflows search by.</param>
 /// <param name="Sources">Globs of the files it holds, relative to <see cref="AtlasRuntimeOptions.BaseDirectory"/>.</param>
-/// <param name="Chunking">How documents are cut: <c>fixed</c>, <c>recursive</c> or <c>markdown</c> (empty for <c>recursive</c>).</param>
+/// <param name="Chunking">How documents are cut.</param>
 /// <param name="ChunkSize">The most tokens in a chunk (0 for the default, 800).</param>
-/// <param name="ChunkOverlap">How many tokens consecutive chunks share (ignored by <c>markdown</c>).</param>
+/// <param name="ChunkOverlap">How many tokens consecutive chunks share (ignored by <see cref="ChunkingStrategy.Markdown"/>).</param>
 /// <param name="Embedder"><c>minilm</c>, or the name of the provider whose <c>embedding_model</c> computes the vectors.</param>
-/// <param name="Store">The kind of store: <c>sqlite</c> or <c>chroma</c>.</param>
+/// <param name="Store">The kind of store.</param>
 /// <param name="StoreTarget">
 /// Where the store is: the SQLite file, relative to <see cref="AtlasRuntimeOptions.BaseDirectory"/> (empty for
 /// <c>NAME.db</c>), or the ChromaDB server's http(s) URL.
@@ -186,11 +209,11 @@ public sealed record ToolDescriptor(string Name, IReadOnlyList<ParameterDescript
 public sealed record KnowledgeDescriptor(
     string Name,
     IReadOnlyList<string> Sources,
-    string Chunking,
+    ChunkingStrategy Chunking,
     int ChunkSize,
     int ChunkOverlap,
     string Embedder,
-    string Store,
+    StoreKind Store,
     string StoreTarget);
 
 /// <summary>Per-step or per-call policy: retries after the first attempt, a timeout per attempt, and (for `for`) parallelism.</summary>

@@ -101,6 +101,22 @@ public static class AtlasJsonReader
     public static JsonException MissingField(string where, string field) =>
         new($"{where} is missing the required field \"{field}\".");
 
+    /// <summary>
+    /// The error for a property the type does not declare: <c>unknown field "Ticket.subjct" (Ticket has id, subject, body)</c>.
+    /// Atlas rejects such properties everywhere (spec/language.md §5): the schemas it gives models say
+    /// <c>additionalProperties: false</c>, and the interpreter's values follow the same rule.
+    /// </summary>
+    /// <param name="path">Where the property is: the object's <c>where</c> and the property's name.</param>
+    /// <param name="typeName">The type of the object.</param>
+    /// <param name="fields">The fields the type declares, in order.</param>
+    /// <returns>The exception to throw.</returns>
+    public static JsonException UnknownField(string path, string typeName, IEnumerable<string> fields) =>
+        new(UnknownFieldMessage(path, typeName, fields));
+
+    /// <summary>The one text of an unknown-field error, for <see cref="UnknownField"/> and <see cref="ValueShapes"/>.</summary>
+    internal static string UnknownFieldMessage(string path, string typeName, IEnumerable<string> fields) =>
+        $"unknown field \"{path}\" ({typeName} has {string.Join(", ", fields)})";
+
     private static string Describe(JsonTokenType token) => token switch
     {
         JsonTokenType.StartObject => "an object",
@@ -194,6 +210,9 @@ public sealed class AtlasNullableJsonConverter<T>(AtlasJsonValueReader<T> read, 
 /// <summary>Reads and writes the built-in <see cref="Passage"/> (<c>text</c>, <c>source</c>, <c>score</c>, <c>heading</c>, <c>title</c>).</summary>
 public sealed class PassageJsonConverter : JsonConverter<Passage>
 {
+    // What an unknown-field error lists (Passage's JSON names, in order).
+    private static readonly string[] PassageFields = ["text", "source", "score", "heading", "title"];
+
     /// <summary>The shared instance.</summary>
     public static PassageJsonConverter Instance { get; } = new();
 
@@ -236,8 +255,7 @@ public sealed class PassageJsonConverter : JsonConverter<Passage>
                     title = reader.TokenType == JsonTokenType.Null ? null : AtlasJsonReader.ReadString(ref reader, options, where + ".title");
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Passage", PassageFields);
             }
         }
 

@@ -4,15 +4,29 @@ using System.Threading.Tasks;
 
 namespace Atlas.Runtime;
 
+/// <summary>How a knowledge search ranks chunks (spec/language.md §10).</summary>
+public enum SearchMode
+{
+    /// <summary><c>hybrid</c>: the vector, keyword and rare-term rankings fused by reciprocal rank.</summary>
+    Hybrid,
+
+    /// <summary><c>vector</c>: by cosine similarity of the embeddings.</summary>
+    Vector,
+
+    /// <summary><c>keyword</c>: by BM25 over the chunks' text and headings.</summary>
+    Keyword,
+}
+
 /// <summary>
-/// Options of one <c>kb.search(...)</c>: <see cref="Mode"/> is hybrid | vector | keyword; <see cref="Where"/> keeps passages
-/// whose metadata key equals its value, or matches it as a glob when the value holds <c>*</c> or <c>?</c>.
+/// Options of one <c>kb.search(...)</c>: how many passages (<see cref="Top"/>), how they are ranked (<see cref="Mode"/>), the
+/// least score kept; <see cref="Where"/> keeps passages whose metadata key equals its value, or matches it as a glob when
+/// the value holds <c>*</c> or <c>?</c>.
 /// </summary>
 /// <param name="Top">The most passages to return (at least 1).</param>
-/// <param name="Mode"><c>hybrid</c> (vector, keyword and rare-term rankings fused), <c>vector</c> or <c>keyword</c>.</param>
+/// <param name="Mode">How passages are ranked; <see cref="SearchMode.Hybrid"/> by default.</param>
 /// <param name="MinScore">Passages scoring below it are dropped (on the mode's own scale); <see langword="null"/> keeps all.</param>
 /// <param name="Where">Metadata filters, all of which must match (see <see cref="Match"/>); <see langword="null"/> for none.</param>
-public sealed record SearchOptions(int Top = 5, string Mode = "hybrid", double? MinScore = null, IReadOnlyDictionary<string, string>? Where = null)
+public sealed record SearchOptions(int Top = 5, SearchMode Mode = SearchMode.Hybrid, double? MinScore = null, IReadOnlyDictionary<string, string>? Where = null)
 {
     /// <summary>The <see cref="Where"/> of <c>kb.search(q, source = "docs/*", heading = "Refunds*")</c>: key → pattern (generated code calls it).</summary>
     /// <param name="filters">Metadata keys (<c>source</c>, <c>heading</c>, <c>title</c>, <c>format</c>, <c>extension</c>) and the value or glob each must match; a later duplicate key wins.</param>

@@ -60,8 +60,30 @@ public class DelegationAndBudgetTests
         var result = AssertDiagnostics(Header + Agent("a", "  delegates = [b]\n  max_depth = 2\n  budget { usd = 0.25, tokens = 5000 }\n") + Agent("b"));
         var a = result.Model.Agents.Single(x => x.Name == "a");
         Assert.Equal(2, a.MaxDepth);
-        Assert.Equal(new BudgetModel(0.25, 5000), a.Budget);
+        Assert.Equal(new BudgetModel(0.25m, 5000), a.Budget);
         Assert.Null(result.Model.Agents.Single(x => x.Name == "b").Budget);
+    }
+
+    /// <summary>The dollar limit is the literal's decimal, digit for digit: no double sits between the text and the runtime.</summary>
+    [Theory]
+    [InlineData("0.1", "0.1")]
+    [InlineData("0.50", "0.5")]
+    [InlineData("12.345678901234567890123", "12.345678901234567890123")]
+    [InlineData("2e-3", "0.002")]
+    public void BudgetUsd_BindsToTheLiteralsExactDecimal(string literal, string expected)
+    {
+        var result = AssertDiagnostics(Header + Agent("a", "  budget { usd = " + literal + " }\n"));
+        var usd = Assert.Single(result.Model.Agents).Budget!.Usd;
+        Assert.Equal(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), usd);
+        Assert.Equal(expected, usd!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void BudgetUsd_BeyondADecimal_IsATL2009AtTheValue()
+    {
+        var result = AssertDiagnostics(Header + Agent("a", "  budget { usd = 1e30 }\n"), ("ATL2009", 4, 18));
+        AssertMessage(result, "ATL2009", "`usd` must be at most 79228162514264337593543950335, not 1e30");
+        Assert.Null(Assert.Single(result.Model.Agents).Budget);
     }
 
     [Fact]
@@ -117,7 +139,7 @@ public class DelegationAndBudgetTests
             """;
         var result = AssertDiagnostics(source);
         var workflow = Assert.Single(result.Model.Workflows);
-        Assert.Equal(new BudgetModel(0.5, 20000), workflow.Budget);
+        Assert.Equal(new BudgetModel(0.5m, 20000), workflow.Budget);
         Assert.Equal(new[] { "a", "b" }, workflow.Steps.Select(s => s.Name));
     }
 
@@ -135,7 +157,7 @@ public class DelegationAndBudgetTests
             """;
         var result = AssertDiagnostics(source, ("ATL2020", 8, 3), ("ATL2007", 9, 3));
         AssertMessage(result, "ATL2007", "`workflow w` has no attribute `limits`");
-        Assert.Equal(new BudgetModel(0.5, null), Assert.Single(result.Model.Workflows).Budget);
+        Assert.Equal(new BudgetModel(0.5m, null), Assert.Single(result.Model.Workflows).Budget);
     }
 
     [Fact]
@@ -186,7 +208,7 @@ public class DelegationAndBudgetTests
         var error = Assert.Single(result.Diagnostics, d => d.IsError);
         Assert.Equal(("ATL3007", 17, 17), (error.Id, error.Location.Start.Line, error.Location.Start.Column));
         var planner = result.Model.Agents.Single(a => a.Name == "planner");
-        Assert.Equal((2, 7, new BudgetModel(0.1, 900)), (planner.MaxDepth, planner.MaxToolCalls, planner.Budget));
+        Assert.Equal((2, 7, new BudgetModel(0.1m, 900)), (planner.MaxDepth, planner.MaxToolCalls, planner.Budget));
         Assert.Equal(new BudgetModel(null, 1000), Assert.Single(result.Model.Workflows).Budget);
     }
 }

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
-using Atlas.Cli.Interpreter;
 using Atlas.Compiler.Model;
 using Atlas.Embeddings.MiniLM;
+using Atlas.Interpreter;
 using Atlas.Knowledge;
 using Atlas.Runtime;
 

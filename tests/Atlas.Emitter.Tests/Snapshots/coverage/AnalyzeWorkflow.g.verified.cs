@@ -110,7 +110,7 @@ public sealed partial class AnalyzeWorkflow
             })
             .Step("passages", [], static async (state, step, cancellationToken) =>
             {
-                state.Passages = await step.Runtime.SearchAsync("notes", state.Text, new SearchOptions(Top: 3, Mode: "keyword", MinScore: 0.25, Where: SearchOptions.Match(("source", "notes/*.md"), ("heading", "Intro*"))), step, cancellationToken).ConfigureAwait(false);
+                state.Passages = await step.Runtime.SearchAsync("notes", state.Text, new SearchOptions(Top: 3, Mode: global::Atlas.Runtime.SearchMode.Keyword, MinScore: 0.25, Where: SearchOptions.Match(("source", "notes/*.md"), ("heading", "Intro*"))), step, cancellationToken).ConfigureAwait(false);
             })
             .Step("scores", ["count"], static (state, _, _) =>
             {

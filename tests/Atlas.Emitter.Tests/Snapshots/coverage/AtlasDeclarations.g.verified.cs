@@ -22,7 +22,7 @@ public static class AtlasDeclarations
     /// <summary>The declared knowledge bases.</summary>
     public static IReadOnlyList<KnowledgeDescriptor> KnowledgeBases { get; } =
     [
-        new KnowledgeDescriptor("notes", ["notes/*.md"], "recursive", 800, 100, "minilm", "sqlite", "notes.db"),
+        new KnowledgeDescriptor("notes", ["notes/*.md"], global::Atlas.Runtime.ChunkingStrategy.Recursive, 800, 100, "minilm", global::Atlas.Runtime.StoreKind.Sqlite, "notes.db"),
     ];
 
     /// <summary>The declared MCP servers; each starts on first use, in the runtime's BaseDirectory.</summary>

@@ -64,7 +64,7 @@ public sealed record Measure(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Measure"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Measure"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class MeasureJsonConverter : JsonConverter<Measure>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -124,8 +124,7 @@ public sealed class MeasureJsonConverter : JsonConverter<Measure>
                     hasFlag = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Measure", ["class", "json_schema", "measure", "values", "severity", "count", "flag"]);
             }
         }
 

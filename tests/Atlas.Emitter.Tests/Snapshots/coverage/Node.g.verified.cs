@@ -50,7 +50,7 @@ public sealed record Node(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Node"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Node"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class NodeJsonConverter : JsonConverter<Node>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -90,8 +90,7 @@ public sealed class NodeJsonConverter : JsonConverter<Node>
                     parent = reader.TokenType == JsonTokenType.Null ? null : NodeJsonConverter.ReadValue(ref reader, options, where + ".parent");
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Node", ["label", "children", "parent"]);
             }
         }
 

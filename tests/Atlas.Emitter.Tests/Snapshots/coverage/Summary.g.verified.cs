@@ -76,7 +76,7 @@ public sealed record Summary(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Summary"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Summary"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class SummaryJsonConverter : JsonConverter<Summary>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -128,8 +128,7 @@ public sealed class SummaryJsonConverter : JsonConverter<Summary>
                     hasLabels = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Summary", ["text", "severity", "scores", "top", "labels"]);
             }
         }
 

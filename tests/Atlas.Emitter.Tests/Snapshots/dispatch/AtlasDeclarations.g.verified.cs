@@ -26,7 +26,7 @@ public static class AtlasDeclarations
     /// <summary>The declared knowledge bases.</summary>
     public static IReadOnlyList<KnowledgeDescriptor> KnowledgeBases { get; } =
     [
-        new KnowledgeDescriptor("handbook", ["handbook/*.md"], "markdown", 200, 0, "minilm", "sqlite", "handbook.db"),
+        new KnowledgeDescriptor("handbook", ["handbook/*.md"], global::Atlas.Runtime.ChunkingStrategy.Markdown, 200, 0, "minilm", global::Atlas.Runtime.StoreKind.Sqlite, "handbook.db"),
     ];
 
     /// <summary>The declared MCP servers; each starts on first use, in the runtime's BaseDirectory.</summary>

@@ -46,7 +46,7 @@ public sealed record Request(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Request"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Request"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class RequestJsonConverter : JsonConverter<Request>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -94,8 +94,7 @@ public sealed class RequestJsonConverter : JsonConverter<Request>
                     hasQuestion = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Request", ["id", "customer", "plan", "question"]);
             }
         }
 

@@ -87,7 +87,7 @@ public sealed record Digest(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Digest"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Digest"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class DigestJsonConverter : JsonConverter<Digest>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -129,8 +129,7 @@ public sealed class DigestJsonConverter : JsonConverter<Digest>
                     hasSections = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Digest", ["title", "introduction", "sections"]);
             }
         }
 

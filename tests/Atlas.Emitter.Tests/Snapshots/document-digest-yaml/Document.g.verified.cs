@@ -45,7 +45,7 @@ public sealed record Document(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Document"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Document"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class DocumentJsonConverter : JsonConverter<Document>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -91,8 +91,7 @@ public sealed class DocumentJsonConverter : JsonConverter<Document>
                     hasBody = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Document", ["id", "title", "author", "body"]);
             }
         }
 

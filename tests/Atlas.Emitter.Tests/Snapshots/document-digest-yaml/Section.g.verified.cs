@@ -71,7 +71,7 @@ public sealed record Section(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Section"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Section"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class SectionJsonConverter : JsonConverter<Section>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -113,8 +113,7 @@ public sealed class SectionJsonConverter : JsonConverter<Section>
                     hasSummaries = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Section", ["category", "heading", "summaries"]);
             }
         }
 

@@ -27,7 +27,7 @@ public static class AtlasDeclarations
     /// <summary>The declared knowledge bases.</summary>
     public static IReadOnlyList<KnowledgeDescriptor> KnowledgeBases { get; } =
     [
-        new KnowledgeDescriptor("style_guide", ["docs/*.md"], "markdown", 400, 0, "minilm", "sqlite", "digest.db"),
+        new KnowledgeDescriptor("style_guide", ["docs/*.md"], global::Atlas.Runtime.ChunkingStrategy.Markdown, 400, 0, "minilm", global::Atlas.Runtime.StoreKind.Sqlite, "digest.db"),
     ];
 
     /// <summary>The declared MCP servers; each starts on first use, in the runtime's BaseDirectory.</summary>

@@ -60,7 +60,7 @@ public sealed record Summary(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Summary"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Summary"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class SummaryJsonConverter : JsonConverter<Summary>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -120,8 +120,7 @@ public sealed class SummaryJsonConverter : JsonConverter<Summary>
                     hasKeyPoints = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Summary", ["document", "title", "category", "priority", "summary", "key_points"]);
             }
         }
 

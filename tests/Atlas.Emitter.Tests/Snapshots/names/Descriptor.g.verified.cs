@@ -30,7 +30,7 @@ public sealed record Descriptor(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Descriptor"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Descriptor"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class DescriptorJsonConverter : JsonConverter<global::Atlas.Generated.Descriptor>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -60,8 +60,7 @@ public sealed class DescriptorJsonConverter : JsonConverter<global::Atlas.Genera
                     hasText = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Descriptor", ["text"]);
             }
         }
 

@@ -36,7 +36,7 @@ public sealed record Other(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Other"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Other"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class OtherJsonConverter : JsonConverter<Other>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -72,8 +72,7 @@ public sealed class OtherJsonConverter : JsonConverter<Other>
                     hasGraph = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Other", ["state", "graph"]);
             }
         }
 

@@ -47,7 +47,7 @@ public sealed record State(
         """;
 }
 
-/// <summary>Reads and writes <see cref="State"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="State"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class StateJsonConverter : JsonConverter<global::Atlas.Generated.State>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -83,8 +83,7 @@ public sealed class StateJsonConverter : JsonConverter<global::Atlas.Generated.S
                     hasOther = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "State", ["nodes", "other"]);
             }
         }
 

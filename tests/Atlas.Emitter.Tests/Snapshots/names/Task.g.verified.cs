@@ -30,7 +30,7 @@ public sealed record Task(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Task"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Task"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class TaskJsonConverter : JsonConverter<Task>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -60,8 +60,7 @@ public sealed class TaskJsonConverter : JsonConverter<Task>
                     hasName = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Task", ["name"]);
             }
         }
 

@@ -29,7 +29,7 @@ public static class AtlasDeclarations
     /// <summary>The declared knowledge bases.</summary>
     public static IReadOnlyList<KnowledgeDescriptor> KnowledgeBases { get; } =
     [
-        new KnowledgeDescriptor("library", ["library/**/*.md"], "recursive", 600, 80, "minilm", "sqlite", "library.db"),
+        new KnowledgeDescriptor("library", ["library/**/*.md"], global::Atlas.Runtime.ChunkingStrategy.Recursive, 600, 80, "minilm", global::Atlas.Runtime.StoreKind.Sqlite, "library.db"),
     ];
 
     /// <summary>The declared MCP servers; each starts on first use, in the runtime's BaseDirectory.</summary>

@@ -49,7 +49,7 @@ public sealed record Finding(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Finding"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Finding"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class FindingJsonConverter : JsonConverter<Finding>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -97,8 +97,7 @@ public sealed class FindingJsonConverter : JsonConverter<Finding>
                     hasSources = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Finding", ["question", "answer", "confidence", "sources"]);
             }
         }
 

@@ -43,7 +43,7 @@ public sealed record Plan(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Plan"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Plan"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class PlanJsonConverter : JsonConverter<Plan>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -73,8 +73,7 @@ public sealed class PlanJsonConverter : JsonConverter<Plan>
                     hasQuestions = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Plan", ["questions"]);
             }
         }
 

@@ -35,7 +35,7 @@ public sealed record Question(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Question"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Question"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class QuestionJsonConverter : JsonConverter<Question>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -71,8 +71,7 @@ public sealed class QuestionJsonConverter : JsonConverter<Question>
                     hasWhy = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Question", ["text", "why"]);
             }
         }
 

@@ -71,7 +71,7 @@ public sealed record Report(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Report"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Report"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class ReportJsonConverter : JsonConverter<Report>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -119,8 +119,7 @@ public sealed class ReportJsonConverter : JsonConverter<Report>
                     hasOpenQuestions = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Report", ["topic", "summary", "findings", "open_questions"]);
             }
         }
 

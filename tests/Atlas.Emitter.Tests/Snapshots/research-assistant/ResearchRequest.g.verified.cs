@@ -41,7 +41,7 @@ public sealed record ResearchRequest(
         """;
 }
 
-/// <summary>Reads and writes <see cref="ResearchRequest"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="ResearchRequest"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class ResearchRequestJsonConverter : JsonConverter<ResearchRequest>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -81,8 +81,7 @@ public sealed class ResearchRequestJsonConverter : JsonConverter<ResearchRequest
                     audience = reader.TokenType == JsonTokenType.Null ? null : AtlasJsonReader.ReadString(ref reader, options, where + ".audience");
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "ResearchRequest", ["topic", "depth", "audience"]);
             }
         }
 

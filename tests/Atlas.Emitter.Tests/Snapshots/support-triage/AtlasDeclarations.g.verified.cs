@@ -28,7 +28,7 @@ public static class AtlasDeclarations
     /// <summary>The declared knowledge bases.</summary>
     public static IReadOnlyList<KnowledgeDescriptor> KnowledgeBases { get; } =
     [
-        new KnowledgeDescriptor("handbook", ["docs/**/*.md"], "recursive", 800, 100, "minilm", "sqlite", "handbook.db"),
+        new KnowledgeDescriptor("handbook", ["docs/**/*.md"], global::Atlas.Runtime.ChunkingStrategy.Recursive, 800, 100, "minilm", global::Atlas.Runtime.StoreKind.Sqlite, "handbook.db"),
     ];
 
     /// <summary>The declared MCP servers; each starts on first use, in the runtime's BaseDirectory.</summary>

@@ -41,7 +41,7 @@ public sealed record Reply(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Reply"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Reply"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class ReplyJsonConverter : JsonConverter<Reply>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -83,8 +83,7 @@ public sealed class ReplyJsonConverter : JsonConverter<Reply>
                     hasAnswer = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Reply", ["ticket", "category", "answer"]);
             }
         }
 

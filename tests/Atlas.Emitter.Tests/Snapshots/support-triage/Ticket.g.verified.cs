@@ -40,7 +40,7 @@ public sealed record Ticket(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Ticket"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Ticket"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class TicketJsonConverter : JsonConverter<Ticket>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -82,8 +82,7 @@ public sealed class TicketJsonConverter : JsonConverter<Ticket>
                     hasBody = true;
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Ticket", ["id", "subject", "body"]);
             }
         }
 

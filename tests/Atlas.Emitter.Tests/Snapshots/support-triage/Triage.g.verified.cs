@@ -54,7 +54,7 @@ public sealed record Triage(
         """;
 }
 
-/// <summary>Reads and writes <see cref="Triage"/> with the field names declared in Atlas; a missing required field is a <see cref="JsonException"/> naming it.</summary>
+/// <summary>Reads and writes <see cref="Triage"/> with the field names declared in Atlas; a missing required field or an undeclared property is a <see cref="JsonException"/> naming it.</summary>
 public sealed class TriageJsonConverter : JsonConverter<Triage>
 {
     /// <summary>The shared instance (the converter is stateless).</summary>
@@ -106,8 +106,7 @@ public sealed class TriageJsonConverter : JsonConverter<Triage>
                     owner = reader.TokenType == JsonTokenType.Null ? null : AtlasJsonReader.ReadString(ref reader, options, where + ".owner");
                     break;
                 default:
-                    reader.Skip();
-                    break;
+                    throw AtlasJsonReader.UnknownField(where + "." + property, "Triage", ["category", "urgency", "summary", "tags", "owner"]);
             }
         }
 

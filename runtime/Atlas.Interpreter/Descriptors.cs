@@ -1,22 +1,28 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
+using ChunkingStrategy = Atlas.Compiler.Model.ChunkingStrategy;
 using ProviderKind = Atlas.Compiler.Model.ProviderKind;
 using RouteStrategy = Atlas.Compiler.Model.RouteStrategy;
+using SearchMode = Atlas.Compiler.Model.SearchMode;
+using StoreKind = Atlas.Compiler.Model.StoreKind;
 
-namespace Atlas.Cli.Interpreter;
+namespace Atlas.Interpreter;
 
 /// <summary>
 /// The bound model's declarations as the runtime's descriptors: the same values generated code
 /// writes as static fields (kinds and strategies as the runtime's enum members, capabilities as
 /// bound, templates segment for segment, a JSON schema for each structured result).
 /// </summary>
-internal static class Descriptors
+/// <remarks>Stateless and thread-safe. <see cref="AtlasProgram.AddDeclarationsTo"/> adds them all to a runtime's options.</remarks>
+public static class Descriptors
 {
+    /// <summary>A declared provider as the runtime's descriptor.</summary>
+    /// <param name="provider">The bound provider.</param>
+    /// <returns>The descriptor generated code declares for it.</returns>
     public static ProviderDescriptor Provider(ProviderModel provider) => new(
         provider.Name,
         RuntimeKind(provider.Kind),
@@ -31,6 +37,9 @@ internal static class Descriptors
         EmbeddingModel: provider.EmbeddingModel,
         Timeout: provider.TimeoutMs is { } timeout ? TimeSpan.FromMilliseconds(timeout) : null);
 
+    /// <summary>A declared route as the runtime's descriptor.</summary>
+    /// <param name="route">The bound route.</param>
+    /// <returns>The descriptor generated code declares for it.</returns>
     public static RouteDescriptor Route(RouteModel route) => new(
         route.Name,
         RuntimeStrategy(route.Strategy),
@@ -39,24 +48,29 @@ internal static class Descriptors
         Retry: route.Retry,
         Timeout: route.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null);
 
+    /// <summary>A declared knowledge base as the runtime's descriptor; its relative paths start at the runtime's base directory.</summary>
+    /// <param name="knowledge">The bound knowledge base.</param>
+    /// <returns>The descriptor generated code declares for it.</returns>
     public static KnowledgeDescriptor Knowledge(KnowledgeModel knowledge) => new(
         knowledge.Name,
         knowledge.Sources.ToArray(),
-        knowledge.Chunking.Strategy.ToString().ToLowerInvariant(),
+        RuntimeChunking(knowledge.Chunking.Strategy),
         knowledge.Chunking.Size,
         knowledge.Chunking.Overlap,
         knowledge.Embedder,
-        knowledge.Store.Kind.ToString().ToLowerInvariant(),
+        RuntimeStore(knowledge.Store.Kind),
         knowledge.Store.Target);
 
     /// <summary>An MCP server; it runs in the runtime's base directory (the .atlas file's folder).</summary>
+    /// <param name="server">The bound MCP server.</param>
+    /// <returns>The descriptor generated code declares for it.</returns>
     public static McpDescriptor Mcp(McpModel server) => new(server.Name, server.Command, server.Arguments.ToArray());
 
     /// <summary>
     /// An agent; a <c>string</c> result is text (no schema), anything else is structured. Its delegates
     /// come from <paramref name="delegateDescriptor"/>; a delegate (<paramref name="isDelegate"/>) carries its parameters' schema.
     /// </summary>
-    public static AgentDescriptor Agent(AgentModel agent, JsonSchemas schemas, bool isDelegate, Func<string, AgentDescriptor> delegateDescriptor) => new(
+    internal static AgentDescriptor Agent(AgentModel agent, JsonSchemas schemas, bool isDelegate, Func<string, AgentDescriptor> delegateDescriptor) => new(
         agent.Name,
         agent.Parameters.Select(p => new ParameterDescriptor(p.Name, p.Type.ToString())).ToArray(),
         agent.Returns.ToString(),
@@ -73,19 +87,15 @@ internal static class Descriptors
         Budget: Budget(agent.Budget),
         MaxToolCalls: agent.MaxToolCalls);
 
-    /// <summary>As generated code writes it: the dollar limit through its shortest round-trip text, so both sides hold the same decimal.</summary>
-    public static BudgetDescriptor? Budget(BudgetModel? budget) => budget is null
-        ? null
-        : new BudgetDescriptor(
-            budget.Usd is { } usd ? decimal.Parse(usd.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture) : null,
-            budget.Tokens);
+    /// <summary>The budget as bound: the dollar limit is the model's decimal, as generated code writes it.</summary>
+    internal static BudgetDescriptor? Budget(BudgetModel? budget) => budget is null ? null : new BudgetDescriptor(budget.Usd, budget.Tokens);
 
-    public static bool IsText(TypeRef type) => type.Kind == TypeKind.String && !type.IsList;
+    internal static bool IsText(TypeRef type) => type.Kind == TypeKind.String && !type.IsList;
 
-    public static PromptTemplate Template(TemplateModel template) => new(Segments(template.Parts));
+    internal static PromptTemplate Template(TemplateModel template) => new(Segments(template.Parts));
 
     /// <summary>The model's kind as the runtime's, member for member: the runtime reads no spelling.</summary>
-    public static Atlas.Runtime.ProviderKind RuntimeKind(ProviderKind kind) => kind switch
+    internal static Atlas.Runtime.ProviderKind RuntimeKind(ProviderKind kind) => kind switch
     {
         ProviderKind.OpenAI => Atlas.Runtime.ProviderKind.OpenAI,
         ProviderKind.Anthropic => Atlas.Runtime.ProviderKind.Anthropic,
@@ -94,18 +104,8 @@ internal static class Descriptors
         _ => Atlas.Runtime.ProviderKind.Mock,
     };
 
-    /// <summary>The kind's .atlas spelling, for display.</summary>
-    public static string Kind(ProviderKind kind) => kind switch
-    {
-        ProviderKind.OpenAI => "openai",
-        ProviderKind.Anthropic => "anthropic",
-        ProviderKind.Ollama => "ollama",
-        ProviderKind.OpenAICompatible => "openai_compatible",
-        _ => "mock",
-    };
-
     /// <summary>The model's strategy as the runtime's, member for member: the runtime reads no spelling.</summary>
-    public static Atlas.Runtime.RouteStrategy RuntimeStrategy(RouteStrategy strategy) => strategy switch
+    internal static Atlas.Runtime.RouteStrategy RuntimeStrategy(RouteStrategy strategy) => strategy switch
     {
         RouteStrategy.RoundRobin => Atlas.Runtime.RouteStrategy.RoundRobin,
         RouteStrategy.Cheapest => Atlas.Runtime.RouteStrategy.Cheapest,
@@ -113,20 +113,27 @@ internal static class Descriptors
         _ => Atlas.Runtime.RouteStrategy.Fallback,
     };
 
-    /// <summary>The strategy's .atlas spelling, for display.</summary>
-    public static string Strategy(RouteStrategy strategy) => strategy switch
+    /// <summary>The model's search mode as the runtime's, member for member.</summary>
+    internal static Atlas.Runtime.SearchMode RuntimeMode(SearchMode mode) => mode switch
     {
-        RouteStrategy.RoundRobin => "round_robin",
-        RouteStrategy.Cheapest => "cheapest",
-        RouteStrategy.Fastest => "fastest",
-        _ => "fallback",
+        SearchMode.Vector => Atlas.Runtime.SearchMode.Vector,
+        SearchMode.Keyword => Atlas.Runtime.SearchMode.Keyword,
+        _ => Atlas.Runtime.SearchMode.Hybrid,
     };
 
-    public static string Mode(SearchMode mode) => mode switch
+    /// <summary>The model's chunking strategy as the runtime's, member for member.</summary>
+    internal static Atlas.Runtime.ChunkingStrategy RuntimeChunking(ChunkingStrategy strategy) => strategy switch
     {
-        SearchMode.Vector => "vector",
-        SearchMode.Keyword => "keyword",
-        _ => "hybrid",
+        ChunkingStrategy.Fixed => Atlas.Runtime.ChunkingStrategy.Fixed,
+        ChunkingStrategy.Markdown => Atlas.Runtime.ChunkingStrategy.Markdown,
+        _ => Atlas.Runtime.ChunkingStrategy.Recursive,
+    };
+
+    /// <summary>The model's store kind as the runtime's, member for member.</summary>
+    internal static Atlas.Runtime.StoreKind RuntimeStore(StoreKind kind) => kind switch
+    {
+        StoreKind.Chroma => Atlas.Runtime.StoreKind.Chroma,
+        _ => Atlas.Runtime.StoreKind.Sqlite,
     };
 
     private static IReadOnlyList<TemplateSegment> Segments(IReadOnlyList<TemplatePart> parts)

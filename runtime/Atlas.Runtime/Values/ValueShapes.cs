@@ -4,57 +4,60 @@ using System.Globalization;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Atlas.Compiler.Model;
 
-namespace Atlas.Cli.Interpreter;
+namespace Atlas.Runtime;
 
 /// <summary>A JSON value that does not fit its declared type; <see cref="Exception.Message"/> says where and why.</summary>
+/// <param name="message">Where and why: <c>unknown field "subjct" (Ticket has id, subject, body)</c>.</param>
 public sealed class JsonShapeException(string message) : Exception(message);
 
 /// <summary>
 /// Checks JSON values against Atlas types and returns them in canonical form: a fresh tree (no
 /// node shared with another parent), record fields in declaration order with every field present
 /// (an unset optional one as <c>null</c>), <c>int</c> as a 32-bit whole number, <c>float</c> as a
-/// double, enum values as their declared names.
+/// double, enum values as their declared names. A property a record does not declare is an error,
+/// as it is for generated code's converters (spec/language.md §5).
 /// </summary>
 /// <remarks>
 /// Canonical form is what generated code's records serialize to, so the interpreter's results,
 /// and the prompts rendered from its values, are the same as generated code's. Fresh trees also
 /// make values safe to read from concurrent steps (nothing is materialized lazily). Thread-safe.
 /// </remarks>
-public sealed class TypeShapes
+public sealed class ValueShapes
 {
-    /// <summary>The fields of the built-in <c>Passage</c>, as the runtime's <c>Passage</c> record serializes them.</summary>
-    internal static readonly FieldModel[] PassageFields =
-    [
-        new("text", TypeRef.String),
-        new("source", TypeRef.String),
-        new("score", TypeRef.Float),
-        new("heading", TypeRef.String with { IsOptional = true }),
-        new("title", TypeRef.String with { IsOptional = true }),
-    ];
+    private readonly Dictionary<string, RecordDescriptor> _records;
+    private readonly Dictionary<string, EnumDescriptor> _enums;
 
-    private readonly Dictionary<string, TypeModel> _types;
-    private readonly Dictionary<string, HashSet<string>> _enums;
-
-    public TypeShapes(AtlasModel model)
+    /// <summary>The shapes of the given records and enums; a type reference may name any of them.</summary>
+    /// <param name="records">The declared records, and the built-in <c>Passage</c> if values may hold it.</param>
+    /// <param name="enums">The declared enums.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="records"/> or <paramref name="enums"/> is null.</exception>
+    /// <exception cref="ArgumentException">Two records or two enums have the same name.</exception>
+    public ValueShapes(IEnumerable<RecordDescriptor> records, IEnumerable<EnumDescriptor> enums)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        _types = model.Types.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        _enums = model.Enums.ToDictionary(e => e.Name, e => new HashSet<string>(e.Members, StringComparer.Ordinal), StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(enums);
+        _records = records.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        _enums = enums.ToDictionary(e => e.Name, StringComparer.Ordinal);
     }
 
     /// <summary>
     /// <paramref name="value"/> as a canonical value of <paramref name="type"/>; <paramref name="path"/>
     /// names it in errors (<c>ticket</c>, <c>docs[2].title</c>; empty for "the value").
     /// </summary>
+    /// <param name="value">The value; it is not modified.</param>
+    /// <param name="type">Its declared type.</param>
+    /// <param name="path">Where the value sits, for messages.</param>
+    /// <returns>A fresh canonical tree, or null.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="type"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="type"/> names a record or enum these shapes do not have.</exception>
     /// <exception cref="JsonShapeException">The value does not fit the type.</exception>
-    public JsonNode? Conform(JsonNode? value, TypeRef type, string path = "")
+    public JsonNode? Conform(JsonNode? value, AtlasTypeRef type, string path = "")
     {
         ArgumentNullException.ThrowIfNull(type);
         if (value is null || value.GetValueKind() == JsonValueKind.Null)
         {
-            if (type.IsOptional || type.Kind == TypeKind.Error) return null;
+            if (type.IsOptional || type.Kind == AtlasTypeKind.Any) return null;
             throw new JsonShapeException($"{Name(path)} must be {Describe(type)}, not null");
         }
 
@@ -66,7 +69,7 @@ public sealed class TypeShapes
             for (var i = 0; i < array.Count; i++)
             {
                 var itemPath = path + "[" + i.ToString(CultureInfo.InvariantCulture) + "]";
-                if (array[i] is null && element.Kind != TypeKind.Error)
+                if (array[i] is null && element.Kind != AtlasTypeKind.Any)
                     throw new JsonShapeException($"{Name(itemPath)} must be {Describe(element)}, not null");
                 items.Add(Conform(array[i], element, itemPath));
             }
@@ -76,11 +79,11 @@ public sealed class TypeShapes
 
         switch (type.Kind)
         {
-            case TypeKind.String:
+            case AtlasTypeKind.String:
                 return value is JsonValue s && s.GetValueKind() == JsonValueKind.String
                     ? JsonValue.Create(s.GetValue<string>())
                     : throw Mismatch(path, type, value);
-            case TypeKind.Int:
+            case AtlasTypeKind.Int:
                 if (value is JsonValue i && i.GetValueKind() == JsonValueKind.Number)
                 {
                     if (TryGetInt32(i, out var whole)) return JsonValue.Create(whole);
@@ -88,65 +91,85 @@ public sealed class TypeShapes
                 }
 
                 throw Mismatch(path, type, value);
-            case TypeKind.Float:
+            case AtlasTypeKind.Float:
                 return value is JsonValue f && f.GetValueKind() == JsonValueKind.Number && TryGetDouble(f, out var number)
                     ? JsonValue.Create(number)
                     : throw Mismatch(path, type, value);
-            case TypeKind.Bool:
+            case AtlasTypeKind.Bool:
                 return value.GetValueKind() switch
                 {
                     JsonValueKind.True => JsonValue.Create(true),
                     JsonValueKind.False => JsonValue.Create(false),
                     _ => throw Mismatch(path, type, value),
                 };
-            case TypeKind.Enum:
-            {
-                if (value is JsonValue e && e.GetValueKind() == JsonValueKind.String)
+            case AtlasTypeKind.Enum:
                 {
-                    var text = e.GetValue<string>();
-                    if (!_enums.TryGetValue(type.Name, out var members) || members.Contains(text)) return JsonValue.Create(text);
+                    var members = DeclaredEnum(type).Members;
+                    if (value is JsonValue e && e.GetValueKind() == JsonValueKind.String)
+                    {
+                        var text = e.GetValue<string>();
+                        if (members.Contains(text, StringComparer.Ordinal)) return JsonValue.Create(text);
+                    }
+
+                    throw new JsonShapeException($"{Name(path)} must be one of {string.Join(", ", members)}, not {Preview(value)}");
                 }
 
-                throw new JsonShapeException($"{Name(path)} must be one of {EnumValues(type.Name)}, not {Preview(value)}");
-            }
-
-            case TypeKind.Passage:
-                return Record(value, PassageFields, "Passage", type, path);
-            case TypeKind.Record:
-                return _types.TryGetValue(type.Name, out var record)
-                    ? Record(value, record.Fields, record.Name, type, path)
-                    : value.DeepClone();
+            case AtlasTypeKind.Record:
+                return Record(value, DeclaredRecord(type), type, path);
             default:
                 return value.DeepClone();
         }
     }
 
+    /// <summary>A number as a double, however the node holds it (parsed JSON, or an int, long or double made in code).</summary>
+    /// <param name="value">A JSON value.</param>
+    /// <param name="result">The number, or 0.</param>
+    /// <returns>Whether <paramref name="value"/> holds a number.</returns>
+    public static bool TryGetDouble(JsonValue value, out double result)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.TryGetValue(out result)) return true;
+        if (value.TryGetValue(out int i))
+        {
+            result = i;
+            return true;
+        }
+
+        if (value.TryGetValue(out long l))
+        {
+            result = l;
+            return true;
+        }
+
+        if (value.TryGetValue(out JsonElement element) && element.ValueKind == JsonValueKind.Number) return element.TryGetDouble(out result);
+        result = 0;
+        return false;
+    }
+
     /// <summary>A short description of <paramref name="type"/> for messages: <c>a string</c>, <c>a Ticket (an object)</c>, <c>a list of Ticket</c>.</summary>
-    public string Describe(TypeRef type)
+    private string Describe(AtlasTypeRef type)
     {
         if (type.IsList) return "a list of " + type.Element;
         return type.Kind switch
         {
-            TypeKind.String => "a string",
-            TypeKind.Int => "a whole number",
-            TypeKind.Float => "a number",
-            TypeKind.Bool => "true or false",
-            TypeKind.Enum => "one of " + EnumValues(type.Name),
-            TypeKind.Passage or TypeKind.Record => $"a {type.Name} (an object)",
+            AtlasTypeKind.String => "a string",
+            AtlasTypeKind.Int => "a whole number",
+            AtlasTypeKind.Float => "a number",
+            AtlasTypeKind.Bool => "true or false",
+            AtlasTypeKind.Enum => "one of " + string.Join(", ", DeclaredEnum(type).Members),
+            AtlasTypeKind.Record => $"a {type.Name} (an object)",
             _ => "a value",
         };
     }
 
-    private JsonObject Record(JsonNode value, IReadOnlyList<FieldModel> fields, string typeName, TypeRef type, string path)
+    private JsonObject Record(JsonNode value, RecordDescriptor record, AtlasTypeRef type, string path)
     {
         if (value is not JsonObject obj) throw Mismatch(path, type, value);
+        var fields = record.Fields;
         foreach (var (name, _) in obj)
         {
             if (!fields.Any(f => string.Equals(f.Name, name, StringComparison.Ordinal)))
-            {
-                var known = string.Join(", ", fields.Select(f => f.Name));
-                throw new JsonShapeException($"unknown field \"{Join(path, name)}\" ({typeName} has {known})");
-            }
+                throw new JsonShapeException(AtlasJsonReader.UnknownFieldMessage(Join(path, name), record.Name, fields.Select(f => f.Name)));
         }
 
         var result = new JsonObject();
@@ -166,10 +189,13 @@ public sealed class TypeShapes
         return result;
     }
 
-    private string EnumValues(string name) =>
-        _enums.TryGetValue(name, out var members) ? string.Join(", ", members) : name;
+    private RecordDescriptor DeclaredRecord(AtlasTypeRef type) =>
+        _records.TryGetValue(type.Name, out var record) ? record : throw new ArgumentException($"No record named '{type.Name}' is known here.", nameof(type));
 
-    private JsonShapeException Mismatch(string path, TypeRef type, JsonNode value) =>
+    private EnumDescriptor DeclaredEnum(AtlasTypeRef type) =>
+        _enums.TryGetValue(type.Name, out var declared) ? declared : throw new ArgumentException($"No enum named '{type.Name}' is known here.", nameof(type));
+
+    private JsonShapeException Mismatch(string path, AtlasTypeRef type, JsonNode value) =>
         new($"{Name(path)} must be {Describe(type)}, not {Kind(value)}");
 
     private static bool TryGetInt32(JsonValue value, out int result)
@@ -188,27 +214,6 @@ public sealed class TypeShapes
             return true;
         }
 
-        result = 0;
-        return false;
-    }
-
-    /// <summary>A number as a double, however the node holds it (parsed JSON, or an int or double made in code).</summary>
-    internal static bool TryGetDouble(JsonValue value, out double result)
-    {
-        if (value.TryGetValue(out result)) return true;
-        if (value.TryGetValue(out int i))
-        {
-            result = i;
-            return true;
-        }
-
-        if (value.TryGetValue(out long l))
-        {
-            result = l;
-            return true;
-        }
-
-        if (value.TryGetValue(out JsonElement element) && element.ValueKind == JsonValueKind.Number) return element.TryGetDouble(out result);
         result = 0;
         return false;
     }

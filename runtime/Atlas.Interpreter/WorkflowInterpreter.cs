@@ -4,10 +4,11 @@ using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
+using System.Threading.Tasks;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
 
-namespace Atlas.Cli.Interpreter;
+namespace Atlas.Interpreter;
 
 /// <summary>
 /// One run's data: a slot per workflow parameter and per step (and one for a computed return),
@@ -68,16 +69,56 @@ public sealed class WorkflowInterpreter
         Graph = BuildGraph(stepSlots);
     }
 
+    /// <summary>The workflow's bound declaration.</summary>
     public WorkflowModel Model { get; }
 
+    /// <summary>The workflow's declared name.</summary>
     public string Name => Model.Name;
 
+    /// <summary>The graph the runtime runs: one node per step (and a last <see cref="ReturnStep"/> when the return calls something).</summary>
     public WorkflowGraph<JsonState> Graph { get; }
+
+    /// <summary>Runs the workflow once on <paramref name="runtime"/> and returns its result.</summary>
+    /// <param name="runtime">A runtime with the program's declarations (<see cref="AtlasProgram.AddDeclarationsTo"/>).</param>
+    /// <param name="input">As for <see cref="ConformInput"/>: with one parameter its value, with several an object keyed by parameter name.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The result in canonical form (as generated code's record would serialize).</returns>
+    /// <remarks>Like generated code's <c>RunAsync</c>. The input is checked before anything runs; a caller keeps ownership of it (it is copied).</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="runtime"/> is null.</exception>
+    /// <exception cref="JsonShapeException">The input does not fit the parameters; the message says where and why.</exception>
+    /// <exception cref="WorkflowFailedException">A step failed; <see cref="WorkflowFailedException.Step"/> names it.</exception>
+    public Task<JsonNode?> RunAsync(AtlasRuntime runtime, JsonNode? input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        var state = CreateState(ConformInput(input));
+        return runtime.RunAsync(Graph, state, GetResult, cancellationToken);
+    }
+
+    /// <summary>Runs the workflow once on <paramref name="runtime"/>, yielding its events as they happen (the last is <see cref="RunCompleted"/>).</summary>
+    /// <param name="runtime">A runtime with the program's declarations (<see cref="AtlasProgram.AddDeclarationsTo"/>).</param>
+    /// <param name="input">As for <see cref="ConformInput"/>.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The run's events; a failed run does not throw, its <see cref="RunCompleted"/> has <c>Succeeded = false</c>.</returns>
+    /// <remarks>
+    /// Like generated code's <c>RunStreamingAsync</c>. The input is checked now, before the first event. To read the
+    /// result of a streamed run, run <see cref="Graph"/> on a state from <see cref="CreateState(JsonNode?)"/> with
+    /// <see cref="AtlasRuntime.RunStreamingAsync"/>, then call <see cref="GetResult"/> with that state.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="runtime"/> is null.</exception>
+    /// <exception cref="JsonShapeException">The input does not fit the parameters.</exception>
+    public IAsyncEnumerable<AtlasEvent> RunStreamingAsync(AtlasRuntime runtime, JsonNode? input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        var state = CreateState(ConformInput(input));
+        return runtime.RunStreamingAsync(Graph, state, cancellationToken);
+    }
 
     /// <summary>
     /// Checks a command-line input and returns it canonical: with one parameter, that parameter's
     /// value; with several, an object keyed by parameter name; with none, nothing (null or <c>{}</c>).
     /// </summary>
+    /// <param name="input">The input; it is not modified (the result is a fresh tree).</param>
+    /// <returns>The canonical input, for <see cref="CreateState(JsonNode?)"/>.</returns>
     /// <exception cref="JsonShapeException">The input does not fit the parameters.</exception>
     public JsonNode? ConformInput(JsonNode? input)
     {
@@ -123,6 +164,8 @@ public sealed class WorkflowInterpreter
     }
 
     /// <summary>A run's state from an input that went through <see cref="ConformInput"/> (which the state takes over).</summary>
+    /// <param name="conformedInput">What <see cref="ConformInput"/> returned; the state takes it over.</param>
+    /// <returns>A new state for one run.</returns>
     /// <remarks>Already canonical, the input is not conformed again: for a large input that would be a second copy of it.</remarks>
     public JsonState CreateState(JsonNode? conformedInput)
     {
@@ -146,6 +189,11 @@ public sealed class WorkflowInterpreter
     }
 
     /// <summary>A run's state from arguments in parameter order (each made canonical for its parameter).</summary>
+    /// <param name="arguments">One value per parameter, in declaration order.</param>
+    /// <returns>A new state for one run.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="arguments"/> is null.</exception>
+    /// <exception cref="ArgumentException">There are not as many arguments as parameters.</exception>
+    /// <exception cref="JsonShapeException">An argument does not fit its parameter.</exception>
     public JsonState CreateState(IReadOnlyList<JsonNode?> arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
@@ -162,6 +210,11 @@ public sealed class WorkflowInterpreter
     }
 
     /// <summary>The workflow's result for a finished, successful run.</summary>
+    /// <param name="state">The state the run ran on.</param>
+    /// <returns>The result in canonical form.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">The return expression cannot be evaluated on this state (a null where a value is needed).</exception>
+    /// <exception cref="JsonShapeException">The result does not fit the declared type.</exception>
     public JsonNode? GetResult(JsonState state)
     {
         ArgumentNullException.ThrowIfNull(state);

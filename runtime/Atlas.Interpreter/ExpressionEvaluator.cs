@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -9,7 +10,7 @@ using System.Threading.Tasks;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
 
-namespace Atlas.Cli.Interpreter;
+namespace Atlas.Interpreter;
 
 /// <summary>Where an expression is evaluated: a run's state and the <c>for</c> variables in scope.</summary>
 internal readonly struct Frame(JsonState state, Frame.Variable? variables = null)
@@ -174,7 +175,7 @@ internal sealed class ExpressionEvaluator
             case TypeKind.Float:
                 return value.GetValueKind() == JsonValueKind.Number
                        && double.TryParse(pattern, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-                       && TypeShapes.TryGetDouble(value, out var actual)
+                       && ValueShapes.TryGetDouble(value, out var actual)
                        && actual == number;
             default:
                 return value.GetValueKind() == JsonValueKind.String && string.Equals(value.GetValue<string>(), pattern, StringComparison.Ordinal);
@@ -274,21 +275,15 @@ internal sealed class ExpressionEvaluator
         var query = await EvaluateAsync(search.Query, frame, step, cancellationToken).ConfigureAwait(false);
         var text = query is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : query?.ToJsonString() ?? string.Empty;
         var passages = await step.Runtime.SearchAsync(
-            search.Knowledge, text, new SearchOptions(search.Top, Descriptors.Mode(search.Mode), search.MinScore, Where(search)), step, cancellationToken).ConfigureAwait(false);
-        var result = new JsonArray();
-        foreach (var passage in passages)
+            search.Knowledge, text, new SearchOptions(search.Top, Descriptors.RuntimeMode(search.Mode), search.MinScore, Where(search)), step, cancellationToken).ConfigureAwait(false);
+        // The passages' JSON as generated code writes it (the runtime's converter), checked against the model's Passage.
+        var json = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json))
         {
-            result.Add(new JsonObject
-            {
-                ["text"] = passage.Text,
-                ["source"] = passage.Source,
-                ["score"] = passage.Score,
-                ["heading"] = passage.Heading,
-                ["title"] = passage.Title,
-            });
+            AtlasJsonWriter.WriteList(writer, passages, JsonSerializerOptions.Default, PassageJsonConverter.WriteValue);
         }
 
-        return result;
+        return _program.Shapes.Conform(JsonNode.Parse(json.WrittenSpan), search.Type);
     }
 
     private static IReadOnlyDictionary<string, string>? Where(SearchExpr search) =>

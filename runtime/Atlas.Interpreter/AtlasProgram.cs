@@ -6,7 +6,7 @@ using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
 
-namespace Atlas.Cli.Interpreter;
+namespace Atlas.Interpreter;
 
 /// <summary>
 /// A checked <see cref="AtlasModel"/> made ready to run on <see cref="AtlasRuntime"/>: the
@@ -18,7 +18,8 @@ namespace Atlas.Cli.Interpreter;
 /// This is the interpreter's counterpart of generated code: the same descriptors, the same
 /// graphs (step names, dependencies, switch arms, policies), so the same results and the same
 /// event sequence on the same deterministic provider. Only a model without errors can be run.
-/// Thread-safe; one instance serves any number of concurrent runs.
+/// Thread-safe; one instance serves any number of concurrent runs. A host usually gets one from
+/// <see cref="AtlasInterpreter"/> (<see cref="AtlasCompilation.Program"/>).
 /// </remarks>
 public sealed class AtlasProgram
 {
@@ -28,6 +29,10 @@ public sealed class AtlasProgram
     private readonly Dictionary<string, TypeModel> _types;
     private readonly ConcurrentDictionary<string, Lazy<WorkflowInterpreter>> _workflows = new(StringComparer.Ordinal);
 
+    /// <summary>Prepares <paramref name="model"/> to run; agents' descriptors are built now, workflows' graphs on first use.</summary>
+    /// <param name="model">A model whose compilation had no errors.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    /// <exception cref="ArgumentException">The model has errors that make it impossible to prepare (a delegation cycle).</exception>
     public AtlasProgram(AtlasModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -40,10 +45,11 @@ public sealed class AtlasProgram
         _types = model.Types.ToDictionary(t => t.Name, StringComparer.Ordinal);
     }
 
+    /// <summary>The bound model the program runs.</summary>
     public AtlasModel Model { get; }
 
     /// <summary>The JSON schemas of the model's types (and of tools' parameters), as generated code has them.</summary>
-    internal JsonSchemas Schemas { get; }
+    public JsonSchemas Schemas { get; }
 
     /// <summary>Every agent's descriptor; a delegating agent's holds its delegates' (built first: a checked model has no delegation cycle).</summary>
     private static Dictionary<string, (AgentModel, AgentDescriptor)> AgentDescriptors(AtlasModel model, JsonSchemas schemas)
@@ -70,9 +76,12 @@ public sealed class AtlasProgram
     /// <summary>Checks and canonicalizes JSON values against the model's types.</summary>
     public TypeShapes Shapes { get; }
 
+    /// <summary>The names of the declared workflows, sorted.</summary>
     public IEnumerable<string> WorkflowNames => Model.Workflows.Select(w => w.Name);
 
     /// <summary>Adds the declared providers, routes, knowledge bases and MCP servers to <paramref name="options"/>.</summary>
+    /// <param name="options">The options of the runtime the program will run on.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     public void AddDeclarationsTo(AtlasRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -82,17 +91,31 @@ public sealed class AtlasProgram
         foreach (var server in Model.McpServers) options.McpServers.Add(Descriptors.Mcp(server));
     }
 
+    /// <summary>Whether an agent of that name is declared.</summary>
+    /// <param name="name">The agent's declared name.</param>
+    /// <returns><see langword="true"/> when it is declared.</returns>
     public bool HasAgent(string name) => _agents.ContainsKey(name);
 
+    /// <summary>The agent as the runtime runs it (<see cref="AtlasRuntime.InvokeAgentAsync"/>), as generated code declares it.</summary>
+    /// <param name="name">The agent's declared name.</param>
+    /// <returns>The descriptor, shared by every call.</returns>
     /// <exception cref="KeyNotFoundException">No agent has that name.</exception>
     public AgentDescriptor AgentDescriptor(string name) => _agents[name].Descriptor;
 
+    /// <summary>The agent's bound declaration (parameters, result type, prompt).</summary>
+    /// <param name="name">The agent's declared name.</param>
+    /// <returns>The agent's model.</returns>
     /// <exception cref="KeyNotFoundException">No agent has that name.</exception>
     public AgentModel AgentModel(string name) => _agents[name].Model;
 
+    /// <summary>Whether a workflow of that name is declared.</summary>
+    /// <param name="name">The workflow's declared name.</param>
+    /// <returns><see langword="true"/> when it is declared.</returns>
     public bool HasWorkflow(string name) => _workflowModels.ContainsKey(name);
 
     /// <summary>The workflow's interpreter, its graph built on first use.</summary>
+    /// <param name="name">The workflow's declared name.</param>
+    /// <returns>The interpreter, shared by every run of the workflow.</returns>
     /// <exception cref="KeyNotFoundException">No workflow has that name.</exception>
     public WorkflowInterpreter Workflow(string name)
     {
