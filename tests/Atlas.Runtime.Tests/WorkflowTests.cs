@@ -57,7 +57,7 @@ public class WorkflowTests
 
         Assert.Equal("support", graph.Workflow);
         Assert.Equal(["triage", "answer"], graph.Nodes.Select(n => n.Name));
-        Assert.Equal(("switch", 2, 1), (graph.Nodes[1].Kind, graph.Nodes[1].Arms, graph.Nodes[1].Policy.Retry));
+        Assert.Equal((WorkflowNodeKind.Switch, 2, 1), (graph.Nodes[1].Kind, graph.Nodes[1].Arms, graph.Nodes[1].Policy.Retry));
         Assert.Equal(["answer"], graph.ReturnDependsOn);
     }
 

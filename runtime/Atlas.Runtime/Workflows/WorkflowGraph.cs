@@ -14,14 +14,24 @@ namespace Atlas.Runtime;
 /// <returns>A task that completes when the step is done; a fault fails the step.</returns>
 public delegate Task StepBody<in TState>(TState state, StepContext step, CancellationToken cancellationToken);
 
+/// <summary>What a node of a workflow graph is.</summary>
+public enum WorkflowNodeKind
+{
+    /// <summary>A step: one body, run once its dependencies are done.</summary>
+    Step,
+
+    /// <summary>A switch: its subject picks one of its arms, and only that arm runs.</summary>
+    Switch,
+}
+
 /// <summary>One node of a workflow graph, for display (atlas graph) and for the engine.</summary>
-/// <remarks><see cref="Kind"/> is <c>"step"</c> or <c>"switch"</c>; <see cref="Arms"/> is 0 for a step.</remarks>
+/// <remarks><see cref="Arms"/> is 0 for a step.</remarks>
 /// <param name="Name">The step's name.</param>
 /// <param name="DependsOn">The steps it waits for.</param>
-/// <param name="Kind"><c>step</c> or <c>switch</c>.</param>
+/// <param name="Kind">A step or a switch.</param>
 /// <param name="Arms">How many arms a switch has; 0 for a step.</param>
 /// <param name="Policy">The retries and timeout the engine applies around its body.</param>
-public sealed record WorkflowNode(string Name, IReadOnlyList<string> DependsOn, string Kind, int Arms, StepPolicy Policy);
+public sealed record WorkflowNode(string Name, IReadOnlyList<string> DependsOn, WorkflowNodeKind Kind, int Arms, StepPolicy Policy);
 
 /// <summary>
 /// Declares a workflow's DAG: steps with their dependencies, switches with one body per arm, and
@@ -191,7 +201,7 @@ public sealed class WorkflowGraph<TState> where TState : class
         Workflow = workflow;
         Steps = steps;
         ReturnDependsOn = returnDependsOn;
-        Nodes = steps.Select(s => new WorkflowNode(s.Name, s.DependsOn, s.IsSwitch ? "switch" : "step", s.Arms.Count, s.Policy)).ToArray();
+        Nodes = steps.Select(s => new WorkflowNode(s.Name, s.DependsOn, s.IsSwitch ? WorkflowNodeKind.Switch : WorkflowNodeKind.Step, s.Arms.Count, s.Policy)).ToArray();
     }
 
     /// <summary>The workflow's name.</summary>
