@@ -1,3 +1,4 @@
+using Atlas.Interpreter;
 using System;
 using System.IO;
 using System.Text;

@@ -65,13 +65,15 @@ public static class AtlasInterpreter
     /// <param name="cancellationToken">Cancels reading and compiling.</param>
     /// <returns>The diagnostics, and the program when there are no errors.</returns>
     /// <remarks>
+    /// Only regular files are read (a FIFO or a device is refused before it is opened, so nothing waits or reads
+    /// forever), each at most <see cref="MaxSourceBytes"/>.
     /// Files are read as UTF-8 (a byte-order mark is skipped; UTF-16 and UTF-32 files with their marks are read too).
     /// Relative paths inside the program (knowledge sources, store files) are resolved by the runtime against
     /// <see cref="Atlas.Runtime.AtlasRuntimeOptions.BaseDirectory"/>, usually the files' folder.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="paths"/> is null.</exception>
     /// <exception cref="IOException">A file cannot be read (<see cref="FileNotFoundException"/> when it is missing).</exception>
-    /// <exception cref="InvalidDataException">A file is not valid UTF-8; the message names it.</exception>
+    /// <exception cref="InvalidDataException">A file is not a regular file, is larger than <see cref="MaxSourceBytes"/>, or is not valid UTF-8; the message names it.</exception>
     public static AtlasCompilation CompileFiles(IEnumerable<string> paths, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(paths);
@@ -85,16 +87,59 @@ public static class AtlasInterpreter
         return Compile(sources, cancellationToken);
     }
 
+    /// <summary>The most bytes one source file may have (16 MB), as for <c>atlas run</c>.</summary>
+    public const int MaxSourceBytes = 16 * 1024 * 1024;
+
     private static string ReadText(string path)
     {
+        var status = FileStatus.Of(path);
+        if (status.Kind == FileKind.Missing) throw new FileNotFoundException($"'{path}' does not exist", path);
+        if (status.Kind != FileKind.Regular) throw new InvalidDataException($"'{path}' is not a regular file (it is {FileStatus.Describe(status.Kind)})");
+        if (status.Size > MaxSourceBytes) throw new InvalidDataException($"'{path}' is larger than 16 MB, the limit for an Atlas file");
         try
         {
-            using var reader = new StreamReader(path, s_strictUtf8, detectEncodingFromByteOrderMarks: true);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            // The size was checked before opening; a file that grows meanwhile is still read no further than the limit.
+            using var reader = new StreamReader(new BoundedReadStream(stream, MaxSourceBytes, path), s_strictUtf8, detectEncodingFromByteOrderMarks: true);
             return reader.ReadToEnd();
         }
         catch (DecoderFallbackException ex)
         {
             throw new InvalidDataException($"'{path}' is not valid UTF-8 ({ex.Message}); save it as UTF-8", ex);
         }
+    }
+
+    /// <summary>A read-only view of a stream that fails once more than a limit has been read.</summary>
+    private sealed class BoundedReadStream(Stream inner, long limit, string path) : Stream
+    {
+        private long _read;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var read = inner.Read(buffer, offset, count);
+            _read += read;
+            if (_read > limit) throw new InvalidDataException($"'{path}' is larger than 16 MB, the limit for an Atlas file");
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

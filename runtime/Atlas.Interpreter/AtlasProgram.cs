@@ -24,7 +24,7 @@ namespace Atlas.Interpreter;
 public sealed class AtlasProgram
 {
     private readonly Dictionary<string, (AgentModel Model, AgentDescriptor Descriptor)> _agents;
-    private readonly Dictionary<string, WorkflowModel> _workflowModels;
+    private readonly Dictionary<string, (WorkflowModel Model, WorkflowPlan Plan)> _workflowModels;
     private readonly Dictionary<string, ToolModel> _tools;
     private readonly Dictionary<string, TypeModel> _types;
     private readonly ConcurrentDictionary<string, Lazy<WorkflowInterpreter>> _workflows = new(StringComparer.Ordinal);
@@ -37,10 +37,11 @@ public sealed class AtlasProgram
     {
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
+        Plan = AtlasLowering.Lower(model);
         Shapes = new TypeShapes(model);
-        var schemas = Schemas = new JsonSchemas(model);
-        _agents = AgentDescriptors(model, schemas);
-        _workflowModels = model.Workflows.ToDictionary(w => w.Name, StringComparer.Ordinal);
+        Schemas = new JsonSchemas(model);
+        _agents = AgentDescriptors(Plan);
+        _workflowModels = model.Workflows.ToDictionary(w => w.Name, w => (w, Plan.Workflow(w.Name)!), StringComparer.Ordinal);
         _tools = model.Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
         _types = model.Types.ToDictionary(t => t.Name, StringComparer.Ordinal);
     }
@@ -48,28 +49,30 @@ public sealed class AtlasProgram
     /// <summary>The bound model the program runs.</summary>
     public AtlasModel Model { get; }
 
+    /// <summary>The model lowered: what every back-end runs, agents and workflows decided once (the same plan generated code prints).</summary>
+    public ProjectPlan Plan { get; }
+
     /// <summary>The JSON schemas of the model's types (and of tools' parameters), as generated code has them.</summary>
     public JsonSchemas Schemas { get; }
 
     /// <summary>Every agent's descriptor; a delegating agent's holds its delegates' (built first: a checked model has no delegation cycle).</summary>
-    private static Dictionary<string, (AgentModel, AgentDescriptor)> AgentDescriptors(AtlasModel model, JsonSchemas schemas)
+    private static Dictionary<string, (AgentModel, AgentDescriptor)> AgentDescriptors(ProjectPlan plan)
     {
-        var models = model.Agents.ToDictionary(a => a.Name, StringComparer.Ordinal);
-        var delegates = model.Agents.SelectMany(a => a.Delegates).ToHashSet(StringComparer.Ordinal);
+        var plans = plan.Agents.ToDictionary(a => a.Agent.Name, StringComparer.Ordinal);
         var built = new Dictionary<string, (AgentModel, AgentDescriptor)>(StringComparer.Ordinal);
         var building = new HashSet<string>(StringComparer.Ordinal);
         AgentDescriptor Build(string name)
         {
             if (built.TryGetValue(name, out var done)) return done.Item2;
             // Only a model with errors (ATL3007) has a cycle; fail plainly rather than recurse forever.
-            if (!building.Add(name)) throw new ArgumentException($"Agent '{name}' delegates to itself through other agents (ATL3007); only a model without errors can be run.", nameof(model));
-            var agent = models[name];
-            var descriptor = Descriptors.Agent(agent, schemas, delegates.Contains(name), Build);
-            built[name] = (agent, descriptor);
+            if (!building.Add(name)) throw new ArgumentException($"Agent '{name}' delegates to itself through other agents (ATL3007); only a model without errors can be run.", nameof(plan));
+            var agent = plans[name];
+            var descriptor = Descriptors.Agent(agent, Build);
+            built[name] = (agent.Agent, descriptor);
             return descriptor;
         }
 
-        foreach (var agent in model.Agents) Build(agent.Name);
+        foreach (var agent in plan.Agents) Build(agent.Agent.Name);
         return built;
     }
 
@@ -119,8 +122,8 @@ public sealed class AtlasProgram
     /// <exception cref="KeyNotFoundException">No workflow has that name.</exception>
     public WorkflowInterpreter Workflow(string name)
     {
-        var model = _workflowModels[name];
-        return _workflows.GetOrAdd(name, _ => new Lazy<WorkflowInterpreter>(() => new WorkflowInterpreter(this, model))).Value;
+        var (model, plan) = _workflowModels[name];
+        return _workflows.GetOrAdd(name, _ => new Lazy<WorkflowInterpreter>(() => new WorkflowInterpreter(this, model, plan))).Value;
     }
 
     internal ToolModel Tool(string name) => _tools[name];

@@ -67,14 +67,17 @@ public static class Descriptors
     public static McpDescriptor Mcp(McpModel server) => new(server.Name, server.Command, server.Arguments.ToArray());
 
     /// <summary>
-    /// An agent; a <c>string</c> result is text (no schema), anything else is structured. Its delegates
-    /// come from <paramref name="delegateDescriptor"/>; a delegate (<paramref name="isDelegate"/>) carries its parameters' schema.
+    /// An agent as its plan settles it: text or structured (with the result's schema), and, when it is a delegate,
+    /// its parameters' schema. Its delegates' descriptors come from <paramref name="delegateDescriptor"/>.
     /// </summary>
-    internal static AgentDescriptor Agent(AgentModel agent, JsonSchemas schemas, bool isDelegate, Func<string, AgentDescriptor> delegateDescriptor) => new(
+    internal static AgentDescriptor Agent(AgentPlan plan, Func<string, AgentDescriptor> delegateDescriptor)
+    {
+        var agent = plan.Agent;
+        return new(
         agent.Name,
         agent.Parameters.Select(p => new ParameterDescriptor(p.Name, p.Type.ToString())).ToArray(),
         agent.Returns.ToString(),
-        IsText(agent.Returns) ? null : schemas.For(agent.Returns),
+        plan.ResultSchema,
         agent.Model,
         Template(agent.Prompt),
         Instructions: agent.Instructions is { } instructions ? Template(instructions) : null,
@@ -82,15 +85,14 @@ public static class Descriptors
         MaxTokens: agent.MaxTokens,
         Tools: agent.Tools.Count == 0 ? null : agent.Tools.ToArray(),
         Delegates: agent.Delegates.Count == 0 ? null : agent.Delegates.Select(delegateDescriptor).ToArray(),
-        ParametersSchema: isDelegate ? schemas.ForParameters(agent.Parameters) : null,
+        ParametersSchema: plan.ParametersSchema,
         MaxDepth: agent.MaxDepth,
         Budget: Budget(agent.Budget),
         MaxToolCalls: agent.MaxToolCalls);
+    }
 
     /// <summary>The budget as bound: the dollar limit is the model's decimal, as generated code writes it.</summary>
     internal static BudgetDescriptor? Budget(BudgetModel? budget) => budget is null ? null : new BudgetDescriptor(budget.Usd, budget.Tokens);
-
-    internal static bool IsText(TypeRef type) => type.Kind == TypeKind.String && !type.IsList;
 
     internal static PromptTemplate Template(TemplateModel template) => new(Segments(template.Parts));
 

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
+using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
 
@@ -35,33 +36,34 @@ internal readonly struct Frame(JsonState state, Frame.Variable? variables = null
 }
 
 /// <summary>
-/// Evaluates bound expressions over JSON values: references, members, literals, enum values,
+/// Evaluates a plan's expressions over JSON values: references, members, literals, enum values,
 /// lists, objects, <c>switch</c>, <c>for</c>, and calls of agents, workflows and knowledge search
-/// on the runtime. Mirrors generated code step for step: arguments evaluated in order, a nested
-/// call's <c>with</c> applied through <see cref="StepContext.ExecuteAsync{T}"/>, a called workflow
-/// run on the runtime as a run of its own.
+/// on the runtime. Mirrors generated code step for step: arguments evaluated in order, a call with a
+/// <c>with</c> of its own run under it through <see cref="StepContext.ExecuteAsync{T}"/>, a <c>for</c>
+/// under its per-item policy, a called workflow run as part of the calling step.
 /// </summary>
-/// <remarks>Thread-safe: it holds only the program and the workflow's slot numbers.</remarks>
+/// <remarks>
+/// The plan decided where each policy applies (<see cref="WorkflowPlan"/>); this only carries it out.
+/// Thread-safe: it holds only the program and the workflow's slot numbers.
+/// </remarks>
 internal sealed class ExpressionEvaluator
 {
     private readonly AtlasProgram _program;
-    private readonly Dictionary<string, int> _parameterSlots;
-    private readonly Dictionary<string, int> _stepSlots;
+    private readonly Dictionary<string, int> _parameterSlots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _stepSlots = new(StringComparer.Ordinal);
 
-    public ExpressionEvaluator(AtlasProgram program, Dictionary<string, int> parameterSlots, Dictionary<string, int> stepSlots)
+    public ExpressionEvaluator(AtlasProgram program, WorkflowPlan plan)
     {
         _program = program;
-        _parameterSlots = parameterSlots;
-        _stepSlots = stepSlots;
+        for (var i = 0; i < plan.Parameters.Count; i++) _parameterSlots[plan.Parameters[i].Name] = i;
+        foreach (var node in plan.Nodes) _stepSlots[node.Name] = node.Slot;
     }
 
     private static bool IsAsync(ExprModel? expr) => ExprModelFacts.IsAsync(expr);
 
-    private static CallOptions? OptionsOf(ExprModel expr) => ExprModelFacts.OptionsOf(expr);
-
-    public static StepPolicy Policy(CallOptions? options, int? parallelism) => new(
-        Retry: options?.Retry ?? 0,
-        Timeout: options?.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+    public static StepPolicy Policy(CallOptions options, int? parallelism) => new(
+        Retry: options.Retry ?? 0,
+        Timeout: options.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
         Parallelism: parallelism ?? 1);
 
     /// <summary>Evaluates an expression that calls nothing (a switch subject, a plain return value).</summary>
@@ -92,21 +94,14 @@ internal sealed class ExpressionEvaluator
             case ObjectExpr obj:
                 return Object(obj, obj.Fields.Select(f => Evaluate(f.Value, frame)).ToList());
             case SwitchExpr s:
-            {
-                var arm = SelectArm(s, Evaluate(s.Subject, frame));
-                return Evaluate(arm < s.Cases.Count ? s.Cases[arm].Result : s.Default!, frame);
-            }
-
+                return Evaluate(Arm(s, Evaluate(s.Subject, frame)), frame);
             default:
                 throw new InvalidOperationException($"A {expr.GetType().Name} needs a step to run in.");
         }
     }
 
-    /// <summary>
-    /// Evaluates any expression within a step. <paramref name="policyHandled"/>: the caller already
-    /// applies the expression's own <c>with</c> policy (as the step's, or per item of a <c>for</c>).
-    /// </summary>
-    public async ValueTask<JsonNode?> EvaluateAsync(ExprModel expr, Frame frame, StepContext step, CancellationToken cancellationToken, bool policyHandled = false)
+    /// <summary>Evaluates any expression within a step.</summary>
+    public async ValueTask<JsonNode?> EvaluateAsync(ExprModel expr, Frame frame, StepContext step, CancellationToken cancellationToken)
     {
         if (!IsAsync(expr)) return Evaluate(expr, frame);
         switch (expr)
@@ -129,17 +124,11 @@ internal sealed class ExpressionEvaluator
             }
 
             case SwitchExpr s:
-            {
-                var arm = SelectArm(s, await EvaluateAsync(s.Subject, frame, step, cancellationToken).ConfigureAwait(false));
-                return await EvaluateAsync(arm < s.Cases.Count ? s.Cases[arm].Result : s.Default!, frame, step, cancellationToken).ConfigureAwait(false);
-            }
-
+                return await EvaluateAsync(Arm(s, await EvaluateAsync(s.Subject, frame, step, cancellationToken).ConfigureAwait(false)), frame, step, cancellationToken).ConfigureAwait(false);
             case CallExpr call:
-                return await WithPolicyAsync(
-                    OptionsOf(call), policyHandled, step, token => CallAsync(call, frame, step, token), cancellationToken).ConfigureAwait(false);
+                return await WithPolicyAsync(call.Options, step, token => CallAsync(call, frame, step, token), cancellationToken).ConfigureAwait(false);
             case SearchExpr search:
-                return await WithPolicyAsync(
-                    OptionsOf(search), policyHandled, step, token => SearchAsync(search, frame, step, token), cancellationToken).ConfigureAwait(false);
+                return await WithPolicyAsync(search.Options, step, token => SearchAsync(search, frame, step, token), cancellationToken).ConfigureAwait(false);
             case ForExpr loop:
                 return await ForAsync(loop, frame, step, cancellationToken).ConfigureAwait(false);
             default:
@@ -147,17 +136,29 @@ internal sealed class ExpressionEvaluator
         }
     }
 
-    /// <summary>The index of the arm a switch takes for <paramref name="subject"/>: a case, or the default after the cases.</summary>
-    public int SelectArm(SwitchExpr switchExpr, JsonNode? subject)
+    /// <summary>The arm of a switch expression that <paramref name="subject"/> takes.</summary>
+    private static ExprModel Arm(SwitchExpr switchExpr, JsonNode? subject)
     {
         for (var i = 0; i < switchExpr.Cases.Count; i++)
         {
-            if (Matches(subject, switchExpr.Subject.Type, switchExpr.Cases[i].Value)) return i;
+            if (Matches(subject, switchExpr.Subject.Type, switchExpr.Cases[i].Value)) return switchExpr.Cases[i].Result;
         }
 
-        if (switchExpr.Default is not null) return switchExpr.Cases.Count;
-        throw new InvalidOperationException($"switch has no case for {subject?.ToJsonString() ?? "null"}");
+        return switchExpr.Default ?? throw NoArm(subject);
     }
+
+    /// <summary>The index of the arm of a switch node that <paramref name="subject"/> takes: the first case it matches, or the default.</summary>
+    public static int SelectArm(SwitchNode node, JsonNode? subject)
+    {
+        for (var i = 0; i < node.Arms.Count; i++)
+        {
+            if (node.Arms[i].Case is not { } value || Matches(subject, node.Subject.Type, value)) return i;
+        }
+
+        throw NoArm(subject);
+    }
+
+    private static InvalidOperationException NoArm(JsonNode? subject) => new($"switch has no case for {subject?.ToJsonString() ?? "null"}");
 
     private static bool Matches(JsonNode? subject, TypeRef type, string pattern)
     {
@@ -218,10 +219,10 @@ internal sealed class ExpressionEvaluator
         return result;
     }
 
-    /// <summary>Runs <paramref name="invoke"/> directly, or, for a nested call with its own <c>with</c>, under that policy.</summary>
-    private static async Task<JsonNode?> WithPolicyAsync(CallOptions? options, bool policyHandled, StepContext step, Func<CancellationToken, Task<JsonNode?>> invoke, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="invoke"/> directly, or, for a call with a <c>with</c> of its own, under that policy.</summary>
+    private static async Task<JsonNode?> WithPolicyAsync(CallOptions options, StepContext step, Func<CancellationToken, Task<JsonNode?>> invoke, CancellationToken cancellationToken)
     {
-        if (options is null || policyHandled) return await invoke(cancellationToken).ConfigureAwait(false);
+        if (options.IsEmpty) return await invoke(cancellationToken).ConfigureAwait(false);
         return await step.ExecuteAsync(Policy(options, null), invoke, cancellationToken).ConfigureAwait(false);
     }
 
@@ -299,14 +300,12 @@ internal sealed class ExpressionEvaluator
             _ => throw new InvalidOperationException($"for: '{loop.Variable}' ranges over {source.GetValueKind().ToString().ToLowerInvariant()}, not a list"),
         };
 
-        // The body's own `with` applies per item (with the loop's parallelism), never to the whole step.
-        var bodyOptions = OptionsOf(loop.Body);
         var body = loop.Body;
         var variable = loop.Variable;
         var results = await step.ForEachAsync<JsonNode?, JsonNode?>(
             items,
-            Policy(bodyOptions, loop.Parallelism),
-            (item, itemStep, itemToken) => EvaluateAsync(body, frame.With(variable, item), itemStep, itemToken, policyHandled: bodyOptions is not null).AsTask(),
+            Policy(loop.ItemOptions, loop.Parallelism),
+            (item, itemStep, itemToken) => EvaluateAsync(body, frame.With(variable, item), itemStep, itemToken).AsTask(),
             cancellationToken).ConfigureAwait(false);
         var list = new JsonArray();
         foreach (var result in results) list.Add(_program.Shapes.Conform(result, loop.Type.Element));

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
+using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
 
@@ -29,53 +30,42 @@ public sealed class JsonState
 }
 
 /// <summary>
-/// A workflow of the model as a <see cref="WorkflowGraph{TState}"/> over <see cref="JsonState"/>,
-/// built the way generated code builds its graph.
+/// A workflow's <see cref="WorkflowPlan"/> as a <see cref="WorkflowGraph{TState}"/> over <see cref="JsonState"/>,
+/// node for node as generated code prints it: a <c>Step</c> per step node with its policy, a <c>Switch</c> per
+/// switch node with one body per arm, the return node, the plan's outputs; the state has the plan's slots.
 /// </summary>
 /// <remarks>
-/// <list type="bullet">
-/// <item>One <c>Step</c> per step, with the step's dependencies. A call or search with
-/// <c>with { retry, timeout }</c> that is the whole step gets that as the step's policy.</item>
-/// <item>A step that is a <c>switch</c> over a subject that needs no call is a <c>Switch</c>: one
-/// arm per case, then the default; only the chosen arm runs.</item>
-/// <item><c>for x in xs parallel N => f(x) with {...}</c> runs through
-/// <see cref="StepContext.ForEachAsync{TIn, TOut}"/> with parallelism N and the <c>with</c> policy per item.</item>
-/// <item>A <c>return</c> that calls something is a last step named <c>return</c>; otherwise the
-/// result is computed from the state when the run is done.</item>
-/// </list>
+/// It decides nothing about the workflow's shape: the plan did. Only how an expression becomes a value differs
+/// from generated code (a walk over the expression instead of compiled C#).
 /// Thread-safe; the graph is immutable and shared by every run.
 /// </remarks>
 public sealed class WorkflowInterpreter
 {
-    /// <summary>The name of the step that computes a <c>return</c> which calls agents, tools or workflows (as in generated code).</summary>
-    public const string ReturnStep = "return";
-
     private readonly AtlasProgram _program;
     private readonly ExpressionEvaluator _evaluator;
-    private readonly int _slots;
-    private readonly int? _returnSlot;
 
-    internal WorkflowInterpreter(AtlasProgram program, WorkflowModel model)
+    internal WorkflowInterpreter(AtlasProgram program, WorkflowModel model, WorkflowPlan plan)
     {
         _program = program;
         Model = model;
-        var slots = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var parameter in model.Parameters) slots[parameter.Name] = slots.Count;
-        var stepSlots = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var step in model.Steps) stepSlots[step.Name] = slots.Count + stepSlots.Count;
-        _slots = slots.Count + stepSlots.Count;
-        if (ExprModelFacts.IsAsync(model.Return)) _returnSlot = _slots++;
-        _evaluator = new ExpressionEvaluator(program, slots, stepSlots);
-        Graph = BuildGraph(stepSlots);
+        Plan = plan;
+        _evaluator = new ExpressionEvaluator(program, plan);
+        Graph = BuildGraph();
     }
 
     /// <summary>The workflow's bound declaration.</summary>
     public WorkflowModel Model { get; }
 
-    /// <summary>The workflow's declared name.</summary>
-    public string Name => Model.Name;
+    /// <summary>The lowered plan the interpreter runs, the one generated code prints.</summary>
+    public WorkflowPlan Plan { get; }
 
-    /// <summary>The graph the runtime runs: one node per step (and a last <see cref="ReturnStep"/> when the return calls something).</summary>
+    /// <summary>The workflow's declared name.</summary>
+    public string Name => Plan.Name;
+
+    /// <summary>A stable hash of what the workflow computes; equal to generated code's <c>Fingerprint</c> for the same declarations.</summary>
+    public string Fingerprint => Plan.Fingerprint;
+
+    /// <summary>The graph the runtime runs: one node per plan node (a last <see cref="WorkflowPlan.ReturnNodeName"/> when the return calls something).</summary>
     public WorkflowGraph<JsonState> Graph { get; }
 
     /// <summary>Runs the workflow once on <paramref name="runtime"/> and returns its result.</summary>
@@ -122,7 +112,7 @@ public sealed class WorkflowInterpreter
     /// <exception cref="JsonShapeException">The input does not fit the parameters.</exception>
     public JsonNode? ConformInput(JsonNode? input)
     {
-        var parameters = Model.Parameters;
+        var parameters = Plan.Parameters;
         if (parameters.Count == 1)
         {
             return _program.Shapes.Conform(input, parameters[0].Type);
@@ -169,8 +159,8 @@ public sealed class WorkflowInterpreter
     /// <remarks>Already canonical, the input is not conformed again: for a large input that would be a second copy of it.</remarks>
     public JsonState CreateState(JsonNode? conformedInput)
     {
-        var parameters = Model.Parameters;
-        var state = new JsonState(_slots);
+        var parameters = Plan.Parameters;
+        var state = new JsonState(Plan.SlotCount);
         if (parameters.Count == 1)
         {
             state[0] = conformedInput;
@@ -197,10 +187,10 @@ public sealed class WorkflowInterpreter
     public JsonState CreateState(IReadOnlyList<JsonNode?> arguments)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        var parameters = Model.Parameters;
+        var parameters = Plan.Parameters;
         if (arguments.Count != parameters.Count)
             throw new ArgumentException($"Workflow '{Name}' takes {parameters.Count} arguments, not {arguments.Count}.", nameof(arguments));
-        var state = new JsonState(_slots);
+        var state = new JsonState(Plan.SlotCount);
         for (var i = 0; i < parameters.Count; i++)
         {
             state[i] = _program.Shapes.Conform(arguments[i], parameters[i].Type, parameters[i].Name);
@@ -218,56 +208,46 @@ public sealed class WorkflowInterpreter
     public JsonNode? GetResult(JsonState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return _returnSlot is { } slot
-            ? state[slot]
-            : _program.Shapes.Conform(_evaluator.Evaluate(Model.Return, new Frame(state)), Model.Returns);
+        return Plan.Result is { } result
+            ? _program.Shapes.Conform(_evaluator.Evaluate(result, new Frame(state)), Plan.Returns)
+            : state[Plan.ReturnNode!.Slot];
     }
 
-    private WorkflowGraph<JsonState> BuildGraph(Dictionary<string, int> stepSlots)
+    private WorkflowGraph<JsonState> BuildGraph()
     {
-        var builder = new WorkflowGraphBuilder<JsonState>(Model.Name).WithBudget(Descriptors.Budget(Model.Budget));
+        var builder = new WorkflowGraphBuilder<JsonState>(Plan.Name).WithBudget(Descriptors.Budget(Plan.Budget));
+        var evaluator = _evaluator;
+        foreach (var node in Plan.Nodes)
+        {
+            switch (node)
+            {
+                case SwitchNode switchNode:
+                    builder.Switch(
+                        switchNode.Name,
+                        switchNode.DependsOn.ToArray(),
+                        state => ExpressionEvaluator.SelectArm(switchNode, evaluator.Evaluate(switchNode.Subject, new Frame(state))),
+                        switchNode.Arms.Select(arm => Body(arm.Value, switchNode)).ToArray());
+                    break;
+                case StepNode step:
+                    builder.Step(step.Name, step.DependsOn.ToArray(), Body(step.Value, step), step.Policy.IsEmpty ? null : ExpressionEvaluator.Policy(step.Policy, parallelism: null));
+                    break;
+                case ReturnNode returnNode:
+                    builder.Step(returnNode.Name, returnNode.DependsOn.ToArray(), Body(returnNode.Value, returnNode));
+                    break;
+            }
+        }
+
+        return builder.Build(Plan.Outputs.ToArray());
+    }
+
+    /// <summary>A node's body: evaluate <paramref name="value"/> and write it, canonical, to the node's slot.</summary>
+    private StepBody<JsonState> Body(ExprModel value, PlanNode node)
+    {
         var shapes = _program.Shapes;
         var evaluator = _evaluator;
-        foreach (var step in Model.Steps)
-        {
-            var slot = stepSlots[step.Name];
-            var type = step.Value.Type;
-            if (step.Value is SwitchExpr switchExpr && !ExprModelFacts.IsAsync(switchExpr.Subject))
-            {
-                var arms = switchExpr.Cases.Select(c => c.Result).ToList();
-                if (switchExpr.Default is not null) arms.Add(switchExpr.Default);
-                builder.Switch(
-                    step.Name,
-                    step.DependsOn.ToArray(),
-                    state => evaluator.SelectArm(switchExpr, evaluator.Evaluate(switchExpr.Subject, new Frame(state))),
-                    arms.Select(arm => (StepBody<JsonState>)(async (state, context, cancellationToken) =>
-                        state[slot] = shapes.Conform(await evaluator.EvaluateAsync(arm, new Frame(state), context, cancellationToken).ConfigureAwait(false), type))).ToArray());
-                continue;
-            }
-
-            // A call or search with `with { ... }` that is the whole step: its policy is the step's.
-            var options = ExprModelFacts.OptionsOf(step.Value);
-            var value = step.Value;
-            builder.Step(
-                step.Name,
-                step.DependsOn.ToArray(),
-                async (state, context, cancellationToken) =>
-                    state[slot] = shapes.Conform(await evaluator.EvaluateAsync(value, new Frame(state), context, cancellationToken, policyHandled: options is not null).ConfigureAwait(false), type),
-                options is null ? null : ExpressionEvaluator.Policy(options, parallelism: null));
-        }
-
-        if (_returnSlot is { } returnSlot)
-        {
-            var returns = Model.Returns;
-            var expression = Model.Return;
-            builder.Step(
-                ReturnStep,
-                Model.ReturnDependsOn.ToArray(),
-                async (state, context, cancellationToken) =>
-                    state[returnSlot] = shapes.Conform(await evaluator.EvaluateAsync(expression, new Frame(state), context, cancellationToken).ConfigureAwait(false), returns));
-            return builder.Build([ReturnStep]);
-        }
-
-        return builder.Build(Model.ReturnDependsOn.ToArray());
+        var slot = node.Slot;
+        var type = node.Type;
+        return async (state, context, cancellationToken) =>
+            state[slot] = shapes.Conform(await evaluator.EvaluateAsync(value, new Frame(state), context, cancellationToken).ConfigureAwait(false), type);
     }
 }

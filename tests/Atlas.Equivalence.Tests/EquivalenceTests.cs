@@ -1,3 +1,4 @@
+using Atlas.Compiler.Lowering;
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
 using Atlas.Emitter.Tests.TestSupport;
@@ -70,7 +71,8 @@ public class EquivalenceTests(ITestOutputHelper output)
             Assert.True(violations.Count == 0, $"{side} events are out of order:\n" + string.Join("\n", violations));
         }
 
-        // The same graph: steps, dependencies, switch arms, policies.
+        // The same plan (fingerprint and nodes), and the same graph: steps, dependencies, switch arms, policies.
+        RunOutcome.AssertSamePlan(AtlasLowering.Lower(AtlasProject.Get(run.Project).Compile()).Workflow(run.Workflow)!, generated, interpreted);
         Assert.Equal(generated.Nodes.Select(EventTrace.Describe), interpreted.Nodes.Select(EventTrace.Describe));
 
         // The same result, as JSON with the names as declared.

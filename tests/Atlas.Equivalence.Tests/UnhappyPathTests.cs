@@ -1,3 +1,4 @@
+using Atlas.Compiler.Lowering;
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
 using Atlas.Emitter.Tests.TestSupport;
@@ -129,6 +130,7 @@ public class UnhappyPathTests(ITestOutputHelper output)
             }
         }
 
+        RunOutcome.AssertSamePlan(AtlasLowering.Lower(model).Workflow(run.Workflow)!, generated, interpreted);
         Assert.Equal(generated.Nodes.Select(EventTrace.Describe), interpreted.Nodes.Select(EventTrace.Describe));
         Assert.True(generatedEvents.SequenceEqual(interpretedEvents), "Event sequences differ:\n" + EventTrace.Difference(generatedEvents, interpretedEvents));
         Assert.Equal(generated.Result, interpreted.Result);

@@ -162,6 +162,42 @@ public sealed class AtlasInterpreterTests
         }
     }
 
+    [Fact]
+    public async Task CompileFiles_AFifoOrADevice_IsRefusedWithoutOpeningIt()
+    {
+        var fifo = Path.Combine(Path.GetTempPath(), $"atlas-interpreter-{Guid.NewGuid():N}.atlas");
+        Assert.Equal(0, Mkfifo(fifo, 0x180));
+        try
+        {
+            // Opening a FIFO for reading would wait for a writer forever: the check comes first, and the test ends.
+            var error = await Task.Run(() => Assert.Throws<InvalidDataException>(() => AtlasInterpreter.CompileFiles([fifo]))).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal($"'{fifo}' is not a regular file (it is a FIFO)", error.Message);
+            Assert.Equal("'/dev/zero' is not a regular file (it is a character device)", Assert.Throws<InvalidDataException>(() => AtlasInterpreter.CompileFiles(["/dev/zero"])).Message);
+        }
+        finally
+        {
+            File.Delete(fifo);
+        }
+    }
+
+    [Fact]
+    public void CompileFiles_LargerThan16MB_IsRefusedBeforeItIsRead()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"atlas-interpreter-{Guid.NewGuid():N}.atlas");
+        using (var file = File.Create(path)) file.SetLength(AtlasInterpreter.MaxSourceBytes + 1L);
+        try
+        {
+            Assert.Equal($"'{path}' is larger than 16 MB, the limit for an Atlas file", Assert.Throws<InvalidDataException>(() => AtlasInterpreter.CompileFiles([path])).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int Mkfifo(string path, uint mode);
+
     [Theory]
     [InlineData("""{"id": "T-1", "body": "b"}""", "field \"subject\" is missing")]
     [InlineData("""{"id": "T-1", "subject": 7, "body": "b"}""", "\"subject\" must be a string, not a number (7)")]

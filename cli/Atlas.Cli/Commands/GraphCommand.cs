@@ -41,13 +41,11 @@ public static class GraphCommand
             var project = AtlasProject.Load(parseResult.GetValue(file)!, environment, CommandName);
             if (project is null) return ExitCodes.Errors;
             var selected = project.SelectWorkflow(parseResult.GetValue(workflow), CommandName);
-            var plan = AtlasLowering.Lower(project.Program.Model);
-            var workflowPlan = plan.Workflow(selected.Name)!;
-            var diagram = WorkflowDiagram.Build(plan, workflowPlan);
+            var diagram = WorkflowDiagram.Build(project.Program.Plan, selected.Plan);
             environment.Output.Write(parseResult.GetValue(format) switch
             {
                 "dot" => DotWriter.Write(diagram),
-                "plan" => PlanPrinter.Print(workflowPlan),
+                "plan" => PlanPrinter.Print(selected.Plan),
                 _ => MermaidWriter.Write(diagram),
             });
             return ExitCodes.Success;

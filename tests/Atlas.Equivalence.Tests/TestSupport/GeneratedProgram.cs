@@ -114,6 +114,7 @@ internal sealed partial class GeneratedProgram
         await foreach (var atlasEvent in stream) events.Add(atlasEvent);
 
         var nodes = (IReadOnlyList<WorkflowNode>)type.GetProperty("Nodes")!.GetValue(null)!;
+        var fingerprint = (string)type.GetField("Fingerprint")!.GetValue(null)!;
         var task = (Task)Invoke(run, instance, arguments)!;
         try
         {
@@ -121,13 +122,13 @@ internal sealed partial class GeneratedProgram
         }
         catch (Exception e)
         {
-            return new RunOutcome(nodes, events, RunOutcome.Failure(e));
+            return new RunOutcome(fingerprint, nodes, events, RunOutcome.Failure(e));
         }
 
         var result = task.GetType().GetProperty("Result")!.GetValue(task);
         var json = JsonSerializer.Serialize(result, run.ReturnType.GetGenericArguments()[0], options);
 
-        return new RunOutcome(nodes, events, json);
+        return new RunOutcome(fingerprint, nodes, events, json);
     }
 
     /// <summary>Searches <paramref name="knowledge"/> on the runtime the generated <c>AddAtlas(configure)</c> registers.</summary>

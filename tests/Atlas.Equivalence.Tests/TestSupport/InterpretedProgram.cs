@@ -35,13 +35,13 @@ internal static class InterpretedProgram
         }
         catch (Exception e)
         {
-            return new RunOutcome(interpreter.Graph.Nodes, events, RunOutcome.Failure(e));
+            return new RunOutcome(interpreter.Fingerprint, interpreter.Graph.Nodes, events, RunOutcome.Failure(e));
         }
 
         var json = Serialize(result, resultOptions);
         if (streamed is not null)
             Assert.True(json == Serialize(streamed, resultOptions), $"The interpreter's streamed run and RunAsync give different results:\n{Serialize(streamed, resultOptions)}\n{json}");
-        return new RunOutcome(interpreter.Graph.Nodes, events, json);
+        return new RunOutcome(interpreter.Fingerprint, interpreter.Graph.Nodes, events, json);
     }
 
     /// <summary>

@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 
-namespace Atlas.Cli;
+namespace Atlas.Interpreter;
 
 /// <summary>What a path names, following symbolic links: the kind of file, its size and its identity (device and inode).</summary>
 /// <remarks>
@@ -11,8 +11,12 @@ namespace Atlas.Cli;
 /// blocks until a writer comes), nor a way to see that two paths are hard links of one file. On Linux
 /// this asks the kernel through <c>statx(2)</c>, whose record has one layout on every architecture;
 /// elsewhere it falls back to what .NET can tell (directories, sizes, resolved link targets).
+/// Hosts use it to refuse what they must not open before opening it (<see cref="AtlasInterpreter.CompileFiles"/> does).
 /// </remarks>
-internal readonly record struct FileStatus(FileKind Kind, long Size, FileIdentity? Identity)
+/// <param name="Kind">What the path names.</param>
+/// <param name="Size">Its size in bytes (0 when that means nothing).</param>
+/// <param name="Identity">Which file it is, for telling two paths to one file; null when missing.</param>
+public readonly record struct FileStatus(FileKind Kind, long Size, FileIdentity? Identity)
 {
     private const int AtFdCwd = -100;
     private const uint StatxType = 0x1, StatxIno = 0x100, StatxSize = 0x200;
@@ -20,6 +24,8 @@ internal readonly record struct FileStatus(FileKind Kind, long Size, FileIdentit
     private static bool s_statxMissing;
 
     /// <summary>The status of <paramref name="path"/>; <see cref="FileKind.Missing"/> when nothing is there (or it cannot be looked at).</summary>
+    /// <param name="path">A path, relative to the current directory or absolute.</param>
+    /// <returns>What it names, following symbolic links.</returns>
     public static FileStatus Of(string path)
     {
         if (OperatingSystem.IsLinux() && !s_statxMissing && TryStatx(path, out var status)) return status;
@@ -27,6 +33,8 @@ internal readonly record struct FileStatus(FileKind Kind, long Size, FileIdentit
     }
 
     /// <summary>How the kind reads in a message: <c>a FIFO</c>, <c>a character device</c>.</summary>
+    /// <param name="kind">A kind of file.</param>
+    /// <returns>The kind with its article.</returns>
     public static string Describe(FileKind kind) => kind switch
     {
         FileKind.Regular => "a regular file",
@@ -104,15 +112,31 @@ internal readonly record struct FileStatus(FileKind Kind, long Size, FileIdentit
     private static extern int statx(int dirfd, string pathname, int flags, uint mask, byte[] statxbuf);
 }
 
-internal enum FileKind
+/// <summary>What a path names.</summary>
+public enum FileKind
 {
+    /// <summary>Nothing, or nothing that can be looked at.</summary>
     Missing,
+
+    /// <summary>A regular file: the only kind read as a source or an input.</summary>
     Regular,
+
+    /// <summary>A directory.</summary>
     Directory,
+
+    /// <summary>A named pipe: opening it for reading waits for a writer.</summary>
     Fifo,
+
+    /// <summary>A character device, such as <c>/dev/zero</c>: reading it may never end.</summary>
     CharacterDevice,
+
+    /// <summary>A block device.</summary>
     BlockDevice,
+
+    /// <summary>A socket.</summary>
     Socket,
+
+    /// <summary>Anything else.</summary>
     Other,
 }
 
@@ -120,4 +144,7 @@ internal enum FileKind
 /// Which file a path reaches: device and inode where the system tells them (so hard links and symbolic
 /// links compare equal), else the full path with links resolved.
 /// </summary>
-internal sealed record FileIdentity(ulong Device, ulong Inode, string? ResolvedPath);
+/// <param name="Device">The device number (0 where the system does not tell).</param>
+/// <param name="Inode">The inode number (0 where the system does not tell).</param>
+/// <param name="ResolvedPath">The full path with links resolved, where device and inode are not known; else null.</param>
+public sealed record FileIdentity(ulong Device, ulong Inode, string? ResolvedPath);
