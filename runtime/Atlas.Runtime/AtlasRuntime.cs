@@ -37,23 +37,22 @@ public sealed record WorkflowBlockOptions(int BoundedCapacity = 64, int MaxConcu
 public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
 {
     private readonly AtlasRuntimeOptions _options;
-    private readonly Dictionary<string, ProviderState> _providers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RouteDescriptor> _routes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int> _roundRobin = new(StringComparer.Ordinal);
+    private readonly ProviderRegistry _providers;
+    private readonly ModelRouter _router;
 
     /// <summary>
     /// Creates a runtime for the declarations in <paramref name="options"/>: one client per provider (unless the host
-    /// supplied one), the routes, knowledge bases, tools and MCP servers. Nothing is called yet: API keys are read
-    /// now, MCP servers start on first use.
+    /// supplied one), each in its pipeline of middleware, the routes, knowledge bases, tools and MCP servers. Nothing is
+    /// called yet: API keys are read now, MCP servers start on first use.
     /// </summary>
     /// <param name="options">
-    /// The declarations and the host's own clients, tools and knowledge bases. The runtime keeps them: finish setting
-    /// them up before creating it.
+    /// The declarations and the host's own clients, middleware, tools and knowledge bases. The runtime keeps them: finish
+    /// setting them up before creating it.
     /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
-    /// Two providers have one name, a route has the name of a provider or another route, or an MCP server has the name
-    /// of another MCP server or of a tool.
+    /// Two providers have one name, a route has the name of a provider or another route, an MCP server has the name
+    /// of another MCP server or of a tool, or <see cref="AtlasRuntimeOptions.ConfigureChatClient"/> names no provider.
     /// </exception>
     public AtlasRuntime(AtlasRuntimeOptions options)
     {
@@ -61,36 +60,15 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
         _options = options;
         TimeProvider = options.TimeProvider ?? TimeProvider.System;
         Resilience = new ResilienceRunner(TimeProvider);
-
-        foreach (var descriptor in options.Providers)
+        _providers = new ProviderRegistry(options, Secrets, TimeProvider);
+        try
         {
-            if (_providers.ContainsKey(descriptor.Name))
-            {
-                throw new ArgumentException($"Provider '{descriptor.Name}' is declared twice.", nameof(options));
-            }
-
-            _providers[descriptor.Name] = options.ChatClients.TryGetValue(descriptor.Name, out var hosted)
-                ? new ProviderState(descriptor, hosted, ownsClient: false, null, options.CircuitBreaker, TimeProvider)
-                : CreateProvider(descriptor, options);
+            _router = new ModelRouter(_providers, options.Routes, Resilience, Secrets, TimeProvider);
         }
-
-        // A host may register a client under a name no .atlas file declares; it is a provider too.
-        foreach (var (name, client) in options.ChatClients)
+        catch
         {
-            if (!_providers.ContainsKey(name))
-            {
-                _providers[name] = new ProviderState(new ProviderDescriptor(name, ProviderKind.Custom), client, ownsClient: false, null, options.CircuitBreaker, TimeProvider);
-            }
-        }
-
-        foreach (var route in options.Routes)
-        {
-            if (_routes.ContainsKey(route.Name) || _providers.ContainsKey(route.Name))
-            {
-                throw new ArgumentException($"Route '{route.Name}' has the name of another provider or route.", nameof(options));
-            }
-
-            _routes[route.Name] = route;
+            _providers.Dispose();
+            throw;
         }
 
         InitializeKnowledge(options);
@@ -98,7 +76,7 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
     }
 
     /// <summary>The declared providers and host clients, by name.</summary>
-    public IReadOnlyCollection<string> ProviderNames => _providers.Keys;
+    public IReadOnlyCollection<string> ProviderNames => _providers.Names;
 
     internal TimeProvider TimeProvider { get; }
 
@@ -113,7 +91,7 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
     /// <param name="provider">A declared provider's name, or the name of a host's client.</param>
     /// <returns>Its kind, availability and capabilities.</returns>
     /// <exception cref="ArgumentException">No provider has that name.</exception>
-    public ProviderStatus GetProviderStatus(string provider) => GetProvider(provider).Status;
+    public ProviderStatus GetProviderStatus(string provider) => _providers.Get(provider).Status;
 
     /// <summary>
     /// A step context outside any workflow (e.g. for <c>atlas chat</c> or a generated agent class), so that
@@ -142,22 +120,9 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         DisposeToolsAsync().AsTask().GetAwaiter().GetResult();
-        foreach (var provider in _providers.Values)
-        {
-            provider.Dispose();
-        }
+        _providers.Dispose();
     }
 
-    internal ProviderState GetProvider(string name) =>
-        _providers.TryGetValue(name, out var provider)
-            ? provider
-            : throw new ArgumentException($"Unknown provider '{name}'. Known: {string.Join(", ", _providers.Keys.Order(StringComparer.Ordinal))}.", nameof(name));
-
-    private ProviderState CreateProvider(ProviderDescriptor descriptor, AtlasRuntimeOptions options)
-    {
-        var (client, reason) = ProviderKinds.CreateClient(descriptor, options, Secrets);
-        return new ProviderState(descriptor, client, ownsClient: true, reason, options.CircuitBreaker, TimeProvider);
-    }
 }
 
 /// <summary>A workflow run failed; <see cref="Step"/> is where.</summary>

@@ -170,7 +170,7 @@ public sealed partial class AtlasRuntime
 
         // Most agents call no tools: one request, with no function-invocation loop around it.
         return agent.Tools is not { Count: > 0 } && agent.Delegates is not { Count: > 0 }
-            ? RequestModelAsync(call, messages, CreateChatOptions(agent, NoTools), step, onChunk, session, cancellationToken)
+            ? RequestModelAsync(call, messages, CreateChatOptions(agent, NoTools, new ModelCallContext(step, call, onChunk, session)), cancellationToken)
             : CallWithToolsAsync(call, messages, step, onChunk, session, cancellationToken);
     }
 
@@ -179,108 +179,32 @@ public sealed partial class AtlasRuntime
         var agent = call.Agent;
         // Before any request: an MCP server that cannot start is this call's error, named once.
         var tools = AgentFunctions.For(this, call, await ResolveToolsAsync(agent, cancellationToken).ConfigureAwait(false), step);
-        var options = CreateChatOptions(agent, tools);
-        ChatResponse response;
         if (tools.Count == 0)
         {
-            response = await RequestModelAsync(call, messages, options, step, onChunk, session, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            // The loop's limit is the agent's max_tool_calls; AgentModelClient fails a call whose last reply still asks for tools.
-            using var client = new AgentToolLoop(new AgentModelClient(this, call, step, onChunk, session ?? new ModelSession()), agent.Name, tools, step) { MaximumIterationsPerRequest = MaxToolCalls(agent) };
-            response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            return await RequestModelAsync(call, messages, CreateChatOptions(agent, tools, new ModelCallContext(step, call, onChunk, session)), cancellationToken).ConfigureAwait(false);
         }
 
-        return response;
+        // The loop's limit is the agent's max_tool_calls; AgentModelClient fails a call whose last reply still asks for tools.
+        var options = CreateChatOptions(agent, tools, new ModelCallContext(step, call, onChunk, session ?? new ModelSession()));
+        using var client = new AgentToolLoop(new AgentModelClient(_router.Client(agent.Model), call, step), agent.Name, tools, step) { MaximumIterationsPerRequest = MaxToolCalls(agent) };
+        return await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The tool-call rounds one call of <paramref name="agent"/> may make.</summary>
-    private static int MaxToolCalls(AgentDescriptor agent) => Math.Max(1, agent.MaxToolCalls ?? AgentDescriptor.DefaultMaxToolCalls);
-
-    /// <summary>Only a `cheapest` route needs the prompt's token estimate: no one else pays for counting it.</summary>
-    private bool RanksByCost(string model) => _routes.TryGetValue(model, out var route) && route.Strategy == RouteStrategy.Cheapest;
+    internal static int MaxToolCalls(AgentDescriptor agent) => Math.Max(1, agent.MaxToolCalls ?? AgentDescriptor.DefaultMaxToolCalls);
 
     /// <summary>
-    /// One request to an agent's model through its provider or route (selection, retries, breaker, fallback);
-    /// the usage of its answer counts toward the step, the run and the agent call (and its callers).
+    /// One request to an agent's model through its provider or route (<see cref="RouteChatClient"/>: selection, retries,
+    /// breaker, fallback), with the call's <see cref="ModelCallContext"/> in its options: the provider pipeline's
+    /// middleware streams the reply's text to the step and to the caller, and counts its usage toward the step, the run
+    /// and the agent call (and its callers).
     /// </summary>
-    /// <remarks>Once a chunk of this request's reply reached <paramref name="onChunk"/>, it is neither retried nor sent elsewhere.</remarks>
-    private Task<ChatResponse> RequestModelAsync(AgentCall call, IEnumerable<ChatMessage> messages, ChatOptions options, StepContext? step, Action<string>? onChunk, ModelSession? session, CancellationToken cancellationToken)
-    {
-        var delivered = false;
+    /// <remarks>Once a chunk of this request's reply reached the caller, it is neither retried nor sent elsewhere.</remarks>
+    private Task<ChatResponse> RequestModelAsync(AgentCall call, IEnumerable<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken) =>
+        _router.Client(call.Agent.Model).GetResponseAsync(messages, options, cancellationToken);
 
-        // A delegate's text is its caller's business: only the step's own agent streams tokens to the step.
-        var streamsTokens = step is { Observed: true } && call.Parent is null;
-        return CallModelAsync(
-            call.Agent.Model,
-            step,
-            async (provider, ct) =>
-            {
-                var client = provider.Client!;
-                ChatResponse response;
-                // Stream only when someone takes the pieces: the caller, or an observer of the step's events.
-                if (!streamsTokens && onChunk is null)
-                {
-                    response = await client.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
-                    ToolCallArguments.KeepRawText(response, null);
-                }
-                else
-                {
-                    var updates = new List<ChatResponseUpdate>();
-
-                    // A provider may echo a key, split across two pieces: no piece leaves with part of one.
-                    var redactor = Secrets.StartStream();
-                    await foreach (var update in client.GetStreamingResponseAsync(messages, options, ct).ConfigureAwait(false))
-                    {
-                        updates.Add(update);
-                        var text = update.Text;
-                        if (text.Length > 0)
-                        {
-                            Deliver(redactor is null ? text : redactor.Push(text));
-                        }
-                    }
-
-                    if (redactor is not null)
-                    {
-                        Deliver(redactor.Flush());
-                    }
-
-                    response = updates.ToChatResponse();
-
-                    void Deliver(string text)
-                    {
-                        if (text.Length == 0)
-                        {
-                            return;
-                        }
-
-                        if (streamsTokens)
-                        {
-                            step!.Emit(new TokenEmitted(step.RunId, step.Step, step.Run.Now, text));
-                        }
-
-                        if (onChunk is not null)
-                        {
-                            onChunk(text);
-                            delivered = true;
-                        }
-                    }
-                    ToolCallArguments.KeepRawText(response, updates);
-                }
-
-                var usage = UsageOf(provider, messages, response);
-                step?.AddUsage(usage);
-                call.AddUsage(usage);
-                return response;
-            },
-            onChunk is null ? null : () => delivered,
-            cancellationToken,
-            session is { Plan: not null } || !RanksByCost(call.Agent.Model) ? null : new CallEstimate(MockChatClient.EstimateTokens(messages.Sum(m => m.Text.Length)), call.Agent.MaxTokens),
-            session);
-    }
-
-    private ChatOptions CreateChatOptions(AgentDescriptor agent, IReadOnlyList<AITool> tools)
+    /// <summary>The options of one agent call's requests, carrying its <see cref="ModelCallContext"/>.</summary>
+    private ChatOptions CreateChatOptions(AgentDescriptor agent, IReadOnlyList<AITool> tools, ModelCallContext context)
     {
         var options = new ChatOptions
         {
@@ -297,14 +221,7 @@ public sealed partial class AtlasRuntime
             options.Tools = tools.ToList();
         }
 
-        return options;
-    }
-
-    private static Usage UsageOf(ProviderState provider, IEnumerable<ChatMessage> messages, ChatResponse response)
-    {
-        var input = response.Usage?.InputTokenCount ?? MockChatClient.EstimateTokens(messages.Sum(m => m.Text.Length));
-        var output = response.Usage?.OutputTokenCount ?? MockChatClient.EstimateTokens(response.Text.Length);
-        return provider.Price(input, output);
+        return ModelCallContext.Attach(options, context);
     }
 
     /// <summary>Structured-output schema names allow letters, digits, '_' and '-' only (e.g. <c>Triage[]</c> becomes <c>Triage_</c>).</summary>

@@ -144,7 +144,7 @@ public static class ProviderEmbedders
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                throw ProviderGuardChatClient.Translate(ex, cancellationToken, provider.Name, ProviderKinds.Spelling(provider.Kind), secrets);
+                throw ProviderErrorsChatClient.Translate(ex, cancellationToken, provider.Name, ProviderKinds.Spelling(provider.Kind), secrets);
             }
 
             if (embeddings.Count != inputs.Count || embeddings.Any(e => e.Vector.Length == 0))

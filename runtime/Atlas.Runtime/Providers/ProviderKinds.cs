@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Net.Http;
 using Microsoft.Extensions.AI;
 
 namespace Atlas.Runtime;
@@ -26,11 +27,12 @@ internal static class ProviderKinds
     /// Makes the client a descriptor asks for, or says why it can't. The API key is read here, handed
     /// to the client, and never shown: <paramref name="secrets"/> keeps it only to blank it out of text.
     /// </summary>
-    public static (IChatClient? Client, string? Reason) CreateClient(ProviderDescriptor descriptor, AtlasRuntimeOptions options, SecretRedactor secrets)
+    /// <returns>The client, with the HTTP client under it for a remote kind (the pipeline's error normalisation owns it); or why not.</returns>
+    public static (IChatClient? Client, HttpClient? Http, string? Reason) CreateClient(ProviderDescriptor descriptor, AtlasRuntimeOptions options, SecretRedactor secrets)
     {
         if (descriptor.Kind == ProviderKind.Mock)
         {
-            return (new MockChatClient(descriptor.Model, descriptor.Latency, options.TimeProvider), null);
+            return (new MockChatClient(descriptor.Model, descriptor.Latency, options.TimeProvider), null, null);
         }
 
         string? key = null;
@@ -39,7 +41,7 @@ internal static class ProviderKinds
             key = options.GetEnvironmentVariable(variable);
             if (string.IsNullOrEmpty(key))
             {
-                return (null, $"{variable} is not set");
+                return (null, null, $"{variable} is not set");
             }
 
             secrets.Add(key);
@@ -54,7 +56,7 @@ internal static class ProviderKinds
         catch (Exception ex) when (ex is ArgumentException or UriFormatException or InvalidOperationException or FormatException)
         {
             // The message of a client constructor never holds the key; still, name only the kind and model.
-            return (null, $"{Spelling(descriptor.Kind)} client could not be created for model '{descriptor.Model}': {ex.GetType().Name}");
+            return (null, null, $"{Spelling(descriptor.Kind)} client could not be created for model '{descriptor.Model}': {ex.GetType().Name}");
         }
     }
 }

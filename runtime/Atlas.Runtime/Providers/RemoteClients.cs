@@ -18,7 +18,7 @@ namespace Atlas.Runtime;
 /// <remarks>
 /// Each provider gets its own <see cref="HttpClient"/> whose <see cref="ProviderHttpHandler"/> turns
 /// error statuses into <see cref="ProviderException"/>s, and each client sits under a
-/// <see cref="ProviderGuardChatClient"/>, so all four libraries fail the same way. The libraries'
+/// <see cref="ProviderErrorsChatClient"/> (the provider's pipeline puts it there), so all libraries fail the same way. The libraries'
 /// own retries are off: Atlas retries with Polly, under the route's policy, and falls back between
 /// providers. No request is made here; a wrong endpoint shows on the first call.
 /// </remarks>
@@ -30,7 +30,7 @@ internal static class RemoteClients
     /// </summary>
     internal static readonly TimeSpan BackstopTimeout = TimeSpan.FromMinutes(10);
 
-    public static (IChatClient? Client, string? Reason) Create(ProviderDescriptor descriptor, string? apiKey, SecretRedactor secrets, TimeProvider time)
+    public static (IChatClient? Client, HttpClient? Http, string? Reason) Create(ProviderDescriptor descriptor, string? apiKey, SecretRedactor secrets, TimeProvider time)
     {
         switch (descriptor.Kind)
         {
@@ -38,17 +38,17 @@ internal static class RemoteClients
             {
                 if (string.IsNullOrEmpty(descriptor.Model))
                 {
-                    return (null, "no model is set");
+                    return (null, null, "no model is set");
                 }
 
                 if (descriptor.Kind == ProviderKind.OpenAICompatible && string.IsNullOrEmpty(descriptor.Endpoint))
                 {
-                    return (null, "no endpoint is set");
+                    return (null, null, "no endpoint is set");
                 }
 
                 if (descriptor.Kind == ProviderKind.OpenAI && apiKey is null)
                 {
-                    return (null, "no api_key is set");
+                    return (null, null, "no api_key is set");
                 }
 
                 var endpoint = descriptor.Endpoint is { Length: > 0 } e ? new Uri(e) : null;
@@ -66,14 +66,14 @@ internal static class RemoteClients
 
                 // An OpenAI-compatible server without auth still gets a placeholder key: the SDK requires one.
                 var credential = new ApiKeyCredential(apiKey ?? "unused");
-                return (Guard(new OpenAI.Chat.ChatClient(descriptor.Model, credential, options).AsIChatClient(), descriptor, secrets, http), null);
+                return (new OpenAI.Chat.ChatClient(descriptor.Model, credential, options).AsIChatClient(), http, null);
             }
 
             case ProviderKind.Ollama:
             {
                 if (string.IsNullOrEmpty(descriptor.Model))
                 {
-                    return (null, "no model is set");
+                    return (null, null, "no model is set");
                 }
 
                 var endpoint = new Uri(descriptor.Endpoint is { Length: > 0 } e ? e : "http://localhost:11434");
@@ -85,19 +85,19 @@ internal static class RemoteClients
                     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
                 }
 
-                return (Guard(new OllamaApiClient(http, descriptor.Model), descriptor, secrets, http), null);
+                return (new OllamaApiClient(http, descriptor.Model), http, null);
             }
 
             case ProviderKind.Anthropic:
             {
                 if (string.IsNullOrEmpty(descriptor.Model))
                 {
-                    return (null, "no model is set");
+                    return (null, null, "no model is set");
                 }
 
                 if (apiKey is null)
                 {
-                    return (null, "no api_key is set");
+                    return (null, null, "no api_key is set");
                 }
 
                 var http = CreateHttpClient(descriptor, secrets, time);
@@ -107,11 +107,11 @@ internal static class RemoteClients
                     options.BaseUrl = baseUrl;
                 }
 
-                return (Guard(new AnthropicClient(options).AsIChatClient(descriptor.Model), descriptor, secrets, http), null);
+                return (new AnthropicClient(options).AsIChatClient(descriptor.Model), http, null);
             }
 
             default:
-                return (null, $"unknown provider kind '{ProviderKinds.Spelling(descriptor.Kind)}'");
+                return (null, null, $"unknown provider kind '{ProviderKinds.Spelling(descriptor.Kind)}'");
         }
     }
 
@@ -131,7 +131,4 @@ internal static class RemoteClients
         descriptor.Timeout is { } timeout && timeout > BackstopTimeout
             ? (timeout > ProviderLimits.MaxTimeout ? ProviderLimits.MaxTimeout : timeout) + TimeSpan.FromMinutes(1)
             : BackstopTimeout;
-
-    private static ProviderGuardChatClient Guard(IChatClient client, ProviderDescriptor descriptor, SecretRedactor secrets, HttpClient http) =>
-        new(client, descriptor.Name, ProviderKinds.Spelling(descriptor.Kind), secrets, http);
 }

@@ -26,15 +26,19 @@ internal static class ToolCallArguments
     public static bool NotJson(FunctionCallContent? call) => call?.Exception is not null;
 
     /// <summary>
-    /// Keeps, on each call of <paramref name="response"/> whose arguments did not parse, the text the model sent:
-    /// from the OpenAI library's tool call (a whole reply), or the pieces of a stream (<paramref name="updates"/>) that the
-    /// OpenAI and Anthropic libraries keep as each update's raw event. (Ollama sends arguments as JSON objects: a reply
-    /// whose arguments are not JSON is malformed as a whole.) Without raw text a call shows only that it was not JSON.
+    /// Keeps, on each call of a whole reply whose arguments did not parse, the text the model sent: from the OpenAI
+    /// library's tool call. (Ollama sends arguments as JSON objects: a reply whose arguments are not JSON is malformed as
+    /// a whole.) Without raw text a call shows only that it was not JSON.
     /// </summary>
-    public static void KeepRawText(ChatResponse response, IReadOnlyList<ChatResponseUpdate>? updates)
+    public static void KeepRawText(IEnumerable<Microsoft.Extensions.AI.ChatMessage> reply) => Keep(reply.SelectMany(m => m.Contents), null);
+
+    /// <summary>As <see cref="KeepRawText(IEnumerable{Microsoft.Extensions.AI.ChatMessage})"/> for a stream: from the pieces the OpenAI and Anthropic libraries keep as each update's raw event.</summary>
+    public static void KeepRawText(IReadOnlyList<ChatResponseUpdate> updates) => Keep(updates.SelectMany(u => u.Contents), updates);
+
+    private static void Keep(IEnumerable<AIContent> contents, IReadOnlyList<ChatResponseUpdate>? updates)
     {
         Dictionary<string, StringBuilder>? streamed = null;
-        foreach (var call in response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>())
+        foreach (var call in contents.OfType<FunctionCallContent>())
         {
             if (call.Exception is null)
             {

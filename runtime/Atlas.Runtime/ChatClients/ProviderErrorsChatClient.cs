@@ -12,13 +12,17 @@ using Microsoft.Extensions.AI;
 namespace Atlas.Runtime;
 
 /// <summary>
-/// Sits over a remote provider's client library and makes its failures uniform: every error other
-/// than a cancellation leaves as a <see cref="ProviderException"/> naming the provider and saying
-/// what went wrong (malformed reply, broken connection, error status), with API keys blanked out.
-/// A streamed reply that ends without a finish reason (a stream cut short) is an error too, never a
-/// silently truncated answer. Thread-safe, like the client it wraps, which it owns.
+/// Error normalisation: sits right over a remote provider's client library and makes its failures uniform. Every
+/// error other than a cancellation leaves as a <see cref="ProviderException"/> naming the provider and saying what went
+/// wrong (malformed reply, broken connection, error status), with API keys blanked out. A streamed reply that ends
+/// without a finish reason (a stream cut short) is an error too, never a silently truncated answer.
 /// </summary>
-internal sealed class ProviderGuardChatClient : DelegatingChatClient
+/// <remarks>
+/// Error statuses never reach it: the <see cref="ProviderHttpHandler"/> under the library turns them into
+/// <see cref="ProviderException"/>s, which pass through unchanged; it tells the handler the call's token before each
+/// step. Thread-safe, like the client it wraps, which it owns (with the library's HTTP client).
+/// </remarks>
+internal sealed class ProviderErrorsChatClient : DelegatingChatClient
 {
     private readonly string _provider;
     private readonly string _kind;
@@ -26,7 +30,7 @@ internal sealed class ProviderGuardChatClient : DelegatingChatClient
     private readonly IDisposable? _resources;
 
     /// <summary>Wraps <paramref name="inner"/>; <paramref name="resources"/> (the library's HttpClient, which it does not dispose) go with it.</summary>
-    public ProviderGuardChatClient(IChatClient inner, string provider, string kind, SecretRedactor secrets, IDisposable? resources = null)
+    public ProviderErrorsChatClient(IChatClient inner, string provider, string kind, SecretRedactor secrets, IDisposable? resources = null)
         : base(inner)
     {
         _provider = provider;
