@@ -16,9 +16,9 @@ public sealed record ProviderStatus(string Name, ProviderKind Kind, bool Availab
 
 /// <summary>Options of a workflow block that many inputs are pushed through.</summary>
 /// <param name="BoundedCapacity">How many inputs (and how many results) the block buffers before <c>SendAsync</c> waits.</param>
-/// <param name="MaxConcurrentRuns">How many inputs are inside the graph at once; each step runs up to this many in parallel.</param>
+/// <param name="MaxConcurrentRuns">How many inputs run at once; each step runs up to this many in parallel.</param>
 /// <param name="OnEvent">Receives every run's events, from many threads at once; exceptions it throws are ignored.</param>
-/// <param name="CancellationToken">Cancels every block of the graph.</param>
+/// <param name="CancellationToken">Cancels the block and every run in it.</param>
 public sealed record WorkflowBlockOptions(int BoundedCapacity = 64, int MaxConcurrentRuns = 16, Action<AtlasEvent>? OnEvent = null, System.Threading.CancellationToken CancellationToken = default)
 {
     /// <summary>
@@ -31,7 +31,7 @@ public sealed record WorkflowBlockOptions(int BoundedCapacity = 64, int MaxConcu
 
 /// <summary>
 /// Executes what .atlas files declare: agents on providers and routes, knowledge search, and
-/// workflows as TPL Dataflow graphs. One instance serves many concurrent runs (thread-safe);
+/// workflows (directly for one input, in a TPL Dataflow block for a stream). One instance serves many concurrent runs (thread-safe);
 /// it owns the chat clients it creates and disposes them (a host's own clients stay the host's).
 /// </summary>
 public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable

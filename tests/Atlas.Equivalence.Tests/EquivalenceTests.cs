@@ -85,6 +85,31 @@ public class EquivalenceTests(ITestOutputHelper output)
         Assert.True(generatedEvents.SequenceEqual(interpretedEvents), "Events differ:\n" + EventTrace.Difference(generatedEvents, interpretedEvents));
     }
 
+    /// <summary>
+    /// The fused path (<c>RunAsync</c>, <c>RunStreamingAsync</c>: the graph run directly) and the block path (<c>CreateBlock</c>,
+    /// a stream of one input) give the same result and the same events, in an order the graph allows.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(All))]
+    public async Task FusedAndBlock_SameInput_SameResultAndEvents(EquivalenceCase run)
+    {
+        var project = AtlasProject.Get(run.Project);
+        var workflow = project.Compile().Workflows.Single(w => w.Name == run.Workflow);
+        var configure = Offline.Configure(Path.GetDirectoryName(project.Files[0])!);
+        var program = GeneratedProgram.For(project);
+
+        var fused = await program.RunAsync(workflow, run.ReadInput(), configure);
+        var (blockEvents, blockResult) = await program.RunBlockAsync(workflow, run.ReadInput(), configure);
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(fused.Result), JsonNode.Parse(blockResult)), $"Results differ:\nfused: {fused.Result}\nblock: {blockResult}");
+        Assert.True(blockEvents[^1] is Atlas.Runtime.RunCompleted { Succeeded: true }, EventTrace.Describe(blockEvents[^1]));
+        var violations = EventTrace.OrderViolations(blockEvents, fused.Nodes);
+        Assert.True(violations.Count == 0, "block events are out of order:\n" + string.Join("\n", violations));
+        var fusedEvents = EventTrace.Multiset(fused.Events);
+        var blockMultiset = EventTrace.Multiset(blockEvents);
+        Assert.True(fusedEvents.SequenceEqual(blockMultiset), "Events differ:\n" + EventTrace.Difference(fusedEvents, blockMultiset));
+    }
+
     [Fact]
     public async Task Dispatch_BothSides_TraceShowsBothDelegationsAndTheToolCall()
     {

@@ -157,6 +157,30 @@ public class WorkflowTests
     }
 
     [Fact]
+    public async Task Run_StepsThatFinishAtOnce_RunOnTheCallersThread_AndAFailureIsTheTasks()
+    {
+        var graph = new WorkflowGraphBuilder<Flow>("chain")
+            .Step("a", [], Body(s => s.A = s.Input + 1))
+            .Step("b", ["a"], Body(s => s.B = s.A * 2))
+            .Step("c", ["b"], Body(s => s.C = s.B + 1))
+            .Build(["c"]);
+        var runtime = TestSupport.Runtime();
+
+        // Nothing awaits: the whole run happens inside the call, with no thread-pool work item.
+        var run = runtime.RunAsync(graph, new Flow { Input = 1 }, s => s.C, CancellationToken.None);
+        Assert.True(run.IsCompletedSuccessfully);
+        Assert.Equal(5, await run);
+
+        // A failure of such a run is the returned task's, as for any async method: nothing throws at the call.
+        var failing = new WorkflowGraphBuilder<Flow>("failing").Step("a", [], Body(_ => throw new InvalidOperationException("no"))).Build(["a"]);
+        var failed = runtime.RunAsync(failing, new Flow(), s => s.A, CancellationToken.None);
+        Assert.True(failed.IsFaulted);
+        Assert.Equal("Workflow 'failing' failed at step 'a': no", (await Assert.ThrowsAsync<WorkflowFailedException>(() => failed)).Message);
+        var cancelled = runtime.RunAsync(graph, new Flow(), s => s.C, new CancellationToken(canceled: true));
+        Assert.True(cancelled.IsCanceled);
+    }
+
+    [Fact]
     public async Task RunStreaming_EventsInOrder_WithOneRunIdAndTotals()
     {
         var agent = new AgentDescriptor("talker", [], "string", null, "offline", TestSupport.Template("Say hello to the team"));

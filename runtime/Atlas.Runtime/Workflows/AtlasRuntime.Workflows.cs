@@ -12,9 +12,11 @@ public sealed partial class AtlasRuntime
 {
     /// <summary>Runs a workflow for one input and returns its result (throws <see cref="WorkflowFailedException"/> on failure).</summary>
     /// <remarks>
-    /// Each call gets its own run id and its own blocks (bounded, all on <paramref name="cancellationToken"/>),
-    /// so concurrent calls share nothing but the runtime's providers. Cancelling throws
-    /// <see cref="OperationCanceledException"/> at once; running steps see the same token.
+    /// The run executes the graph directly: each step starts once the steps it reads are done, independent steps
+    /// run at once, and steps that finish synchronously (cached tools, plain values) run on the caller's thread with
+    /// no scheduling at all. Each call gets its own run, so concurrent calls share nothing but the runtime's
+    /// providers; nothing is allocated for events (nobody observes this run). Cancelling throws
+    /// <see cref="OperationCanceledException"/>; running steps see the same token.
     /// </remarks>
     /// <typeparam name="TState">The run's state: the workflow's inputs and one slot per step's result, written by the steps.</typeparam>
     /// <typeparam name="TResult">What the workflow returns.</typeparam>
@@ -25,23 +27,46 @@ public sealed partial class AtlasRuntime
     /// <returns>What <paramref name="result"/> built.</returns>
     /// <exception cref="WorkflowFailedException">A step (or <paramref name="result"/>) failed; <see cref="WorkflowFailedException.Step"/> says which.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<TResult> RunAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, CancellationToken cancellationToken)
+    public Task<TResult> RunAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, CancellationToken cancellationToken)
         where TState : class
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(result);
-        var outcome = await RunOnceAsync(graph, state, result, onEvent: null, cancellationToken).ConfigureAwait(false);
-        if (outcome.Failure is { } failure)
-        {
-            throw new WorkflowFailedException(
-                outcome.RunId,
-                failure.Step,
-                failure.Step is null ? $"Workflow '{graph.Workflow}' failed: {failure.Error}" : $"Workflow '{graph.Workflow}' failed at step '{failure.Step}': {failure.Error}",
-                failure.Exception);
-        }
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<TResult>(cancellationToken);
+        var context = new RunContext(this, graph.Workflow, onEvent: null) { Budget = graph.Budget };
+        var run = graph.Engine.RunAsync(this, state, context, limits: null, cancellationToken);
+        if (!run.IsCompletedSuccessfully) return ResultAsync(run, graph, state, context, result);
 
-        return outcome.Value!;
+        // Finished on this thread: hand back a finished task (a failure too is the task's, never thrown here).
+        try
+        {
+            return Task.FromResult(Result(graph, state, context, result, "Workflow"));
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<TResult>(ex);
+        }
+    }
+
+    private static async Task<TResult> ResultAsync<TState, TResult>(Task run, WorkflowGraph<TState> graph, TState state, RunContext context, Func<TState, TResult> result)
+        where TState : class
+    {
+        await run.ConfigureAwait(false);
+        return Result(graph, state, context, result, "Workflow");
+    }
+
+    /// <summary>The result of a finished, unobserved run, or its failure thrown as <see cref="WorkflowFailedException"/>.</summary>
+    private static TResult Result<TState, TResult>(WorkflowGraph<TState> graph, TState state, RunContext context, Func<TState, TResult> result, string noun)
+        where TState : class
+    {
+        var (value, failure) = Finish(state, context, result);
+        if (failure is null) return value!;
+        throw new WorkflowFailedException(
+            context.RunId,
+            failure.Step,
+            failure.Step is null ? $"{noun} '{graph.Workflow}' failed: {failure.Error}" : $"{noun} '{graph.Workflow}' failed at step '{failure.Step}': {failure.Error}",
+            failure.Exception);
     }
 
     /// <summary>Runs a workflow for one input, yielding its events as they happen (ending with RunCompleted).</summary>
@@ -68,7 +93,7 @@ public sealed partial class AtlasRuntime
             {
                 try
                 {
-                    await RunOnceAsync<TState, bool>(graph, state, null, e => events.Writer.TryWrite(e), stop.Token).ConfigureAwait(false);
+                    await RunObservedAsync(graph, state, e => events.Writer.TryWrite(e), stop.Token).ConfigureAwait(false);
                     events.Writer.TryComplete();
                 }
                 catch (Exception ex)
@@ -103,10 +128,11 @@ public sealed partial class AtlasRuntime
     /// Results come out in <b>completion order</b> (not input order): a slow input does not hold back
     /// the ones behind it; match them by <see cref="WorkflowResult{T}.RunId"/> (reported in
     /// <see cref="RunStarted"/>) or carry a key in the state. At most
-    /// <see cref="WorkflowBlockOptions.MaxConcurrentRuns"/> inputs are inside the graph at once, and at
-    /// most <see cref="WorkflowBlockOptions.BoundedCapacity"/> wait at the input and at the output, so
-    /// memory stays flat however long the stream. Use <c>SendAsync</c>, then <c>Complete()</c>, and
-    /// read every result. Cancelling the token of the options cancels every block.
+    /// <see cref="WorkflowBlockOptions.MaxConcurrentRuns"/> inputs run at once (each through the whole graph, as
+    /// <see cref="RunAsync"/> runs it), at most <see cref="WorkflowBlockOptions.MaxParallelismPerStep"/> of them in
+    /// any one step, and at most <see cref="WorkflowBlockOptions.BoundedCapacity"/> more wait, so memory stays flat
+    /// however long the stream. Use <c>SendAsync</c>, then <c>Complete()</c>, and read every result. Cancelling the
+    /// token of the options cancels the block and every run in it.
     /// </remarks>
     /// <typeparam name="TInput">What is sent into the block, one per run.</typeparam>
     /// <typeparam name="TState">The run's state.</typeparam>
@@ -116,8 +142,8 @@ public sealed partial class AtlasRuntime
     /// <param name="result">Builds the workflow's return from a finished run's state.</param>
     /// <param name="options">Capacity, concurrency, the event observer and the token; <see langword="null"/> for the defaults.</param>
     /// <returns>
-    /// The block: send inputs to it and link or receive its results. It owns its inner blocks; it completes once
-    /// <c>Complete()</c> was called and every result has been received.
+    /// The block: send inputs to it and link or receive its results. It completes once <c>Complete()</c> was called
+    /// and every result has been received.
     /// </returns>
     public IPropagatorBlock<TInput, WorkflowResult<TResult>> CreateBlock<TInput, TState, TResult>(
         WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, WorkflowBlockOptions? options = null)
@@ -129,157 +155,115 @@ public sealed partial class AtlasRuntime
         options ??= new WorkflowBlockOptions();
         var capacity = Math.Max(1, options.BoundedCapacity);
         var maxRuns = Math.Max(1, options.MaxConcurrentRuns);
-        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
-        var admission = new SemaphoreSlim(maxRuns, maxRuns);
-        var consumers = WorkflowPipeline<TState>.Consumers(graph);
         var onEvent = options.OnEvent;
+        var engine = graph.Engine;
 
-        var entry = new TransformBlock<TInput, WorkflowRun<TState>>(
-            async input =>
+        // One block runs whole runs, as many at once as allowed; a step's own parallelism is a limit per step.
+        var limits = options.MaxParallelismPerStep is { } perStep && perStep < maxRuns && engine.Steps.Count > 0
+            ? new StepLimits(engine.Steps.Count, Math.Max(1, perStep))
+            : null;
+        var cancellationToken = options.CancellationToken;
+        var block = new TransformBlock<TInput, WorkflowResult<TResult>>(
+            input => RunOneAsync(graph, createState, result, input, onEvent, limits, cancellationToken),
+            new ExecutionDataflowBlockOptions
             {
-                await admission.WaitAsync(cancellation.Token).ConfigureAwait(false);
-                var context = new RunContext(this, graph.Workflow, onEvent) { Budget = graph.Budget };
-                if (context.Observed)
-                {
-                    context.Emit(new RunStarted(context.RunId, graph.Workflow, context.Now));
-                }
+                BoundedCapacity = capacity + maxRuns,
+                MaxDegreeOfParallelism = maxRuns,
+                CancellationToken = cancellationToken,
+                EnsureOrdered = false,
+            });
+        if (limits is not null)
+        {
+            block.Completion.ContinueWith(_ => limits.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
 
-                TState? state = null;
-                try
-                {
-                    state = createState(input);
-                }
-                catch (Exception ex)
-                {
-                    context.Fail("input", ex);
-                    context.Emit(new StepFailed(context.RunId, "input", context.Now, RunContext.Describe(ex)));
-                }
-
-                return new WorkflowRun<TState>(context, state, consumers);
-            },
-            new ExecutionDataflowBlockOptions { BoundedCapacity = capacity, CancellationToken = cancellation.Token });
-
-        var pipeline = WorkflowPipeline<TState>.Create(this, graph, entry, maxRuns, cancellation, options.MaxParallelismPerStep);
-        var finish = new TransformBlock<WorkflowRun<TState>, WorkflowResult<TResult>>(
-            run =>
-            {
-                try
-                {
-                    var (value, failure) = Finish(run, result);
-                    return new WorkflowResult<TResult>(run.Context.RunId, value, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}");
-                }
-                finally
-                {
-                    admission.Release();
-                }
-            },
-            new ExecutionDataflowBlockOptions { BoundedCapacity = capacity, CancellationToken = cancellation.Token, EnsureOrdered = false });
-        pipeline.Exit.LinkTo(finish, new DataflowLinkOptions { PropagateCompletion = true });
-
-        // The linked token source is ours: release it once nothing can use it.
-        Task.WhenAll(pipeline.Completion, finish.Completion.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default))
-            .ContinueWith(_ => cancellation.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return DataflowBlock.Encapsulate(entry, finish);
+        return block;
     }
 
-    /// <summary>
-    /// A workflow called from a step of another run (see <see cref="StepContext.RunWorkflowAsync"/>):
-    /// it runs as a run of its own whose events go to <paramref name="onEvent"/>; its usage is returned.
-    /// </summary>
+    /// <summary>One input of a stream: its run, its events, and its result or error; only cancellation throws.</summary>
+    private async Task<WorkflowResult<TResult>> RunOneAsync<TInput, TState, TResult>(
+        WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, TInput input, Action<AtlasEvent>? onEvent, StepLimits? limits, CancellationToken cancellationToken)
+        where TState : class
+    {
+        var context = new RunContext(this, graph.Workflow, onEvent) { Budget = graph.Budget };
+        if (context.Observed) context.Emit(new RunStarted(context.RunId, graph.Workflow, context.Now));
+        TState? state = null;
+        try
+        {
+            state = createState(input);
+        }
+        catch (Exception ex)
+        {
+            context.Fail("input", ex);
+            if (context.Observed) context.Emit(new StepFailed(context.RunId, "input", context.Now, RunContext.Describe(ex)));
+        }
+
+        TResult? value = default;
+        RunFailure? failure;
+        if (state is null)
+        {
+            failure = Complete(context);
+        }
+        else
+        {
+            await graph.Engine.RunAsync(this, state, context, limits, cancellationToken).ConfigureAwait(false);
+            (value, failure) = Finish(state, context, result);
+        }
+
+        return new WorkflowResult<TResult>(context.RunId, value, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}");
+    }
+
     internal async Task<(TResult Value, Usage Usage)> RunCalledAsync<TState, TResult>(
         WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, Action<AtlasEvent>? onEvent, CancellationToken cancellationToken)
         where TState : class
     {
-        var outcome = await RunOnceAsync(graph, state, result, onEvent, cancellationToken).ConfigureAwait(false);
-        if (outcome.Failure is { } failure)
-        {
-            throw new WorkflowFailedException(
-                outcome.RunId,
-                failure.Step,
-                failure.Step is null ? $"workflow '{graph.Workflow}' failed: {failure.Error}" : $"workflow '{graph.Workflow}' failed at step '{failure.Step}': {failure.Error}",
-                failure.Exception);
-        }
-
-        return (outcome.Value!, outcome.Usage);
+        cancellationToken.ThrowIfCancellationRequested();
+        var context = new RunContext(this, graph.Workflow, onEvent) { Budget = graph.Budget };
+        if (context.Observed) context.Emit(new RunStarted(context.RunId, graph.Workflow, context.Now));
+        await graph.Engine.RunAsync(this, state, context, limits: null, cancellationToken).ConfigureAwait(false);
+        return (Result(graph, state, context, result, "workflow"), context.Usage);
     }
 
-    /// <summary>One input through a graph of its own: RunStarted, the steps, RunCompleted.</summary>
-    private async Task<RunOutcome<TResult>> RunOnceAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, Func<TState, TResult>? result, Action<AtlasEvent>? onEvent, CancellationToken cancellationToken)
+    /// <summary>A run whose events go to <paramref name="onEvent"/>: from <see cref="RunStarted"/> to <see cref="RunCompleted"/>; a failure is an event, not an exception.</summary>
+    private async Task RunObservedAsync<TState>(WorkflowGraph<TState> graph, TState state, Action<AtlasEvent> onEvent, CancellationToken cancellationToken)
         where TState : class
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var context = new RunContext(this, graph.Workflow, onEvent) { Budget = graph.Budget };
-        var entry = new BufferBlock<WorkflowRun<TState>>(new DataflowBlockOptions { BoundedCapacity = 1, CancellationToken = cancellation.Token });
-        var pipeline = WorkflowPipeline<TState>.Create(this, graph, entry, maxRuns: 1, cancellation);
-        try
-        {
-            context.Emit(new RunStarted(context.RunId, graph.Workflow, context.Now));
-            await entry.SendAsync(new WorkflowRun<TState>(context, state, WorkflowPipeline<TState>.Consumers(graph)), cancellation.Token).ConfigureAwait(false);
-            entry.Complete();
-            WorkflowRun<TState> finished;
-            try
-            {
-                finished = await pipeline.Exit.ReceiveAsync(cancellation.Token).ConfigureAwait(false);
-            }
-            catch (InvalidOperationException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The exit completed without the run: a block faulted. Report the fault as the run's failure.
-                var fault = pipeline.Exit.Completion.Exception?.GetBaseException() ?? new InvalidOperationException("The workflow's blocks stopped before the run finished.");
-                context.Fail(null, fault);
-                var error = context.Failure!;
-                context.Emit(new RunCompleted(context.RunId, context.Now, context.Elapsed, context.Usage, false, error.Error));
-                return new RunOutcome<TResult>(context.RunId, default, error);
-            }
-
-            var (value, failure) = result is null ? (default, FinishWithoutResult(finished)) : Finish(finished, result);
-            return new RunOutcome<TResult>(context.RunId, value, failure, context.Usage);
-        }
-        finally
-        {
-            // Stop whatever is still running (only after a cancellation or a fault) before the token source goes.
-            if (!pipeline.Completion.IsCompleted)
-            {
-                await cancellation.CancelAsync().ConfigureAwait(false);
-            }
-        }
+        context.Emit(new RunStarted(context.RunId, graph.Workflow, context.Now));
+        await graph.Engine.RunAsync(this, state, context, limits: null, cancellationToken).ConfigureAwait(false);
+        Complete(context);
     }
 
-    private static (TResult? Value, RunFailure? Failure) Finish<TState, TResult>(WorkflowRun<TState> run, Func<TState, TResult> result)
+    /// <summary>The run's result once every step has finished (a failing <paramref name="result"/> fails the run at <c>return</c>), and its failure.</summary>
+    private static (TResult? Value, RunFailure? Failure) Finish<TState, TResult>(TState state, RunContext context, Func<TState, TResult> result)
         where TState : class
     {
-        var context = run.Context;
         TResult? value = default;
         if (!context.IsFailed)
         {
             try
             {
-                value = result(run.State!);
+                value = result(state);
             }
             catch (Exception ex)
             {
                 context.Fail("return", ex);
-                context.Emit(new StepFailed(context.RunId, "return", context.Now, RunContext.Describe(ex)));
+                if (context.Observed) context.Emit(new StepFailed(context.RunId, "return", context.Now, RunContext.Describe(ex)));
             }
         }
 
         return (value, Complete(context));
     }
 
-    private static RunFailure? FinishWithoutResult<TState>(WorkflowRun<TState> run)
-        where TState : class => Complete(run.Context);
-
     private static RunFailure? Complete(RunContext context)
     {
         var failure = context.Failure;
-        if (!context.Observed)
+        if (context.Observed)
         {
-            return failure;
+            context.Emit(new RunCompleted(context.RunId, context.Now, context.Elapsed, context.Usage, failure is null, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}"));
         }
 
-        context.Emit(new RunCompleted(context.RunId, context.Now, context.Elapsed, context.Usage, failure is null, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}"));
         return failure;
     }
-
-    private sealed record RunOutcome<TResult>(string RunId, TResult? Value, RunFailure? Failure, Usage Usage = default);
 }

@@ -11,22 +11,32 @@ namespace Atlas.Runtime;
 internal sealed class RunContext
 {
     private readonly Action<AtlasEvent>? _onEvent;
-    private readonly object _gate = new();
     private Usage _usage;
     private RunFailure? _failure;
+    private string? _runId;
 
     public RunContext(AtlasRuntime runtime, string workflow, Action<AtlasEvent>? onEvent, string? runId = null)
     {
         Runtime = runtime;
         Workflow = workflow;
         _onEvent = onEvent;
-        RunId = runId ?? NewRunId();
+        _runId = runId;
         StartedAt = runtime.TimeProvider.GetTimestamp();
     }
 
     public AtlasRuntime Runtime { get; }
 
-    public string RunId { get; }
+    public string RunId
+    {
+        get
+        {
+            // Made on first use: a run nobody observes and that succeeds never needs one.
+            var runId = Volatile.Read(ref _runId);
+            if (runId is not null) return runId;
+            Interlocked.CompareExchange(ref _runId, NewRunId(), null);
+            return _runId!;
+        }
+    }
 
     public string Workflow { get; }
 
@@ -47,7 +57,7 @@ internal sealed class RunContext
     {
         get
         {
-            lock (_gate)
+            lock (this) // internal type: nothing else can take this lock
             {
                 return _usage;
             }
@@ -77,7 +87,7 @@ internal sealed class RunContext
 
     public void AddUsage(Usage usage)
     {
-        lock (_gate)
+        lock (this) // internal type: nothing else can take this lock
         {
             _usage += usage;
         }

@@ -17,7 +17,6 @@ public sealed class StepContext
     /// <summary>The <c>for</c> items the current flow runs in, innermost first (a workflow called from an item has steps and items of its own).</summary>
     private static readonly AsyncLocal<ItemFrame?> s_items = new();
 
-    private readonly object _gate = new();
     private Usage _usage;
 
     internal StepContext(RunContext run, string step)
@@ -42,7 +41,7 @@ public sealed class StepContext
     {
         get
         {
-            lock (_gate)
+            lock (Run) // the run's lock: usage changes only on model calls, never contended for long
             {
                 return _usage;
             }
@@ -199,7 +198,7 @@ public sealed class StepContext
 
     internal void AddUsage(Usage usage)
     {
-        lock (_gate)
+        lock (Run) // the run's lock: usage changes only on model calls, never contended for long
         {
             _usage += usage;
         }

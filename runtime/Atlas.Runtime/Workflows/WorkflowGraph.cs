@@ -35,8 +35,8 @@ public sealed record WorkflowNode(string Name, IReadOnlyList<string> DependsOn, 
 
 /// <summary>
 /// Declares a workflow's DAG: steps with their dependencies, switches with one body per arm, and
-/// which steps the return reads. Generated code and the CLI interpreter both build graphs with it;
-/// <see cref="AtlasRuntime"/> turns a graph into TPL Dataflow blocks.
+/// which steps the return reads. Generated code and the interpreter both build graphs with it;
+/// <see cref="AtlasRuntime"/> runs a graph directly for one input, and inside one dataflow block for a stream.
 /// </summary>
 /// <remarks>
 /// Not thread-safe while building; the <see cref="WorkflowGraph{TState}"/> it builds is immutable.
@@ -167,7 +167,7 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
         return copy;
     }
 
-    // Kahn's algorithm in declaration order, so the order (and the engine's block order) is stable.
+    // Kahn's algorithm in declaration order, so the order (and the order the engine starts steps in) is stable.
     private IReadOnlyList<StepSpec<TState>> TopologicalOrder()
     {
         var byName = _steps.ToDictionary(s => s.Name, StringComparer.Ordinal);
@@ -202,6 +202,7 @@ public sealed class WorkflowGraph<TState> where TState : class
         Steps = steps;
         ReturnDependsOn = returnDependsOn;
         Nodes = steps.Select(s => new WorkflowNode(s.Name, s.DependsOn, s.IsSwitch ? WorkflowNodeKind.Switch : WorkflowNodeKind.Step, s.Arms.Count, s.Policy)).ToArray();
+        Engine = new WorkflowEngine<TState>(steps);
     }
 
     /// <summary>The workflow's name.</summary>
@@ -217,6 +218,9 @@ public sealed class WorkflowGraph<TState> where TState : class
     public BudgetDescriptor? Budget { get; internal init; }
 
     internal IReadOnlyList<StepSpec<TState>> Steps { get; }
+
+    /// <summary>What runs the graph for one input.</summary>
+    internal WorkflowEngine<TState> Engine { get; }
 }
 
 /// <summary>A validated step of a graph: a body, or a selector with arms.</summary>

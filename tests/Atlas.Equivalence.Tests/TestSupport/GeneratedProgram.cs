@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading;
+using System.Threading.Tasks.Dataflow;
 using Atlas.Compiler.Model;
 using Atlas.Emitter.Tests.TestSupport;
 using Atlas.Runtime;
@@ -138,6 +139,46 @@ internal sealed partial class GeneratedProgram
         Type("AtlasServiceCollectionExtensions").GetMethod("AddAtlas")!.Invoke(null, [services, configure]);
         await using var provider = services.BuildServiceProvider();
         return await provider.GetRequiredService<AtlasRuntime>().SearchAsync(knowledge, query, options, null, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// <paramref name="workflow"/> on one input through the block path: the generated <c>CreateBlock</c>, its events
+    /// through <see cref="WorkflowBlockOptions.OnEvent"/> and its one <see cref="WorkflowResult{T}"/>, as a stream of
+    /// one item. The result is the value's JSON, or the block's error text.
+    /// </summary>
+    public async Task<(IReadOnlyList<AtlasEvent> Events, string Result)> RunBlockAsync(WorkflowModel workflow, JsonNode? input, Action<AtlasRuntimeOptions> configure)
+    {
+        var services = new ServiceCollection();
+        Type("AtlasServiceCollectionExtensions").GetMethod("AddAtlas")!.Invoke(null, [services, configure]);
+        await using var provider = services.BuildServiceProvider();
+
+        var type = Type(Consumer.Pascal(workflow.Name) + "Workflow");
+        var instance = provider.GetRequiredService(type);
+        var options = JsonOptions;
+        var run = type.GetMethods().Single(m => m.Name == "RunAsync" && !m.GetParameters().Any(p => p.ParameterType == typeof(StepContext)));
+        var arguments = Arguments(workflow, run.GetParameters(), input, options)[..^1];
+
+        // The block's input: the one parameter's value, or the generated input record of all of them.
+        var createBlock = type.GetMethod("CreateBlock")!;
+        var inputType = createBlock.ReturnType.GetGenericArguments()[0];
+        var blockInput = workflow.Parameters.Count == 1 ? arguments[0] : Activator.CreateInstance(inputType, arguments);
+
+        var events = new ConcurrentQueue<AtlasEvent>();
+        var block = (IDataflowBlock)Invoke(createBlock, instance, [new WorkflowBlockOptions(OnEvent: events.Enqueue)])!;
+        var send = typeof(DataflowBlock).GetMethods().Single(m => m.Name == nameof(DataflowBlock.SendAsync) && m.GetParameters().Length == 2).MakeGenericMethod(inputType);
+        Assert.True(await (Task<bool>)send.Invoke(null, [block, blockInput])!);
+        block.Complete();
+        var receive = typeof(DataflowBlock).GetMethods().Single(m => m.Name == nameof(DataflowBlock.ReceiveAsync) && m.GetParameters().Length == 1)
+            .MakeGenericMethod(createBlock.ReturnType.GetGenericArguments()[1]);
+        var received = (Task)receive.Invoke(null, [block])!;
+        await received;
+        var workflowResult = received.GetType().GetProperty("Result")!.GetValue(received)!;
+        await block.Completion;
+
+        var error = (string?)workflowResult.GetType().GetProperty("Error")!.GetValue(workflowResult);
+        var value = workflowResult.GetType().GetProperty("Value")!.GetValue(workflowResult);
+        var json = error ?? JsonSerializer.Serialize(value, run.ReturnType.GetGenericArguments()[0], options);
+        return (events.ToArray(), json);
     }
 
     /// <summary>The typed arguments: one parameter takes the whole input, several an object keyed by parameter name (as <c>atlas run --input</c>).</summary>

@@ -1,0 +1,194 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Atlas.Runtime;
+
+/// <summary>
+/// Runs one input through a <see cref="WorkflowGraph{TState}"/> directly, with tasks instead of dataflow blocks:
+/// each step starts once the steps it reads are done (at once, on the caller's thread, when they already are),
+/// independent steps run concurrently, a switch runs only its chosen arm, and the run ends when every step has.
+/// </summary>
+/// <remarks>
+/// <para>The rules are the ones every back-end shares: a step whose dependencies finished after the run failed is
+/// skipped; a failing step records the run's first failure and the steps already running go on; only cancellation
+/// ends a run early (an <see cref="OperationCanceledException"/> out of <see cref="RunAsync"/>). A step's body runs
+/// under its <see cref="StepPolicy"/> only when the policy sets something. Nothing is allocated for events unless the
+/// run is observed.</para>
+/// <para>Built once per graph; thread-safe (a run's data lives in its state, its <see cref="RunContext"/> and its task array).</para>
+/// </remarks>
+internal sealed class WorkflowEngine<TState> where TState : class
+{
+    private readonly IReadOnlyList<StepSpec<TState>> _steps;
+    private readonly int[][] _dependencies;
+
+    public WorkflowEngine(IReadOnlyList<StepSpec<TState>> steps)
+    {
+        _steps = steps;
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < steps.Count; i++) index[steps[i].Name] = i;
+        _dependencies = new int[steps.Count][];
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var names = steps[i].DependsOn;
+            var dependencies = new int[names.Count];
+            for (var d = 0; d < names.Count; d++) dependencies[d] = index[names[d]];
+            _dependencies[i] = dependencies;
+        }
+    }
+
+    /// <summary>The steps, in a topological order (each after the steps it depends on).</summary>
+    public IReadOnlyList<StepSpec<TState>> Steps => _steps;
+
+    /// <summary>
+    /// Runs every step of the graph for <paramref name="state"/>; failures are recorded in <paramref name="context"/>
+    /// (with their events), never thrown. <paramref name="limits"/>, when given, caps how many runs execute each step at once.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task RunAsync(AtlasRuntime runtime, TState state, RunContext context, StepLimits? limits, CancellationToken cancellationToken)
+    {
+        var count = _steps.Count;
+        if (count == 0) return Task.CompletedTask;
+        var run = new Run(this, runtime, state, context, limits, cancellationToken, new Task[count]);
+        var tasks = run.Tasks;
+        for (var i = 0; i < count; i++) tasks[i] = run.StartStep(i);
+
+        for (var i = 0; i < count; i++)
+        {
+            if (!tasks[i].IsCompletedSuccessfully) return WaitAsync(tasks, i);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static async Task WaitAsync(Task[] tasks, int first)
+    {
+        for (var i = first; i < tasks.Length; i++) await tasks[i].ConfigureAwait(false);
+    }
+
+    /// <summary>One run's progress: the task of each step, indexed as the graph's steps.</summary>
+    private sealed class Run(WorkflowEngine<TState> engine, AtlasRuntime runtime, TState state, RunContext context, StepLimits? limits, CancellationToken cancellationToken, Task[] tasks)
+    {
+        public Task[] Tasks { get; } = tasks;
+
+        public Task StartStep(int index)
+        {
+            foreach (var dependency in engine._dependencies[index])
+            {
+                if (!Tasks[dependency].IsCompleted) return AfterDependenciesAsync(index);
+                if (!Tasks[dependency].IsCompletedSuccessfully) return Tasks[dependency]; // cancelled: the run stops
+            }
+
+            return ExecuteAsync(index);
+        }
+
+        private async Task AfterDependenciesAsync(int index)
+        {
+            foreach (var dependency in engine._dependencies[index]) await Tasks[dependency].ConfigureAwait(false);
+            await ExecuteAsync(index).ConfigureAwait(false);
+        }
+
+        private Task ExecuteAsync(int index)
+        {
+            if (context.IsFailed) return Task.CompletedTask;
+            var spec = engine._steps[index];
+            if (limits?.For(index) is { } limit) return LimitedAsync(limit, spec);
+            return spec.IsSwitch ? SwitchAsync(spec) : StepAsync(spec, spec.Body!);
+        }
+
+        private async Task LimitedAsync(SemaphoreSlim limit, StepSpec<TState> spec)
+        {
+            await limit.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (context.IsFailed) return;
+                await (spec.IsSwitch ? SwitchAsync(spec) : StepAsync(spec, spec.Body!)).ConfigureAwait(false);
+            }
+            finally
+            {
+                limit.Release();
+            }
+        }
+
+        private Task SwitchAsync(StepSpec<TState> spec)
+        {
+            int arm;
+            try
+            {
+                arm = spec.SelectArm!(state);
+                if (arm < 0 || arm >= spec.Arms.Count) throw new InvalidOperationException($"switch chose arm {arm}, but it has arms 0 to {spec.Arms.Count - 1}");
+            }
+            catch (Exception ex)
+            {
+                // The step started (its subject was read) and failed before any arm ran.
+                if (context.Observed) context.Emit(new StepStarted(context.RunId, spec.Name, context.Now));
+                Fail(spec.Name, ex);
+                return Task.CompletedTask;
+            }
+
+            return StepAsync(spec, spec.Arms[arm]);
+        }
+
+        private async Task StepAsync(StepSpec<TState> spec, StepBody<TState> body)
+        {
+            var step = new StepContext(context, spec.Name);
+            var observed = context.Observed;
+            if (observed) context.Emit(new StepStarted(context.RunId, spec.Name, context.Now));
+            var started = observed ? runtime.TimeProvider.GetTimestamp() : 0;
+            try
+            {
+                if (spec.Policy.Retry <= 0 && spec.Policy.Timeout is null)
+                {
+                    // No policy: nothing for Polly to do, so no wrapper either (the common case, and the hot path).
+                    await body(state, step, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await runtime.Resilience.ExecuteAsync(
+                        spec.Policy,
+                        step,
+                        async ct =>
+                        {
+                            await body(state, step, ct).ConfigureAwait(false);
+                            return true;
+                        },
+                        canRetry: null,
+                        cancellationToken).ConfigureAwait(false);
+                }
+
+                if (observed) context.Emit(new StepCompleted(context.RunId, spec.Name, context.Now, runtime.TimeProvider.GetElapsedTime(started), step.Usage));
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Fail(spec.Name, ex);
+            }
+        }
+
+        private void Fail(string step, Exception error)
+        {
+            context.Fail(step, error);
+            if (context.Observed) context.Emit(new StepFailed(context.RunId, step, context.Now, RunContext.Describe(error)));
+        }
+    }
+}
+
+/// <summary>At most so many runs in one step at once, per step: a stream's per-step parallelism.</summary>
+internal sealed class StepLimits(int steps, int perStep) : IDisposable
+{
+    private readonly SemaphoreSlim[] _limits = CreateLimits(steps, perStep);
+
+    public SemaphoreSlim For(int step) => _limits[step];
+
+    public void Dispose()
+    {
+        foreach (var limit in _limits) limit.Dispose();
+    }
+
+    private static SemaphoreSlim[] CreateLimits(int steps, int perStep)
+    {
+        var limits = new SemaphoreSlim[steps];
+        for (var i = 0; i < steps; i++) limits[i] = new SemaphoreSlim(perStep, perStep);
+        return limits;
+    }
+}
