@@ -45,7 +45,7 @@ internal sealed class AgentModelClient : DelegatingChatClient
         {
             // After max_tool_calls rounds the loop asks once more offering no tools, for an answer from what the tools said;
             // a reply that still asks for tools would come back unanswered, as if its empty text were the answer.
-            var limit = AtlasRuntime.MaxToolCalls(_call.Agent);
+            var limit = AgentRunner.MaxToolCalls(_call.Agent);
             if (++_rounds > limit)
             {
                 throw new ToolCallLimitException(_call.Agent.Name, limit, _call.Agent.MaxToolCalls is not null, requested);

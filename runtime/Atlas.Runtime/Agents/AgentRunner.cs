@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -12,52 +13,41 @@ using Microsoft.Extensions.AI;
 
 namespace Atlas.Runtime;
 
-public sealed partial class AtlasRuntime
+/// <summary>
+/// Runs agents: renders their instructions and prompt, sends the requests of each call through the agent's route (or
+/// provider), runs the tool loop (declared tools, MCP tools, delegates), validates a structured result and repairs it
+/// once, and checks budgets after each request. The runtime's agent methods delegate here. Thread-safe: every call
+/// has its own state (<see cref="AgentCall"/>, <see cref="ModelCallContext"/>).
+/// </summary>
+internal sealed partial class AgentRunner
 {
     private static readonly AITool[] NoTools = [];
     private readonly StructuredOutput _structured = new();
+    private readonly ModelRouter _router;
+    private readonly ToolRegistry _tools;
+    private readonly SecretRedactor _secrets;
 
-    /// <summary>Runs an agent once. Text results come back as a JSON string value; structured ones as the validated JSON object.</summary>
-    /// <remarks>
-    /// The instructions (system message) and prompt (user message) are rendered with
-    /// <paramref name="arguments"/>. A structured result is requested with the result type's JSON
-    /// schema, parsed and validated; an invalid reply gets one repair attempt on the same provider (the
-    /// error is sent back). Still invalid, that counts as the provider's failure: a route falls back to its
-    /// next provider (the conversation starts over there), and when none is left the call fails with an
-    /// <see cref="InvalidOperationException"/> naming the agent.
-    /// With a <paramref name="step"/>, the reply is streamed as <see cref="TokenEmitted"/> events and
-    /// its usage and cost are added to the step.
-    /// </remarks>
-    /// <param name="agent">The agent to run.</param>
-    /// <param name="arguments">Its arguments as JSON values, by parameter name as declared.</param>
-    /// <param name="step">The step the call belongs to (for events, usage and budgets); <see langword="null"/> for a call outside any run.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>A JSON string for a text agent, the validated JSON value for a structured one.</returns>
-    /// <exception cref="BudgetExceededException">The agent's or the run's <c>budget</c> was exceeded.</exception>
-    /// <exception cref="InvalidOperationException">
-    /// No provider could answer (<c>No provider of route 'smart' could answer: ...</c>, each provider's error named), or the
-    /// structured reply stayed invalid.
-    /// </exception>
-    public Task<JsonNode?> InvokeAgentAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, CancellationToken cancellationToken)
+    public AgentRunner(ModelRouter router, ToolRegistry tools, SecretRedactor secrets, TimeProvider timeProvider)
+    {
+        _router = router;
+        _tools = tools;
+        _secrets = secrets;
+        TimeProvider = timeProvider;
+    }
+
+    /// <summary>The runtime's clock, for the durations of delegations.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Runs an agent once (see <see cref="AtlasRuntime.InvokeAgentAsync"/>): a JSON string for text, the validated JSON value for a structured result.</summary>
+    public Task<JsonNode?> InvokeAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(arguments);
         return InvokeCoreAsync(agent, arguments, step, onChunk: null, new AgentCall(agent, null), cancellationToken);
     }
 
-    /// <summary>Streams a text agent's output as it arrives.</summary>
-    /// <remarks>
-    /// A structured agent streams its JSON text (validated once complete). Once a chunk of a model
-    /// reply has been yielded, an error of that reply ends the stream with that error: there is no
-    /// retry or fallback that would repeat text the caller already has. (A later request of a tool
-    /// loop, none of whose text the caller has, is retried as usual.)
-    /// </remarks>
-    /// <param name="agent">The agent to run.</param>
-    /// <param name="arguments">Its arguments as JSON values, by parameter name as declared.</param>
-    /// <param name="step">The step the call belongs to (for events, usage and budgets); <see langword="null"/> for a call outside any run.</param>
-    /// <param name="cancellationToken">Cancels the call and ends the enumeration.</param>
-    /// <returns>The reply's text in the pieces the provider streamed; the call's errors are thrown from the enumeration.</returns>
-    public async IAsyncEnumerable<string> StreamAgentAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Streams an agent's text as it arrives (see <see cref="AtlasRuntime.StreamAgentAsync"/>).</summary>
+    public async IAsyncEnumerable<string> StreamAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(arguments);
@@ -112,7 +102,7 @@ public sealed partial class AtlasRuntime
         if (agent.ResultSchema is not { } schema)
         {
             // The reply leaves the runtime as the agent's result: a key a provider echoed in it is blanked out.
-            var text = Secrets.Redact((await CallAgentModelAsync(call, messages, step, onChunk, session: null, cancellationToken).ConfigureAwait(false)).Text);
+            var text = _secrets.Redact((await CallAgentModelAsync(call, messages, step, onChunk, session: null, cancellationToken).ConfigureAwait(false)).Text);
             call.CheckBudgets(step);
             return JsonValue.Create(text);
         }
@@ -124,7 +114,7 @@ public sealed partial class AtlasRuntime
         {
             var conversation = new List<ChatMessage>(messages);
             var reply = await CallAgentModelAsync(call, conversation, step, onChunk, session, cancellationToken).ConfigureAwait(false);
-            var first = Secrets.Redact(reply.Text);
+            var first = _secrets.Redact(reply.Text);
             call.CheckBudgets(step);
             if (_structured.TryParse(first, schema, out var value, out var firstError))
             {
@@ -136,7 +126,7 @@ public sealed partial class AtlasRuntime
             conversation.Add(new ChatMessage(
                 ChatRole.User,
                 $"Your reply could not be used: {firstError}. Reply again with only the corrected JSON value for {agent.ResultTypeName}, matching the JSON schema, and nothing else."));
-            var second = Secrets.Redact((await CallAgentModelAsync(call, conversation, step, onChunk, session, cancellationToken).ConfigureAwait(false)).Text);
+            var second = _secrets.Redact((await CallAgentModelAsync(call, conversation, step, onChunk, session, cancellationToken).ConfigureAwait(false)).Text);
             call.CheckBudgets(step);
             if (_structured.TryParse(second, schema, out value, out var secondError))
             {
@@ -178,7 +168,7 @@ public sealed partial class AtlasRuntime
     {
         var agent = call.Agent;
         // Before any request: an MCP server that cannot start is this call's error, named once.
-        var tools = AgentFunctions.For(this, call, await ResolveToolsAsync(agent, cancellationToken).ConfigureAwait(false), step);
+        var tools = AgentFunctions.For(this, call, await _tools.ResolveAsync(agent, cancellationToken).ConfigureAwait(false), step);
         if (tools.Count == 0)
         {
             return await RequestModelAsync(call, messages, CreateChatOptions(agent, tools, new ModelCallContext(step, call, onChunk, session)), cancellationToken).ConfigureAwait(false);
@@ -191,7 +181,7 @@ public sealed partial class AtlasRuntime
     }
 
     /// <summary>The tool-call rounds one call of <paramref name="agent"/> may make.</summary>
-    internal static int MaxToolCalls(AgentDescriptor agent) => Math.Max(1, agent.MaxToolCalls ?? AgentDescriptor.DefaultMaxToolCalls);
+    public static int MaxToolCalls(AgentDescriptor agent) => Math.Max(1, agent.MaxToolCalls ?? AgentDescriptor.DefaultMaxToolCalls);
 
     /// <summary>
     /// One request to an agent's model through its provider or route (<see cref="RouteChatClient"/>: selection, retries,
@@ -233,4 +223,44 @@ public sealed partial class AtlasRuntime
 
     [GeneratedRegex("[^a-zA-Z0-9_-]", RegexOptions.CultureInvariant)]
     private static partial Regex SchemaNameRegex();
+
+    /// <summary>A delegate's run on behalf of <paramref name="call"/>'s caller (see <see cref="DelegateFunction"/>).</summary>
+    public Task<JsonNode?> InvokeDelegateAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, AgentCall call, CancellationToken cancellationToken) =>
+        InvokeCoreAsync(agent, arguments, step, onChunk: null, call, cancellationToken);
+
+    /// <summary>The JSON schema of an agent's parameters, for offering it as a delegate; a minimal one when its descriptor has none.</summary>
+    public JsonElement ParametersSchema(AgentDescriptor agent)
+    {
+        if (agent.ParametersSchema is { } schema)
+        {
+            return _structured.SchemaElement(schema);
+        }
+
+        var properties = new JsonObject();
+        foreach (var parameter in agent.Parameters)
+        {
+            properties[parameter.Name] = new JsonObject { ["description"] = parameter.TypeName };
+        }
+
+        var fallback = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = properties,
+            ["required"] = new JsonArray(agent.Parameters.Where(p => !p.TypeName.EndsWith('?')).Select(p => (JsonNode)JsonValue.Create(p.Name)).ToArray()),
+        };
+        return _structured.SchemaElement(fallback.ToJsonString());
+    }
+
+    /// <summary>Whether a model's arguments for a delegate fit the delegate's parameters (when its descriptor has their schema).</summary>
+    public bool CheckArguments(AgentDescriptor agent, JsonObject arguments, out string problem)
+    {
+        problem = string.Empty;
+        if (agent.ParametersSchema is not { } schema || _structured.TryParse(arguments.ToJsonString(), schema, out _, out problem))
+        {
+            return true;
+        }
+
+        problem = problem.Replace("the reply does not match the schema: ", "", StringComparison.Ordinal);
+        return false;
+    }
 }
