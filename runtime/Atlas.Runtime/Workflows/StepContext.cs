@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Dataflow;
@@ -17,7 +18,8 @@ public sealed class StepContext
     /// <summary>The <c>for</c> items the current flow runs in, innermost first (a workflow called from an item has steps and items of its own).</summary>
     private static readonly AsyncLocal<ItemFrame?> s_items = new();
 
-    private Usage _usage;
+    // Boxed on the first model call: most steps make none, and a stream allocates a context per step and input.
+    private StrongBox<Usage>? _usage;
 
     internal StepContext(RunContext run, string step)
     {
@@ -43,7 +45,7 @@ public sealed class StepContext
         {
             lock (Run) // the run's lock: usage changes only on model calls, never contended for long
             {
-                return _usage;
+                return _usage?.Value ?? default;
             }
         }
     }
@@ -200,7 +202,7 @@ public sealed class StepContext
     {
         lock (Run) // the run's lock: usage changes only on model calls, never contended for long
         {
-            _usage += usage;
+            (_usage ??= new StrongBox<Usage>()).Value += usage;
         }
 
         Run.AddUsage(usage);
