@@ -6,16 +6,19 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Atlas.Runtime.Tests;
 
 /// <summary>
-/// A provider's timeout that fires in the instant a read's bytes arrive. HttpClient's HTTP/1.1 connection registers
-/// each read's cancellation token to tear itself down, and a read whose bytes were already in still returns them, so
-/// the read after it meets a disposed socket: under load this surfaced as a raw <see cref="ObjectDisposedException"/>
-/// instead of the timeout. <see cref="RacingConnection"/> behaves the same way and lets the test fire the timer
-/// exactly in that window, which a real socket leaves to chance.
+/// Every timed-out provider request ends in a <see cref="ProviderException"/> naming the provider, never in a raw
+/// <see cref="ObjectDisposedException"/> or <see cref="TaskCanceledException"/>. First, a timeout that fires in the
+/// instant a read's bytes arrive: HttpClient's HTTP/1.1 connection registers each read's cancellation token to tear
+/// itself down, and a read whose bytes were already in still returns them, so the read after it meets a disposed
+/// socket (under load this surfaced as a raw <see cref="ObjectDisposedException"/>). <see cref="RacingConnection"/>
+/// behaves the same way and lets the test fire the timer exactly in that window, which a real socket leaves to chance.
+/// Then a timeout inside the client library, which it reports as a cancellation nobody asked for.
 /// </summary>
 public class ProviderTimeoutRaceTests
 {
@@ -61,6 +64,48 @@ public class ProviderTimeoutRaceTests
         Assert.True(read.IsFaulted, "The read whose wait took the whole limit fails, though its bytes came.");
         var again = await Assert.ThrowsAsync<ProviderException>(() => body.ReadAsync(buffer).AsTask());
         Assert.Equal(message, again.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task LibraryTimeout_TheCallerDidNotAskFor_FailsNamingTheProvider_NotAsACancellation(bool streamed)
+    {
+        // What HttpClient throws when its own Timeout fires: a TaskCanceledException, though nobody cancelled.
+        const string text = "The request was canceled due to the configured HttpClient.Timeout of 600 seconds elapsing.";
+        using var guard = new ProviderGuardChatClient(new ScriptedChatClient((_, _, _, _) => throw new TaskCanceledException(text, new TimeoutException())), "wire", "openai", new SecretRedactor());
+
+        var error = await Assert.ThrowsAsync<ProviderException>(() => Ask(guard, streamed, CancellationToken.None));
+
+        Assert.Equal($"openai provider 'wire' timed out: {text}", error.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Call_CancelledByTheCaller_StaysACancellation(bool streamed)
+    {
+        using var cancel = new CancellationTokenSource();
+        using var guard = new ProviderGuardChatClient(new ScriptedChatClient(async (_, _, _, ct) =>
+        {
+            await cancel.CancelAsync();
+            ct.ThrowIfCancellationRequested();
+            return "never";
+        }), "wire", "openai", new SecretRedactor());
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Ask(guard, streamed, cancel.Token));
+    }
+
+    private static async Task Ask(IChatClient client, bool streamed, CancellationToken cancellationToken)
+    {
+        if (streamed)
+        {
+            await client.GetStreamingResponseAsync("hi", cancellationToken: cancellationToken).ToChatResponseAsync(cancellationToken);
+        }
+        else
+        {
+            await client.GetResponseAsync("hi", cancellationToken: cancellationToken);
+        }
     }
 
     /// <summary>
