@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Xunit.Abstractions;
 using Atlas.Emitter.Tests.TestSupport;
 using Atlas.Equivalence.Tests.TestSupport;
+using Xunit.Abstractions;
 
 namespace Atlas.Equivalence.Tests;
 
