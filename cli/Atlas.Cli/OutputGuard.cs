@@ -1,5 +1,4 @@
 using Atlas.Interpreter;
-using System;
 using System.Collections.Generic;
 using System.IO;
 

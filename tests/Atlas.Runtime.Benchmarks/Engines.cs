@@ -112,10 +112,9 @@ public static class Engines
             }
         }
 
-        var receivable = block as IReceivableSourceBlock<TResult>;
         while (await block.OutputAvailableAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (receivable is null)
+            if (block is not IReceivableSourceBlock<TResult> receivable)
             {
                 Count(await block.ReceiveAsync(cancellationToken).ConfigureAwait(false));
                 continue;

@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using System.Threading.Tasks;
 using Atlas.Runtime;
 using Atlas.Runtime.Benchmarks;
 using BenchmarkDotNet.Running;

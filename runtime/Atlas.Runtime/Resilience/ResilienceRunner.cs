@@ -7,7 +7,6 @@ using System.Threading.Tasks;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace Atlas.Runtime;
 

@@ -16,7 +16,7 @@ namespace Atlas.Runtime;
 public sealed class StepContext
 {
     /// <summary>The <c>for</c> items the current flow runs in, innermost first (a workflow called from an item has steps and items of its own).</summary>
-    private static readonly AsyncLocal<ItemFrame?> s_items = new();
+    private static readonly AsyncLocal<ItemFrame?> CurrentItems = new();
 
     // Boxed on the first model call: most steps make none, and a stream allocates a context per step and input.
     private StrongBox<Usage>? _usage;
@@ -105,7 +105,7 @@ public sealed class StepContext
                 try
                 {
                     // Flows into the item's model calls (and is undone when this delegate returns).
-                    s_items.Value = new ItemFrame(this, index + 1, s_items.Value);
+                    CurrentItems.Value = new ItemFrame(this, index + 1, CurrentItems.Value);
                     results[index] = await Runtime.Resilience.ExecuteAsync(
                         policy, this, ct => body(items[index], this, ct), canRetry: null, stop.Token).ConfigureAwait(false);
                 }
@@ -212,7 +212,7 @@ public sealed class StepContext
     {
         if (atlasEvent is TokenEmitted token)
         {
-            var frame = s_items.Value;
+            var frame = CurrentItems.Value;
             while (frame is not null && frame.Step != this) frame = frame.Outer;
             if (token.Item != frame?.Item) atlasEvent = token with { Item = frame?.Item };
         }
