@@ -1,5 +1,5 @@
-using Atlas.Compiler.Lowering;
 using System.Text.Json.Nodes;
+using Atlas.Compiler.Lowering;
 using Atlas.Emitter.Tests.TestSupport;
 using Atlas.Equivalence.Tests.TestSupport;
 using Atlas.Runtime;
