@@ -24,7 +24,7 @@ public sealed record AtlasInput(string DisplayPath, string FullPath);
 /// </remarks>
 public static class AtlasFileSet
 {
-    private static readonly string[] s_skippedDirectories = ["bin", "obj", "node_modules"];
+    private static readonly string[] SkippedDirectories = ["bin", "obj", "node_modules"];
 
     public static bool IsAtlasFileName(string fileName) => Atlas.Compiler.Text.SourceFile.IsAtlasFileName(fileName);
 
@@ -178,7 +178,7 @@ public static class AtlasFileSet
         foreach (var sub in List(relative.Length == 0 ? root : Path.Join(root, relative), files: false))
         {
             var info = new DirectoryInfo(sub);
-            if (info.Name.StartsWith('.') || Array.IndexOf(s_skippedDirectories, info.Name) >= 0) continue;
+            if (info.Name.StartsWith('.') || Array.IndexOf(SkippedDirectories, info.Name) >= 0) continue;
             if (info.LinkTarget is not null) continue;
             names.Add(info.Name);
         }

@@ -1,8 +1,8 @@
-using Atlas.Interpreter;
 using System;
 using System.IO;
 using System.Text;
 using System.Text.Unicode;
+using Atlas.Interpreter;
 
 namespace Atlas.Cli;
 

@@ -1,7 +1,6 @@
-using Atlas.Interpreter;
-using System;
 using System.Collections.Generic;
 using System.IO;
+using Atlas.Interpreter;
 
 namespace Atlas.Cli;
 

@@ -21,12 +21,12 @@ namespace Atlas.Embeddings.MiniLM;
 internal static class OnnxRuntimeTelemetry
 {
     internal const string Variable = "ORT_DISABLE_TELEMETRY";
-    private static int _done;
+    private static int s_done;
 
     /// <summary>Sets <c>ORT_DISABLE_TELEMETRY=1</c> for the process unless it is set already; once, thread-safe.</summary>
     public static void DisableBeforeFirstEnvironment()
     {
-        if (Interlocked.Exchange(ref _done, 1) == 1) return;
+        if (Interlocked.Exchange(ref s_done, 1) == 1) return;
         // Windows builds report through ETW, which has no uploader of its own and reads no command line.
         if (OperatingSystem.IsWindows() || Environment.GetEnvironmentVariable(Variable) is not null) return;
         if (SetEnvironmentVariable(Variable, "1", overwrite: 0) != 0)

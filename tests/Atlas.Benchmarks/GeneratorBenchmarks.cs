@@ -2,7 +2,6 @@ using System;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
-using System.Runtime.Loader;
 using System.Threading;
 using Atlas.Generators;
 using BenchmarkDotNet.Attributes;

@@ -21,13 +21,13 @@ public static class LargeAtlasGenerator
 {
     public const int DefaultTargetBytes = 1_200_000;
 
-    private static readonly string[] s_domains =
+    private static readonly string[] Domains =
     [
         "billing", "shipping", "claims", "onboarding", "returns", "payroll", "compliance", "inventory",
         "support", "procurement", "security", "marketing", "legal", "research", "facilities", "travel",
     ];
 
-    private static readonly string[] s_words =
+    private static readonly string[] Words =
     [
         "customer", "request", "invoice", "deadline", "contract", "priority", "summary", "evidence",
         "policy", "account", "record", "history", "approval", "owner", "region", "supplier", "risk",
@@ -77,10 +77,10 @@ public static class LargeAtlasGenerator
         {
             var random = new Lcg((uint)(index * 7919 + 17));
             Index = index;
-            Domain = s_domains[index % s_domains.Length] + "_" + index.ToString(CultureInfo.InvariantCulture);
+            Domain = Domains[index % Domains.Length] + "_" + index.ToString(CultureInfo.InvariantCulture);
             Flavor = index % 3;
             Tags = new string[3 + random.Next(4)];
-            for (int t = 0; t < Tags.Length; t++) Tags[t] = s_words[random.Next(s_words.Length)];
+            for (int t = 0; t < Tags.Length; t++) Tags[t] = Words[random.Next(Words.Length)];
             Sentences = new string[4 + random.Next(4)];
             for (int s = 0; s < Sentences.Length; s++) Sentences[s] = Sentence(random, 8 + random.Next(10));
             Parallel = 2 + random.Next(15);
@@ -180,7 +180,7 @@ public static class LargeAtlasGenerator
             for (int w = 0; w < words; w++)
             {
                 if (w > 0) sb.Append(' ');
-                var word = s_words[random.Next(s_words.Length)];
+                var word = Words[random.Next(Words.Length)];
                 sb.Append(w == 0 ? char.ToUpperInvariant(word[0]) + word.Substring(1) : word);
             }
             return sb.Append('.').ToString();

@@ -1,5 +1,3 @@
-using System.Linq;
-
 namespace Atlas.Cli.Tests;
 
 /// <summary>The command tree: help, version, unknown commands, no command.</summary>

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json.Nodes;
-using Atlas.Runtime;
 using Microsoft.Extensions.AI;
 
 namespace Atlas.Cli.Tests;

@@ -1,5 +1,3 @@
-using System;
-
 namespace Atlas.Emitter.Tests;
 
 /// <summary>

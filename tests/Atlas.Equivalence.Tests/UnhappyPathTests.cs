@@ -1,9 +1,9 @@
-using Atlas.Compiler.Lowering;
 using System.Text.Json.Nodes;
-using Xunit.Abstractions;
+using Atlas.Compiler.Lowering;
 using Atlas.Emitter.Tests.TestSupport;
 using Atlas.Equivalence.Tests.TestSupport;
 using Atlas.Runtime;
+using Xunit.Abstractions;
 
 namespace Atlas.Equivalence.Tests;
 

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using Atlas.Compiler.Text;
-using Atlas.Interpreter;
 using Atlas.Runtime;
 
 namespace Atlas.Interpreter.Tests;

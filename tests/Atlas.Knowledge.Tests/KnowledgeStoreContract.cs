@@ -9,7 +9,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Runtime;
 using Microsoft.Extensions.AI;
-using Microsoft.ML.Tokenizers;
 using Xunit.Abstractions;
 
 namespace Atlas.Knowledge.Tests;

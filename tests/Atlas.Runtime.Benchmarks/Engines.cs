@@ -7,11 +7,26 @@ using Microsoft.Agents.AI.Workflows;
 
 namespace Atlas.Runtime.Benchmarks;
 
-/// <summary>The same 3-step pipeline on each engine under comparison.</summary>
+/// <summary>The agent pipeline (pipeline.atlas) on each engine under comparison, and what every stream shares.</summary>
 public static class Engines
 {
-    /// <summary>(b) Three linked TransformBlocks, as one would write it by hand.</summary>
-    public static IPropagatorBlock<string, string> HandWrittenDataflow(PipelineWork work, int parallelism, int capacity, CancellationToken cancellationToken = default)
+    /// <summary>The agent pipeline as three linked TransformBlocks, as one would write it by hand.</summary>
+    public static IPropagatorBlock<string, string> HandWrittenDataflow(PipelineWork work, int parallelism, int capacity, CancellationToken cancellationToken = default) =>
+        HandWrittenChain(
+            [
+                text => work.RunStepAsync(0, text, cancellationToken),
+                outline => work.RunStepAsync(1, outline, cancellationToken),
+                draft => work.RunStepAsync(2, draft, cancellationToken),
+            ],
+            parallelism,
+            capacity,
+            cancellationToken);
+
+    /// <summary>
+    /// Steps in a row as linked TransformBlocks, each running up to <paramref name="parallelism"/> items at once with
+    /// room for <paramref name="capacity"/>, in no particular order: the hand-written baseline of every stream.
+    /// </summary>
+    public static IPropagatorBlock<string, string> HandWrittenChain(IReadOnlyList<Func<string, Task<string>>> steps, int parallelism, int capacity, CancellationToken cancellationToken = default)
     {
         var options = new ExecutionDataflowBlockOptions
         {
@@ -20,31 +35,27 @@ public static class Engines
             EnsureOrdered = false,
             CancellationToken = cancellationToken,
         };
-        var outline = new TransformBlock<string, string>(text => work.RunStepAsync(0, text, cancellationToken), options);
-        var draft = new TransformBlock<string, string>(o => work.RunStepAsync(1, o, cancellationToken), options);
-        var polish = new TransformBlock<string, string>(d => work.RunStepAsync(2, d, cancellationToken), options);
+        var first = new TransformBlock<string, string>(steps[0], options);
+        var last = first;
         var link = new DataflowLinkOptions { PropagateCompletion = true };
-        outline.LinkTo(draft, link);
-        draft.LinkTo(polish, link);
-        return DataflowBlock.Encapsulate(outline, polish);
+        for (var i = 1; i < steps.Count; i++)
+        {
+            var next = new TransformBlock<string, string>(steps[i], options);
+            last.LinkTo(next, link);
+            last = next;
+        }
+
+        return DataflowBlock.Encapsulate(first, last);
     }
 
-    /// <summary>(a) The Atlas engine with the same step work as the hand-written pipeline (the engine's own overhead).</summary>
-    public static WorkflowGraph<SameWorkState> AtlasGraph(PipelineWork work) =>
-        new WorkflowGraphBuilder<SameWorkState>("summarize")
-            .Step("o", [], async (state, _, cancellationToken) => state.O = await work.RunStepAsync(0, state.Text, cancellationToken).ConfigureAwait(false))
-            .Step("d", ["o"], async (state, _, cancellationToken) => state.D = await work.RunStepAsync(1, state.O, cancellationToken).ConfigureAwait(false))
-            .Step("p", ["d"], async (state, _, cancellationToken) => state.P = await work.RunStepAsync(2, state.D, cancellationToken).ConfigureAwait(false))
-            .Build(["p"]);
+    /// <summary>
+    /// Options of an Atlas block that keeps a chain of <paramref name="depth"/> steps busy at <paramref name="parallelism"/>
+    /// runs per step: admit the depth times that, plus one step's worth of slack.
+    /// </summary>
+    public static WorkflowBlockOptions AtlasStreamOptions(int parallelism, int capacity, int depth = 3) =>
+        new(BoundedCapacity: capacity, MaxConcurrentRuns: parallelism * (depth + 1)) { MaxParallelismPerStep = parallelism };
 
-    public static IPropagatorBlock<string, WorkflowResult<string>> AtlasBlock(AtlasRuntime runtime, WorkflowGraph<SameWorkState> graph, WorkflowBlockOptions options) =>
-        runtime.CreateBlock<string, SameWorkState, string>(graph, static text => new SameWorkState(text), static state => state.P, options);
-
-    /// <summary>(a') The generated workflow: its steps call the generated agents (routing, events, usage, streaming).</summary>
-    public static IPropagatorBlock<string, WorkflowResult<string>> GeneratedBlock(AtlasRuntime runtime, WorkflowBlockOptions options) =>
-        new SummarizeWorkflow(runtime).CreateBlock(options);
-
-    /// <summary>(c) Microsoft Agent Framework: three function executors in a chain, output from the last.</summary>
+    /// <summary>The agent pipeline on Microsoft Agent Framework: three function executors in a chain, output from the last.</summary>
     public static Workflow AgentFrameworkWorkflow(PipelineWork work)
     {
         Func<string, IWorkflowContext, CancellationToken, ValueTask<string>> outline = async (text, _, ct) => await work.RunStepAsync(0, text, ct).ConfigureAwait(false);
@@ -60,10 +71,13 @@ public static class Engines
             .Build();
     }
 
-    /// <summary>One input through the Agent Framework workflow, in process; its output.</summary>
-    public static async Task<string> RunAgentFrameworkAsync(Workflow workflow, string text, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// One input through an Agent Framework workflow, in process, on <paramref name="environment"/>
+    /// (<see cref="InProcessExecution.Default"/> or <see cref="InProcessExecution.Lockstep"/>); its output.
+    /// </summary>
+    public static async Task<string> RunAgentFrameworkAsync(IWorkflowExecutionEnvironment environment, Workflow workflow, string text, CancellationToken cancellationToken = default)
     {
-        await using var run = await InProcessExecution.RunAsync(workflow, text, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var run = await environment.RunAsync(workflow, text, cancellationToken: cancellationToken).ConfigureAwait(false);
         foreach (var workflowEvent in run.NewEvents)
         {
             switch (workflowEvent)
@@ -112,10 +126,9 @@ public static class Engines
             }
         }
 
-        var receivable = block as IReceivableSourceBlock<TResult>;
         while (await block.OutputAvailableAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (receivable is null)
+            if (block is not IReceivableSourceBlock<TResult> receivable)
             {
                 Count(await block.ReceiveAsync(cancellationToken).ConfigureAwait(false));
                 continue;
@@ -139,13 +152,4 @@ public static class Engines
             yield return $"Ticket {i}: the printer on floor {i % 7} jams whenever someone prints more than {i % 50} pages";
         }
     }
-}
-
-/// <summary>The run state of the same-work Atlas graph.</summary>
-public sealed class SameWorkState(string text)
-{
-    public readonly string Text = text;
-    public string O = null!;
-    public string D = null!;
-    public string P = null!;
 }

@@ -1,4 +1,3 @@
-using System;
 using System.Linq;
 using System.Threading.Tasks;
 using BenchmarkDotNet.Attributes;
@@ -28,7 +27,6 @@ public class PipelineBenchmarks
     private string[] _inputs = [];
     private AtlasRuntime _runtime = null!;
     private PipelineWork _work = null!;
-    private WorkflowGraph<SameWorkState> _graph = null!;
     private SummarizeWorkflow _generated = null!;
     private Workflow _agentFramework = null!;
 
@@ -42,7 +40,6 @@ public class PipelineBenchmarks
         options.Providers.Add(new ProviderDescriptor("offline", ProviderKind.Mock));
         _runtime = new AtlasRuntime(options);
         _work = new PipelineWork(new MockChatClient());
-        _graph = Engines.AtlasGraph(_work);
         _generated = new SummarizeWorkflow(_runtime);
         _agentFramework = Engines.AgentFrameworkWorkflow(_work);
     }
@@ -53,10 +50,6 @@ public class PipelineBenchmarks
     [Benchmark(Baseline = true, OperationsPerInvoke = Items, Description = "Stream: hand-written Dataflow")]
     public async Task<long> Stream_HandWrittenDataflow() =>
         (await Engines.PumpAsync(Engines.HandWrittenDataflow(_work, Parallelism, Capacity), _inputs, static s => s)).Checksum;
-
-    [Benchmark(OperationsPerInvoke = Items, Description = "Stream: Atlas block, same step work")]
-    public async Task<long> Stream_AtlasBlock_SameWork() =>
-        (await Engines.PumpAsync(Engines.AtlasBlock(_runtime, _graph, BlockOptions), _inputs, static r => r.Value)).Checksum;
 
     [Benchmark(OperationsPerInvoke = Items, Description = "Stream: Atlas generated workflow (agents)")]
     public async Task<long> Stream_AtlasGenerated() =>
@@ -71,18 +64,6 @@ public class PipelineBenchmarks
             var o = await _work.RunStepAsync(0, input, default);
             var d = await _work.RunStepAsync(1, o, default);
             checksum += (await _work.RunStepAsync(2, d, default)).Length;
-        }
-
-        return checksum;
-    }
-
-    [Benchmark(OperationsPerInvoke = Items, Description = "Per run: Atlas RunAsync, same step work")]
-    public async Task<long> PerRun_AtlasRunAsync_SameWork()
-    {
-        long checksum = 0;
-        foreach (var input in _inputs)
-        {
-            checksum += (await _runtime.RunAsync(_graph, new SameWorkState(input), static s => s.P, default)).Length;
         }
 
         return checksum;
@@ -106,7 +87,7 @@ public class PipelineBenchmarks
         long checksum = 0;
         foreach (var input in _inputs)
         {
-            checksum += (await Engines.RunAgentFrameworkAsync(_agentFramework, input)).Length;
+            checksum += (await Engines.RunAgentFrameworkAsync(InProcessExecution.Default, _agentFramework, input)).Length;
         }
 
         return checksum;

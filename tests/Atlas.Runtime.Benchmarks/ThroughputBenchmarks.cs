@@ -26,11 +26,9 @@ public class ThroughputBenchmarks
     private string[] _inputs = [];
     private AtlasRuntime _runtime = null!;
     private PipelineWork _work = null!;
-    private WorkflowGraph<SameWorkState> _graph = null!;
     private SummarizeWorkflow _generated = null!;
 
-    // Three steps in a row: admit three times the per-step parallelism, plus one step's worth of slack, so no step waits.
-    private static WorkflowBlockOptions BlockOptions => new(BoundedCapacity: Parallelism, MaxConcurrentRuns: Parallelism * 4) { MaxParallelismPerStep = Parallelism };
+    private static WorkflowBlockOptions BlockOptions => Engines.AtlasStreamOptions(Parallelism, capacity: Parallelism);
 
     [GlobalSetup]
     public void Setup()
@@ -40,7 +38,6 @@ public class ThroughputBenchmarks
         options.Providers.Add(new ProviderDescriptor("offline", ProviderKind.Mock, Latency: Latency));
         _runtime = new AtlasRuntime(options);
         _work = new PipelineWork(new MockChatClient(latency: Latency));
-        _graph = Engines.AtlasGraph(_work);
         _generated = new SummarizeWorkflow(_runtime);
     }
 
@@ -50,10 +47,6 @@ public class ThroughputBenchmarks
     [Benchmark(Baseline = true, OperationsPerInvoke = Items, Description = "20 ms x 3 steps: hand-written Dataflow")]
     public async Task<long> HandWrittenDataflow() =>
         (await Engines.PumpAsync(Engines.HandWrittenDataflow(_work, Parallelism, Parallelism), _inputs, static s => s)).Checksum;
-
-    [Benchmark(OperationsPerInvoke = Items, Description = "20 ms x 3 steps: Atlas block, same step work")]
-    public async Task<long> AtlasBlock() =>
-        (await Engines.PumpAsync(Engines.AtlasBlock(_runtime, _graph, BlockOptions), _inputs, static r => r.Value)).Checksum;
 
     [Benchmark(OperationsPerInvoke = Items, Description = "20 ms x 3 steps: Atlas generated workflow (agents)")]
     public async Task<long> AtlasGenerated() =>

@@ -3,7 +3,6 @@ using System.Linq;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
-using Atlas.Runtime;
 
 namespace Atlas.Runtime.Tests;
 

@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Threading.Tasks;
 using Json.Schema;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Atlas.Runtime.Tests;
 
@@ -63,7 +62,7 @@ public class MockChatClientTests
     [Fact]
     public async Task Mock_Streaming_YieldsWordsWithLatencyBetweenThem()
     {
-        var time = new FakeTimeProvider();
+        var time = new WatchedTimeProvider();
         var latency = TimeSpan.FromMilliseconds(20);
         using var client = new MockChatClient(latency: latency, timeProvider: time);
         var expected = (await new MockChatClient().GetResponseAsync("Subject: refund for order 42")).Text;
@@ -85,12 +84,11 @@ public class MockChatClientTests
             }
         });
 
-        await Task.Delay(50);
-        Assert.Empty(received);
         for (var i = 1; i <= tokens.Count; i++)
         {
-            // Let the reader ask for the next word, so the mock's delay starts before the clock moves.
-            await Task.Delay(15);
+            // Wait for the reader to ask for the next word: the mock's delay starts then, and the clock moves from there.
+            await TestSupport.WaitUntil(() => time.Armed == 1);
+            Assert.Equal(i - 1, received.Count);
             time.Advance(latency - TimeSpan.FromMilliseconds(1));
             await Task.Delay(10);
             Assert.Equal(i - 1, received.Count);

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
@@ -194,12 +195,14 @@ public class ProviderLimitTests
     [MemberData(nameof(WireFormat.All), MemberType = typeof(WireFormat))]
     public async Task DirectProvider_WithoutATimeout_ThatStallsMidStream_FailsAfter30sOfSilence(WireFormat wire)
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2025, 5, 1, 12, 0, 0, TimeSpan.Zero));
-        var tokens = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var time = new WatchedTimeProvider();
+        var frames = wire.Frames();
+        var lastToken = JsonSerializer.Serialize(WireFormat.Tokens[^1]);
         await using var server = await WireServer.StartAsync(async (_, context, ct) =>
         {
+            // Every token, then silence: no finish, no end of the stream.
             await wire.BeginAsync(context);
-            foreach (var frame in wire.Frames().Take(wire == WireFormat.Ollama ? 2 : 4))
+            foreach (var frame in frames.Take(frames.ToList().FindLastIndex(f => f.Contains(lastToken, StringComparison.Ordinal)) + 1))
             {
                 await WireFormat.WriteFrameAsync(context, frame, ct);
             }
@@ -207,26 +210,34 @@ public class ProviderLimitTests
             await Task.Delay(Timeout.Infinite, ct);
         });
         using var runtime = Runtime(wire.Descriptor("wire", server.BaseUrl), time);
+        var text = new StringBuilder();
         var step = runtime.CreateStepContext("ask", e =>
         {
-            if (e is TokenEmitted)
+            if (e is TokenEmitted token)
             {
-                tokens.TrySetResult();
+                lock (text)
+                {
+                    text.Append(token.Text);
+                }
             }
         });
 
         var call = runtime.InvokeAgentAsync(WireFaultTests.Agent("wire"), TestSupport.Args(), step, CancellationToken.None);
-        await tokens.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Once every token is in, the only timer left to arm is the one of the read that waits for more: the 30 s
+        // count from when that read began, which is when it armed its timer.
+        await TestSupport.WaitUntil(() =>
+        {
+            lock (text)
+            {
+                return text.ToString() == string.Concat(WireFormat.Tokens);
+            }
+        }, 10_000);
+        await TestSupport.WaitUntil(() => time.Armed == 1, 10_000);
         time.Advance(TimeSpan.FromSeconds(29));
         await Task.Delay(100);
         Assert.False(call.IsCompleted);
-
-        // The read that waits may have begun a moment after the last token: its 30 s count from then.
-        for (var i = 0; i < 3 && !call.IsCompleted; i++)
-        {
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(100);
-        }
+        time.Advance(TimeSpan.FromSeconds(1));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal($"No provider of provider 'wire' could answer: wire: {wire.Kind} provider 'wire' sent nothing for 30s in the middle of its reply.", error.Message);

@@ -151,7 +151,7 @@ public class RetryAfterBudgetTests
     public async Task RouteRetry_AWaitLongerThanTheBackoffCap_IsWaitedInFull()
     {
         // 40 s is more than the exponential backoff's 30 s cap, within the route's 60 s timeout: the provider gets its 40 s.
-        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2025, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        var time = new WatchedTimeProvider();
         var wire = WireFormat.OpenAI;
         await using var server = await WireServer.StartAsync((r, context, ct) =>
             r.Index == 0 ? wire.ErrorAsync(context, 429, "rate_limit_error", "slow down", retryAfter: "40") : wire.ReplyAsync(r, context, ct));
@@ -166,6 +166,10 @@ public class RetryAfterBudgetTests
         var call = runtime.InvokeAgentAsync(WireFaultTests.Agent("smart"), TestSupport.Args(), runtime.CreateStepContext("ask", events.Enqueue), CancellationToken.None);
         await TestSupport.WaitUntil(() => events.OfType<RetryScheduled>().Any());
         Assert.Equal(TimeSpan.FromSeconds(40), Assert.Single(events.OfType<RetryScheduled>()).Delay);
+
+        // The event comes just before the wait starts; the first attempt's timers are gone by then, so the one armed
+        // timer is the wait's, and the 40 s count from now.
+        await TestSupport.WaitUntil(() => time.Armed == 1);
         time.Advance(TimeSpan.FromSeconds(39));
         await Task.Delay(100);
         Assert.Single(server.Requests);

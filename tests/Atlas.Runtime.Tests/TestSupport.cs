@@ -6,7 +6,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
-using Atlas.Runtime;
 using Microsoft.Extensions.AI;
 
 namespace Atlas.Runtime.Tests;

@@ -1,6 +1,5 @@
 using System;
 using System.Text.Json.Nodes;
-using Atlas.Runtime;
 
 namespace Atlas.Runtime.Tests;
 

@@ -11,7 +11,7 @@ namespace Atlas.Cli.Commands;
 /// </summary>
 internal sealed class BatchOutput : IAsyncDisposable
 {
-    private static readonly UTF8Encoding s_utf8 = new(encoderShouldEmitUTF8Identifier: false);
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
     private readonly FileStream? _file;
     private readonly string? _path;
     private readonly TextWriter? _writer;
@@ -51,9 +51,9 @@ internal sealed class BatchOutput : IAsyncDisposable
         }
 
         var text = lines.ToString();
-        var count = s_utf8.GetByteCount(text);
+        var count = Utf8NoBom.GetByteCount(text);
         if (_bytes.Length < count) _bytes = new byte[Math.Max(count, _bytes.Length * 2)];
-        var written = s_utf8.GetBytes(text, _bytes);
+        var written = Utf8NoBom.GetBytes(text, _bytes);
         try
         {
             _file!.Write(_bytes, 0, written);

@@ -2,8 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
-using System.Linq;
 using System.IO;
+using System.Linq;
 using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Json;
@@ -87,8 +87,8 @@ internal static class BatchRunner
             {
                 await progress.RunAsync(async () =>
                 {
-                    var reading = StopOnFault(ReadAsync(options.InputPath, workflow, block, writer, stop.Token), stop);
-                    var consuming = StopOnFault(ConsumeAsync(block, lines, writer, stop.Token), stop);
+                    var reading = StopOnFaultAsync(ReadAsync(options.InputPath, workflow, block, writer, stop.Token), stop);
+                    var consuming = StopOnFaultAsync(ConsumeAsync(block, lines, writer, stop.Token), stop);
                     try
                     {
                         await Task.WhenAll(reading, consuming).ConfigureAwait(false);
@@ -124,7 +124,7 @@ internal static class BatchRunner
         }
     }
 
-    private static async Task StopOnFault(Task task, CancellationTokenSource stop)
+    private static async Task StopOnFaultAsync(Task task, CancellationTokenSource stop)
     {
         try
         {

@@ -48,7 +48,12 @@ internal sealed class AssemblyTool : DelegatingAIFunction
     public override IReadOnlyDictionary<string, object?> AdditionalProperties => _tool.ReadOnly ? ReadOnlyTools.Properties : base.AdditionalProperties;
 
     /// <summary>The tool bound to <paramref name="method"/>, or null (with the reason in <paramref name="problems"/>).</summary>
+    /// <param name="tool">The tool's declaration: its parameters and types are checked against the method's.</param>
+    /// <param name="method">The C# method that implements it.</param>
+    /// <param name="schema">The JSON schema of the declared parameters, which the model is shown.</param>
     /// <param name="readOnly">The method's <c>[AtlasTool(ReadOnly = ...)]</c> when it sets it; it must agree with the declaration.</param>
+    /// <param name="instances">One instance per declaring type of an instance method, shared by its tools; created here when missing.</param>
+    /// <param name="problems">Where a method that cannot be bound adds one line that says why.</param>
     public static AssemblyTool? Create(ToolModel tool, MethodInfo method, string schema, bool? readOnly, Dictionary<Type, object> instances, List<string> problems)
     {
         var where = ToolAssembly.Describe(method);

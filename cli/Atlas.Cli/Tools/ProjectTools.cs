@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Atlas.Compiler.Model;
 using Microsoft.Extensions.AI;
 
 namespace Atlas.Cli.Tools;
@@ -62,7 +61,6 @@ internal static class ProjectTools
                 (missing.Count == 1 ? "" : ": " + list) +
                 $"; supply {(missing.Count == 1 ? "it" : "them")} with --tools PATH.dll, public methods marked [AtlasTool(\"{missing[0].Key}\")] (see '{commandName} --help')");
         }
-
     }
 
     /// <summary>A warning on stderr for each tool only offered to agents that has no implementation (the agent runs without it).</summary>

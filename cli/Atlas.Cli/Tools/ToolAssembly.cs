@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.Loader;
-using System.Text.Json;
 using Atlas.Compiler.Lowering;
 using Atlas.Compiler.Model;
 using Microsoft.Extensions.AI;

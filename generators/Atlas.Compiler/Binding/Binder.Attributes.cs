@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using Atlas.Compiler.Diagnostics;
 using Atlas.Compiler.Syntax;
 using Atlas.Compiler.Text;
 

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using Atlas.Compiler.Diagnostics;
 using Atlas.Compiler.Model;
 using Atlas.Compiler.Syntax;
 using Atlas.Compiler.Text;
@@ -157,7 +156,10 @@ internal sealed partial class Binder
             foreach (var name in names ?? new List<IdentifierSyntax>())
             {
                 var provider = ResolveReference(name, symbol, "a provider", SymbolKind.Provider);
-                if (provider is null) allResolved = false;
+                if (provider is null)
+                {
+                    allResolved = false;
+                }
                 else if (!use.Contains(provider))
                 {
                     use.Add(provider);

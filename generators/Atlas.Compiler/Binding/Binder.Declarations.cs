@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
-using Atlas.Compiler.Diagnostics;
 using Atlas.Compiler.Model;
 using Atlas.Compiler.Syntax;
 using Atlas.Compiler.Text;

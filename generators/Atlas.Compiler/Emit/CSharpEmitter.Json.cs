@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using Atlas.Compiler.Model;
 
 namespace Atlas.Compiler.Emit;

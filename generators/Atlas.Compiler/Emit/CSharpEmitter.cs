@@ -26,7 +26,7 @@ public abstract record EmitUnit(string HintName, EmitOptions Options);
 
 /// <summary>
 /// Turns a checked model into C#. Pure and deterministic (same unit, same text); thread-safe.
-/// <see cref="Plan"/> does the model-wide work (names, schemas, what each file depends on) and
+/// <see cref="Plan(AtlasModel, EmitOptions)"/> does the model-wide work (names, schemas, what each file depends on) and
 /// <see cref="Emit"/> renders one unit on its own.
 /// </summary>
 public static partial class CSharpEmitter

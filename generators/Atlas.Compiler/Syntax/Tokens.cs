@@ -80,7 +80,10 @@ internal static class Tokens
             int end = start + word.Length;
             if (end > text.Length || string.CompareOrdinal(text, start, word, 0, word.Length) != 0
                 || (end < text.Length && IsIdentifierPart(text[end])))
+            {
                 return Fail<TextSpan>(p, expectation);
+            }
+
             return Result.Success(p.Context.ToFileSpan(start, end), SkipTrivia(p, end));
         };
     }
@@ -97,7 +100,10 @@ internal static class Tokens
             int end = start + symbol.Length;
             if (end > text.Length || string.CompareOrdinal(text, start, symbol, 0, symbol.Length) != 0
                 || (symbol == "=" && end < text.Length && text[end] == '>'))
+            {
                 return Fail<TextSpan>(p, expectation);
+            }
+
             return Result.Success(p.Context.ToFileSpan(start, end), SkipTrivia(p, end));
         };
     }

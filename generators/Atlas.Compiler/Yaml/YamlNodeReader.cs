@@ -111,11 +111,16 @@ internal sealed class YamlNodeReader
             // syntax errors here, at the place the scanner had reached.
             int offset = Math.Max(_lastGoodOffset, ToOffset(scanner.CurrentPosition));
             if (ex is ArgumentException && DescribeUnicodeEscape(_file.Text, offset) is { } escape)
+            {
                 ReportSyntaxError(escape.Start, escape.Message);
+            }
             else
+            {
                 ReportSyntaxError(offset, ex is InvalidOperationException
                     ? "Invalid YAML: this line is less indented than the flow collection (`{ }` or `[ ]`) it continues; close the collection before it or indent the line"
                     : "Invalid YAML here (" + ex.GetType().Name + ")");
+            }
+
             CloseAllIncomplete();
         }
     }
@@ -337,7 +342,7 @@ internal sealed class YamlNodeReader
                 sequence.Items.Add(node);
                 frame.LastChildEnd = Math.Max(frame.LastChildEnd, node.End);
                 break;
-            case YamlMapping mapping when frame.PendingKey is null:
+            case YamlMapping when frame.PendingKey is null:
                 frame.PendingKey = node;
                 frame.PendingKeyIsDuplicate = IsDuplicate(frame, node);
                 frame.LastChildEnd = Math.Max(frame.LastChildEnd, node.End);

@@ -7,7 +7,6 @@ using System.Net;
 using System.Net.Http;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -86,7 +85,14 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
     /// <summary>The server and the collection, for messages: <c>http://host:8000 (collection 'atlas_handbook')</c>.</summary>
     public string Location => $"{Server.AbsoluteUri.TrimEnd('/')} (collection '{Collection}')";
 
-    private static HttpClient SharedHttp { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+    /// <summary>
+    /// How long one request may take, from sending it to the last byte of its reply (HttpClient's own <c>Timeout</c>
+    /// stops at the headers, so a server that stalls mid-reply would otherwise hang the search or ingest).
+    /// </summary>
+    internal TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    // No timeout of its own: RequestTimeout bounds each request, and one timer gives one message.
+    private static HttpClient SharedHttp { get; } = new() { Timeout = Timeout.InfiniteTimeSpan };
 
     /// <summary>
     /// A lock file under the temp folder named by server and collection: ingests on this machine take turns; ingests from
@@ -119,12 +125,17 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
     /// <exception cref="KnowledgeStoreUnavailableException">The server could not be reached or refused the request.</exception>
     public async Task DeleteCollectionAsync(CancellationToken cancellationToken = default)
     {
-        using var response = await _http.DeleteAsync($"{_collectionsUrl}/{Uri.EscapeDataString(Collection)}", cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.NotFound)
+        const string what = "delete the collection";
+        await ExchangeAsync(what, async deadline =>
         {
-            await EnsureSuccessAsync(response, "delete the collection", cancellationToken).ConfigureAwait(false);
-        }
+            using var response = await SendRawAsync(HttpMethod.Delete, $"{_collectionsUrl}/{Uri.EscapeDataString(Collection)}", null, deadline).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.NotFound)
+            {
+                await EnsureSuccessAsync(response, what, deadline).ConfigureAwait(false);
+            }
 
+            return response.StatusCode;
+        }, cancellationToken).ConfigureAwait(false);
         _collectionId = null;
     }
 
@@ -602,16 +613,19 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         await _idLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var response = await SendRawAsync(HttpMethod.Get, $"{_collectionsUrl}/{Uri.EscapeDataString(Collection)}", null, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.NotFound)
+            const string what = "read the collection";
+            var collection = await ExchangeAsync(what, async deadline =>
             {
-                _collectionId = null;
-                return null;
-            }
+                using var response = await SendRawAsync(HttpMethod.Get, $"{_collectionsUrl}/{Uri.EscapeDataString(Collection)}", null, deadline).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return null;
+                }
 
-            await EnsureSuccessAsync(response, "read the collection", cancellationToken).ConfigureAwait(false);
-            var collection = (JsonObject)JsonNode.Parse(await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false))!;
-            _collectionId = collection["id"]!.GetValue<string>();
+                await EnsureSuccessAsync(response, what, deadline).ConfigureAwait(false);
+                return (JsonObject)JsonNode.Parse(await ReadBodyAsync(response, deadline).ConfigureAwait(false))!;
+            }, cancellationToken).ConfigureAwait(false);
+            _collectionId = collection?["id"]!.GetValue<string>();
             return collection;
         }
         finally
@@ -647,12 +661,35 @@ public sealed partial class ChromaKnowledgeStore : IKnowledgeStore
         return result;
     }
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string url, JsonNode? body, string what, CancellationToken cancellationToken)
+    private Task<JsonNode?> SendAsync(HttpMethod method, string url, JsonNode? body, string what, CancellationToken cancellationToken) =>
+        ExchangeAsync(what, async deadline =>
+        {
+            using var response = await SendRawAsync(method, url, body, deadline).ConfigureAwait(false);
+            await EnsureSuccessAsync(response, what, deadline).ConfigureAwait(false);
+            var text = await ReadBodyAsync(response, deadline).ConfigureAwait(false);
+            return text.Length == 0 ? null : JsonNode.Parse(text);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs one request, the reading of its reply included, under <see cref="RequestTimeout"/>. A timeout (this one, or
+    /// the <c>Timeout</c> of a caller's <see cref="HttpClient"/>) fails with one line naming the server, not as a
+    /// cancellation nobody asked for: callers stop on those as if the run had been cancelled.
+    /// </summary>
+    private async Task<T> ExchangeAsync<T>(string what, Func<CancellationToken, Task<T>> exchange, CancellationToken cancellationToken)
     {
-        using var response = await SendRawAsync(method, url, body, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, what, cancellationToken).ConfigureAwait(false);
-        var text = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
-        return text.Length == 0 ? null : JsonNode.Parse(text);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(RequestTimeout);
+        try
+        {
+            return await exchange(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            var why = deadline.IsCancellationRequested
+                ? $"no reply within {RequestTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}s"
+                : e.Message;
+            throw new KnowledgeStoreUnavailableException($"ChromaDB at {Location} could not {what}: {why}", e);
+        }
     }
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string url, JsonNode? body, CancellationToken cancellationToken)

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
-using System.Threading.Tasks;
 using Atlas.Runtime;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.VectorData;

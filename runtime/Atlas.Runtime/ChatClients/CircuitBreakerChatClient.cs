@@ -30,5 +30,5 @@ internal sealed class CircuitBreakerChatClient : DelegatingChatClient
             cancellationToken).AsTask();
 
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        ResilientStreams.Through(_circuit.Pipeline, ct => InnerClient.GetStreamingResponseAsync(messages, options, ct), cancellationToken);
+        ResilientStreams.ReadThroughAsync(_circuit.Pipeline, ct => InnerClient.GetStreamingResponseAsync(messages, options, ct), cancellationToken);
 }

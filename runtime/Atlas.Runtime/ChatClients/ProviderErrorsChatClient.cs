@@ -13,9 +13,10 @@ namespace Atlas.Runtime;
 
 /// <summary>
 /// Error normalisation: sits right over a remote provider's client library and makes its failures uniform. Every
-/// error other than a cancellation leaves as a <see cref="ProviderException"/> naming the provider and saying what went
-/// wrong (malformed reply, broken connection, error status), with API keys blanked out. A streamed reply that ends
-/// without a finish reason (a stream cut short) is an error too, never a silently truncated answer.
+/// error other than the caller's cancellation leaves as a <see cref="ProviderException"/> naming the provider and saying
+/// what went wrong (malformed reply, broken connection, error status, a timeout inside the library), with API keys
+/// blanked out. A streamed reply that ends without a finish reason (a stream cut short) is an error too, never a
+/// silently truncated answer.
 /// </summary>
 /// <remarks>
 /// Error statuses never reach it: the <see cref="ProviderHttpHandler"/> under the library turns them into
@@ -46,7 +47,7 @@ internal sealed class ProviderErrorsChatClient : DelegatingChatClient
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
         {
             throw Translate(ex, cancellationToken);
         }
@@ -59,7 +60,7 @@ internal sealed class ProviderErrorsChatClient : DelegatingChatClient
         {
             updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
         {
             throw Translate(ex, cancellationToken);
         }
@@ -81,7 +82,7 @@ internal sealed class ProviderErrorsChatClient : DelegatingChatClient
 
                     update = updates.Current;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (IsFailure(ex, cancellationToken))
                 {
                     throw Translate(ex, cancellationToken);
                 }
@@ -118,6 +119,14 @@ internal sealed class ProviderErrorsChatClient : DelegatingChatClient
         }
     }
 
+    /// <summary>
+    /// Anything but the caller's own cancellation. An <see cref="OperationCanceledException"/> the caller did not ask
+    /// for is a timeout inside the library or HttpClient (its own <c>Timeout</c>): a failure, which must not pass for
+    /// a cancellation.
+    /// </summary>
+    internal static bool IsFailure(Exception error, CancellationToken cancellationToken) =>
+        error is not OperationCanceledException || !cancellationToken.IsCancellationRequested;
+
     /// <summary>The exception the caller sees instead of <paramref name="error"/>.</summary>
     private Exception Translate(Exception error, CancellationToken cancellationToken) => Translate(error, cancellationToken, _provider, _kind, _secrets);
 
@@ -150,6 +159,8 @@ internal sealed class ProviderErrorsChatClient : DelegatingChatClient
             {
                 case JsonException or AnthropicInvalidDataException or FormatException or InvalidDataException:
                     return ("sent a malformed reply", e.Message);
+                case OperationCanceledException or TimeoutException:
+                    return ("timed out", e.Message);
                 case AnthropicSseException sse:
                     return ("reported an error mid-stream", sse.ApiMessage ?? sse.Message);
                 case IOException or HttpRequestException or AnthropicIOException:

@@ -142,7 +142,7 @@ public static class ProviderEmbedders
             {
                 embeddings = await base.GenerateAsync(inputs, options, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ProviderErrorsChatClient.IsFailure(ex, cancellationToken))
             {
                 throw ProviderErrorsChatClient.Translate(ex, cancellationToken, provider.Name, ProviderKinds.Spelling(provider.Kind), secrets);
             }

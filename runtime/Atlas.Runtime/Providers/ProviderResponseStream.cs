@@ -16,7 +16,8 @@ namespace Atlas.Runtime;
 /// lines that way), so a timed-out attempt would otherwise wait forever on a server that stopped sending;</item>
 /// <item>has a timeout (<see cref="ProviderRequest.ReadLimit"/>): the provider's declared <c>timeout</c> for the
 /// whole request, else <see cref="ProviderLimits.FirstByteTimeout"/> to start and <see cref="ProviderLimits.IdleTimeout"/>
-/// between chunks, on the runtime's <see cref="TimeProvider"/>;</item>
+/// between chunks, on the runtime's <see cref="TimeProvider"/>; once it fires the request has timed out, for that
+/// read (even one whose bytes came in the same instant) and every later one;</item>
 /// <item>counts the bytes: a reply above <see cref="ProviderLimits.MaxReplyBytes"/> (or a line of a stream above
 /// <see cref="ProviderLimits.MaxStreamLineBytes"/>) fails, so no library buffers an endless body;</item>
 /// <item>in a stream (SSE or NDJSON), spots an error event (OpenAI's <c>data: {"error": ...}</c>, Anthropic's
@@ -40,8 +41,8 @@ internal sealed class ProviderResponseStream : Stream
     private readonly CancellationToken _call;
     private readonly ProviderRequest _request;
     private readonly bool _streamed;
-    private CancellationTokenSource _timer;
-    private CancellationTokenRegistration _callRegistration;
+    private readonly CancellationTokenSource _timer;
+    private readonly CancellationTokenRegistration _callRegistration;
     private long _total;
 
     // The line being read (streams only): its length, its first bytes, and whether it is an error event.
@@ -59,7 +60,11 @@ internal sealed class ProviderResponseStream : Stream
         _request = request;
         _streamed = streamed;
         _head = streamed ? new byte[HeadBytes] : null;
-        _timer = NewTimer();
+        _timer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, request.Time);
+        if (call.CanBeCanceled)
+        {
+            _callRegistration = call.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _timer);
+        }
     }
 
     private enum LineKind
@@ -107,10 +112,11 @@ internal sealed class ProviderResponseStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var limit = _request.ReadLimit();
+        // A timer that fired stays fired, and no read reaches the connection again: the timer may have torn it down.
+        var limit = _timer.IsCancellationRequested ? TimeSpan.Zero : _request.ReadLimit();
         if (limit <= TimeSpan.Zero)
         {
-            throw _request.Expired();
+            throw TimedOut();
         }
 
         _timer.CancelAfter(limit);
@@ -127,19 +133,22 @@ internal sealed class ProviderResponseStream : Stream
                 read = await _inner.ReadAsync(buffer, both.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException && _timer.IsCancellationRequested && !_call.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (Exception) when (_timer.IsCancellationRequested && !_call.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            // The timer tore the connection down: whatever the read then threw (a cancellation, an IOException,
+            // an ObjectDisposedException from the socket) says only that.
             throw _request.Expired();
         }
 
         _call.ThrowIfCancellationRequested();
 
-        // A timer that fired just after the read completed can't be reset: the next read gets a fresh one.
-        if (!_timer.TryReset())
+        // Stopped between reads: the caller's own time is not the provider's. The timer may have fired as the read
+        // completed, and HttpClient's connection, which registers each read's token to tear itself down, still returns
+        // the bytes it had: the next read would meet a disposed socket. The wait took its whole limit, so it fails.
+        _timer.CancelAfter(Timeout.InfiniteTimeSpan);
+        if (_timer.IsCancellationRequested)
         {
-            _callRegistration.Dispose();
-            _timer.Dispose();
-            _timer = NewTimer();
+            throw TimedOut();
         }
 
         Inspect(buffer.Span[..read]);
@@ -153,6 +162,11 @@ internal sealed class ProviderResponseStream : Stream
     {
         // The libraries read asynchronously; a synchronous read still gets the limits, but no timer.
         _call.ThrowIfCancellationRequested();
+        if (_timer.IsCancellationRequested)
+        {
+            throw TimedOut();
+        }
+
         var read = _inner.Read(buffer, offset, count);
         Inspect(buffer.AsSpan(offset, read));
         return read;
@@ -181,15 +195,11 @@ internal sealed class ProviderResponseStream : Stream
         base.Dispose(disposing);
     }
 
-    private CancellationTokenSource NewTimer()
+    /// <summary>Why a read can't go on once the timer fired: the caller's cancellation (which fires it too), else the timeout.</summary>
+    private ProviderException TimedOut()
     {
-        var timer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _request.Time);
-        if (_call.CanBeCanceled)
-        {
-            _callRegistration = _call.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timer);
-        }
-
-        return timer;
+        _call.ThrowIfCancellationRequested();
+        return _request.Expired();
     }
 
     /// <summary>Counts what was read and, in a stream, follows its lines; an end of the body (0 bytes) ends the last line.</summary>

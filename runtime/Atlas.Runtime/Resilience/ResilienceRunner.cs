@@ -7,7 +7,6 @@ using System.Threading.Tasks;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace Atlas.Runtime;
 
@@ -71,7 +70,7 @@ internal sealed class ResilienceRunner
 
     /// <summary>
     /// Runs one attempt that must end within <paramref name="timeout"/> (Polly's timeout: the attempt's token is cancelled
-    /// and <see cref="TimeoutRejectedException"/> thrown). A retry inside it (a route's, inside a step's timed attempt)
+    /// and <see cref="Polly.Timeout.TimeoutRejectedException"/> thrown). A retry inside it (a route's, inside a step's timed attempt)
     /// waits no longer than what is left of it.
     /// </summary>
     public async Task<T> TimedAsync<T>(TimeSpan timeout, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)

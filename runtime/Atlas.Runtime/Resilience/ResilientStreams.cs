@@ -16,7 +16,7 @@ internal static class ResilientStreams
     /// stream, to its last item or its error, is one outcome for it) and handed on as they arrive, one at a time.
     /// A consumer that stops early cancels the reading.
     /// </summary>
-    public static async IAsyncEnumerable<T> Through<T>(ResiliencePipeline pipeline, Func<CancellationToken, IAsyncEnumerable<T>> stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<T> ReadThroughAsync<T>(ResiliencePipeline pipeline, Func<CancellationToken, IAsyncEnumerable<T>> stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var items = Channel.CreateBounded<T>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

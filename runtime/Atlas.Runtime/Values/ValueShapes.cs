@@ -103,16 +103,16 @@ public sealed class ValueShapes
                     _ => throw Mismatch(path, type, value),
                 };
             case AtlasTypeKind.Enum:
+            {
+                var members = DeclaredEnum(type).Members;
+                if (value is JsonValue e && e.GetValueKind() == JsonValueKind.String)
                 {
-                    var members = DeclaredEnum(type).Members;
-                    if (value is JsonValue e && e.GetValueKind() == JsonValueKind.String)
-                    {
-                        var text = e.GetValue<string>();
-                        if (members.Contains(text, StringComparer.Ordinal)) return JsonValue.Create(text);
-                    }
-
-                    throw new JsonShapeException($"{Name(path)} must be one of {string.Join(", ", members)}, not {Preview(value)}");
+                    var text = e.GetValue<string>();
+                    if (members.Contains(text, StringComparer.Ordinal)) return JsonValue.Create(text);
                 }
+
+                throw new JsonShapeException($"{Name(path)} must be one of {string.Join(", ", members)}, not {Preview(value)}");
+            }
 
             case AtlasTypeKind.Record:
                 return Record(value, DeclaredRecord(type), type, path);

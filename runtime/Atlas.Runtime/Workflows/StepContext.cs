@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Dataflow;
@@ -15,9 +16,10 @@ namespace Atlas.Runtime;
 public sealed class StepContext
 {
     /// <summary>The <c>for</c> items the current flow runs in, innermost first (a workflow called from an item has steps and items of its own).</summary>
-    private static readonly AsyncLocal<ItemFrame?> s_items = new();
+    private static readonly AsyncLocal<ItemFrame?> CurrentItems = new();
 
-    private Usage _usage;
+    // Boxed on the first model call: most steps make none, and a stream allocates a context per step and input.
+    private StrongBox<Usage>? _usage;
 
     internal StepContext(RunContext run, string step)
     {
@@ -43,7 +45,7 @@ public sealed class StepContext
         {
             lock (Run) // the run's lock: usage changes only on model calls, never contended for long
             {
-                return _usage;
+                return _usage?.Value ?? default;
             }
         }
     }
@@ -103,7 +105,7 @@ public sealed class StepContext
                 try
                 {
                     // Flows into the item's model calls (and is undone when this delegate returns).
-                    s_items.Value = new ItemFrame(this, index + 1, s_items.Value);
+                    CurrentItems.Value = new ItemFrame(this, index + 1, CurrentItems.Value);
                     results[index] = await Runtime.Resilience.ExecuteAsync(
                         policy, this, ct => body(items[index], this, ct), canRetry: null, stop.Token).ConfigureAwait(false);
                 }
@@ -200,7 +202,7 @@ public sealed class StepContext
     {
         lock (Run) // the run's lock: usage changes only on model calls, never contended for long
         {
-            _usage += usage;
+            (_usage ??= new StrongBox<Usage>()).Value += usage;
         }
 
         Run.AddUsage(usage);
@@ -210,7 +212,7 @@ public sealed class StepContext
     {
         if (atlasEvent is TokenEmitted token)
         {
-            var frame = s_items.Value;
+            var frame = CurrentItems.Value;
             while (frame is not null && frame.Step != this) frame = frame.Outer;
             if (token.Item != frame?.Item) atlasEvent = token with { Item = frame?.Item };
         }

@@ -50,13 +50,27 @@ internal sealed class WorkflowEngine<TState> where TState : class
     {
         var count = _steps.Count;
         if (count == 0) return Task.CompletedTask;
-        var run = new Run(this, runtime, state, context, limits, cancellationToken, new Task[count]);
-        var tasks = run.Tasks;
-        for (var i = 0; i < count; i++) tasks[i] = run.StartStep(i);
-
+        var run = new Run(this, runtime, state, context, limits, cancellationToken);
         for (var i = 0; i < count; i++)
         {
-            if (!tasks[i].IsCompletedSuccessfully) return WaitAsync(tasks, i);
+            var task = run.StartStep(i);
+            if (run.Tasks is { } tasks)
+            {
+                tasks[i] = task;
+            }
+            else if (!task.IsCompletedSuccessfully)
+            {
+                // The first step that did not finish at once: from here on, steps wait for tasks.
+                run.Tasks = new Task[count];
+                for (var done = 0; done < i; done++) run.Tasks[done] = Task.CompletedTask;
+                run.Tasks[i] = task;
+            }
+        }
+
+        if (run.Tasks is null) return Task.CompletedTask;
+        for (var i = 0; i < count; i++)
+        {
+            if (!run.Tasks[i].IsCompletedSuccessfully) return WaitAsync(run.Tasks, i);
         }
 
         return Task.CompletedTask;
@@ -67,13 +81,15 @@ internal sealed class WorkflowEngine<TState> where TState : class
         for (var i = first; i < tasks.Length; i++) await tasks[i].ConfigureAwait(false);
     }
 
-    /// <summary>One run's progress: the task of each step, indexed as the graph's steps.</summary>
-    private sealed class Run(WorkflowEngine<TState> engine, AtlasRuntime runtime, TState state, RunContext context, StepLimits? limits, CancellationToken cancellationToken, Task[] tasks)
+    /// <summary>One run's progress.</summary>
+    private sealed class Run(WorkflowEngine<TState> engine, AtlasRuntime runtime, TState state, RunContext context, StepLimits? limits, CancellationToken cancellationToken)
     {
-        public Task[] Tasks { get; } = tasks;
+        /// <summary>The task of each step, indexed as the graph's steps; null while every step so far finished at once.</summary>
+        public Task[]? Tasks { get; set; }
 
         public Task StartStep(int index)
         {
+            if (Tasks is null) return ExecuteAsync(index); // every step before it, so every dependency, is done
             foreach (var dependency in engine._dependencies[index])
             {
                 if (!Tasks[dependency].IsCompleted) return AfterDependenciesAsync(index);
@@ -85,7 +101,7 @@ internal sealed class WorkflowEngine<TState> where TState : class
 
         private async Task AfterDependenciesAsync(int index)
         {
-            foreach (var dependency in engine._dependencies[index]) await Tasks[dependency].ConfigureAwait(false);
+            foreach (var dependency in engine._dependencies[index]) await Tasks![dependency].ConfigureAwait(false);
             await ExecuteAsync(index).ConfigureAwait(false);
         }
 

@@ -1,5 +1,4 @@
 using System.Linq;
-using Atlas.Compiler.Diagnostics;
 using Atlas.Compiler.Model;
 using static Atlas.Compiler.Tests.Binding.BindingAssert;
 

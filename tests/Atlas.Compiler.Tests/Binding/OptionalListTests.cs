@@ -1,4 +1,3 @@
-using System.Linq;
 using Atlas.Compiler.Text;
 
 namespace Atlas.Compiler.Tests.Binding;

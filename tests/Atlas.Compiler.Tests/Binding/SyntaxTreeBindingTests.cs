@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Linq;
 using System.Threading;
 using Atlas.Compiler.Binding;
 using Atlas.Compiler.Diagnostics;

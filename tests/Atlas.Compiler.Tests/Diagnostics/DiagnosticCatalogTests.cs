@@ -1,14 +1,13 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Atlas.Compiler.Diagnostics;
 using Atlas.Compiler.Syntax;
-using Atlas.Compiler.Text;
 using Atlas.Compiler.Tests.Fuzzing;
+using Atlas.Compiler.Text;
 
 namespace Atlas.Compiler.Tests.Diagnostics;
 

@@ -128,7 +128,10 @@ public class FormEquivalenceFuzzTests
                 if (value is TypeRef) continue;
                 if (value is string s) { if (property.Name == "Name" && s.Length > 0) names.Add(s); }
                 else if (value is IEnumerable items && value is not string) { foreach (var item in items) if (item is not null && item.GetType().Namespace == typeof(AtlasModel).Namespace) pending.Push(item); }
-                else if (value is not null && value.GetType().Namespace == typeof(AtlasModel).Namespace && !value.GetType().IsEnum) pending.Push(value);
+                else if (value is not null && value.GetType().Namespace == typeof(AtlasModel).Namespace && !value.GetType().IsEnum)
+                {
+                    pending.Push(value);
+                }
             }
         }
         return names;

@@ -45,7 +45,9 @@ public class FrontEndFuzzTests
             foreach (var path in Directory.EnumerateFiles(examples, "*.atlas*", SearchOption.AllDirectories)
                          .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
                          .OrderBy(p => p, StringComparer.Ordinal))
+            {
                 files.Add((Path.GetFileName(path), File.ReadAllText(path)));
+            }
         }
         files.AddRange(HostileInputs.FuzzSeeds());
         return files.ToArray();

@@ -14,8 +14,11 @@ public class NestingLimitTests
     {
         var data = new TheoryData<string, int>();
         foreach (int depth in new[] { 65, 2_350, 5_000, 100_000 })
+        {
             foreach (var form in HostileInputs.DeepBlocks(1))
                 data.Add(form.Name, depth);
+        }
+
         return data;
     }
 

@@ -1,11 +1,8 @@
 using System;
 using System.Diagnostics;
 using System.Linq;
-using System.Text;
 using Atlas.Compiler.Diagnostics;
-using Atlas.Compiler.Syntax;
 using Atlas.Compiler.Text;
-using Atlas.Testing;
 using static Atlas.Testing.HostileInputs;
 
 namespace Atlas.Compiler.Tests.Parsing;

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Reflection;
 using System.Text;
 using Atlas.Compiler.Syntax;
-using Atlas.Compiler.Text;
 
 namespace Atlas.Compiler.Tests.Yaml;
 

@@ -1,6 +1,4 @@
-using System.Linq;
 using System.Text;
-using Atlas.Compiler.Emit;
 using Atlas.Compiler.Model;
 
 namespace Atlas.Emitter.Tests.TestSupport;

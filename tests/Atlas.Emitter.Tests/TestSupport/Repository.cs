@@ -1,6 +1,3 @@
-using System;
-using System.IO;
-
 namespace Atlas.Emitter.Tests.TestSupport;
 
 /// <summary>Paths in the source tree (snapshots are written beside the tests, examples read from <c>examples/</c>).</summary>

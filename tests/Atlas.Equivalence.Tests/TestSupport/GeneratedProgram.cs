@@ -1,4 +1,3 @@
-using System.Linq;
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;

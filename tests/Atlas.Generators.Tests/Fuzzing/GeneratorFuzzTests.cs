@@ -29,7 +29,10 @@ public class GeneratorFuzzTests
         foreach (var file in Directory.EnumerateFiles(Path.Combine(TestData.RepositoryRoot(), "examples"), "*.atlas*", SearchOption.AllDirectories)
                      .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
                      .OrderBy(f => f, StringComparer.Ordinal))
+        {
             yield return new object[] { Path.GetFileName(file), File.ReadAllText(file) };
+        }
+
         foreach (var (path, text) in HostileInputs.FuzzSeeds())
             yield return new object[] { path, text };
     }

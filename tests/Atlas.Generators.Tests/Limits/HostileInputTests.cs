@@ -16,8 +16,11 @@ public class HostileInputTests
     {
         var data = new TheoryData<string, int>();
         foreach (int depth in new[] { 2_350, 100_000 })
+        {
             foreach (var form in HostileInputs.DeepBlocks(1))
                 data.Add(form.Name, depth);
+        }
+
         return data;
     }
 

@@ -32,7 +32,6 @@ public class ConcurrencyLimitChatClientTests
     [Fact]
     public async Task ConcurrencyLimit_AStream_HoldsItsSlotUntilItsLastPiece()
     {
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var client = new ConcurrencyLimitChatClient(new StubChatClient(), "slow", maxConcurrency: 1);
 
         var stream = client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")]).GetAsyncEnumerator();
