@@ -239,6 +239,75 @@ public class WorkflowBlockTests
         Assert.Equal([3, 3], peak);
     }
 
+    [Fact]
+    public async Task CreateBlock_MaxConcurrentRuns_AreInFlightTogether_AndNoMore()
+    {
+        // More runs than cores wait at once: a run that waits does not hold up the inputs behind it.
+        var active = 0;
+        var peak = 0;
+        var graph = new WorkflowGraphBuilder<Item>("waits").Step("wait", [], async (s, _, ct) =>
+        {
+            InterlockedMax(ref peak, Interlocked.Increment(ref active));
+            await Task.Delay(20, ct);
+            Interlocked.Decrement(ref active);
+            s.Doubled = s.Input * 2;
+        }).Build(["wait"]);
+        using var runtime = TestSupport.Runtime();
+        var block = runtime.CreateBlock(graph, static (int i) => new Item(i), static s => s.Doubled, new WorkflowBlockOptions(BoundedCapacity: 4, MaxConcurrentRuns: 6));
+
+        var results = new List<WorkflowResult<int>>();
+        var reader = Task.Run(async () =>
+        {
+            while (await block.OutputAvailableAsync())
+            {
+                results.Add(await block.ReceiveAsync());
+            }
+        });
+        for (var i = 0; i < 60; i++)
+        {
+            await block.SendAsync(i);
+        }
+
+        block.Complete();
+        await reader.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => i * 2).Order(), results.Select(r => r.Value).Order());
+        Assert.Equal(6, peak);
+    }
+
+    [Fact]
+    public async Task CreateBlock_ResultsNotRead_TheSenderWaits_MemoryStaysBounded()
+    {
+        var graph = new WorkflowGraphBuilder<Item>("fast").Step("x", [], (s, _, _) => { s.Doubled = s.Input * 2; return Task.CompletedTask; }).Build(["x"]);
+        using var runtime = TestSupport.Runtime();
+        var block = runtime.CreateBlock(graph, static (int i) => new Item(i), static s => s.Doubled, new WorkflowBlockOptions(BoundedCapacity: 3, MaxConcurrentRuns: 2));
+
+        var accepted = 0;
+        var sending = Task.Run(async () =>
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                await block.SendAsync(i);
+                Interlocked.Increment(ref accepted);
+            }
+        });
+        await Task.Delay(300);
+
+        // Three unread results, two finished runs waiting to hand theirs over, three inputs waiting: then the sender waits.
+        Assert.InRange(Volatile.Read(ref accepted), 3, 10);
+        Assert.False(sending.IsCompleted);
+        var received = new List<int>();
+        while (received.Count < 1000)
+        {
+            received.Add((await block.ReceiveAsync(TimeSpan.FromSeconds(10))).Value);
+        }
+
+        await sending;
+        block.Complete();
+        await block.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => i * 2), received.Order());
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int seen;

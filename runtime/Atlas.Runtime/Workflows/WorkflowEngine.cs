@@ -109,8 +109,44 @@ internal sealed class WorkflowEngine<TState> where TState : class
         {
             if (context.IsFailed) return Task.CompletedTask;
             var spec = engine._steps[index];
-            if (limits?.For(index) is { } limit) return LimitedAsync(limit, spec);
+            if (limits?.For(index) is { } limit)
+            {
+                // A free slot is taken at once, and a step that finishes at once gives it back at once: only a step
+                // that waits (for its slot or for its work) pays for a state machine.
+                if (!limit.Wait(0)) return LimitedAsync(limit, spec);
+                Task task;
+                try
+                {
+                    task = spec.IsSwitch ? SwitchAsync(spec) : StepAsync(spec, spec.Body!);
+                }
+                catch
+                {
+                    limit.Release();
+                    throw;
+                }
+
+                if (task.IsCompleted)
+                {
+                    limit.Release();
+                    return task;
+                }
+
+                return ReleaseAfterAsync(limit, task);
+            }
+
             return spec.IsSwitch ? SwitchAsync(spec) : StepAsync(spec, spec.Body!);
+        }
+
+        private static async Task ReleaseAfterAsync(SemaphoreSlim limit, Task step)
+        {
+            try
+            {
+                await step.ConfigureAwait(false);
+            }
+            finally
+            {
+                limit.Release();
+            }
         }
 
         private async Task LimitedAsync(SemaphoreSlim limit, StepSpec<TState> spec)

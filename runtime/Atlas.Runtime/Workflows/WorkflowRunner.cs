@@ -102,21 +102,12 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
             ? new StepLimits(engine.Steps.Count, Math.Max(1, perStep))
             : null;
         var cancellationToken = options.CancellationToken;
-        var block = new TransformBlock<TInput, WorkflowResult<TResult>>(
+        return WorkflowStream<TInput, TResult>.Create(
             input => RunOneAsync(graph, createState, result, input, onEvent, limits, cancellationToken),
-            new ExecutionDataflowBlockOptions
-            {
-                BoundedCapacity = capacity + maxRuns,
-                MaxDegreeOfParallelism = maxRuns,
-                CancellationToken = cancellationToken,
-                EnsureOrdered = false,
-            });
-        if (limits is not null)
-        {
-            block.Completion.ContinueWith(_ => limits.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-
-        return block;
+            capacity,
+            maxRuns,
+            limits is null ? null : limits.Dispose,
+            cancellationToken);
     }
 
     /// <summary>
@@ -135,7 +126,7 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
     }
 
     /// <summary>One input of a stream: its run, its events, and its result or error; only cancellation throws.</summary>
-    private async Task<WorkflowResult<TResult>> RunOneAsync<TInput, TState, TResult>(
+    private async ValueTask<WorkflowResult<TResult>> RunOneAsync<TInput, TState, TResult>(
         WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, TInput input, Action<AtlasEvent>? onEvent, StepLimits? limits, CancellationToken cancellationToken)
         where TState : class
     {
