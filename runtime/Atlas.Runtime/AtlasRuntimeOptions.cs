@@ -34,6 +34,22 @@ public sealed class AtlasRuntimeOptions
     /// </summary>
     public IKnowledgeBaseFactory? KnowledgeFactory { get; set; }
 
+    /// <summary>
+    /// How the clients of each remote provider kind are made. Atlas.Runtime carries no provider library: a kind's package
+    /// registers its factory here with its <c>Use...</c> method (<c>options.UseOpenAI()</c> from Atlas.Runtime.OpenAI, and
+    /// <c>UseAnthropic()</c>, <c>UseOllama()</c>), which generated <c>AddAtlas()</c> calls for the kinds a project declares.
+    /// A declared provider of a kind with no factory is unavailable, its <see cref="ProviderStatus.Reason"/> naming the
+    /// package. <see cref="ProviderKind.Mock"/> is built in and needs none.
+    /// </summary>
+    public IDictionary<ProviderKind, ProviderClientFactory> ProviderClientFactories { get; } = new Dictionary<ProviderKind, ProviderClientFactory>();
+
+    /// <summary>
+    /// Starts the declared MCP servers (<see cref="McpServers"/>); Atlas.Runtime.Mcp sets it with <c>options.UseMcp()</c>,
+    /// which generated <c>AddAtlas()</c> calls when a project declares an <c>mcp</c> block. When null, an agent that lists
+    /// an MCP server fails its call with one line naming the package.
+    /// </summary>
+    public IMcpServerFactory? McpServerFactory { get; set; }
+
     /// <summary>Reads environment variables (API keys); replaceable for tests. Values are never logged or put in events.</summary>
     public Func<string, string?> GetEnvironmentVariable { get; set; } = Environment.GetEnvironmentVariable;
 

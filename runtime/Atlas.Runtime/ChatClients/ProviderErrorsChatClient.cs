@@ -6,7 +6,6 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using Anthropic.Exceptions;
 using Microsoft.Extensions.AI;
 
 namespace Atlas.Runtime;
@@ -28,15 +27,20 @@ internal sealed class ProviderErrorsChatClient : DelegatingChatClient
     private readonly string _provider;
     private readonly string _kind;
     private readonly SecretRedactor _secrets;
+    private readonly ProviderClientFactory? _factory;
     private readonly IDisposable? _resources;
 
-    /// <summary>Wraps <paramref name="inner"/>; <paramref name="resources"/> (the library's HttpClient, which it does not dispose) go with it.</summary>
-    public ProviderErrorsChatClient(IChatClient inner, string provider, string kind, SecretRedactor secrets, IDisposable? resources = null)
+    /// <summary>
+    /// Wraps <paramref name="inner"/>; <paramref name="factory"/> says what the library's own exceptions mean, and
+    /// <paramref name="resources"/> (the library's HttpClient, which it does not dispose) go with it.
+    /// </summary>
+    public ProviderErrorsChatClient(IChatClient inner, string provider, string kind, SecretRedactor secrets, ProviderClientFactory? factory = null, IDisposable? resources = null)
         : base(inner)
     {
         _provider = provider;
         _kind = kind;
         _secrets = secrets;
+        _factory = factory;
         _resources = resources;
     }
 
@@ -128,10 +132,10 @@ internal sealed class ProviderErrorsChatClient : DelegatingChatClient
         error is not OperationCanceledException || !cancellationToken.IsCancellationRequested;
 
     /// <summary>The exception the caller sees instead of <paramref name="error"/>.</summary>
-    private Exception Translate(Exception error, CancellationToken cancellationToken) => Translate(error, cancellationToken, _provider, _kind, _secrets);
+    private Exception Translate(Exception error, CancellationToken cancellationToken) => Translate(error, cancellationToken, _provider, _kind, _secrets, _factory);
 
     /// <summary>A library's failure as a <see cref="ProviderException"/> naming the provider (or a cancellation, if the call was cancelled); no key in its text.</summary>
-    internal static Exception Translate(Exception error, CancellationToken cancellationToken, string providerName, string kind, SecretRedactor secrets)
+    internal static Exception Translate(Exception error, CancellationToken cancellationToken, string providerName, string kind, SecretRedactor secrets, ProviderClientFactory? factory)
     {
         // A library may wrap the cancellation of a timed-out attempt in its own exception; it is still a cancellation.
         if (cancellationToken.IsCancellationRequested)
@@ -147,23 +151,34 @@ internal sealed class ProviderErrorsChatClient : DelegatingChatClient
             }
         }
 
-        var (what, detail) = Classify(error);
+        var (what, detail) = Classify(error, factory);
         return new ProviderException(providerName, secrets.Redact($"{kind} provider '{providerName}' {what}: {detail}"), inner: Clean(error, secrets));
     }
 
-    private static (string What, string Detail) Classify(Exception error)
+    private static (string What, string Detail) Classify(Exception error, ProviderClientFactory? factory)
     {
         for (var e = error; e is not null; e = e.InnerException)
         {
+            // The library's own exception types first: only its kind's factory knows them.
+            if (factory?.DescribeFailure(e) is { } failure)
+            {
+                return (failure.Kind switch
+                {
+                    ProviderFailureKind.MalformedReply => "sent a malformed reply",
+                    ProviderFailureKind.ErrorMidStream => "reported an error mid-stream",
+                    ProviderFailureKind.TimedOut => "timed out",
+                    ProviderFailureKind.RateLimited => "refused the call for now",
+                    _ => "connection failed",
+                }, failure.Detail);
+            }
+
             switch (e)
             {
-                case JsonException or AnthropicInvalidDataException or FormatException or InvalidDataException:
+                case JsonException or FormatException or InvalidDataException:
                     return ("sent a malformed reply", e.Message);
                 case OperationCanceledException or TimeoutException:
                     return ("timed out", e.Message);
-                case AnthropicSseException sse:
-                    return ("reported an error mid-stream", sse.ApiMessage ?? sse.Message);
-                case IOException or HttpRequestException or AnthropicIOException:
+                case IOException or HttpRequestException:
                     return ("connection failed", Innermost(e).Message);
             }
         }
@@ -171,6 +186,7 @@ internal sealed class ProviderErrorsChatClient : DelegatingChatClient
         return ("failed", $"{error.GetType().Name}: {error.Message}");
     }
 
+    /// <summary>The innermost exception of <paramref name="error"/>'s chain, whose message says what the network said.</summary>
     private static Exception Innermost(Exception error)
     {
         var e = error;

@@ -11,12 +11,13 @@ internal static class ProviderErrorsChatClientBuilderExtensions
     /// <param name="provider">The provider's name.</param>
     /// <param name="kind">The provider's kind as .atlas files spell it, for messages.</param>
     /// <param name="secrets">The runtime's API keys, blanked out of every message.</param>
+    /// <param name="factory">The kind's factory, which says what its library's own exceptions mean; null for none.</param>
     /// <param name="resources">What goes with the library's client (its HTTP client), disposed with the pipeline.</param>
     /// <returns><paramref name="builder"/>, for chaining.</returns>
-    public static ChatClientBuilder UseProviderErrors(this ChatClientBuilder builder, string provider, string kind, SecretRedactor secrets, IDisposable? resources)
+    public static ChatClientBuilder UseProviderErrors(this ChatClientBuilder builder, string provider, string kind, SecretRedactor secrets, ProviderClientFactory? factory, IDisposable? resources)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(secrets);
-        return builder.Use(inner => new ProviderErrorsChatClient(inner, provider, kind, secrets, resources));
+        return builder.Use(inner => new ProviderErrorsChatClient(inner, provider, kind, secrets, factory, resources));
     }
 }

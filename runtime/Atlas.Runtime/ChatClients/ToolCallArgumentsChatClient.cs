@@ -8,16 +8,17 @@ namespace Atlas.Runtime;
 
 /// <summary>
 /// Keeps the text a model sent for a tool call whose arguments were not JSON (<see cref="ToolCallArguments"/>), read
-/// from the client library's raw reply or the raw events of its stream, so that a trace shows what the model sent
-/// instead of <c>{}</c>. Right over the provider's client, where the library's raw representations are.
+/// from the client library's raw reply or the raw events of its stream (which the kind's <see cref="ProviderClientFactory"/>
+/// reads), so that a trace shows what the model sent instead of <c>{}</c>. Right over the provider's client, where the
+/// library's raw representations are.
 /// </summary>
 /// <remarks>Thread-safe; it owns its inner client.</remarks>
-internal sealed class ToolCallArgumentsChatClient(IChatClient inner) : DelegatingChatClient(inner)
+internal sealed class ToolCallArgumentsChatClient(IChatClient inner, IReadOnlyList<ProviderClientFactory> readers) : DelegatingChatClient(inner)
 {
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        ToolCallArguments.KeepRawText(response.Messages);
+        ToolCallArguments.KeepRawText(response.Messages, readers);
         return response;
     }
 
@@ -32,6 +33,6 @@ internal sealed class ToolCallArgumentsChatClient(IChatClient inner) : Delegatin
             yield return update;
         }
 
-        ToolCallArguments.KeepRawText(updates);
+        ToolCallArguments.KeepRawText(updates, readers);
     }
 }

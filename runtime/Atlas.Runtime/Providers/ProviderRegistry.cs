@@ -29,7 +29,7 @@ internal sealed class ProviderRegistry : IDisposable
             }
 
             _providers[descriptor.Name] = options.ChatClients.TryGetValue(descriptor.Name, out var hosted)
-                ? Create(descriptor, new BorrowedChatClient(hosted), http: null, reason: null, options, secrets, timeProvider)
+                ? Create(descriptor, new BorrowedChatClient(hosted), http: null, factory: null, reason: null, options, secrets, timeProvider)
                 : Create(descriptor, options, secrets, timeProvider);
         }
 
@@ -38,7 +38,7 @@ internal sealed class ProviderRegistry : IDisposable
         {
             if (!_providers.ContainsKey(name))
             {
-                _providers[name] = Create(new ProviderDescriptor(name, ProviderKind.Custom), new BorrowedChatClient(client), http: null, reason: null, options, secrets, timeProvider);
+                _providers[name] = Create(new ProviderDescriptor(name, ProviderKind.Custom), new BorrowedChatClient(client), http: null, factory: null, reason: null, options, secrets, timeProvider);
             }
         }
 
@@ -74,9 +74,11 @@ internal sealed class ProviderRegistry : IDisposable
     /// <summary>
     /// A provider's pipeline, outermost first: usage accounting and token events (they read the request's
     /// <see cref="ModelCallContext"/>, and take it out of the options), the host's middleware in the order it was added,
-    /// the concurrency limit, error normalisation (over a remote library, with the HTTP client it owns), and the client.
+    /// the concurrency limit, error normalisation (over a remote library, with the HTTP client it owns, asking the kind's
+    /// <paramref name="factory"/> about the library's failures) or, over a host's own client, the reading of its library's
+    /// rate limits, the keeping of unparsable tool-call arguments, and the client.
     /// </summary>
-    internal static IChatClient BuildPipeline(ProviderDescriptor descriptor, IChatClient client, HttpClient? http, AtlasRuntimeOptions options, SecretRedactor secrets)
+    internal static IChatClient BuildPipeline(ProviderDescriptor descriptor, IChatClient client, HttpClient? http, ProviderClientFactory? factory, AtlasRuntimeOptions options, SecretRedactor secrets)
     {
         var builder = new ChatClientBuilder(client)
             .UseUsage(descriptor)
@@ -96,21 +98,31 @@ internal sealed class ProviderRegistry : IDisposable
 
         if (http is not null)
         {
-            builder.UseProviderErrors(descriptor.Name, ProviderKinds.Spelling(descriptor.Kind), secrets, http);
+            builder.UseProviderErrors(descriptor.Name, ProviderKinds.Spelling(descriptor.Kind), secrets, factory, http);
         }
 
-        return builder
-            .UseToolCallArguments()
-            .Build(options.Services);
+        // The kind's factory reads its library's raw replies and errors; a host's own client may be any registered kind's library.
+        IReadOnlyList<ProviderClientFactory> readers = factory is not null ? [factory] : options.ProviderClientFactories.Values.Distinct().ToArray();
+        if (http is null && descriptor.Kind != ProviderKind.Mock && readers.Count > 0)
+        {
+            builder.UseRateLimitErrors(descriptor.Name, readers);
+        }
+
+        if (readers.Count > 0)
+        {
+            builder.UseToolCallArguments(readers);
+        }
+
+        return builder.Build(options.Services);
     }
 
     private static Provider Create(ProviderDescriptor descriptor, AtlasRuntimeOptions options, SecretRedactor secrets, TimeProvider timeProvider)
     {
-        var (client, http, reason) = ProviderKinds.CreateClient(descriptor, options, secrets);
-        return Create(descriptor, client, http, reason, options, secrets, timeProvider);
+        var (client, http, factory, reason) = ProviderKinds.CreateClient(descriptor, options, secrets);
+        return Create(descriptor, client, http, factory, reason, options, secrets, timeProvider);
     }
 
-    private static Provider Create(ProviderDescriptor descriptor, IChatClient? client, HttpClient? http, string? reason, AtlasRuntimeOptions options, SecretRedactor secrets, TimeProvider timeProvider)
+    private static Provider Create(ProviderDescriptor descriptor, IChatClient? client, HttpClient? http, ProviderClientFactory? factory, string? reason, AtlasRuntimeOptions options, SecretRedactor secrets, TimeProvider timeProvider)
     {
         if (client is null)
         {
@@ -119,6 +131,6 @@ internal sealed class ProviderRegistry : IDisposable
 
         // The built-in mock never fails; it needs no breaker.
         var circuit = options.CircuitBreaker is { } settings && descriptor.Kind != ProviderKind.Mock ? new ProviderCircuit(settings, timeProvider) : null;
-        return new Provider(descriptor, BuildPipeline(descriptor, client, http, options, secrets), null, circuit);
+        return new Provider(descriptor, BuildPipeline(descriptor, client, http, factory, options, secrets), null, circuit);
     }
 }

@@ -1,7 +1,5 @@
 using System;
-using System.ClientModel;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
@@ -120,11 +118,6 @@ internal sealed class ResilienceRunner
                 case ProviderException { RetryAfter: { } after }:
                     return Clamp(after);
 
-                // A host's own OpenAI-compatible client (System.ClientModel) keeps the HTTP response of a 429.
-                case ClientResultException { Status: 429 } clientError
-                    when clientError.GetRawResponse()?.Headers.TryGetValue("Retry-After", out var header) == true
-                         && ParseRetryAfter(header) is { } fromHeader:
-                    return Clamp(fromHeader);
             }
         }
 
@@ -136,31 +129,13 @@ internal sealed class ResilienceRunner
     {
         for (var e = error; e is not null; e = e.InnerException)
         {
-            if (e is ProviderRateLimitedException or ProviderException { StatusCode: 429 } or ClientResultException { Status: 429 })
+            if (e is ProviderRateLimitedException or ProviderException { StatusCode: 429 })
             {
                 return true;
             }
         }
 
         return false;
-    }
-
-    /// <summary>Retry-After is delta-seconds or an HTTP date.</summary>
-    internal static TimeSpan? ParseRetryAfter(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
-        {
-            return TimeSpan.FromSeconds(seconds);
-        }
-
-        return DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
-            ? date - DateTimeOffset.UtcNow
-            : null;
     }
 
     private static TimeSpan Clamp(TimeSpan after) => after < TimeSpan.Zero ? TimeSpan.Zero : after;

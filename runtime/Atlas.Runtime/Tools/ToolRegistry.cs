@@ -12,7 +12,8 @@ namespace Atlas.Runtime;
 
 /// <summary>
 /// The tools of a runtime: the declared ones (<see cref="AtlasRuntimeOptions.Tools"/>, their arguments checked against
-/// their schema) and those of the MCP servers (started on first use, stopped with the runtime). Thread-safe.
+/// their schema) and those of the MCP servers (each a tool source of <see cref="AtlasRuntimeOptions.McpServerFactory"/>,
+/// started on first use, stopped with the runtime). Thread-safe.
 /// </summary>
 internal sealed class ToolRegistry : IAsyncDisposable
 {
@@ -20,7 +21,7 @@ internal sealed class ToolRegistry : IAsyncDisposable
     private readonly IDictionary<string, AIFunction> _declared;
     private readonly ToolArgumentValidator _toolArguments = new();
     private readonly ConcurrentDictionary<string, AIFunction> _validatedTools = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, McpServerConnection> _mcpServers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IToolSource> _mcpServers = new(StringComparer.Ordinal);
 
     /// <exception cref="ArgumentException">An MCP server has the name of another MCP server or of a tool.</exception>
     public ToolRegistry(AtlasRuntimeOptions options)
@@ -33,7 +34,7 @@ internal sealed class ToolRegistry : IAsyncDisposable
                 throw new ArgumentException($"MCP server '{server.Name}' has the name of another MCP server or tool.", nameof(options));
             }
 
-            _mcpServers[server.Name] = new McpServerConnection(server, options.BaseDirectory);
+            _mcpServers[server.Name] = options.McpServerFactory?.Create(server, options.BaseDirectory) ?? new NoMcpClient(server);
         }
     }
 
@@ -106,6 +107,18 @@ internal sealed class ToolRegistry : IAsyncDisposable
             offeredBy[tool.Name] = source;
             tools.Add(tool);
         }
+    }
+
+    /// <summary>An MCP server of a runtime that was given no MCP client: an agent that lists it fails, naming the package.</summary>
+    private sealed class NoMcpClient(McpDescriptor server) : IToolSource
+    {
+        public ValueTask<IReadOnlyList<AITool>> GetToolsAsync(CancellationToken cancellationToken)
+        {
+            var commandLine = string.Join(" ", new[] { server.Command }.Concat(server.Arguments));
+            throw new McpServerException(server.Name, commandLine, $"mcp '{server.Name}': {RuntimePackage.Mcp.NotRegistered()}");
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     /// <summary>Stops the MCP servers it started, and their process trees.</summary>

@@ -90,7 +90,7 @@ public class ProviderRegistryTests
 
     private static AtlasRuntimeOptions Options()
     {
-        var options = new AtlasRuntimeOptions { GetEnvironmentVariable = _ => null };
+        var options = new AtlasRuntimeOptions { GetEnvironmentVariable = _ => null }.UseEveryPackage();
         options.Providers.Add(new ProviderDescriptor("offline", ProviderKind.Mock));
         return options;
     }

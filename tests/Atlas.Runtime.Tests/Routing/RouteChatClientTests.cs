@@ -116,7 +116,7 @@ public class RouteChatClientTests
     /// </summary>
     private static ProviderRegistry Providers(out Dictionary<string, StubChatClient> clients, string? failing = null)
     {
-        var options = new AtlasRuntimeOptions { GetEnvironmentVariable = _ => null };
+        var options = new AtlasRuntimeOptions { GetEnvironmentVariable = _ => null }.UseEveryPackage();
         options.Providers.Add(new ProviderDescriptor("a", ProviderKind.Custom, InputCostPerMillion: 1, OutputCostPerMillion: 100));
         options.Providers.Add(new ProviderDescriptor("b", ProviderKind.Custom, InputCostPerMillion: 3, OutputCostPerMillion: 1));
         options.Providers.Add(new ProviderDescriptor("plain", ProviderKind.Custom, Capabilities: ["chat"]));

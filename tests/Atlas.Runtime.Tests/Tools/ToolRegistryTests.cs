@@ -50,6 +50,19 @@ public class ToolRegistryTests
         Assert.StartsWith("MCP server 'lookup_order' has the name of another MCP server or tool.", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ToolRegistry_AnMcpServer_WithoutAnMcpClient_FailsTheAgentsTools_NamingThePackage()
+    {
+        var options = Options();
+        options.McpServers.Add(new McpDescriptor("files", "npx", ["mcp-server-filesystem", "."]));
+        await using var registry = new ToolRegistry(options);
+
+        var error = await Assert.ThrowsAsync<McpServerException>(async () => await registry.ResolveAsync(Agent("files"), CancellationToken.None));
+
+        Assert.Equal(("files", "npx mcp-server-filesystem ."), (error.Server, error.CommandLine));
+        Assert.Equal("mcp 'files': mcp servers need Atlas.Runtime.Mcp: reference it and call options.UseMcp() (generated AddAtlas() does for what the .atlas files declare)", error.Message);
+    }
+
     private static AtlasRuntimeOptions Options()
     {
         var options = new AtlasRuntimeOptions();
