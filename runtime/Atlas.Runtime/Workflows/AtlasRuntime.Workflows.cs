@@ -201,7 +201,7 @@ public sealed partial class AtlasRuntime
             (value, failure) = Finish(state, context, result);
         }
 
-        return new WorkflowResult<TResult>(context.RunId, value, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}");
+        return new WorkflowResult<TResult>(context, value, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}");
     }
 
     internal async Task<(TResult Value, Usage Usage)> RunCalledAsync<TState, TResult>(
