@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Startup of the CLI, as issue 13 measures it: `atlas run` of a one-step workflow on the offline mock
 # (cli-startup/one-step.atlas, no latency), on the plain Release build (dotnet atlas.dll, not `dotnet run`),
-# with `atlas --version` beside it as the floor of starting the process at all.
+# with `atlas check` of examples/support-triage/support.atlas (no runtime loaded) and `atlas --version` beside it as the
+# floor of starting the process at all. README.md's startup figures come from this script.
 #
 #   tests/Atlas.Runtime.Benchmarks/cli-startup.sh              # hyperfine -N -w 5 -r 30
 #   tests/Atlas.Runtime.Benchmarks/cli-startup.sh -r 60        # extra hyperfine options go last
@@ -25,4 +26,5 @@ run=(dotnet "$atlas" run "$here/cli-startup/one-step.atlas" --input "@$here/cli-
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, $(dotnet --version) SDK"
 hyperfine -N -w 5 -r 30 "$@" \
   --command-name "atlas run (one-step mock workflow)" "${run[*]}" \
+  --command-name "atlas check (support-triage)" "dotnet $atlas check $root/examples/support-triage/support.atlas" \
   --command-name "atlas --version" "dotnet $atlas --version"

@@ -3,7 +3,8 @@
 #   1. --verify: every engine gives the same outputs (exit 1 otherwise: nothing is timed);
 #   2. ShapeBenchmarks: one run of chain and fan per engine (BenchmarkDotNet; time, allocations, thread-pool work items);
 #   3. --streams: 100,000 inputs at zero latency and 10,000 x 3 tools x 20 ms, each a fresh process;
-#   4. cli-startup.sh: `atlas run` of a one-step mock workflow (hyperfine).
+#   4. cli-startup.sh: `atlas run` of a one-step mock workflow (hyperfine), and `atlas check`;
+#   5. cli-batch.sh: `atlas run --batch` of 10,000 and 100,000 lines (lines/s, peak memory).
 # The load average is printed before each part: on a shared box, read times against it (allocations and work items
 # do not move with load). The whole log is kept in BenchmarkDotNet.Artifacts/issue13-<time>.log.
 #
@@ -32,6 +33,9 @@ load "streams"
 
 load "CLI startup"
 ./cli-startup.sh
+
+load "CLI batch"
+./cli-batch.sh
 
 load "done"
 echo "log: $here/$log"

@@ -308,6 +308,32 @@ public class WorkflowBlockTests
         Assert.Equal(Enumerable.Range(0, 1000).Select(i => i * 2), received.Order());
     }
 
+    [Fact]
+    public async Task CreateBlock_Unobserved_EachResultStillHasItsOwnRunId()
+    {
+        var graph = new WorkflowGraphBuilder<Item>("fast").Step("x", [], (s, _, _) => { s.Doubled = s.Input * 2; return Task.CompletedTask; }).Build(["x"]);
+        using var runtime = TestSupport.Runtime();
+        var block = runtime.CreateBlock(graph, static (int i) => new Item(i), static s => s.Doubled);
+        for (var i = 0; i < 50; i++)
+        {
+            await block.SendAsync(i);
+        }
+
+        block.Complete();
+        var results = new List<WorkflowResult<int>>();
+        for (var i = 0; i < 50; i++)
+        {
+            results.Add(await block.ReceiveAsync(TimeSpan.FromSeconds(5)));
+        }
+
+        Assert.All(results, r => Assert.Matches("^[0-9a-f]{16}$", r.RunId));
+        Assert.All(results, r => Assert.Same(r.RunId, r.RunId));
+        Assert.Equal(50, results.Select(r => r.RunId).Distinct().Count());
+        var copy = results[0] with { };
+        Assert.Equal(results[0], copy);
+        Assert.NotEqual(results[0], results[1] with { Value = results[0].Value });
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int seen;

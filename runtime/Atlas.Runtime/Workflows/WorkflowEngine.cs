@@ -89,131 +89,88 @@ internal sealed class WorkflowEngine<TState> where TState : class
 
         public Task StartStep(int index)
         {
-            if (Tasks is null) return ExecuteAsync(index); // every step before it, so every dependency, is done
+            if (Tasks is null) return StepAsync(index, waitForDependencies: false); // every step before it, so every dependency, is done
             foreach (var dependency in engine._dependencies[index])
             {
-                if (!Tasks[dependency].IsCompleted) return AfterDependenciesAsync(index);
+                if (!Tasks[dependency].IsCompleted) return StepAsync(index, waitForDependencies: true);
                 if (!Tasks[dependency].IsCompletedSuccessfully) return Tasks[dependency]; // cancelled: the run stops
             }
 
-            return ExecuteAsync(index);
+            return StepAsync(index, waitForDependencies: false);
         }
 
-        private async Task AfterDependenciesAsync(int index)
+        /// <summary>
+        /// One step, start to end, in one state machine: its dependencies, its slot under a step limit, its arm, its
+        /// policy and its events. It allocates nothing when everything it waits for is already done.
+        /// </summary>
+        private async Task StepAsync(int index, bool waitForDependencies)
         {
-            foreach (var dependency in engine._dependencies[index]) await Tasks![dependency].ConfigureAwait(false);
-            await ExecuteAsync(index).ConfigureAwait(false);
-        }
-
-        private Task ExecuteAsync(int index)
-        {
-            if (context.IsFailed) return Task.CompletedTask;
-            var spec = engine._steps[index];
-            if (limits?.For(index) is { } limit)
+            if (waitForDependencies)
             {
-                // A free slot is taken at once, and a step that finishes at once gives it back at once: only a step
-                // that waits (for its slot or for its work) pays for a state machine.
-                if (!limit.Wait(0)) return LimitedAsync(limit, spec);
-                Task task;
+                foreach (var dependency in engine._dependencies[index]) await Tasks![dependency].ConfigureAwait(false);
+            }
+
+            if (context.IsFailed) return;
+            var spec = engine._steps[index];
+            var slot = limits?.For(index);
+            if (slot is not null && !slot.Wait(0)) await slot.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (context.IsFailed || SelectBody(spec) is not { } body) return;
+                var step = new StepContext(context, spec.Name);
+                var observed = context.Observed;
+                if (observed) context.Emit(new StepStarted(context.RunId, spec.Name, context.Now));
+                var started = observed ? runtime.TimeProvider.GetTimestamp() : 0;
                 try
                 {
-                    task = spec.IsSwitch ? SwitchAsync(spec) : StepAsync(spec, spec.Body!);
+                    if (spec.Policy.Retry <= 0 && spec.Policy.Timeout is null)
+                    {
+                        // No policy: nothing for Polly to do, so no wrapper either (the common case, and the hot path).
+                        await body(state, step, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await runtime.Resilience.ExecuteAsync(
+                            spec.Policy,
+                            step,
+                            async ct =>
+                            {
+                                await body(state, step, ct).ConfigureAwait(false);
+                                return true;
+                            },
+                            canRetry: null,
+                            cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (observed) context.Emit(new StepCompleted(context.RunId, spec.Name, context.Now, runtime.TimeProvider.GetElapsedTime(started), step.Usage));
                 }
-                catch
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
-                    limit.Release();
-                    throw;
+                    Fail(spec.Name, ex);
                 }
-
-                if (task.IsCompleted)
-                {
-                    limit.Release();
-                    return task;
-                }
-
-                return ReleaseAfterAsync(limit, task);
-            }
-
-            return spec.IsSwitch ? SwitchAsync(spec) : StepAsync(spec, spec.Body!);
-        }
-
-        private static async Task ReleaseAfterAsync(SemaphoreSlim limit, Task step)
-        {
-            try
-            {
-                await step.ConfigureAwait(false);
             }
             finally
             {
-                limit.Release();
+                slot?.Release();
             }
         }
 
-        private async Task LimitedAsync(SemaphoreSlim limit, StepSpec<TState> spec)
+        /// <summary>The body to run: the step's own, or the arm its switch chooses; null when choosing failed the step.</summary>
+        private StepBody<TState>? SelectBody(StepSpec<TState> spec)
         {
-            await limit.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!spec.IsSwitch) return spec.Body!;
             try
             {
-                if (context.IsFailed) return;
-                await (spec.IsSwitch ? SwitchAsync(spec) : StepAsync(spec, spec.Body!)).ConfigureAwait(false);
-            }
-            finally
-            {
-                limit.Release();
-            }
-        }
-
-        private Task SwitchAsync(StepSpec<TState> spec)
-        {
-            int arm;
-            try
-            {
-                arm = spec.SelectArm!(state);
+                var arm = spec.SelectArm!(state);
                 if (arm < 0 || arm >= spec.Arms.Count) throw new InvalidOperationException($"switch chose arm {arm}, but it has arms 0 to {spec.Arms.Count - 1}");
+                return spec.Arms[arm];
             }
             catch (Exception ex)
             {
                 // The step started (its subject was read) and failed before any arm ran.
                 if (context.Observed) context.Emit(new StepStarted(context.RunId, spec.Name, context.Now));
                 Fail(spec.Name, ex);
-                return Task.CompletedTask;
-            }
-
-            return StepAsync(spec, spec.Arms[arm]);
-        }
-
-        private async Task StepAsync(StepSpec<TState> spec, StepBody<TState> body)
-        {
-            var step = new StepContext(context, spec.Name);
-            var observed = context.Observed;
-            if (observed) context.Emit(new StepStarted(context.RunId, spec.Name, context.Now));
-            var started = observed ? runtime.TimeProvider.GetTimestamp() : 0;
-            try
-            {
-                if (spec.Policy.Retry <= 0 && spec.Policy.Timeout is null)
-                {
-                    // No policy: nothing for Polly to do, so no wrapper either (the common case, and the hot path).
-                    await body(state, step, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await runtime.Resilience.ExecuteAsync(
-                        spec.Policy,
-                        step,
-                        async ct =>
-                        {
-                            await body(state, step, ct).ConfigureAwait(false);
-                            return true;
-                        },
-                        canRetry: null,
-                        cancellationToken).ConfigureAwait(false);
-                }
-
-                if (observed) context.Emit(new StepCompleted(context.RunId, spec.Name, context.Now, runtime.TimeProvider.GetElapsedTime(started), step.Usage));
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                Fail(spec.Name, ex);
+                return null;
             }
         }
 

@@ -155,7 +155,7 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
             (value, failure) = Finish(state, context, result);
         }
 
-        return new WorkflowResult<TResult>(context.RunId, value, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}");
+        return new WorkflowResult<TResult>(context, value, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}");
     }
 
     /// <summary>A run whose events go to <paramref name="onEvent"/>: from <see cref="RunStarted"/> to <see cref="RunCompleted"/>; a failure is an event, not an exception.</summary>
