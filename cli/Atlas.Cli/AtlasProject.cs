@@ -88,6 +88,7 @@ internal sealed class AtlasProject
             GetEnvironmentVariable = environment.GetEnvironmentVariable,
         };
         Program.AddDeclarationsTo(options);
+        options.UseEveryPackage();
         // Knowledge bases search their real stores (SQLite, ChromaDB) with MiniLM or a provider; see Knowledge/CliKnowledge.cs.
         options.KnowledgeFactory = Knowledge.CliKnowledge.For(this, environment, AtlasCli.Name);
         foreach (var (name, tool) in Tools) options.Tools[name] = tool;

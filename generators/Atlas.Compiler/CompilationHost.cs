@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
+using Atlas.Compiler.Binding;
 
 namespace Atlas.Compiler;
 
@@ -10,8 +13,16 @@ namespace Atlas.Compiler;
 public sealed class CompilationHost
 {
     /// <summary>
+    /// The assemblies <see cref="References"/> is asked about: what generated code calls into for the declarations that need
+    /// a package of their own (knowledge stores and MiniLM, ATL2031; each remote provider kind's client and MCP's, ATL2036).
+    /// A host that answers from a list of references needs to know only these.
+    /// </summary>
+    public static IReadOnlyList<string> CheckedPackages { get; } =
+        Binder.KnowledgePackages(Binder.BuiltInEmbedder).Concat(RuntimePackage.All.Select(p => p.Name)).Distinct().ToArray();
+
+    /// <summary>
     /// Whether the project references the assembly of this name (<c>Atlas.Knowledge</c>...); the generator answers from the
-    /// compilation's referenced assemblies. <see langword="null"/>: not a build, nothing to check (ATL2031).
+    /// compilation's referenced assemblies. <see langword="null"/>: not a build, nothing to check (ATL2031, ATL2036).
     /// </summary>
     public Func<string, bool>? References { get; set; }
 

@@ -27,6 +27,7 @@ namespace Atlas.Interpreter;
 /// if (compilation.HasErrors) { foreach (var d in compilation.Diagnostics) Console.Error.WriteLine(d); return; }
 /// var options = new AtlasRuntimeOptions();
 /// compilation.Program.AddDeclarationsTo(options);
+/// options.UseOpenAI(); // each provider kind the files may use, from its package (here Atlas.Runtime.OpenAI)
 /// await using var runtime = new AtlasRuntime(options);
 /// JsonNode? reply = await compilation.Program.Workflow("support").RunAsync(runtime, JsonNode.Parse(ticket));
 /// </code>

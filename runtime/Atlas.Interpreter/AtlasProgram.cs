@@ -82,7 +82,12 @@ public sealed class AtlasProgram
     /// <summary>The names of the declared workflows, sorted.</summary>
     public IEnumerable<string> WorkflowNames => Model.Workflows.Select(w => w.Name);
 
-    /// <summary>Adds the declared providers, routes, knowledge bases and MCP servers to <paramref name="options"/>.</summary>
+    /// <summary>
+    /// Adds the declared providers, routes, knowledge bases and MCP servers to <paramref name="options"/>. The clients of
+    /// remote provider kinds and of MCP come from their packages, which the host registers for whatever files it may load
+    /// (<c>options.UseOpenAI()</c> from Atlas.Runtime.OpenAI, <c>UseAnthropic()</c>, <c>UseOllama()</c>, <c>UseMcp()</c>);
+    /// a provider of a kind not registered is unavailable, its reason naming the package.
+    /// </summary>
     /// <param name="options">The options of the runtime the program will run on.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     public void AddDeclarationsTo(AtlasRuntimeOptions options)

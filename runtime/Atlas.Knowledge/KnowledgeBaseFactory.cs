@@ -21,7 +21,7 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, Lazy<(IEmbeddingGenerator<string, Embedding<float>> Generator, Tokenizer? Tokenizer)>> _embedders = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (ProviderDescriptor Provider, Func<string, string?>? GetEnvironmentVariable)> _providers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ProviderDescriptor Provider, AtlasRuntimeOptions Options)> _providers = new(StringComparer.Ordinal);
 
     /// <summary>The client Chroma stores reach their server with (not owned); a shared one if <see langword="null"/>.</summary>
     public HttpClient? Http { get; set; }
@@ -71,34 +71,36 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
 
     /// <summary>
     /// Registers the embedding generator of <paramref name="provider"/> (openai, openai_compatible or ollama, with its
-    /// <c>embedding_model</c>) under its name, made by <see cref="ProviderEmbedders"/>; chunks are sized with cl100k_base.
-    /// The factory does not own it: dispose it after the knowledge bases that use it.
+    /// <c>embedding_model</c>) under its name, made by <see cref="ProviderEmbedders"/> with the factory its kind's package
+    /// registered in <paramref name="options"/>; chunks are sized with cl100k_base. The factory does not own it: dispose it
+    /// after the knowledge bases that use it.
     /// </summary>
     /// <param name="provider">The declared provider.</param>
-    /// <param name="getEnvironmentVariable">Reads its API key's variable; the process environment if <see langword="null"/>.</param>
+    /// <param name="options">The runtime's options: the provider kinds' factories, and the environment its API key is read from.</param>
     /// <returns>This factory.</returns>
-    /// <exception cref="InvalidOperationException">The provider can't embed (its API key variable unset, no <c>embedding_model</c>...).</exception>
-    public KnowledgeBaseFactory AddProviderEmbedder(ProviderDescriptor provider, Func<string, string?>? getEnvironmentVariable = null)
+    /// <exception cref="InvalidOperationException">The provider can't embed (its API key variable unset, no <c>embedding_model</c>, its kind's package not registered...).</exception>
+    public KnowledgeBaseFactory AddProviderEmbedder(ProviderDescriptor provider, AtlasRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        return AddEmbedder(provider.Name, ProviderEmbedders.Create(provider, getEnvironmentVariable));
+        ArgumentNullException.ThrowIfNull(options);
+        return AddEmbedder(provider.Name, ProviderEmbedders.Create(provider, options));
     }
 
     /// <summary>
-    /// The declared providers a knowledge base's <c>embedder</c> may name: one not registered otherwise is registered with
-    /// <see cref="AddProviderEmbedder"/> the first time a knowledge base needs it (API keys read then).
+    /// The declared providers of <paramref name="options"/>, which a knowledge base's <c>embedder</c> may name: one not
+    /// registered otherwise is registered with <see cref="AddProviderEmbedder"/> the first time a knowledge base needs it
+    /// (API keys read then).
     /// </summary>
-    /// <param name="providers">The declared providers.</param>
-    /// <param name="getEnvironmentVariable">Reads their API keys' variables; the process environment if <see langword="null"/>.</param>
+    /// <param name="options">The runtime's options: their providers, the provider kinds' factories, and the environment.</param>
     /// <returns>This factory.</returns>
-    public KnowledgeBaseFactory AddProviders(IEnumerable<ProviderDescriptor> providers, Func<string, string?>? getEnvironmentVariable = null)
+    public KnowledgeBaseFactory AddProviders(AtlasRuntimeOptions options)
     {
-        ArgumentNullException.ThrowIfNull(providers);
+        ArgumentNullException.ThrowIfNull(options);
         lock (_gate)
         {
-            foreach (var provider in providers)
+            foreach (var provider in options.Providers)
             {
-                _providers[provider.Name] = (provider, getEnvironmentVariable);
+                _providers[provider.Name] = (provider, options);
             }
         }
 
@@ -131,7 +133,7 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
 
             if (_providers.TryGetValue(descriptor.Embedder, out var declared))
             {
-                AddProviderEmbedder(declared.Provider, declared.GetEnvironmentVariable);
+                AddProviderEmbedder(declared.Provider, declared.Options);
                 return _embedders[descriptor.Embedder];
             }
 
@@ -145,14 +147,15 @@ public sealed class KnowledgeBaseFactory : IKnowledgeBaseFactory
     /// <summary>
     /// Adds a knowledge base for every declared one that the options don't already have, so <see cref="AtlasRuntime.SearchAsync"/>
     /// uses the real stores (SQLite, Chroma). An embedder not registered that names one of the options' providers is
-    /// registered with <see cref="AddProviderEmbedder"/> (API key from <see cref="AtlasRuntimeOptions.GetEnvironmentVariable"/>).
+    /// registered with <see cref="AddProviderEmbedder"/> (API key from <see cref="AtlasRuntimeOptions.GetEnvironmentVariable"/>,
+    /// client from its kind's factory in <see cref="AtlasRuntimeOptions.ProviderClientFactories"/>).
     /// </summary>
     /// <param name="options">The runtime's options: their <see cref="AtlasRuntimeOptions.Knowledge"/> gets the new knowledge bases.</param>
     /// <exception cref="InvalidOperationException">A declared knowledge base's embedder is not registered and names no provider that can embed.</exception>
     public void AddTo(AtlasRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        AddProviders(options.Providers, options.GetEnvironmentVariable);
+        AddProviders(options);
         foreach (var descriptor in options.KnowledgeBases.Where(d => !options.Knowledge.ContainsKey(d.Name)))
         {
             options.Knowledge[descriptor.Name] = Create(descriptor, options.BaseDirectory);

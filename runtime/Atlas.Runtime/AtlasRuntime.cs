@@ -1,104 +1,67 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading;
 using System.Threading.Tasks;
+using System.Threading.Tasks.Dataflow;
 
 namespace Atlas.Runtime;
-
-/// <summary>A provider's state: usable, or why not (e.g. "OPENAI_API_KEY is not set").</summary>
-/// <param name="Name">The provider's name.</param>
-/// <param name="Kind">Which client it has.</param>
-/// <param name="Available">Whether calls can be made to it (its client could be created, its API key is set).</param>
-/// <param name="Reason">Why it is unavailable; <see langword="null"/> when <paramref name="Available"/>.</param>
-/// <param name="Capabilities">What it supports: the declared <c>supports</c>, or its kind's defaults.</param>
-public sealed record ProviderStatus(string Name, ProviderKind Kind, bool Available, string? Reason, IReadOnlyList<string> Capabilities);
-
-/// <summary>Options of a workflow block that many inputs are pushed through.</summary>
-/// <param name="BoundedCapacity">How many inputs (and how many results) the block buffers before <c>SendAsync</c> waits.</param>
-/// <param name="MaxConcurrentRuns">How many inputs run at once; each step runs up to this many in parallel.</param>
-/// <param name="OnEvent">Receives every run's events, from many threads at once; exceptions it throws are ignored.</param>
-/// <param name="CancellationToken">Cancels the block and every run in it.</param>
-public sealed record WorkflowBlockOptions(int BoundedCapacity = 64, int MaxConcurrentRuns = 16, Action<AtlasEvent>? OnEvent = null, System.Threading.CancellationToken CancellationToken = default)
-{
-    /// <summary>
-    /// How many runs each step executes at once; null (the default) means <see cref="MaxConcurrentRuns"/>.
-    /// Set <see cref="MaxConcurrentRuns"/> to this times the depth of the graph, plus some slack, to keep every
-    /// step busy: with 3 steps in a row at 64 each, admit 256 runs.
-    /// </summary>
-    public int? MaxParallelismPerStep { get; init; }
-}
 
 /// <summary>
 /// Executes what .atlas files declare: agents on providers and routes, knowledge search, and
 /// workflows (directly for one input, in a TPL Dataflow block for a stream). One instance serves many concurrent runs (thread-safe);
 /// it owns the chat clients it creates and disposes them (a host's own clients stay the host's).
 /// </summary>
-public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
+public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
 {
-    private readonly AtlasRuntimeOptions _options;
-    private readonly Dictionary<string, ProviderState> _providers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RouteDescriptor> _routes = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int> _roundRobin = new(StringComparer.Ordinal);
+    private readonly ProviderRegistry _providers;
+    private readonly ModelRouter _router;
+    private readonly ToolRegistry _tools;
+    private readonly KnowledgeRegistry _knowledge;
+    private readonly AgentRunner _agents;
+    private readonly WorkflowRunner _workflows;
 
     /// <summary>
     /// Creates a runtime for the declarations in <paramref name="options"/>: one client per provider (unless the host
-    /// supplied one), the routes, knowledge bases, tools and MCP servers. Nothing is called yet: API keys are read
-    /// now, MCP servers start on first use.
+    /// supplied one), each in its pipeline of middleware, the routes, knowledge bases, tools and MCP servers. Nothing is
+    /// called yet: API keys are read now, MCP servers start on first use.
     /// </summary>
     /// <param name="options">
-    /// The declarations and the host's own clients, tools and knowledge bases. The runtime keeps them: finish setting
-    /// them up before creating it.
+    /// The declarations and the host's own clients, middleware, tools and knowledge bases. The runtime keeps them: finish
+    /// setting them up before creating it.
     /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
-    /// Two providers have one name, a route has the name of a provider or another route, or an MCP server has the name
-    /// of another MCP server or of a tool.
+    /// Two providers have one name, a route has the name of a provider or another route, an MCP server has the name
+    /// of another MCP server or of a tool, or <see cref="AtlasRuntimeOptions.ConfigureChatClient"/> names no provider.
     /// </exception>
     public AtlasRuntime(AtlasRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options;
         TimeProvider = options.TimeProvider ?? TimeProvider.System;
         Resilience = new ResilienceRunner(TimeProvider);
-
-        foreach (var descriptor in options.Providers)
+        _providers = new ProviderRegistry(options, Secrets, TimeProvider);
+        try
         {
-            if (_providers.ContainsKey(descriptor.Name))
-            {
-                throw new ArgumentException($"Provider '{descriptor.Name}' is declared twice.", nameof(options));
-            }
-
-            _providers[descriptor.Name] = options.ChatClients.TryGetValue(descriptor.Name, out var hosted)
-                ? new ProviderState(descriptor, hosted, ownsClient: false, null, options.CircuitBreaker, TimeProvider)
-                : CreateProvider(descriptor, options);
+            _router = new ModelRouter(_providers, options.Routes, Resilience, Secrets, TimeProvider);
+            _knowledge = new KnowledgeRegistry(options);
+            _tools = new ToolRegistry(options);
+        }
+        catch
+        {
+            _providers.Dispose();
+            throw;
         }
 
-        // A host may register a client under a name no .atlas file declares; it is a provider too.
-        foreach (var (name, client) in options.ChatClients)
-        {
-            if (!_providers.ContainsKey(name))
-            {
-                _providers[name] = new ProviderState(new ProviderDescriptor(name, ProviderKind.Custom), client, ownsClient: false, null, options.CircuitBreaker, TimeProvider);
-            }
-        }
-
-        foreach (var route in options.Routes)
-        {
-            if (_routes.ContainsKey(route.Name) || _providers.ContainsKey(route.Name))
-            {
-                throw new ArgumentException($"Route '{route.Name}' has the name of another provider or route.", nameof(options));
-            }
-
-            _routes[route.Name] = route;
-        }
-
-        InitializeKnowledge(options);
-        InitializeTools(options);
+        _agents = new AgentRunner(_router, _tools, Secrets, TimeProvider);
+        _workflows = new WorkflowRunner(this);
     }
 
     /// <summary>The declared providers and host clients, by name.</summary>
-    public IReadOnlyCollection<string> ProviderNames => _providers.Keys;
+    public IReadOnlyCollection<string> ProviderNames => _providers.Names;
+
+    /// <summary>The declared MCP servers by name.</summary>
+    public IReadOnlyCollection<string> McpServerNames => _tools.McpServerNames;
 
     internal TimeProvider TimeProvider { get; }
 
@@ -107,13 +70,152 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
     /// <summary>The API keys this runtime read, kept only to blank them out of messages and events.</summary>
     internal SecretRedactor Secrets { get; } = new();
 
-    internal AtlasRuntimeOptions Options => _options;
-
     /// <summary>Whether <paramref name="provider"/> can be used, and why not.</summary>
     /// <param name="provider">A declared provider's name, or the name of a host's client.</param>
     /// <returns>Its kind, availability and capabilities.</returns>
     /// <exception cref="ArgumentException">No provider has that name.</exception>
-    public ProviderStatus GetProviderStatus(string provider) => GetProvider(provider).Status;
+    public ProviderStatus GetProviderStatus(string provider) => _providers.Get(provider).Status;
+
+    /// <summary>Runs an agent once. Text results come back as a JSON string value; structured ones as the validated JSON object.</summary>
+    /// <remarks>
+    /// The instructions (system message) and prompt (user message) are rendered with
+    /// <paramref name="arguments"/>. A structured result is requested with the result type's JSON
+    /// schema, parsed and validated; an invalid reply gets one repair attempt on the same provider (the
+    /// error is sent back). Still invalid, that counts as the provider's failure: a route falls back to its
+    /// next provider (the conversation starts over there), and when none is left the call fails with an
+    /// <see cref="InvalidOperationException"/> naming the agent.
+    /// With a <paramref name="step"/>, the reply is streamed as <see cref="TokenEmitted"/> events and
+    /// its usage and cost are added to the step.
+    /// </remarks>
+    /// <param name="agent">The agent to run.</param>
+    /// <param name="arguments">Its arguments as JSON values, by parameter name as declared.</param>
+    /// <param name="step">The step the call belongs to (for events, usage and budgets); <see langword="null"/> for a call outside any run.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A JSON string for a text agent, the validated JSON value for a structured one.</returns>
+    /// <exception cref="BudgetExceededException">The agent's or the run's <c>budget</c> was exceeded.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// No provider could answer (<c>No provider of route 'smart' could answer: ...</c>, each provider's error named), or the
+    /// structured reply stayed invalid.
+    /// </exception>
+    public Task<JsonNode?> InvokeAgentAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, CancellationToken cancellationToken) =>
+        _agents.InvokeAsync(agent, arguments, step, cancellationToken);
+
+    /// <summary>Streams a text agent's output as it arrives.</summary>
+    /// <remarks>
+    /// A structured agent streams its JSON text (validated once complete). Once a chunk of a model
+    /// reply has been yielded, an error of that reply ends the stream with that error: there is no
+    /// retry or fallback that would repeat text the caller already has. (A later request of a tool
+    /// loop, none of whose text the caller has, is retried as usual.)
+    /// </remarks>
+    /// <param name="agent">The agent to run.</param>
+    /// <param name="arguments">Its arguments as JSON values, by parameter name as declared.</param>
+    /// <param name="step">The step the call belongs to (for events, usage and budgets); <see langword="null"/> for a call outside any run.</param>
+    /// <param name="cancellationToken">Cancels the call and ends the enumeration.</param>
+    /// <returns>The reply's text in the pieces the provider streamed; the call's errors are thrown from the enumeration.</returns>
+    public IAsyncEnumerable<string> StreamAgentAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, CancellationToken cancellationToken) =>
+        _agents.StreamAsync(agent, arguments, step, cancellationToken);
+
+    /// <summary>
+    /// Calls the declared tool <paramref name="tool"/> directly (a workflow step that calls a tool), after checking
+    /// <paramref name="arguments"/> against its parameters' schema. The result is the tool's value as JSON.
+    /// </summary>
+    /// <param name="tool">The tool's declared name.</param>
+    /// <param name="arguments">Its arguments as JSON values, by parameter name as declared.</param>
+    /// <param name="cancellationToken">Passed to the tool.</param>
+    /// <returns>The tool's result serialized to JSON; <see langword="null"/> for a tool that returns nothing.</returns>
+    /// <exception cref="AtlasToolException">No implementation is registered, or the arguments don't fit the parameters.</exception>
+    public Task<JsonNode?> InvokeToolAsync(string tool, IReadOnlyDictionary<string, JsonNode?> arguments, CancellationToken cancellationToken) =>
+        _tools.InvokeAsync(tool, arguments, cancellationToken);
+
+    /// <summary>
+    /// Searches a knowledge base: the host's <see cref="AtlasRuntimeOptions.Knowledge"/> entry, or the one
+    /// <see cref="AtlasRuntimeOptions.KnowledgeFactory"/> built for its descriptor. With neither, the search fails saying
+    /// so: there is no other store that would answer as <c>atlas run</c> does.
+    /// </summary>
+    /// <param name="knowledge">The knowledge base's declared name (or the name of a host's entry).</param>
+    /// <param name="query">The text to search for.</param>
+    /// <param name="options">How many passages, which ranking, the lowest score kept and the metadata filters.</param>
+    /// <param name="step">The step that searches; <see langword="null"/> outside a run.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    /// <returns>At most <see cref="SearchOptions.Top"/> passages, best first.</returns>
+    /// <exception cref="ArgumentException">No knowledge base has that name.</exception>
+    /// <exception cref="InvalidOperationException">The knowledge base has no store (neither a host's entry nor a factory).</exception>
+    public Task<IReadOnlyList<Passage>> SearchAsync(string knowledge, string query, SearchOptions options, StepContext? step, CancellationToken cancellationToken)
+    {
+        // A search has no events or usage of its own yet: the step is part of the signature for when it does.
+        _ = step;
+        return _knowledge.SearchAsync(knowledge, query, options, cancellationToken);
+    }
+
+    /// <summary>Runs a workflow for one input and returns its result (throws <see cref="WorkflowFailedException"/> on failure).</summary>
+    /// <remarks>
+    /// The run executes the graph directly: each step starts once the steps it reads are done, independent steps
+    /// run at once, and steps that finish synchronously (cached tools, plain values) run on the caller's thread with
+    /// no scheduling at all. Each call gets its own run, so concurrent calls share nothing but the runtime's
+    /// providers; nothing is allocated for events (nobody observes this run). Cancelling throws
+    /// <see cref="OperationCanceledException"/>; running steps see the same token.
+    /// </remarks>
+    /// <typeparam name="TState">The run's state: the workflow's inputs and one slot per step's result, written by the steps.</typeparam>
+    /// <typeparam name="TResult">What the workflow returns.</typeparam>
+    /// <param name="graph">The workflow, built once and shared by every run.</param>
+    /// <param name="state">A fresh state holding this run's input; the run writes its steps' results into it.</param>
+    /// <param name="result">Builds the workflow's return from the state once every step has finished.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>What <paramref name="result"/> built.</returns>
+    /// <exception cref="WorkflowFailedException">A step (or <paramref name="result"/>) failed; <see cref="WorkflowFailedException.Step"/> says which.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<TResult> RunAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, CancellationToken cancellationToken)
+        where TState : class =>
+        _workflows.RunAsync(graph, state, result, cancellationToken);
+
+    /// <summary>Runs a workflow for one input, yielding its events as they happen (ending with RunCompleted).</summary>
+    /// <remarks>
+    /// A failed run does not throw: its <see cref="StepFailed"/> event says where and why, and the final
+    /// <see cref="RunCompleted"/> has <c>Succeeded = false</c>. Cancelling ends the enumeration with
+    /// <see cref="OperationCanceledException"/>. Events are buffered unbounded between the run and the
+    /// reader (one run's events are few).
+    /// </remarks>
+    /// <typeparam name="TState">The run's state.</typeparam>
+    /// <param name="graph">The workflow.</param>
+    /// <param name="state">A fresh state holding this run's input.</param>
+    /// <param name="cancellationToken">Cancels the run and ends the enumeration.</param>
+    /// <returns>The run's events, from <see cref="RunStarted"/> to <see cref="RunCompleted"/>.</returns>
+    public IAsyncEnumerable<AtlasEvent> RunStreamingAsync<TState>(WorkflowGraph<TState> graph, TState state, CancellationToken cancellationToken)
+        where TState : class =>
+        _workflows.RunStreamingAsync(graph, state, cancellationToken);
+
+    /// <summary>A block for pushing many inputs through with bounded capacity; one failed input yields an error result and the others go on.</summary>
+    /// <remarks>
+    /// Results come out in <b>completion order</b> (not input order): a slow input does not hold back
+    /// the ones behind it; match them by <see cref="WorkflowResult{T}.RunId"/> (reported in
+    /// <see cref="RunStarted"/>) or carry a key in the state. At most
+    /// <see cref="WorkflowBlockOptions.MaxConcurrentRuns"/> inputs run at once (each through the whole graph, as
+    /// <see cref="RunAsync"/> runs it), at most <see cref="WorkflowBlockOptions.MaxParallelismPerStep"/> of them in
+    /// any one step, and at most <see cref="WorkflowBlockOptions.BoundedCapacity"/> more wait, so memory stays flat
+    /// however long the stream. Use <c>SendAsync</c>, then <c>Complete()</c>, and read every result. Cancelling the
+    /// token of the options cancels the block and every run in it.
+    /// </remarks>
+    /// <typeparam name="TInput">What is sent into the block, one per run.</typeparam>
+    /// <typeparam name="TState">The run's state.</typeparam>
+    /// <typeparam name="TResult">What the workflow returns.</typeparam>
+    /// <param name="graph">The workflow.</param>
+    /// <param name="createState">Makes a fresh state from one input; if it throws, that input's result is an error (step <c>input</c>).</param>
+    /// <param name="result">Builds the workflow's return from a finished run's state.</param>
+    /// <param name="options">Capacity, concurrency, the event observer and the token; <see langword="null"/> for the defaults.</param>
+    /// <returns>
+    /// The block: send inputs to it and link or receive its results. It completes once <c>Complete()</c> was called
+    /// and every result has been received.
+    /// </returns>
+    public IPropagatorBlock<TInput, WorkflowResult<TResult>> CreateBlock<TInput, TState, TResult>(
+        WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, WorkflowBlockOptions? options = null)
+        where TState : class =>
+        _workflows.CreateBlock(graph, createState, result, options);
+
+    /// <summary>A workflow a step calls (see <see cref="StepContext.RunWorkflowAsync"/>): its result and what it spent.</summary>
+    internal Task<(TResult Value, Usage Usage)> RunCalledAsync<TState, TResult>(
+        WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, Action<AtlasEvent>? onEvent, CancellationToken cancellationToken)
+        where TState : class =>
+        _workflows.RunCalledAsync(graph, state, result, onEvent, cancellationToken);
 
     /// <summary>
     /// A step context outside any workflow (e.g. for <c>atlas chat</c> or a generated agent class), so that
@@ -134,51 +236,14 @@ public sealed partial class AtlasRuntime : IAsyncDisposable, IDisposable
     /// <returns>A task that completes once everything is released.</returns>
     public async ValueTask DisposeAsync()
     {
-        await DisposeToolsAsync().ConfigureAwait(false);
+        await _tools.DisposeAsync().ConfigureAwait(false);
         Dispose();
     }
 
     /// <summary>Stops the MCP servers it started, disposes the chat clients this runtime created (not the host's) and the providers' limiters.</summary>
     public void Dispose()
     {
-        DisposeToolsAsync().AsTask().GetAwaiter().GetResult();
-        foreach (var provider in _providers.Values)
-        {
-            provider.Dispose();
-        }
+        _tools.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _providers.Dispose();
     }
-
-    internal ProviderState GetProvider(string name) =>
-        _providers.TryGetValue(name, out var provider)
-            ? provider
-            : throw new ArgumentException($"Unknown provider '{name}'. Known: {string.Join(", ", _providers.Keys.Order(StringComparer.Ordinal))}.", nameof(name));
-
-    private ProviderState CreateProvider(ProviderDescriptor descriptor, AtlasRuntimeOptions options)
-    {
-        var (client, reason) = ProviderKinds.CreateClient(descriptor, options, Secrets);
-        return new ProviderState(descriptor, client, ownsClient: true, reason, options.CircuitBreaker, TimeProvider);
-    }
-}
-
-/// <summary>A workflow run failed; <see cref="Step"/> is where.</summary>
-/// <remarks>Thrown by <see cref="AtlasRuntime.RunAsync"/> and <see cref="StepContext.RunWorkflowAsync"/>; the message says which workflow, which step and why.</remarks>
-public sealed class WorkflowFailedException : Exception
-{
-    /// <summary>Creates the exception for a failed run.</summary>
-    /// <param name="runId">The failed run's id.</param>
-    /// <param name="step">The step that failed; <see langword="null"/> when no step did (the run as a whole failed).</param>
-    /// <param name="message">The workflow, the step and why, in one line.</param>
-    /// <param name="inner">The step's exception.</param>
-    public WorkflowFailedException(string runId, string? step, string message, Exception? inner = null)
-        : base(message, inner)
-    {
-        RunId = runId;
-        Step = step;
-    }
-
-    /// <summary>The failed run's id, as its events carry it.</summary>
-    public string RunId { get; }
-
-    /// <summary>The step that failed (<c>input</c> or <c>return</c> for those phases); <see langword="null"/> when no step did.</summary>
-    public string? Step { get; }
 }

@@ -34,6 +34,22 @@ public sealed class AtlasRuntimeOptions
     /// </summary>
     public IKnowledgeBaseFactory? KnowledgeFactory { get; set; }
 
+    /// <summary>
+    /// How the clients of each remote provider kind are made. Atlas.Runtime carries no provider library: a kind's package
+    /// registers its factory here with its <c>Use...</c> method (<c>options.UseOpenAI()</c> from Atlas.Runtime.OpenAI, and
+    /// <c>UseAnthropic()</c>, <c>UseOllama()</c>), which generated <c>AddAtlas()</c> calls for the kinds a project declares.
+    /// A declared provider of a kind with no factory is unavailable, its <see cref="ProviderStatus.Reason"/> naming the
+    /// package. <see cref="ProviderKind.Mock"/> is built in and needs none.
+    /// </summary>
+    public IDictionary<ProviderKind, ProviderClientFactory> ProviderClientFactories { get; } = new Dictionary<ProviderKind, ProviderClientFactory>();
+
+    /// <summary>
+    /// Starts the declared MCP servers (<see cref="McpServers"/>); Atlas.Runtime.Mcp sets it with <c>options.UseMcp()</c>,
+    /// which generated <c>AddAtlas()</c> calls when a project declares an <c>mcp</c> block. When null, an agent that lists
+    /// an MCP server fails its call with one line naming the package.
+    /// </summary>
+    public IMcpServerFactory? McpServerFactory { get; set; }
+
     /// <summary>Reads environment variables (API keys); replaceable for tests. Values are never logged or put in events.</summary>
     public Func<string, string?> GetEnvironmentVariable { get; set; } = Environment.GetEnvironmentVariable;
 
@@ -53,9 +69,64 @@ public sealed class AtlasRuntimeOptions
     /// <summary>Each provider's circuit breaker; null turns circuit breaking off.</summary>
     public CircuitBreakerSettings? CircuitBreaker { get; set; } = CircuitBreakerSettings.Default;
 
+    /// <summary>The host's middleware, in the order it was added: for one provider (by name), or for every provider (null).</summary>
+    internal List<(string? Provider, Action<ChatClientBuilder> Configure)> ChatClientConfigurations { get; } = [];
+
+    /// <summary>The container <see cref="UseServices"/> was given; the host's middleware resolve their services from it.</summary>
+    internal IServiceProvider? Services { get; private set; }
+
+    /// <summary>
+    /// Adds the host's own middleware (logging, OpenTelemetry, a cache, a content filter...) to the pipeline of the provider
+    /// named <paramref name="provider"/>, in the Microsoft.Extensions.AI style:
+    /// <c>o.ConfigureChatClient("openai", b =&gt; b.UseOpenTelemetry().UseLogging())</c>. The first <c>Use</c> is the outermost.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Each provider has one pipeline, built when the runtime is created, that every call to it goes through, outermost
+    /// first: the runtime's usage accounting and token events, then the host's middleware (from every
+    /// <see cref="ConfigureChatClients"/> and <see cref="ConfigureChatClient"/> call, in the order they were made), then
+    /// the provider's concurrency limit, error normalisation and client. A route's (or a direct call's) retries, circuit
+    /// breaker and timeout are outside it: the host's middleware sees every request of a tool loop and every retry, one
+    /// attempt at a time, and a remote provider's failures as <see cref="ProviderException"/>s.
+    /// </para>
+    /// <para>
+    /// <paramref name="configure"/> runs once, when the runtime is created; its middleware lives as long as the runtime,
+    /// which disposes it. Middleware built without explicit services resolve them from the container given to
+    /// <see cref="UseServices"/> (generated <c>AddAtlas()</c> gives it the application's).
+    /// </para>
+    /// </remarks>
+    /// <param name="provider">A declared provider's name, or the name of a host's client in <see cref="ChatClients"/>.</param>
+    /// <param name="configure">Adds middleware to the provider's pipeline builder.</param>
+    /// <returns>These options, for chaining.</returns>
+    /// <exception cref="ArgumentException"><paramref name="provider"/> is empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="configure"/> is <see langword="null"/>.</exception>
+    public AtlasRuntimeOptions ConfigureChatClient(string provider, Action<ChatClientBuilder> configure)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(provider);
+        ArgumentNullException.ThrowIfNull(configure);
+        ChatClientConfigurations.Add((provider, configure));
+        return this;
+    }
+
+    /// <summary>
+    /// Adds the host's own middleware to the pipeline of every provider (each gets its own instances: <paramref name="configure"/>
+    /// runs once per provider); see <see cref="ConfigureChatClient"/> for where it sits and in which order.
+    /// </summary>
+    /// <param name="configure">Adds middleware to each provider's pipeline builder.</param>
+    /// <returns>These options, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="configure"/> is <see langword="null"/>.</exception>
+    public AtlasRuntimeOptions ConfigureChatClients(Action<ChatClientBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        ChatClientConfigurations.Add((null, configure));
+        return this;
+    }
+
     /// <summary>
     /// Fills what these options leave unset from a service container: its <see cref="IKnowledgeBaseFactory"/>, if one is
-    /// registered. <c>AddAtlasRuntime</c> and generated <c>AddAtlas()</c> call it after the host's own configuration.
+    /// registered; and the host's middleware (<see cref="ConfigureChatClient"/>) resolve their services (a logger factory,
+    /// a distributed cache...) from it. <c>AddAtlasRuntime</c> and generated <c>AddAtlas()</c> call it after the host's
+    /// own configuration.
     /// </summary>
     /// <param name="services">The container to read from; a value these options already have is kept.</param>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
@@ -63,5 +134,6 @@ public sealed class AtlasRuntimeOptions
     {
         ArgumentNullException.ThrowIfNull(services);
         KnowledgeFactory ??= (IKnowledgeBaseFactory?)services.GetService(typeof(IKnowledgeBaseFactory));
+        Services ??= services;
     }
 }

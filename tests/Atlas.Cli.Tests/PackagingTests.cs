@@ -26,6 +26,12 @@ public sealed class PackagingTests(PackedTool tool) : IClassFixture<PackedTool>
             Assert.Contains(zip.Entries, e => e.FullName == "tools/net10.0/any/DotnetToolSettings.xml");
             Assert.Contains(zip.Entries, e => e.FullName == $"tools/net10.0/any/feed/Atlas.Generators.{tool.Version}.nupkg");
             Assert.Contains(zip.Entries, e => e.FullName == $"tools/net10.0/any/feed/Atlas.Runtime.{tool.Version}.nupkg");
+            Assert.Contains(zip.Entries, e => e.FullName == $"tools/net10.0/any/feed/Atlas.Runtime.OpenAI.{tool.Version}.nupkg");
+            // The CLI runs every provider kind and MCP: it carries every runtime package's assembly.
+            foreach (var package in new[] { "OpenAI", "Anthropic", "Ollama", "Mcp" })
+            {
+                Assert.Contains(zip.Entries, e => e.FullName == $"tools/net10.0/any/Atlas.Runtime.{package}.dll");
+            }
         }
 
         using var temp = new TempDirectory();
@@ -62,6 +68,7 @@ public sealed class PackagingTests(PackedTool tool) : IClassFixture<PackedTool>
         Assert.True(scaffolded.ExitCode == 0, scaffolded.Stderr);
         var directory = Path.Combine(temp.Path, "demo");
         Assert.Contains($"<PackageReference Include=\"Atlas.Runtime\" Version=\"{tool.Version}\" />", File.ReadAllText(Path.Combine(directory, "demo.csproj")));
+        Assert.Contains($"<PackageReference Include=\"Atlas.Runtime.OpenAI\" Version=\"{tool.Version}\" />", File.ReadAllText(Path.Combine(directory, "demo.csproj")));
         Assert.Contains($"value=\"{tool.Feed}\"", File.ReadAllText(Path.Combine(directory, "nuget.config")));
 
         var (ran, output) = DotNet(directory, "run", "-nodeReuse:false", "--disable-build-servers");
@@ -72,6 +79,7 @@ public sealed class PackagingTests(PackedTool tool) : IClassFixture<PackedTool>
         Assert.Contains((string?)answer["analysis"]!["sentiment"], new[] { "positive", "mixed", "negative" });
         Assert.False(string.IsNullOrEmpty((string?)answer["reply"]));
         Assert.True(Directory.Exists(Path.Combine(temp.Path, "packages", "atlas.runtime", tool.Version)), "Atlas.Runtime was not restored from the tool's feed");
+        Assert.True(Directory.Exists(Path.Combine(temp.Path, "packages", "atlas.runtime.openai", tool.Version)), "Atlas.Runtime.OpenAI was not restored from the tool's feed");
     }
 
     private static string MachinePackages =>

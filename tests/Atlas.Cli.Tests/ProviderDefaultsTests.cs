@@ -44,6 +44,23 @@ public sealed class ProviderDefaultsTests
         }
     }
 
+    [Fact]
+    public void EveryKind_HasItsClient_TheCliCarriesEveryRuntimePackage()
+    {
+        var options = new AtlasRuntimeOptions().UseEveryPackage();
+        using var dir = new TempDirectory();
+
+        var result = Cli.Offline("providers", dir.Write("kinds.atlas", EveryKind));
+
+        Assert.Equal(
+            Enum.GetValues<ProviderKind>().Where(k => k is not (ProviderKind.Mock or ProviderKind.Custom)).Order(),
+            options.ProviderClientFactories.Keys.Order());
+        Assert.NotNull(options.McpServerFactory);
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain(result.StdoutLines, line => line.Contains("need Atlas.Runtime", StringComparison.Ordinal));
+        Assert.Contains("available", result.StdoutLines.Single(l => l.StartsWith("ollama ", StringComparison.Ordinal)));
+    }
+
     /// <summary>§6's "Default `supports`:" paragraph: <c>openai and ollama `[chat, ...]`; anthropic `[...]`; ...</c>.</summary>
     private static Dictionary<string, string[]> SpecDefaults()
     {

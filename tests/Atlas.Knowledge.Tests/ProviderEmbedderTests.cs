@@ -23,6 +23,10 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
 
     private static string? Environment(string name) => name == "EMBED_KEY" ? Key : null;
 
+    /// <summary>The runtime's options a provider embedder is made with: the embedding kinds' clients, keys from <paramref name="environment"/>.</summary>
+    private static AtlasRuntimeOptions Clients(Func<string, string?> environment) =>
+        new AtlasRuntimeOptions { GetEnvironmentVariable = environment }.UseOpenAI().UseOllama();
+
     private ProviderDescriptor OpenAI() =>
         new("oa", ProviderKind.OpenAI, "gpt-4o-mini", Endpoint: _server.BaseUrl + "/v1", ApiKeyVariable: "EMBED_KEY", EmbeddingModel: "text-embedding-3-small");
 
@@ -31,7 +35,7 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
 
     private (SqliteKnowledgeBase Kb, IEmbeddingGenerator<string, Embedding<float>> Embedder) Create(ProviderDescriptor provider)
     {
-        var embedder = ProviderEmbedders.Create(provider, Environment);
+        var embedder = ProviderEmbedders.Create(provider, Clients(Environment));
         var descriptor = new KnowledgeDescriptor("handbook", ["docs/*.md"], ChunkingStrategy.Markdown, 120, 0, provider.Name, StoreKind.Sqlite, "handbook.db");
         return (SqliteKnowledgeBase.Create(descriptor, _folder.Path, embedder), embedder);
     }
@@ -164,12 +168,12 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
     [Fact]
     public void Create_ApiKeyVariableUnset_SaysWhichVariable()
     {
-        var created = ProviderEmbedders.TryCreate(OpenAI(), _ => null, out var generator, out var reason);
+        var created = ProviderEmbedders.TryCreate(OpenAI(), Clients(_ => null), out var generator, out var reason);
 
         Assert.False(created);
         Assert.Null(generator);
         Assert.Equal("EMBED_KEY is not set", reason);
-        var error = Assert.Throws<InvalidOperationException>(() => ProviderEmbedders.Create(OpenAI(), _ => ""));
+        var error = Assert.Throws<InvalidOperationException>(() => ProviderEmbedders.Create(OpenAI(), Clients(_ => "")));
         Assert.Equal("Provider 'oa' cannot embed: EMBED_KEY is not set.", error.Message);
     }
 
@@ -180,7 +184,7 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
     {
         var provider = new ProviderDescriptor("p", kind, "m", EmbeddingModel: embeddingModel);
 
-        Assert.False(ProviderEmbedders.TryCreate(provider, Environment, out _, out var reason));
+        Assert.False(ProviderEmbedders.TryCreate(provider, Clients(Environment), out _, out var reason));
         Assert.Equal(expected, reason);
     }
 
@@ -188,7 +192,7 @@ public sealed class ProviderEmbedderTests : IAsyncLifetime
     public async Task Factory_AddTo_RegistersTheDeclaredProvidersEmbedder()
     {
         WriteHandbook();
-        var options = new AtlasRuntimeOptions { BaseDirectory = _folder.Path, GetEnvironmentVariable = Environment };
+        var options = new AtlasRuntimeOptions { BaseDirectory = _folder.Path, GetEnvironmentVariable = Environment }.UseOpenAI();
         options.Providers.Add(OpenAI());
         options.KnowledgeBases.Add(new KnowledgeDescriptor("handbook", ["docs/*.md"], ChunkingStrategy.Markdown, 120, 0, "oa", StoreKind.Sqlite, "handbook.db"));
         new KnowledgeBaseFactory().AddTo(options);

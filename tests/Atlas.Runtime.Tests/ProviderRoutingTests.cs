@@ -224,7 +224,7 @@ public class RemoteProviderTests
     public void RemoteProviders_WithKeys_AreCreatedOffline_AndKeysNeverShow()
     {
         const string secret = "sk-test-SECRET-123";
-        var options = new AtlasRuntimeOptions { GetEnvironmentVariable = name => name.EndsWith("_KEY", StringComparison.Ordinal) ? secret : null };
+        var options = new AtlasRuntimeOptions { GetEnvironmentVariable = name => name.EndsWith("_KEY", StringComparison.Ordinal) ? secret : null }.UseEveryPackage();
         options.Providers.Add(new ProviderDescriptor("openai", ProviderKind.OpenAI, "gpt-4o-mini", ApiKeyVariable: "OPENAI_API_KEY"));
         options.Providers.Add(new ProviderDescriptor("claude", ProviderKind.Anthropic, "claude-haiku-4-5", ApiKeyVariable: "ANTHROPIC_API_KEY"));
         options.Providers.Add(new ProviderDescriptor("local", ProviderKind.Ollama, "llama3.2", Endpoint: "http://localhost:11434"));
@@ -249,7 +249,7 @@ public class RemoteProviderTests
     [InlineData("soon", -1)]
     public void RetryAfterHeader_Parses(string header, int expectedMs)
     {
-        var parsed = ResilienceRunner.ParseRetryAfter(header);
+        var parsed = ProviderRateLimitedException.ParseRetryAfter(header);
         Assert.Equal(expectedMs < 0 ? null : TimeSpan.FromMilliseconds(expectedMs), parsed);
     }
 }

@@ -73,7 +73,7 @@ public class ProviderTimeoutRaceTests
     {
         // What HttpClient throws when its own Timeout fires: a TaskCanceledException, though nobody cancelled.
         const string text = "The request was canceled due to the configured HttpClient.Timeout of 600 seconds elapsing.";
-        using var guard = new ProviderGuardChatClient(new ScriptedChatClient((_, _, _, _) => throw new TaskCanceledException(text, new TimeoutException())), "wire", "openai", new SecretRedactor());
+        using var guard = new ProviderErrorsChatClient(new ScriptedChatClient((_, _, _, _) => throw new TaskCanceledException(text, new TimeoutException())), "wire", "openai", new SecretRedactor());
 
         var error = await Assert.ThrowsAsync<ProviderException>(() => Ask(guard, streamed, CancellationToken.None));
 
@@ -86,7 +86,7 @@ public class ProviderTimeoutRaceTests
     public async Task Call_CancelledByTheCaller_StaysACancellation(bool streamed)
     {
         using var cancel = new CancellationTokenSource();
-        using var guard = new ProviderGuardChatClient(new ScriptedChatClient(async (_, _, _, ct) =>
+        using var guard = new ProviderErrorsChatClient(new ScriptedChatClient(async (_, _, _, ct) =>
         {
             await cancel.CancelAsync();
             ct.ThrowIfCancellationRequested();

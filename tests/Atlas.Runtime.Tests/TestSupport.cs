@@ -14,11 +14,15 @@ internal static class TestSupport
 {
     public static AtlasRuntime Runtime(Action<AtlasRuntimeOptions>? configure = null)
     {
-        var options = new AtlasRuntimeOptions { GetEnvironmentVariable = _ => null };
+        var options = new AtlasRuntimeOptions { GetEnvironmentVariable = _ => null }.UseEveryPackage();
         options.Providers.Add(new ProviderDescriptor("offline", ProviderKind.Mock));
         configure?.Invoke(options);
         return new AtlasRuntime(options);
     }
+
+    /// <summary>Every provider kind's client and the MCP client, as generated AddAtlas() registers what a project declares.</summary>
+    public static AtlasRuntimeOptions UseEveryPackage(this AtlasRuntimeOptions options) =>
+        options.UseOpenAI().UseAnthropic().UseOllama().UseMcp();
 
     /// <summary>A template from text with <c>{{path}}</c> tags (no loops), for tests.</summary>
     public static PromptTemplate Template(string text)

@@ -119,7 +119,7 @@ public static class NewCommand
     // Adds a source; the user's own (nuget.org by default) stay for everything else, so no <clear />.
     private static string NuGetConfig(string feed) => $"""
         <?xml version="1.0" encoding="utf-8"?>
-        <!-- Atlas.Generators and Atlas.Runtime come from the packages the atlas tool carries (this folder is
+        <!-- Atlas.Generators, Atlas.Runtime and Atlas.Runtime.OpenAI come from the packages the atlas tool carries (this folder is
              inside the tool's installation); every other package from your usual sources. Once the Atlas
              packages are on a feed you use, delete this file. -->
         <configuration>
@@ -232,15 +232,18 @@ public static class NewCommand
     private static string ProjectFile(string rootNamespace, string version, bool bundled) => $$"""
         <Project Sdk="Microsoft.NET.Sdk">
           <!-- A console app on Atlas: the Atlas.Generators package turns the *.atlas files here into
-               typed C# at build time (records, agents, workflows, AddAtlas), Atlas.Runtime runs them.
+               typed C# at build time (records, agents, workflows, AddAtlas), Atlas.Runtime runs them, and
+               Atlas.Runtime.OpenAI is the client of the `openai` provider (each provider kind has its package;
+               the build names the one a declaration needs, ATL2036).
                {{(bundled
-                   ? "Both come from the atlas tool that created this project (see nuget.config). Without it,"
+                   ? "They come from the atlas tool that created this project (see nuget.config). Without it,"
                    : "Until those packages are on a feed you use,")}} either add a folder holding them
-               (`dotnet pack` in a clone of Atlas) as a package source, or replace the two lines
+               (`dotnet pack` in a clone of Atlas) as a package source, or replace the three lines
                with references into the clone:
                  <ProjectReference Include="path/to/atlas/generators/Atlas.Generators/Atlas.Generators.csproj"
                                    OutputItemType="Analyzer" ReferenceOutputAssembly="false" />
                  <ProjectReference Include="path/to/atlas/runtime/Atlas.Runtime/Atlas.Runtime.csproj" />
+                 <ProjectReference Include="path/to/atlas/runtime/Atlas.Runtime.OpenAI/Atlas.Runtime.OpenAI.csproj" />
                  <AdditionalFiles Include="*.atlas" />
                `atlas run` needs none of this: it runs the .atlas files directly. -->
           <PropertyGroup>
@@ -253,6 +256,7 @@ public static class NewCommand
           <ItemGroup>
             <PackageReference Include="Atlas.Generators" Version="{{version}}" PrivateAssets="all" />
             <PackageReference Include="Atlas.Runtime" Version="{{version}}" />
+            <PackageReference Include="Atlas.Runtime.OpenAI" Version="{{version}}" />
             <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="{{DependencyInjectionVersion}}" />
           </ItemGroup>
         </Project>

@@ -30,7 +30,7 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
 
     private readonly string _commandName;
     private readonly IReadOnlyDictionary<string, ProviderDescriptor> _providers;
-    private readonly Func<string, string?> _getEnvironmentVariable;
+    private readonly AtlasRuntimeOptions _providerClients;
     private readonly ConcurrentDictionary<string, Lazy<IEmbeddingGenerator<string, Embedding<float>>>> _embedders = new(StringComparer.Ordinal);
 
     /// <param name="commandName">Prefixes messages (<c>atlas ingest</c>).</param>
@@ -40,7 +40,8 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
     {
         _commandName = commandName;
         _providers = providers.ToDictionary(p => p.Name, StringComparer.Ordinal);
-        _getEnvironmentVariable = getEnvironmentVariable;
+        // What a provider embedder is made with: every kind's client, the API keys from this environment.
+        _providerClients = new AtlasRuntimeOptions { GetEnvironmentVariable = getEnvironmentVariable }.UseEveryPackage();
     }
 
     /// <summary>The knowledge bases of <paramref name="project"/>, with the providers it declares and the environment's keys.</summary>
@@ -96,7 +97,7 @@ internal sealed class CliKnowledge : IKnowledgeBaseFactory
 
         // A failed attempt is not cached: the Lazy is dropped so a later call says the same thing again.
         var lazy = _embedders.GetOrAdd(provider.Name, _ => new Lazy<IEmbeddingGenerator<string, Embedding<float>>>(
-            () => ProviderEmbedders.TryCreate(provider, _getEnvironmentVariable, out var generator, out var reason)
+            () => ProviderEmbedders.TryCreate(provider, _providerClients, out var generator, out var reason)
                 ? generator
                 : throw new UsageException($"{_commandName}: knowledge '{descriptor.Name}' cannot embed with provider '{provider.Name}': {reason}"),
             LazyThreadSafetyMode.ExecutionAndPublication));

@@ -11,7 +11,7 @@ namespace Atlas.Compiler.Binding;
 internal sealed partial class Binder
 {
     private static readonly string[] ProviderAttributes = { "kind", "model", "endpoint", "api_key", "supports", "cost", "latency", "max_concurrency", "embedding_model", "timeout" };
-    private static readonly string[] ProviderKinds = { "openai", "anthropic", "ollama", "openai_compatible", "mock" };
+    private static readonly string[] ProviderKinds = ProviderKindSpellings.All;
     private static readonly string[] CostAttributes = { "input", "output" };
     private static readonly string[] RouteAttributes = { "strategy", "use", "require", "retry", "timeout" };
     private static readonly string[] RouteStrategies = { "fallback", "round_robin", "cheapest", "fastest" };
@@ -23,7 +23,7 @@ internal sealed partial class Binder
     private static readonly string[] StoreKinds = { "sqlite", "chroma" };
     private static readonly string[] AgentAttributes = { "model", "temperature", "max_tokens", "instructions", "prompt", "tools", "delegates", "max_depth", "max_tool_calls", "budget" };
 
-    private const string BuiltInEmbedder = "minilm";
+    internal const string BuiltInEmbedder = "minilm";
     private const int DefaultChunkSize = 800;
 
     // ---------- provider ----------
@@ -39,15 +39,9 @@ internal sealed partial class Binder
         if (attributes.TryGetValue("kind", out var kindAttribute))
         {
             kindName = ReadOption(kindAttribute, file, "provider kind", ProviderKinds);
-            kind = kindName switch
-            {
-                "openai" => ProviderKind.OpenAI,
-                "anthropic" => ProviderKind.Anthropic,
-                "ollama" => ProviderKind.Ollama,
-                "openai_compatible" => ProviderKind.OpenAICompatible,
-                "mock" => ProviderKind.Mock,
-                _ => null,
-            };
+            var index = Array.IndexOf(ProviderKinds, kindName);
+            kind = index < 0 ? null : (ProviderKind)index;
+            if (kind is not null) CheckRuntimePackage(file, kindAttribute.Value.Span, RuntimePackage.ForProviderKind(kindName!), symbol.Name, kindName);
         }
         else
         {
@@ -280,6 +274,7 @@ internal sealed partial class Binder
         else ReportMissing(symbol, "command", "; add `command = \"...\"`, the program that serves it");
 
         var arguments = attributes.TryGetValue("args", out var argsAttribute) ? ReadStringList(argsAttribute, file, allowSingle: false) : null;
+        CheckRuntimePackage(file, syntax.Name.Span, RuntimePackage.Mcp, symbol.Name, providerKind: null);
 
         symbol.Model = new McpModel(symbol.Name, command ?? "", (arguments ?? new List<string>()).ToEquatableArray());
     }
@@ -354,6 +349,18 @@ internal sealed partial class Binder
         if (missing.Count == 0) return;
         var what = embedder == BuiltInEmbedder ? "Atlas.Knowledge (its store) and Atlas.Embeddings.MiniLM (the `minilm` embedder)" : "Atlas.Knowledge (its store)";
         Report(At(symbol.File, span).KnowledgePackageMissing(symbol.Name, what, missing));
+    }
+
+    /// <summary>
+    /// ATL2036 (dotnet build, which knows the references): a provider of a remote kind, or an <c>mcp</c> server, whose client
+    /// lives in a package of its own (<see cref="RuntimePackage"/>) that the project does not reference. Generated
+    /// <c>AddAtlas()</c> registers the package's client, so without it the generated code could not compile, and a runtime
+    /// without it could not reach the provider or start the server.
+    /// </summary>
+    private void CheckRuntimePackage(SourceFile file, TextSpan span, RuntimePackage? package, string name, string? providerKind)
+    {
+        if (package is null || _host?.References is not { } references || references(package.Name)) return;
+        Report(At(file, span).RuntimePackageMissing(name, providerKind, package.Name));
     }
 
     /// <summary>SQLite files already claimed by a knowledge base: the file (resolved against its .atlas file's folder) → who and with which embedder.</summary>

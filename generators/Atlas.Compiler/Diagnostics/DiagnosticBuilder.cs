@@ -279,6 +279,13 @@ public readonly struct DiagnosticBuilder
     /// <summary>ATL2035: a positional argument after a named one.</summary>
     public Diagnostic PositionalAfterNamed() => Create(DiagnosticDescriptors.PositionalAfterNamed);
 
+    /// <summary>
+    /// ATL2036: the project does not reference <paramref name="package"/>, which the provider <paramref name="name"/> of the kind
+    /// <paramref name="providerKind"/> needs, or, when <paramref name="providerKind"/> is null, the <c>mcp</c> server <paramref name="name"/>.
+    /// </summary>
+    public Diagnostic RuntimePackageMissing(string name, string? providerKind, string package) =>
+        Create(DiagnosticDescriptors.RuntimePackageMissing, providerKind is null ? $"MCP server {Code(name)}" : $"Provider {Code(name)} (kind {Code(providerKind)})", package);
+
     // ---------- 3xxx workflow graph ----------
 
     /// <summary>

@@ -71,6 +71,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor RepeatedArgument = Error("ATL2033", "Argument given twice", "`{0}` is already {1}; {2} it once", Binding);
     public static readonly DiagnosticDescriptor ModelCannotServeAgent = Error("ATL2034", "Model cannot serve the agent", "Agent `{0}` needs {1}, but {2}: {3}; use a model that supports it", Binding);
     public static readonly DiagnosticDescriptor PositionalAfterNamed = Error("ATL2035", "Positional argument after a named one", "A positional argument cannot follow a named one; name it (`parameter = value`) or move it first", Binding);
+    public static readonly DiagnosticDescriptor RuntimePackageMissing = Error("ATL2036", "Declaration needs a runtime package", "{0} needs {1} at run time, and the project does not reference it; add a PackageReference (or ProjectReference) to {1}", Binding);
 
     // 3xxx workflow graph
     public static readonly DiagnosticDescriptor NonExhaustiveSwitch = Error("ATL3001", "Switch is not exhaustive", "This switch over `{0}` does not handle {1}; add a case for each or a `_` case", Graph);

@@ -42,10 +42,13 @@ public static partial class CSharpEmitter
                 """);
         }
 
+        var registrations = RuntimePackage.All.Where(package => Uses(unit, package)).ToList();
         var toolsParameter = unit.HasTools ? "AtlasTools? tools, " : "";
         var toolsArgument = unit.HasTools ? "tools" : "null";
         w.WriteLines($$"""
-            /// <summary>Adds the declarations{{(unit.HasTools ? ", and the tools when given," : "")}} to <paramref name="options"/>.</summary>
+            {{(registrations.Count == 0
+                ? $"/// <summary>Adds the declarations{(unit.HasTools ? ", and the tools when given," : "")} to <paramref name=\"options\"/>.</summary>"
+                : $"/// <summary>\n/// Adds the declarations{(unit.HasTools ? ", and the tools when given," : "")} to <paramref name=\"options\"/>, and registers the clients of\n/// the provider kinds (and MCP servers) they use.\n/// </summary>")}}
             public static void AddTo(AtlasRuntimeOptions options{{(unit.HasTools ? ", AtlasTools? tools = null" : "")}})
             {
                 ArgumentNullException.ThrowIfNull(options);
@@ -57,6 +60,13 @@ public static partial class CSharpEmitter
                 foreach (var knowledge in KnowledgeBases) options.KnowledgeBases.Add(knowledge);
                 foreach (var server in McpServers) options.McpServers.Add(server);
             """);
+        if (registrations.Count > 0)
+        {
+            // The build references these packages: ATL2036 fails it otherwise.
+            w.WriteLine("    // The clients of the declared provider kinds and MCP servers, each from its own package.");
+            foreach (var package in registrations) w.WriteLine($"    options.{package.Register}();");
+        }
+
         if (unit.HasTools)
         {
             w.WriteLines("""
@@ -92,6 +102,12 @@ public static partial class CSharpEmitter
 
     private const string MiniLmEmbedder = "minilm";
 
+    /// <summary>Whether the declarations need what <paramref name="package"/> adds: one of its provider kinds, or an MCP server.</summary>
+    private static bool Uses(DeclarationsUnit unit, RuntimePackage package) =>
+        package == RuntimePackage.Mcp
+            ? unit.McpServers.Count > 0
+            : unit.Providers.Any(p => package.ProviderKinds.Contains(ProviderKindSpellings.Of(p.Kind)));
+
     // What atlas run searches with (cli/Atlas.Cli/Knowledge/CliKnowledge.cs): the declared store, MiniLM or the named
     // provider, a SQLite store brought up to date first. The generator makes sure the packages are referenced (ATL2031).
     private static void WriteKnowledgeFactory(SourceWriter w, bool usesMiniLm)
@@ -117,7 +133,7 @@ public static partial class CSharpEmitter
         }
 
         w.WriteLines("""
-                factory.AddProviders(options.Providers, options.GetEnvironmentVariable);
+                factory.AddProviders(options);
                 return factory;
             }
             """);

@@ -41,6 +41,23 @@ public enum ProviderKind
     Mock,
 }
 
+/// <summary>Provider kinds as .atlas files spell them: the key of the runtime's tables (<c>ProviderDefaults</c>, <c>RuntimePackage</c>).</summary>
+public static class ProviderKindSpellings
+{
+    /// <summary>Every kind's spelling, in the order of <see cref="ProviderKind"/>.</summary>
+    public static readonly string[] All = { Of(ProviderKind.OpenAI), Of(ProviderKind.Anthropic), Of(ProviderKind.Ollama), Of(ProviderKind.OpenAICompatible), Of(ProviderKind.Mock) };
+
+    /// <summary><paramref name="kind"/> as written after <c>kind =</c>.</summary>
+    public static string Of(ProviderKind kind) => kind switch
+    {
+        ProviderKind.OpenAI => "openai",
+        ProviderKind.Anthropic => "anthropic",
+        ProviderKind.Ollama => "ollama",
+        ProviderKind.OpenAICompatible => "openai_compatible",
+        _ => "mock",
+    };
+}
+
 /// <summary>USD per million tokens.</summary>
 public sealed record CostModel(double InputPerMillion, double OutputPerMillion);
 

@@ -69,6 +69,7 @@ internal static class AtlasDiagnosticDescriptors
     public static readonly DiagnosticDescriptor RepeatedArgument = new("ATL2033", FrontEnd.RepeatedArgument.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor ModelCannotServeAgent = new("ATL2034", FrontEnd.ModelCannotServeAgent.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
     public static readonly DiagnosticDescriptor PositionalAfterNamed = new("ATL2035", FrontEnd.PositionalAfterNamed.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor RuntimePackageMissing = new("ATL2036", FrontEnd.RuntimePackageMissing.Title, MessageFormat, "Atlas.Binding", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     // 3xxx workflow graph
     public static readonly DiagnosticDescriptor NonExhaustiveSwitch = new("ATL3001", FrontEnd.NonExhaustiveSwitch.Title, MessageFormat, "Atlas.Workflow", DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -133,6 +134,7 @@ internal static class AtlasDiagnosticDescriptors
         RepeatedArgument,
         ModelCannotServeAgent,
         PositionalAfterNamed,
+        RuntimePackageMissing,
         NonExhaustiveSwitch,
         StepCycle,
         WorkflowCycle,

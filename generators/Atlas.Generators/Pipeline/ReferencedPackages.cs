@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Atlas.Compiler;
 using Atlas.Compiler.Text;
 using Microsoft.CodeAnalysis;
 
@@ -12,8 +13,8 @@ namespace Atlas.Generators.Pipeline;
 /// </summary>
 internal sealed record ReferencedPackages(EquatableArray<string> Names)
 {
-    /// <summary>The assemblies generated code calls into when the project declares knowledge bases (ATL2031).</summary>
-    private static readonly string[] Watched = { "Atlas.Knowledge", "Atlas.Embeddings.MiniLM" };
+    /// <summary>The assemblies generated code calls into for declarations that need a package of their own (ATL2031, ATL2036).</summary>
+    private static readonly string[] Watched = CompilationHost.CheckedPackages.ToArray();
 
     public static ReferencedPackages Of(Compilation compilation)
     {

@@ -10,7 +10,7 @@ namespace Atlas.Runtime;
 /// tool the agent does not have is a <see cref="ToolCalled"/> event (failed, saying so) and the model is told
 /// which tools it may call, rather than only "not found".
 /// </summary>
-/// <remarks>One per agent call, like the <see cref="AtlasRuntime"/>'s AgentModelClient under it.</remarks>
+/// <remarks>One per agent call, like the <see cref="AgentModelClient"/> under it.</remarks>
 internal sealed class AgentToolLoop : FunctionInvokingChatClient
 {
     private readonly string _agent;

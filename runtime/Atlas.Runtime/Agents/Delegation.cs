@@ -9,57 +9,13 @@ using Microsoft.Extensions.AI;
 
 namespace Atlas.Runtime;
 
-// The runtime's side of delegation: running a delegate for its caller, and its parameters' schema.
-public sealed partial class AtlasRuntime
-{
-    /// <summary>A delegate's run on behalf of <paramref name="call"/>'s caller (see <see cref="DelegateFunction"/>).</summary>
-    internal Task<JsonNode?> InvokeDelegateAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, AgentCall call, CancellationToken cancellationToken) =>
-        InvokeCoreAsync(agent, arguments, step, onChunk: null, call, cancellationToken);
-
-    /// <summary>The JSON schema of an agent's parameters, for offering it as a delegate; a minimal one when its descriptor has none.</summary>
-    internal JsonElement ParametersSchema(AgentDescriptor agent)
-    {
-        if (agent.ParametersSchema is { } schema)
-        {
-            return _structured.SchemaElement(schema);
-        }
-
-        var properties = new JsonObject();
-        foreach (var parameter in agent.Parameters)
-        {
-            properties[parameter.Name] = new JsonObject { ["description"] = parameter.TypeName };
-        }
-
-        var fallback = new JsonObject
-        {
-            ["type"] = "object",
-            ["properties"] = properties,
-            ["required"] = new JsonArray(agent.Parameters.Where(p => !p.TypeName.EndsWith('?')).Select(p => (JsonNode)JsonValue.Create(p.Name)).ToArray()),
-        };
-        return _structured.SchemaElement(fallback.ToJsonString());
-    }
-
-    /// <summary>Whether a model's arguments for a delegate fit the delegate's parameters (when its descriptor has their schema).</summary>
-    internal bool CheckArguments(AgentDescriptor agent, JsonObject arguments, out string problem)
-    {
-        problem = string.Empty;
-        if (agent.ParametersSchema is not { } schema || _structured.TryParse(arguments.ToJsonString(), schema, out _, out problem))
-        {
-            return true;
-        }
-
-        problem = problem.Replace("the reply does not match the schema: ", "", StringComparison.Ordinal);
-        return false;
-    }
-}
-
 /// <summary>
 /// What an agent's model is offered for one call: its tools (each reporting a <see cref="ToolCalled"/>
 /// event when the run is observed) and one function per delegate (<see cref="DelegateFunction"/>).
 /// </summary>
 internal static class AgentFunctions
 {
-    public static IReadOnlyList<AITool> For(AtlasRuntime runtime, AgentCall call, IReadOnlyList<AITool> tools, StepContext? step)
+    public static IReadOnlyList<AITool> For(AgentRunner runner, AgentCall call, IReadOnlyList<AITool> tools, StepContext? step)
     {
         var delegates = call.Agent.Delegates;
         var observed = step is { Observed: true };
@@ -76,7 +32,7 @@ internal static class AgentFunctions
 
         foreach (var target in delegates ?? [])
         {
-            offered.Add(new DelegateFunction(runtime, target, call, step));
+            offered.Add(new DelegateFunction(runner, target, call, step));
         }
 
         return offered;
@@ -122,18 +78,18 @@ internal static class AgentFunctions
 /// </remarks>
 internal sealed class DelegateFunction : AIFunction
 {
-    private readonly AtlasRuntime _runtime;
+    private readonly AgentRunner _runner;
     private readonly AgentDescriptor _target;
     private readonly AgentCall _caller;
     private readonly StepContext? _step;
 
-    public DelegateFunction(AtlasRuntime runtime, AgentDescriptor target, AgentCall caller, StepContext? step)
+    public DelegateFunction(AgentRunner runner, AgentDescriptor target, AgentCall caller, StepContext? step)
     {
-        _runtime = runtime;
+        _runner = runner;
         _target = target;
         _caller = caller;
         _step = step;
-        JsonSchema = runtime.ParametersSchema(target);
+        JsonSchema = runner.ParametersSchema(target);
         Description = $"Hand a sub-task to the agent '{target.Name}' and get its answer ({target.ResultTypeName}). " +
             $"Its parameters: {string.Join(", ", target.Parameters.Select(p => $"{p.Name}: {p.TypeName}"))}.";
     }
@@ -149,7 +105,7 @@ internal sealed class DelegateFunction : AIFunction
         var json = AgentFunctions.ToJson(arguments);
         var depth = _caller.Depth + 1;
         var from = _caller.Agent.Name;
-        var started = _runtime.TimeProvider.GetTimestamp();
+        var started = _runner.TimeProvider.GetTimestamp();
         var modelCall = FunctionInvokingChatClient.CurrentContext?.CallContent;
         Emit(step => new DelegationStarted(step.RunId, step.Step, step.Run.Now, from, _target.Name, ToolCallArguments.Describe(modelCall, arguments), depth));
 
@@ -163,7 +119,7 @@ internal sealed class DelegateFunction : AIFunction
             return Refuse($"Delegation refused: '{from}' may not hand work to '{_target.Name}' here, because delegations may nest at most {_caller.Limit} level{(_caller.Limit == 1 ? "" : "s")} below '{_caller.LimitedBy}' (its max_depth). Answer without it.", started, depth, Usage.Zero);
         }
 
-        if (!_runtime.CheckArguments(_target, json, out var problem))
+        if (!_runner.CheckArguments(_target, json, out var problem))
         {
             return Refuse($"Delegation to '{_target.Name}' refused: the arguments do not fit its parameters ({problem}). Call it again with arguments that match its schema.", started, depth, Usage.Zero);
         }
@@ -172,8 +128,8 @@ internal sealed class DelegateFunction : AIFunction
         try
         {
             var values = _target.Parameters.ToDictionary(p => p.Name, p => json[p.Name]?.DeepClone(), StringComparer.Ordinal);
-            var result = await _runtime.InvokeDelegateAsync(_target, values, _step, call, cancellationToken).ConfigureAwait(false);
-            Emit(step => new DelegationCompleted(step.RunId, step.Step, step.Run.Now, from, _target.Name, depth, _runtime.TimeProvider.GetElapsedTime(started), call.Usage, true, null));
+            var result = await _runner.InvokeDelegateAsync(_target, values, _step, call, cancellationToken).ConfigureAwait(false);
+            Emit(step => new DelegationCompleted(step.RunId, step.Step, step.Run.Now, from, _target.Name, depth, _runner.TimeProvider.GetElapsedTime(started), call.Usage, true, null));
             return result;
         }
         catch (BudgetExceededException exceeded) when (!ReferenceEquals(exceeded.Scope, call))
@@ -195,7 +151,7 @@ internal sealed class DelegateFunction : AIFunction
 
     private string Refuse(string error, long started, int depth, Usage usage)
     {
-        Emit(step => new DelegationCompleted(step.RunId, step.Step, step.Run.Now, _caller.Agent.Name, _target.Name, depth, _runtime.TimeProvider.GetElapsedTime(started), usage, false, error));
+        Emit(step => new DelegationCompleted(step.RunId, step.Step, step.Run.Now, _caller.Agent.Name, _target.Name, depth, _runner.TimeProvider.GetElapsedTime(started), usage, false, error));
         return error;
     }
 

@@ -43,7 +43,7 @@ internal sealed class ProviderHttpHandler : DelegatingHandler
 
     /// <summary>
     /// The cancellation token of the chat call in progress on this async flow, set by
-    /// <see cref="ProviderGuardChatClient"/> before it calls into a library: response bodies are read under it.
+    /// <see cref="ProviderErrorsChatClient"/> before it calls into a library: response bodies are read under it.
     /// </summary>
     public static CancellationToken CallToken
     {

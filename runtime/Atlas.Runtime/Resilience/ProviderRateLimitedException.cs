@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 
 namespace Atlas.Runtime;
 
@@ -20,4 +21,27 @@ public sealed class ProviderRateLimitedException : Exception
     /// than what is left of the call's timeout is not retried: the call fails (or its route falls back) at once.
     /// </summary>
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>
+    /// The wait a <c>Retry-After</c> header asks for: delta-seconds (<c>2</c>, <c>0.5</c>) or an HTTP date (the time from
+    /// now until then), for a custom client that reads the header itself.
+    /// </summary>
+    /// <param name="value">The header's value.</param>
+    /// <returns>The wait; <see langword="null"/> for a value that is neither.</returns>
+    public static TimeSpan? ParseRetryAfter(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        return DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            ? date - DateTimeOffset.UtcNow
+            : null;
+    }
 }

@@ -1,7 +1,5 @@
 using System;
-using System.ClientModel;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
@@ -11,10 +9,10 @@ using Polly.Retry;
 namespace Atlas.Runtime;
 
 /// <summary>
-/// Retries, per-attempt timeouts and (for provider calls) the provider's circuit breaker, with Polly:
-/// retry outermost, then the breaker, then the timeout, so every attempt gets the full timeout and
-/// a timed-out attempt counts against the provider's circuit. Retry and timeout pipelines are cached
-/// per setting. Thread-safe.
+/// Retries and per-attempt timeouts, with Polly: the retry outside the timeout, so every attempt gets the full timeout.
+/// For a model call, a route retries each provider (<see cref="RetryAsync{T}"/>) around the provider's circuit breaker
+/// and the attempt's timeout (<see cref="CircuitBreakerChatClient"/>, <see cref="TimeoutChatClient"/>), so a timed-out
+/// attempt counts against the provider's circuit. Retry and timeout pipelines are cached per setting. Thread-safe.
 /// </summary>
 /// <remarks>
 /// A retry waits what a rate-limited provider's <c>Retry-After</c> asks for, but never longer than its time budget:
@@ -46,28 +44,50 @@ internal sealed class ResilienceRunner
     public ResilienceRunner(TimeProvider timeProvider) => _timeProvider = timeProvider;
 
     /// <summary>
-    /// Runs <paramref name="action"/> under <paramref name="policy"/>, each attempt through <paramref name="breaker"/>
-    /// (a provider's circuit breaker) when given; <paramref name="canRetry"/> may veto a retry (e.g. once output was streamed).
-    /// <paramref name="providerTimeout"/> (the provider's declared <c>timeout</c>) bounds a retry's wait too.
+    /// Runs <paramref name="action"/> under <paramref name="policy"/>: its retries around its per-attempt timeout;
+    /// <paramref name="canRetry"/> may veto a retry (e.g. once output was streamed).
+    /// <paramref name="providerTimeout"/> (a provider's declared <c>timeout</c>) bounds a retry's wait too.
     /// </summary>
-    public Task<T> ExecuteAsync<T>(StepPolicy policy, StepContext? step, Func<CancellationToken, Task<T>> action, Func<Exception, bool>? canRetry, CancellationToken cancellationToken, ResiliencePipeline? breaker = null, TimeSpan? providerTimeout = null)
+    public Task<T> ExecuteAsync<T>(StepPolicy policy, StepContext? step, Func<CancellationToken, Task<T>> action, Func<Exception, bool>? canRetry, CancellationToken cancellationToken, TimeSpan? providerTimeout = null)
     {
         var attempt = action;
         if (policy.Timeout is { } timeout)
         {
-            var timeoutPipeline = _timeouts.GetOrAdd(timeout, BuildTimeout);
-            var inner = attempt;
-            attempt = ct => TimedAsync(timeoutPipeline, timeout, inner, ct);
+            attempt = ct => TimedAsync(timeout, action, ct);
         }
 
-        if (breaker is not null && !ReferenceEquals(breaker, ResiliencePipeline.Empty))
-        {
-            var inner = attempt;
-            attempt = ct => breaker.ExecuteAsync(static async (call, ct) => await call(ct).ConfigureAwait(false), inner, ct).AsTask();
-        }
-
-        return policy.Retry > 0 ? RetryAsync(policy, step, attempt, canRetry, providerTimeout, cancellationToken) : attempt(cancellationToken);
+        return RetryAsync(policy, step, attempt, canRetry, providerTimeout, cancellationToken);
     }
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> with <paramref name="policy"/>'s retries only (its timeout is the attempt's own
+    /// business, e.g. a route member's <see cref="TimeoutChatClient"/>, though it still bounds a retry's wait).
+    /// </summary>
+    public Task<T> RetryAsync<T>(StepPolicy policy, StepContext? step, Func<CancellationToken, Task<T>> attempt, Func<Exception, bool>? canRetry, TimeSpan? providerTimeout, CancellationToken cancellationToken) =>
+        policy.Retry > 0 ? RetryCoreAsync(policy, step, attempt, canRetry, providerTimeout, cancellationToken) : attempt(cancellationToken);
+
+    /// <summary>
+    /// Runs one attempt that must end within <paramref name="timeout"/> (Polly's timeout: the attempt's token is cancelled
+    /// and <see cref="Polly.Timeout.TimeoutRejectedException"/> thrown). A retry inside it (a route's, inside a step's timed attempt)
+    /// waits no longer than what is left of it.
+    /// </summary>
+    public async Task<T> TimedAsync<T>(TimeSpan timeout, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        var pipeline = _timeouts.GetOrAdd(timeout, BuildTimeout);
+
+        // Set here, it flows into the attempt (and any retry inside it) and ends with this method.
+        var end = _timeProvider.GetUtcNow() + timeout;
+        if (DeadlineSlot.Value is not { } outer || end < outer)
+        {
+            DeadlineSlot.Value = end;
+        }
+
+        return await pipeline.ExecuteAsync(static async (call, ct) => await call(ct).ConfigureAwait(false), attempt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The timeout an attempt really gets: at least 10 ms, at most the longest the runtime keeps (<see cref="ProviderLimits.MaxTimeout"/>).</summary>
+    internal static TimeSpan Effective(TimeSpan timeout) =>
+        timeout < MinTimeout ? MinTimeout : timeout > ProviderLimits.MaxTimeout ? ProviderLimits.MaxTimeout : timeout;
 
     /// <summary>The longest a retry of this policy may wait before its next attempt, and how to name that bound.</summary>
     private static (TimeSpan Budget, string What) Budget(StepPolicy policy, TimeSpan? providerTimeout)
@@ -86,18 +106,6 @@ internal sealed class ResilienceRunner
         return budget;
     }
 
-    private async Task<T> TimedAsync<T>(ResiliencePipeline timeoutPipeline, TimeSpan timeout, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
-    {
-        // Set here, it flows into the attempt (and any retry inside it) and ends with this method.
-        var end = _timeProvider.GetUtcNow() + timeout;
-        if (DeadlineSlot.Value is not { } outer || end < outer)
-        {
-            DeadlineSlot.Value = end;
-        }
-
-        return await timeoutPipeline.ExecuteAsync(static async (call, ct) => await call(ct).ConfigureAwait(false), attempt, cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>How long a rate-limited (or unavailable) provider asked us to wait, if it said.</summary>
     internal static TimeSpan? RetryAfter(Exception? error)
     {
@@ -110,11 +118,6 @@ internal sealed class ResilienceRunner
                 case ProviderException { RetryAfter: { } after }:
                     return Clamp(after);
 
-                // A host's own OpenAI-compatible client (System.ClientModel) keeps the HTTP response of a 429.
-                case ClientResultException { Status: 429 } clientError
-                    when clientError.GetRawResponse()?.Headers.TryGetValue("Retry-After", out var header) == true
-                         && ParseRetryAfter(header) is { } fromHeader:
-                    return Clamp(fromHeader);
             }
         }
 
@@ -126,7 +129,7 @@ internal sealed class ResilienceRunner
     {
         for (var e = error; e is not null; e = e.InnerException)
         {
-            if (e is ProviderRateLimitedException or ProviderException { StatusCode: 429 } or ClientResultException { Status: 429 })
+            if (e is ProviderRateLimitedException or ProviderException { StatusCode: 429 })
             {
                 return true;
             }
@@ -135,27 +138,9 @@ internal sealed class ResilienceRunner
         return false;
     }
 
-    /// <summary>Retry-After is delta-seconds or an HTTP date.</summary>
-    internal static TimeSpan? ParseRetryAfter(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
-        {
-            return TimeSpan.FromSeconds(seconds);
-        }
-
-        return DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
-            ? date - DateTimeOffset.UtcNow
-            : null;
-    }
-
     private static TimeSpan Clamp(TimeSpan after) => after < TimeSpan.Zero ? TimeSpan.Zero : after;
 
-    private async Task<T> RetryAsync<T>(StepPolicy policy, StepContext? step, Func<CancellationToken, Task<T>> attempt, Func<Exception, bool>? canRetry, TimeSpan? providerTimeout, CancellationToken cancellationToken)
+    private async Task<T> RetryCoreAsync<T>(StepPolicy policy, StepContext? step, Func<CancellationToken, Task<T>> attempt, Func<Exception, bool>? canRetry, TimeSpan? providerTimeout, CancellationToken cancellationToken)
     {
         var pipeline = _retries.GetOrAdd(policy.Retry, BuildRetry);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -210,7 +195,7 @@ internal sealed class ResilienceRunner
 
     private ResiliencePipeline BuildTimeout(TimeSpan timeout) =>
         new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
-            .AddTimeout(timeout < MinTimeout ? MinTimeout : timeout > ProviderLimits.MaxTimeout ? ProviderLimits.MaxTimeout : timeout)
+            .AddTimeout(Effective(timeout))
             .Build();
 
     /// <summary>

@@ -22,16 +22,11 @@ public static class ReadOnlyTools
 
     /// <summary>Whether calling <paramref name="tool"/> changes nothing outside the run.</summary>
     /// <param name="tool">A tool offered to a model.</param>
-    /// <returns><see langword="true"/> for a tool marked with <see cref="Property"/> or an MCP tool with <c>readOnlyHint</c>.</returns>
+    /// <returns><see langword="true"/> for a tool marked with <see cref="Property"/> (Atlas.Runtime.Mcp marks an MCP tool with <c>readOnlyHint</c>).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="tool"/> is <see langword="null"/>.</exception>
     public static bool IsReadOnly(AITool tool)
     {
         ArgumentNullException.ThrowIfNull(tool);
-        if (tool.GetService(typeof(McpServerTool)) is McpServerTool mcp)
-        {
-            return mcp.IsReadOnly;
-        }
-
         return tool.AdditionalProperties.TryGetValue(Property, out var value) && value is true;
     }
 

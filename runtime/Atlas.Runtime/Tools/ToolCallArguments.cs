@@ -2,11 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Anthropic.Models.Messages;
 using Microsoft.Extensions.AI;
-using OpenAI.Chat;
 
 namespace Atlas.Runtime;
 
@@ -26,25 +22,34 @@ internal static class ToolCallArguments
     public static bool NotJson(FunctionCallContent? call) => call?.Exception is not null;
 
     /// <summary>
-    /// Keeps, on each call of <paramref name="response"/> whose arguments did not parse, the text the model sent:
-    /// from the OpenAI library's tool call (a whole reply), or the pieces of a stream (<paramref name="updates"/>) that the
-    /// OpenAI and Anthropic libraries keep as each update's raw event. (Ollama sends arguments as JSON objects: a reply
-    /// whose arguments are not JSON is malformed as a whole.) Without raw text a call shows only that it was not JSON.
+    /// Keeps, on each call of a whole reply whose arguments did not parse, the text the model sent: from the library's
+    /// tool call, as one of <paramref name="readers"/> reads it (OpenAI's keeps it; Ollama sends arguments as JSON objects,
+    /// so a reply whose arguments are not JSON is malformed as a whole). Without raw text a call shows only that it was not JSON.
     /// </summary>
-    public static void KeepRawText(ChatResponse response, IReadOnlyList<ChatResponseUpdate>? updates)
+    public static void KeepRawText(IEnumerable<ChatMessage> reply, IReadOnlyList<ProviderClientFactory> readers) =>
+        Keep(reply.SelectMany(m => m.Contents), null, readers);
+
+    /// <summary>
+    /// As <see cref="KeepRawText(IEnumerable{ChatMessage}, IReadOnlyList{ProviderClientFactory})"/> for a stream: from the
+    /// pieces the libraries keep as each update's raw event (OpenAI's and Anthropic's do).
+    /// </summary>
+    public static void KeepRawText(IReadOnlyList<ChatResponseUpdate> updates, IReadOnlyList<ProviderClientFactory> readers) =>
+        Keep(updates.SelectMany(u => u.Contents), updates, readers);
+
+    private static void Keep(IEnumerable<AIContent> contents, IReadOnlyList<ChatResponseUpdate>? updates, IReadOnlyList<ProviderClientFactory> readers)
     {
         Dictionary<string, StringBuilder>? streamed = null;
-        foreach (var call in response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>())
+        foreach (var call in contents.OfType<FunctionCallContent>())
         {
             if (call.Exception is null)
             {
                 continue;
             }
 
-            string? raw = call.RawRepresentation is ChatToolCall toolCall ? toolCall.FunctionArguments.ToString() : null;
+            var raw = FirstRead(readers, call);
             if (raw is null && updates is not null)
             {
-                streamed ??= StreamedArguments(updates);
+                streamed ??= StreamedArguments(updates, readers);
                 raw = streamed.TryGetValue(call.CallId, out var text) ? text.ToString() : null;
             }
 
@@ -53,6 +58,16 @@ internal static class ToolCallArguments
                 (call.AdditionalProperties ??= [])[RawKey] = raw.Length <= RawLimit ? raw : raw[..RawLimit] + "…";
             }
         }
+    }
+
+    private static string? FirstRead(IReadOnlyList<ProviderClientFactory> readers, FunctionCallContent call)
+    {
+        foreach (var reader in readers)
+        {
+            if (reader.ReadToolCallArguments(call) is { } raw) return raw;
+        }
+
+        return null;
     }
 
     /// <summary>The arguments for a trace: compact JSON (shortened), or the model's text when it was not JSON.</summary>
@@ -71,49 +86,27 @@ internal static class ToolCallArguments
         $"the arguments for tool '{tool}' are not valid JSON ({(call.Exception!.InnerException ?? call.Exception).Message}); call it again with a JSON object of its parameters";
 
     /// <summary>The argument pieces of a streamed reply, joined per call id (a call's first piece, or its block's start, carries the id).</summary>
-    private static Dictionary<string, StringBuilder> StreamedArguments(IReadOnlyList<ChatResponseUpdate> updates)
+    private static Dictionary<string, StringBuilder> StreamedArguments(IReadOnlyList<ChatResponseUpdate> updates, IReadOnlyList<ProviderClientFactory> readers)
     {
         var byIndex = new Dictionary<long, (string? Id, StringBuilder Text)>();
         foreach (var update in updates)
         {
-            switch (update.RawRepresentation)
+            foreach (var reader in readers)
             {
-                case StreamingChatCompletionUpdate { ToolCallUpdates: { Count: > 0 } pieces }:
-                    foreach (var piece in pieces)
+                foreach (var piece in reader.ReadToolCallArgumentPieces(update))
+                {
+                    var entry = byIndex.TryGetValue(piece.Index, out var found) ? found : (null, new StringBuilder());
+                    entry.Id ??= piece.CallId;
+                    if (piece.Text is not null && entry.Text.Length <= RawLimit)
                     {
-                        Add(piece.Index, piece.ToolCallId, piece.FunctionArgumentsUpdate?.ToString());
+                        entry.Text.Append(piece.Text);
                     }
 
-                    break;
-
-                // Anthropic: a tool_use block starts with its id, then input_json_delta pieces by block index.
-                case RawMessageStreamEvent streamEvent when JsonSerializer.SerializeToNode(streamEvent) is JsonObject json && json["index"] is JsonValue index:
-                    var type = (string?)json["type"];
-                    if (type == "content_block_start" && (string?)json["content_block"]?["type"] == "tool_use")
-                    {
-                        Add(index.GetValue<long>(), (string?)json["content_block"]?["id"], null);
-                    }
-                    else if (type == "content_block_delta" && (string?)json["delta"]?["type"] == "input_json_delta")
-                    {
-                        Add(index.GetValue<long>(), null, (string?)json["delta"]?["partial_json"]);
-                    }
-
-                    break;
+                    byIndex[piece.Index] = entry;
+                }
             }
         }
 
         return byIndex.Values.Where(e => e.Id is not null).GroupBy(e => e.Id!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Text, StringComparer.Ordinal);
-
-        void Add(long index, string? id, string? text)
-        {
-            var entry = byIndex.TryGetValue(index, out var found) ? found : (null, new StringBuilder());
-            entry.Id ??= id;
-            if (text is not null && entry.Text.Length <= RawLimit)
-            {
-                entry.Text.Append(text);
-            }
-
-            byIndex[index] = entry;
-        }
     }
 }

@@ -45,7 +45,7 @@ internal static class InterpretedProgram
     }
 
     /// <summary>
-    /// The runtime <c>atlas run</c> builds: the declarations, <paramref name="configure"/>, and the knowledge bases on their
+    /// The runtime <c>atlas run</c> builds: the declarations, every provider kind's client and MCP's, <paramref name="configure"/>, and the knowledge bases on their
     /// real stores, MiniLM loaded on the first search and a SQLite store brought up to date first (what
     /// <c>CliKnowledge</c> and its <c>PrepareAsync</c> do).
     /// </summary>
@@ -53,10 +53,11 @@ internal static class InterpretedProgram
     {
         var options = new AtlasRuntimeOptions();
         new AtlasProgram(model).AddDeclarationsTo(options);
+        options.UseOpenAI().UseAnthropic().UseOllama().UseMcp();
         configure(options);
         options.KnowledgeFactory ??= new KnowledgeBaseFactory { IngestBeforeFirstSearch = true }
             .AddEmbedder("minilm", () => MiniLmEmbeddingGenerator.Shared, MiniLmEmbeddingGenerator.SharedTokenizer)
-            .AddProviders(options.Providers, options.GetEnvironmentVariable);
+            .AddProviders(options);
         return new AtlasRuntime(options);
     }
 

@@ -66,6 +66,38 @@ public class DiagnosticReportingTests
     }
 
     [Fact]
+    public void ProviderKindOrMcpServer_ProjectWithoutItsPackage_Atl2036AtTheKind_NamingThePackage()
+    {
+        const string atlas = "provider gpt {\n  kind  = openai\n  model = \"gpt-4o-mini\"\n}\n\nprovider claude { kind = anthropic, model = \"claude-haiku-4-5\" }\n\nprovider offline { kind = mock }\n\nmcp files {\n  command = \"npx\"\n}\n";
+        GeneratorHarness Project(params string[] references)
+        {
+            var harness = new GeneratorHarness([new InMemoryAdditionalText("/src/app/flow.atlas", atlas)], referencesRuntimePackages: false);
+            harness.AddReferences(references);
+            return harness;
+        }
+
+        string Errors(GeneratorHarness harness) => string.Join("\n", harness.Run().Diagnostics.Where(d => d.Id == "ATL2036").Select(d => d.ToString()));
+
+        Assert.Equal(
+            """
+            /src/app/flow.atlas(2,11): error ATL2036: Provider `gpt` (kind `openai`) needs Atlas.Runtime.OpenAI at run time, and the project does not reference it; add a PackageReference (or ProjectReference) to Atlas.Runtime.OpenAI
+            /src/app/flow.atlas(6,26): error ATL2036: Provider `claude` (kind `anthropic`) needs Atlas.Runtime.Anthropic at run time, and the project does not reference it; add a PackageReference (or ProjectReference) to Atlas.Runtime.Anthropic
+            /src/app/flow.atlas(10,5): error ATL2036: MCP server `files` needs Atlas.Runtime.Mcp at run time, and the project does not reference it; add a PackageReference (or ProjectReference) to Atlas.Runtime.Mcp
+            """,
+            Errors(Project()));
+        Assert.Equal(
+            "/src/app/flow.atlas(6,26): error ATL2036: Provider `claude` (kind `anthropic`) needs Atlas.Runtime.Anthropic at run time, and the project does not reference it; add a PackageReference (or ProjectReference) to Atlas.Runtime.Anthropic",
+            Errors(Project("Atlas.Runtime.OpenAI", "Atlas.Runtime.Mcp")));
+
+        // With every package the project compiles, and AddAtlas() registers what the declarations use: no Ollama.
+        var all = Project("Atlas.Runtime.OpenAI", "Atlas.Runtime.Anthropic", "Atlas.Runtime.Mcp");
+        Assert.Equal("", Errors(all));
+        var declarations = all.Output!.SyntaxTrees.Single(t => t.FilePath.EndsWith("AtlasDeclarations.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.Contains("options.UseOpenAI();\n        options.UseAnthropic();\n        options.UseMcp();\n", declarations.Replace("\r\n", "\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("UseOllama", declarations, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BrokenYamlFile_ReportsEveryDiagnostic_InTheYamlFile()
     {
         const string yaml = "providers:\n  offline: { kind: mock, latency: 20xs }\nagents:\n  bot:\n    params: { q: string }\n    returns: string\n    model: offline\n    prompt: \"{{q.nope}}\"\n";

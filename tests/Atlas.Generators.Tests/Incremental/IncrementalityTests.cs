@@ -72,6 +72,26 @@ public class IncrementalityTests
     }
 
     [Fact]
+    public void AddingAProviderKindsPackage_ReCompilesAndClearsAtl2036_AnUnrelatedReferenceDoesNot()
+    {
+        var harness = new GeneratorHarness([new InMemoryAdditionalText("/src/p.atlas", "provider gpt { kind = openai, model = \"gpt-4o-mini\" }\n")], referencesRuntimePackages: false);
+        var before = harness.Run();
+        Assert.Contains(before.Diagnostics, d => d.Id == "ATL2036");
+
+        harness.AddReferences("Some.Other.Library");
+        var unrelated = harness.Run();
+        harness.AddReferences("Atlas.Runtime.OpenAI");
+        var after = harness.Run();
+
+        Assert.Equal(new[] { IncrementalStepRunReason.Unchanged }, unrelated.Reasons(TrackingNames.References));
+        Assert.Equal(new[] { IncrementalStepRunReason.Cached }, unrelated.Reasons(TrackingNames.Compile));
+        Assert.Equal(new[] { IncrementalStepRunReason.Modified }, after.Reasons(TrackingNames.References));
+        Assert.Equal(new[] { IncrementalStepRunReason.Modified }, after.Reasons(TrackingNames.Compile));
+        Assert.DoesNotContain(after.Diagnostics, d => d.Id == "ATL2036");
+        Assert.NotEmpty(after.GeneratedTrees);
+    }
+
+    [Fact]
     public void EditingOneAtlasFile_ReReadsOnlyThatFile()
     {
         var harness = TwoFiles();

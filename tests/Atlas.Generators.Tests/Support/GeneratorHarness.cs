@@ -34,7 +34,8 @@ internal sealed class GeneratorHarness
         IAtlasEmitter? emitter = null,
         AnalyzerConfigOptionsProvider? options = null,
         string assemblyName = "Consumer",
-        bool referencesKnowledge = true)
+        bool referencesKnowledge = true,
+        bool referencesRuntimePackages = true)
     {
         _texts = texts.ToList();
         var generator = emitter is null ? new AtlasGenerator() : new AtlasGenerator(emitter);
@@ -51,6 +52,9 @@ internal sealed class GeneratorHarness
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
         // As a project with knowledge bases must (ATL2031); tests of that diagnostic leave them out.
         if (referencesKnowledge) AddReferences("Atlas.Knowledge", "Atlas.Embeddings.MiniLM");
+
+        // As a project declaring remote providers or MCP servers must (ATL2036); tests of that diagnostic leave them out.
+        if (referencesRuntimePackages) AddReferences(RuntimePackageNames);
     }
 
     public GeneratorHarness(params (string Path, string Text)[] files)
@@ -111,6 +115,9 @@ internal sealed class GeneratorHarness
             }));
         }
     }
+
+    /// <summary>The packages of the provider kinds' clients and of MCP, as the front-end's checks name them.</summary>
+    public static readonly string[] RuntimePackageNames = Atlas.Compiler.CompilationHost.CheckedPackages.Where(p => p.StartsWith("Atlas.Runtime.", StringComparison.Ordinal)).ToArray();
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, MetadataReference> EmptyAssemblies = new(StringComparer.Ordinal);
 }

@@ -68,7 +68,7 @@ public static class AtlasDeclarations
         var factory = new global::Atlas.Knowledge.KnowledgeBaseFactory { IngestBeforeFirstSearch = true };
         // The model loads on the first search, once per process.
         factory.AddEmbedder("minilm", static () => global::Atlas.Embeddings.MiniLM.MiniLmEmbeddingGenerator.Shared, global::Atlas.Embeddings.MiniLM.MiniLmEmbeddingGenerator.SharedTokenizer);
-        factory.AddProviders(options.Providers, options.GetEnvironmentVariable);
+        factory.AddProviders(options);
         return factory;
     }
 }

@@ -34,7 +34,10 @@ public static class AtlasDeclarations
     /// <summary>The declared MCP servers; each starts on first use, in the runtime's BaseDirectory.</summary>
     public static IReadOnlyList<McpDescriptor> McpServers { get; } = [];
 
-    /// <summary>Adds the declarations, and the tools when given, to <paramref name="options"/>.</summary>
+    /// <summary>
+    /// Adds the declarations, and the tools when given, to <paramref name="options"/>, and registers the clients of
+    /// the provider kinds (and MCP servers) they use.
+    /// </summary>
     public static void AddTo(AtlasRuntimeOptions options, AtlasTools? tools = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -42,6 +45,10 @@ public static class AtlasDeclarations
         foreach (var route in Routes) options.Routes.Add(route);
         foreach (var knowledge in KnowledgeBases) options.KnowledgeBases.Add(knowledge);
         foreach (var server in McpServers) options.McpServers.Add(server);
+        // The clients of the declared provider kinds and MCP servers, each from its own package.
+        options.UseOpenAI();
+        options.UseAnthropic();
+        options.UseOllama();
         if (tools is not null)
         {
             foreach (var function in tools.CreateFunctions()) options.Tools[function.Name] = function;
@@ -74,7 +81,7 @@ public static class AtlasDeclarations
         var factory = new global::Atlas.Knowledge.KnowledgeBaseFactory { IngestBeforeFirstSearch = true };
         // The model loads on the first search, once per process.
         factory.AddEmbedder("minilm", static () => global::Atlas.Embeddings.MiniLM.MiniLmEmbeddingGenerator.Shared, global::Atlas.Embeddings.MiniLM.MiniLmEmbeddingGenerator.SharedTokenizer);
-        factory.AddProviders(options.Providers, options.GetEnvironmentVariable);
+        factory.AddProviders(options);
         return factory;
     }
 }

@@ -6,32 +6,41 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
-using Anthropic.Exceptions;
 using Microsoft.Extensions.AI;
 
 namespace Atlas.Runtime;
 
 /// <summary>
-/// Sits over a remote provider's client library and makes its failures uniform: every error other
-/// than the caller's cancellation leaves as a <see cref="ProviderException"/> naming the provider and saying
-/// what went wrong (malformed reply, broken connection, error status), with API keys blanked out.
-/// A streamed reply that ends without a finish reason (a stream cut short) is an error too, never a
-/// silently truncated answer. Thread-safe, like the client it wraps, which it owns.
+/// Error normalisation: sits right over a remote provider's client library and makes its failures uniform. Every
+/// error other than the caller's cancellation leaves as a <see cref="ProviderException"/> naming the provider and saying
+/// what went wrong (malformed reply, broken connection, error status, a timeout inside the library), with API keys
+/// blanked out. A streamed reply that ends without a finish reason (a stream cut short) is an error too, never a
+/// silently truncated answer.
 /// </summary>
-internal sealed class ProviderGuardChatClient : DelegatingChatClient
+/// <remarks>
+/// Error statuses never reach it: the <see cref="ProviderHttpHandler"/> under the library turns them into
+/// <see cref="ProviderException"/>s, which pass through unchanged; it tells the handler the call's token before each
+/// step. Thread-safe, like the client it wraps, which it owns (with the library's HTTP client).
+/// </remarks>
+internal sealed class ProviderErrorsChatClient : DelegatingChatClient
 {
     private readonly string _provider;
     private readonly string _kind;
     private readonly SecretRedactor _secrets;
+    private readonly ProviderClientFactory? _factory;
     private readonly IDisposable? _resources;
 
-    /// <summary>Wraps <paramref name="inner"/>; <paramref name="resources"/> (the library's HttpClient, which it does not dispose) go with it.</summary>
-    public ProviderGuardChatClient(IChatClient inner, string provider, string kind, SecretRedactor secrets, IDisposable? resources = null)
+    /// <summary>
+    /// Wraps <paramref name="inner"/>; <paramref name="factory"/> says what the library's own exceptions mean, and
+    /// <paramref name="resources"/> (the library's HttpClient, which it does not dispose) go with it.
+    /// </summary>
+    public ProviderErrorsChatClient(IChatClient inner, string provider, string kind, SecretRedactor secrets, ProviderClientFactory? factory = null, IDisposable? resources = null)
         : base(inner)
     {
         _provider = provider;
         _kind = kind;
         _secrets = secrets;
+        _factory = factory;
         _resources = resources;
     }
 
@@ -123,10 +132,10 @@ internal sealed class ProviderGuardChatClient : DelegatingChatClient
         error is not OperationCanceledException || !cancellationToken.IsCancellationRequested;
 
     /// <summary>The exception the caller sees instead of <paramref name="error"/>.</summary>
-    private Exception Translate(Exception error, CancellationToken cancellationToken) => Translate(error, cancellationToken, _provider, _kind, _secrets);
+    private Exception Translate(Exception error, CancellationToken cancellationToken) => Translate(error, cancellationToken, _provider, _kind, _secrets, _factory);
 
     /// <summary>A library's failure as a <see cref="ProviderException"/> naming the provider (or a cancellation, if the call was cancelled); no key in its text.</summary>
-    internal static Exception Translate(Exception error, CancellationToken cancellationToken, string providerName, string kind, SecretRedactor secrets)
+    internal static Exception Translate(Exception error, CancellationToken cancellationToken, string providerName, string kind, SecretRedactor secrets, ProviderClientFactory? factory)
     {
         // A library may wrap the cancellation of a timed-out attempt in its own exception; it is still a cancellation.
         if (cancellationToken.IsCancellationRequested)
@@ -142,23 +151,34 @@ internal sealed class ProviderGuardChatClient : DelegatingChatClient
             }
         }
 
-        var (what, detail) = Classify(error);
+        var (what, detail) = Classify(error, factory);
         return new ProviderException(providerName, secrets.Redact($"{kind} provider '{providerName}' {what}: {detail}"), inner: Clean(error, secrets));
     }
 
-    private static (string What, string Detail) Classify(Exception error)
+    private static (string What, string Detail) Classify(Exception error, ProviderClientFactory? factory)
     {
         for (var e = error; e is not null; e = e.InnerException)
         {
+            // The library's own exception types first: only its kind's factory knows them.
+            if (factory?.DescribeFailure(e) is { } failure)
+            {
+                return (failure.Kind switch
+                {
+                    ProviderFailureKind.MalformedReply => "sent a malformed reply",
+                    ProviderFailureKind.ErrorMidStream => "reported an error mid-stream",
+                    ProviderFailureKind.TimedOut => "timed out",
+                    ProviderFailureKind.RateLimited => "refused the call for now",
+                    _ => "connection failed",
+                }, failure.Detail);
+            }
+
             switch (e)
             {
-                case JsonException or AnthropicInvalidDataException or FormatException or InvalidDataException:
+                case JsonException or FormatException or InvalidDataException:
                     return ("sent a malformed reply", e.Message);
                 case OperationCanceledException or TimeoutException:
                     return ("timed out", e.Message);
-                case AnthropicSseException sse:
-                    return ("reported an error mid-stream", sse.ApiMessage ?? sse.Message);
-                case IOException or HttpRequestException or AnthropicIOException:
+                case IOException or HttpRequestException:
                     return ("connection failed", Innermost(e).Message);
             }
         }
@@ -166,6 +186,7 @@ internal sealed class ProviderGuardChatClient : DelegatingChatClient
         return ("failed", $"{error.GetType().Name}: {error.Message}");
     }
 
+    /// <summary>The innermost exception of <paramref name="error"/>'s chain, whose message says what the network said.</summary>
     private static Exception Innermost(Exception error)
     {
         var e = error;

@@ -10,31 +10,43 @@ using Microsoft.Extensions.AI;
 
 namespace Atlas.Runtime;
 
-// Tools: the declared ones (AtlasRuntimeOptions.Tools, arguments validated against their schema)
-// and those of the MCP servers (started on first use, stopped with the runtime).
-public sealed partial class AtlasRuntime
+/// <summary>
+/// The tools of a runtime: the declared ones (<see cref="AtlasRuntimeOptions.Tools"/>, their arguments checked against
+/// their schema) and those of the MCP servers (each a tool source of <see cref="AtlasRuntimeOptions.McpServerFactory"/>,
+/// started on first use, stopped with the runtime). Thread-safe.
+/// </summary>
+internal sealed class ToolRegistry : IAsyncDisposable
 {
+    private static readonly AITool[] NoTools = [];
+    private readonly IDictionary<string, AIFunction> _declared;
     private readonly ToolArgumentValidator _toolArguments = new();
     private readonly ConcurrentDictionary<string, AIFunction> _validatedTools = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, McpServerConnection> _mcpServers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IToolSource> _mcpServers = new(StringComparer.Ordinal);
+
+    /// <exception cref="ArgumentException">An MCP server has the name of another MCP server or of a tool.</exception>
+    public ToolRegistry(AtlasRuntimeOptions options)
+    {
+        _declared = options.Tools;
+        foreach (var server in options.McpServers)
+        {
+            if (_mcpServers.ContainsKey(server.Name) || options.Tools.ContainsKey(server.Name))
+            {
+                throw new ArgumentException($"MCP server '{server.Name}' has the name of another MCP server or tool.", nameof(options));
+            }
+
+            _mcpServers[server.Name] = options.McpServerFactory?.Create(server, options.BaseDirectory) ?? new NoMcpClient(server);
+        }
+    }
 
     /// <summary>The declared MCP servers by name.</summary>
     public IReadOnlyCollection<string> McpServerNames => _mcpServers.Keys;
 
-    /// <summary>
-    /// Calls the declared tool <paramref name="tool"/> directly (a workflow step that calls a tool), after checking
-    /// <paramref name="arguments"/> against its parameters' schema. The result is the tool's value as JSON.
-    /// </summary>
-    /// <param name="tool">The tool's declared name.</param>
-    /// <param name="arguments">Its arguments as JSON values, by parameter name as declared.</param>
-    /// <param name="cancellationToken">Passed to the tool.</param>
-    /// <returns>The tool's result serialized to JSON; <see langword="null"/> for a tool that returns nothing.</returns>
-    /// <exception cref="AtlasToolException">No implementation is registered, or the arguments don't fit the parameters.</exception>
-    public async Task<JsonNode?> InvokeToolAsync(string tool, IReadOnlyDictionary<string, JsonNode?> arguments, CancellationToken cancellationToken)
+    /// <summary>Calls a declared tool directly, its arguments checked first (see <see cref="AtlasRuntime.InvokeToolAsync"/>).</summary>
+    public async Task<JsonNode?> InvokeAsync(string tool, IReadOnlyDictionary<string, JsonNode?> arguments, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tool);
         ArgumentNullException.ThrowIfNull(arguments);
-        if (!_options.Tools.TryGetValue(tool, out var function))
+        if (!_declared.TryGetValue(tool, out var function))
         {
             throw new AtlasToolException(tool, $"tool '{tool}' has no implementation (AtlasRuntimeOptions.Tools has no entry '{tool}')");
         }
@@ -55,26 +67,13 @@ public sealed partial class AtlasRuntime
         };
     }
 
-    private void InitializeTools(AtlasRuntimeOptions options)
-    {
-        foreach (var server in options.McpServers)
-        {
-            if (_mcpServers.ContainsKey(server.Name) || options.Tools.ContainsKey(server.Name))
-            {
-                throw new ArgumentException($"MCP server '{server.Name}' has the name of another MCP server or tool.", nameof(options));
-            }
-
-            _mcpServers[server.Name] = new McpServerConnection(server, options.BaseDirectory);
-        }
-    }
-
     /// <summary>
     /// What the agent's model may call: each listed declared tool (its arguments validated first) and every tool of
     /// each listed MCP server (started now if it is not running). A name
     /// with nothing registered under it is not offered.
     /// </summary>
     /// <exception cref="McpServerException">A listed MCP server could not be started.</exception>
-    private async ValueTask<IReadOnlyList<AITool>> ResolveToolsAsync(AgentDescriptor agent, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<AITool>> ResolveAsync(AgentDescriptor agent, CancellationToken cancellationToken)
     {
         if (agent.Tools is not { Count: > 0 } names)
         {
@@ -85,7 +84,7 @@ public sealed partial class AtlasRuntime
         var offeredBy = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in names)
         {
-            if (_options.Tools.TryGetValue(name, out var function))
+            if (_declared.TryGetValue(name, out var function))
             {
                 Offer(_validatedTools.GetOrAdd(name, _ => new ValidatedTool(function, _toolArguments)), $"tool '{name}'");
             }
@@ -110,7 +109,20 @@ public sealed partial class AtlasRuntime
         }
     }
 
-    private async ValueTask DisposeToolsAsync()
+    /// <summary>An MCP server of a runtime that was given no MCP client: an agent that lists it fails, naming the package.</summary>
+    private sealed class NoMcpClient(McpDescriptor server) : IToolSource
+    {
+        public ValueTask<IReadOnlyList<AITool>> GetToolsAsync(CancellationToken cancellationToken)
+        {
+            var commandLine = string.Join(" ", new[] { server.Command }.Concat(server.Arguments));
+            throw new McpServerException(server.Name, commandLine, $"mcp '{server.Name}': {RuntimePackage.Mcp.NotRegistered()}");
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    /// <summary>Stops the MCP servers it started, and their process trees.</summary>
+    public async ValueTask DisposeAsync()
     {
         foreach (var server in _mcpServers.Values)
         {

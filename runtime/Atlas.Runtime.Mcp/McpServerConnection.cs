@@ -15,7 +15,7 @@ namespace Atlas.Runtime;
 /// offered as <see cref="AIFunction"/>s, stopped (with its process tree) on dispose. A server that
 /// has exited is started again on the next use. Thread-safe.
 /// </summary>
-internal sealed class McpServerConnection : IAsyncDisposable
+internal sealed class McpServerConnection : IToolSource
 {
     internal static readonly TimeSpan DefaultStartTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(5);
@@ -232,12 +232,14 @@ internal sealed class McpServerConnection : IAsyncDisposable
 /// <summary>
 /// A tool of an MCP server: the SDK's <see cref="McpClientTool"/>, except that a call cut off by the
 /// server exiting returns an error naming the server (for the model, and for whoever reads the run)
-/// instead of the generic "function failed".
+/// instead of the generic "function failed", and that a tool the server says only reads (MCP's
+/// <c>readOnlyHint</c>) is marked so (<see cref="ReadOnlyTools"/>): the offline mock calls it.
 /// </summary>
 internal sealed class McpServerTool(McpClientTool inner, McpServerConnection server, McpClient client) : DelegatingAIFunction(inner)
 {
-    /// <summary>The server says the tool only reads (MCP's <c>readOnlyHint</c>); without the hint it may change things.</summary>
-    public bool IsReadOnly => inner.ProtocolTool.Annotations?.ReadOnlyHint == true;
+    /// <summary>The read-only mark when the server gives the hint; without it the tool may change things.</summary>
+    public override IReadOnlyDictionary<string, object?> AdditionalProperties { get; } =
+        inner.ProtocolTool.Annotations?.ReadOnlyHint == true ? ReadOnlyTools.Properties : inner.AdditionalProperties;
 
     protected override async ValueTask<object?> InvokeCoreAsync(AIFunctionArguments arguments, CancellationToken cancellationToken)
     {
