@@ -10,14 +10,15 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-atlas="$root/cli/Atlas.Cli/bin/Release/net10.0/atlas.dll"
+# ATLAS_DLL times another build of the CLI (a ReadyToRun publish: artifacts/atlas/atlas.dll); else the Release build.
+atlas="$(realpath "${ATLAS_DLL:-$root/cli/Atlas.Cli/bin/Release/net10.0/atlas.dll}")"
 
 if ! command -v hyperfine > /dev/null; then
   echo "cli-startup.sh: hyperfine is not installed (apt-get install -y hyperfine)" >&2
   exit 2
 fi
 
-dotnet build "$root/cli/Atlas.Cli" -c Release -nologo -v quiet > /dev/null
+[ -n "${ATLAS_DLL:-}" ] || dotnet build "$root/cli/Atlas.Cli" -c Release -nologo -v quiet > /dev/null
 run=(dotnet "$atlas" run "$here/cli-startup/one-step.atlas" --input "@$here/cli-startup/input.json")
 
 # One run first: it must succeed, or the timings would be of an error.
