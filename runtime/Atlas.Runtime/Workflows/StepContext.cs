@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
-using System.Threading.Tasks.Dataflow;
 
 namespace Atlas.Runtime;
 
@@ -70,7 +70,7 @@ public sealed class StepContext
         return Runtime.Resilience.ExecuteAsync(policy, this, action, canRetry: null, cancellationToken);
     }
 
-    /// <summary><c>for x in items parallel N</c>: a dataflow block with that degree of parallelism; results in input order.</summary>
+    /// <summary><c>for x in items parallel N</c>: a loop running at most N items at once; results in input order.</summary>
     /// <remarks>
     /// At most <see cref="StepPolicy.Parallelism"/> items run at once, each under the policy's
     /// retries and timeout. The first item that still fails cancels the others and fails the step
@@ -99,51 +99,30 @@ public sealed class StepContext
         var results = new TOut[items.Count];
         Exception? firstFailure = null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var worker = new ActionBlock<int>(
-            async index =>
-            {
-                try
+
+        // A bounded loop over the items, not a dataflow block: at most `parallelism` at once, each item's result in its slot.
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, items.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = stop.Token },
+                async (index, ct) =>
                 {
-                    // Flows into the item's model calls (and is undone when this delegate returns).
-                    CurrentItems.Value = new ItemFrame(this, index + 1, CurrentItems.Value);
-                    results[index] = await Runtime.Resilience.ExecuteAsync(
-                        policy, this, ct => body(items[index], this, ct), canRetry: null, stop.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                {
-                    if (Interlocked.CompareExchange(ref firstFailure, new InvalidOperationException($"item {index + 1} of {items.Count}: {RunContext.Describe(ex)}", ex), null) is null)
+                    try
                     {
-                        await stop.CancelAsync().ConfigureAwait(false);
+                        // Flows into the item's model calls (and is undone when this delegate returns).
+                        CurrentItems.Value = new ItemFrame(this, index + 1, CurrentItems.Value);
+                        results[index] = await Runtime.Resilience.ExecuteAsync(
+                            policy, this, attempt => body(items[index], this, attempt), canRetry: null, ct).ConfigureAwait(false);
                     }
-                }
-            },
-            new ExecutionDataflowBlockOptions
-            {
-                MaxDegreeOfParallelism = parallelism,
-                BoundedCapacity = parallelism * 2,
-                CancellationToken = stop.Token,
-                EnsureOrdered = false,
-            });
-
-        try
-        {
-            for (var i = 0; i < items.Count && !stop.IsCancellationRequested; i++)
-            {
-                if (!await worker.SendAsync(i, stop.Token).ConfigureAwait(false))
-                {
-                    break;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // A failed item or the caller stopped the loop; the outcome is decided below.
-        }
-
-        worker.Complete();
-        try
-        {
-            await worker.Completion.ConfigureAwait(false);
+                    catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        if (Interlocked.CompareExchange(ref firstFailure, new InvalidOperationException($"item {index + 1} of {items.Count}: {RunContext.Describe(ex)}", ex), null) is null)
+                        {
+                            await stop.CancelAsync().ConfigureAwait(false);
+                        }
+                    }
+                }).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (Volatile.Read(ref firstFailure) is not null || cancellationToken.IsCancellationRequested)
         {
