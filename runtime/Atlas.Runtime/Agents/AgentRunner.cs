@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -46,46 +45,14 @@ internal sealed partial class AgentRunner
     }
 
     /// <summary>Streams an agent's text as it arrives (see <see cref="AtlasRuntime.StreamAgentAsync"/>).</summary>
-    public async IAsyncEnumerable<string> StreamAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<string> StreamAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agent);
         ArgumentNullException.ThrowIfNull(arguments);
-        var chunks = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var producer = Task.Run(
-            async () =>
-            {
-                try
-                {
-                    await InvokeCoreAsync(agent, arguments, step, chunk => chunks.Writer.TryWrite(chunk), new AgentCall(agent, null), stop.Token).ConfigureAwait(false);
-                    chunks.Writer.TryComplete();
-                }
-                catch (Exception ex)
-                {
-                    chunks.Writer.TryComplete(ex);
-                }
-            },
-            CancellationToken.None);
-
-        try
-        {
-            await foreach (var chunk in chunks.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return chunk;
-            }
-        }
-        finally
-        {
-            // The consumer may stop early: end the call, and don't leave the producer running.
-            await stop.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await producer.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
+        return ProducedStream.ReadAsync(
+            Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }),
+            (chunks, token) => InvokeCoreAsync(agent, arguments, step, chunk => chunks.TryWrite(chunk), new AgentCall(agent, null), token),
+            cancellationToken);
     }
 
     private async Task<JsonNode?> InvokeCoreAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, Action<string>? onChunk, AgentCall call, CancellationToken cancellationToken)

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -41,46 +40,15 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
     }
 
     /// <summary>One run's events as they happen (see <see cref="AtlasRuntime.RunStreamingAsync"/>), ending with <see cref="RunCompleted"/>.</summary>
-    public async IAsyncEnumerable<AtlasEvent> RunStreamingAsync<TState>(WorkflowGraph<TState> graph, TState state, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<AtlasEvent> RunStreamingAsync<TState>(WorkflowGraph<TState> graph, TState state, CancellationToken cancellationToken)
         where TState : class
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(state);
-        var events = Channel.CreateUnbounded<AtlasEvent>(new UnboundedChannelOptions { SingleReader = true });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var run = Task.Run(
-            async () =>
-            {
-                try
-                {
-                    await RunObservedAsync(graph, state, e => events.Writer.TryWrite(e), stop.Token).ConfigureAwait(false);
-                    events.Writer.TryComplete();
-                }
-                catch (Exception ex)
-                {
-                    events.Writer.TryComplete(ex);
-                }
-            },
-            CancellationToken.None);
-
-        try
-        {
-            await foreach (var atlasEvent in events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return atlasEvent;
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await run.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
+        return ProducedStream.ReadAsync(
+            Channel.CreateUnbounded<AtlasEvent>(new UnboundedChannelOptions { SingleReader = true }),
+            (events, token) => RunObservedAsync(graph, state, e => events.TryWrite(e), token),
+            cancellationToken);
     }
 
     /// <summary>A block that runs every input sent to it (see <see cref="AtlasRuntime.CreateBlock"/>); a failed input is an error result.</summary>
