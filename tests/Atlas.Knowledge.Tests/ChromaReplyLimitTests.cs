@@ -1,5 +1,4 @@
 using System;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Threading;
@@ -45,86 +44,30 @@ public sealed class ChromaReplyLimitTests
     /// <summary>Answers each connection with the status, chunked encoding, and 'x' until the client goes away (at most 1 GB).</summary>
     private sealed class EndlessServer : IAsyncDisposable
     {
-        private readonly TcpListener _listener;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
+        private readonly RawHttpServer _server;
         private long _bytesSent;
 
-        private EndlessServer(TcpListener listener, string status)
-        {
-            _listener = listener;
-            _loop = Task.Run(() => ServeAsync(status));
-        }
+        private EndlessServer(string status) => _server = RawHttpServer.Start((stream, stop) => AnswerAsync(stream, status, stop));
 
-        public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+        public string Url => _server.Url;
 
         public long BytesSent => Interlocked.Read(ref _bytesSent);
 
-        public static EndlessServer Start(string status)
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return new EndlessServer(listener, status);
-        }
+        public static EndlessServer Start(string status) => new(status);
 
-        private async Task ServeAsync(string status)
+        public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+        private async Task AnswerAsync(NetworkStream stream, string status, CancellationToken stop)
         {
-            while (!_stop.IsCancellationRequested)
+            var head = Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+            var payload = new string('x', 64 * 1024);
+            var chunk = Encoding.ASCII.GetBytes($"{payload.Length:X}\r\n{payload}\r\n");
+            await stream.WriteAsync(head, stop);
+            for (var i = 0; i < 16 * 1024 && !stop.IsCancellationRequested; i++)
             {
-                TcpClient client;
-                try
-                {
-                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                _ = Task.Run(() => AnswerAsync(client, status));
+                await stream.WriteAsync(chunk, stop);
+                Interlocked.Add(ref _bytesSent, chunk.Length);
             }
-        }
-
-        private async Task AnswerAsync(TcpClient client, string status)
-        {
-            using (client)
-            {
-                var stream = client.GetStream();
-                // The request's head (these are GETs, with no body).
-                var seen = new StringBuilder();
-                var buffer = new byte[4096];
-                while (!seen.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                {
-                    var read = await stream.ReadAsync(buffer, _stop.Token);
-                    if (read == 0) return;
-                    seen.Append(Encoding.ASCII.GetString(buffer, 0, read));
-                }
-
-                var head = Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
-                var payload = new string('x', 64 * 1024);
-                var chunk = Encoding.ASCII.GetBytes($"{payload.Length:X}\r\n{payload}\r\n");
-                try
-                {
-                    await stream.WriteAsync(head, _stop.Token);
-                    for (var i = 0; i < 16 * 1024 && !_stop.IsCancellationRequested; i++)
-                    {
-                        await stream.WriteAsync(chunk, _stop.Token);
-                        Interlocked.Add(ref _bytesSent, chunk.Length);
-                    }
-                }
-                catch (Exception e) when (e is System.IO.IOException or OperationCanceledException or SocketException)
-                {
-                    // The client stopped reading and closed: what the test wants.
-                }
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _stop.Cancel();
-            _listener.Stop();
-            await _loop;
-            _stop.Dispose();
         }
     }
 }

@@ -1,7 +1,5 @@
 using System;
-using System.Net;
 using System.Net.Http;
-using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -65,81 +63,16 @@ public sealed class ChromaTimeoutTests
     };
 
     /// <summary>Reads each request's head, then says nothing, or sends a 200's headers and the start of a body first.</summary>
-    private sealed class StallingServer : IAsyncDisposable
+    private static class StallingServer
     {
-        private readonly TcpListener _listener;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
-
-        private StallingServer(TcpListener listener, bool headersFirst)
+        public static RawHttpServer Start(bool headersFirst) => RawHttpServer.Start(async (stream, stop) =>
         {
-            _listener = listener;
-            _loop = Task.Run(() => ServeAsync(headersFirst));
-        }
-
-        public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-
-        public static StallingServer Start(bool headersFirst)
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return new StallingServer(listener, headersFirst);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            _stop.Cancel();
-            _listener.Stop();
-            await _loop;
-            _stop.Dispose();
-        }
-
-        private async Task ServeAsync(bool headersFirst)
-        {
-            while (!_stop.IsCancellationRequested)
+            if (headersFirst)
             {
-                TcpClient client;
-                try
-                {
-                    client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                _ = Task.Run(() => AnswerAsync(client, headersFirst));
+                await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{\"\r\n"), stop);
             }
-        }
 
-        private async Task AnswerAsync(TcpClient client, bool headersFirst)
-        {
-            using (client)
-            {
-                try
-                {
-                    var stream = client.GetStream();
-                    var seen = new StringBuilder();
-                    var buffer = new byte[4096];
-                    while (!seen.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                    {
-                        var read = await stream.ReadAsync(buffer, _stop.Token);
-                        if (read == 0) return;
-                        seen.Append(Encoding.ASCII.GetString(buffer, 0, read));
-                    }
-
-                    if (headersFirst)
-                    {
-                        await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{\"\r\n"), _stop.Token);
-                    }
-
-                    await Task.Delay(Timeout.Infinite, _stop.Token);
-                }
-                catch (Exception e) when (e is System.IO.IOException or OperationCanceledException or SocketException)
-                {
-                    // The client gave up (its timeout) or the server is stopping.
-                }
-            }
-        }
+            await Task.Delay(Timeout.Infinite, stop);
+        });
     }
 }
