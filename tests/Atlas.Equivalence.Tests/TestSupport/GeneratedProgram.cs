@@ -95,18 +95,29 @@ internal sealed partial class GeneratedProgram
         return (IReadOnlyList<AIFunction>)tools.GetMethod("CreateFunctions")!.Invoke(instance, null)!;
     }
 
-    /// <summary>Runs <paramref name="workflow"/> once streaming (for its events) and once with <c>RunAsync</c> (for its result, or the error it throws).</summary>
-    public async Task<RunOutcome> RunAsync(WorkflowModel workflow, JsonNode? input, Action<AtlasRuntimeOptions> configure)
+    /// <summary>The services the generated <c>AddAtlas(configure)</c> registers.</summary>
+    private ServiceProvider AddAtlas(Action<AtlasRuntimeOptions> configure)
     {
         var services = new ServiceCollection();
         Type("AtlasServiceCollectionExtensions").GetMethod("AddAtlas")!.Invoke(null, [services, configure]);
-        await using var provider = services.BuildServiceProvider();
+        return services.BuildServiceProvider();
+    }
 
+    /// <summary>The generated workflow class, its registered instance, and its <c>RunAsync(params..., CancellationToken)</c> (not the overload that also takes a calling StepContext).</summary>
+    private (Type Type, object Instance, MethodInfo Run) Workflow(IServiceProvider provider, WorkflowModel workflow)
+    {
         var type = Type(Consumer.Pascal(workflow.Name) + "Workflow");
-        var instance = provider.GetRequiredService(type);
-        var options = JsonOptions;
-        // RunAsync(params..., CancellationToken): not the overload that also takes a calling StepContext.
         var run = type.GetMethods().Single(m => m.Name == "RunAsync" && !m.GetParameters().Any(p => p.ParameterType == typeof(StepContext)));
+        return (type, provider.GetRequiredService(type), run);
+    }
+
+    /// <summary>Runs <paramref name="workflow"/> once streaming (for its events) and once with <c>RunAsync</c> (for its result, or the error it throws).</summary>
+    public async Task<RunOutcome> RunAsync(WorkflowModel workflow, JsonNode? input, Action<AtlasRuntimeOptions> configure)
+    {
+        await using var provider = AddAtlas(configure);
+
+        var (type, instance, run) = Workflow(provider, workflow);
+        var options = JsonOptions;
         var arguments = Arguments(workflow, run.GetParameters(), input, options);
 
         var events = new List<AtlasEvent>();
@@ -134,9 +145,7 @@ internal sealed partial class GeneratedProgram
     /// <summary>Searches <paramref name="knowledge"/> on the runtime the generated <c>AddAtlas(configure)</c> registers.</summary>
     public async Task<IReadOnlyList<Passage>> SearchAsync(Action<AtlasRuntimeOptions> configure, string knowledge, string query, SearchOptions options)
     {
-        var services = new ServiceCollection();
-        Type("AtlasServiceCollectionExtensions").GetMethod("AddAtlas")!.Invoke(null, [services, configure]);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = AddAtlas(configure);
         return await provider.GetRequiredService<AtlasRuntime>().SearchAsync(knowledge, query, options, null, CancellationToken.None);
     }
 
@@ -147,14 +156,10 @@ internal sealed partial class GeneratedProgram
     /// </summary>
     public async Task<(IReadOnlyList<AtlasEvent> Events, string Result)> RunBlockAsync(WorkflowModel workflow, JsonNode? input, Action<AtlasRuntimeOptions> configure)
     {
-        var services = new ServiceCollection();
-        Type("AtlasServiceCollectionExtensions").GetMethod("AddAtlas")!.Invoke(null, [services, configure]);
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = AddAtlas(configure);
 
-        var type = Type(Consumer.Pascal(workflow.Name) + "Workflow");
-        var instance = provider.GetRequiredService(type);
+        var (type, instance, run) = Workflow(provider, workflow);
         var options = JsonOptions;
-        var run = type.GetMethods().Single(m => m.Name == "RunAsync" && !m.GetParameters().Any(p => p.ParameterType == typeof(StepContext)));
         var arguments = Arguments(workflow, run.GetParameters(), input, options)[..^1];
 
         // The block's input: the one parameter's value, or the generated input record of all of them.
