@@ -55,6 +55,7 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
 
         _agents = new AgentRunner(_router, _tools, Secrets, TimeProvider);
         _workflows = new WorkflowRunner(this);
+        RunStore = options.RunStore;
     }
 
     /// <summary>The declared providers and host clients, by name.</summary>
@@ -66,6 +67,9 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
     internal TimeProvider TimeProvider { get; }
 
     internal ResilienceRunner Resilience { get; }
+
+    /// <summary>Where runs are recorded; <see langword="null"/> for none.</summary>
+    public IRunStore? RunStore { get; }
 
     /// <summary>The API keys this runtime read, kept only to blank them out of messages and events.</summary>
     internal SecretRedactor Secrets { get; } = new();
@@ -237,7 +241,8 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         await _tools.DisposeAsync().ConfigureAwait(false);
-        Dispose();
+        _providers.Dispose();
+        if (RunStore is not null) await RunStore.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Stops the MCP servers it started, disposes the chat clients this runtime created (not the host's) and the providers' limiters.</summary>
@@ -245,5 +250,6 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
     {
         _tools.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _providers.Dispose();
+        RunStore?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

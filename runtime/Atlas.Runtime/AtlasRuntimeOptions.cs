@@ -69,6 +69,16 @@ public sealed class AtlasRuntimeOptions
     /// <summary>Each provider's circuit breaker; null turns circuit breaking off.</summary>
     public CircuitBreakerSettings? CircuitBreaker { get; set; } = CircuitBreakerSettings.Default;
 
+    /// <summary>
+    /// Where runs are recorded (history, resume, the response cache, replay, human answers); <see langword="null"/> records
+    /// nothing, and then <c>cache</c> does nothing and a human step with no <see cref="HumanInput"/> fails.
+    /// The runtime disposes it. SQLite's is <c>o.UseRunStore("runs.db")</c> (package Atlas.Runtime.Sqlite).
+    /// </summary>
+    public IRunStore? RunStore { get; set; }
+
+    /// <summary>How human steps are answered now; <see langword="null"/> (or an answer it leaves null) makes a recorded run wait.</summary>
+    public IHumanInput? HumanInput { get; set; }
+
     /// <summary>The host's middleware, in the order it was added: for one provider (by name), or for every provider (null).</summary>
     internal List<(string? Provider, Action<ChatClientBuilder> Configure)> ChatClientConfigurations { get; } = [];
 

@@ -85,13 +85,22 @@ public enum RouteStrategy
 /// <param name="Require">Capabilities every provider it uses must support; <see langword="null"/> for none.</param>
 /// <param name="Retry">How many times a failed request is retried after its first attempt (0: none).</param>
 /// <param name="Timeout">The most one attempt may take; <see langword="null"/> for no route limit (the provider's own limits still apply).</param>
+/// <param name="Cache">Answer identical requests from the run store (<c>cache</c>); <see langword="null"/> for no cache.</param>
 public sealed record RouteDescriptor(
     string Name,
     RouteStrategy Strategy,
     IReadOnlyList<string> Use,
     IReadOnlyList<string>? Require = null,
     int Retry = 0,
-    TimeSpan? Timeout = null);
+    TimeSpan? Timeout = null,
+    CacheDescriptor? Cache = null);
+
+/// <summary>
+/// <c>cache = true</c> or <c>cache { ttl = 24h }</c> on an agent or a route: an identical request (model, messages,
+/// options, schema, tools) is answered from the run store without a model call, marked as a cache hit and costing nothing.
+/// </summary>
+/// <param name="Ttl">How long a recorded reply answers; <see langword="null"/> for as long as the store keeps it.</param>
+public sealed record CacheDescriptor(TimeSpan? Ttl = null);
 
 /// <summary>A parameter of an agent or a tool, as declared: what the model is told about it, and what delegation validates.</summary>
 /// <param name="Name">The parameter's name, which is also its argument's JSON property name.</param>
@@ -130,6 +139,7 @@ public sealed record ParameterDescriptor(string Name, string TypeName);
 /// <param name="MaxDepth">How many levels of delegation may nest below it; <see langword="null"/> for <see cref="DefaultMaxDepth"/>.</param>
 /// <param name="Budget">The most one call of it may spend, its delegations included; <see langword="null"/> for no limit.</param>
 /// <param name="MaxToolCalls">How many tool-call rounds one call may make; <see langword="null"/> for <see cref="DefaultMaxToolCalls"/>.</param>
+/// <param name="Cache">Answer identical requests from the run store (<c>cache</c>); <see langword="null"/> for its route's setting.</param>
 public sealed record AgentDescriptor(
     string Name,
     IReadOnlyList<ParameterDescriptor> Parameters,
@@ -145,7 +155,8 @@ public sealed record AgentDescriptor(
     string? ParametersSchema = null,
     int? MaxDepth = null,
     BudgetDescriptor? Budget = null,
-    int? MaxToolCalls = null)
+    int? MaxToolCalls = null,
+    CacheDescriptor? Cache = null)
 {
     /// <summary>How many tool-call rounds one call of an agent that does not set <c>max_tool_calls</c> may make (M.E.AI's default loop limit).</summary>
     public const int DefaultMaxToolCalls = 40;
