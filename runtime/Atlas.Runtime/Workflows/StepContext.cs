@@ -129,7 +129,8 @@ public sealed class StepContext
             return Array.Empty<TOut>();
         }
 
-        var recorder = itemJson is null ? null : Run.Recorder;
+        // Items are recorded by number within their step: a loop nested in an item of the same step is not recorded on its own.
+        var recorder = itemJson is null || InItemOfThisStep() ? null : Run.Recorder;
         var finished = recorder is { IsContinuation: true } ? await recorder.FinishedItemsAsync(Step, cancellationToken).ConfigureAwait(false) : null;
 
         var parallelism = Math.Max(1, policy.Parallelism);
@@ -244,6 +245,16 @@ public sealed class StepContext
         }
 
         Run.Emit(atlasEvent);
+    }
+
+    private bool InItemOfThisStep()
+    {
+        for (var frame = CurrentItems.Value; frame is not null; frame = frame.Outer)
+        {
+            if (frame.Step == this) return true;
+        }
+
+        return false;
     }
 
     /// <summary>An item's recorded result, when it still reads as the item's type.</summary>

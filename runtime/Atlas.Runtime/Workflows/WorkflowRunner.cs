@@ -70,17 +70,17 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
     /// <summary>
     /// Resumes a recorded run (see <see cref="RunOptions.ResumeRunId"/>): its input read from the store into a new state.
     /// </summary>
-    /// <exception cref="RunStoreException">No store, the run is not recorded, or the graph cannot restore its input.</exception>
+    /// <exception cref="RunResumeException">No store, the run is not recorded, or the graph cannot restore its input.</exception>
     public async Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, Func<TState, TResult> result, RunOptions options, CancellationToken cancellationToken)
         where TState : class
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(options);
-        var store = runtime.RunStore ?? throw new RunStoreException("resuming a run needs a run store (AtlasRuntimeOptions.RunStore)");
+        var store = runtime.RunStore ?? throw new RunResumeException("resuming a run needs a run store (AtlasRuntimeOptions.RunStore)");
         var runId = options.ResumeRunId ?? throw new ArgumentException("RunOptions.ResumeRunId names the run to resume.", nameof(options));
-        var checkpoints = graph.Checkpoints ?? throw new RunStoreException($"workflow '{graph.Workflow}' cannot restore its input (its graph has no checkpoints)");
-        var run = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new RunStoreException($"no run '{runId}' is recorded");
-        if (run.Input is null) throw new RunStoreException($"run {run.RunId} recorded no input");
+        var checkpoints = graph.Checkpoints ?? throw new RunResumeException($"workflow '{graph.Workflow}' cannot restore its input (its graph has no checkpoints)");
+        var run = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new RunResumeException($"no run '{runId}' is recorded");
+        if (run.Input is null) throw new RunResumeException($"run {run.RunId} recorded no input");
         return await RunRecordedAsync(graph, checkpoints.LoadInput(run.Input), result, options with { ResumeRunId = run.RunId }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -190,7 +190,7 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
             var recorder = await StartRecordingAsync(graph, state, options, cancellationToken).ConfigureAwait(false);
             context = new RunContext(runtime, graph.Workflow, onEvent, recorder?.RunId) { Budget = graph.Budget, Recorder = recorder };
         }
-        catch (RunStoreException ex)
+        catch (RunResumeException ex)
         {
             // The store refused the run (resuming what cannot be resumed): this input's error, the stream goes on.
             var refused = new RunContext(runtime, graph.Workflow, onEvent) { Budget = graph.Budget };
@@ -203,7 +203,7 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
     }
 
     /// <summary>The run's recorder, when the runtime records: the run is written as started (or as resumed) before any step.</summary>
-    /// <exception cref="RunStoreException">A resume or replay without a store, or of a run the store cannot give.</exception>
+    /// <exception cref="RunResumeException">A resume or replay without a store, or of a run the store cannot give.</exception>
     private async Task<RunRecorder?> StartRecordingAsync<TState>(WorkflowGraph<TState> graph, TState state, RunOptions? options, CancellationToken cancellationToken)
         where TState : class
     {
@@ -211,7 +211,7 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
         if (runtime.RunStore is not { } store || !options.Record)
         {
             if (options.ResumeRunId is not null || options.ReplayRunId is not null)
-                throw new RunStoreException("resuming or replaying a run needs a run store");
+                throw new RunResumeException("resuming or replaying a run needs a run store");
             return null;
         }
 
