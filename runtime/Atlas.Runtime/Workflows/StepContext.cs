@@ -171,7 +171,8 @@ public sealed class StepContext
                             policy, this, attempt => body(items[index], this, attempt), canRetry: null, ct).ConfigureAwait(false);
                         if (recorder is not null)
                         {
-                            await recorder.CompleteItemAsync(Step, index + 1, JsonSerializer.Serialize(results[index], itemJson!), ct).ConfigureAwait(false);
+                            // Not the loop's token: a sibling that fails now must not unrecord an item that finished.
+                            await recorder.CompleteItemAsync(Step, index + 1, JsonSerializer.Serialize(results[index], itemJson!), cancellationToken).ConfigureAwait(false);
                         }
                     }
                     catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
