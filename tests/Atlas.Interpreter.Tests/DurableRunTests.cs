@@ -211,14 +211,17 @@ public sealed class DurableRunTests : IDisposable
 
         var failed = await Assert.ThrowsAsync<WorkflowFailedException>(() => Run(runtime, workflow, items, RunOptions.Default));
         var finished = (await runtime.RunStore!.GetItemsAsync(failed.RunId, "r")).Select(i => i.Item).ToList();
-        Assert.Equal([1, 2, 3, 4], finished.Order()); // two at a time: items 1 to 4 finished before 5 failed
+        Assert.Contains(1, finished);
+        Assert.DoesNotContain(5, finished);
 
         _model.FailWhen = null;
 
         var result = await Run(runtime, workflow, items, new RunOptions { ResumeRunId = failed.RunId });
 
         Assert.Equal("""["[echo 1]","[echo 2]","[echo 3]","[echo 4]","[echo 5]","[echo 6]"]""", result!.ToJsonString());
-        foreach (var item in finished) Assert.Equal(1, _model.Sent($"echo {item}"));
+        // A finished item is not run again; an item cut off by the failure had its reply recorded, which answers it now.
+        foreach (var item in new[] { 1, 2, 3, 4, 6 }) Assert.Equal(1, _model.Sent($"echo {item}"));
+        Assert.Equal(2, _model.Sent("echo 5"));
     }
 
     private static AtlasProgram Compile(string text)

@@ -213,7 +213,7 @@ internal sealed class ObservedTool : DelegatingAIFunction
                 var value = refusal is null ? ModelRequests.Value(result) : null;
                 await recorder.RecordToolCallAsync(
                     new ToolCallRecord(recorder.RunId, _step.Step, _agent, Name, recordedArguments!, refusal is null ? value?.ToJsonString() ?? "null" : null, refusal, duration, at),
-                    cancellationToken).ConfigureAwait(false);
+                    CancellationToken.None).ConfigureAwait(false); // the tool ran: its result is kept even if the run is being cancelled
             }
 
             _step.Emit(new ToolCalled(_step.RunId, _step.Step, _step.Run.Now, _agent, Name, summary, duration, refusal is null, refusal));

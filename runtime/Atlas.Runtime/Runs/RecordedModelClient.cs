@@ -64,7 +64,7 @@ internal sealed class RecordedModelClient(IChatClient model, string name, CacheD
         {
             await recorder.RecordModelCallAsync(
                 new ModelCallRecord(recorder.RunId, step!.Step, agent, name, context!.AnsweredBy, response.ModelId, key, request, ModelRequests.SerializeResponse(response), context.LastUsage, time.GetElapsedTime(started), at),
-                cancellationToken).ConfigureAwait(false);
+                CancellationToken.None).ConfigureAwait(false); // a reply that came is recorded even if the run is being cancelled: it was paid for
         }
 
         return response;
@@ -84,7 +84,7 @@ internal sealed class RecordedModelClient(IChatClient model, string name, CacheD
             {
                 await recorder.RecordModelCallAsync(
                     recorded with { RunId = recorder.RunId, Step = step!.Step, Agent = agent, Provider = null, Usage = Usage.Zero, Latency = TimeSpan.Zero, At = at, CacheHit = true },
-                    cancellationToken).ConfigureAwait(false);
+                    CancellationToken.None).ConfigureAwait(false);
             }
 
             return reply;

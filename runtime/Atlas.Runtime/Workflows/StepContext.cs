@@ -171,8 +171,8 @@ public sealed class StepContext
                             policy, this, attempt => body(items[index], this, attempt), canRetry: null, ct).ConfigureAwait(false);
                         if (recorder is not null)
                         {
-                            // Not the loop's token: a sibling that fails now must not unrecord an item that finished.
-                            await recorder.CompleteItemAsync(Step, index + 1, JsonSerializer.Serialize(results[index], itemJson!), cancellationToken).ConfigureAwait(false);
+                            // No token: neither a sibling failing now nor the caller cancelling unrecords an item that finished.
+                            await recorder.CompleteItemAsync(Step, index + 1, JsonSerializer.Serialize(results[index], itemJson!), CancellationToken.None).ConfigureAwait(false);
                         }
                     }
                     catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

@@ -156,7 +156,7 @@ internal sealed class WorkflowEngine<TState> where TState : class
                     {
                         await recorder.CompleteStepAsync(
                             new StepRecord(context.RunId, spec.Name, spec.Checkpoint?.Fingerprint ?? "", StepStatus.Succeeded, spec.Checkpoint?.Save(state), step.Attempts, startedAt, duration, step.Usage, null),
-                            cancellationToken).ConfigureAwait(false);
+                            CancellationToken.None).ConfigureAwait(false); // a finished step is kept even if the run is being cancelled
                     }
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
