@@ -55,7 +55,8 @@ internal sealed partial class Binder
             var targets = new List<int>();
             foreach (var field in Items(((TypeSyntax)types[i].Syntax).Fields))
             {
-                if (field?.Type?.Name?.Name is not { } target || field.Type.IsList || field.Type.IsOptional) continue;
+                // A field without a name declares nothing (BindRecordType skips it), so it is on no cycle either.
+                if (field?.Name?.Name is null || field.Type?.Name?.Name is not { } target || field.Type.IsList || field.Type.IsOptional) continue;
                 if (!index.TryGetValue(target, out int to) || fieldOf.ContainsKey((i, to))) continue;
                 fieldOf[(i, to)] = field;
                 targets.Add(to);
