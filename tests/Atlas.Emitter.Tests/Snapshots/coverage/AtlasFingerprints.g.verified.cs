@@ -18,6 +18,9 @@ public static class AtlasFingerprints
     /// <summary>The plan of workflow <c>pipeline</c>.</summary>
     public const string PipelineWorkflow = "d9f460a65c152601";
 
+    /// <summary>The plan of workflow <c>review</c>.</summary>
+    public const string ReviewWorkflow = "7ec32b9bb171438d";
+
     /// <summary>The plan of workflow <c>status</c>.</summary>
     public const string StatusWorkflow = "15b617bd1ceb472b";
 }
