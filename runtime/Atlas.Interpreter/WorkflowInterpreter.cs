@@ -92,7 +92,7 @@ public sealed class WorkflowInterpreter
     /// <remarks>
     /// Like generated code's <c>RunStreamingAsync</c>. The input is checked now, before the first event. To read the
     /// result of a streamed run, run <see cref="Graph"/> on a state from <see cref="CreateState(JsonNode?)"/> with
-    /// <see cref="AtlasRuntime.RunStreamingAsync"/>, then call <see cref="GetResult"/> with that state.
+    /// <see cref="AtlasRuntime.RunStreamingAsync{TState}(WorkflowGraph{TState}, TState, CancellationToken)"/>, then call <see cref="GetResult"/> with that state.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="runtime"/> is null.</exception>
     /// <exception cref="JsonShapeException">The input does not fit the parameters.</exception>

@@ -20,6 +20,7 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
     private readonly KnowledgeRegistry _knowledge;
     private readonly AgentRunner _agents;
     private readonly WorkflowRunner _workflows;
+    private readonly HumanRunner _humans;
 
     /// <summary>
     /// Creates a runtime for the declarations in <paramref name="options"/>: one client per provider (unless the host
@@ -56,6 +57,7 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
         _agents = new AgentRunner(_router, _tools, Secrets, TimeProvider);
         _workflows = new WorkflowRunner(this);
         RunStore = options.RunStore;
+        _humans = new HumanRunner(this, options.HumanInput);
     }
 
     /// <summary>The declared providers and host clients, by name.</summary>
@@ -120,6 +122,23 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
         _agents.StreamAsync(agent, arguments, step, cancellationToken);
 
     /// <summary>
+    /// Asks a person (a <c>human</c> declaration): renders its prompt, takes the answer recorded for this step of the run,
+    /// or asks <see cref="AtlasRuntimeOptions.HumanInput"/> (again while the answer is not valid for the result type); with
+    /// no answer, records the question and throws <see cref="HumanInputRequiredException"/>, which stops the run in status
+    /// <see cref="RunStatus.Waiting"/>. The answer comes back as JSON of the declared result type.
+    /// </summary>
+    /// <param name="human">The declaration.</param>
+    /// <param name="arguments">Its arguments as JSON values, by parameter name as declared.</param>
+    /// <param name="step">The step that asks; <see langword="null"/> outside a run (then only <see cref="AtlasRuntimeOptions.HumanInput"/> can answer).</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The validated answer.</returns>
+    /// <exception cref="HumanInputRequiredException">No answer yet: the run waits.</exception>
+    /// <exception cref="TimeoutException">The human's <c>timeout</c> passed with no answer.</exception>
+    /// <exception cref="InvalidOperationException">No one can answer: no <see cref="IHumanInput"/> and no run store.</exception>
+    public Task<JsonNode?> AskHumanAsync(HumanDescriptor human, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, CancellationToken cancellationToken) =>
+        _humans.AskAsync(human, arguments, step, cancellationToken);
+
+    /// <summary>
     /// Calls the declared tool <paramref name="tool"/> directly (a workflow step that calls a tool), after checking
     /// <paramref name="arguments"/> against its parameters' schema. The result is the tool's value as JSON.
     /// </summary>
@@ -172,6 +191,82 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
         where TState : class =>
         _workflows.RunAsync(graph, state, result, cancellationToken);
 
+    /// <summary>
+    /// Runs a workflow for one input as <paramref name="options"/> say: recorded in the run store, resumed from a recorded
+    /// run (<see cref="RunOptions.ResumeRunId"/>, <see cref="RunOptions.FromStep"/>), or with every model and tool call
+    /// answered from one (<see cref="RunOptions.ReplayRunId"/>).
+    /// </summary>
+    /// <typeparam name="TState">The run's state.</typeparam>
+    /// <typeparam name="TResult">What the workflow returns.</typeparam>
+    /// <param name="graph">The workflow.</param>
+    /// <param name="state">A fresh state holding this run's input.</param>
+    /// <param name="result">Builds the workflow's return from the state once every step has finished.</param>
+    /// <param name="options">How the run is recorded and where it starts.</param>
+    /// <param name="cancellationToken">Cancels the run (it is recorded as cancelled).</param>
+    /// <returns>What <paramref name="result"/> built.</returns>
+    /// <exception cref="WorkflowFailedException">A step (or <paramref name="result"/>) failed.</exception>
+    /// <exception cref="HumanInputRequiredException">A human step waits for its answer: the run is recorded as waiting.</exception>
+    /// <exception cref="RunStoreException">The run to resume or replay cannot be, or there is no run store for it.</exception>
+    public Task<TResult> RunAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, RunOptions options, CancellationToken cancellationToken)
+        where TState : class
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(options);
+        return _workflows.RunRecordedAsync(graph, state, result, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed): its input is read from the
+    /// run store; steps and <c>for</c> items that completed (and are unchanged) are reused, the rest run.
+    /// </summary>
+    /// <typeparam name="TState">The run's state.</typeparam>
+    /// <typeparam name="TResult">What the workflow returns.</typeparam>
+    /// <param name="graph">The workflow; it must have checkpoints (generated code's and the interpreter's do).</param>
+    /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="result">Builds the workflow's return.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>What <paramref name="result"/> built.</returns>
+    /// <exception cref="RunStoreException">No store, the run is not recorded, already succeeded, or is of another workflow.</exception>
+    /// <exception cref="WorkflowFailedException">A step failed again.</exception>
+    /// <exception cref="HumanInputRequiredException">A human step still waits for its answer.</exception>
+    public Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, string runId, Func<TState, TResult> result, CancellationToken cancellationToken)
+        where TState : class
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        return _workflows.ResumeAsync(graph, result, new RunOptions { ResumeRunId = runId }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records the answers to a waiting run's human steps (by step name, each JSON of the human's result type), then
+    /// resumes it (see <see cref="ResumeAsync{TState, TResult}(WorkflowGraph{TState}, string, Func{TState, TResult}, CancellationToken)"/>).
+    /// </summary>
+    /// <typeparam name="TState">The run's state.</typeparam>
+    /// <typeparam name="TResult">What the workflow returns.</typeparam>
+    /// <param name="graph">The workflow.</param>
+    /// <param name="runId">The waiting run.</param>
+    /// <param name="answers">The answers, by the step that asked; each is validated when the step takes it.</param>
+    /// <param name="result">Builds the workflow's return.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>What <paramref name="result"/> built.</returns>
+    /// <exception cref="RunStoreException">No store, the run is unknown, or it asked no such step.</exception>
+    public async Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, string runId, IReadOnlyDictionary<string, string> answers, Func<TState, TResult> result, CancellationToken cancellationToken)
+        where TState : class
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        ArgumentNullException.ThrowIfNull(answers);
+        var store = RunStore ?? throw new RunStoreException("answering a human step needs a run store (AtlasRuntimeOptions.RunStore)");
+        var run = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new RunStoreException($"no run '{runId}' is recorded");
+        foreach (var (step, answer) in answers)
+        {
+            if (!await store.AnswerHumanAsync(run.RunId, step, Secrets.Redact(answer), TimeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+                throw new RunStoreException($"run {run.RunId} asked no question at step '{step}'");
+        }
+
+        return await ResumeAsync(graph, run.RunId, result, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Runs a workflow for one input, yielding its events as they happen (ending with RunCompleted).</summary>
     /// <remarks>
     /// A failed run does not throw: its <see cref="StepFailed"/> event says where and why, and the final
@@ -186,7 +281,19 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
     /// <returns>The run's events, from <see cref="RunStarted"/> to <see cref="RunCompleted"/>.</returns>
     public IAsyncEnumerable<AtlasEvent> RunStreamingAsync<TState>(WorkflowGraph<TState> graph, TState state, CancellationToken cancellationToken)
         where TState : class =>
-        _workflows.RunStreamingAsync(graph, state, cancellationToken);
+        _workflows.RunStreamingAsync(graph, state, options: null, cancellationToken);
+
+    /// <summary>Runs a workflow for one input as <paramref name="options"/> say (recorded, resumed, replayed), yielding its events.</summary>
+    /// <typeparam name="TState">The run's state.</typeparam>
+    /// <param name="graph">The workflow.</param>
+    /// <param name="state">A fresh state holding this run's input.</param>
+    /// <param name="options">How the run is recorded and where it starts.</param>
+    /// <param name="cancellationToken">Cancels the run and ends the enumeration.</param>
+    /// <returns>The run's events; a run that waits for a human ends with a <see cref="RunCompleted"/> whose <c>Waiting</c> is true.</returns>
+    /// <exception cref="RunStoreException">From the enumeration: the run to resume or replay cannot be.</exception>
+    public IAsyncEnumerable<AtlasEvent> RunStreamingAsync<TState>(WorkflowGraph<TState> graph, TState state, RunOptions options, CancellationToken cancellationToken)
+        where TState : class =>
+        _workflows.RunStreamingAsync(graph, state, options, cancellationToken);
 
     /// <summary>A block for pushing many inputs through with bounded capacity; one failed input yields an error result and the others go on.</summary>
     /// <remarks>
@@ -194,7 +301,7 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
     /// the ones behind it; match them by <see cref="WorkflowResult{T}.RunId"/> (reported in
     /// <see cref="RunStarted"/>) or carry a key in the state. At most
     /// <see cref="WorkflowBlockOptions.MaxConcurrentRuns"/> inputs run at once (each through the whole graph, as
-    /// <see cref="RunAsync"/> runs it), at most <see cref="WorkflowBlockOptions.MaxParallelismPerStep"/> of them in
+    /// <see cref="RunAsync{TState, TResult}(WorkflowGraph{TState}, TState, Func{TState, TResult}, CancellationToken)"/> runs it), at most <see cref="WorkflowBlockOptions.MaxParallelismPerStep"/> of them in
     /// any one step, and at most <see cref="WorkflowBlockOptions.BoundedCapacity"/> more wait, so memory stays flat
     /// however long the stream. Use <c>SendAsync</c>, then <c>Complete()</c>, and read every result. Cancelling the
     /// token of the options cancels the block and every run in it.
@@ -206,14 +313,18 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
     /// <param name="createState">Makes a fresh state from one input; if it throws, that input's result is an error (step <c>input</c>).</param>
     /// <param name="result">Builds the workflow's return from a finished run's state.</param>
     /// <param name="options">Capacity, concurrency, the event observer and the token; <see langword="null"/> for the defaults.</param>
+    /// <param name="runOptions">
+    /// With a run store: each input's run options (its batch line, the run it resumes); <see langword="null"/> records each as a fresh run.
+    /// </param>
     /// <returns>
     /// The block: send inputs to it and link or receive its results. It completes once <c>Complete()</c> was called
     /// and every result has been received.
     /// </returns>
+
     public IPropagatorBlock<TInput, WorkflowResult<TResult>> CreateBlock<TInput, TState, TResult>(
-        WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, WorkflowBlockOptions? options = null)
+        WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, WorkflowBlockOptions? options = null, Func<TInput, RunOptions?>? runOptions = null)
         where TState : class =>
-        _workflows.CreateBlock(graph, createState, result, options);
+        _workflows.CreateBlock(graph, createState, result, options, runOptions);
 
     /// <summary>A workflow a step calls (see <see cref="StepContext.RunWorkflowAsync"/>): its result and what it spent.</summary>
     internal Task<(TResult Value, Usage Usage)> RunCalledAsync<TState, TResult>(

@@ -230,7 +230,7 @@ public sealed record KnowledgeDescriptor(
 /// <summary>Per-step or per-call policy: retries after the first attempt, a timeout per attempt, and (for `for`) parallelism.</summary>
 /// <param name="Retry">How many times a failed attempt is retried, with exponential backoff; 0 for no retry.</param>
 /// <param name="Timeout">The most one attempt may take; <see langword="null"/> for no limit.</param>
-/// <param name="Parallelism">For <see cref="StepContext.ForEachAsync{TIn, TOut}"/>, how many items run at once (at least 1).</param>
+/// <param name="Parallelism">For <see cref="StepContext.ForEachAsync{TIn, TOut}(System.Collections.Generic.IReadOnlyList{TIn}, StepPolicy, Func{TIn, StepContext, System.Threading.CancellationToken, System.Threading.Tasks.Task{TOut}}, System.Threading.CancellationToken)"/>, how many items run at once (at least 1).</param>
 public sealed record StepPolicy(int Retry = 0, TimeSpan? Timeout = null, int Parallelism = 1)
 {
     /// <summary>One attempt, no timeout, one item at a time: the policy of a step declared without <c>with { ... }</c>.</summary>

@@ -50,6 +50,9 @@ public readonly record struct Usage(long InputTokens, long OutputTokens, decimal
 [JsonDerivedType(typeof(DelegationStarted), "delegation_started")]
 [JsonDerivedType(typeof(DelegationCompleted), "delegation_completed")]
 [JsonDerivedType(typeof(ToolCalled), "tool_called")]
+[JsonDerivedType(typeof(HumanRequested), "human_requested")]
+[JsonDerivedType(typeof(HumanAnswered), "human_answered")]
+[JsonDerivedType(typeof(CacheHit), "cache_hit")]
 public abstract record AtlasEvent(string RunId, string? Step, DateTimeOffset Timestamp);
 
 /// <summary>A run of a workflow began: the first event of every run.</summary>
@@ -87,7 +90,12 @@ public sealed record TokenEmitted(string RunId, string Step, DateTimeOffset Time
 /// <param name="Timestamp">When it finished.</param>
 /// <param name="Duration">How long its body ran, retries and their delays included.</param>
 /// <param name="Usage">The tokens and cost of the model calls the step made, those of workflows it called included.</param>
-public sealed record StepCompleted(string RunId, string Step, DateTimeOffset Timestamp, TimeSpan Duration, Usage Usage) : AtlasEvent(RunId, Step, Timestamp);
+public sealed record StepCompleted(string RunId, string Step, DateTimeOffset Timestamp, TimeSpan Duration, Usage Usage) : AtlasEvent(RunId, Step, Timestamp)
+{
+    /// <summary>Whether a resumed run took the step's result from the run store instead of running it (then it cost nothing).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Reused { get; init; }
+}
 
 /// <summary>
 /// A step failed after its last retry, and with it the run: the steps after it are passed by and the run ends with
@@ -126,7 +134,12 @@ public sealed record ProviderSelected(string RunId, string? Step, DateTimeOffset
 /// <param name="Usage">The tokens and cost of every model call of the run.</param>
 /// <param name="Succeeded">Whether every step succeeded and the return was built.</param>
 /// <param name="Error">On failure, <c>step 'name' failed: why</c>; <see langword="null"/> on success.</param>
-public sealed record RunCompleted(string RunId, DateTimeOffset Timestamp, TimeSpan Duration, Usage Usage, bool Succeeded, string? Error) : AtlasEvent(RunId, null, Timestamp);
+public sealed record RunCompleted(string RunId, DateTimeOffset Timestamp, TimeSpan Duration, Usage Usage, bool Succeeded, string? Error) : AtlasEvent(RunId, null, Timestamp)
+{
+    /// <summary>Whether the run stopped because a human step waits for its answer (not a failure: answer it and resume the run).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Waiting { get; init; }
+}
 
 /// <summary>
 /// An agent handed a sub-task to one of its delegates: who asked whom, with what arguments (compact JSON,
@@ -173,3 +186,31 @@ public sealed record DelegationCompleted(string RunId, string Step, DateTimeOffs
 /// <param name="Error">Why it did not (what the model was told); <see langword="null"/> on success.</param>
 /// <param name="Called">Whether the tool was actually invoked; <see langword="false"/> for a call the offline mock only recorded.</param>
 public sealed record ToolCalled(string RunId, string Step, DateTimeOffset Timestamp, string Agent, string Tool, string Arguments, TimeSpan Duration, bool Succeeded, string? Error, bool Called = true) : AtlasEvent(RunId, Step, Timestamp);
+
+/// <summary>A human step asks its question: shown on a terminal, or recorded for <c>atlas runs answer</c> (the run then waits).</summary>
+/// <param name="RunId">The run's id.</param>
+/// <param name="Step">The step that asks.</param>
+/// <param name="Timestamp">When it asked.</param>
+/// <param name="Human">The <c>human</c> declaration.</param>
+/// <param name="Prompt">The rendered question.</param>
+public sealed record HumanRequested(string RunId, string Step, DateTimeOffset Timestamp, string Human, string Prompt) : AtlasEvent(RunId, Step, Timestamp);
+
+/// <summary>A human step got a valid answer.</summary>
+/// <param name="RunId">The run's id.</param>
+/// <param name="Step">The step that asked.</param>
+/// <param name="Timestamp">When the answer was taken.</param>
+/// <param name="Human">The <c>human</c> declaration.</param>
+/// <param name="Answer">The answer as JSON.</param>
+public sealed record HumanAnswered(string RunId, string Step, DateTimeOffset Timestamp, string Human, string Answer) : AtlasEvent(RunId, Step, Timestamp);
+
+/// <summary>A model request was answered from the run store, without a model call and costing nothing.</summary>
+/// <param name="RunId">The run's id.</param>
+/// <param name="Step">The step whose agent sent it; <see langword="null"/> outside a step.</param>
+/// <param name="Timestamp">When it was answered.</param>
+/// <param name="Agent">The agent whose request it was.</param>
+/// <param name="Source">
+/// <c>cache</c> (<c>cache = true</c>: a reply recorded by any run), <c>resume</c> (the reply this run's earlier attempt got)
+/// or <c>replay</c> (<c>--replay RUN</c>).
+/// </param>
+/// <param name="FromRunId">The run that recorded the reply.</param>
+public sealed record CacheHit(string RunId, string? Step, DateTimeOffset Timestamp, string Agent, string Source, string FromRunId) : AtlasEvent(RunId, Step, Timestamp);

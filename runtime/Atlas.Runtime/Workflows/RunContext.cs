@@ -48,8 +48,11 @@ internal sealed class RunContext
 
     public bool IsFailed => Volatile.Read(ref _failure) is not null;
 
-    /// <summary>Whether anyone receives this run's events: if not, hot paths skip building them.</summary>
-    public bool Observed => _onEvent is not null;
+    /// <summary>Whether anyone receives this run's events (an observer or the run store): if not, hot paths skip building them.</summary>
+    public bool Observed => _onEvent is not null || Recorder is not null;
+
+    /// <summary>Where the run is recorded; <see langword="null"/> for a run that is not.</summary>
+    public RunRecorder? Recorder { get; init; }
 
     public RunFailure? Failure => Volatile.Read(ref _failure);
 
@@ -116,6 +119,13 @@ internal sealed class RunContext
 
     public void Emit(AtlasEvent atlasEvent)
     {
+        if (!Observed)
+        {
+            return;
+        }
+
+        atlasEvent = Redact(atlasEvent);
+        Recorder?.OnEvent(atlasEvent);
         if (_onEvent is null)
         {
             return;
@@ -123,7 +133,7 @@ internal sealed class RunContext
 
         try
         {
-            _onEvent(Redact(atlasEvent));
+            _onEvent(atlasEvent);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -163,4 +173,8 @@ internal sealed class RunContext
     };
 }
 
-internal sealed record RunFailure(string? Step, string Error, Exception Exception);
+internal sealed record RunFailure(string? Step, string Error, Exception Exception)
+{
+    /// <summary>Not a failure: a human step waits for its answer, and the run stops in status waiting.</summary>
+    public bool IsWaiting => Exception is HumanInputRequiredException;
+}

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -37,6 +39,23 @@ public sealed class StepContext
     public AtlasRuntime Runtime => Run.Runtime;
 
     internal RunContext Run { get; }
+
+    /// <summary>
+    /// The key of a human question this step asks: the step's name, with <c>#N</c> for the N-th item of a <c>for</c>
+    /// (each item asks its own question).
+    /// </summary>
+    internal string QuestionKey
+    {
+        get
+        {
+            var frame = CurrentItems.Value;
+            while (frame is not null && frame.Step != this) frame = frame.Outer;
+            return frame is null ? Step : $"{Step}#{frame.Item}";
+        }
+    }
+
+    /// <summary>How many times the step's body has started (1 plus its retries so far).</summary>
+    internal int Attempts { get; set; }
 
     /// <summary>Tokens and cost this step has used so far.</summary>
     internal Usage Usage
@@ -85,7 +104,22 @@ public sealed class StepContext
     /// <returns>The body's results in the order of <paramref name="items"/>.</returns>
     /// <exception cref="InvalidOperationException">An item still failed after its retries; the message names it (<c>item 3 of 10: ...</c>).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<IReadOnlyList<TOut>> ForEachAsync<TIn, TOut>(IReadOnlyList<TIn> items, StepPolicy policy, Func<TIn, StepContext, CancellationToken, Task<TOut>> body, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<TOut>> ForEachAsync<TIn, TOut>(IReadOnlyList<TIn> items, StepPolicy policy, Func<TIn, StepContext, CancellationToken, Task<TOut>> body, CancellationToken cancellationToken) =>
+        ForEachAsync(items, policy, body, itemJson: null, cancellationToken);
+
+    /// <summary>
+    /// <c>for x in items parallel N</c> in a recorded run: as <see cref="ForEachAsync{TIn, TOut}(IReadOnlyList{TIn}, StepPolicy, Func{TIn, StepContext, CancellationToken, Task{TOut}}, CancellationToken)"/>,
+    /// and each finished item's result is recorded with <paramref name="itemJson"/>, so a resumed run does not run it again.
+    /// </summary>
+    /// <typeparam name="TIn">The items' type.</typeparam>
+    /// <typeparam name="TOut">What the body makes of each item.</typeparam>
+    /// <param name="items">The list to run the body for.</param>
+    /// <param name="policy">Each item's retries and timeout, and how many items run at once.</param>
+    /// <param name="body">Runs one item.</param>
+    /// <param name="itemJson">The JSON metadata of an item's result; <see langword="null"/> records nothing.</param>
+    /// <param name="cancellationToken">Cancels every item.</param>
+    /// <returns>The body's results in the order of <paramref name="items"/>.</returns>
+    public async Task<IReadOnlyList<TOut>> ForEachAsync<TIn, TOut>(IReadOnlyList<TIn> items, StepPolicy policy, Func<TIn, StepContext, CancellationToken, Task<TOut>> body, JsonTypeInfo<TOut>? itemJson, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
         ArgumentNullException.ThrowIfNull(policy);
@@ -94,6 +128,9 @@ public sealed class StepContext
         {
             return Array.Empty<TOut>();
         }
+
+        var recorder = itemJson is null ? null : Run.Recorder;
+        var finished = recorder is { IsContinuation: true } ? await recorder.FinishedItemsAsync(Step, cancellationToken).ConfigureAwait(false) : null;
 
         var parallelism = Math.Max(1, policy.Parallelism);
         var results = new TOut[items.Count];
@@ -110,10 +147,20 @@ public sealed class StepContext
                 {
                     try
                     {
+                        if (finished is not null && finished.TryGetValue(index + 1, out var recorded) && TryRead(recorded, itemJson!, out var value))
+                        {
+                            results[index] = value;
+                            return;
+                        }
+
                         // Flows into the item's model calls (and is undone when this delegate returns).
                         CurrentItems.Value = new ItemFrame(this, index + 1, CurrentItems.Value);
                         results[index] = await Runtime.Resilience.ExecuteAsync(
                             policy, this, attempt => body(items[index], this, attempt), canRetry: null, ct).ConfigureAwait(false);
+                        if (recorder is not null)
+                        {
+                            await recorder.CompleteItemAsync(Step, index + 1, JsonSerializer.Serialize(results[index], itemJson!), ct).ConfigureAwait(false);
+                        }
                     }
                     catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                     {
@@ -197,6 +244,21 @@ public sealed class StepContext
         }
 
         Run.Emit(atlasEvent);
+    }
+
+    /// <summary>An item's recorded result, when it still reads as the item's type.</summary>
+    private static bool TryRead<TOut>(string json, JsonTypeInfo<TOut> itemJson, out TOut value)
+    {
+        try
+        {
+            value = JsonSerializer.Deserialize(json, itemJson)!;
+            return true;
+        }
+        catch (JsonException)
+        {
+            value = default!;
+            return false;
+        }
     }
 
     private sealed record ItemFrame(StepContext Step, int Item, ItemFrame? Outer);

@@ -116,16 +116,21 @@ internal sealed class WorkflowEngine<TState> where TState : class
             if (slot is not null && !slot.Wait(0)) await slot.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                if (context.IsFailed || SelectBody(spec) is not { } body) return;
+                if (context.IsFailed) return;
+                var recorder = context.Recorder;
+                if (recorder is not null && await TryReuseAsync(recorder, spec).ConfigureAwait(false)) return;
+                if (SelectBody(spec) is not { } body) return;
                 var step = new StepContext(context, spec.Name);
                 var observed = context.Observed;
-                if (observed) context.Emit(new StepStarted(context.RunId, spec.Name, context.Now));
+                var startedAt = observed ? context.Now : default;
+                if (observed) context.Emit(new StepStarted(context.RunId, spec.Name, startedAt));
                 var started = observed ? runtime.TimeProvider.GetTimestamp() : 0;
                 try
                 {
                     if (spec.Policy.Retry <= 0 && spec.Policy.Timeout is null)
                     {
                         // No policy: nothing for Polly to do, so no wrapper either (the common case, and the hot path).
+                        step.Attempts = 1;
                         await body(state, step, cancellationToken).ConfigureAwait(false);
                     }
                     else
@@ -135,6 +140,7 @@ internal sealed class WorkflowEngine<TState> where TState : class
                             step,
                             async ct =>
                             {
+                                step.Attempts++;
                                 await body(state, step, ct).ConfigureAwait(false);
                                 return true;
                             },
@@ -142,17 +148,61 @@ internal sealed class WorkflowEngine<TState> where TState : class
                             cancellationToken).ConfigureAwait(false);
                     }
 
-                    if (observed) context.Emit(new StepCompleted(context.RunId, spec.Name, context.Now, runtime.TimeProvider.GetElapsedTime(started), step.Usage));
+                    var duration = observed ? runtime.TimeProvider.GetElapsedTime(started) : default;
+                    if (observed) context.Emit(new StepCompleted(context.RunId, spec.Name, context.Now, duration, step.Usage));
+
+                    // Durable before any step that reads it starts: they wait for this task.
+                    if (recorder is not null)
+                    {
+                        await recorder.CompleteStepAsync(
+                            new StepRecord(context.RunId, spec.Name, spec.Checkpoint?.Fingerprint ?? "", StepStatus.Succeeded, spec.Checkpoint?.Save(state), step.Attempts, startedAt, duration, step.Usage, null),
+                            cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
                     Fail(spec.Name, ex);
+                    if (recorder is not null)
+                    {
+                        var waiting = ex is HumanInputRequiredException;
+                        await recorder.TryCompleteStepAsync(
+                            new StepRecord(context.RunId, spec.Name, spec.Checkpoint?.Fingerprint ?? "", waiting ? StepStatus.Waiting : StepStatus.Failed, null, step.Attempts, startedAt, runtime.TimeProvider.GetElapsedTime(started), step.Usage, waiting ? null : RunContext.Describe(ex))).ConfigureAwait(false);
+                    }
                 }
             }
             finally
             {
                 slot?.Release();
             }
+        }
+
+        /// <summary>
+        /// A resumed run's step that the store holds unchanged: its result goes into the state and the step does not run.
+        /// A result that no longer fits the state (or a dependency that ran after all) makes the step run.
+        /// </summary>
+        private async Task<bool> TryReuseAsync(RunRecorder recorder, StepSpec<TState> spec)
+        {
+            if (spec.Checkpoint is not { } checkpoint || recorder.Reusable(spec.Name, spec.DependsOn) is not { } earlier)
+            {
+                recorder.Ran(spec.Name);
+                return false;
+            }
+
+            try
+            {
+                checkpoint.Restore(state, earlier.Result!);
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+            {
+                recorder.Ran(spec.Name);
+                return false;
+            }
+
+            var now = context.Now;
+            context.Emit(new StepStarted(context.RunId, spec.Name, now));
+            context.Emit(new StepCompleted(context.RunId, spec.Name, now, TimeSpan.Zero, Usage.Zero) { Reused = true });
+            await recorder.ReuseStepAsync(earlier, cancellationToken).ConfigureAwait(false);
+            return true;
         }
 
         /// <summary>The body to run: the step's own, or the arm its switch chooses; null when choosing failed the step.</summary>

@@ -3,7 +3,7 @@ using System;
 namespace Atlas.Runtime;
 
 /// <summary>A workflow run failed; <see cref="Step"/> is where.</summary>
-/// <remarks>Thrown by <see cref="AtlasRuntime.RunAsync"/> and <see cref="StepContext.RunWorkflowAsync"/>; the message says which workflow, which step and why.</remarks>
+/// <remarks>Thrown by <see cref="AtlasRuntime.RunAsync{TState, TResult}(WorkflowGraph{TState}, TState, Func{TState, TResult}, System.Threading.CancellationToken)"/> and <see cref="StepContext.RunWorkflowAsync"/>; the message says which workflow, which step and why.</remarks>
 public sealed class WorkflowFailedException : Exception
 {
     /// <summary>Creates the exception for a failed run.</summary>

@@ -44,7 +44,7 @@ public sealed record WorkflowNode(string Name, IReadOnlyList<string> DependsOn, 
 /// step and that there is no cycle, and throws <see cref="ArgumentException"/> otherwise.
 /// The engine runs a step's body under the step's <see cref="StepPolicy"/> (retries and a timeout
 /// per attempt); <see cref="StepPolicy.Parallelism"/> is only shown, since <c>for</c> applies its
-/// own per-item policy through <see cref="StepContext.ForEachAsync{TIn, TOut}"/>.
+/// own per-item policy through <see cref="StepContext.ForEachAsync{TIn, TOut}(System.Collections.Generic.IReadOnlyList{TIn}, StepPolicy, Func{TIn, StepContext, System.Threading.CancellationToken, System.Threading.Tasks.Task{TOut}}, System.Threading.CancellationToken)"/>.
 /// </remarks>
 public sealed class WorkflowGraphBuilder<TState> where TState : class
 {
@@ -52,6 +52,7 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
     private readonly List<StepSpec<TState>> _steps = new();
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private BudgetDescriptor? _budget;
+    private WorkflowCheckpoints<TState>? _checkpoints;
 
     /// <summary>Starts an empty graph.</summary>
     /// <param name="workflow">The workflow's name, which its events and errors carry.</param>
@@ -67,12 +68,13 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
     /// <param name="dependsOn">The steps it waits for (any order, duplicates ignored); empty for a step that needs only the input.</param>
     /// <param name="body">What the step does.</param>
     /// <param name="policy">Retries and a timeout per attempt; <see langword="null"/> for <see cref="StepPolicy.Default"/>.</param>
+    /// <param name="checkpoint">How its result is recorded and restored (durable runs); <see langword="null"/> for a step that always runs.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException">The name is empty or taken, or a dependency name is empty.</exception>
-    public WorkflowGraphBuilder<TState> Step(string name, IReadOnlyList<string> dependsOn, StepBody<TState> body, StepPolicy? policy = null)
+    public WorkflowGraphBuilder<TState> Step(string name, IReadOnlyList<string> dependsOn, StepBody<TState> body, StepPolicy? policy = null, StepCheckpoint<TState>? checkpoint = null)
     {
         ArgumentNullException.ThrowIfNull(body);
-        Add(new StepSpec<TState>(name, Copy(dependsOn, name), policy ?? StepPolicy.Default, body, null, Array.Empty<StepBody<TState>>()));
+        Add(new StepSpec<TState>(name, Copy(dependsOn, name), policy ?? StepPolicy.Default, body, null, Array.Empty<StepBody<TState>>()) { Checkpoint = checkpoint });
         return this;
     }
 
@@ -82,9 +84,10 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
     /// <param name="selectArm">Returns the index in <paramref name="arms"/> of the arm to run; an index out of range fails the step.</param>
     /// <param name="arms">One body per arm, at least one.</param>
     /// <param name="policy">Retries and a timeout per attempt of the chosen arm; <see langword="null"/> for <see cref="StepPolicy.Default"/>.</param>
+    /// <param name="checkpoint">How its result is recorded and restored (durable runs); <see langword="null"/> for a switch that always runs.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentException">There are no arms or a null one, the name is empty or taken, or a dependency name is empty.</exception>
-    public WorkflowGraphBuilder<TState> Switch(string name, IReadOnlyList<string> dependsOn, Func<TState, int> selectArm, IReadOnlyList<StepBody<TState>> arms, StepPolicy? policy = null)
+    public WorkflowGraphBuilder<TState> Switch(string name, IReadOnlyList<string> dependsOn, Func<TState, int> selectArm, IReadOnlyList<StepBody<TState>> arms, StepPolicy? policy = null, StepCheckpoint<TState>? checkpoint = null)
     {
         ArgumentNullException.ThrowIfNull(selectArm);
         ArgumentNullException.ThrowIfNull(arms);
@@ -98,7 +101,7 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
             throw new ArgumentException($"Switch '{name}' of workflow '{_workflow}' has a null arm.", nameof(arms));
         }
 
-        Add(new StepSpec<TState>(name, Copy(dependsOn, name), policy ?? StepPolicy.Default, null, selectArm, arms.ToArray()));
+        Add(new StepSpec<TState>(name, Copy(dependsOn, name), policy ?? StepPolicy.Default, null, selectArm, arms.ToArray()) { Checkpoint = checkpoint });
         return this;
     }
 
@@ -108,6 +111,15 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
     public WorkflowGraphBuilder<TState> WithBudget(BudgetDescriptor? budget)
     {
         _budget = budget;
+        return this;
+    }
+
+    /// <summary>What a recorded run needs to save and restore its input and result (durable runs).</summary>
+    /// <param name="checkpoints">The workflow's fingerprint and its input and result as JSON; <see langword="null"/> for a graph that cannot be resumed.</param>
+    /// <returns>This builder.</returns>
+    public WorkflowGraphBuilder<TState> WithCheckpoints(WorkflowCheckpoints<TState>? checkpoints)
+    {
+        _checkpoints = checkpoints;
         return this;
     }
 
@@ -137,7 +149,7 @@ public sealed class WorkflowGraphBuilder<TState> where TState : class
             }
         }
 
-        return new WorkflowGraph<TState>(_workflow, TopologicalOrder(), returns) { Budget = _budget };
+        return new WorkflowGraph<TState>(_workflow, TopologicalOrder(), returns) { Budget = _budget, Checkpoints = _checkpoints };
     }
 
     private void Add(StepSpec<TState> step)
@@ -217,6 +229,9 @@ public sealed class WorkflowGraph<TState> where TState : class
     /// <summary>The most one run may spend (<c>budget</c>), or null.</summary>
     public BudgetDescriptor? Budget { get; internal init; }
 
+    /// <summary>How a recorded run saves and restores its input and result; <see langword="null"/> when the graph cannot be resumed.</summary>
+    public WorkflowCheckpoints<TState>? Checkpoints { get; internal init; }
+
     internal IReadOnlyList<StepSpec<TState>> Steps { get; }
 
     /// <summary>What runs the graph for one input.</summary>
@@ -233,4 +248,7 @@ internal sealed record StepSpec<TState>(
     IReadOnlyList<StepBody<TState>> Arms) where TState : class
 {
     public bool IsSwitch => SelectArm is not null;
+
+    /// <summary>How the step's result is recorded and restored; null for a step that always runs.</summary>
+    public StepCheckpoint<TState>? Checkpoint { get; init; }
 }

@@ -8,7 +8,7 @@ using System.Threading.Tasks.Dataflow;
 namespace Atlas.Runtime;
 
 /// <summary>
-/// Runs workflow graphs on a runtime: one input at a time (<see cref="RunAsync"/>, <see cref="RunStreamingAsync"/>, a
+/// Runs workflow graphs on a runtime: one input at a time (<see cref="RunAsync{TState, TResult}(WorkflowGraph{TState}, TState, Func{TState, TResult}, CancellationToken)"/>, <see cref="RunStreamingAsync"/>, a
 /// workflow a step calls) or a stream of inputs through a dataflow block (<see cref="CreateBlock"/>). Each run gets its
 /// own <see cref="RunContext"/>; the graph's <see cref="WorkflowEngine{TState}"/> executes its steps, and this turns the
 /// run's outcome into a result, a <see cref="WorkflowFailedException"/> or the closing <see cref="RunCompleted"/> event.
@@ -16,7 +16,7 @@ namespace Atlas.Runtime;
 /// </summary>
 internal sealed class WorkflowRunner(AtlasRuntime runtime)
 {
-    /// <summary>One unobserved run (see <see cref="AtlasRuntime.RunAsync"/>): its result, or its failure as <see cref="WorkflowFailedException"/>.</summary>
+    /// <summary>One unobserved run (see <see cref="AtlasRuntime.RunAsync{TState, TResult}(WorkflowGraph{TState}, TState, Func{TState, TResult}, System.Threading.CancellationToken)"/>): its result, or its failure as <see cref="WorkflowFailedException"/>.</summary>
     public Task<TResult> RunAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, CancellationToken cancellationToken)
         where TState : class
     {
@@ -24,6 +24,7 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(result);
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<TResult>(cancellationToken);
+        if (runtime.RunStore is not null) return RunRecordedAsync(graph, state, result, RunOptions.Default, cancellationToken);
         var context = new RunContext(runtime, graph.Workflow, onEvent: null) { Budget = graph.Budget };
         var run = graph.Engine.RunAsync(runtime, state, context, limits: null, cancellationToken);
         if (!run.IsCompletedSuccessfully) return ResultAsync(run, graph, state, context, result);
@@ -39,21 +40,53 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
         }
     }
 
-    /// <summary>One run's events as they happen (see <see cref="AtlasRuntime.RunStreamingAsync"/>), ending with <see cref="RunCompleted"/>.</summary>
-    public IAsyncEnumerable<AtlasEvent> RunStreamingAsync<TState>(WorkflowGraph<TState> graph, TState state, CancellationToken cancellationToken)
+    /// <summary>One run's events as they happen (see <see cref="AtlasRuntime.RunStreamingAsync{TState}(WorkflowGraph{TState}, TState, System.Threading.CancellationToken)"/>), ending with <see cref="RunCompleted"/>.</summary>
+    public IAsyncEnumerable<AtlasEvent> RunStreamingAsync<TState>(WorkflowGraph<TState> graph, TState state, RunOptions? options, CancellationToken cancellationToken)
         where TState : class
     {
         ArgumentNullException.ThrowIfNull(graph);
         ArgumentNullException.ThrowIfNull(state);
         return ProducedStream.ReadAsync(
             Channel.CreateUnbounded<AtlasEvent>(new UnboundedChannelOptions { SingleReader = true }),
-            (events, token) => RunObservedAsync(graph, state, e => events.TryWrite(e), token),
+            (events, token) => RunObservedAsync(graph, state, e => events.TryWrite(e), options, token),
             cancellationToken);
+    }
+
+    /// <summary>
+    /// A recorded run for one input (see <see cref="AtlasRuntime.RunAsync{TState, TResult}(WorkflowGraph{TState}, TState, Func{TState, TResult}, RunOptions, CancellationToken)"/>):
+    /// its result, or its failure as <see cref="WorkflowFailedException"/> (a waiting human step as <see cref="HumanInputRequiredException"/>).
+    /// </summary>
+    public async Task<TResult> RunRecordedAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, RunOptions options, CancellationToken cancellationToken)
+        where TState : class
+    {
+        var recorder = await StartRecordingAsync(graph, state, options, cancellationToken).ConfigureAwait(false);
+        var context = new RunContext(runtime, graph.Workflow, onEvent: null, recorder?.RunId) { Budget = graph.Budget, Recorder = recorder };
+        var value = await RunRecordingAsync(graph, state, context, limits: null, cancellationToken, result).ConfigureAwait(false);
+        if (context.Failure is not { } failure) return value!;
+        if (failure.IsWaiting) throw failure.Exception;
+        throw Failed(graph, context, failure, "Workflow");
+    }
+
+    /// <summary>
+    /// Resumes a recorded run (see <see cref="RunOptions.ResumeRunId"/>): its input read from the store into a new state.
+    /// </summary>
+    /// <exception cref="RunStoreException">No store, the run is not recorded, or the graph cannot restore its input.</exception>
+    public async Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, Func<TState, TResult> result, RunOptions options, CancellationToken cancellationToken)
+        where TState : class
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(options);
+        var store = runtime.RunStore ?? throw new RunStoreException("resuming a run needs a run store (AtlasRuntimeOptions.RunStore)");
+        var runId = options.ResumeRunId ?? throw new ArgumentException("RunOptions.ResumeRunId names the run to resume.", nameof(options));
+        var checkpoints = graph.Checkpoints ?? throw new RunStoreException($"workflow '{graph.Workflow}' cannot restore its input (its graph has no checkpoints)");
+        var run = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new RunStoreException($"no run '{runId}' is recorded");
+        if (run.Input is null) throw new RunStoreException($"run {run.RunId} recorded no input");
+        return await RunRecordedAsync(graph, checkpoints.LoadInput(run.Input), result, options with { ResumeRunId = run.RunId }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A block that runs every input sent to it (see <see cref="AtlasRuntime.CreateBlock"/>); a failed input is an error result.</summary>
     public IPropagatorBlock<TInput, WorkflowResult<TResult>> CreateBlock<TInput, TState, TResult>(
-        WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, WorkflowBlockOptions? options)
+        WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, WorkflowBlockOptions? options, Func<TInput, RunOptions?>? runOptions = null)
         where TState : class
     {
         ArgumentNullException.ThrowIfNull(graph);
@@ -71,7 +104,7 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
             : null;
         var cancellationToken = options.CancellationToken;
         return WorkflowStream<TInput, TResult>.Create(
-            input => RunOneAsync(graph, createState, result, input, onEvent, limits, cancellationToken),
+            input => RunOneAsync(graph, createState, result, input, onEvent, runOptions, limits, cancellationToken),
             capacity,
             maxRuns,
             limits is null ? null : limits.Dispose,
@@ -95,9 +128,14 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
 
     /// <summary>One input of a stream: its run, its events, and its result or error; only cancellation throws.</summary>
     private async ValueTask<WorkflowResult<TResult>> RunOneAsync<TInput, TState, TResult>(
-        WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, TInput input, Action<AtlasEvent>? onEvent, StepLimits? limits, CancellationToken cancellationToken)
+        WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, TInput input, Action<AtlasEvent>? onEvent, Func<TInput, RunOptions?>? runOptions, StepLimits? limits, CancellationToken cancellationToken)
         where TState : class
     {
+        if (runtime.RunStore is not null && (runOptions?.Invoke(input) ?? RunOptions.Default) is { Record: true } recorded)
+        {
+            return await RunOneRecordedAsync(graph, createState, result, input, onEvent, recorded, limits, cancellationToken).ConfigureAwait(false);
+        }
+
         var context = new RunContext(runtime, graph.Workflow, onEvent) { Budget = graph.Budget };
         if (context.Observed) context.Emit(new RunStarted(context.RunId, graph.Workflow, context.Now));
         TState? state = null;
@@ -126,13 +164,129 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
         return new WorkflowResult<TResult>(context, value, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}");
     }
 
+    /// <summary>One input of a stream, recorded: a state that cannot be made fails the input before anything is recorded.</summary>
+    private async ValueTask<WorkflowResult<TResult>> RunOneRecordedAsync<TInput, TState, TResult>(
+        WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, TInput input, Action<AtlasEvent>? onEvent, RunOptions options, StepLimits? limits, CancellationToken cancellationToken)
+        where TState : class
+    {
+        TState state;
+        try
+        {
+            state = createState(input);
+        }
+        catch (Exception ex)
+        {
+            var failed = new RunContext(runtime, graph.Workflow, onEvent) { Budget = graph.Budget };
+            if (failed.Observed) failed.Emit(new RunStarted(failed.RunId, graph.Workflow, failed.Now));
+            failed.Fail("input", ex);
+            if (failed.Observed) failed.Emit(new StepFailed(failed.RunId, "input", failed.Now, RunContext.Describe(ex)));
+            var inputFailure = Complete(failed);
+            return new WorkflowResult<TResult>(failed, default, $"step '{inputFailure!.Step}' failed: {inputFailure.Error}");
+        }
+
+        RunContext context;
+        try
+        {
+            var recorder = await StartRecordingAsync(graph, state, options, cancellationToken).ConfigureAwait(false);
+            context = new RunContext(runtime, graph.Workflow, onEvent, recorder?.RunId) { Budget = graph.Budget, Recorder = recorder };
+        }
+        catch (RunStoreException ex)
+        {
+            // The store refused the run (resuming what cannot be resumed): this input's error, the stream goes on.
+            var refused = new RunContext(runtime, graph.Workflow, onEvent) { Budget = graph.Budget };
+            return new WorkflowResult<TResult>(refused, default, ex.Message);
+        }
+
+        var value = await RunRecordingAsync(graph, state, context, limits, cancellationToken, result).ConfigureAwait(false);
+        var failure = context.Failure;
+        return new WorkflowResult<TResult>(context, value, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}");
+    }
+
+    /// <summary>The run's recorder, when the runtime records: the run is written as started (or as resumed) before any step.</summary>
+    /// <exception cref="RunStoreException">A resume or replay without a store, or of a run the store cannot give.</exception>
+    private async Task<RunRecorder?> StartRecordingAsync<TState>(WorkflowGraph<TState> graph, TState state, RunOptions? options, CancellationToken cancellationToken)
+        where TState : class
+    {
+        options ??= RunOptions.Default;
+        if (runtime.RunStore is not { } store || !options.Record)
+        {
+            if (options.ResumeRunId is not null || options.ReplayRunId is not null)
+                throw new RunStoreException("resuming or replaying a run needs a run store");
+            return null;
+        }
+
+        var checkpoints = graph.Checkpoints;
+        var steps = new (string Name, string? Fingerprint, IReadOnlyList<string> DependsOn)[graph.Steps.Count];
+        for (var i = 0; i < steps.Length; i++) steps[i] = (graph.Steps[i].Name, graph.Steps[i].Checkpoint?.Fingerprint, graph.Steps[i].DependsOn);
+        return await RunRecorder.StartAsync(
+            store,
+            runtime.Secrets,
+            runtime.TimeProvider,
+            graph.Workflow,
+            checkpoints?.Fingerprint ?? "",
+            checkpoints?.SaveInput(state),
+            steps,
+            options,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a recorded run's steps, then writes how it ended: succeeded (with its result), failed, waiting for a human, or
+    /// cancelled (then the cancellation is rethrown). Returns the result when it succeeded and <paramref name="result"/> is given.
+    /// </summary>
+    private async Task<TResult?> RunRecordingAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, RunContext context, StepLimits? limits, CancellationToken cancellationToken, Func<TState, TResult>? result = null)
+        where TState : class
+    {
+        try
+        {
+            await graph.Engine.RunAsync(runtime, state, context, limits, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.Recorder is { } cancelled)
+        {
+            await cancelled.EndAsync(RunStatus.Cancelled, context.Now, context.Usage, "cancelled", null, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        TResult? value = default;
+        string? output = null;
+        if (!context.IsFailed)
+        {
+            try
+            {
+                if (result is not null) value = result(state);
+                if (context.Recorder is not null) output = graph.Checkpoints?.SaveResult(state);
+            }
+            catch (Exception ex)
+            {
+                context.Fail("return", ex);
+                if (context.Observed) context.Emit(new StepFailed(context.RunId, "return", context.Now, RunContext.Describe(ex)));
+            }
+        }
+
+        var failure = Complete(context);
+        if (context.Recorder is { } recorder)
+        {
+            var status = failure is null ? RunStatus.Succeeded : failure.IsWaiting ? RunStatus.Waiting : RunStatus.Failed;
+            await recorder.EndAsync(status, context.Now, context.Usage, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}", output, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return value;
+    }
+
     /// <summary>A run whose events go to <paramref name="onEvent"/>: from <see cref="RunStarted"/> to <see cref="RunCompleted"/>; a failure is an event, not an exception.</summary>
-    private async Task RunObservedAsync<TState>(WorkflowGraph<TState> graph, TState state, Action<AtlasEvent> onEvent, CancellationToken cancellationToken)
+    private async Task RunObservedAsync<TState>(WorkflowGraph<TState> graph, TState state, Action<AtlasEvent> onEvent, RunOptions? options, CancellationToken cancellationToken)
         where TState : class
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var context = new RunContext(runtime, graph.Workflow, onEvent) { Budget = graph.Budget };
+        var recorder = await StartRecordingAsync(graph, state, options, cancellationToken).ConfigureAwait(false);
+        var context = new RunContext(runtime, graph.Workflow, onEvent, recorder?.RunId) { Budget = graph.Budget, Recorder = recorder };
         context.Emit(new RunStarted(context.RunId, graph.Workflow, context.Now));
+        if (recorder is not null)
+        {
+            await RunRecordingAsync<TState, object>(graph, state, context, limits: null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         await graph.Engine.RunAsync(runtime, state, context, limits: null, cancellationToken).ConfigureAwait(false);
         Complete(context);
     }
@@ -150,12 +304,16 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
     {
         var (value, failure) = Finish(state, context, result);
         if (failure is null) return value!;
-        throw new WorkflowFailedException(
+        throw Failed(graph, context, failure, noun);
+    }
+
+    private static WorkflowFailedException Failed<TState>(WorkflowGraph<TState> graph, RunContext context, RunFailure failure, string noun)
+        where TState : class =>
+        new(
             context.RunId,
             failure.Step,
             failure.Step is null ? $"{noun} '{graph.Workflow}' failed: {failure.Error}" : $"{noun} '{graph.Workflow}' failed at step '{failure.Step}': {failure.Error}",
             failure.Exception);
-    }
 
     /// <summary>The run's result once every step has finished (a failing <paramref name="result"/> fails the run at <c>return</c>), and its failure.</summary>
     private static (TResult? Value, RunFailure? Failure) Finish<TState, TResult>(TState state, RunContext context, Func<TState, TResult> result)
@@ -184,7 +342,10 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
         var failure = context.Failure;
         if (context.Observed)
         {
-            context.Emit(new RunCompleted(context.RunId, context.Now, context.Elapsed, context.Usage, failure is null, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}"));
+            context.Emit(new RunCompleted(context.RunId, context.Now, context.Elapsed, context.Usage, failure is null, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}")
+            {
+                Waiting = failure is { IsWaiting: true },
+            });
         }
 
         return failure;

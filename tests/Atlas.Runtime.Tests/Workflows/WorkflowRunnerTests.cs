@@ -61,7 +61,7 @@ public class WorkflowRunnerTests
         var failing = new WorkflowGraphBuilder<Flow>("failing").Step("a", [], (_, _, _) => throw new InvalidOperationException("broken")).Build(["a"]);
 
         var events = new List<AtlasEvent>();
-        await foreach (var e in runner.RunStreamingAsync(failing, new Flow(), CancellationToken.None)) events.Add(e);
+        await foreach (var e in runner.RunStreamingAsync(failing, new Flow(), options: null, CancellationToken.None)) events.Add(e);
 
         Assert.Equal(["RunStarted", "StepStarted", "StepFailed", "RunCompleted"], events.Select(e => e.GetType().Name));
         var completed = (RunCompleted)events[^1];
