@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Compiler.Lowering;
@@ -48,6 +49,9 @@ internal readonly struct Frame(JsonState state, Frame.Variable? variables = null
 /// </remarks>
 internal sealed class ExpressionEvaluator
 {
+    /// <summary>How the run store keeps a value (a step's slot, a <c>for</c> item's result): its JSON as it is.</summary>
+    public static readonly JsonTypeInfo<JsonNode?> NodeJson = (JsonTypeInfo<JsonNode?>)JsonSerializerOptions.Default.GetTypeInfo(typeof(JsonNode));
+
     private readonly AtlasProgram _program;
     private readonly Dictionary<string, int> _parameterSlots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _stepSlots = new(StringComparer.Ordinal);
@@ -313,6 +317,7 @@ internal sealed class ExpressionEvaluator
             items,
             Policy(loop.ItemOptions, loop.Parallelism),
             (item, itemStep, itemToken) => EvaluateAsync(body, frame.With(variable, item), itemStep, itemToken).AsTask(),
+            NodeJson,
             cancellationToken).ConfigureAwait(false);
         var list = new JsonArray();
         foreach (var result in results) list.Add(_program.Shapes.Conform(result, loop.Type.Element));

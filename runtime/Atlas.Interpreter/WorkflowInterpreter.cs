@@ -215,7 +215,9 @@ public sealed class WorkflowInterpreter
 
     private WorkflowGraph<JsonState> BuildGraph()
     {
-        var builder = new WorkflowGraphBuilder<JsonState>(Plan.Name).WithBudget(Descriptors.Budget(Plan.Budget));
+        var builder = new WorkflowGraphBuilder<JsonState>(Plan.Name)
+            .WithBudget(Descriptors.Budget(Plan.Budget))
+            .WithCheckpoints(new WorkflowCheckpoints<JsonState>(Plan.Fingerprint, SaveInput, state => GetResult(state)?.ToJsonString() ?? "null"));
         var evaluator = _evaluator;
         foreach (var node in Plan.Nodes)
         {
@@ -226,18 +228,36 @@ public sealed class WorkflowInterpreter
                         switchNode.Name,
                         switchNode.DependsOn.ToArray(),
                         state => ExpressionEvaluator.SelectArm(switchNode, evaluator.Evaluate(switchNode.Subject, new Frame(state))),
-                        switchNode.Arms.Select(arm => Body(arm.Value, switchNode)).ToArray());
+                        switchNode.Arms.Select(arm => Body(arm.Value, switchNode)).ToArray(),
+                        checkpoint: Checkpoint(switchNode));
                     break;
                 case StepNode step:
-                    builder.Step(step.Name, step.DependsOn.ToArray(), Body(step.Value, step), step.Policy.IsEmpty ? null : ExpressionEvaluator.Policy(step.Policy, parallelism: null));
+                    builder.Step(step.Name, step.DependsOn.ToArray(), Body(step.Value, step), step.Policy.IsEmpty ? null : ExpressionEvaluator.Policy(step.Policy, parallelism: null), Checkpoint(step));
                     break;
                 case ReturnNode returnNode:
-                    builder.Step(returnNode.Name, returnNode.DependsOn.ToArray(), Body(returnNode.Value, returnNode));
+                    builder.Step(returnNode.Name, returnNode.DependsOn.ToArray(), Body(returnNode.Value, returnNode), checkpoint: Checkpoint(returnNode));
                     break;
             }
         }
 
         return builder.Build(Plan.Outputs.ToArray());
+    }
+
+    /// <summary>A recorded run keeps a node's slot as JSON, under the node's plan fingerprint.</summary>
+    private static StepCheckpoint<JsonState> Checkpoint(PlanNode node)
+    {
+        var slot = node.Slot;
+        return StepCheckpoint<JsonState>.Of(node.Fingerprint, state => state[slot], (state, value) => state[slot] = value, ExpressionEvaluator.NodeJson);
+    }
+
+    /// <summary>A state's input as JSON, as <see cref="ConformInput"/> takes it: with one parameter its value, with several an object by name.</summary>
+    private string SaveInput(JsonState state)
+    {
+        var parameters = Plan.Parameters;
+        if (parameters.Count == 1) return state[0]?.ToJsonString() ?? "null";
+        var input = new JsonObject();
+        for (var i = 0; i < parameters.Count; i++) input[parameters[i].Name] = state[i]?.DeepClone();
+        return input.ToJsonString();
     }
 
     /// <summary>A node's body: evaluate <paramref name="value"/> and write it, canonical, to the node's slot.</summary>

@@ -44,7 +44,7 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
         _providers = new ProviderRegistry(options, Secrets, TimeProvider);
         try
         {
-            _router = new ModelRouter(_providers, options.Routes, Resilience, Secrets, TimeProvider);
+            _router = new ModelRouter(_providers, options.Routes, Resilience, Secrets, TimeProvider, options.RunStore);
             _knowledge = new KnowledgeRegistry(options);
             _tools = new ToolRegistry(options);
         }
@@ -206,7 +206,7 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
     /// <returns>What <paramref name="result"/> built.</returns>
     /// <exception cref="WorkflowFailedException">A step (or <paramref name="result"/>) failed.</exception>
     /// <exception cref="HumanInputRequiredException">A human step waits for its answer: the run is recorded as waiting.</exception>
-    /// <exception cref="RunStoreException">The run to resume or replay cannot be, or there is no run store for it.</exception>
+    /// <exception cref="RunResumeException">The run to resume or replay cannot be, or there is no run store for it.</exception>
     public Task<TResult> RunAsync<TState, TResult>(WorkflowGraph<TState> graph, TState state, Func<TState, TResult> result, RunOptions options, CancellationToken cancellationToken)
         where TState : class
     {
@@ -223,48 +223,50 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
     /// </summary>
     /// <typeparam name="TState">The run's state.</typeparam>
     /// <typeparam name="TResult">What the workflow returns.</typeparam>
-    /// <param name="graph">The workflow; it must have checkpoints (generated code's and the interpreter's do).</param>
+    /// <param name="graph">The workflow; its steps reuse recorded results only when it has checkpoints (generated code's and the interpreter's do).</param>
     /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="loadInput">A new state from the input the run recorded (as JSON).</param>
     /// <param name="result">Builds the workflow's return.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>What <paramref name="result"/> built.</returns>
-    /// <exception cref="RunStoreException">No store, the run is not recorded, already succeeded, or is of another workflow.</exception>
+    /// <exception cref="RunResumeException">No store, the run is not recorded, already succeeded, or is of another workflow.</exception>
     /// <exception cref="WorkflowFailedException">A step failed again.</exception>
     /// <exception cref="HumanInputRequiredException">A human step still waits for its answer.</exception>
-    public Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, string runId, Func<TState, TResult> result, CancellationToken cancellationToken)
+    public Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, string runId, Func<string, TState> loadInput, Func<TState, TResult> result, CancellationToken cancellationToken)
         where TState : class
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
-        return _workflows.ResumeAsync(graph, result, new RunOptions { ResumeRunId = runId }, cancellationToken);
+        return _workflows.ResumeAsync(graph, loadInput, result, new RunOptions { ResumeRunId = runId }, cancellationToken);
     }
 
     /// <summary>
     /// Records the answers to a waiting run's human steps (by step name, each JSON of the human's result type), then
-    /// resumes it (see <see cref="ResumeAsync{TState, TResult}(WorkflowGraph{TState}, string, Func{TState, TResult}, CancellationToken)"/>).
+    /// resumes it (see <see cref="ResumeAsync{TState, TResult}(WorkflowGraph{TState}, string, Func{string, TState}, Func{TState, TResult}, CancellationToken)"/>).
     /// </summary>
     /// <typeparam name="TState">The run's state.</typeparam>
     /// <typeparam name="TResult">What the workflow returns.</typeparam>
     /// <param name="graph">The workflow.</param>
     /// <param name="runId">The waiting run.</param>
     /// <param name="answers">The answers, by the step that asked; each is validated when the step takes it.</param>
+    /// <param name="loadInput">A new state from the input the run recorded (as JSON).</param>
     /// <param name="result">Builds the workflow's return.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>What <paramref name="result"/> built.</returns>
-    /// <exception cref="RunStoreException">No store, the run is unknown, or it asked no such step.</exception>
-    public async Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, string runId, IReadOnlyDictionary<string, string> answers, Func<TState, TResult> result, CancellationToken cancellationToken)
+    /// <exception cref="RunResumeException">No store, the run is unknown, or it asked no such step.</exception>
+    public async Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, string runId, IReadOnlyDictionary<string, string> answers, Func<string, TState> loadInput, Func<TState, TResult> result, CancellationToken cancellationToken)
         where TState : class
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
         ArgumentNullException.ThrowIfNull(answers);
-        var store = RunStore ?? throw new RunStoreException("answering a human step needs a run store (AtlasRuntimeOptions.RunStore)");
-        var run = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new RunStoreException($"no run '{runId}' is recorded");
+        var store = RunStore ?? throw new RunResumeException("answering a human step needs a run store (AtlasRuntimeOptions.RunStore)");
+        var run = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new RunResumeException($"no run '{runId}' is recorded");
         foreach (var (step, answer) in answers)
         {
             if (!await store.AnswerHumanAsync(run.RunId, step, Secrets.Redact(answer), TimeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false))
-                throw new RunStoreException($"run {run.RunId} asked no question at step '{step}'");
+                throw new RunResumeException($"run {run.RunId} asked no question at step '{step}'");
         }
 
-        return await ResumeAsync(graph, run.RunId, result, cancellationToken).ConfigureAwait(false);
+        return await ResumeAsync(graph, run.RunId, loadInput, result, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs a workflow for one input, yielding its events as they happen (ending with RunCompleted).</summary>
@@ -290,7 +292,7 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
     /// <param name="options">How the run is recorded and where it starts.</param>
     /// <param name="cancellationToken">Cancels the run and ends the enumeration.</param>
     /// <returns>The run's events; a run that waits for a human ends with a <see cref="RunCompleted"/> whose <c>Waiting</c> is true.</returns>
-    /// <exception cref="RunStoreException">From the enumeration: the run to resume or replay cannot be.</exception>
+    /// <exception cref="RunResumeException">From the enumeration: the run to resume or replay cannot be.</exception>
     public IAsyncEnumerable<AtlasEvent> RunStreamingAsync<TState>(WorkflowGraph<TState> graph, TState state, RunOptions options, CancellationToken cancellationToken)
         where TState : class =>
         _workflows.RunStreamingAsync(graph, state, options, cancellationToken);

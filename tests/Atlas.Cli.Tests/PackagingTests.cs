@@ -27,8 +27,8 @@ public sealed class PackagingTests(PackedTool tool) : IClassFixture<PackedTool>
             Assert.Contains(zip.Entries, e => e.FullName == $"tools/net10.0/any/feed/Atlas.Generators.{tool.Version}.nupkg");
             Assert.Contains(zip.Entries, e => e.FullName == $"tools/net10.0/any/feed/Atlas.Runtime.{tool.Version}.nupkg");
             Assert.Contains(zip.Entries, e => e.FullName == $"tools/net10.0/any/feed/Atlas.Runtime.OpenAI.{tool.Version}.nupkg");
-            // The CLI runs every provider kind and MCP: it carries every runtime package's assembly.
-            foreach (var package in new[] { "OpenAI", "Anthropic", "Ollama", "Mcp" })
+            // The CLI runs every provider kind and MCP, and records runs: it carries every runtime package's assembly.
+            foreach (var package in new[] { "OpenAI", "Anthropic", "Ollama", "Mcp", "Sqlite" })
             {
                 Assert.Contains(zip.Entries, e => e.FullName == $"tools/net10.0/any/Atlas.Runtime.{package}.dll");
             }

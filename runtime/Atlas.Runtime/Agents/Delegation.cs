@@ -182,13 +182,41 @@ internal sealed class ObservedTool : DelegatingAIFunction
         var summary = ToolCallArguments.Describe(FunctionInvokingChatClient.CurrentContext?.CallContent, arguments);
         var time = _step.Runtime.TimeProvider;
         var started = time.GetTimestamp();
+        var at = _step.Run.Now;
+        var recorder = _step.Run.Recorder;
+        var recordedArguments = recorder is null ? null : AgentFunctions.ToJson(arguments).ToJsonString();
+        if (recorder?.Calls is { } calls)
+        {
+            // A replayed (or resumed) run takes what the tool returned then: a tool is not run twice for one model request.
+            if (calls.TakeToolCall(Name, recordedArguments!) is { } recorded)
+            {
+                await recorder.RecordToolCallAsync(recorded with { RunId = recorder.RunId, Step = _step.Step, Duration = TimeSpan.Zero, At = at }, cancellationToken).ConfigureAwait(false);
+                _step.Emit(new ToolCalled(_step.RunId, _step.Step, at, _agent, Name, summary, TimeSpan.Zero, recorded.Error is null, recorded.Error));
+                return recorded.Error is null ? (recorded.Result is null ? null : JsonNode.Parse(recorded.Result)) : $"Error: {recorded.Error}";
+            }
+
+            if (calls.Strict)
+            {
+                throw new InvalidOperationException($"run {calls.RunId} recorded no call of tool '{Name}' with these arguments; a replay runs no tool");
+            }
+        }
+
         try
         {
             // A declared tool may refuse the call (arguments that do not fit): the model is told, and the trace says it failed.
             var (result, refusal) = InnerFunction is ValidatedTool validated
                 ? await validated.InvokeCheckedAsync(arguments, cancellationToken).ConfigureAwait(false)
                 : (await base.InvokeCoreAsync(arguments, cancellationToken).ConfigureAwait(false), null);
-            _step.Emit(new ToolCalled(_step.RunId, _step.Step, _step.Run.Now, _agent, Name, summary, time.GetElapsedTime(started), refusal is null, refusal));
+            var duration = time.GetElapsedTime(started);
+            if (recorder is not null)
+            {
+                var value = refusal is null ? ModelRequests.Value(result) : null;
+                await recorder.RecordToolCallAsync(
+                    new ToolCallRecord(recorder.RunId, _step.Step, _agent, Name, recordedArguments!, refusal is null ? value?.ToJsonString() ?? "null" : null, refusal, duration, at),
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            _step.Emit(new ToolCalled(_step.RunId, _step.Step, _step.Run.Now, _agent, Name, summary, duration, refusal is null, refusal));
             return result;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

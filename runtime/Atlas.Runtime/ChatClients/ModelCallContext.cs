@@ -65,6 +65,12 @@ internal sealed class ModelCallContext
     /// </summary>
     public bool Delivered { get; set; }
 
+    /// <summary>The provider that answered the last request, for the run store's record of it.</summary>
+    public string? AnsweredBy { get; set; }
+
+    /// <summary>The tokens and cost of the last request's reply, for the run store's record of it.</summary>
+    public Usage LastUsage { get; set; }
+
     /// <summary>The context <paramref name="options"/> carry, or <see langword="null"/>.</summary>
     public static ModelCallContext? Of(ChatOptions? options) =>
         options?.AdditionalProperties is { Count: > 0 } properties && properties.TryGetValue(Key, out var value) ? value as ModelCallContext : null;

@@ -63,6 +63,8 @@ internal sealed class UsageChatClient : DelegatingChatClient
         }
 
         var usage = UsageOf(_provider, messages, response);
+        context.AnsweredBy = _provider.Name;
+        context.LastUsage = usage;
         context.Step?.AddUsage(usage);
         context.Call?.AddUsage(usage);
     }

@@ -69,7 +69,7 @@ internal sealed class RunRecorder
     /// <paramref name="steps"/> are the graph's steps in topological order: name, checkpoint fingerprint (null: never
     /// reused), dependencies.
     /// </remarks>
-    /// <exception cref="RunStoreException">The run to resume or replay is not recorded, or cannot be resumed.</exception>
+    /// <exception cref="RunResumeException">The run to resume or replay is not recorded, or cannot be resumed.</exception>
     public static async Task<RunRecorder> StartAsync(
         IRunStore store,
         SecretRedactor secrets,
@@ -90,11 +90,11 @@ internal sealed class RunRecorder
         if (options.ResumeRunId is { } resumeId)
         {
             var earlier = await store.GetRunAsync(resumeId, cancellationToken).ConfigureAwait(false)
-                ?? throw new RunStoreException($"no run '{resumeId}' is recorded");
+                ?? throw new RunResumeException($"no run '{resumeId}' is recorded");
             if (earlier.Workflow != workflow)
-                throw new RunStoreException($"run {earlier.RunId} is of workflow '{earlier.Workflow}', not '{workflow}'");
+                throw new RunResumeException($"run {earlier.RunId} is of workflow '{earlier.Workflow}', not '{workflow}'");
             if (options.FromStep is null && earlier.Status == RunStatus.Succeeded)
-                throw new RunStoreException($"run {earlier.RunId} already succeeded; re-run it from a step with --from STEP");
+                throw new RunResumeException($"run {earlier.RunId} already succeeded; re-run it from a step with --from STEP");
             foreach (var step in await store.GetStepsAsync(earlier.RunId, cancellationToken).ConfigureAwait(false))
             {
                 if (step.Status == StepStatus.Succeeded) earlierSteps[step.Step] = step;
@@ -103,8 +103,8 @@ internal sealed class RunRecorder
             if (options.FromStep is { } from)
             {
                 if (!steps.Any(s => s.Name == from))
-                    throw new RunStoreException($"workflow '{workflow}' has no step '{from}' (steps: {string.Join(", ", steps.Select(s => s.Name))})");
-                runId = RunContext.NewRunId();
+                    throw new RunResumeException($"workflow '{workflow}' has no step '{from}' (steps: {string.Join(", ", steps.Select(s => s.Name))})");
+                runId = options.RunId ?? RunContext.NewRunId();
                 parent = earlier.RunId;
             }
             else
@@ -120,13 +120,13 @@ internal sealed class RunRecorder
         }
         else
         {
-            runId = RunContext.NewRunId();
+            runId = options.RunId ?? RunContext.NewRunId();
         }
 
         if (options.ReplayRunId is { } replayId)
         {
             var source = await store.GetRunAsync(replayId, cancellationToken).ConfigureAwait(false)
-                ?? throw new RunStoreException($"no run '{replayId}' is recorded to replay");
+                ?? throw new RunResumeException($"no run '{replayId}' is recorded to replay");
             calls = await RecordedCalls.LoadAsync(store, source.RunId, strict: true, cancellationToken).ConfigureAwait(false);
         }
 
@@ -321,17 +321,17 @@ internal sealed class RunRecorder
     }
 }
 
-/// <summary>The run store could not do what a run asked: the run to resume is unknown, or cannot be resumed.</summary>
-public sealed class RunStoreException : Exception
+/// <summary>A run cannot be resumed or replayed as asked: there is no store, the run is not recorded, it already succeeded, or it is of another workflow.</summary>
+public sealed class RunResumeException : Exception
 {
     /// <summary>A message for the user, one line.</summary>
-    public RunStoreException(string message)
+    public RunResumeException(string message)
         : base(message)
     {
     }
 
     /// <summary>A message for the user, one line, and its cause.</summary>
-    public RunStoreException(string message, Exception innerException)
+    public RunResumeException(string message, Exception innerException)
         : base(message, innerException)
     {
     }

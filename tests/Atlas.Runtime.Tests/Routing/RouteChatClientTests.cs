@@ -134,7 +134,7 @@ public class RouteChatClientTests
         return new ProviderRegistry(options, new SecretRedactor(), TimeProvider.System);
     }
 
-    private static RouteChatClient Route(ProviderRegistry providers, RouteDescriptor route) =>
+    private static IChatClient Route(ProviderRegistry providers, RouteDescriptor route) =>
         new ModelRouter(providers, [route], new ResilienceRunner(TimeProvider.System), new SecretRedactor(), TimeProvider.System).Client(route.Name);
 
     private static async Task<(string Reply, (string Provider, string Reason)[] Selected)> Ask(IChatClient route, string prompt = "hi", int? maxOutputTokens = null)

@@ -3,6 +3,7 @@
 
 using System;
 using System.Collections.Generic;
+using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Dataflow;
@@ -64,6 +65,22 @@ public sealed partial class ReviewWorkflow
         _runtime.RunStreamingAsync(Graph, new State(summary, texts), cancellationToken);
 
     /// <summary>
+    /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed) from the runtime's run
+    /// store: its steps and <c>for</c> items that completed, unchanged, are reused; the rest run.
+    /// </summary>
+    /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<IReadOnlyList<Severity>> ResumeAsync(string runId, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, LoadState, GetResult, cancellationToken);
+
+    /// <summary>Records the answers to a waiting run's human steps (JSON by step name), then resumes it.</summary>
+    /// <param name="runId">The waiting run.</param>
+    /// <param name="answers">Each answer as JSON of its human's result type, by the step that asked.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<IReadOnlyList<Severity>> ResumeAsync(string runId, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, answers, LoadState, GetResult, cancellationToken);
+
+    /// <summary>
     /// A dataflow block for pushing many inputs through with bounded capacity: one result per input,
     /// a failed input gives an error result and the others go on.
     /// </summary>
@@ -73,26 +90,32 @@ public sealed partial class ReviewWorkflow
 
     private static WorkflowGraph<State> BuildGraph() =>
         new WorkflowGraphBuilder<State>("review")
+            .WithCheckpoints(new WorkflowCheckpoints<State>(Fingerprint, SaveInput, static state => AtlasJson.Serialize(GetResult(state))))
             .Step("first", [], static async (state, step, cancellationToken) =>
             {
                 state.First = await new ApproveHuman(step.Runtime).InvokeAsync(state.Summary, "first", step, cancellationToken).ConfigureAwait(false);
-            }, new StepPolicy(Timeout: TimeSpan.FromHours(2)))
+            }, new StepPolicy(Timeout: TimeSpan.FromHours(2)),
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.ReviewWorkflowSteps[0], static state => state.First, static (state, value) => state.First = value, AtlasJson.GetTypeInfo<Severity>()))
             .Step("comments", [], static async (state, step, cancellationToken) =>
             {
                 state.Comments = await step.ForEachAsync<string, string>(
                     state.Texts,
                     new StepPolicy(Parallelism: 2),
                     static (t, tStep, tToken) => new CommentHuman(tStep.Runtime).InvokeAsync(t, tStep, tToken),
+                    AtlasJson.GetTypeInfo<string>(),
                     cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.ReviewWorkflowSteps[1], static state => state.Comments, static (state, value) => state.Comments = value, AtlasJson.GetTypeInfo<IReadOnlyList<string>>()))
             .Step("graded", [], static async (state, step, cancellationToken) =>
             {
                 state.Graded = await step.ForEachAsync<string, Severity>(
                     state.Texts,
                     new StepPolicy(Parallelism: 1),
                     static (t, tStep, tToken) => new GradeAgent(tStep.Runtime).InvokeAsync(t, tStep, tToken),
+                    AtlasJson.GetTypeInfo<Severity>(),
                     cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.ReviewWorkflowSteps[2], static state => state.Graded, static (state, value) => state.Graded = value, AtlasJson.GetTypeInfo<IReadOnlyList<Severity>>()))
             .Switch(
                 "second",
                 ["first"],
@@ -112,11 +135,25 @@ public sealed partial class ReviewWorkflow
                     {
                         state.Second = await new ApproveHuman(step.Runtime).InvokeAsync(state.Summary, "again", step, cancellationToken).ConfigureAwait(false);
                     },
-                ])
+                ],
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.ReviewWorkflowSteps[3], static state => state.Second, static (state, value) => state.Second = value, AtlasJson.GetTypeInfo<Severity>()))
             .Build(["first", "second"]);
 
     private static IReadOnlyList<Severity> GetResult(State state) =>
         [state.First, state.Second];
+
+    private static string SaveInput(State state) =>
+        new JsonObject
+        {
+            ["summary"] = AtlasJson.ToNode(state.Summary),
+            ["texts"] = AtlasJson.ToNode(state.Texts),
+        }.ToJsonString();
+
+    private static State LoadState(string json)
+    {
+        var input = JsonNode.Parse(json)!.AsObject();
+        return new State(AtlasJson.FromNode<Summary>(input["summary"])!, AtlasJson.FromNode<IReadOnlyList<string>>(input["texts"])!);
+    }
 
     /// <summary>One run's data: its inputs, and each step's result once that step has run (a step writes only its own field).</summary>
     private sealed class State(Summary summary, IReadOnlyList<string> texts)
