@@ -11,7 +11,7 @@ namespace Atlas.Interpreter;
 /// <summary>
 /// A checked <see cref="AtlasModel"/> made ready to run on <see cref="AtlasRuntime"/>: the
 /// providers, routes and knowledge bases as descriptors, each agent as an
-/// <see cref="AgentDescriptor"/>, and each workflow as a <see cref="WorkflowGraph{TState}"/> over
+/// <see cref="AgentDescriptor"/>, each human as a <see cref="HumanDescriptor"/>, and each workflow as a <see cref="WorkflowGraph{TState}"/> over
 /// JSON values (built on first use).
 /// </summary>
 /// <remarks>
@@ -24,6 +24,7 @@ namespace Atlas.Interpreter;
 public sealed class AtlasProgram
 {
     private readonly Dictionary<string, (AgentModel Model, AgentDescriptor Descriptor)> _agents;
+    private readonly Dictionary<string, (HumanModel Model, HumanDescriptor Descriptor)> _humans;
     private readonly Dictionary<string, (WorkflowModel Model, WorkflowPlan Plan)> _workflowModels;
     private readonly Dictionary<string, ToolModel> _tools;
     private readonly Dictionary<string, TypeModel> _types;
@@ -41,6 +42,7 @@ public sealed class AtlasProgram
         Shapes = new TypeShapes(model);
         Schemas = new JsonSchemas(model);
         _agents = AgentDescriptors(Plan);
+        _humans = Plan.Humans.ToDictionary(h => h.Human.Name, h => (h.Human, Descriptors.Human(h)), StringComparer.Ordinal);
         _workflowModels = model.Workflows.ToDictionary(w => w.Name, w => (w, Plan.Workflow(w.Name)!), StringComparer.Ordinal);
         _tools = model.Tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
         _types = model.Types.ToDictionary(t => t.Name, StringComparer.Ordinal);
@@ -115,6 +117,18 @@ public sealed class AtlasProgram
     /// <returns>The agent's model.</returns>
     /// <exception cref="KeyNotFoundException">No agent has that name.</exception>
     public AgentModel AgentModel(string name) => _agents[name].Model;
+
+    /// <summary>The human as the runtime asks it (<see cref="AtlasRuntime.AskHumanAsync"/>), as generated code declares it.</summary>
+    /// <param name="name">The human's declared name.</param>
+    /// <returns>The descriptor, shared by every call.</returns>
+    /// <exception cref="KeyNotFoundException">No human has that name.</exception>
+    public HumanDescriptor HumanDescriptor(string name) => _humans[name].Descriptor;
+
+    /// <summary>The human's bound declaration (parameters, result type, prompt, timeout).</summary>
+    /// <param name="name">The human's declared name.</param>
+    /// <returns>The human's model.</returns>
+    /// <exception cref="KeyNotFoundException">No human has that name.</exception>
+    internal HumanModel HumanModel(string name) => _humans[name].Model;
 
     /// <summary>Whether a workflow of that name is declared.</summary>
     /// <param name="name">The workflow's declared name.</param>

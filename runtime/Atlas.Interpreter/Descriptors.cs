@@ -46,7 +46,8 @@ public static class Descriptors
         route.Use.ToArray(),
         Require: route.Require.Count == 0 ? null : route.Require.ToArray(),
         Retry: route.Retry,
-        Timeout: route.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null);
+        Timeout: route.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+        Cache: Cache(route.Cache));
 
     /// <summary>A declared knowledge base as the runtime's descriptor; its relative paths start at the runtime's base directory.</summary>
     /// <param name="knowledge">The bound knowledge base.</param>
@@ -88,8 +89,28 @@ public static class Descriptors
         ParametersSchema: plan.ParametersSchema,
         MaxDepth: agent.MaxDepth,
         Budget: Budget(agent.Budget),
-        MaxToolCalls: agent.MaxToolCalls);
+        MaxToolCalls: agent.MaxToolCalls,
+        Cache: Cache(agent.Cache));
     }
+
+    /// <summary>A human as its plan settles it: its answer's schema (null for a <c>string</c>), prompt and timeout.</summary>
+    /// <param name="plan">The lowered human.</param>
+    /// <returns>The descriptor generated code declares for it.</returns>
+    internal static HumanDescriptor Human(HumanPlan plan)
+    {
+        var human = plan.Human;
+        return new(
+            human.Name,
+            human.Parameters.Select(p => new ParameterDescriptor(p.Name, p.Type.ToString())).ToArray(),
+            human.Returns.ToString(),
+            plan.ResultSchema,
+            Template(human.Prompt),
+            human.TimeoutMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null);
+    }
+
+    /// <summary>An agent's or a route's <c>cache</c>; null for none.</summary>
+    internal static CacheDescriptor? Cache(CacheModel? cache) =>
+        cache is null ? null : new CacheDescriptor(cache.TtlMs is { } ttl ? TimeSpan.FromMilliseconds(ttl) : null);
 
     /// <summary>The budget as bound: the dollar limit is the model's decimal, as generated code writes it.</summary>
     internal static BudgetDescriptor? Budget(BudgetModel? budget) => budget is null ? null : new BudgetDescriptor(budget.Usd, budget.Tokens);

@@ -239,15 +239,16 @@ internal sealed class ExpressionEvaluator
             case CallKind.Agent:
             {
                 var agent = _program.AgentModel(call.Target);
-                var named = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-                for (var i = 0; i < agent.Parameters.Count; i++)
-                {
-                    var parameter = agent.Parameters[i];
-                    named[parameter.Name] = _program.Shapes.Conform(arguments[i], parameter.Type, parameter.Name);
-                }
-
-                var result = await step.Runtime.InvokeAgentAsync(_program.AgentDescriptor(call.Target), named, step, cancellationToken).ConfigureAwait(false);
+                var result = await step.Runtime.InvokeAgentAsync(_program.AgentDescriptor(call.Target), Named(agent.Parameters, arguments), step, cancellationToken).ConfigureAwait(false);
                 return _program.Shapes.Conform(result, agent.Returns);
+            }
+
+            case CallKind.Human:
+            {
+                // As generated code does: the runtime asks (or answers from the run's record) and validates the answer.
+                var human = _program.HumanModel(call.Target);
+                var result = await step.Runtime.AskHumanAsync(_program.HumanDescriptor(call.Target), Named(human.Parameters, arguments), step, cancellationToken).ConfigureAwait(false);
+                return _program.Shapes.Conform(result, human.Returns);
             }
 
             case CallKind.Workflow:
@@ -262,17 +263,23 @@ internal sealed class ExpressionEvaluator
             {
                 // A tool from --tools (or a host's AtlasRuntimeOptions.Tools); the runtime checks the arguments against its parameters.
                 var tool = _program.Tool(call.Target);
-                var named = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-                for (var i = 0; i < tool.Parameters.Count; i++)
-                {
-                    var parameter = tool.Parameters[i];
-                    named[parameter.Name] = _program.Shapes.Conform(i < arguments.Count ? arguments[i] : null, parameter.Type, parameter.Name);
-                }
-
-                var result = await step.Runtime.InvokeToolAsync(tool.Name, named, cancellationToken).ConfigureAwait(false);
+                var result = await step.Runtime.InvokeToolAsync(tool.Name, Named(tool.Parameters, arguments), cancellationToken).ConfigureAwait(false);
                 return _program.Shapes.Conform(result, tool.Returns);
             }
         }
+    }
+
+    /// <summary>The arguments by parameter name, each conformed to its parameter's type (a missing one as null).</summary>
+    private Dictionary<string, JsonNode?> Named(IReadOnlyList<ParameterModel> parameters, List<JsonNode?> arguments)
+    {
+        var named = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            var parameter = parameters[i];
+            named[parameter.Name] = _program.Shapes.Conform(i < arguments.Count ? arguments[i] : null, parameter.Type, parameter.Name);
+        }
+
+        return named;
     }
 
     private async Task<JsonNode?> SearchAsync(SearchExpr search, Frame frame, StepContext step, CancellationToken cancellationToken)

@@ -99,6 +99,40 @@ public sealed class ToolCommandsTests
         Assert.Contains("  step_report -->|\"thorough\"| step_report_1", result.StdoutLines);
     }
 
+    [Fact]
+    public void Graph_HumanCall_IsANodeOfItsOwnWithItsTimeout()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("review.atlas", """
+            provider offline { kind = mock }
+            agent writer(to: string) -> string {
+              model  = offline
+              prompt = "Write to {{to}}"
+            }
+            human approver(text: string) -> bool {
+              prompt  = "Send {{text}}?"
+              timeout = 24h
+            }
+            workflow review(to: string) -> bool {
+              draft = writer(to)
+              ok    = approver(draft)
+              return ok
+            }
+            """);
+
+        var mermaid = Cli.Run("graph", file, "-w", "review");
+        Assert.Equal(0, mermaid.ExitCode);
+        Assert.Contains("  step_ok((\"ok<br/>human approver, timeout 24h\"))", mermaid.StdoutLines);
+        Assert.Contains("  step_draft --> step_ok", mermaid.StdoutLines);
+
+        var dot = Cli.Run("graph", file, "-w", "review", "--format", "dot");
+        Assert.Contains("  step_ok [shape=egg, label=\"ok\\nhuman approver, timeout 24h\"];\n", dot.Stdout);
+
+        var plan = Cli.Run("graph", file, "-w", "review", "--format", "plan");
+        Assert.Contains("  uses calls human approver, agent writer", plan.StdoutLines);
+        Assert.Contains("    approver(draft)", plan.StdoutLines);
+    }
+
     [Theory]
     [InlineData("--format", "svg")]
     [InlineData("--bogus", "x")]

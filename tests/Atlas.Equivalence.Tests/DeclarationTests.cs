@@ -8,8 +8,8 @@ namespace Atlas.Equivalence.Tests;
 /// <summary>
 /// What each side hands the runtime, compared before anything runs: every agent's descriptor
 /// (parameters, result schema text, model, prompt and instruction templates segment for segment,
-/// temperature, tools, delegates) and the declared providers, routes and knowledge bases. These
-/// cover agents and declarations that the sample inputs don't reach.
+/// temperature, tools, delegates, cache), every human's, and the declared providers, routes (their
+/// cache too) and knowledge bases. These cover agents and declarations that the sample inputs don't reach.
 /// </summary>
 public class DeclarationTests
 {
@@ -17,7 +17,28 @@ public class DeclarationTests
     {
         var data = new TheoryData<string>();
         foreach (var name in EquivalenceTests.Cases.Select(c => c.Project).Distinct(StringComparer.Ordinal)) data.Add(name);
+        data.Add("coverage"); // humans, and cache on a route and an agent
         return data;
+    }
+
+    /// <summary>The projects that declare humans: the emitter's coverage fixture and the unhappy paths.</summary>
+    public static TheoryData<string> ProjectsWithHumans() => new("coverage", "unhappy");
+
+    [Theory]
+    [MemberData(nameof(ProjectsWithHumans))]
+    public void Humans_GeneratedAndInterpreted_SameDescriptors(string name)
+    {
+        var project = name == "unhappy" ? UnhappyPathTests.Project : AtlasProject.Get(name);
+        var model = project.Compile();
+        var generated = GeneratedProgram.For(project);
+        var interpreted = new AtlasProgram(model);
+        Assert.NotEmpty(model.Humans);
+        foreach (var human in model.Humans)
+        {
+            var expected = Structure.Describe(generated.HumanDescriptor(human.Name));
+            var actual = Structure.Describe(interpreted.HumanDescriptor(human.Name));
+            Assert.True(expected == actual, $"Human {human.Name}:\ngenerated:   {expected}\ninterpreted: {actual}");
+        }
     }
 
     [Theory]

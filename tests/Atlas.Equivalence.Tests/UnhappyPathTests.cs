@@ -9,13 +9,14 @@ namespace Atlas.Equivalence.Tests;
 
 /// <summary>
 /// The unhappy paths of TestData/unhappy (a failing step, a retried one, a timeout, budgets, a delegation
-/// refused at <c>max_depth</c>, a <c>for</c> item that fails, an empty list, every arm of a switch) run by
+/// refused at <c>max_depth</c>, a <c>for</c> item that fails, an empty list, every arm of a switch, human steps answered,
+/// answered badly and asked again, and never answered) run by
 /// generated code and by the interpreter: the same event sequence, event by event, and the same result or
 /// error. Every workflow there is sequential, so the order of the events is fixed on both sides.
 /// </summary>
 public class UnhappyPathTests(ITestOutputHelper output)
 {
-    private static readonly AtlasProject Project = new(
+    internal static readonly AtlasProject Project = new(
         "unhappy",
         [Path.Combine(Repository.Root, "tests", "Atlas.Equivalence.Tests", "TestData", "unhappy", "unhappy.atlas")]);
 
@@ -70,6 +71,11 @@ public class UnhappyPathTests(ITestOutputHelper output)
         new("shaped", AsString("""{"first": "a", "second": "b", "third": 3}"""), "failed", "step_failed pair \"Agent \\u0027shape\\u0027 did not return a valid Pair"), // the schema refuses what Pair does not declare
         new("shaped", AsString("""{"first": "a"}"""), "failed", "step_failed pair"),
         new("shaped", AsString("""{"first": "a", "second": 2}"""), "failed", "step_failed pair"),
+        new("approval", "\"yes please\"", "succeeded", "human_requested ok approver \"Approve yes please?\"", "human_answered ok approver true", "step_completed answer"),
+        new("approval", "\"not now\"", "succeeded", "human_answered ok approver false", "human_requested answer noter \"A note on not now\"", "human_answered answer noter \"no\""),
+        new("approval", "\"wrong\"", "succeeded", "human_answered ok approver true"), // "maybe" first: asked again
+        new("approval", "\"never\"", "failed", "human_requested ok approver", "!human_answered", "step_failed ok \"\\u0027approver\\u0027 was not answered within 200ms"),
+        new("revisions", """["{\"first\": \"a\", \"second\": \"b\"}", "{\"first\": \"c\", \"second\": \"d\"}"]""", "succeeded", "human_answered results reviser {\"first\":\"a\",\"second\":\"b\"}", "step_completed results"),
     ];
 
     /// <summary>A text as a JSON string (a workflow input).</summary>
@@ -102,6 +108,7 @@ public class UnhappyPathTests(ITestOutputHelper output)
             offline(options);
             options.ChatClients["scripted"] = new ScriptedChatClient();
             options.CircuitBreaker = null; // a failure must not change what the next run of the same runtime sees
+            options.HumanInput = new ScriptedHumanInput();
         };
 
         var generatedRun = generatedProgram.RunAsync(workflow, JsonNode.Parse(run.Input), configure);

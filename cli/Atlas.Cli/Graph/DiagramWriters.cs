@@ -40,6 +40,7 @@ internal static class MermaidWriter
         {
             DiagramNodeKind.Parameter => $"([{label}])",
             DiagramNodeKind.Tool => $"[/{label}/]",
+            DiagramNodeKind.Human => $"(({label}))",
             DiagramNodeKind.Workflow => $"[[{label}]]",
             DiagramNodeKind.Search => $"[({label})]",
             DiagramNodeKind.Switch => $"{{{label}}}",
@@ -106,6 +107,7 @@ internal static class DotWriter
         {
             DiagramNodeKind.Parameter => "ellipse",
             DiagramNodeKind.Agent => "box",
+            DiagramNodeKind.Human => "egg",
             DiagramNodeKind.Tool => "parallelogram",
             DiagramNodeKind.Workflow => "box3d",
             DiagramNodeKind.Search => "cylinder",

@@ -12,6 +12,7 @@ internal enum DiagramNodeKind
 {
     Parameter,
     Agent,
+    Human,
     Tool,
     Workflow,
     Search,
@@ -30,7 +31,7 @@ internal sealed record DiagramNode(string Id, DiagramNodeKind Kind, IReadOnlyLis
 internal sealed record DiagramEdge(string From, string To, string? Label = null, bool Dashed = false);
 
 /// <summary>
-/// A workflow's plan drawn: parameters → nodes → return, each node with its kind (agent call, tool,
+/// A workflow's plan drawn: parameters → nodes → return, each node with its kind (agent call, human, tool,
 /// workflow, search, switch, for, value) and policy, a switch's arms on edges labelled with their
 /// cases, a <c>for</c> with its parallelism and per-item policy; then, in a section of their own, the
 /// routes and providers its agents call, and what those agents may call at the model's choice: the
@@ -180,6 +181,7 @@ internal sealed class WorkflowDiagram
                 var kind = call.Kind switch
                 {
                     CallKind.Agent => DiagramNodeKind.Agent,
+                    CallKind.Human => DiagramNodeKind.Human,
                     CallKind.Tool => DiagramNodeKind.Tool,
                     _ => DiagramNodeKind.Workflow,
                 };
@@ -208,6 +210,7 @@ internal sealed class WorkflowDiagram
     {
         CallKind.Agent => $"agent {name} on {_project.Agent(name)?.Agent.Model}",
         CallKind.Tool => "tool " + name,
+        CallKind.Human => "human " + name + (_project.Human(name)?.Human.TimeoutMs is { } timeout ? ", timeout " + PlanText.Duration(timeout) : ""),
         _ => "workflow " + name,
     };
 

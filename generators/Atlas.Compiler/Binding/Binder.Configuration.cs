@@ -7,13 +7,13 @@ using Atlas.Compiler.Text;
 
 namespace Atlas.Compiler.Binding;
 
-// The declarations configured by attribute blocks: providers, routes, MCP servers, knowledge bases and agents.
+// The declarations configured by attribute blocks: providers, routes, MCP servers, knowledge bases, agents and humans.
 internal sealed partial class Binder
 {
     private static readonly string[] ProviderAttributes = { "kind", "model", "endpoint", "api_key", "supports", "cost", "latency", "max_concurrency", "embedding_model", "timeout" };
     private static readonly string[] ProviderKinds = ProviderKindSpellings.All;
     private static readonly string[] CostAttributes = { "input", "output" };
-    private static readonly string[] RouteAttributes = { "strategy", "use", "require", "retry", "timeout" };
+    private static readonly string[] RouteAttributes = { "strategy", "use", "require", "retry", "timeout", "cache" };
     private static readonly string[] RouteStrategies = { "fallback", "round_robin", "cheapest", "fastest" };
     private static readonly string[] McpAttributes = { "command", "args" };
     private static readonly string[] KnowledgeAttributes = { "sources", "chunking", "embedder", "store" };
@@ -21,7 +21,9 @@ internal sealed partial class Binder
     private static readonly string[] SizeAndOverlap = { "size", "overlap" };
     private static readonly string[] SizeOnly = { "size" };
     private static readonly string[] StoreKinds = { "sqlite", "chroma" };
-    private static readonly string[] AgentAttributes = { "model", "temperature", "max_tokens", "instructions", "prompt", "tools", "delegates", "max_depth", "max_tool_calls", "budget" };
+    private static readonly string[] AgentAttributes = { "model", "temperature", "max_tokens", "instructions", "prompt", "tools", "delegates", "max_depth", "max_tool_calls", "budget", "cache" };
+    private static readonly string[] HumanAttributes = { "prompt", "timeout" };
+    private static readonly string[] CacheAttributes = { "ttl" };
 
     internal const string BuiltInEmbedder = "minilm";
     private const int DefaultChunkSize = 800;
@@ -185,6 +187,7 @@ internal sealed partial class Binder
 
         int retry = attributes.TryGetValue("retry", out var retryAttribute) ? ReadInt(retryAttribute, file, 0) ?? 0 : 0;
         long? timeout = attributes.TryGetValue("timeout", out var timeoutAttribute) ? ReadTimeout(timeoutAttribute, file) : null;
+        var cache = attributes.TryGetValue("cache", out var cacheAttribute) ? ReadCache(cacheAttribute, file) : null;
 
         symbol.Model = new RouteModel(
             symbol.Name,
@@ -192,7 +195,28 @@ internal sealed partial class Binder
             use.Select(p => p.Name).ToEquatableArray(),
             require.ToEquatableArray(),
             retry,
-            timeout);
+            timeout,
+            cache);
+    }
+
+    /// <summary>
+    /// <c>cache = true</c>, <c>cache = false</c> (no cache: null) or <c>cache { ttl = 24h }</c> on an agent or a route.
+    /// In YAML, <c>cache: true</c> or <c>cache: { ttl: 24h }</c>.
+    /// </summary>
+    private CacheModel? ReadCache(AttributeSyntax attribute, SourceFile file)
+    {
+        switch (attribute.Value)
+        {
+            case BoolValueSyntax flag:
+                return flag.Value ? new CacheModel(null) : null;
+            case BlockValueSyntax { Head: null } block:
+                var attributes = ReadBlock(block.Block, file, "cache", CacheAttributes);
+                long? ttl = attributes.TryGetValue("ttl", out var ttlAttribute) ? ReadDuration(ttlAttribute, file, allowZero: false) : null;
+                return new CacheModel(ttl);
+            default:
+                ReportWrongKind(attribute, file, "`true`, `false` or a block `{ ttl = 24h }` (how long a recorded reply answers)");
+                return null;
+        }
     }
 
     /// <summary>
@@ -589,9 +613,7 @@ internal sealed partial class Binder
 
         var instructions = attributes.TryGetValue("instructions", out var instructionsAttribute) ? BindTemplate(instructionsAttribute, symbol) : null;
 
-        TemplateModel? prompt = null;
-        if (attributes.TryGetValue("prompt", out var promptAttribute)) prompt = BindTemplate(promptAttribute, symbol);
-        else ReportMissing(symbol, "prompt", "; add `prompt = \"...\"`, the message sent to the model");
+        var prompt = BindPrompt(symbol, attributes, "the message sent to the model");
 
         var tools = new List<string>();
         if (attributes.TryGetValue("tools", out var toolsAttribute))
@@ -629,6 +651,7 @@ internal sealed partial class Binder
             }
         }
 
+        var cache = attributes.TryGetValue("cache", out var cacheAttribute) ? ReadCache(cacheAttribute, file) : null;
         if (modelAttribute is not null && Lookup(model) is { } target2) CheckModelServesAgent(symbol, target2, modelAttribute, tools.Count + delegates.Count > 0);
 
         symbol.Model = new AgentModel(
@@ -640,11 +663,41 @@ internal sealed partial class Binder
             temperature,
             maxTokens,
             instructions,
-            prompt ?? new TemplateModel(EquatableArray<TemplatePart>.Empty),
+            prompt,
             tools.ToEquatableArray(),
             delegates.ToEquatableArray(),
             maxDepth,
             budget,
-            maxToolCalls);
+            maxToolCalls,
+            cache);
+    }
+
+    /// <summary>
+    /// The <c>prompt</c> template of an agent or a human, bound against its parameters; ATL2011 when it has none
+    /// (<paramref name="what"/> says what the prompt is, for the hint), and then an empty template.
+    /// </summary>
+    private TemplateModel BindPrompt(Symbol symbol, Dictionary<string, AttributeSyntax> attributes, string what)
+    {
+        if (attributes.TryGetValue("prompt", out var promptAttribute)) return BindTemplate(promptAttribute, symbol) ?? EmptyTemplate;
+        ReportMissing(symbol, "prompt", $"; add `prompt = \"...\"`, {what}");
+        return EmptyTemplate;
+    }
+
+    private static readonly TemplateModel EmptyTemplate = new(EquatableArray<TemplatePart>.Empty);
+
+    // ---------- human ----------
+
+    /// <summary>
+    /// A human: its prompt (the question a person sees, bound like an agent's) and an optional <c>timeout</c>, any duration
+    /// longer than zero. Unlike a call's timeout it has no 24h bound: the question waits in the run store, not on a timer.
+    /// </summary>
+    private void BindHuman(Symbol symbol)
+    {
+        var syntax = (HumanSyntax)symbol.Syntax;
+        var file = symbol.File;
+        var attributes = ReadBlock(syntax.Body, file, "human " + symbol.Name, HumanAttributes);
+        var prompt = BindPrompt(symbol, attributes, "the question shown to the person who answers");
+        long? timeout = attributes.TryGetValue("timeout", out var timeoutAttribute) ? ReadDuration(timeoutAttribute, file, allowZero: false) : null;
+        symbol.Model = new HumanModel(symbol.Name, symbol.Parameters.ToEquatableArray(), symbol.Returns, prompt, timeout);
     }
 }

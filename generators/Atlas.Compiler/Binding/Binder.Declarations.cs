@@ -55,7 +55,8 @@ internal sealed partial class Binder
             var targets = new List<int>();
             foreach (var field in Items(((TypeSyntax)types[i].Syntax).Fields))
             {
-                if (field?.Type?.Name?.Name is not { } target || field.Type.IsList || field.Type.IsOptional) continue;
+                // A field without a name declares nothing (BindRecordType skips it), so it is on no cycle either.
+                if (field?.Name?.Name is null || field.Type?.Name?.Name is not { } target || field.Type.IsList || field.Type.IsOptional) continue;
                 if (!index.TryGetValue(target, out int to) || fieldOf.ContainsKey((i, to))) continue;
                 fieldOf[(i, to)] = field;
                 targets.Add(to);
@@ -71,12 +72,13 @@ internal sealed partial class Binder
         }
     }
 
-    /// <summary>Parameters and result type of an agent, tool or workflow, bound before any body so calls can be checked.</summary>
+    /// <summary>Parameters and result type of an agent, human, tool or workflow, bound before any body so calls can be checked.</summary>
     private void BindSignature(Symbol symbol)
     {
         var (parameters, returns) = symbol.Syntax switch
         {
             AgentSyntax a => (a.Parameters, a.Returns),
+            HumanSyntax h => (h.Parameters, h.Returns),
             ToolSyntax t => (t.Parameters, t.Returns),
             WorkflowSyntax w => (w.Parameters, w.Returns),
             _ => (ImmutableArray<ParameterSyntax>.Empty, (TypeRefSyntax?)null),
@@ -142,7 +144,9 @@ internal sealed partial class Binder
     }
 
     /// <summary>
-    /// ATL2013 for every declaration nothing uses; agents and workflows are entry points and never warned.
+    /// ATL2013 for every declaration nothing uses; agents and workflows are entry points and never warned. A human is
+    /// not: its answer is waited for by a workflow step (a run that can stop in status <c>waiting</c>), so one that no
+    /// workflow calls is never asked.
     /// Not after a syntax error in any file of the project: the code that could not be read may use them.
     /// </summary>
     private void ReportUnused()

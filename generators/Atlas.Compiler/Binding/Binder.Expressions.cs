@@ -126,14 +126,14 @@ internal sealed partial class Binder
         if (call.Target is NameExpressionSyntax { Name: { Name: { } name } id })
         {
             var symbol = Lookup(name);
-            if (symbol is { Kind: SymbolKind.Agent or SymbolKind.Tool or SymbolKind.Workflow })
+            if (symbol is { Kind: SymbolKind.Agent or SymbolKind.Human or SymbolKind.Tool or SymbolKind.Workflow })
             {
                 MarkUsed(name, scope.Workflow);
                 if (symbol.Kind == SymbolKind.Workflow) scope.Calls.Add(name);
                 return BindInvocation(symbol, id, call, options, scope, depth);
             }
 
-            const string Callable = "an agent, tool or workflow";
+            const string Callable = "an agent, human, tool or workflow";
             if (symbol is { Kind: SymbolKind.Knowledge })
             {
                 MarkUsed(name, scope.Workflow);
@@ -150,7 +150,7 @@ internal sealed partial class Binder
             }
             else
             {
-                var candidates = NamesOf(SymbolKind.Agent, SymbolKind.Tool, SymbolKind.Workflow);
+                var candidates = NamesOf(SymbolKind.Agent, SymbolKind.Human, SymbolKind.Tool, SymbolKind.Workflow);
                 Report(At(scope.File, id.Span).UnknownName(name, Suggest(name, candidates)));
             }
         }
@@ -163,7 +163,7 @@ internal sealed partial class Binder
         }
         else if (call.Target is not null && BindExpression(call.Target, scope, depth + 1) is not ErrorExpr)
         {
-            Report(At(scope.File, call.Target.Span).WrongKindOfName(Snippet(scope.File, call.Target.Span), "a value", "an agent, tool, workflow or knowledge search"));
+            Report(At(scope.File, call.Target.Span).WrongKindOfName(Snippet(scope.File, call.Target.Span), "a value", "an agent, human, tool, workflow or knowledge search"));
         }
 
         foreach (var argument in Items(call.Arguments)) BindExpression(argument.Value, scope, depth + 1);
@@ -198,6 +198,7 @@ internal sealed partial class Binder
         var kind = callee.Kind switch
         {
             SymbolKind.Agent => CallKind.Agent,
+            SymbolKind.Human => CallKind.Human,
             SymbolKind.Tool => CallKind.Tool,
             _ => CallKind.Workflow,
         };

@@ -19,7 +19,7 @@ namespace Atlas.Compiler.Binding;
 /// </summary>
 /// <remarks>
 /// The passes run in dependency order: declare every name; bind enums and record types; bind the
-/// signatures of agents, tools and workflows; bind providers (routes need their capabilities);
+/// signatures of agents, humans, tools and workflows; bind providers (routes need their capabilities);
 /// bind every other body; then the cross-declaration checks (workflow cycles, unused names).
 /// </remarks>
 internal sealed partial class Binder
@@ -66,6 +66,7 @@ internal sealed partial class Binder
         ForEach(SymbolKind.Type, BindRecordType);
         CheckUninhabitableTypes();
         ForEach(SymbolKind.Agent, BindSignature);
+        ForEach(SymbolKind.Human, BindSignature);
         ForEach(SymbolKind.Tool, BindSignature);
         ForEach(SymbolKind.Workflow, BindSignature);
         ForEach(SymbolKind.Provider, BindProvider);
@@ -74,6 +75,7 @@ internal sealed partial class Binder
         ForEach(SymbolKind.Knowledge, BindKnowledge);
         ForEach(SymbolKind.Tool, BindTool);
         ForEach(SymbolKind.Agent, BindAgent);
+        ForEach(SymbolKind.Human, BindHuman);
         ForEach(SymbolKind.Workflow, BindWorkflow);
 
         CheckWorkflowCycles();
@@ -86,6 +88,7 @@ internal sealed partial class Binder
             Models<EnumModel>(SymbolKind.Enum),
             Models<TypeModel>(SymbolKind.Type),
             Models<AgentModel>(SymbolKind.Agent),
+            Models<HumanModel>(SymbolKind.Human),
             Models<ToolModel>(SymbolKind.Tool),
             Models<McpModel>(SymbolKind.Mcp),
             Models<KnowledgeModel>(SymbolKind.Knowledge),
@@ -136,6 +139,7 @@ internal sealed partial class Binder
             case EnumSyntax: kind = SymbolKind.Enum; return true;
             case TypeSyntax: kind = SymbolKind.Type; return true;
             case AgentSyntax: kind = SymbolKind.Agent; return true;
+            case HumanSyntax: kind = SymbolKind.Human; return true;
             case ToolSyntax: kind = SymbolKind.Tool; return true;
             case McpSyntax: kind = SymbolKind.Mcp; return true;
             case KnowledgeSyntax: kind = SymbolKind.Knowledge; return true;

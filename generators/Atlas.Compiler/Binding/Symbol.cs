@@ -13,6 +13,7 @@ internal enum SymbolKind
     Enum,
     Type,
     Agent,
+    Human,
     Tool,
     Mcp,
     Knowledge,
@@ -61,7 +62,7 @@ internal sealed class Symbol
     /// <summary>Record fields, in declaration order (first of each name).</summary>
     public List<FieldModel> Fields { get; } = new();
 
-    /// <summary>Agent, tool and workflow parameters (first of each name).</summary>
+    /// <summary>Agent, human, tool and workflow parameters (first of each name).</summary>
     public List<ParameterModel> Parameters { get; } = new();
 
     public TypeRef Returns { get; set; } = TypeRef.Error;
@@ -80,6 +81,7 @@ internal sealed class Symbol
         SymbolKind.Enum => "an enum",
         SymbolKind.Type => "a type",
         SymbolKind.Agent => "an agent",
+        SymbolKind.Human => "a human",
         SymbolKind.Tool => "a tool",
         SymbolKind.Mcp => "an MCP server",
         SymbolKind.Knowledge => "a knowledge base",
@@ -94,6 +96,7 @@ internal sealed class Symbol
         SymbolKind.Enum => "Enum",
         SymbolKind.Type => "Type",
         SymbolKind.Agent => "Agent",
+        SymbolKind.Human => "Human",
         SymbolKind.Tool => "Tool",
         SymbolKind.Mcp => "MCP server",
         SymbolKind.Knowledge => "Knowledge base",

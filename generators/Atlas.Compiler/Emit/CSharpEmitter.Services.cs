@@ -185,6 +185,7 @@ public static partial class CSharpEmitter
         if (r.Require.Count > 0) args.Add("Require: " + CSharpLiterals.StringList(r.Require));
         if (r.Retry != 0) args.Add("Retry: " + CSharpLiterals.Int(r.Retry));
         if (r.TimeoutMs is { } timeout) args.Add("Timeout: " + CSharpLiterals.TimeSpan(timeout));
+        if (r.Cache is { } cache) args.Add("Cache: " + CSharpLiterals.Cache(cache));
         return $"new RouteDescriptor({Join(args)})";
     }
 
@@ -203,7 +204,7 @@ public static partial class CSharpEmitter
             {
                 /// <summary>
                 /// Registers the Atlas runtime (with the declared providers, routes and knowledge bases{{(unit.HasTools ? ", and the tools of <see cref=\"AtlasTools\"/>" : "")}}),
-                /// and every agent and workflow class, all as singletons. With no arguments it works as is:
+                /// and every agent{{(unit.Humans.Count > 0 ? ", human" : "")}} and workflow class, all as singletons. With no arguments it works as is:
                 /// API keys come from the environment and routes fall through to a <c>mock</c> provider offline.
                 /// </summary>
                 /// <param name="services">The service collection.</param>
@@ -226,6 +227,7 @@ public static partial class CSharpEmitter
             """);
 
         foreach (var agent in unit.Agents) w.WriteLine($"services.TryAddSingleton<{CSharpNames.AgentClass(agent)}>();");
+        foreach (var human in unit.Humans) w.WriteLine($"services.TryAddSingleton<{CSharpNames.HumanClass(human)}>();");
         foreach (var workflow in unit.Workflows) w.WriteLine($"services.TryAddSingleton<{CSharpNames.WorkflowClass(workflow)}>();");
         w.WriteLine("return services;");
         w.Unindent();

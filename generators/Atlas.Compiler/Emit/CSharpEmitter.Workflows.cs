@@ -608,6 +608,7 @@ internal sealed class WorkflowEmitter
         string Invoke(string token) => call.Kind switch
         {
             CallKind.Agent => $"new {CSharpNames.AgentClass(call.Target)}({scope.Step}.Runtime).InvokeAsync({string.Concat(arguments.Select(a => a + ", "))}{scope.Step}, {token})",
+            CallKind.Human => $"new {CSharpNames.HumanClass(call.Target)}({scope.Step}.Runtime).InvokeAsync({string.Concat(arguments.Select(a => a + ", "))}{scope.Step}, {token})",
             CallKind.Tool => $"state.{_toolsField}.{CSharpNames.ToolMethod(call.Target)}({string.Concat(arguments.Select(a => a + ", "))}{token})",
             _ => $"new {CSharpNames.WorkflowClass(call.Target)}({scope.Step}.Runtime{(callee.NeedsTools ? ", state." + _toolsField : "")}).RunAsync({string.Concat(arguments.Select(a => a + ", "))}{scope.Step}, {token})",
         };

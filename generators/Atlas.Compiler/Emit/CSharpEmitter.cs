@@ -71,8 +71,17 @@ public static partial class CSharpEmitter
                 CSharpNames.AgentClass(agent.Agent.Name) + ".g.cs",
                 options,
                 agent.Agent,
-                ResultSchema(agent, options.Namespace),
+                ResultSchema(agent.Agent.Returns, agent.ResultSchema, options.Namespace),
                 agent.ParametersSchema));
+        }
+
+        foreach (var human in plan.Humans)
+        {
+            units.Add(new HumanUnit(
+                CSharpNames.HumanClass(human.Human.Name) + ".g.cs",
+                options,
+                human.Human,
+                ResultSchema(human.Human.Returns, human.ResultSchema, options.Namespace)));
         }
 
         foreach (var workflow in plan.Workflows)
@@ -93,6 +102,7 @@ public static partial class CSharpEmitter
             "AtlasServiceCollectionExtensions.g.cs",
             options,
             model.Agents.Select(a => a.Name).ToEquatableArray(),
+            model.Humans.Select(h => h.Name).ToEquatableArray(),
             model.Workflows.Select(w => w.Name).ToEquatableArray(),
             hasTools));
 
@@ -109,6 +119,7 @@ public static partial class CSharpEmitter
             RecordUnit r => EmitRecord(r),
             JsonUnit j => EmitJson(j),
             AgentUnit a => EmitAgent(a),
+            HumanUnit h => EmitHuman(h),
             WorkflowUnit w => EmitWorkflow(w),
             FingerprintsUnit f => EmitFingerprints(f),
             ToolsUnit t => EmitTools(t),
@@ -119,11 +130,10 @@ public static partial class CSharpEmitter
         return new GeneratedSource(unit.HintName, text);
     }
 
-    /// <summary>The C# expression for an agent's result schema: the record's constant, an inline literal, or null for text.</summary>
-    private static string? ResultSchema(AgentPlan agent, string ns)
+    /// <summary>The C# expression for an agent's or a human's result schema: the record's constant, an inline literal, or null for text.</summary>
+    private static string? ResultSchema(TypeRef returns, string? resultSchema, string ns)
     {
-        var returns = agent.Agent.Returns;
-        if (agent.ResultSchema is not { } schema) return null;
+        if (resultSchema is not { } schema) return null;
         if (!returns.IsList && !returns.IsOptional && returns.Kind == TypeKind.Record) return CSharpNames.Ref(returns.Name, ns) + ".JsonSchema";
         if (!returns.IsList && !returns.IsOptional && returns.Kind == TypeKind.Enum) return CSharpNames.Converter(CSharpNames.TypeName(returns.Name)) + ".JsonSchema";
         return CSharpLiterals.Raw(schema);

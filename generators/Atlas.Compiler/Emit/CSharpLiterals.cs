@@ -68,11 +68,15 @@ internal static class CSharpLiterals
         return "new BudgetDescriptor(" + string.Join(", ", parts) + ")";
     }
 
-    /// <summary>A duration as readable C#: whole seconds as <c>TimeSpan.FromSeconds(20)</c>, else milliseconds.</summary>
+    /// <summary><c>new CacheDescriptor()</c>, or with its <c>Ttl</c>.</summary>
+    public static string Cache(Model.CacheModel cache) =>
+        "new CacheDescriptor(" + (cache.TtlMs is { } ttl ? "Ttl: " + TimeSpan(ttl) : "") + ")";
+
+    /// <summary>A duration as readable C#: whole hours as <c>TimeSpan.FromHours(24)</c>, whole seconds as <c>TimeSpan.FromSeconds(20)</c>, else milliseconds.</summary>
     public static string TimeSpan(long milliseconds) =>
-        milliseconds % 1000 == 0
-            ? "TimeSpan.FromSeconds(" + Int(milliseconds / 1000) + ")"
-            : "TimeSpan.FromMilliseconds(" + Int(milliseconds) + ")";
+        milliseconds > 0 && milliseconds % 3_600_000 == 0 ? "TimeSpan.FromHours(" + Int(milliseconds / 3_600_000) + ")"
+        : milliseconds % 1000 == 0 ? "TimeSpan.FromSeconds(" + Int(milliseconds / 1000) + ")"
+        : "TimeSpan.FromMilliseconds(" + Int(milliseconds) + ")";
 
     /// <summary>A collection expression of string literals: <c>["a", "b"]</c>.</summary>
     public static string StringList(System.Collections.Generic.IEnumerable<string> values)

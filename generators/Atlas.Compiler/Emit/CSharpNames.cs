@@ -94,6 +94,8 @@ internal static class CSharpNames
 
     public static string AgentClass(string agent) => Pascal(agent) + "Agent";
 
+    public static string HumanClass(string human) => Pascal(human) + "Human";
+
     public static string WorkflowClass(string workflow) => Pascal(workflow) + "Workflow";
 
     public static string WorkflowInput(string workflow) => Pascal(workflow) + "Input";

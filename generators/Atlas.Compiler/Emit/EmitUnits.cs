@@ -28,6 +28,12 @@ public sealed record JsonUnit(string HintName, EmitOptions Options, EquatableArr
 public sealed record AgentUnit(string HintName, EmitOptions Options, AgentModel Agent, string? ResultSchema, string? ParametersSchema = null) : EmitUnit(HintName, Options);
 
 /// <summary>
+/// <c>human h</c> → <c>HHuman.g.cs</c>. <see cref="ResultSchema"/> is a C# expression for the descriptor's schema, as for
+/// an agent, null for a <c>string</c> answer.
+/// </summary>
+public sealed record HumanUnit(string HintName, EmitOptions Options, HumanModel Human, string? ResultSchema) : EmitUnit(HintName, Options);
+
+/// <summary>
 /// <c>workflow w</c> → <c>WWorkflow.g.cs</c>: the workflow's plan, which holds the declarations its
 /// expressions reach into (records whose members it reads or which it constructs, enums whose members it
 /// names, the signatures of what it calls). Without fingerprints: those are in <see cref="FingerprintsUnit"/>,
@@ -54,10 +60,11 @@ public sealed record DeclarationsUnit(
     EquatableArray<McpModel> McpServers,
     bool HasTools) : EmitUnit(HintName, Options);
 
-/// <summary><c>AtlasServiceCollectionExtensions.g.cs</c>: <c>AddAtlas()</c>, registering the runtime, tools, agents and workflows.</summary>
+/// <summary><c>AtlasServiceCollectionExtensions.g.cs</c>: <c>AddAtlas()</c>, registering the runtime, tools, agents, humans and workflows.</summary>
 public sealed record ServicesUnit(
     string HintName,
     EmitOptions Options,
     EquatableArray<string> Agents,
+    EquatableArray<string> Humans,
     EquatableArray<string> Workflows,
     bool HasTools) : EmitUnit(HintName, Options);

@@ -25,7 +25,7 @@ public static class AtlasLowering
         var schemas = new JsonSchemas(model);
         var declarations = new DeclarationLowering(model, schemas);
         var workflows = new WorkflowLowering(model, schemas, declarations);
-        return new ProjectPlan(model, declarations.Agents, declarations.Tools, workflows.Plans);
+        return new ProjectPlan(model, declarations.Agents, declarations.Humans, declarations.Tools, workflows.Plans);
     }
 
     /// <summary>
@@ -44,7 +44,7 @@ public static class AtlasLowering
 }
 
 /// <summary>
-/// Agents and tools lowered once: text or structured result, the result and parameter schemas, whether an
+/// Agents, humans and tools lowered once: text or structured result, the result and parameter schemas, whether an
 /// agent is a delegate, and a fingerprint for each declaration that a workflow step can reach.
 /// </summary>
 internal sealed class DeclarationLowering
@@ -55,6 +55,7 @@ internal sealed class DeclarationLowering
     private readonly Dictionary<string, string> _mcp = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ToolPlan> _tools = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AgentPlan> _agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HumanPlan> _humans = new(StringComparer.Ordinal);
 
     public DeclarationLowering(AtlasModel model, JsonSchemas schemas)
     {
@@ -69,7 +70,7 @@ internal sealed class DeclarationLowering
         var delegates = new HashSet<string>(model.Agents.SelectMany(a => a.Delegates), StringComparer.Ordinal);
         foreach (var agent in AtlasLowering.InDependencyOrder(model.Agents, a => a.Name, a => a.Delegates))
         {
-            bool isText = agent.Returns.Kind == TypeKind.String && !agent.Returns.IsList;
+            bool isText = IsText(agent.Returns);
             var resultSchema = isText ? null : schemas.For(agent.Returns);
             bool isDelegate = delegates.Contains(agent.Name);
             var target = agent.ModelKind == ModelTargetKind.Route ? "route#" + Lookup(_routes, agent.Model) : "provider#" + Lookup(_providers, agent.Model);
@@ -84,15 +85,28 @@ internal sealed class DeclarationLowering
                 Fingerprints.Agent(agent, schemas, target, tools, delegated));
         }
 
+        foreach (var human in model.Humans)
+        {
+            _humans[human.Name] = new HumanPlan(human, IsText(human.Returns) ? null : schemas.For(human.Returns), Fingerprints.Human(human, schemas));
+        }
+
         Agents = model.Agents.Select(a => _agents[a.Name]).ToEquatableArray();
+        Humans = model.Humans.Select(h => _humans[h.Name]).ToEquatableArray();
         Tools = model.Tools.Select(t => _tools[t.Name]).ToEquatableArray();
     }
 
     public EquatableArray<AgentPlan> Agents { get; }
 
+    public EquatableArray<HumanPlan> Humans { get; }
+
     public EquatableArray<ToolPlan> Tools { get; }
 
+    /// <summary>A <c>string</c> (optional or not) result is text, taken as it is; any other is JSON checked against its schema.</summary>
+    private static bool IsText(TypeRef type) => type.Kind == TypeKind.String && !type.IsList;
+
     public string AgentFingerprint(string name) => _agents.TryGetValue(name, out var agent) ? agent.Fingerprint : "?" + name;
+
+    public string HumanFingerprint(string name) => _humans.TryGetValue(name, out var human) ? human.Fingerprint : "?" + name;
 
     public string ToolFingerprint(string name) => _tools.TryGetValue(name, out var tool) ? tool.Fingerprint : "?" + name;
 
@@ -208,6 +222,7 @@ internal sealed class WorkflowLowering
         {
             CallKind.Agent => _declarations.AgentFingerprint(name),
             CallKind.Tool => _declarations.ToolFingerprint(name),
+            CallKind.Human => _declarations.HumanFingerprint(name),
             _ => _plans.TryGetValue(name, out var plan) ? plan.Fingerprint : "?" + name,
         },
         _declarations.KnowledgeFingerprint);
@@ -279,6 +294,9 @@ internal sealed class WorkflowLowering
             case CallKind.Agent:
                 var agent = _model.Agents.FirstOrDefault(a => a.Name == name);
                 return agent is null ? null : new CalleeSignature(kind, name, agent.Parameters, agent.Returns, false);
+            case CallKind.Human:
+                var human = _model.Humans.FirstOrDefault(h => h.Name == name);
+                return human is null ? null : new CalleeSignature(kind, name, human.Parameters, human.Returns, false);
             case CallKind.Tool:
                 var tool = _model.Tools.FirstOrDefault(t => t.Name == name);
                 return tool is null ? null : new CalleeSignature(kind, name, tool.Parameters, tool.Returns, true);

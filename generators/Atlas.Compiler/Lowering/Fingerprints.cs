@@ -42,6 +42,7 @@ public static class Fingerprints
         Optional(provider.EmbeddingModel),
         Optional(provider.TimeoutMs)));
 
+    /// <summary>A route: what decides where a request goes and how often it is tried. Not its <c>cache</c>: see <see cref="Agent"/>.</summary>
     internal static string Route(RouteModel route, IReadOnlyDictionary<string, string> providers) => Of(Join(
         "route",
         route.Strategy.ToString(),
@@ -65,7 +66,9 @@ public static class Fingerprints
     /// <summary>
     /// An agent: everything that shapes its answer, its parameters' and result's types by their schemas (a
     /// new field changes what a prompt can render). Its own name is left out (renaming changes no answer);
-    /// the names of its tools and delegates stay in, since the model sees them as function names.
+    /// the names of its tools and delegates stay in, since the model sees them as function names. Its <c>cache</c> is left
+    /// out: a cached reply is the reply recorded for the same request, so caching changes where an answer comes from and
+    /// what it costs, never what is computed (a run recorded before <c>cache</c> was turned on replays the same).
     /// </summary>
     internal static string Agent(AgentModel agent, JsonSchemas schemas, string modelTarget, IEnumerable<string> tools, IEnumerable<string> delegates) => Of(Join(
         "agent",
@@ -81,6 +84,17 @@ public static class Fingerprints
         Optional(agent.MaxDepth),
         Budget(agent.Budget),
         Optional(agent.MaxToolCalls)));
+
+    /// <summary>
+    /// A human: what shapes the question a person sees and the answer taken, as for an agent (its parameters' and result's
+    /// schemas, its prompt), and its timeout, since a run that waits longer fails where it did not before. Not its name.
+    /// </summary>
+    internal static string Human(HumanModel human, JsonSchemas schemas) => Of(Join(
+        "human",
+        schemas.ForParameters(human.Parameters),
+        schemas.For(human.Returns),
+        Template(human.Prompt),
+        Optional(human.TimeoutMs)));
 
     internal static string Budget(BudgetModel? budget) =>
         budget is null ? "-" : "budget " + Optional(budget.Usd) + " usd, " + Optional(budget.Tokens) + " tokens";

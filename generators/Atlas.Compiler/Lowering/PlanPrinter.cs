@@ -7,13 +7,13 @@ using Atlas.Compiler.Model;
 namespace Atlas.Compiler.Lowering;
 
 /// <summary>
-/// A <see cref="ProjectPlan"/> as readable text: each agent and tool with what was decided about it, and
+/// A <see cref="ProjectPlan"/> as readable text: each agent, human and tool with what was decided about it, and
 /// each workflow node by node with its slot, dependencies, policy and fingerprint. For review (the plan
 /// snapshots beside the generated C#) and for <c>atlas graph --plan</c>. Deterministic; thread-safe.
 /// </summary>
 public static class PlanPrinter
 {
-    /// <summary>The whole project: agents, tools, then workflows, each in name order.</summary>
+    /// <summary>The whole project: agents, humans, tools, then workflows, each in name order.</summary>
     public static string Print(ProjectPlan plan)
     {
         var text = new StringBuilder();
@@ -24,9 +24,19 @@ public static class PlanPrinter
                 .Append(" on ").Append(a.ModelKind == ModelTargetKind.Route ? "route " : "provider ").Append(a.Model)
                 .Append(" · ").Append(agent.Result == AgentResultKind.Text ? "text" : "structured")
                 .Append(agent.IsDelegate ? " · delegate" : "")
+                .Append(Cache(a.Cache))
                 .Append(" · fingerprint ").Append(agent.Fingerprint).Append('\n');
             if (a.Tools.Count > 0) text.Append("  tools ").Append(string.Join(", ", a.Tools)).Append('\n');
             if (a.Delegates.Count > 0) text.Append("  delegates ").Append(string.Join(", ", a.Delegates)).Append('\n');
+        }
+
+        foreach (var human in plan.Humans)
+        {
+            var h = human.Human;
+            text.Append("human ").Append(h.Name).Append(Signature(h.Parameters, h.Returns))
+                .Append(" · ").Append(human.ResultSchema is null ? "text" : "structured")
+                .Append(h.TimeoutMs is { } timeout ? " · timeout " + PlanText.Duration(timeout) : "")
+                .Append(" · fingerprint ").Append(human.Fingerprint).Append('\n');
         }
 
         foreach (var tool in plan.Tools)
@@ -116,6 +126,10 @@ public static class PlanPrinter
 
     private static string Signature(IEnumerable<ParameterModel> parameters, TypeRef returns) =>
         "(" + string.Join(", ", parameters.Select(p => p.Name + ": " + p.Type)) + ") -> " + returns;
+
+    /// <summary><c> · cache</c>, <c> · cache ttl 24h</c>, or nothing for an agent that sets no cache of its own.</summary>
+    private static string Cache(CacheModel? cache) =>
+        cache is null ? "" : " · cache" + (cache.TtlMs is { } ttl ? " ttl " + PlanText.Duration(ttl) : "");
 
     private static string Slot(int slot) => "#" + slot.ToString(CultureInfo.InvariantCulture);
 }

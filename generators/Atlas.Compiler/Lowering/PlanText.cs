@@ -57,9 +57,10 @@ public sealed class PlanText
         return parts.Count == 0 ? "" : "with { " + string.Join(", ", parts) + " }";
     }
 
-    /// <summary><c>500ms</c>, <c>20s</c>, <c>2m</c>: the shortest exact .atlas spelling of a duration.</summary>
+    /// <summary><c>500ms</c>, <c>20s</c>, <c>2m</c>, <c>24h</c>: the shortest exact .atlas spelling of a duration.</summary>
     public static string Duration(long milliseconds) => milliseconds switch
     {
+        > 0 when milliseconds % 3_600_000 == 0 => (milliseconds / 3_600_000).ToString(CultureInfo.InvariantCulture) + "h",
         > 0 when milliseconds % 60_000 == 0 => (milliseconds / 60_000).ToString(CultureInfo.InvariantCulture) + "m",
         > 0 when milliseconds % 1000 == 0 => (milliseconds / 1000).ToString(CultureInfo.InvariantCulture) + "s",
         _ => milliseconds.ToString(CultureInfo.InvariantCulture) + "ms",

@@ -8,17 +8,21 @@ namespace Atlas.Compiler.Lowering;
 
 /// <summary>
 /// A checked project as every back-end runs it: its declarations (providers, routes, knowledge bases
-/// and MCP servers as bound), each agent and tool with what is decided about it once, and each workflow's
+/// and MCP servers as bound), each agent, human and tool with what is decided about it once, and each workflow's
 /// <see cref="WorkflowPlan"/>. Made by <see cref="AtlasLowering.Lower"/>; equatable.
 /// </summary>
 /// <param name="Model">The bound model it was lowered from (types, enums and the declarations that need no lowering).</param>
 /// <param name="Agents">Every agent, by name.</param>
+/// <param name="Humans">Every human, by name.</param>
 /// <param name="Tools">Every tool, by name.</param>
 /// <param name="Workflows">Every workflow, by name.</param>
-public sealed record ProjectPlan(AtlasModel Model, EquatableArray<AgentPlan> Agents, EquatableArray<ToolPlan> Tools, EquatableArray<WorkflowPlan> Workflows)
+public sealed record ProjectPlan(AtlasModel Model, EquatableArray<AgentPlan> Agents, EquatableArray<HumanPlan> Humans, EquatableArray<ToolPlan> Tools, EquatableArray<WorkflowPlan> Workflows)
 {
     /// <summary>The agent named <paramref name="name"/>, or null.</summary>
     public AgentPlan? Agent(string name) => Agents.FirstOrDefault(a => string.Equals(a.Agent.Name, name, StringComparison.Ordinal));
+
+    /// <summary>The human named <paramref name="name"/>, or null.</summary>
+    public HumanPlan? Human(string name) => Humans.FirstOrDefault(h => string.Equals(h.Human.Name, name, StringComparison.Ordinal));
 
     /// <summary>The tool named <paramref name="name"/>, or null.</summary>
     public ToolPlan? Tool(string name) => Tools.FirstOrDefault(t => string.Equals(t.Tool.Name, name, StringComparison.Ordinal));
@@ -43,8 +47,18 @@ public enum AgentResultKind
 /// <param name="ResultSchema">The JSON schema of a structured result; null for text.</param>
 /// <param name="IsDelegate">Some agent delegates to it, so it is offered to models as a function.</param>
 /// <param name="ParametersSchema">The JSON schema of its parameters when it is a delegate (the function's arguments); else null.</param>
-/// <param name="Fingerprint">A stable hash of everything that shapes its answer: parameters, result, model and its route or provider, templates, settings, tools and delegates.</param>
+/// <param name="Fingerprint">
+/// A stable hash of everything that shapes its answer: parameters, result, model and its route or provider, templates, settings,
+/// tools and delegates. Not its <c>cache</c> (nor its route's): a cached reply is a recorded reply to the same request, so caching
+/// changes where an answer comes from, never what it is.
+/// </param>
 public sealed record AgentPlan(AgentModel Agent, AgentResultKind Result, string? ResultSchema, bool IsDelegate, string? ParametersSchema, string Fingerprint);
+
+/// <summary>A human with what every back-end needs decided about it.</summary>
+/// <param name="Human">The bound human.</param>
+/// <param name="ResultSchema">The JSON schema an answer is validated against; null for a <c>string</c> answer (any text), as for a text agent.</param>
+/// <param name="Fingerprint">A stable hash of what shapes the question and its answer: parameters, result, prompt and timeout.</param>
+public sealed record HumanPlan(HumanModel Human, string? ResultSchema, string Fingerprint);
 
 /// <summary>A tool with the JSON schema of its arguments.</summary>
 /// <param name="Tool">The bound tool.</param>

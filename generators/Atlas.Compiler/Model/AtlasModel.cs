@@ -13,6 +13,7 @@ public sealed record AtlasModel(
     EquatableArray<EnumModel> Enums,
     EquatableArray<TypeModel> Types,
     EquatableArray<AgentModel> Agents,
+    EquatableArray<HumanModel> Humans,
     EquatableArray<ToolModel> Tools,
     EquatableArray<McpModel> McpServers,
     EquatableArray<KnowledgeModel> KnowledgeBases,
@@ -24,6 +25,7 @@ public sealed record AtlasModel(
         EquatableArray<EnumModel>.Empty,
         EquatableArray<TypeModel>.Empty,
         EquatableArray<AgentModel>.Empty,
+        EquatableArray<HumanModel>.Empty,
         EquatableArray<ToolModel>.Empty,
         EquatableArray<McpModel>.Empty,
         EquatableArray<KnowledgeModel>.Empty,
@@ -88,13 +90,21 @@ public enum RouteStrategy
     Fastest,
 }
 
+/// <summary>A route. <see cref="Cache"/> is its <c>cache</c>; null when it caches nothing (<c>cache = false</c> or none written).</summary>
 public sealed record RouteModel(
     string Name,
     RouteStrategy Strategy,
     EquatableArray<string> Use,
     EquatableArray<string> Require,
     int Retry,
-    long? TimeoutMs);
+    long? TimeoutMs,
+    CacheModel? Cache = null);
+
+/// <summary>
+/// <c>cache = true</c> or <c>cache { ttl = 24h }</c> on an agent or a route: an identical request is answered from the
+/// run store without a model call. <see cref="TtlMs"/> is how long a recorded reply answers; null for as long as the store keeps it.
+/// </summary>
+public sealed record CacheModel(long? TtlMs);
 
 // ---------- types ----------
 
@@ -175,7 +185,19 @@ public sealed record AgentModel(
     EquatableArray<string> Delegates,
     int? MaxDepth = null,
     BudgetModel? Budget = null,
-    int? MaxToolCalls = null);
+    int? MaxToolCalls = null,
+    CacheModel? Cache = null);
+
+/// <summary>
+/// <c>human name(params) -> Result { prompt = ..., timeout = ... }</c>: typed like an agent, answered by a person.
+/// <see cref="TimeoutMs"/> is how long an asked question may go unanswered before its step fails; null for no limit.
+/// </summary>
+public sealed record HumanModel(
+    string Name,
+    EquatableArray<ParameterModel> Parameters,
+    TypeRef Returns,
+    TemplateModel Prompt,
+    long? TimeoutMs);
 
 /// <summary>
 /// <c>budget { usd = 0.50, tokens = 20000 }</c>: the most one run (of a workflow) or one call (of an
@@ -269,9 +291,10 @@ public enum CallKind
     Agent,
     Tool,
     Workflow,
+    Human,
 }
 
-/// <summary>A call of an agent, tool or workflow; arguments in parameter order.</summary>
+/// <summary>A call of an agent, human, tool or workflow; arguments in parameter order.</summary>
 public sealed record CallExpr(CallKind Kind, string Target, EquatableArray<ExprModel> Arguments, CallOptions Options, TypeRef Type) : ExprModel(Type);
 
 public enum SearchMode

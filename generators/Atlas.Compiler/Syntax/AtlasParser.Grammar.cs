@@ -157,6 +157,10 @@ public static partial class AtlasParser
         Seq(Keyword("agent"), Signature, Block, (_, signature, body) => (signature, body)),
         (d, span) => (DeclarationSyntax)new AgentSyntax(d.signature.Name, d.signature.Parameters, d.signature.Returns, d.body, span));
 
+    internal static readonly Parser<DeclarationSyntax> Human = Node(
+        Seq(Keyword("human"), Signature, Block, (_, signature, body) => (signature, body)),
+        (d, span) => (DeclarationSyntax)new HumanSyntax(d.signature.Name, d.signature.Parameters, d.signature.Returns, d.body, span));
+
     internal static readonly Parser<DeclarationSyntax> Tool = Node(
         Seq(Keyword("tool"), Signature, Block.XOptional(), (_, signature, body) => (signature, body)),
         (d, span) => (DeclarationSyntax)new ToolSyntax(d.signature.Name, d.signature.Parameters, d.signature.Returns, span, d.body.IsDefined ? d.body.Get() : null));
@@ -208,10 +212,10 @@ public static partial class AtlasParser
             d.items.OfType<AttributeSyntax>().ToImmutableArray()));
 
     internal static readonly Parser<DeclarationSyntax> Declaration =
-        OneOf(new Expectation("a declaration"), Provider, Route, Enum, Type, Agent, Tool, Mcp, Knowledge, Workflow);
+        OneOf(new Expectation("a declaration"), Provider, Route, Enum, Type, Agent, Human, Tool, Mcp, Knowledge, Workflow);
 
     internal static readonly string[] DeclarationKeywords =
-        { "provider", "route", "enum", "type", "agent", "tool", "mcp", "knowledge", "workflow" };
+        { "provider", "route", "enum", "type", "agent", "human", "tool", "mcp", "knowledge", "workflow" };
 
     // ---------- expressions ----------
 

@@ -81,6 +81,17 @@ public sealed record AgentSyntax(
     public override string Keyword => "agent";
 }
 
+/// <summary><c>human name(params) -> Result { prompt = ..., timeout = ... }</c>: typed like an agent, answered by a person.</summary>
+public sealed record HumanSyntax(
+    IdentifierSyntax Name,
+    ImmutableArray<ParameterSyntax> Parameters,
+    TypeRefSyntax Returns,
+    BlockSyntax Body,
+    TextSpan Span) : DeclarationSyntax(Name, Span)
+{
+    public override string Keyword => "human";
+}
+
 /// <summary><c>tool name(params) -> Result</c>, optionally with a block of attributes (<c>{ read_only = true }</c>).</summary>
 public sealed record ToolSyntax(
     IdentifierSyntax Name,

@@ -14,7 +14,7 @@ namespace Atlas.Compiler.Yaml;
 /// </summary>
 /// <remarks>
 /// The top level is a mapping of sections (<c>providers</c>, <c>routes</c>, <c>enums</c>,
-/// <c>types</c>, <c>agents</c>, <c>tools</c>, <c>mcp</c>, <c>knowledge</c>, <c>workflows</c>), each a
+/// <c>types</c>, <c>agents</c>, <c>humans</c>, <c>tools</c>, <c>mcp</c>, <c>knowledge</c>, <c>workflows</c>), each a
 /// mapping of declaration names to their bodies. Never throws for bad input: YAML syntax errors
 /// are ATL1001, nodes of the wrong shape ATL1002, unknown sections ATL1003, unknown keys ATL1005, a
 /// missing <c>returns</c> ATL1006, and one bad declaration does not stop the others from loading. Thread-safe (no shared state).
@@ -23,7 +23,7 @@ public static class YamlLoader
 {
     /// <summary>The sections of an Atlas YAML file, in the order the language sketch presents them.</summary>
     public static readonly ImmutableArray<string> Sections =
-        ImmutableArray.Create("providers", "routes", "enums", "types", "agents", "tools", "mcp", "knowledge", "workflows");
+        ImmutableArray.Create("providers", "routes", "enums", "types", "agents", "humans", "tools", "mcp", "knowledge", "workflows");
 
     private static readonly string[] ToolKeys = { "params", "returns", "read_only" };
     private static readonly string[] WorkflowKeys = { "params", "returns", "steps", "return", "budget" };
@@ -123,6 +123,8 @@ public static class YamlLoader
                     return LoadType(name, value, span);
                 case "agents":
                     return LoadAgent(name, value, span);
+                case "humans":
+                    return LoadHuman(name, value, span);
                 case "tools":
                     return LoadTool(name, value, span);
                 case "workflows":
@@ -179,15 +181,30 @@ public static class YamlLoader
             return new TypeSyntax(name, fields.ToImmutable(), span);
         }
 
-        private AgentSyntax? LoadAgent(IdentifierSyntax name, YamlNode value, TextSpan span)
+        private AgentSyntax? LoadAgent(IdentifierSyntax name, YamlNode value, TextSpan span) =>
+            LoadCallable(name, value, "agent", "`params`, `returns`, `model` and `prompt`", "Triage") is { } agent
+                ? new AgentSyntax(name, agent.Parameters, agent.Returns, agent.Body, span)
+                : null;
+
+        private HumanSyntax? LoadHuman(IdentifierSyntax name, YamlNode value, TextSpan span) =>
+            LoadCallable(name, value, "human", "`params`, `returns` and `prompt`", "bool") is { } human
+                ? new HumanSyntax(name, human.Parameters, human.Returns, human.Body, span)
+                : null;
+
+        /// <summary>
+        /// An agent or a human: <c>params</c>, <c>returns</c>, and every other key an attribute of its body (the binder
+        /// checks which it has). Null when it has no usable result type (reported).
+        /// </summary>
+        private (ImmutableArray<ParameterSyntax> Parameters, TypeRefSyntax Returns, BlockSyntax Body)? LoadCallable(
+            IdentifierSyntax name, YamlNode value, string keyword, string keys, string example)
         {
             if (value is not YamlMapping mapping)
             {
-                _values.ReportUnsupported(value, $"agent `{name.Name}` as a mapping with `params`, `returns`, `model` and `prompt`");
+                _values.ReportUnsupported(value, $"{keyword} `{name.Name}` as a mapping with {keys}");
                 return null;
             }
 
-            var owner = $"agent `{name.Name}`";
+            var owner = $"{keyword} `{name.Name}`";
             var parameters = ImmutableArray<ParameterSyntax>.Empty;
             TypeRefSyntax? returns = null;
             bool hasReturns = false;
@@ -210,9 +227,9 @@ public static class YamlLoader
                 }
             }
 
-            if (!hasReturns) MissingReturns(name, owner, "Triage");
+            if (!hasReturns) MissingReturns(name, owner, example);
             if (returns is null) return null;
-            return new AgentSyntax(name, parameters, returns, new BlockSyntax(attributes.ToImmutable(), mapping.Span), span);
+            return (parameters, returns, new BlockSyntax(attributes.ToImmutable(), mapping.Span));
         }
 
         private ToolSyntax? LoadTool(IdentifierSyntax name, YamlNode value, TextSpan span)
@@ -374,6 +391,7 @@ public static class YamlLoader
             "enums" => "lists of members",
             "types" => "fields",
             "agents" => "agents",
+            "humans" => "humans",
             "tools" => "tools",
             "mcp" => "MCP server attributes",
             "knowledge" => "knowledge base attributes",

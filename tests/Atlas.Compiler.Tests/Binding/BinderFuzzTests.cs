@@ -91,7 +91,7 @@ public class BinderFuzzTests
 
         private DeclarationSyntax Declaration()
         {
-            switch (_random.Next(9))
+            switch (_random.Next(10))
             {
                 case 0: return new ProviderSyntax(Id(), Block(0), Span());
                 case 1: return new RouteSyntax(Id(), Block(0), Span());
@@ -101,6 +101,7 @@ public class BinderFuzzTests
                 case 5: return new TypeSyntax(Id(), Many(() => new FieldSyntax(Id(), Type(), Span()), 4), Span());
                 case 6: return new AgentSyntax(Id(), Parameters(), Type(), Block(0), Span());
                 case 7: return new ToolSyntax(Id(), Parameters(), Type(), Span());
+                case 8: return new HumanSyntax(Id(), Parameters(), Type(), Block(0), Span());
                 default:
                     return new WorkflowSyntax(
                         Id(),

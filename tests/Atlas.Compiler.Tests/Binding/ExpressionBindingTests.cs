@@ -152,8 +152,8 @@ public class ExpressionBindingTests
             ("ATL2015", 23, 7),
             ("ATL2015", 24, 7));
         AssertMessage(result, "ATL2015", "`handbook` is a knowledge base, but a value is expected here");
-        AssertMessage(result, "ATL2015", "`p` is a provider, but an agent, tool or workflow is expected here");
-        AssertMessage(result, "ATL2015", "`ticket` is a parameter, but an agent, tool or workflow is expected here");
+        AssertMessage(result, "ATL2015", "`p` is a provider, but an agent, human, tool or workflow is expected here");
+        AssertMessage(result, "ATL2015", "`ticket` is a parameter, but an agent, human, tool or workflow is expected here");
     }
 
     [Fact]

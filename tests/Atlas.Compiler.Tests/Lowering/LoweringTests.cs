@@ -148,6 +148,95 @@ public class LoweringTests
         Assert.Contains("\"order_id\"", plan.Tool("lookup_order")!.ParametersSchema, StringComparison.Ordinal);
     }
 
+    private const string Review = """
+        provider offline { kind = mock }
+        route smart { use = [offline] }
+        type Draft {
+          to:   string
+          text: string
+        }
+        agent writer(to: string) -> Draft {
+          model  = smart
+          prompt = "Write to {{to}}"
+        }
+        human approver(draft: Draft) -> bool {
+          prompt  = "Send this to {{draft.to}}?"
+          timeout = 24h
+        }
+        human editor(draft: Draft) -> string {
+          prompt = "Edit: {{draft.text}}"
+        }
+        workflow review(to: string) -> string {
+          draft  = writer(to)
+          ok     = approver(draft)
+          edited = editor(draft)
+          final  = switch ok {
+            true  => draft.text
+            false => edited
+          }
+          return final
+        }
+        """;
+
+    [Fact]
+    public void Lower_Humans_DecideTextOrStructured_AndAreCalleesOfTheirWorkflow()
+    {
+        var plan = Lower(Review);
+
+        var approver = plan.Human("approver")!;
+        Assert.Contains("\"boolean\"", approver.ResultSchema, StringComparison.Ordinal);
+        Assert.Matches("^[0-9a-f]{16}$", approver.Fingerprint);
+        Assert.Null(plan.Human("editor")!.ResultSchema);
+
+        var review = plan.Workflow("review")!;
+        Assert.Contains(review.Uses.Callees, c => c is { Kind: CallKind.Human, Name: "approver", NeedsTools: false });
+        var ok = Assert.IsType<StepNode>(review.Nodes.Single(n => n.Name == "ok"));
+        Assert.Equal((CallKind.Human, "approver"), (Assert.IsType<CallExpr>(ok.Value).Kind, ((CallExpr)ok.Value).Target));
+    }
+
+    [Theory]
+    [InlineData("Send this to {{draft.to}}?", "Send this to {{draft.to}} now?")]  // the question
+    [InlineData("timeout = 24h", "timeout = 48h")]                                // how long it may wait
+    public void Fingerprints_AHumansQuestion_MovesItsStepAndTheWorkflow_NotTheOtherSteps(string from, string to)
+    {
+        var before = Lower(Review);
+        var after = Lower(Edit(Review, from, to));
+
+        Assert.NotEqual(before.Human("approver")!.Fingerprint, after.Human("approver")!.Fingerprint);
+        string Node(ProjectPlan plan, string name) => plan.Workflow("review")!.Nodes.Single(n => n.Name == name).Fingerprint;
+        Assert.NotEqual(Node(before, "ok"), Node(after, "ok"));
+        Assert.Equal(Node(before, "draft"), Node(after, "draft"));
+        Assert.Equal(Node(before, "edited"), Node(after, "edited"));
+        Assert.NotEqual(before.Workflow("review")!.Fingerprint, after.Workflow("review")!.Fingerprint);
+    }
+
+    [Theory]
+    [InlineData("route smart { use = [offline] }", "route smart { use = [offline], cache = true }")]
+    [InlineData("route smart { use = [offline] }", "route smart { use = [offline], cache { ttl = 1h } }")]
+    [InlineData("prompt = \"Write to {{to}}\"", "prompt = \"Write to {{to}}\"\n  cache = true")]
+    public void Fingerprints_Cache_ChangesNoFingerprint(string from, string to)
+    {
+        // A cached reply is the recorded reply to the same request: where an answer comes from, not what it is.
+        var before = Lower(Review);
+        var after = Lower(Edit(Review, from, to));
+
+        Assert.Equal(before.Agent("writer")!.Fingerprint, after.Agent("writer")!.Fingerprint);
+        Assert.Equal(before.Workflow("review"), after.Workflow("review"));
+    }
+
+    [Fact]
+    public void PlanPrinter_PrintsHumansAndAnAgentsCache()
+    {
+        var plan = Lower(Edit(Review, "prompt = \"Write to {{to}}\"", "prompt = \"Write to {{to}}\"\n  cache { ttl = 90m }"));
+        var text = PlanPrinter.Print(plan);
+
+        Assert.Contains("agent writer(to: string) -> Draft on route smart · structured · cache ttl 90m · fingerprint ", text, StringComparison.Ordinal);
+        Assert.Contains($"human approver(draft: Draft) -> bool · structured · timeout 24h · fingerprint {plan.Human("approver")!.Fingerprint}\n", text, StringComparison.Ordinal);
+        Assert.Contains($"human editor(draft: Draft) -> string · text · fingerprint {plan.Human("editor")!.Fingerprint}\n", text, StringComparison.Ordinal);
+        Assert.Contains("  uses types Draft; calls human approver, human editor, agent writer\n", text, StringComparison.Ordinal);
+        Assert.Contains("    approver(draft)\n", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Fingerprints_AreSixteenHexDigits_AndPinnedForTheSameText()
     {
@@ -259,6 +348,7 @@ public class LoweringTests
         var loop = Assert.IsType<StepNode>(Lower(Flow).Workflow("digest")!.Nodes[0]);
         Assert.Equal("for d in docs parallel 4 => summarize(d) per item with { retry = 2 }", PlanText.Readable.Expression(loop.Value));
         Assert.Equal("\"a\\\"b\\n\\u202e\"", PlanText.Quote("a\"b\n\u202e"));
+        Assert.Equal(["500ms", "20s", "2m", "90m", "1h", "24h"], new long[] { 500, 20_000, 120_000, 5_400_000, 3_600_000, 86_400_000 }.Select(PlanText.Duration));
     }
 
     [Fact]

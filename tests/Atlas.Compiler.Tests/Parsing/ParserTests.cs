@@ -164,6 +164,21 @@ public class ParserTests
     }
 
     [Fact]
+    public void Human_ParsesLikeAnAgent_AndStartsADeclarationForRecovery()
+    {
+        var (tree, diagnostics) = ParseAtlas(
+            "agent a(x: string) -> string {\n  model = m\n\nhuman approver(reply: Reply) -> bool {\n  prompt = \"ok?\"\n  timeout = 24h\n}\n");
+        AssertDiagnostics(diagnostics, ("ATL0001", 4, 1));
+        Assert.Contains("not complete", diagnostics[0].Message);
+        var human = Assert.IsType<HumanSyntax>(Assert.Single(tree.Declarations));
+        Assert.Equal(("approver", "human"), (human.Name.Name, human.Keyword));
+        Assert.Equal("reply", Assert.Single(human.Parameters).Name.Name);
+        Assert.Equal("bool", human.Returns.ToString());
+        Assert.Equal(new[] { "prompt", "timeout" }, human.Body.Attributes.Select(a => a.Name.Name));
+        Assert.Equal(24L * 3_600_000, Assert.IsType<DurationValueSyntax>(human.Body.Attributes[1].Value).Milliseconds);
+    }
+
+    [Fact]
     public void SyntaxError_MisspelledKeyword_SuggestsTheKeyword()
     {
         var (_, diagnostics) = ParseAtlas("agnet a(x: string) -> string { model = m }\n");

@@ -30,6 +30,7 @@ public class YamlAtlasEquivalenceTests
           require  = [json]
           retry    = 2
           timeout  = 30s
+          cache { ttl = 24h }
         }
 
         enum Category { billing, bug, account, other }
@@ -51,6 +52,12 @@ public class YamlAtlasEquivalenceTests
           temperature  = 0
           instructions = "You triage customer-support tickets."
           prompt       = "Subject: {{ticket.subject}}"
+          cache        = true
+        }
+
+        human reviewer(triage: Triage) -> bool {
+          prompt  = "Is {{triage.category}} right?"
+          timeout = 2h
         }
 
         tool lookup_order(order_id: string) -> string
@@ -74,6 +81,7 @@ public class YamlAtlasEquivalenceTests
             billing => classifier(ticket)
             _       => classifier(ticket)
           }
+          checked = reviewer(triage)
           return triage
         }
 
@@ -100,6 +108,7 @@ public class YamlAtlasEquivalenceTests
             require: [json]
             retry: 2
             timeout: 30s
+            cache: { ttl: 24h }
         enums:
           Category: [billing, bug, account, other]
         types:
@@ -116,6 +125,13 @@ public class YamlAtlasEquivalenceTests
             temperature: 0
             instructions: 'You triage customer-support tickets.'
             prompt: "Subject: {{ticket.subject}}"
+            cache: true
+        humans:
+          reviewer:
+            params: { triage: Triage }
+            returns: bool
+            prompt: "Is {{triage.category}} right?"
+            timeout: 2h
         tools:
           lookup_order: { params: { order_id: string }, returns: string }
         mcp:
@@ -140,6 +156,7 @@ public class YamlAtlasEquivalenceTests
                   billing => classifier(ticket)
                   _       => classifier(ticket)
                 }
+              checked: reviewer(triage)
             return: triage
           triage_all:
             params: { tickets: "Ticket[]" }

@@ -26,6 +26,8 @@ internal static class EventTrace
         RunCompleted e => $"run_completed {(e.Succeeded ? "succeeded" : "failed " + Quote(e.Error ?? ""))} {Describe(e.Usage)}",
         DelegationStarted e => $"delegation_started {e.Step} {e.From} -> {e.To} depth {e.Depth} {Quote(e.Arguments)}",
         DelegationCompleted e => $"delegation_completed {e.Step} {e.From} -> {e.To} depth {e.Depth} {(e.Succeeded ? "succeeded" : "failed " + Quote(e.Error ?? ""))} {Describe(e.Usage)}",
+        HumanRequested e => $"human_requested {e.Step} {e.Human} {Quote(e.Prompt)}",
+        HumanAnswered e => $"human_answered {e.Step} {e.Human} {e.Answer}",
         ToolCalled e => $"tool_called {e.Step} {e.Agent} {e.Tool} {Quote(e.Arguments)} {(e.Succeeded ? "succeeded" : "failed " + Quote(e.Error ?? ""))}",
         _ => atlasEvent.GetType().Name + " " + (atlasEvent.Step ?? "-"),
     };

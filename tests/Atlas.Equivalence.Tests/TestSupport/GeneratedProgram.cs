@@ -73,6 +73,10 @@ internal sealed partial class GeneratedProgram
     public AgentDescriptor AgentDescriptor(string agent) =>
         (AgentDescriptor)Type(Consumer.Pascal(agent) + "Agent").GetProperty("Descriptor")!.GetValue(null)!;
 
+    /// <summary>The generated <c>XxxHuman.Descriptor</c> of a human.</summary>
+    public HumanDescriptor HumanDescriptor(string human) =>
+        (HumanDescriptor)Type(Consumer.Pascal(human) + "Human").GetProperty("Descriptor")!.GetValue(null)!;
+
     /// <summary>The runtime options the generated <c>AtlasDeclarations</c> fill (declared providers, routes, knowledge bases; the tools of <c>AtlasTools</c>).</summary>
     public AtlasRuntimeOptions Declarations()
     {

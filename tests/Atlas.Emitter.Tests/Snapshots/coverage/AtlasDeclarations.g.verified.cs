@@ -17,7 +17,10 @@ public static class AtlasDeclarations
     ];
 
     /// <summary>The declared routes.</summary>
-    public static IReadOnlyList<RouteDescriptor> Routes { get; } = [];
+    public static IReadOnlyList<RouteDescriptor> Routes { get; } =
+    [
+        new RouteDescriptor("cached", global::Atlas.Runtime.RouteStrategy.Fallback, ["offline"], Cache: new CacheDescriptor(Ttl: TimeSpan.FromHours(12))),
+    ];
 
     /// <summary>The declared knowledge bases.</summary>
     public static IReadOnlyList<KnowledgeDescriptor> KnowledgeBases { get; } =

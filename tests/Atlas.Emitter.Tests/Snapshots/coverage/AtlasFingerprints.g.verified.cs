@@ -29,6 +29,12 @@ public static class AtlasFingerprints
     /// <summary>The plan of each node of workflow <c>pipeline</c>, in graph order: a resumed run reuses a step's recorded result only while it is the same.</summary>
     public static IReadOnlyList<string> PipelineWorkflowSteps { get; } = ["47eeb28ce8f91eef", "c12023c47eef22d8"];
 
+    /// <summary>The plan of workflow <c>review</c>.</summary>
+    public const string ReviewWorkflow = "7ec32b9bb171438d";
+
+    /// <summary>The plan of each node of workflow <c>review</c>, in graph order: a resumed run reuses a step's recorded result only while it is the same.</summary>
+    public static IReadOnlyList<string> ReviewWorkflowSteps { get; } = ["0646d5feda06f4fb", "a616556f4bc047b9", "89d8399eb125d169", "cb4f9ad94b10240d"];
+
     /// <summary>The plan of workflow <c>status</c>.</summary>
     public const string StatusWorkflow = "15b617bd1ceb472b";
 

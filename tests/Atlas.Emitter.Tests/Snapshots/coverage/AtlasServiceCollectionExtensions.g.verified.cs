@@ -13,7 +13,7 @@ public static class AtlasServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Atlas runtime (with the declared providers, routes and knowledge bases, and the tools of <see cref="AtlasTools"/>),
-    /// and every agent and workflow class, all as singletons. With no arguments it works as is:
+    /// and every agent, human and workflow class, all as singletons. With no arguments it works as is:
     /// API keys come from the environment and routes fall through to a <c>mock</c> provider offline.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -28,10 +28,14 @@ public static class AtlasServiceCollectionExtensions
             options.UseServices(provider); // a registered IKnowledgeBaseFactory (AddAtlasKnowledge)
         }));
         services.TryAddSingleton<DescribeAgent>();
+        services.TryAddSingleton<GradeAgent>();
         services.TryAddSingleton<RateAgent>();
+        services.TryAddSingleton<ApproveHuman>();
+        services.TryAddSingleton<CommentHuman>();
         services.TryAddSingleton<AnalyzeWorkflow>();
         services.TryAddSingleton<EchoWorkflow>();
         services.TryAddSingleton<PipelineWorkflow>();
+        services.TryAddSingleton<ReviewWorkflow>();
         services.TryAddSingleton<StatusWorkflow>();
         return services;
     }
