@@ -206,7 +206,7 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
 
         var value = await RunRecordingAsync(graph, state, context, limits, cancellationToken, result).ConfigureAwait(false);
         var failure = context.Failure;
-        return new WorkflowResult<TResult>(context, value, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}");
+        return new WorkflowResult<TResult>(context, value, failure is { IsWaiting: true } ? $"run {context.RunId} {failure.Error}" : Describe(failure));
     }
 
     /// <summary>The run's recorder, when the runtime records: the run is written as started (or as resumed) before any step.</summary>
