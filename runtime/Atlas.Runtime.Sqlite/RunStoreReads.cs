@@ -81,7 +81,7 @@ internal static class RunStoreReads
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT {ModelCallColumns} WHERE m.key_prefix = $prefix AND m.request_key = $key AND m.at >= $not_before ORDER BY m.at DESC, m.id DESC LIMIT 1
+            SELECT {ModelCallColumns} WHERE m.key_prefix = $prefix AND m.request_key = $key AND m.at >= $not_before AND m.cache_hit = 0 ORDER BY m.at DESC, m.id DESC LIMIT 1
             """;
         command.Parameters.AddWithValue("$prefix", RunStoreWriter.KeyPrefix(requestKey));
         command.Parameters.AddWithValue("$key", RunStoreWriter.RequestKey(requestKey));

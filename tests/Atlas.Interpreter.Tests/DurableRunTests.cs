@@ -53,6 +53,31 @@ public sealed class DurableRunTests : IDisposable
           r = for t in xs parallel 2 => echo(t)
           return r
         }
+
+        human approve(draft: string) -> bool {
+          prompt = "Send {{draft}}?"
+        }
+
+        workflow gated(x: string) -> string {
+          a  = echo(x)
+          ok = approve(a)
+          b  = switch ok {
+            true  => shout(a)
+            false => echo("no")
+          }
+          return b
+        }
+
+        agent cached(x: string) -> string {
+          model  = counted
+          prompt = "cached {{x}}"
+          cache  { ttl = 1h }
+        }
+
+        workflow once(x: string) -> string {
+          a = cached(x)
+          return a
+        }
         """;
 
     private readonly string _directory = Directory.CreateTempSubdirectory("atlas-durable-").FullName;
@@ -224,6 +249,87 @@ public sealed class DurableRunTests : IDisposable
         Assert.Equal(2, _model.Sent("echo 5"));
     }
 
+    [Fact]
+    public async Task HumanStep_WithNoOneToAsk_Waits_ThenTheRecordedAnswerResumesIt()
+    {
+        var program = Compile(Flow);
+        var workflow = program.Workflow("gated");
+        await using var runtime = Runtime(program);
+
+        var waiting = await Assert.ThrowsAsync<HumanInputRequiredException>(() => Run(runtime, workflow, JsonValue.Create("x"), RunOptions.Default));
+        Assert.Equal("ok", waiting.Step);
+        var run = await runtime.RunStore!.GetRunAsync(waiting.RunId);
+        Assert.Equal(RunStatus.Waiting, run!.Status);
+        var question = Assert.Single(await runtime.RunStore.GetHumanRequestsAsync(waiting.RunId));
+        Assert.Equal("Send [echo x]?", question.Prompt);
+        Assert.Null(question.Answer);
+        Assert.Contains(await runtime.RunStore.GetEventsAsync(waiting.RunId), e => e is HumanRequested { Step: "ok", Human: "approve" });
+
+        Assert.True(await runtime.RunStore.AnswerHumanAsync(waiting.RunId, "ok", "true", DateTimeOffset.UtcNow));
+        var result = await Run(runtime, workflow, JsonValue.Create("x"), new RunOptions { ResumeRunId = waiting.RunId });
+
+        Assert.Equal("[shout [echo x]]", (string?)result);
+        Assert.Equal(1, _model.Sent("echo x"));
+        Assert.Equal(RunStatus.Succeeded, (await runtime.RunStore.GetRunAsync(waiting.RunId))!.Status);
+        Assert.Contains(await runtime.RunStore.GetEventsAsync(waiting.RunId), e => e is HumanAnswered { Answer: "true" });
+    }
+
+    [Fact]
+    public async Task HumanStep_AskedThroughTheHost_IsAskedAgainUntilTheAnswerIsValid()
+    {
+        var program = Compile(Flow);
+        var asked = new List<HumanQuestion>();
+        var answers = new Queue<string>(["perhaps", "n"]);
+        await using var runtime = Runtime(program, new DelegateHumanInput(question =>
+        {
+            asked.Add(question);
+            return answers.Dequeue();
+        }));
+
+        var result = await Run(runtime, program.Workflow("gated"), JsonValue.Create("x"), RunOptions.Default);
+
+        Assert.Equal("[echo no]", (string?)result);
+        Assert.Equal(2, asked.Count);
+        Assert.Equal("answer y or n", asked[1].Problem);
+        var runId = Assert.Single(await runtime.RunStore!.ListRunsAsync(new RunQuery())).RunId;
+        Assert.Equal("false", Assert.Single(await runtime.RunStore.GetHumanRequestsAsync(runId)).Answer);
+    }
+
+    [Fact]
+    public async Task Cache_AnswersAnIdenticalRequestFromTheStore_ForFree_UntilItsTtl()
+    {
+        var time = new ManualTime(DateTimeOffset.Parse("2026-12-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var program = Compile(Flow);
+        var workflow = program.Workflow("once");
+        await using var runtime = Runtime(program, time: time);
+
+        await Run(runtime, workflow, JsonValue.Create("x"), RunOptions.Default);
+        time.Advance(TimeSpan.FromMinutes(59));
+        var events = new List<AtlasEvent>();
+        await foreach (var e in runtime.RunStreamingAsync(workflow.Graph, workflow.CreateState(JsonValue.Create("x")), RunOptions.Default, CancellationToken.None)) events.Add(e);
+        time.Advance(TimeSpan.FromMinutes(2));
+        await Run(runtime, workflow, JsonValue.Create("x"), RunOptions.Default);
+
+        Assert.Equal(2, _model.Sent("cached x")); // the first run, and the third (after the ttl)
+        var hit = Assert.Single(events.OfType<CacheHit>());
+        Assert.Equal("cache", hit.Source);
+        Assert.Equal(Usage.Zero, events.OfType<RunCompleted>().Single().Usage);
+    }
+
+    private sealed class DelegateHumanInput(Func<HumanQuestion, string?> answer) : IHumanInput
+    {
+        public Task<string?> AskAsync(HumanQuestion question, CancellationToken cancellationToken) => Task.FromResult(answer(question));
+    }
+
+    private sealed class ManualTime(DateTimeOffset now) : TimeProvider
+    {
+        private DateTimeOffset _now = now;
+
+        public void Advance(TimeSpan by) => _now += by;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+    }
+
     private static AtlasProgram Compile(string text)
     {
         var compilation = AtlasInterpreter.CompileText(text, "flow.atlas");
@@ -231,9 +337,14 @@ public sealed class DurableRunTests : IDisposable
         return compilation.Program;
     }
 
-    private AtlasRuntime Runtime(AtlasProgram program)
+    private AtlasRuntime Runtime(AtlasProgram program, IHumanInput? humans = null, TimeProvider? time = null)
     {
-        var options = new AtlasRuntimeOptions { GetEnvironmentVariable = name => name == "ATLAS_TEST_KEY" ? Secret : null };
+        var options = new AtlasRuntimeOptions
+        {
+            GetEnvironmentVariable = name => name == "ATLAS_TEST_KEY" ? Secret : null,
+            HumanInput = humans,
+            TimeProvider = time ?? TimeProvider.System,
+        };
         program.AddDeclarationsTo(options);
         options.ChatClients["counted"] = _model;
         options.UseOpenAI(); // provider 'keyed' reads its key, which the runtime then keeps out of everything it records

@@ -69,7 +69,10 @@ public interface IRunStore : IAsyncDisposable
     /// <summary>A run's events as recorded, in order.</summary>
     Task<IReadOnlyList<AtlasEvent>> GetEventsAsync(string runId, CancellationToken cancellationToken = default);
 
-    /// <summary>The newest recorded reply to the request with <paramref name="requestKey"/> sent at or after <paramref name="notBefore"/>, from any run.</summary>
+    /// <summary>
+    /// The newest reply a model gave (not a cache hit: a cached reply keeps the age of the model's) to the request with
+    /// <paramref name="requestKey"/>, sent at or after <paramref name="notBefore"/>, from any run.
+    /// </summary>
     Task<ModelCallRecord?> FindModelCallAsync(string requestKey, DateTimeOffset notBefore, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes the runs (with everything recorded for them) that ended before <paramref name="endedBefore"/>; returns how many.</summary>

@@ -417,6 +417,7 @@ public abstract class RunStoreContract : IDisposable
         var newest = await store.RecordModelCallAsync(Call("r2", Key(1), T0.AddMinutes(5)) with { Response = "{\"newest\":true}" });
         await store.RecordModelCallAsync(Call("r1", Key(1), T0.AddMinutes(2)));
         await store.RecordModelCallAsync(Call("r1", Key(2), T0.AddMinutes(9)));
+        await store.RecordModelCallAsync(Call("r1", Key(1), T0.AddMinutes(7)) with { CacheHit = true }); // a cached reply is not a model's
 
         Assert.Equal(newest, await store.FindModelCallAsync(Key(1), T0));
         Assert.Equal(newest, await store.FindModelCallAsync(Key(1), T0.AddMinutes(5)));
