@@ -19,7 +19,7 @@ namespace Atlas.Cli;
 /// <remarks>
 /// Exit codes: <see cref="ExitCodes.Success"/> (0), <see cref="ExitCodes.Errors"/> (1: the files
 /// have errors), <see cref="ExitCodes.Usage"/> (2: bad command line or unreadable input),
-/// <see cref="ExitCodes.InternalError"/> (3: a bug in Atlas).
+/// <see cref="ExitCodes.Waiting"/> (3: a run waits for a human step's answer), <see cref="ExitCodes.InternalError"/> (70: a bug in Atlas).
 /// Each call builds its own command tree, so concurrent calls with different writers are safe.
 /// </remarks>
 public static class AtlasCli
@@ -242,7 +242,11 @@ public static class ExitCodes
     public const int Success = 0;
     public const int Errors = 1;
     public const int Usage = 2;
-    public const int InternalError = 3;
+    /// <summary>A run stopped to wait for a human step's answer (<c>atlas runs answer</c>, then <c>--resume</c>).</summary>
+    public const int Waiting = 3;
+
+    /// <summary>A bug in Atlas (sysexits' EX_SOFTWARE).</summary>
+    public const int InternalError = 70;
 
     /// <summary>Stopped by Ctrl+C (128 + SIGINT, as shells report it), or cancelled by the caller.</summary>
     public const int Cancelled = 130;

@@ -80,12 +80,14 @@ internal sealed class AtlasProject
     }
 
     /// <summary>A runtime for the project's declarations; offline-capable (a provider without its key is unavailable, routes fall through).</summary>
-    public AtlasRuntime CreateRuntime(CliEnvironment environment)
+    public AtlasRuntime CreateRuntime(CliEnvironment environment, IRunStore? store = null, IHumanInput? humans = null)
     {
         var options = new AtlasRuntimeOptions
         {
             BaseDirectory = BaseDirectory,
             GetEnvironmentVariable = environment.GetEnvironmentVariable,
+            RunStore = store,
+            HumanInput = humans,
         };
         Program.AddDeclarationsTo(options);
         options.UseEveryPackage();

@@ -217,7 +217,7 @@ public sealed class WorkflowInterpreter
     {
         var builder = new WorkflowGraphBuilder<JsonState>(Plan.Name)
             .WithBudget(Descriptors.Budget(Plan.Budget))
-            .WithCheckpoints(new WorkflowCheckpoints<JsonState>(Plan.Fingerprint, SaveInput, input => CreateState(ConformInput(JsonNode.Parse(input))), state => GetResult(state)?.ToJsonString() ?? "null"));
+            .WithCheckpoints(new WorkflowCheckpoints<JsonState>(Plan.Fingerprint, SaveInput, state => GetResult(state)?.ToJsonString() ?? "null"));
         var evaluator = _evaluator;
         foreach (var node in Plan.Nodes)
         {

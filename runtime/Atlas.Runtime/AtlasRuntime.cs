@@ -223,35 +223,37 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
     /// </summary>
     /// <typeparam name="TState">The run's state.</typeparam>
     /// <typeparam name="TResult">What the workflow returns.</typeparam>
-    /// <param name="graph">The workflow; it must have checkpoints (generated code's and the interpreter's do).</param>
+    /// <param name="graph">The workflow; its steps reuse recorded results only when it has checkpoints (generated code's and the interpreter's do).</param>
     /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="loadInput">A new state from the input the run recorded (as JSON).</param>
     /// <param name="result">Builds the workflow's return.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>What <paramref name="result"/> built.</returns>
     /// <exception cref="RunResumeException">No store, the run is not recorded, already succeeded, or is of another workflow.</exception>
     /// <exception cref="WorkflowFailedException">A step failed again.</exception>
     /// <exception cref="HumanInputRequiredException">A human step still waits for its answer.</exception>
-    public Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, string runId, Func<TState, TResult> result, CancellationToken cancellationToken)
+    public Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, string runId, Func<string, TState> loadInput, Func<TState, TResult> result, CancellationToken cancellationToken)
         where TState : class
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
-        return _workflows.ResumeAsync(graph, result, new RunOptions { ResumeRunId = runId }, cancellationToken);
+        return _workflows.ResumeAsync(graph, loadInput, result, new RunOptions { ResumeRunId = runId }, cancellationToken);
     }
 
     /// <summary>
     /// Records the answers to a waiting run's human steps (by step name, each JSON of the human's result type), then
-    /// resumes it (see <see cref="ResumeAsync{TState, TResult}(WorkflowGraph{TState}, string, Func{TState, TResult}, CancellationToken)"/>).
+    /// resumes it (see <see cref="ResumeAsync{TState, TResult}(WorkflowGraph{TState}, string, Func{string, TState}, Func{TState, TResult}, CancellationToken)"/>).
     /// </summary>
     /// <typeparam name="TState">The run's state.</typeparam>
     /// <typeparam name="TResult">What the workflow returns.</typeparam>
     /// <param name="graph">The workflow.</param>
     /// <param name="runId">The waiting run.</param>
     /// <param name="answers">The answers, by the step that asked; each is validated when the step takes it.</param>
+    /// <param name="loadInput">A new state from the input the run recorded (as JSON).</param>
     /// <param name="result">Builds the workflow's return.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>What <paramref name="result"/> built.</returns>
     /// <exception cref="RunResumeException">No store, the run is unknown, or it asked no such step.</exception>
-    public async Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, string runId, IReadOnlyDictionary<string, string> answers, Func<TState, TResult> result, CancellationToken cancellationToken)
+    public async Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, string runId, IReadOnlyDictionary<string, string> answers, Func<string, TState> loadInput, Func<TState, TResult> result, CancellationToken cancellationToken)
         where TState : class
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
@@ -264,7 +266,7 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
                 throw new RunResumeException($"run {run.RunId} asked no question at step '{step}'");
         }
 
-        return await ResumeAsync(graph, run.RunId, result, cancellationToken).ConfigureAwait(false);
+        return await ResumeAsync(graph, run.RunId, loadInput, result, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs a workflow for one input, yielding its events as they happen (ending with RunCompleted).</summary>

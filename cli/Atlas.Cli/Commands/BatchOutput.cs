@@ -39,6 +39,44 @@ internal sealed class BatchOutput : IAsyncDisposable
         }
     }
 
+    /// <summary>How many whole lines the file held when it was opened to continue (<see cref="Continue"/>); 0 otherwise.</summary>
+    public long WholeLines { get; private init; }
+
+    /// <summary>
+    /// The file at <paramref name="path"/> to continue a killed batch: its whole lines are kept, a cut last line (a write
+    /// the kill interrupted) is cut off, and new lines are appended. A missing file is created.
+    /// </summary>
+    /// <exception cref="UsageException">The file cannot be read or written.</exception>
+    public static BatchOutput Continue(string path, string commandName)
+    {
+        try
+        {
+            var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+            long lines = 0, end = 0, position = 0;
+            var buffer = new byte[64 * 1024];
+            int read;
+            while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                for (var i = 0; i < read; i++)
+                {
+                    if (buffer[i] != (byte)'\n') continue;
+                    lines++;
+                    end = position + i + 1;
+                }
+
+                position += read;
+            }
+
+            file.SetLength(end);
+            file.Seek(end, SeekOrigin.Begin);
+            return new BatchOutput(file, path, null) { WholeLines = lines };
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"{commandName}: cannot continue '{path}': {JsonText.OneLine(ex.Message)}");
+        }
+    }
+
     /// <summary>Writes <paramref name="lines"/>, whole lines each ending in '\n', in one write. Not thread-safe.</summary>
     /// <exception cref="OutputFailedException">The file (a full disk) or stdout cannot be written.</exception>
     public void Write(StringBuilder lines)

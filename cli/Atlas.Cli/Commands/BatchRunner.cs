@@ -12,13 +12,24 @@ using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Dataflow;
 using Atlas.Cli.Display;
+using Atlas.Cli.Runs;
 using Atlas.Interpreter;
 using Atlas.Runtime;
 
 namespace Atlas.Cli.Commands;
 
 /// <summary>A batch: <paramref name="OutputPath"/> null writes the results to stdout.</summary>
-internal sealed record BatchOptions(string InputPath, string? OutputPath, int Parallel, string? Events);
+internal sealed record BatchOptions(string InputPath, string? OutputPath, int Parallel, string? Events)
+{
+    /// <summary>The run store each line's run is recorded in; null for <c>--no-record</c>.</summary>
+    public string? Store { get; init; }
+
+    /// <summary><c>--resume</c>: keep the lines the output holds and continue after them.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>The Atlas file or folder, kept with each run.</summary>
+    public string? Source { get; init; }
+}
 
 /// <summary>
 /// <c>atlas run FILE --batch in.jsonl [--output out.jsonl] [--parallel N]</c>: every line of the
@@ -49,13 +60,19 @@ internal static class BatchRunner
         const string commandName = RunCommand.CommandName;
         var total = await CountLinesAsync(options.InputPath, cancellationToken).ConfigureAwait(false);
         using var events = EventSink.Open(options.Events, environment, commandName);
-        await using var output = BatchOutput.Open(options.OutputPath, environment, commandName);
-        await using (var runtime = project.CreateRuntime(environment))
+        var store = options.Store is null ? null : RunStores.Open(options.Store, commandName);
+        var batchId = BatchId(options, workflow);
+        await using var output = options.Resume ? BatchOutput.Continue(options.OutputPath!, commandName) : BatchOutput.Open(options.OutputPath, environment, commandName);
+        var done = output.WholeLines;
+        if (done > total) throw new UsageException($"{commandName}: --resume: '{options.OutputPath}' holds {done:N0} lines, more than the {total:N0} inputs of '{options.InputPath}'; is it this batch's output?");
+        var earlier = store is null || !options.Resume ? new Dictionary<long, RunRecord>() : await EarlierRunsAsync(store, batchId, cancellationToken).ConfigureAwait(false);
+        await using (var runtime = project.CreateRuntime(environment, store))
         {
             // One token for the blocks, the reader and the writer: if one of them fails, the others stop.
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var stats = new BatchStats(total);
-            var writer = new OrderedWriter(output, Window(options.Parallel), stats);
+            stats.Written((int)done, 0);
+            var writer = new OrderedWriter(output, Window(options.Parallel), stats, first: done);
             // From the moment of cancelling, nothing more is written: the output holds exactly the first lines' results.
             using var stopWriting = cancellationToken.Register(writer.Stop);
             var lines = new RunLines();
@@ -80,14 +97,22 @@ internal static class BatchRunner
                         else if (atlasEvent is RunCompleted completed) stats.Add(completed.Usage);
                         events?.Write(atlasEvent);
                     },
-                    CancellationToken: stop.Token));
+                    CancellationToken: stop.Token),
+                item => new RunOptions
+                {
+                    Record = store is not null,
+                    BatchId = batchId,
+                    BatchLine = item.Line,
+                    ResumeRunId = item.Resume,
+                    Source = options.Source,
+                });
 
             var progress = BatchProgress.Create(environment, stats);
             try
             {
                 await progress.RunAsync(async () =>
                 {
-                    var reading = StopOnFaultAsync(ReadAsync(options.InputPath, workflow, block, writer, stop.Token), stop);
+                    var reading = StopOnFaultAsync(ReadAsync(options.InputPath, workflow, block, writer, done, earlier, stop.Token), stop);
                     var consuming = StopOnFaultAsync(ConsumeAsync(block, lines, writer, stop.Token), stop);
                     try
                     {
@@ -140,7 +165,11 @@ internal static class BatchRunner
     /// <summary>How far the reader may run ahead of the writer, in lines.</summary>
     internal static int Window(int parallel) => Math.Max(64, parallel * 8);
 
-    private static async Task ReadAsync(string path, WorkflowInterpreter workflow, ITargetBlock<BatchItem> block, OrderedWriter writer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the input lines into the block: after the first <paramref name="skip"/> (written before a resume); a line whose
+    /// earlier run succeeded is written from the store, one whose earlier run did not finish resumes that run.
+    /// </summary>
+    private static async Task ReadAsync(string path, WorkflowInterpreter workflow, ITargetBlock<BatchItem> block, OrderedWriter writer, long skip, IReadOnlyDictionary<long, RunRecord> earlier, CancellationToken cancellationToken)
     {
         try
         {
@@ -149,9 +178,23 @@ internal static class BatchRunner
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (reader.IsBlank) continue;
+                if (sequence < skip)
+                {
+                    sequence++;
+                    continue;
+                }
+
                 await writer.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
                 var current = sequence++;
+                earlier.TryGetValue(reader.LineNumber, out var run);
+                if (run is { Status: RunStatus.Succeeded, Output: { } recorded })
+                {
+                    writer.Complete(current, JsonText.Format(JsonNode.Parse(recorded), indented: false), succeeded: true);
+                    continue;
+                }
+
                 var item = Prepare(reader, current, workflow, out var error);
+                if (item is not null && run is not null) item = item with { Resume = run.RunId };
                 if (item is null)
                 {
                     writer.Complete(current, ErrorRecord(reader.LineNumber, error!), succeeded: false);
@@ -243,7 +286,30 @@ internal static class BatchRunner
         return count;
     }
 
-    private sealed record BatchItem(long Sequence, long Line, JsonState State);
+    private sealed record BatchItem(long Sequence, long Line, JsonState State)
+    {
+        /// <summary>The run of this line that a killed batch left unfinished, to continue; null for a new run.</summary>
+        public string? Resume { get; init; }
+    }
+
+    /// <summary>The same batch (input, output, workflow) has the same id, so that <c>--resume</c> finds its runs.</summary>
+    private static string BatchId(BatchOptions options, WorkflowInterpreter workflow)
+    {
+        var key = string.Join('\n', Path.GetFullPath(options.InputPath), options.OutputPath is null ? "-" : Path.GetFullPath(options.OutputPath), workflow.Name);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..16];
+    }
+
+    /// <summary>The runs an earlier attempt of the batch recorded, by input line (the last for a line run twice).</summary>
+    private static async Task<Dictionary<long, RunRecord>> EarlierRunsAsync(IRunStore store, string batchId, CancellationToken cancellationToken)
+    {
+        var runs = new Dictionary<long, RunRecord>();
+        foreach (var run in await store.ListRunsAsync(new RunQuery(BatchId: batchId, Limit: int.MaxValue), cancellationToken).ConfigureAwait(false))
+        {
+            if (run.BatchLine is { } line && (!runs.TryGetValue(line, out var known) || known.StartedAt <= run.StartedAt)) runs[line] = run;
+        }
+
+        return runs;
+    }
 
     /// <summary>The line of each run inside the block, by run id (at most the block's capacity at a time).</summary>
     private sealed class RunLines
@@ -270,12 +336,12 @@ internal static class BatchRunner
     /// Writes results in input order as they become contiguous, every run of ready lines in one write; holds at most a
     /// window of lines. After <see cref="Stop"/> it writes nothing more.
     /// </summary>
-    private sealed class OrderedWriter(BatchOutput output, int window, BatchStats stats)
+    private sealed class OrderedWriter(BatchOutput output, int window, BatchStats stats, long first)
     {
         private readonly SemaphoreSlim _room = new(window, window);
         private readonly Dictionary<long, (string Text, bool Succeeded)> _pending = new();
         private readonly StringBuilder _ready = new();
-        private long _next;
+        private long _next = first;
         private bool _stopped;
 
         public Task WaitForRoomAsync(CancellationToken cancellationToken) => _room.WaitAsync(cancellationToken);

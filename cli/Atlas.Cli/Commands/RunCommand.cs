@@ -8,6 +8,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Cli.Display;
 using Atlas.Cli.Knowledge;
+using Atlas.Cli.Runs;
 using Atlas.Cli.Tools;
 using Atlas.Interpreter;
 using Atlas.Runtime;
@@ -31,9 +32,12 @@ public static class RunCommand
         "atlas run examples/dispatch/dispatch.atlas --input @examples/dispatch/request.json --events run.jsonl   # every event as a JSON line",
         "atlas run examples/support-triage/support.atlas -w support --batch examples/support-triage/tickets.jsonl --output replies.jsonl --parallel 8",
         "atlas run examples/support-triage/support.atlas -w support -i @examples/support-triage/ticket.json --tools examples/support-triage/bin/Debug/net10.0/SupportTriage.dll   # after dotnet build examples/support-triage: its tool methods",
+        "atlas run examples/support-triage/support.atlas --resume 4f3a9c   # continue a failed, cancelled, waiting or killed run (atlas runs list)",
+        "atlas run examples/support-triage/support.atlas -w support --batch examples/support-triage/tickets.jsonl --output replies.jsonl --resume   # continue a killed batch",
+        "atlas run examples/support-triage/support.atlas --replay 4f3a9c   # every model and tool call answered from a recorded run",
     ];
 
-    public const string ExitCodesHelp = "0 success, 1 the files have errors or the run (or a batch line) failed (an mcp server that does not start fails it), 2 bad usage or input (a --tools assembly that cannot be used, a tool a step calls with no implementation, an input file that is not a regular file, larger than " + InputFiles.MaxText + " or not UTF-8, an --output or --events that is one of the inputs), 130 stopped by Ctrl+C (SIGINT), 143 by SIGTERM";
+    public const string ExitCodesHelp = "0 success, 1 the files have errors or the run (or a batch line) failed (an mcp server that does not start fails it), 3 the run waits for a human step's answer (atlas runs answer), 2 bad usage or input (a --tools assembly that cannot be used, a tool a step calls with no implementation, an input file that is not a regular file, larger than " + InputFiles.MaxText + " or not UTF-8, an --output or --events that is one of the inputs), 130 stopped by Ctrl+C (SIGINT), 143 by SIGTERM";
 
     public static Command Create(CliEnvironment environment)
     {
@@ -77,9 +81,39 @@ public static class RunCommand
             HelpName = "N",
         }.Between(1, OptionRanges.MaxParallel);
 
+        var store = new Option<string?>("--store")
+        {
+            Description = "The run store to record in (SQLite). Default: .atlas/runs.db in the folder of the Atlas file.",
+            HelpName = "PATH",
+        };
+        var noRecord = new Option<bool>("--no-record")
+        {
+            Description = "Record nothing: no history, no resume, no cache (a human step then needs a terminal).",
+        };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue a failed, cancelled, waiting or killed run: its completed steps and for items are reused, the rest run. With --batch (no RUN): continue a killed batch, keeping the lines --output already holds.",
+            HelpName = "RUN",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var from = new Option<string?>("--from")
+        {
+            Description = "With --resume RUN: re-run from this step on, as a new run linked to RUN (the steps before it are reused).",
+            HelpName = "STEP",
+        };
+        var replay = new Option<string?>("--replay")
+        {
+            Description = "Answer every model call and tool call from a recorded run (offline, deterministic); a request it did not record fails its step.",
+            HelpName = "RUN",
+        };
+        var detach = new Option<bool>("--detach")
+        {
+            Description = "Do not ask human steps on the terminal: the run stops in status waiting (exit 3) until `atlas runs answer`.",
+        };
+
         var command = new Command(Name, "Run a workflow offline-capable on the Atlas runtime: the result as JSON on stdout, progress and streamed tokens on stderr.")
         {
-            file, workflow, input, events, batch, output, parallel, tools,
+            file, workflow, input, events, batch, output, parallel, tools, store, noRecord, resume, from, replay, detach,
         };
 
         command.SetAction((parseResult, cancellationToken) => ExecuteAsync(
@@ -93,6 +127,12 @@ public static class RunCommand
                 parseResult.GetValue(parallel))
             {
                 Tools = parseResult.GetValue(tools),
+                Store = parseResult.GetValue(store),
+                NoRecord = parseResult.GetValue(noRecord),
+                Resume = parseResult.GetResult(resume) is null ? null : parseResult.GetValue(resume) ?? "",
+                From = parseResult.GetValue(from),
+                Replay = parseResult.GetValue(replay),
+                Detach = parseResult.GetValue(detach),
             },
             environment,
             cancellationToken));
@@ -103,12 +143,31 @@ public static class RunCommand
     {
         /// <summary>The <c>--tools</c> assemblies.</summary>
         public IReadOnlyList<string>? Tools { get; init; }
+
+        /// <summary><c>--store</c>: the run store's path; null for the project's <c>.atlas/runs.db</c>.</summary>
+        public string? Store { get; init; }
+
+        /// <summary><c>--no-record</c>.</summary>
+        public bool NoRecord { get; init; }
+
+        /// <summary><c>--resume [RUN]</c>: null when absent, empty when given without a run (a batch).</summary>
+        public string? Resume { get; init; }
+
+        /// <summary><c>--from STEP</c>.</summary>
+        public string? From { get; init; }
+
+        /// <summary><c>--replay RUN</c>.</summary>
+        public string? Replay { get; init; }
+
+        /// <summary><c>--detach</c>.</summary>
+        public bool Detach { get; init; }
     }
 
     internal static async Task<int> ExecuteAsync(RunArguments arguments, CliEnvironment environment, CancellationToken cancellationToken)
     {
         if (arguments.Batch is null && (arguments.Output is not null || arguments.Parallel is not null))
             throw new UsageException($"{CommandName}: --output and --parallel go with --batch");
+        CheckRecordingOptions(arguments);
         if (arguments.Batch is not null)
         {
             if (arguments.Input is not null) throw new UsageException($"{CommandName}: --input and --batch exclude each other (each batch line is an input)");
@@ -120,43 +179,90 @@ public static class RunCommand
         var project = AtlasProject.Load(arguments.File, environment, CommandName);
         if (project is null) return ExitCodes.Errors;
         CheckOutputs(arguments, project);
-        var workflow = project.SelectWorkflow(arguments.Workflow, CommandName);
+        // A resumed run names its workflow: --workflow is not needed then.
+        var workflow = string.IsNullOrEmpty(arguments.Resume) ? project.SelectWorkflow(arguments.Workflow, CommandName) : null;
         ProjectTools.Load(project, arguments.Tools, CommandName);
 
         if (arguments.Batch is not null)
         {
-            var options = new BatchOptions(arguments.Batch, arguments.Output is null or "-" ? null : arguments.Output, arguments.Parallel ?? 4, arguments.Events);
-            var requirements = ToolRequirements.ForWorkflow(project.Program.Model, workflow.Model);
+            var options = new BatchOptions(arguments.Batch, arguments.Output is null or "-" ? null : arguments.Output, arguments.Parallel ?? 4, arguments.Events)
+            {
+                Store = arguments.NoRecord ? null : RunStores.PathFor(project, arguments.Store),
+                Resume = arguments.Resume is not null,
+                Source = project.DisplayPath,
+            };
+            var requirements = ToolRequirements.ForWorkflow(project.Program.Model, workflow!.Model);
             ProjectTools.Check(project, requirements, environment, CommandName);
             await CliKnowledge.For(project, environment, CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
             ProjectTools.Warn(project, requirements, environment, CommandName);
-            return await BatchRunner.RunAsync(project, workflow, options, environment, cancellationToken).ConfigureAwait(false);
+            return await BatchRunner.RunAsync(project, workflow!, options, environment, cancellationToken).ConfigureAwait(false);
         }
 
-        var input = ReadInput(arguments.Input, workflow);
+        var storePath = arguments.NoRecord ? null : RunStores.PathFor(project, arguments.Store);
+        await using var store = storePath is null ? null : RunStores.Open(storePath, CommandName);
+        RunRecord? resumed = null;
+        if (!string.IsNullOrEmpty(arguments.Resume))
+        {
+            if (arguments.Input is not null) throw new UsageException($"{CommandName}: --resume takes the input the run recorded; give no --input");
+            resumed = await store!.GetRunAsync(arguments.Resume, cancellationToken).ConfigureAwait(false)
+                ?? throw new UsageException($"{CommandName}: no run '{arguments.Resume}' is recorded in {storePath} (or the prefix is not unique); see atlas runs list");
+            if (arguments.Workflow is not null && arguments.Workflow != resumed.Workflow)
+                throw new UsageException($"{CommandName}: run {resumed.RunId} is of workflow '{resumed.Workflow}', not '{arguments.Workflow}'");
+            workflow = project.SelectWorkflow(resumed.Workflow, CommandName);
+        }
+
+        workflow ??= project.SelectWorkflow(arguments.Workflow, CommandName);
+        var input = resumed is null ? ReadInput(arguments.Input, workflow) : ReadRecordedInput(resumed, workflow);
         var tools = ToolRequirements.ForWorkflow(project.Program.Model, workflow.Model);
         ProjectTools.Check(project, tools, environment, CommandName);
         // After the input is known good: a usage error stays one line.
         await CliKnowledge.For(project, environment, CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
         ProjectTools.Warn(project, tools, environment, CommandName);
         using var events = EventSink.Open(arguments.Events, environment, CommandName);
-        await using var runtime = project.CreateRuntime(environment);
+        var humans = arguments.Detach || !environment.InputIsTerminal ? null : new TerminalHumanInput(environment);
+        await using var runtime = project.CreateRuntime(environment, store, humans);
         var state = workflow.CreateState(input);
+        var runOptions = new RunOptions
+        {
+            Record = store is not null,
+            ResumeRunId = resumed?.RunId,
+            FromStep = arguments.From,
+            ReplayRunId = arguments.Replay,
+            Source = project.DisplayPath,
+        };
         var progress = RunProgress.Create(environment, workflow.Name);
         RunCompleted? completed = null;
-        await progress.RunAsync(async () =>
+        HumanRequested? waitingFor = null;
+        try
         {
-            await foreach (var atlasEvent in runtime.RunStreamingAsync(workflow.Graph, state, cancellationToken).ConfigureAwait(false))
+            await progress.RunAsync(async () =>
             {
-                events?.Write(atlasEvent);
-                progress.OnEvent(atlasEvent);
-                if (atlasEvent is RunCompleted done) completed = done;
-            }
-        }).ConfigureAwait(false);
+                await foreach (var atlasEvent in runtime.RunStreamingAsync(workflow.Graph, state, runOptions, cancellationToken).ConfigureAwait(false))
+                {
+                    events?.Write(atlasEvent);
+                    progress.OnEvent(atlasEvent);
+                    if (atlasEvent is RunCompleted done) completed = done;
+                    else if (atlasEvent is HumanRequested asked) waitingFor = asked;
+                }
+            }).ConfigureAwait(false);
+        }
+        catch (RunResumeException ex)
+        {
+            throw new UsageException($"{CommandName}: {ex.Message}");
+        }
+
+        if (completed is { Waiting: true })
+        {
+            var step = waitingFor?.Step ?? "?";
+            environment.Error.WriteLine(
+                $"waiting: run {completed.RunId} waits at step '{step}' for '{waitingFor?.Human}'; answer with `atlas runs answer {completed.RunId} {step} --value JSON{StoreOption(arguments)}`, then `atlas run {arguments.File} --resume {completed.RunId}{StoreOption(arguments)}`");
+            return ExitCodes.Waiting;
+        }
 
         if (completed is not { Succeeded: true })
         {
-            environment.Error.WriteLine("error: " + (completed?.Error ?? "the run ended without completing"));
+            var resume = completed is not null && store is not null ? $" (run {completed.RunId}: resume with `atlas run {arguments.File} --resume {completed.RunId}{StoreOption(arguments)}`)" : "";
+            environment.Error.WriteLine("error: " + (completed?.Error ?? "the run ended without completing") + resume);
             return ExitCodes.Errors;
         }
 
@@ -174,6 +280,48 @@ public static class RunCommand
         // With events on stdout, stdout stays JSON lines: the result goes on one line after them.
         environment.Output.WriteLine(JsonText.Format(result, indented: !(events?.IsStdout ?? false)));
         return ExitCodes.Success;
+    }
+
+    /// <summary>The flags of durable runs: which go together, which exclude each other.</summary>
+    /// <exception cref="UsageException">A combination that means nothing.</exception>
+    private static void CheckRecordingOptions(RunArguments arguments)
+    {
+        if (arguments.NoRecord && (arguments.Resume is not null || arguments.Replay is not null || arguments.Store is not null))
+            throw new UsageException($"{CommandName}: --no-record excludes --resume, --replay and --store (they read the run store)");
+        if (arguments.From is not null && string.IsNullOrEmpty(arguments.Resume))
+            throw new UsageException($"{CommandName}: --from STEP goes with --resume RUN (the run to re-run from that step)");
+        if (arguments.Batch is not null)
+        {
+            if (!string.IsNullOrEmpty(arguments.Resume))
+                throw new UsageException($"{CommandName}: with --batch, --resume takes no run: it continues the batch whose --output is given");
+            if (arguments.Resume is not null && arguments.Output is null or "-")
+                throw new UsageException($"{CommandName}: --batch --resume needs --output FILE (the lines it already holds are kept)");
+            if (arguments.Replay is not null || arguments.From is not null)
+                throw new UsageException($"{CommandName}: --replay and --from run one recorded run, not a batch");
+        }
+        else if (arguments.Resume == "")
+        {
+            throw new UsageException($"{CommandName}: --resume needs the run to continue (see atlas runs list)");
+        }
+
+        if (arguments.Replay is not null && arguments.Resume is not null)
+            throw new UsageException($"{CommandName}: --replay and --resume exclude each other");
+    }
+
+    private static string StoreOption(RunArguments arguments) => arguments.Store is null ? "" : $" --store {arguments.Store}";
+
+    /// <summary>The input a recorded run kept, checked against the workflow as it is now.</summary>
+    /// <exception cref="UsageException">The run kept no input, or it no longer fits the workflow's parameters.</exception>
+    private static JsonNode? ReadRecordedInput(RunRecord run, WorkflowInterpreter workflow)
+    {
+        try
+        {
+            return workflow.ConformInput(run.Input is null ? null : JsonNode.Parse(run.Input));
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or JsonShapeException)
+        {
+            throw new UsageException($"{CommandName}: the input run {run.RunId} recorded does not fit workflow '{workflow.Name}' any more: {JsonText.OneLine(ex.Message)}");
+        }
     }
 
     /// <summary>Before any output is opened (which truncates it): none may be an input of the run, nor two the same file.</summary>

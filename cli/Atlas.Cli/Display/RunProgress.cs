@@ -105,8 +105,20 @@ internal sealed class PlainRunProgress(TextWriter error, string workflow) : RunP
             case RetryScheduled retry:
                 Line(retry.Step ?? "", $"retry {retry.Attempt} in {Duration(retry.Delay)}: {retry.Reason}");
                 break;
+            case StepCompleted { Reused: true } reused:
+                Line(reused.Step ?? "", "reused (recorded by an earlier attempt)");
+                break;
             case StepCompleted completed:
                 Line(completed.Step ?? "", $"done in {Duration(completed.Duration)}" + (completed.Usage.TotalTokens > 0 ? " · " + Usage(completed.Usage) : ""));
+                break;
+            case CacheHit hit:
+                Line(hit.Step ?? "", $"{hit.Agent}: answered from the {hit.Source switch { "cache" => "cache", "replay" => "replayed run", _ => "earlier attempt" }} ({hit.FromRunId})");
+                break;
+            case HumanRequested asked:
+                Line(asked.Step ?? "", $"asks {asked.Human}");
+                break;
+            case HumanAnswered answered:
+                Line(answered.Step ?? "", $"{answered.Human} answered {answered.Answer}");
                 break;
             case StepFailed failed:
                 Line(failed.Step ?? "", "failed: " + failed.Error);
@@ -127,7 +139,9 @@ internal sealed class PlainRunProgress(TextWriter error, string workflow) : RunP
             case RunCompleted completed:
                 error.WriteLine(completed.Succeeded
                     ? $"done in {Duration(completed.Duration)} · {Usage(completed.Usage)}"
-                    : $"failed after {Duration(completed.Duration)} · {Usage(completed.Usage)}");
+                    : completed.Waiting
+                        ? $"waiting after {Duration(completed.Duration)} · {Usage(completed.Usage)}"
+                        : $"failed after {Duration(completed.Duration)} · {Usage(completed.Usage)}");
                 break;
         }
     }
@@ -224,7 +238,7 @@ internal sealed class LiveRunProgress : RunProgress
                 break;
             case StepCompleted completed:
                 var done = Row(completed.Step ?? "");
-                done.Status = "[green]done[/]";
+                done.Status = completed.Reused ? "[green]reused[/]" : "[green]done[/]";
                 done.Time = Duration(completed.Duration);
                 done.Tokens = completed.Usage.TotalTokens.ToString("N0", CultureInfo.InvariantCulture);
                 break;

@@ -14,7 +14,7 @@ public static partial class CSharpEmitter
 
     private static string EmitFingerprints(FingerprintsUnit unit)
     {
-        var w = StartFile(unit.Options);
+        var w = StartFile(unit.Options, "System.Collections.Generic");
         w.WriteLines("""
             /// <summary>
             /// A stable hash of what each workflow computes (its lowered plan, with the agents, tools, routes and knowledge
@@ -30,6 +30,9 @@ public static partial class CSharpEmitter
             var workflow = unit.Workflows[i];
             w.WriteLine($"/// <summary>The plan of workflow <c>{workflow.Workflow}</c>.</summary>");
             w.WriteLine($"public const string {CSharpNames.WorkflowClass(workflow.Workflow)} = {CSharpLiterals.String(workflow.Fingerprint)};");
+            w.WriteLine();
+            w.WriteLine($"/// <summary>The plan of each node of workflow <c>{workflow.Workflow}</c>, in graph order: a resumed run reuses a step's recorded result only while it is the same.</summary>");
+            w.WriteLine($"public static IReadOnlyList<string> {CSharpNames.WorkflowClass(workflow.Workflow)}Steps {{ get; }} = {CSharpLiterals.StringList(workflow.Nodes)};");
         }
 
         w.CloseBrace();
@@ -56,6 +59,7 @@ internal sealed class WorkflowEmitter
     private readonly string _ns;
     private readonly string? _toolsField;
     private bool _usesLinq;
+    private bool _usesJsonNodes;
     private bool _usesUnreachable;
 
     public WorkflowEmitter(WorkflowUnit unit)
@@ -68,7 +72,7 @@ internal sealed class WorkflowEmitter
         _className = CSharpNames.WorkflowClass(_workflow.Name);
         _ns = unit.Options.Namespace;
 
-        var taken = new HashSet<string>(StringComparer.Ordinal) { "State", "GetResult", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize" };
+        var taken = new HashSet<string>(StringComparer.Ordinal) { "State", "GetResult", "SaveInput", "LoadState", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize" };
         if (_workflow.Uses.NeedsTools) _toolsField = CSharpNames.Unique("Tools", taken);
         foreach (var p in _workflow.Parameters) _parameterFields[p.Name] = CSharpNames.Unique(CSharpNames.Pascal(p.Name), taken);
         foreach (var node in _workflow.Nodes) _nodeFields[node.Name] = CSharpNames.Unique(node is ReturnNode ? "Result" : CSharpNames.Pascal(node.Name), taken);
@@ -111,6 +115,8 @@ internal sealed class WorkflowEmitter
         body.WriteLine();
         WriteResult(body, returns);
         body.WriteLine();
+        WriteInputJson(body);
+        body.WriteLine();
         WriteState(body);
         var graph = body.ToString();
 
@@ -119,6 +125,7 @@ internal sealed class WorkflowEmitter
             "System", "System.Collections.Generic", "System.Threading", "System.Threading.Tasks", "System.Threading.Tasks.Dataflow", "Atlas.Runtime",
         };
         if (_usesLinq) usings.Add("System.Linq");
+        if (_usesJsonNodes) usings.Add("System.Text.Json.Nodes");
         if (_usesUnreachable) usings.Add("System.Diagnostics");
         var w = CSharpEmitter.StartFile(_unit.Options, usings.ToArray());
 
@@ -195,6 +202,22 @@ internal sealed class WorkflowEmitter
                 _runtime.RunStreamingAsync(Graph, new State({{stateArguments}}), cancellationToken);
 
             /// <summary>
+            /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed) from the runtime's run
+            /// store: its steps and <c>for</c> items that completed, unchanged, are reused; the rest run.
+            /// </summary>
+            /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+            /// <param name="cancellationToken">Stops every step.</param>
+            public Task<{{returns}}> ResumeAsync(string runId, CancellationToken cancellationToken = default) =>
+                _runtime.ResumeAsync(Graph, runId, LoadState, GetResult, cancellationToken);
+
+            /// <summary>Records the answers to a waiting run's human steps (JSON by step name), then resumes it.</summary>
+            /// <param name="runId">The waiting run.</param>
+            /// <param name="answers">Each answer as JSON of its human's result type, by the step that asked.</param>
+            /// <param name="cancellationToken">Stops every step.</param>
+            public Task<{{returns}}> ResumeAsync(string runId, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken = default) =>
+                _runtime.ResumeAsync(Graph, runId, answers, LoadState, GetResult, cancellationToken);
+
+            /// <summary>
             /// A dataflow block for pushing many inputs through with bounded capacity: one result per input,
             /// a failed input gives an error result and the others go on.
             /// </summary>
@@ -217,18 +240,19 @@ internal sealed class WorkflowEmitter
         w.WriteLine($"new WorkflowGraphBuilder<State>({CSharpLiterals.String(_workflow.Name)})");
         w.Indent();
         if (_workflow.Budget is { } budget) w.WriteLine($".WithBudget({CSharpLiterals.Budget(budget)})");
-        foreach (var node in _workflow.Nodes)
+        w.WriteLine(".WithCheckpoints(new WorkflowCheckpoints<State>(Fingerprint, SaveInput, static state => AtlasJson.Serialize(GetResult(state))))");
+        for (var i = 0; i < _workflow.Nodes.Count; i++)
         {
-            switch (node)
+            switch (_workflow.Nodes[i])
             {
                 case SwitchNode switchNode:
-                    WriteSwitch(w, switchNode);
+                    WriteSwitch(w, switchNode, i);
                     break;
                 case StepNode step:
-                    WriteStep(w, step.Name, step.DependsOn, step.Value, step.Policy);
+                    WriteStep(w, step.Name, step.DependsOn, step.Value, step.Policy, i);
                     break;
                 case ReturnNode returnNode:
-                    WriteStep(w, returnNode.Name, returnNode.DependsOn, returnNode.Value, CallOptions.None);
+                    WriteStep(w, returnNode.Name, returnNode.DependsOn, returnNode.Value, CallOptions.None, i);
                     break;
             }
         }
@@ -238,16 +262,27 @@ internal sealed class WorkflowEmitter
         w.Unindent();
     }
 
-    private void WriteStep(SourceWriter w, string name, EquatableArray<string> dependsOn, ExprModel value, CallOptions policy)
+    private void WriteStep(SourceWriter w, string name, EquatableArray<string> dependsOn, ExprModel value, CallOptions policy, int index)
     {
         w.WriteLine($".Step({CSharpLiterals.String(name)}, {CSharpLiterals.StringList(dependsOn)}, {BodyLambdaHead(value)}");
         w.OpenBrace();
-        WriteAssignment(w, "state." + _nodeFields[name], value, _workflow.Nodes.First(n => n.Name == name).Type);
-        w.CloseBrace((policy.IsEmpty ? "" : ", " + Policy(policy, parallelism: null)) + ")");
+        var node = _workflow.Nodes[index];
+        WriteAssignment(w, "state." + _nodeFields[name], value, node.Type);
+        w.CloseBrace((policy.IsEmpty ? "" : ", " + Policy(policy, parallelism: null)) + ",");
+        w.Indent();
+        w.WriteLine($"checkpoint: {Checkpoint(node, index)})");
+        w.Unindent();
+    }
+
+    /// <summary>How a recorded run keeps a node's result: under the node's fingerprint, as its type's JSON.</summary>
+    private string Checkpoint(PlanNode node, int index)
+    {
+        var field = _nodeFields[node.Name];
+        return $"StepCheckpoint<State>.Of(AtlasFingerprints.{_className}Steps[{index}], static state => state.{field}, static (state, value) => state.{field} = value, AtlasJson.GetTypeInfo<{CSharpNames.Type(node.Type, _ns)}>())";
     }
 
     /// <summary>A switch node: the subject picks an arm index, one body per arm.</summary>
-    private void WriteSwitch(SourceWriter w, SwitchNode node)
+    private void WriteSwitch(SourceWriter w, SwitchNode node, int index)
     {
         w.WriteLine(".Switch(");
         w.Indent();
@@ -280,7 +315,8 @@ internal sealed class WorkflowEmitter
         }
 
         w.Unindent();
-        w.WriteLine("])");
+        w.WriteLine("],");
+        w.WriteLine($"checkpoint: {Checkpoint(node, index)})");
         w.Unindent();
     }
 
@@ -291,6 +327,45 @@ internal sealed class WorkflowEmitter
     {
         w.WriteLines($"{field} = {Convert(Expr(value, Scope.ForStep()).Text, value, type)};");
         if (!IsAsync(value)) w.WriteLine("return Task.CompletedTask;");
+    }
+
+    /// <summary>A run's input as JSON and back (durable runs): with one parameter its value, with several an object by name.</summary>
+    private void WriteInputJson(SourceWriter w)
+    {
+        var parameters = _workflow.Parameters;
+        var tools = _toolsField is null ? "" : "_tools" + (parameters.Count > 0 ? ", " : "");
+        var load = _toolsField is null ? "private static State LoadState(string json)" : "private State LoadState(string json)";
+        if (parameters.Count == 0)
+        {
+            w.WriteLine("private static string SaveInput(State state) => \"null\";");
+            w.WriteLine();
+            w.WriteLine($"{load} => new State({tools.TrimEnd(',', ' ')});");
+            return;
+        }
+
+        if (parameters.Count == 1)
+        {
+            var type = CSharpNames.Type(parameters[0].Type, _ns);
+            w.WriteLine($"private static string SaveInput(State state) => AtlasJson.Serialize(state.{_parameterFields[parameters[0].Name]});");
+            w.WriteLine();
+            w.WriteLine($"{load} => new State({tools}AtlasJson.Deserialize<{type}>(json)!);");
+            return;
+        }
+
+        _usesJsonNodes = true;
+        w.WriteLine("private static string SaveInput(State state) =>");
+        w.Indent();
+        w.WriteLine("new JsonObject");
+        w.OpenBrace();
+        foreach (var p in parameters) w.WriteLine($"[{CSharpLiterals.String(p.Name)}] = AtlasJson.ToNode(state.{_parameterFields[p.Name]}),");
+        w.CloseBrace(".ToJsonString();");
+        w.Unindent();
+        w.WriteLine();
+        w.WriteLine(load);
+        w.OpenBrace();
+        w.WriteLine("var input = JsonNode.Parse(json)!.AsObject();");
+        w.WriteLine($"return new State({tools}{Join(parameters.Select(p => $"AtlasJson.FromNode<{CSharpNames.Type(p.Type, _ns)}>(input[{CSharpLiterals.String(p.Name)}])!"))});");
+        w.CloseBrace();
     }
 
     private void WriteResult(SourceWriter w, string returns)
@@ -522,6 +597,7 @@ internal sealed class WorkflowEmitter
             $"    {source},\n" +
             $"    {Policy(loop.ItemOptions, loop.Parallelism)},\n" +
             $"    {lambda},\n" +
+            $"    AtlasJson.GetTypeInfo<{CSharpNames.Type(result, _ns)}>(),\n" +
             $"    {scope.Token}).ConfigureAwait(false)");
     }
 

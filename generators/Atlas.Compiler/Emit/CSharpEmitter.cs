@@ -82,7 +82,7 @@ public static partial class CSharpEmitter
 
         if (plan.Workflows.Count > 0)
         {
-            units.Add(new FingerprintsUnit("AtlasFingerprints.g.cs", options, plan.Workflows.Select(w => new WorkflowFingerprint(w.Name, w.Fingerprint)).ToEquatableArray()));
+            units.Add(new FingerprintsUnit("AtlasFingerprints.g.cs", options, plan.Workflows.Select(w => new WorkflowFingerprint(w.Name, w.Fingerprint, w.Nodes.Select(n => n.Fingerprint).ToEquatableArray())).ToEquatableArray()));
         }
 
         bool hasTools = plan.Tools.Count > 0;

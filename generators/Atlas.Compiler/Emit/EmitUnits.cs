@@ -35,8 +35,8 @@ public sealed record AgentUnit(string HintName, EmitOptions Options, AgentModel 
 /// </summary>
 public sealed record WorkflowUnit(string HintName, EmitOptions Options, WorkflowPlan Plan) : EmitUnit(HintName, Options);
 
-/// <summary>A workflow's name and its plan's fingerprint.</summary>
-public sealed record WorkflowFingerprint(string Workflow, string Fingerprint);
+/// <summary>A workflow's name, its plan's fingerprint, and its nodes' fingerprints in node order (what a resumed run compares).</summary>
+public sealed record WorkflowFingerprint(string Workflow, string Fingerprint, EquatableArray<string> Nodes);
 
 /// <summary><c>AtlasFingerprints.g.cs</c>: each workflow's plan fingerprint, which its class exposes as <c>Fingerprint</c>.</summary>
 public sealed record FingerprintsUnit(string HintName, EmitOptions Options, EquatableArray<WorkflowFingerprint> Workflows) : EmitUnit(HintName, Options);

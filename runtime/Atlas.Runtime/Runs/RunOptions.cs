@@ -14,6 +14,9 @@ public sealed record RunOptions
     /// </summary>
     public string? ResumeRunId { get; init; }
 
+    /// <summary>The id of a new run (16 hex digits); <see langword="null"/> for a fresh random one. A resumed run keeps its own.</summary>
+    public string? RunId { get; init; }
+
     /// <summary>With <see cref="ResumeRunId"/>: a new run that reuses the steps before this one and re-runs it and everything downstream (time travel).</summary>
     public string? FromStep { get; init; }
 

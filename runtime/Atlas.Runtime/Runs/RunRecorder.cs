@@ -104,7 +104,7 @@ internal sealed class RunRecorder
             {
                 if (!steps.Any(s => s.Name == from))
                     throw new RunResumeException($"workflow '{workflow}' has no step '{from}' (steps: {string.Join(", ", steps.Select(s => s.Name))})");
-                runId = RunContext.NewRunId();
+                runId = options.RunId ?? RunContext.NewRunId();
                 parent = earlier.RunId;
             }
             else
@@ -120,7 +120,7 @@ internal sealed class RunRecorder
         }
         else
         {
-            runId = RunContext.NewRunId();
+            runId = options.RunId ?? RunContext.NewRunId();
         }
 
         if (options.ReplayRunId is { } replayId)

@@ -49,15 +49,13 @@ public sealed class StepCheckpoint<TState> where TState : class
 
 /// <summary>
 /// What a recorded run of a graph needs beyond its steps: the workflow's plan fingerprint, its input as JSON (saved with
-/// the run, read back to resume it) and its result as JSON.
+/// the run; resuming reads it back into a new state) and its result as JSON.
 /// </summary>
 /// <typeparam name="TState">The run's state.</typeparam>
 /// <param name="Fingerprint">The workflow plan's fingerprint.</param>
 /// <param name="SaveInput">A new state's input, as JSON (with one parameter its value, with several an object by name).</param>
-/// <param name="LoadInput">A new state from that JSON.</param>
 /// <param name="SaveResult">The workflow's result for a finished run's state, as JSON (it throws as the return would).</param>
 public sealed record WorkflowCheckpoints<TState>(
     string Fingerprint,
     Func<TState, string> SaveInput,
-    Func<string, TState> LoadInput,
     Func<TState, string> SaveResult) where TState : class;

@@ -22,6 +22,8 @@ public sealed class StepContext
 
     // Boxed on the first model call: most steps make none, and a stream allocates a context per step and input.
     private StrongBox<Usage>? _usage;
+    private int _attempts;
+    private int _recordedLoops;
 
     internal StepContext(RunContext run, string step)
     {
@@ -55,7 +57,15 @@ public sealed class StepContext
     }
 
     /// <summary>How many times the step's body has started (1 plus its retries so far).</summary>
-    internal int Attempts { get; set; }
+    internal int Attempts
+    {
+        get => _attempts;
+        set
+        {
+            _attempts = value;
+            _recordedLoops = 0; // a new attempt: its first loop is the recorded one again
+        }
+    }
 
     /// <summary>Tokens and cost this step has used so far.</summary>
     internal Usage Usage
@@ -129,8 +139,9 @@ public sealed class StepContext
             return Array.Empty<TOut>();
         }
 
-        // Items are recorded by number within their step: a loop nested in an item of the same step is not recorded on its own.
-        var recorder = itemJson is null || InItemOfThisStep() ? null : Run.Recorder;
+        // Items are recorded by number within their step: only the step's first loop of an attempt is, not a loop nested in
+        // one of its items nor a second loop beside it.
+        var recorder = itemJson is null || InItemOfThisStep() || Interlocked.Increment(ref _recordedLoops) > 1 ? null : Run.Recorder;
         var finished = recorder is { IsContinuation: true } ? await recorder.FinishedItemsAsync(Step, cancellationToken).ConfigureAwait(false) : null;
 
         var parallelism = Math.Max(1, policy.Parallelism);

@@ -61,6 +61,7 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
     {
         var recorder = await StartRecordingAsync(graph, state, options, cancellationToken).ConfigureAwait(false);
         var context = new RunContext(runtime, graph.Workflow, onEvent: null, recorder?.RunId) { Budget = graph.Budget, Recorder = recorder };
+        if (context.Observed) context.Emit(new RunStarted(context.RunId, graph.Workflow, context.Now));
         var value = await RunRecordingAsync(graph, state, context, limits: null, cancellationToken, result).ConfigureAwait(false);
         if (context.Failure is not { } failure) return value!;
         if (failure.IsWaiting) throw failure.Exception;
@@ -70,18 +71,18 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
     /// <summary>
     /// Resumes a recorded run (see <see cref="RunOptions.ResumeRunId"/>): its input read from the store into a new state.
     /// </summary>
-    /// <exception cref="RunResumeException">No store, the run is not recorded, or the graph cannot restore its input.</exception>
-    public async Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, Func<TState, TResult> result, RunOptions options, CancellationToken cancellationToken)
+    /// <exception cref="RunResumeException">No store, or the run is not recorded.</exception>
+    public async Task<TResult> ResumeAsync<TState, TResult>(WorkflowGraph<TState> graph, Func<string, TState> loadInput, Func<TState, TResult> result, RunOptions options, CancellationToken cancellationToken)
         where TState : class
     {
         ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(loadInput);
         ArgumentNullException.ThrowIfNull(options);
         var store = runtime.RunStore ?? throw new RunResumeException("resuming a run needs a run store (AtlasRuntimeOptions.RunStore)");
         var runId = options.ResumeRunId ?? throw new ArgumentException("RunOptions.ResumeRunId names the run to resume.", nameof(options));
-        var checkpoints = graph.Checkpoints ?? throw new RunResumeException($"workflow '{graph.Workflow}' cannot restore its input (its graph has no checkpoints)");
         var run = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false) ?? throw new RunResumeException($"no run '{runId}' is recorded");
         if (run.Input is null) throw new RunResumeException($"run {run.RunId} recorded no input");
-        return await RunRecordedAsync(graph, checkpoints.LoadInput(run.Input), result, options with { ResumeRunId = run.RunId }, cancellationToken).ConfigureAwait(false);
+        return await RunRecordedAsync(graph, loadInput(run.Input), result, options with { ResumeRunId = run.RunId }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A block that runs every input sent to it (see <see cref="AtlasRuntime.CreateBlock"/>); a failed input is an error result.</summary>
@@ -169,6 +170,12 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
         WorkflowGraph<TState> graph, Func<TInput, TState> createState, Func<TState, TResult> result, TInput input, Action<AtlasEvent>? onEvent, RunOptions options, StepLimits? limits, CancellationToken cancellationToken)
         where TState : class
     {
+        // The run's id is known before its state is made, and RunStarted reported on this thread first, as for an
+        // unrecorded input: a caller matches its inputs to their runs that way.
+        if (options.ResumeRunId is null || options.FromStep is not null) options = options with { RunId = options.RunId ?? RunContext.NewRunId() };
+        var starting = new RunContext(runtime, graph.Workflow, onEvent, options.ResumeRunId is { } resumed && options.FromStep is null ? resumed : options.RunId) { Budget = graph.Budget };
+        var started = new RunStarted(starting.RunId, graph.Workflow, starting.Now);
+        starting.Emit(started);
         TState state;
         try
         {
@@ -176,25 +183,25 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
         }
         catch (Exception ex)
         {
-            var failed = new RunContext(runtime, graph.Workflow, onEvent) { Budget = graph.Budget };
-            if (failed.Observed) failed.Emit(new RunStarted(failed.RunId, graph.Workflow, failed.Now));
-            failed.Fail("input", ex);
-            if (failed.Observed) failed.Emit(new StepFailed(failed.RunId, "input", failed.Now, RunContext.Describe(ex)));
-            var inputFailure = Complete(failed);
-            return new WorkflowResult<TResult>(failed, default, $"step '{inputFailure!.Step}' failed: {inputFailure.Error}");
+            starting.Fail("input", ex);
+            if (starting.Observed) starting.Emit(new StepFailed(starting.RunId, "input", starting.Now, RunContext.Describe(ex)));
+            var inputFailure = Complete(starting);
+            return new WorkflowResult<TResult>(starting, default, $"step '{inputFailure!.Step}' failed: {inputFailure.Error}");
         }
 
         RunContext context;
         try
         {
             var recorder = await StartRecordingAsync(graph, state, options, cancellationToken).ConfigureAwait(false);
-            context = new RunContext(runtime, graph.Workflow, onEvent, recorder?.RunId) { Budget = graph.Budget, Recorder = recorder };
+            recorder?.OnEvent(started);
+            context = new RunContext(runtime, graph.Workflow, onEvent, recorder?.RunId ?? starting.RunId) { Budget = graph.Budget, Recorder = recorder };
         }
         catch (RunResumeException ex)
         {
             // The store refused the run (resuming what cannot be resumed): this input's error, the stream goes on.
-            var refused = new RunContext(runtime, graph.Workflow, onEvent) { Budget = graph.Budget };
-            return new WorkflowResult<TResult>(refused, default, ex.Message);
+            starting.Fail("input", ex);
+            Complete(starting);
+            return new WorkflowResult<TResult>(starting, default, ex.Message);
         }
 
         var value = await RunRecordingAsync(graph, state, context, limits, cancellationToken, result).ConfigureAwait(false);
@@ -267,7 +274,7 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
         if (context.Recorder is { } recorder)
         {
             var status = failure is null ? RunStatus.Succeeded : failure.IsWaiting ? RunStatus.Waiting : RunStatus.Failed;
-            await recorder.EndAsync(status, context.Now, context.Usage, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}", output, CancellationToken.None).ConfigureAwait(false);
+            await recorder.EndAsync(status, context.Now, context.Usage, Describe(failure), output, CancellationToken.None).ConfigureAwait(false);
         }
 
         return value;
@@ -336,13 +343,17 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
         return (value, Complete(context));
     }
 
+    /// <summary>Why a run did not succeed, one line; a waiting run says what it waits for.</summary>
+    private static string? Describe(RunFailure? failure) =>
+        failure is null ? null : failure.IsWaiting ? failure.Error : $"step '{failure.Step}' failed: {failure.Error}";
+
     /// <summary>The run's failure, if any, after its closing <see cref="RunCompleted"/> event (when observed).</summary>
     private static RunFailure? Complete(RunContext context)
     {
         var failure = context.Failure;
         if (context.Observed)
         {
-            context.Emit(new RunCompleted(context.RunId, context.Now, context.Elapsed, context.Usage, failure is null, failure is null ? null : $"step '{failure.Step}' failed: {failure.Error}")
+            context.Emit(new RunCompleted(context.RunId, context.Now, context.Elapsed, context.Usage, failure is null, Describe(failure))
             {
                 Waiting = failure is { IsWaiting: true },
             });

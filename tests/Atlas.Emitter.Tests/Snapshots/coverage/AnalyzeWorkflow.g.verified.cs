@@ -5,6 +5,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Dataflow;
@@ -75,6 +76,22 @@ public sealed partial class AnalyzeWorkflow
         _runtime.RunStreamingAsync(Graph, new State(_tools, text, threshold, node, strict), cancellationToken);
 
     /// <summary>
+    /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed) from the runtime's run
+    /// store: its steps and <c>for</c> items that completed, unchanged, are reused; the rest run.
+    /// </summary>
+    /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Summary> ResumeAsync(string runId, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, LoadState, GetResult, cancellationToken);
+
+    /// <summary>Records the answers to a waiting run's human steps (JSON by step name), then resumes it.</summary>
+    /// <param name="runId">The waiting run.</param>
+    /// <param name="answers">Each answer as JSON of its human's result type, by the step that asked.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Summary> ResumeAsync(string runId, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, answers, LoadState, GetResult, cancellationToken);
+
+    /// <summary>
     /// A dataflow block for pushing many inputs through with bounded capacity: one result per input,
     /// a failed input gives an error result and the others go on.
     /// </summary>
@@ -84,39 +101,48 @@ public sealed partial class AnalyzeWorkflow
 
     private static WorkflowGraph<State> BuildGraph() =>
         new WorkflowGraphBuilder<State>("analyze")
+            .WithCheckpoints(new WorkflowCheckpoints<State>(Fingerprint, SaveInput, static state => AtlasJson.Serialize(GetResult(state))))
             .Step("severity", [], static async (state, step, cancellationToken) =>
             {
                 state.Severity = await new RateAgent(step.Runtime).InvokeAsync(state.Text, state.Text, step, cancellationToken).ConfigureAwait(false);
-            }, new StepPolicy(Retry: 1, Timeout: TimeSpan.FromMilliseconds(1500)))
+            }, new StepPolicy(Retry: 1, Timeout: TimeSpan.FromMilliseconds(1500)),
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.AnalyzeWorkflowSteps[0], static state => state.Severity, static (state, value) => state.Severity = value, AtlasJson.GetTypeInfo<Severity>()))
             .Step("count", [], static async (state, step, cancellationToken) =>
             {
                 state.Count = await state.Tools.WordCountAsync(state.Text, state.Threshold, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.AnalyzeWorkflowSteps[1], static state => state.Count, static (state, value) => state.Count = value, AtlasJson.GetTypeInfo<int>()))
             .Step("words", [], static async (state, step, cancellationToken) =>
             {
                 state.Words = await step.ForEachAsync<string, int>(
                     [state.Text, state.Node.Label],
                     new StepPolicy(Parallelism: 2),
                     (w, wStep, wToken) => state.Tools.WordCountAsync(w, 10, wToken),
+                    AtlasJson.GetTypeInfo<int>(),
                     cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.AnalyzeWorkflowSteps[2], static state => state.Words, static (state, value) => state.Words = value, AtlasJson.GetTypeInfo<IReadOnlyList<int>>()))
             .Step("labels", [], static async (state, step, cancellationToken) =>
             {
                 state.Labels = await step.ForEachAsync<Node, string>(
                     state.Node.Children,
                     new StepPolicy(Parallelism: 1),
                     static (c, _, _) => Task.FromResult<string>(c.Label),
+                    AtlasJson.GetTypeInfo<string>(),
                     cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.AnalyzeWorkflowSteps[3], static state => state.Labels, static (state, value) => state.Labels = value, AtlasJson.GetTypeInfo<IReadOnlyList<string>>()))
             .Step("passages", [], static async (state, step, cancellationToken) =>
             {
                 state.Passages = await step.Runtime.SearchAsync("notes", state.Text, new SearchOptions(Top: 3, Mode: global::Atlas.Runtime.SearchMode.Keyword, MinScore: 0.25, Where: SearchOptions.Match(("source", "notes/*.md"), ("heading", "Intro*"))), step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.AnalyzeWorkflowSteps[4], static state => state.Passages, static (state, value) => state.Passages = value, AtlasJson.GetTypeInfo<IReadOnlyList<Passage>>()))
             .Step("scores", ["count"], static (state, _, _) =>
             {
                 state.Scores = [1, 2, state.Count];
                 return Task.CompletedTask;
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.AnalyzeWorkflowSteps[5], static state => state.Scores, static (state, value) => state.Scores = value, AtlasJson.GetTypeInfo<IReadOnlyList<int>>()))
             .Switch(
                 "level",
                 ["count"],
@@ -143,7 +169,8 @@ public sealed partial class AnalyzeWorkflow
                         state.Level = "many";
                         return Task.CompletedTask;
                     },
-                ])
+                ],
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.AnalyzeWorkflowSteps[6], static state => state.Level, static (state, value) => state.Level = value, AtlasJson.GetTypeInfo<string>()))
             .Switch(
                 "verdict",
                 ["severity"],
@@ -164,7 +191,8 @@ public sealed partial class AnalyzeWorkflow
                         state.Verdict = state.Severity switch { Severity.Low => Severity.Low, Severity.High => Severity.High, Severity.VeryHigh => Severity.VeryHigh, _ => throw new UnreachableException() };
                         return Task.CompletedTask;
                     },
-                ])
+                ],
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.AnalyzeWorkflowSteps[7], static state => state.Verdict, static (state, value) => state.Verdict = value, AtlasJson.GetTypeInfo<Severity>()))
             .Switch(
                 "flagged",
                 [],
@@ -185,11 +213,27 @@ public sealed partial class AnalyzeWorkflow
                         state.Flagged = "no";
                         return Task.CompletedTask;
                     },
-                ])
+                ],
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.AnalyzeWorkflowSteps[8], static state => state.Flagged, static (state, value) => state.Flagged = value, AtlasJson.GetTypeInfo<string>()))
             .Build(["labels", "scores", "level", "verdict"]);
 
     private static Summary GetResult(State state) =>
         new Summary(Text: state.Level, Severity: state.Verdict, Scores: state.Scores.Select(static x => (double)x).ToArray(), Top: null, Labels: state.Labels);
+
+    private static string SaveInput(State state) =>
+        new JsonObject
+        {
+            ["text"] = AtlasJson.ToNode(state.Text),
+            ["threshold"] = AtlasJson.ToNode(state.Threshold),
+            ["node"] = AtlasJson.ToNode(state.Node),
+            ["strict"] = AtlasJson.ToNode(state.Strict),
+        }.ToJsonString();
+
+    private State LoadState(string json)
+    {
+        var input = JsonNode.Parse(json)!.AsObject();
+        return new State(_tools, AtlasJson.FromNode<string>(input["text"])!, AtlasJson.FromNode<int>(input["threshold"])!, AtlasJson.FromNode<Node>(input["node"])!, AtlasJson.FromNode<bool>(input["strict"])!);
+    }
 
     /// <summary>One run's data: its inputs, and each step's result once that step has run (a step writes only its own field).</summary>
     private sealed class State(AtlasTools tools, string text, int threshold, Node node, bool strict)

@@ -61,6 +61,22 @@ public sealed partial class PipelineWorkflow
         _runtime.RunStreamingAsync(Graph, new State(_tools, texts), cancellationToken);
 
     /// <summary>
+    /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed) from the runtime's run
+    /// store: its steps and <c>for</c> items that completed, unchanged, are reused; the rest run.
+    /// </summary>
+    /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<IReadOnlyList<Summary>> ResumeAsync(string runId, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, LoadState, GetResult, cancellationToken);
+
+    /// <summary>Records the answers to a waiting run's human steps (JSON by step name), then resumes it.</summary>
+    /// <param name="runId">The waiting run.</param>
+    /// <param name="answers">Each answer as JSON of its human's result type, by the step that asked.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<IReadOnlyList<Summary>> ResumeAsync(string runId, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, answers, LoadState, GetResult, cancellationToken);
+
+    /// <summary>
     /// A dataflow block for pushing many inputs through with bounded capacity: one result per input,
     /// a failed input gives an error result and the others go on.
     /// </summary>
@@ -70,23 +86,31 @@ public sealed partial class PipelineWorkflow
 
     private static WorkflowGraph<State> BuildGraph() =>
         new WorkflowGraphBuilder<State>("pipeline")
+            .WithCheckpoints(new WorkflowCheckpoints<State>(Fingerprint, SaveInput, static state => AtlasJson.Serialize(GetResult(state))))
             .Step("root", [], static (state, _, _) =>
             {
                 state.Root = new Node(Label: "root", Children: [], Parent: null);
                 return Task.CompletedTask;
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.PipelineWorkflowSteps[0], static state => state.Root, static (state, value) => state.Root = value, AtlasJson.GetTypeInfo<Node>()))
             .Step("results", ["root"], static async (state, step, cancellationToken) =>
             {
                 state.Results = await step.ForEachAsync<string, Summary>(
                     state.Texts,
                     new StepPolicy(Retry: 2, Parallelism: 4),
                     (t, tStep, tToken) => new AnalyzeWorkflow(tStep.Runtime, state.Tools).RunAsync(t, 3, state.Root, true, tStep, tToken),
+                    AtlasJson.GetTypeInfo<Summary>(),
                     cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.PipelineWorkflowSteps[1], static state => state.Results, static (state, value) => state.Results = value, AtlasJson.GetTypeInfo<IReadOnlyList<Summary>>()))
             .Build(["results"]);
 
     private static IReadOnlyList<Summary> GetResult(State state) =>
         state.Results;
+
+    private static string SaveInput(State state) => AtlasJson.Serialize(state.Texts);
+
+    private State LoadState(string json) => new State(_tools, AtlasJson.Deserialize<IReadOnlyList<string>>(json)!);
 
     /// <summary>One run's data: its inputs, and each step's result once that step has run (a step writes only its own field).</summary>
     private sealed class State(AtlasTools tools, IReadOnlyList<string> texts)

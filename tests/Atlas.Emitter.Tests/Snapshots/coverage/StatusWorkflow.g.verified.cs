@@ -58,6 +58,22 @@ public sealed partial class StatusWorkflow
         _runtime.RunStreamingAsync(Graph, new State(), cancellationToken);
 
     /// <summary>
+    /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed) from the runtime's run
+    /// store: its steps and <c>for</c> items that completed, unchanged, are reused; the rest run.
+    /// </summary>
+    /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<string> ResumeAsync(string runId, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, LoadState, GetResult, cancellationToken);
+
+    /// <summary>Records the answers to a waiting run's human steps (JSON by step name), then resumes it.</summary>
+    /// <param name="runId">The waiting run.</param>
+    /// <param name="answers">Each answer as JSON of its human's result type, by the step that asked.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<string> ResumeAsync(string runId, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, answers, LoadState, GetResult, cancellationToken);
+
+    /// <summary>
     /// A dataflow block for pushing many inputs through with bounded capacity: one result per input,
     /// a failed input gives an error result and the others go on.
     /// </summary>
@@ -67,14 +83,20 @@ public sealed partial class StatusWorkflow
 
     private static WorkflowGraph<State> BuildGraph() =>
         new WorkflowGraphBuilder<State>("status")
+            .WithCheckpoints(new WorkflowCheckpoints<State>(Fingerprint, SaveInput, static state => AtlasJson.Serialize(GetResult(state))))
             .Step("answer", [], static async (state, step, cancellationToken) =>
             {
                 state.Answer = await new DescribeAgent(step.Runtime).InvokeAsync(new Measure(Class: "c", JsonSchemaValue: null, MeasureValue: 1.5, Values: [1, 2.5], Severity: null, Count: null, Flag: true), [new Node(Label: "n", Children: [], Parent: null)], step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.StatusWorkflowSteps[0], static state => state.Answer, static (state, value) => state.Answer = value, AtlasJson.GetTypeInfo<string>()))
             .Build(["answer"]);
 
     private static string GetResult(State state) =>
         state.Answer;
+
+    private static string SaveInput(State state) => "null";
+
+    private static State LoadState(string json) => new State();
 
     /// <summary>One run's data: its inputs, and each step's result once that step has run (a step writes only its own field).</summary>
     private sealed class State

@@ -58,6 +58,22 @@ public sealed partial class DispatchWorkflow
         _runtime.RunStreamingAsync(Graph, new State(request), cancellationToken);
 
     /// <summary>
+    /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed) from the runtime's run
+    /// store: its steps and <c>for</c> items that completed, unchanged, are reused; the rest run.
+    /// </summary>
+    /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Resolution> ResumeAsync(string runId, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, LoadState, GetResult, cancellationToken);
+
+    /// <summary>Records the answers to a waiting run's human steps (JSON by step name), then resumes it.</summary>
+    /// <param name="runId">The waiting run.</param>
+    /// <param name="answers">Each answer as JSON of its human's result type, by the step that asked.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Resolution> ResumeAsync(string runId, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, answers, LoadState, GetResult, cancellationToken);
+
+    /// <summary>
     /// A dataflow block for pushing many inputs through with bounded capacity: one result per input,
     /// a failed input gives an error result and the others go on.
     /// </summary>
@@ -68,18 +84,25 @@ public sealed partial class DispatchWorkflow
     private static WorkflowGraph<State> BuildGraph() =>
         new WorkflowGraphBuilder<State>("dispatch")
             .WithBudget(new BudgetDescriptor(Usd: 0.25m, Tokens: 60000))
+            .WithCheckpoints(new WorkflowCheckpoints<State>(Fingerprint, SaveInput, static state => AtlasJson.Serialize(GetResult(state))))
             .Step("context", [], static async (state, step, cancellationToken) =>
             {
                 state.Context = await step.Runtime.SearchAsync("handbook", state.Request.Question, new SearchOptions(Top: 3), step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.DispatchWorkflowSteps[0], static state => state.Context, static (state, value) => state.Context = value, AtlasJson.GetTypeInfo<IReadOnlyList<Passage>>()))
             .Step("answer", ["context"], static async (state, step, cancellationToken) =>
             {
                 state.Answer = await new DispatcherAgent(step.Runtime).InvokeAsync(state.Request, state.Context, step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.DispatchWorkflowSteps[1], static state => state.Answer, static (state, value) => state.Answer = value, AtlasJson.GetTypeInfo<string>()))
             .Build(["answer"]);
 
     private static Resolution GetResult(State state) =>
         new Resolution(Request: state.Request.Id, Answer: state.Answer);
+
+    private static string SaveInput(State state) => AtlasJson.Serialize(state.Request);
+
+    private static State LoadState(string json) => new State(AtlasJson.Deserialize<Request>(json)!);
 
     /// <summary>One run's data: its inputs, and each step's result once that step has run (a step writes only its own field).</summary>
     private sealed class State(Request request)

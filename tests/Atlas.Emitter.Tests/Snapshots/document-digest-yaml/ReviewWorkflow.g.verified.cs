@@ -58,6 +58,22 @@ public sealed partial class ReviewWorkflow
         _runtime.RunStreamingAsync(Graph, new State(doc), cancellationToken);
 
     /// <summary>
+    /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed) from the runtime's run
+    /// store: its steps and <c>for</c> items that completed, unchanged, are reused; the rest run.
+    /// </summary>
+    /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Summary> ResumeAsync(string runId, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, LoadState, GetResult, cancellationToken);
+
+    /// <summary>Records the answers to a waiting run's human steps (JSON by step name), then resumes it.</summary>
+    /// <param name="runId">The waiting run.</param>
+    /// <param name="answers">Each answer as JSON of its human's result type, by the step that asked.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Summary> ResumeAsync(string runId, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, answers, LoadState, GetResult, cancellationToken);
+
+    /// <summary>
     /// A dataflow block for pushing many inputs through with bounded capacity: one result per input,
     /// a failed input gives an error result and the others go on.
     /// </summary>
@@ -67,10 +83,12 @@ public sealed partial class ReviewWorkflow
 
     private static WorkflowGraph<State> BuildGraph() =>
         new WorkflowGraphBuilder<State>("review")
+            .WithCheckpoints(new WorkflowCheckpoints<State>(Fingerprint, SaveInput, static state => AtlasJson.Serialize(GetResult(state))))
             .Step("draft", [], static async (state, step, cancellationToken) =>
             {
                 state.Draft = await new SummarizerAgent(step.Runtime).InvokeAsync(state.Doc, step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.ReviewWorkflowSteps[0], static state => state.Draft, static (state, value) => state.Draft = value, AtlasJson.GetTypeInfo<Summary>()))
             .Switch(
                 "result",
                 ["draft"],
@@ -90,11 +108,16 @@ public sealed partial class ReviewWorkflow
                         state.Result = state.Draft;
                         return Task.CompletedTask;
                     },
-                ])
+                ],
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.ReviewWorkflowSteps[1], static state => state.Result, static (state, value) => state.Result = value, AtlasJson.GetTypeInfo<Summary>()))
             .Build(["result"]);
 
     private static Summary GetResult(State state) =>
         state.Result;
+
+    private static string SaveInput(State state) => AtlasJson.Serialize(state.Doc);
+
+    private static State LoadState(string json) => new State(AtlasJson.Deserialize<Document>(json)!);
 
     /// <summary>One run's data: its inputs, and each step's result once that step has run (a step writes only its own field).</summary>
     private sealed class State(Document doc)

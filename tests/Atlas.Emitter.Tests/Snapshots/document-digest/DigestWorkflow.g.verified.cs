@@ -58,6 +58,22 @@ public sealed partial class DigestWorkflow
         _runtime.RunStreamingAsync(Graph, new State(docs), cancellationToken);
 
     /// <summary>
+    /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed) from the runtime's run
+    /// store: its steps and <c>for</c> items that completed, unchanged, are reused; the rest run.
+    /// </summary>
+    /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Digest> ResumeAsync(string runId, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, LoadState, GetResult, cancellationToken);
+
+    /// <summary>Records the answers to a waiting run's human steps (JSON by step name), then resumes it.</summary>
+    /// <param name="runId">The waiting run.</param>
+    /// <param name="answers">Each answer as JSON of its human's result type, by the step that asked.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Digest> ResumeAsync(string runId, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, answers, LoadState, GetResult, cancellationToken);
+
+    /// <summary>
     /// A dataflow block for pushing many inputs through with bounded capacity: one result per input,
     /// a failed input gives an error result and the others go on.
     /// </summary>
@@ -67,30 +83,40 @@ public sealed partial class DigestWorkflow
 
     private static WorkflowGraph<State> BuildGraph() =>
         new WorkflowGraphBuilder<State>("digest")
+            .WithCheckpoints(new WorkflowCheckpoints<State>(Fingerprint, SaveInput, static state => AtlasJson.Serialize(GetResult(state))))
             .Step("summaries", [], static async (state, step, cancellationToken) =>
             {
                 state.Summaries = await step.ForEachAsync<Document, Summary>(
                     state.Docs,
                     new StepPolicy(Retry: 2, Timeout: TimeSpan.FromSeconds(60), Parallelism: 8),
                     static (d, dStep, dToken) => new ReviewWorkflow(dStep.Runtime).RunAsync(d, dStep, dToken),
+                    AtlasJson.GetTypeInfo<Summary>(),
                     cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.DigestWorkflowSteps[0], static state => state.Summaries, static (state, value) => state.Summaries = value, AtlasJson.GetTypeInfo<IReadOnlyList<Summary>>()))
             .Step("guide", [], static async (state, step, cancellationToken) =>
             {
                 state.Guide = await step.Runtime.SearchAsync("style_guide", "tone and structure of the weekly digest", new SearchOptions(Top: 4), step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.DigestWorkflowSteps[1], static state => state.Guide, static (state, value) => state.Guide = value, AtlasJson.GetTypeInfo<IReadOnlyList<Passage>>()))
             .Step("sections", ["summaries"], static async (state, step, cancellationToken) =>
             {
                 state.Sections = await new SectionerAgent(step.Runtime).InvokeAsync(state.Summaries, step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.DigestWorkflowSteps[2], static state => state.Sections, static (state, value) => state.Sections = value, AtlasJson.GetTypeInfo<IReadOnlyList<Section>>()))
             .Step("intro", ["summaries", "guide"], static async (state, step, cancellationToken) =>
             {
                 state.Intro = await new EditorAgent(step.Runtime).InvokeAsync(state.Summaries, state.Guide, step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.DigestWorkflowSteps[3], static state => state.Intro, static (state, value) => state.Intro = value, AtlasJson.GetTypeInfo<string>()))
             .Build(["sections", "intro"]);
 
     private static Digest GetResult(State state) =>
         new Digest(Title: "Weekly digest", Introduction: state.Intro, Sections: state.Sections);
+
+    private static string SaveInput(State state) => AtlasJson.Serialize(state.Docs);
+
+    private static State LoadState(string json) => new State(AtlasJson.Deserialize<IReadOnlyList<Document>>(json)!);
 
     /// <summary>One run's data: its inputs, and each step's result once that step has run (a step writes only its own field).</summary>
     private sealed class State(IReadOnlyList<Document> docs)

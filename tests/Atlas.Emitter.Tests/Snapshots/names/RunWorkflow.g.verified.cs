@@ -3,6 +3,7 @@
 
 using System;
 using System.Collections.Generic;
+using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Dataflow;
@@ -64,6 +65,22 @@ public sealed partial class RunWorkflow
         _runtime.RunStreamingAsync(Graph, new State(state, t), cancellationToken);
 
     /// <summary>
+    /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed) from the runtime's run
+    /// store: its steps and <c>for</c> items that completed, unchanged, are reused; the rest run.
+    /// </summary>
+    /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<global::Atlas.Generated.State> ResumeAsync(string runId, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, LoadState, GetResult, cancellationToken);
+
+    /// <summary>Records the answers to a waiting run's human steps (JSON by step name), then resumes it.</summary>
+    /// <param name="runId">The waiting run.</param>
+    /// <param name="answers">Each answer as JSON of its human's result type, by the step that asked.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<global::Atlas.Generated.State> ResumeAsync(string runId, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, answers, LoadState, GetResult, cancellationToken);
+
+    /// <summary>
     /// A dataflow block for pushing many inputs through with bounded capacity: one result per input,
     /// a failed input gives an error result and the others go on.
     /// </summary>
@@ -73,14 +90,29 @@ public sealed partial class RunWorkflow
 
     private static WorkflowGraph<State> BuildGraph() =>
         new WorkflowGraphBuilder<State>("run")
+            .WithCheckpoints(new WorkflowCheckpoints<State>(Fingerprint, SaveInput, static state => AtlasJson.Serialize(GetResult(state))))
             .Step("x", [], static async (state, step, cancellationToken) =>
             {
                 state.X = await new PickAgent(step.Runtime).InvokeAsync(state.StateValue, new global::Atlas.Generated.Descriptor(Text: state.T.Name), step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.RunWorkflowSteps[0], static state => state.X, static (state, value) => state.X = value, AtlasJson.GetTypeInfo<global::Atlas.Generated.Descriptor>()))
             .Build(["x"]);
 
     private static global::Atlas.Generated.State GetResult(State state) =>
         new global::Atlas.Generated.State(Nodes: global::Atlas.Generated.Graph.A, Other: new Other(State: state.X.Text, Graph: state.StateValue.Other.Graph));
+
+    private static string SaveInput(State state) =>
+        new JsonObject
+        {
+            ["state"] = AtlasJson.ToNode(state.StateValue),
+            ["t"] = AtlasJson.ToNode(state.T),
+        }.ToJsonString();
+
+    private static State LoadState(string json)
+    {
+        var input = JsonNode.Parse(json)!.AsObject();
+        return new State(AtlasJson.FromNode<global::Atlas.Generated.State>(input["state"])!, AtlasJson.FromNode<Task>(input["t"])!);
+    }
 
     /// <summary>One run's data: its inputs, and each step's result once that step has run (a step writes only its own field).</summary>
     private sealed class State(global::Atlas.Generated.State state, Task t)

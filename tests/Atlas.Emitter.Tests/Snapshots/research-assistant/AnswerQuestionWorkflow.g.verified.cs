@@ -59,6 +59,22 @@ public sealed partial class AnswerQuestionWorkflow
         _runtime.RunStreamingAsync(Graph, new State(question), cancellationToken);
 
     /// <summary>
+    /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed) from the runtime's run
+    /// store: its steps and <c>for</c> items that completed, unchanged, are reused; the rest run.
+    /// </summary>
+    /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Finding> ResumeAsync(string runId, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, LoadState, GetResult, cancellationToken);
+
+    /// <summary>Records the answers to a waiting run's human steps (JSON by step name), then resumes it.</summary>
+    /// <param name="runId">The waiting run.</param>
+    /// <param name="answers">Each answer as JSON of its human's result type, by the step that asked.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Finding> ResumeAsync(string runId, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, answers, LoadState, GetResult, cancellationToken);
+
+    /// <summary>
     /// A dataflow block for pushing many inputs through with bounded capacity: one result per input,
     /// a failed input gives an error result and the others go on.
     /// </summary>
@@ -68,14 +84,17 @@ public sealed partial class AnswerQuestionWorkflow
 
     private static WorkflowGraph<State> BuildGraph() =>
         new WorkflowGraphBuilder<State>("answer_question")
+            .WithCheckpoints(new WorkflowCheckpoints<State>(Fingerprint, SaveInput, static state => AtlasJson.Serialize(GetResult(state))))
             .Step("passages", [], static async (state, step, cancellationToken) =>
             {
                 state.Passages = await step.Runtime.SearchAsync("library", state.Question.Text, new SearchOptions(Top: 6), step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.AnswerQuestionWorkflowSteps[0], static state => state.Passages, static (state, value) => state.Passages = value, AtlasJson.GetTypeInfo<IReadOnlyList<Passage>>()))
             .Step("draft", ["passages"], static async (state, step, cancellationToken) =>
             {
                 state.Draft = await new AnswererAgent(step.Runtime).InvokeAsync(state.Question, state.Passages, step, cancellationToken).ConfigureAwait(false);
-            }, new StepPolicy(Retry: 2, Timeout: TimeSpan.FromSeconds(30)))
+            }, new StepPolicy(Retry: 2, Timeout: TimeSpan.FromSeconds(30)),
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.AnswerQuestionWorkflowSteps[1], static state => state.Draft, static (state, value) => state.Draft = value, AtlasJson.GetTypeInfo<Finding>()))
             .Switch(
                 "checked",
                 ["passages", "draft"],
@@ -102,11 +121,16 @@ public sealed partial class AnswerQuestionWorkflow
                         state.Checked = state.Draft;
                         return Task.CompletedTask;
                     },
-                ])
+                ],
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.AnswerQuestionWorkflowSteps[2], static state => state.Checked, static (state, value) => state.Checked = value, AtlasJson.GetTypeInfo<Finding>()))
             .Build(["checked"]);
 
     private static Finding GetResult(State state) =>
         state.Checked;
+
+    private static string SaveInput(State state) => AtlasJson.Serialize(state.Question);
+
+    private static State LoadState(string json) => new State(AtlasJson.Deserialize<Question>(json)!);
 
     /// <summary>One run's data: its inputs, and each step's result once that step has run (a step writes only its own field).</summary>
     private sealed class State(Question question)

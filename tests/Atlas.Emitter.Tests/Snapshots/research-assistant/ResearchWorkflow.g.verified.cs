@@ -59,6 +59,22 @@ public sealed partial class ResearchWorkflow
         _runtime.RunStreamingAsync(Graph, new State(request), cancellationToken);
 
     /// <summary>
+    /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed) from the runtime's run
+    /// store: its steps and <c>for</c> items that completed, unchanged, are reused; the rest run.
+    /// </summary>
+    /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Report> ResumeAsync(string runId, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, LoadState, GetResult, cancellationToken);
+
+    /// <summary>Records the answers to a waiting run's human steps (JSON by step name), then resumes it.</summary>
+    /// <param name="runId">The waiting run.</param>
+    /// <param name="answers">Each answer as JSON of its human's result type, by the step that asked.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Report> ResumeAsync(string runId, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, answers, LoadState, GetResult, cancellationToken);
+
+    /// <summary>
     /// A dataflow block for pushing many inputs through with bounded capacity: one result per input,
     /// a failed input gives an error result and the others go on.
     /// </summary>
@@ -68,22 +84,27 @@ public sealed partial class ResearchWorkflow
 
     private static WorkflowGraph<State> BuildGraph() =>
         new WorkflowGraphBuilder<State>("research")
+            .WithCheckpoints(new WorkflowCheckpoints<State>(Fingerprint, SaveInput, static state => AtlasJson.Serialize(GetResult(state))))
             .Step("plan", [], static async (state, step, cancellationToken) =>
             {
                 state.Plan = await new PlannerAgent(step.Runtime).InvokeAsync(state.Request, step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.ResearchWorkflowSteps[0], static state => state.Plan, static (state, value) => state.Plan = value, AtlasJson.GetTypeInfo<Plan>()))
             .Step("background", [], static async (state, step, cancellationToken) =>
             {
                 state.Background = await step.Runtime.SearchAsync("library", state.Request.Topic, new SearchOptions(Top: 4), step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.ResearchWorkflowSteps[1], static state => state.Background, static (state, value) => state.Background = value, AtlasJson.GetTypeInfo<IReadOnlyList<Passage>>()))
             .Step("findings", ["plan"], static async (state, step, cancellationToken) =>
             {
                 state.Findings = await step.ForEachAsync<Question, Finding>(
                     state.Plan.Questions,
                     new StepPolicy(Timeout: TimeSpan.FromSeconds(120), Parallelism: 4),
                     static (q, qStep, qToken) => new AnswerQuestionWorkflow(qStep.Runtime).RunAsync(q, qStep, qToken),
+                    AtlasJson.GetTypeInfo<Finding>(),
                     cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.ResearchWorkflowSteps[2], static state => state.Findings, static (state, value) => state.Findings = value, AtlasJson.GetTypeInfo<IReadOnlyList<Finding>>()))
             .Switch(
                 "report",
                 ["background", "findings"],
@@ -103,11 +124,16 @@ public sealed partial class ResearchWorkflow
                     {
                         state.Report = await new ReportWriterAgent(step.Runtime).InvokeAsync(state.Request, state.Findings, state.Background, step, cancellationToken).ConfigureAwait(false);
                     },
-                ])
+                ],
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.ResearchWorkflowSteps[3], static state => state.Report, static (state, value) => state.Report = value, AtlasJson.GetTypeInfo<Report>()))
             .Build(["report"]);
 
     private static Report GetResult(State state) =>
         state.Report;
+
+    private static string SaveInput(State state) => AtlasJson.Serialize(state.Request);
+
+    private static State LoadState(string json) => new State(AtlasJson.Deserialize<ResearchRequest>(json)!);
 
     /// <summary>One run's data: its inputs, and each step's result once that step has run (a step writes only its own field).</summary>
     private sealed class State(ResearchRequest request)

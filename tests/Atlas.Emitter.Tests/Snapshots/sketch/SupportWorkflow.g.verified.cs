@@ -58,6 +58,22 @@ public sealed partial class SupportWorkflow
         _runtime.RunStreamingAsync(Graph, new State(ticket), cancellationToken);
 
     /// <summary>
+    /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed) from the runtime's run
+    /// store: its steps and <c>for</c> items that completed, unchanged, are reused; the rest run.
+    /// </summary>
+    /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Reply> ResumeAsync(string runId, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, LoadState, GetResult, cancellationToken);
+
+    /// <summary>Records the answers to a waiting run's human steps (JSON by step name), then resumes it.</summary>
+    /// <param name="runId">The waiting run.</param>
+    /// <param name="answers">Each answer as JSON of its human's result type, by the step that asked.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<Reply> ResumeAsync(string runId, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, answers, LoadState, GetResult, cancellationToken);
+
+    /// <summary>
     /// A dataflow block for pushing many inputs through with bounded capacity: one result per input,
     /// a failed input gives an error result and the others go on.
     /// </summary>
@@ -67,14 +83,17 @@ public sealed partial class SupportWorkflow
 
     private static WorkflowGraph<State> BuildGraph() =>
         new WorkflowGraphBuilder<State>("support")
+            .WithCheckpoints(new WorkflowCheckpoints<State>(Fingerprint, SaveInput, static state => AtlasJson.Serialize(GetResult(state))))
             .Step("triage", [], static async (state, step, cancellationToken) =>
             {
                 state.Triage = await new ClassifierAgent(step.Runtime).InvokeAsync(state.Ticket, step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.SupportWorkflowSteps[0], static state => state.Triage, static (state, value) => state.Triage = value, AtlasJson.GetTypeInfo<Triage>()))
             .Step("context", [], static async (state, step, cancellationToken) =>
             {
                 state.Context = await step.Runtime.SearchAsync("handbook", state.Ticket.Body, new SearchOptions(Top: 5), step, cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.SupportWorkflowSteps[1], static state => state.Context, static (state, value) => state.Context = value, AtlasJson.GetTypeInfo<IReadOnlyList<Passage>>()))
             .Switch(
                 "answer",
                 ["triage", "context"],
@@ -93,11 +112,16 @@ public sealed partial class SupportWorkflow
                     {
                         state.Answer = await new SupportAgentAgent(step.Runtime).InvokeAsync(state.Ticket, state.Context, step, cancellationToken).ConfigureAwait(false);
                     },
-                ])
+                ],
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.SupportWorkflowSteps[2], static state => state.Answer, static (state, value) => state.Answer = value, AtlasJson.GetTypeInfo<string>()))
             .Build(["triage", "answer"]);
 
     private static Reply GetResult(State state) =>
         new Reply(Ticket: state.Ticket.Id, Category: state.Triage.Category, Answer: state.Answer);
+
+    private static string SaveInput(State state) => AtlasJson.Serialize(state.Ticket);
+
+    private static State LoadState(string json) => new State(AtlasJson.Deserialize<Ticket>(json)!);
 
     /// <summary>One run's data: its inputs, and each step's result once that step has run (a step writes only its own field).</summary>
     private sealed class State(Ticket ticket)

@@ -58,6 +58,22 @@ public sealed partial class TriageAllWorkflow
         _runtime.RunStreamingAsync(Graph, new State(tickets), cancellationToken);
 
     /// <summary>
+    /// Resumes the recorded run <paramref name="runId"/> (failed, cancelled, waiting, or killed) from the runtime's run
+    /// store: its steps and <c>for</c> items that completed, unchanged, are reused; the rest run.
+    /// </summary>
+    /// <param name="runId">The run, or a prefix of its id that only it has.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<IReadOnlyList<Triage>> ResumeAsync(string runId, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, LoadState, GetResult, cancellationToken);
+
+    /// <summary>Records the answers to a waiting run's human steps (JSON by step name), then resumes it.</summary>
+    /// <param name="runId">The waiting run.</param>
+    /// <param name="answers">Each answer as JSON of its human's result type, by the step that asked.</param>
+    /// <param name="cancellationToken">Stops every step.</param>
+    public Task<IReadOnlyList<Triage>> ResumeAsync(string runId, IReadOnlyDictionary<string, string> answers, CancellationToken cancellationToken = default) =>
+        _runtime.ResumeAsync(Graph, runId, answers, LoadState, GetResult, cancellationToken);
+
+    /// <summary>
     /// A dataflow block for pushing many inputs through with bounded capacity: one result per input,
     /// a failed input gives an error result and the others go on.
     /// </summary>
@@ -67,18 +83,25 @@ public sealed partial class TriageAllWorkflow
 
     private static WorkflowGraph<State> BuildGraph() =>
         new WorkflowGraphBuilder<State>("triage_all")
+            .WithCheckpoints(new WorkflowCheckpoints<State>(Fingerprint, SaveInput, static state => AtlasJson.Serialize(GetResult(state))))
             .Step("results", [], static async (state, step, cancellationToken) =>
             {
                 state.Results = await step.ForEachAsync<Ticket, Triage>(
                     state.Tickets,
                     new StepPolicy(Retry: 3, Timeout: TimeSpan.FromSeconds(20), Parallelism: 8),
                     static (t, tStep, tToken) => new ClassifierAgent(tStep.Runtime).InvokeAsync(t, tStep, tToken),
+                    AtlasJson.GetTypeInfo<Triage>(),
                     cancellationToken).ConfigureAwait(false);
-            })
+            },
+                checkpoint: StepCheckpoint<State>.Of(AtlasFingerprints.TriageAllWorkflowSteps[0], static state => state.Results, static (state, value) => state.Results = value, AtlasJson.GetTypeInfo<IReadOnlyList<Triage>>()))
             .Build(["results"]);
 
     private static IReadOnlyList<Triage> GetResult(State state) =>
         state.Results;
+
+    private static string SaveInput(State state) => AtlasJson.Serialize(state.Tickets);
+
+    private static State LoadState(string json) => new State(AtlasJson.Deserialize<IReadOnlyList<Ticket>>(json)!);
 
     /// <summary>One run's data: its inputs, and each step's result once that step has run (a step writes only its own field).</summary>
     private sealed class State(IReadOnlyList<Ticket> tickets)
