@@ -50,7 +50,7 @@ public static partial class RunsCommand
             "cd examples/support-triage && atlas runs show $(atlas runs list -q --limit 1) --json",
         ],
         ["events"] = ["cd examples/support-triage && atlas runs events $(atlas runs list -q --limit 1) > run-events.jsonl"],
-        ["diff"] = ["cd examples/support-triage && atlas runs diff $(atlas runs list -q --workflow support --limit 2)   # the last two runs; exit 1 when they differ"],
+        ["diff"] = ["cd examples/support-triage && atlas runs diff $(atlas runs list -q --workflow support --limit 2); echo \"exit $?\"   # 0: the same, 1: they differ"],
         ["prune"] = ["atlas runs prune examples/support-triage/support.atlas --older-than 30d"],
         ["answer"] = ["cd examples/support-triage && atlas runs answer $(atlas runs list -q --status waiting --limit 1) approve --value yes   # a waiting run's human step 'approve'"],
     };
@@ -113,7 +113,7 @@ public static partial class RunsCommand
                 parseResult.GetValue(workflow),
                 parseResult.GetValue(status) is { } spelling ? Spellings.RunStatus(spelling) : null,
                 parseResult.GetValue(since) is { } text ? Since(text, "--since", name) : null,
-                filePath is not null && File.Exists(filePath) ? ProjectRunStore.SourceOf(filePath) : null,
+                filePath is not null && File.Exists(filePath) ? RunStores.SourceOf(filePath) : null,
                 Limit: parseResult.GetValue(limit));
             await using var runStore = OpenStore(parseResult.GetValue(store), filePath, name);
             var runs = await runStore.ListRunsAsync(query, cancellationToken).ConfigureAwait(false);
@@ -312,11 +312,11 @@ public static partial class RunsCommand
         {
             if (!File.Exists(file) && !Directory.Exists(file)) throw new UsageException($"{name}: '{file}' does not exist");
             var full = Path.GetFullPath(file);
-            path = ProjectRunStore.PathFor(File.Exists(full) ? Path.GetDirectoryName(full)! : full);
+            path = RunStores.DefaultPath(File.Exists(full) ? Path.GetDirectoryName(full)! : full);
         }
         else
         {
-            path = ProjectRunStore.PathFor(Directory.GetCurrentDirectory());
+            path = RunStores.DefaultPath(Directory.GetCurrentDirectory());
         }
 
         // A folder there is the store's to report (one line naming it); nothing at all means nothing was recorded.
