@@ -414,6 +414,40 @@ public sealed class RunsCommandTests : IDisposable
         Assert.All(await store.GetHumanRequestsAsync("b3c0ffee00000003"), q => Assert.Null(q.Answer));
     }
 
+    /// <summary>What <c>atlas run</c> records, <c>atlas runs</c> reads back: the run by its file, and its events as --events wrote them.</summary>
+    [Fact]
+    public void RecordedByAtlasRun_ListedShownAndItsEventsAsWrittenLive()
+    {
+        var file = _dir.Write("live/flow.atlas", """
+            provider offline { kind = mock }
+            agent shout(text: string) -> string {
+              model  = offline
+              prompt = "Shout {{text}}"
+            }
+            agent whisper(text: string) -> string {
+              model  = offline
+              prompt = "Whisper {{text}}"
+            }
+            workflow echo(text: string) -> string {
+              loud  = shout(text)
+              quiet = whisper(loud)
+              return quiet
+            }
+            """);
+        var live = Path.Combine(_dir.Path, "live", "events.jsonl");
+
+        var ran = Cli.Offline("run", file, "--input", "\"hi\"", "--events", live);
+        var id = Runs("list", file, "-q");
+        var shown = Runs("show", id.Stdout.Trim(), "--store", Path.Combine(_dir.Path, "live", ".atlas", "runs.db"));
+        var recorded = Cli.RunIn(Path.Combine(_dir.Path, "live"), null, "runs", "events", id.Stdout.Trim());
+
+        Assert.True(ran.ExitCode == 0, ran.Stderr);
+        Assert.Single(id.StdoutLines);
+        Assert.Contains(": workflow echo, succeeded\n", shown.Stdout);
+        Assert.Contains("loud   succeeded  no      1", shown.Stdout);
+        Assert.Equal(File.ReadAllLines(live).Where(l => !l.StartsWith("{\"type\":\"token\"", StringComparison.Ordinal)), recorded.StdoutLines);
+    }
+
     [Fact]
     public void Help_EverySubcommand_HasExamples()
     {
