@@ -179,6 +179,9 @@ public static class AtlasCli
         Add(NewCommand.Create(environment), NewCommand.Examples, NewCommand.ExitCodesHelp);
         Add(IngestCommand.Create(environment), IngestCommand.Examples, IngestCommand.ExitCodesHelp);
         Add(SearchCommand.Create(environment), SearchCommand.Examples, SearchCommand.ExitCodesHelp);
+        var runs = RunsCommand.Create(environment);
+        Add(runs, RunsCommand.Examples, RunsCommand.ExitCodesHelp);
+        foreach (var subcommand in runs.Subcommands) extras[subcommand] = new(RunsCommand.SubcommandExamples[subcommand.Name], RunsCommand.ExitCodesHelp);
 
         void Add(Command command, IReadOnlyList<string> examples, string exitCodes)
         {

@@ -15,6 +15,9 @@ internal static class OptionRanges
     /// <summary><c>atlas search --top</c>: passages printed.</summary>
     public const int MaxTop = 1000;
 
+    /// <summary><c>atlas runs list --limit</c>: runs printed (a batch's lines can be this many).</summary>
+    public const int MaxListedRuns = 1_000_000;
+
     /// <summary><c>atlas search --min-score</c>: the lowest score any mode gives (cosine; BM25 and the fused score are never negative).</summary>
     public const double MinScoreFloor = -1;
 

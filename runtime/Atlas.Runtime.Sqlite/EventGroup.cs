@@ -62,7 +62,7 @@ internal sealed class EventGroup
             step.Step,
             step.StartedAt,
             new StepStarted(step.RunId, step.Step, step.StartedAt),
-            new StepCompleted(step.RunId, step.Step, ended, step.Duration, step.Usage),
+            new StepCompleted(step.RunId, step.Step, ended, step.Duration, step.Usage) { Reused = step.Reused },
             new StepFailed(step.RunId, step.Step, ended, step.Error ?? ""));
     }
 
@@ -75,7 +75,7 @@ internal sealed class EventGroup
             null,
             run.StartedAt,
             new RunStarted(run.RunId, run.Workflow, run.StartedAt),
-            new RunCompleted(run.RunId, ended, ended - run.StartedAt, run.Usage, run.Status == RunStatus.Succeeded, run.Error));
+            new RunCompleted(run.RunId, ended, ended - run.StartedAt, run.Usage, run.Status == RunStatus.Succeeded, run.Error) { Waiting = run.Status == RunStatus.Waiting });
     }
 
     /// <summary>An event as stored: what its record does not already say.</summary>

@@ -20,16 +20,30 @@ internal static class RunStoreReads
         LEFT JOIN strings b ON b.id = r.batch
         """;
 
+    // A range on the id's index: every id that starts with the prefix sorts between it and it followed by U+10FFFF.
+    private const string PrefixRange = "run_id >= $prefix AND run_id < $prefix || char(1114111)";
+
     /// <summary>The run with this id, else the only run whose id starts with it; <see langword="null"/> when none or several.</summary>
     public static RunRecord? FindRun(SqliteConnection connection, string idOrPrefix)
     {
         if (idOrPrefix.Length == 0) return null;
         using var command = connection.CreateCommand();
-        // A range on the id's index: every id that starts with the prefix sorts between it and it followed by U+10FFFF.
-        command.CommandText = $"SELECT {RunColumns} WHERE r.run_id >= $prefix AND r.run_id < $prefix || char(1114111) ORDER BY r.run_id LIMIT 2";
+        command.CommandText = $"SELECT {RunColumns} WHERE {PrefixRange} ORDER BY r.run_id LIMIT 2";
         command.Parameters.AddWithValue("$prefix", idOrPrefix);
         var runs = ReadRuns(command);
         return runs.Count == 1 || (runs.Count == 2 && runs[0].RunId == idOrPrefix) ? runs[0] : null;
+    }
+
+    public static IReadOnlyList<string> MatchRunIds(SqliteConnection connection, string prefix, int limit)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT run_id FROM runs WHERE {PrefixRange} ORDER BY run_id LIMIT $limit";
+        command.Parameters.AddWithValue("$prefix", prefix);
+        command.Parameters.AddWithValue("$limit", limit);
+        using var reader = command.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read()) ids.Add(reader.GetString(0));
+        return ids;
     }
 
     public static IReadOnlyList<RunRecord> ListRuns(SqliteConnection connection, RunQuery query)

@@ -139,6 +139,19 @@ public sealed class SqliteRunStore : IRunStore
         return ReadAsync(null, c => RunStoreReads.FindRun(c, runId), cancellationToken);
     }
 
+    /// <summary>The ids of the runs whose id starts with <paramref name="prefix"/>, in order, at most <paramref name="limit"/>: what an ambiguous prefix could mean.</summary>
+    /// <param name="prefix">The start of an id.</param>
+    /// <param name="limit">At most so many ids.</param>
+    /// <param name="cancellationToken">Stops the read before it starts.</param>
+    /// <returns>The ids, in ordinal order; none when the file does not exist.</returns>
+    /// <exception cref="RunStoreException">The file cannot be read as a run store.</exception>
+    public Task<IReadOnlyList<string>> MatchRunIdsAsync(string prefix, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return ReadAsync([], c => RunStoreReads.MatchRunIds(c, prefix, limit), cancellationToken);
+    }
+
     /// <inheritdoc/>
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default)
     {

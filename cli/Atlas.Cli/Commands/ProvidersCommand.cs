@@ -91,7 +91,7 @@ public static class ProvidersCommand
             rows.Add(row);
         }
 
-        WriteTable(environment, rows);
+        Display.TextTable.Write(environment.Output, rows);
         if (model.Routes.Count > 0)
         {
             environment.Output.WriteLine();
@@ -150,14 +150,4 @@ public static class ProvidersCommand
     }
 
     private static string RunDuration(TimeSpan elapsed) => Display.RunProgress.Duration(elapsed);
-
-    private static void WriteTable(CliEnvironment environment, IReadOnlyList<IReadOnlyList<string>> rows)
-    {
-        var widths = Enumerable.Range(0, rows[0].Count).Select(c => rows.Max(r => r[c].Length)).ToArray();
-        foreach (var row in rows)
-        {
-            var cells = row.Select((cell, c) => c == row.Count - 1 ? cell : cell.PadRight(widths[c]));
-            environment.Output.WriteLine(string.Join("  ", cells).TrimEnd());
-        }
-    }
 }

@@ -189,7 +189,7 @@ public static class RunCommand
             {
                 Store = arguments.NoRecord ? null : RunStores.PathFor(project, arguments.Store),
                 Resume = arguments.Resume is not null,
-                Source = project.DisplayPath,
+                Source = RunStores.SourceOf(project.DisplayPath),
             };
             var requirements = ToolRequirements.ForWorkflow(project.Program.Model, workflow!.Model);
             ProjectTools.Check(project, requirements, environment, CommandName);
@@ -228,7 +228,7 @@ public static class RunCommand
             ResumeRunId = resumed?.RunId,
             FromStep = arguments.From,
             ReplayRunId = arguments.Replay,
-            Source = project.DisplayPath,
+            Source = RunStores.SourceOf(project.DisplayPath),
         };
         var progress = RunProgress.Create(environment, workflow.Name);
         RunCompleted? completed = null;

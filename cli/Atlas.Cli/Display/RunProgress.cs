@@ -33,8 +33,13 @@ internal abstract class RunProgress
         _ => ((int)duration.TotalMinutes).ToString(CultureInfo.InvariantCulture) + "m" + duration.Seconds.ToString("00", CultureInfo.InvariantCulture) + "s",
     };
 
-    internal static string Usage(Usage usage) =>
-        string.Create(CultureInfo.InvariantCulture, $"{usage.TotalTokens:N0} tokens · ${usage.CostUsd:0.000000}");
+    internal static string Usage(Usage usage) => $"{Tokens(usage.TotalTokens)} tokens · {Cost(usage.CostUsd)}";
+
+    /// <summary>1,234</summary>
+    internal static string Tokens(long tokens) => tokens.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>$0.003100</summary>
+    internal static string Cost(decimal cost) => "$" + cost.ToString("0.000000", CultureInfo.InvariantCulture);
 }
 
 /// <summary>Plain lines, for a log or a pipe: one per step event, tokens streamed on a line per step.</summary>

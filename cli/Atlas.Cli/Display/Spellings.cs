@@ -44,4 +44,32 @@ internal static class Spellings
         RouteStrategy.Fastest => "fastest",
         _ => "fallback",
     };
+
+    /// <summary>The run statuses as <c>atlas runs</c> shows them and <c>--status</c> takes them.</summary>
+    public static readonly IReadOnlyList<(string Spelling, Atlas.Runtime.RunStatus Status)> RunStatuses =
+    [
+        ("running", Atlas.Runtime.RunStatus.Running),
+        ("succeeded", Atlas.Runtime.RunStatus.Succeeded),
+        ("failed", Atlas.Runtime.RunStatus.Failed),
+        ("waiting", Atlas.Runtime.RunStatus.Waiting),
+        ("cancelled", Atlas.Runtime.RunStatus.Cancelled),
+    ];
+
+    /// <summary>A run status's spelling.</summary>
+    public static string Status(Atlas.Runtime.RunStatus status) => RunStatuses.First(s => s.Status == status).Spelling;
+
+    /// <summary>The run status a <c>--status</c> spelling names.</summary>
+    /// <exception cref="ArgumentException">Not one of <see cref="RunStatuses"/> (the option accepts no other).</exception>
+    public static Atlas.Runtime.RunStatus RunStatus(string spelling) =>
+        RunStatuses.FirstOrDefault(s => string.Equals(s.Spelling, spelling, StringComparison.Ordinal)) is { Spelling: not null } found
+            ? found.Status
+            : throw new ArgumentException($"'{spelling}' is not a run status.", nameof(spelling));
+
+    /// <summary>A step status's spelling.</summary>
+    public static string Status(Atlas.Runtime.StepStatus status) => status switch
+    {
+        Atlas.Runtime.StepStatus.Failed => "failed",
+        Atlas.Runtime.StepStatus.Waiting => "waiting",
+        _ => "succeeded",
+    };
 }

@@ -9,6 +9,13 @@ internal static class RunStores
     /// <summary>The default store of a project's folder.</summary>
     public static string DefaultPath(string folder) => Path.Combine(folder, ".atlas", "runs.db");
 
+    /// <summary>
+    /// What a run of <paramref name="fileOrDirectory"/> (the path given to <c>atlas run</c>) records as its
+    /// <see cref="RunRecord.Source"/>: its full path, the same from any folder, which <c>atlas runs list FILE</c> selects by
+    /// and <c>atlas runs answer</c> names in the command that resumes the run.
+    /// </summary>
+    public static string SourceOf(string fileOrDirectory) => Path.GetFullPath(fileOrDirectory);
+
     /// <summary><paramref name="store"/> when given, else the project's default store.</summary>
     public static string PathFor(AtlasProject project, string? store) => store ?? DefaultPath(project.BaseDirectory);
 

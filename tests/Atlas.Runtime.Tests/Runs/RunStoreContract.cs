@@ -337,6 +337,41 @@ public abstract class RunStoreContract : IDisposable
     }
 
     [Fact]
+    public async Task Events_OfResumesCachesAndHumanSteps_RoundTrip()
+    {
+        var store = Store();
+        var run = Run("r1");
+        await store.StartRunAsync(run);
+        var reused = Step("r1", "a") with { Reused = true };
+        AtlasEvent[] reusedEvents = [new StepStarted("r1", "a", T0), new StepCompleted("r1", "a", T0.AddSeconds(1), reused.Duration, reused.Usage) { Reused = true }];
+        await store.CompleteStepAsync(reused, reusedEvents);
+        var cached = Step("r1", "b", T0.AddSeconds(1));
+        AtlasEvent[] cachedEvents =
+        [
+            new StepStarted("r1", "b", cached.StartedAt),
+            new CacheHit("r1", "b", T0.AddSeconds(1.5), "classifier", "cache", "r0"),
+            new StepCompleted("r1", "b", T0.AddSeconds(2), cached.Duration, cached.Usage),
+        ];
+        await store.CompleteStepAsync(cached, cachedEvents);
+        var asks = Step("r1", "approve", T0.AddSeconds(2)) with { Status = StepStatus.Waiting, Result = null };
+        AtlasEvent[] askEvents =
+        [
+            new StepStarted("r1", "approve", asks.StartedAt),
+            new HumanRequested("r1", "approve", T0.AddSeconds(2.1), "manager", "Refund 12 €?"),
+            new HumanAnswered("r1", "approve", T0.AddSeconds(2.2), "manager", "true"),
+        ];
+        await store.CompleteStepAsync(asks, askEvents);
+        AtlasEvent[] runEvents =
+        [
+            new RunStarted("r1", "triage", T0),
+            new RunCompleted("r1", T0.AddSeconds(3), TimeSpan.FromSeconds(3), Usage.Zero, false, "waits") { Waiting = true },
+        ];
+        await store.EndRunAsync(run with { Status = RunStatus.Waiting, Error = "waits" }, runEvents);
+
+        Assert.Equal([runEvents[0], .. reusedEvents, .. cachedEvents, .. askEvents, runEvents[1]], await store.GetEventsAsync("r1"));
+    }
+
+    [Fact]
     public async Task StartRun_Again_DropsTheEventsOfItsPreviousEnd()
     {
         var store = Store();

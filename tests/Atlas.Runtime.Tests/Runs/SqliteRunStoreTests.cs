@@ -213,6 +213,18 @@ public sealed class SqliteRunStoreTests(ITestOutputHelper output) : RunStoreCont
     }
 
     [Fact]
+    public async Task MatchRunIds_TheIdsAPrefixCouldMean_InOrder()
+    {
+        var store = (SqliteRunStore)Store();
+        Assert.Empty(await store.MatchRunIdsAsync("a", 10)); // no file yet
+        foreach (var id in new[] { "ab2", "ab1", "b", "ab3" }) await store.StartRunAsync(Run(id));
+
+        Assert.Equal(["ab1", "ab2"], await store.MatchRunIdsAsync("ab", 2));
+        Assert.Equal(["ab1", "ab2", "ab3"], await store.MatchRunIdsAsync("a", 10));
+        Assert.Empty(await store.MatchRunIdsAsync("c", 10));
+    }
+
+    [Fact]
     public async Task RepeatedEventDifferences_AreStoredOnce_AndRoundTrip()
     {
         var store = Store();
