@@ -124,6 +124,35 @@ public sealed class BatchTests
         Assert.Matches(@"batch done: 2,000 lines · 2,000 ok · 0 failed · [\d,]+ tokens · \$0\.000000 · ", result.Stderr);
     }
 
+    /// <summary>
+    /// A batch continued after its workflow was edited: the lines its output holds stay, the others are results of the
+    /// workflow as it is now, not runs of the earlier version that the store recorded.
+    /// </summary>
+    [Fact]
+    public void Batch_ResumeAfterTheWorkflowChanged_RunsTheLinesNotWrittenWithTheNewWorkflow()
+    {
+        using var dir = new TempDirectory();
+        var flow = dir.Write("flow.atlas", EchoFlow);
+        var input = dir.Write("in.jsonl", Lines(3));
+        var output = Path.Combine(dir.Path, "out.jsonl");
+        var store = Path.Combine(dir.Path, "runs.db");
+        var first = Cli.Offline("run", flow, "--batch", input, "--output", output, "--store", store);
+        var before = File.ReadAllLines(output);
+        // As a kill before its last two lines were written would leave it; then the prompt changes.
+        File.WriteAllText(output, before[0] + "\n");
+        dir.Write("flow.atlas", EchoFlow.Replace("Judge {{note.id}}", "Judge carefully {{note.id}}", StringComparison.Ordinal));
+        var fresh = Path.Combine(dir.Path, "fresh.jsonl");
+        Assert.Equal(0, Cli.Offline("run", flow, "--batch", input, "--output", fresh, "--no-record").ExitCode);
+
+        var resumed = Cli.Offline("run", flow, "--batch", input, "--output", output, "--store", store, "--resume");
+
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        var after = File.ReadAllLines(fresh);
+        Assert.NotEqual(before[1..], after[1..]); // the edit changes the results
+        Assert.Equal([before[0], .. after[1..]], File.ReadAllLines(output));
+    }
+
     [Fact]
     [Trait("Category", "Slow")]
     public void Batch_100kLines_RunWithFlatMemory()

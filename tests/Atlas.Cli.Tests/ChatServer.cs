@@ -60,13 +60,15 @@ public sealed class ChatServer : IAsyncDisposable
 {
     private readonly HttpListener _listener;
     private readonly Func<ChatServerRequest, ChatReply> _respond;
+    private readonly Func<ChatServerRequest, TimeSpan>? _delay;
     private readonly Task _loop;
     private int _count;
 
-    private ChatServer(HttpListener listener, string baseUrl, Func<ChatServerRequest, ChatReply> respond)
+    private ChatServer(HttpListener listener, string baseUrl, Func<ChatServerRequest, ChatReply> respond, Func<ChatServerRequest, TimeSpan>? delay)
     {
         _listener = listener;
         _respond = respond;
+        _delay = delay;
         BaseUrl = baseUrl;
         _loop = Task.Run(ServeAsync);
     }
@@ -78,7 +80,11 @@ public sealed class ChatServer : IAsyncDisposable
 
     public ConcurrentQueue<ChatServerRequest> Requests { get; } = new();
 
-    public static ChatServer Start(Func<ChatServerRequest, ChatReply> respond)
+    /// <summary>The <see cref="ChatServerRequest.Index"/> of each request whose reply was written whole (its client may still have gone before reading it).</summary>
+    public ConcurrentDictionary<int, bool> Answered { get; } = new();
+
+    /// <summary>A server answering each request with <paramref name="respond"/>, after <paramref name="delay"/> (a model's latency) when given.</summary>
+    public static ChatServer Start(Func<ChatServerRequest, ChatReply> respond, Func<ChatServerRequest, TimeSpan>? delay = null)
     {
         var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
@@ -88,7 +94,7 @@ public sealed class ChatServer : IAsyncDisposable
         var listener = new HttpListener();
         listener.Prefixes.Add(baseUrl + "/");
         listener.Start();
-        return new ChatServer(listener, baseUrl, respond);
+        return new ChatServer(listener, baseUrl, respond, delay);
     }
 
     public async ValueTask DisposeAsync()
@@ -124,6 +130,7 @@ public sealed class ChatServer : IAsyncDisposable
         var request = new ChatServerRequest(Interlocked.Increment(ref _count) - 1, body, context.Request.Headers["Authorization"]);
         Requests.Enqueue(request);
         var reply = _respond(request);
+        if (_delay?.Invoke(request) is { } delay) await Task.Delay(delay);
         response.StatusCode = 200;
 
         // HttpListener on Linux may drop a kept-alive connection just as the client reuses it ("response ended prematurely").
@@ -148,6 +155,8 @@ public sealed class ChatServer : IAsyncDisposable
                 response.ContentLength64 = bytes.Length;
                 await response.OutputStream.WriteAsync(bytes);
             }
+
+            Answered[request.Index] = true;
         }
         catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
         {

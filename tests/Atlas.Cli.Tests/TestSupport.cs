@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading.Tasks;
 using Atlas.Compiler;
 using Atlas.Compiler.Diagnostics;
 using Atlas.Compiler.Model;
@@ -202,16 +203,7 @@ internal static class AtlasProcess
     /// <summary>Starts <paramref name="start"/> without API keys, feeds <paramref name="stdin"/>, waits up to two minutes.</summary>
     public static CliResult Launch(ProcessStartInfo start, string workingDirectory, string? stdin = null)
     {
-        start.WorkingDirectory = workingDirectory;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.RedirectStandardInput = true;
-        start.UseShellExecute = false;
-        foreach (var key in Keys) start.Environment.Remove(key);
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        using var process = Start(start, workingDirectory, out var stdout, out var stderr);
         if (stdin is not null) process.StandardInput.Write(stdin);
         process.StandardInput.Close();
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
@@ -222,4 +214,67 @@ internal static class AtlasProcess
 
         return new CliResult(process.ExitCode, stdout.Result.Replace("\r\n", "\n"), stderr.Result.Replace("\r\n", "\n"));
     }
+
+    /// <summary>Starts <paramref name="start"/> without API keys and with stdin closed, for a test that may kill it while it runs.</summary>
+    public static RunningAtlas Start(ProcessStartInfo start, string workingDirectory)
+    {
+        var process = Start(start, workingDirectory, out var stdout, out var stderr);
+        process.StandardInput.Close();
+        return new RunningAtlas(process, stdout, stderr);
+    }
+
+    private static Process Start(ProcessStartInfo start, string workingDirectory, out Task<string> stdout, out Task<string> stderr)
+    {
+        start.WorkingDirectory = workingDirectory;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        start.UseShellExecute = false;
+        foreach (var key in Keys) start.Environment.Remove(key);
+
+        var process = Process.Start(start)!;
+        stdout = process.StandardOutput.ReadToEndAsync();
+        stderr = process.StandardError.ReadToEndAsync();
+        return process;
+    }
+}
+
+/// <summary>An <c>atlas</c> process still running (<see cref="AtlasProcess.Start(ProcessStartInfo, string)"/>): it may be killed, then waited for.</summary>
+internal sealed class RunningAtlas(Process process, Task<string> stdout, Task<string> stderr) : IDisposable
+{
+    /// <summary>The exit code of a process killed by SIGKILL (128 + 9).</summary>
+    public const int KilledExitCode = 137;
+
+    public bool HasExited => process.HasExited;
+
+    /// <summary>Kills it at once (SIGKILL, as <c>kill -9</c>), unless it has exited already.</summary>
+    public void Kill()
+    {
+        try
+        {
+            process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited just before.
+        }
+    }
+
+    /// <summary>Waits up to three minutes for it to exit; <see cref="CliResult.ExitCode"/> is <see cref="KilledExitCode"/> when it was killed.</summary>
+    public async Task<CliResult> ExitAsync()
+    {
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("atlas did not exit within 3 minutes");
+        }
+
+        return new CliResult(process.ExitCode, (await stdout).Replace("\r\n", "\n"), (await stderr).Replace("\r\n", "\n"));
+    }
+
+    public void Dispose() => process.Dispose();
 }

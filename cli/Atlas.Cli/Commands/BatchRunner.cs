@@ -167,7 +167,8 @@ internal static class BatchRunner
 
     /// <summary>
     /// Sends the input lines into the block: after the first <paramref name="skip"/> (written before a resume); a line whose
-    /// earlier run succeeded is written from the store, one whose earlier run did not finish resumes that run.
+    /// earlier run succeeded with this workflow (the same plan fingerprint) is written from the store, one whose earlier run
+    /// did not finish resumes that run.
     /// </summary>
     private static async Task ReadAsync(string path, WorkflowInterpreter workflow, ITargetBlock<BatchItem> block, OrderedWriter writer, long skip, IReadOnlyDictionary<long, RunRecord> earlier, CancellationToken cancellationToken)
     {
@@ -187,14 +188,16 @@ internal static class BatchRunner
                 await writer.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
                 var current = sequence++;
                 earlier.TryGetValue(reader.LineNumber, out var run);
-                if (run is { Status: RunStatus.Succeeded, Output: { } recorded })
+                if (run is { Status: RunStatus.Succeeded, Output: { } recorded } && run.Fingerprint == workflow.Fingerprint)
                 {
                     writer.Complete(current, JsonText.Format(JsonNode.Parse(recorded), indented: false), succeeded: true);
                     continue;
                 }
 
+                // A run that finished under another version of the workflow is not this one's result: the line runs anew
+                // (a succeeded run cannot be resumed); an unfinished one goes on, its changed steps run again.
                 var item = Prepare(reader, current, workflow, out var error);
-                if (item is not null && run is not null) item = item with { Resume = run.RunId };
+                if (item is not null && run is { Status: not RunStatus.Succeeded }) item = item with { Resume = run.RunId };
                 if (item is null)
                 {
                     writer.Complete(current, ErrorRecord(reader.LineNumber, error!), succeeded: false);
