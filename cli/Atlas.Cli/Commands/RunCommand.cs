@@ -32,9 +32,7 @@ public static class RunCommand
         "atlas run examples/dispatch/dispatch.atlas --input @examples/dispatch/request.json --events run.jsonl   # every event as a JSON line",
         "atlas run examples/support-triage/support.atlas -w support --batch examples/support-triage/tickets.jsonl --output replies.jsonl --parallel 8",
         "atlas run examples/support-triage/support.atlas -w support -i @examples/support-triage/ticket.json --tools examples/support-triage/bin/Debug/net10.0/SupportTriage.dll   # after dotnet build examples/support-triage: its tool methods",
-        "atlas run examples/support-triage/support.atlas --resume 4f3a9c   # continue a failed, cancelled, waiting or killed run (atlas runs list)",
-        "atlas run examples/support-triage/support.atlas -w support --batch examples/support-triage/tickets.jsonl --output replies.jsonl --resume   # continue a killed batch",
-        "atlas run examples/support-triage/support.atlas --replay 4f3a9c   # every model and tool call answered from a recorded run",
+        "atlas run examples/support-triage/support.atlas -w support --batch examples/support-triage/tickets.jsonl --output replies.jsonl --resume   # continue a killed batch (or start it)",
     ];
 
     public const string ExitCodesHelp = "0 success, 1 the files have errors or the run (or a batch line) failed (an mcp server that does not start fails it), 3 the run waits for a human step's answer (atlas runs answer), 2 bad usage or input (a --tools assembly that cannot be used, a tool a step calls with no implementation, an input file that is not a regular file, larger than " + InputFiles.MaxText + " or not UTF-8, an --output or --events that is one of the inputs), 130 stopped by Ctrl+C (SIGINT), 143 by SIGTERM";
@@ -209,6 +207,13 @@ public static class RunCommand
             if (arguments.Workflow is not null && arguments.Workflow != resumed.Workflow)
                 throw new UsageException($"{CommandName}: run {resumed.RunId} is of workflow '{resumed.Workflow}', not '{arguments.Workflow}'");
             workflow = project.SelectWorkflow(resumed.Workflow, CommandName);
+            if (resumed is { Status: RunStatus.Succeeded, Output: { } recorded } && arguments.From is null && resumed.Fingerprint == workflow.Fingerprint)
+            {
+                // Killed after its end was recorded but before it printed: nothing is left to run; its result is the recorded one.
+                environment.Error.WriteLine($"{CommandName}: run {resumed.RunId} had already succeeded; its recorded result follows (re-run it with --from STEP)");
+                environment.Output.WriteLine(JsonText.Format(JsonNode.Parse(recorded), indented: true));
+                return ExitCodes.Success;
+            }
         }
 
         workflow ??= project.SelectWorkflow(arguments.Workflow, CommandName);
@@ -261,8 +266,10 @@ public static class RunCommand
 
         if (completed is not { Succeeded: true })
         {
-            var resume = completed is not null && store is not null ? $" (run {completed.RunId}: resume with `atlas run {arguments.File} --resume {completed.RunId}{StoreOption(arguments)}`)" : "";
-            environment.Error.WriteLine("error: " + (completed?.Error ?? "the run ended without completing") + resume);
+            // The error stays the last line; the way on, when the run was recorded, comes just before it.
+            if (completed is not null && store is not null)
+                environment.Error.WriteLine($"{CommandName}: run {completed.RunId} is recorded; continue it with `atlas run {arguments.File} --resume {completed.RunId}{StoreOption(arguments)}`");
+            environment.Error.WriteLine("error: " + (completed?.Error ?? "the run ended without completing"));
             return ExitCodes.Errors;
         }
 
