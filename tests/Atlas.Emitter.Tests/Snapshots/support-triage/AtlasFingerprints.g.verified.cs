@@ -12,10 +12,10 @@ namespace Atlas.Generated;
 public static class AtlasFingerprints
 {
     /// <summary>The plan of workflow <c>support</c>.</summary>
-    public const string SupportWorkflow = "8e282a8bd5649924";
+    public const string SupportWorkflow = "f84ff89a5847dd4b";
 
     /// <summary>The plan of each node of workflow <c>support</c>, in graph order: a resumed run reuses a step's recorded result only while it is the same.</summary>
-    public static IReadOnlyList<string> SupportWorkflowSteps { get; } = ["7ece716dc57c8c8d", "86ab6d15aa0998fd", "74fe259a73ba68c8"];
+    public static IReadOnlyList<string> SupportWorkflowSteps { get; } = ["7ece716dc57c8c8d", "86ab6d15aa0998fd", "ddfbe9ebd9ba0710"];
 
     /// <summary>The plan of workflow <c>triage_all</c>.</summary>
     public const string TriageAllWorkflow = "37924a58619666fb";

@@ -13,7 +13,7 @@ public static class AtlasServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Atlas runtime (with the declared providers, routes and knowledge bases, and the tools of <see cref="AtlasTools"/>),
-    /// and every agent and workflow class, all as singletons. With no arguments it works as is:
+    /// and every agent, human and workflow class, all as singletons. With no arguments it works as is:
     /// API keys come from the environment and routes fall through to a <c>mock</c> provider offline.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -30,6 +30,7 @@ public static class AtlasServiceCollectionExtensions
         services.TryAddSingleton<BillingExpertAgent>();
         services.TryAddSingleton<ClassifierAgent>();
         services.TryAddSingleton<SupportAgentAgent>();
+        services.TryAddSingleton<ApproverHuman>();
         services.TryAddSingleton<SupportWorkflow>();
         services.TryAddSingleton<TriageAllWorkflow>();
         return services;

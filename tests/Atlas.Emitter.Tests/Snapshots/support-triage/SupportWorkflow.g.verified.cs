@@ -106,7 +106,7 @@ public sealed partial class SupportWorkflow
                 [
                     static async (state, step, cancellationToken) =>
                     {
-                        state.Answer = await new BillingExpertAgent(step.Runtime).InvokeAsync(state.Ticket, state.Triage, step, cancellationToken).ConfigureAwait(false);
+                        state.Answer = await new ApproverHuman(step.Runtime).InvokeAsync(state.Ticket, await new BillingExpertAgent(step.Runtime).InvokeAsync(state.Ticket, state.Triage, step, cancellationToken).ConfigureAwait(false), step, cancellationToken).ConfigureAwait(false);
                     },
                     static async (state, step, cancellationToken) =>
                     {
