@@ -169,6 +169,7 @@ internal static partial class RunStoreFile
         // killed process loses nothing (a power cut may lose the last commits, never the file).
         // On a new file, before anything writes its header (WAL does): pages freed by prune can then be given back.
         if (Scalar(connection, "PRAGMA page_count") == 0) Execute(connection, "PRAGMA auto_vacuum = INCREMENTAL");
+        // A 32 MB page cache: the indexes on random keys (run ids, request keys) of a large store stay in memory between commits.
         Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768;");
         Execute(connection, "BEGIN IMMEDIATE");
         try
