@@ -49,18 +49,6 @@ internal sealed class RunRecorder
     /// <summary>Model and tool calls to answer from: an earlier attempt's (resume) or another run's (replay).</summary>
     public RecordedCalls? Calls { get; }
 
-    /// <summary>The run so far (its record as last written).</summary>
-    public RunRecord Run
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _run;
-            }
-        }
-    }
-
     /// <summary>
     /// Starts recording a run of <paramref name="workflow"/>: a fresh one, the continuation of <see cref="RunOptions.ResumeRunId"/>
     /// (same id), or a re-run from <see cref="RunOptions.FromStep"/> (new id, linked to its parent).
