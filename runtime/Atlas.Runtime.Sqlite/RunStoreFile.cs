@@ -12,7 +12,7 @@ namespace Atlas.Runtime;
 internal static partial class RunStoreFile
 {
     /// <summary>The schema this build writes (<c>PRAGMA user_version</c>); a file with a higher one is refused.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary><c>PRAGMA application_id</c> of a run store ("Atlr"): how another SQLite file is told apart.</summary>
     public const int ApplicationId = 0x41746c72;
@@ -20,14 +20,15 @@ internal static partial class RunStoreFile
     // Compact by design (issue 14: < 1 KB a run beyond its payloads): runs get an integer rowid that every other table
     // refers to (the 16-hex id is stored once); names that repeat (workflows, steps, fingerprints, agents, models, event
     // types) are interned in `strings`; timestamps and durations are integer ticks (UTC, 100 ns, as recorded); statuses
-    // are small integers; costs are exact decimals as text (0 as the integer 0, which takes no bytes); request keys
-    // (SHA-256 hex) are 32-byte blobs, indexed by their first 8 bytes only. Columns without a type (cost, data) keep what
+    // are small integers; costs are exact decimals as text (0 as the integer 0, which takes no bytes); a request key
+    // (SHA-256 hex) is indexed by its first 8 bytes when its reply is cacheable (key_prefix, else NULL) and stored only when it is not the hash of the request text (which a
+    // reader computes again). Columns without a type (cost, data) keep what
     // they are given. Events are stored as their difference from what the step's or run's row implies (EventGroup), a
     // difference seen before as the id of its interned text. Steps and events, small rows looked up by run, are WITHOUT
     // ROWID tables keyed by run; tables whose rows hold large payloads (runs, model and tool calls) keep rowids, large
     // texts last in each row. Indexes only where a query needs one: list (started_at, workflow, batch), the cache
     // (key_prefix), each child table by run.
-    public const string Schema = """
+    public const string Schema = $"""
         CREATE TABLE strings (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
         CREATE TABLE runs (
             id INTEGER PRIMARY KEY,
@@ -73,27 +74,7 @@ internal static partial class RunStoreFile
             item INTEGER NOT NULL,
             result TEXT NOT NULL,
             UNIQUE (run, step, item));
-        CREATE TABLE model_calls (
-            id INTEGER PRIMARY KEY,
-            run INTEGER NOT NULL,
-            seq INTEGER NOT NULL,
-            step INTEGER,
-            agent INTEGER NOT NULL,
-            model INTEGER NOT NULL,
-            provider INTEGER,
-            model_id INTEGER,
-            cache_hit INTEGER NOT NULL,
-            at INTEGER NOT NULL,
-            latency INTEGER NOT NULL,
-            input_tokens INTEGER NOT NULL,
-            output_tokens INTEGER NOT NULL,
-            cost,
-            key_prefix INTEGER NOT NULL,
-            request_key BLOB NOT NULL,
-            request TEXT NOT NULL,
-            response TEXT NOT NULL,
-            UNIQUE (run, seq));
-        CREATE INDEX model_calls_key ON model_calls (key_prefix);
+        {ModelCalls}
         CREATE TABLE tool_calls (
             id INTEGER PRIMARY KEY,
             run INTEGER NOT NULL,
@@ -130,6 +111,41 @@ internal static partial class RunStoreFile
             duration INTEGER,
             data,
             PRIMARY KEY (run, seq)) WITHOUT ROWID;
+        """;
+
+    // Version 2: a model call's key prefix only for a cacheable reply (NULL otherwise, out of the partial index), its key
+    // only when it is not the hash of its request.
+    private const string ModelCalls = """
+        CREATE TABLE model_calls (
+            id INTEGER PRIMARY KEY,
+            run INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            step INTEGER,
+            agent INTEGER NOT NULL,
+            model INTEGER NOT NULL,
+            provider INTEGER,
+            model_id INTEGER,
+            cache_hit INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            latency INTEGER NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cost,
+            key_prefix INTEGER,
+            request_key BLOB,
+            request TEXT NOT NULL,
+            response TEXT NOT NULL,
+            UNIQUE (run, seq));
+        CREATE INDEX model_calls_key ON model_calls (key_prefix) WHERE key_prefix IS NOT NULL;
+        """;
+
+    // Version 1 to 2: SQLite cannot drop a NOT NULL, so the table is copied; every version 1 reply stays cacheable.
+    private const string MigrateFrom1 = $"""
+        DROP INDEX model_calls_key;
+        ALTER TABLE model_calls RENAME TO model_calls_v1;
+        {ModelCalls}
+        INSERT INTO model_calls SELECT * FROM model_calls_v1;
+        DROP TABLE model_calls_v1;
         """;
 
     /// <summary>A connection string for the file: created only when <paramref name="create"/> (a write), never by a read.</summary>
@@ -174,9 +190,11 @@ internal static partial class RunStoreFile
         Execute(connection, "BEGIN IMMEDIATE");
         try
         {
-            if (Check(connection, path) == 0)
+            var version = Check(connection, path);
+            if (version == 0) Execute(connection, Schema);
+            if (version == 1) Execute(connection, MigrateFrom1);
+            if (version < SchemaVersion)
             {
-                Execute(connection, Schema);
                 Execute(connection, FormattableString.Invariant($"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {SchemaVersion};"));
             }
 

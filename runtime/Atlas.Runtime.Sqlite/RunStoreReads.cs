@@ -94,13 +94,20 @@ internal static class RunStoreReads
     public static ModelCallRecord? FindModelCall(SqliteConnection connection, string requestKey, DateTimeOffset notBefore)
     {
         using var command = connection.CreateCommand();
+        // The index holds 8 bytes of the key: the rows it finds are checked against the whole key (newest first).
         command.CommandText = $"""
-            SELECT {ModelCallColumns} WHERE m.key_prefix = $prefix AND m.request_key = $key AND m.at >= $not_before AND m.cache_hit = 0 ORDER BY m.at DESC, m.id DESC LIMIT 1
+            SELECT {ModelCallColumns} WHERE m.key_prefix = $prefix AND m.at >= $not_before ORDER BY m.at DESC, m.id DESC
             """;
         command.Parameters.AddWithValue("$prefix", RunStoreWriter.KeyPrefix(requestKey));
-        command.Parameters.AddWithValue("$key", RunStoreWriter.RequestKey(requestKey));
         command.Parameters.AddWithValue("$not_before", notBefore.UtcTicks);
-        return ReadModelCalls(command).FirstOrDefault();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var call = ReadModelCall(reader);
+            if (string.Equals(call.RequestKey, requestKey, StringComparison.Ordinal)) return call;
+        }
+
+        return null;
     }
 
     public static IReadOnlyList<ToolCallRecord> GetToolCalls(SqliteConnection connection, string runId)
@@ -217,7 +224,7 @@ internal static class RunStoreReads
 
     private const string ModelCallColumns = """
         r.run_id, m.seq, s.text, a.text, mo.text, p.text, mi.text, m.cache_hit, m.at, m.latency, m.input_tokens, m.output_tokens, m.cost,
-        m.request_key, m.request, m.response
+        m.request_key, m.request, m.response, m.key_prefix IS NOT NULL
         FROM model_calls m
         JOIN runs r ON r.id = m.run
         LEFT JOIN strings s ON s.id = m.step
@@ -231,19 +238,27 @@ internal static class RunStoreReads
     {
         using var reader = command.ExecuteReader();
         var calls = new List<ModelCallRecord>();
-        while (reader.Read())
-        {
-            var key = reader.GetValue(13) is byte[] bytes ? Convert.ToHexStringLower(bytes) : reader.GetString(13);
-            calls.Add(new ModelCallRecord(
-                reader.GetString(0), TextOrNull(reader, 2), reader.GetString(3), reader.GetString(4), TextOrNull(reader, 5), TextOrNull(reader, 6),
-                key, reader.GetString(14), reader.GetString(15), Usage(reader, 10), TimeSpan.FromTicks(reader.GetInt64(9)), Time(reader.GetInt64(8)))
-            {
-                Sequence = reader.GetInt64(1),
-                CacheHit = reader.GetInt64(7) != 0,
-            });
-        }
-
+        while (reader.Read()) calls.Add(ReadModelCall(reader));
         return calls;
+    }
+
+    private static ModelCallRecord ReadModelCall(SqliteDataReader reader)
+    {
+        var request = reader.GetString(14);
+        var key = reader.GetValue(13) switch
+        {
+            byte[] bytes => Convert.ToHexStringLower(bytes),
+            string text => text,
+            _ => Convert.ToHexStringLower(RunStoreWriter.HashOf(request)),
+        };
+        return new ModelCallRecord(
+            reader.GetString(0), TextOrNull(reader, 2), reader.GetString(3), reader.GetString(4), TextOrNull(reader, 5), TextOrNull(reader, 6),
+            key, request, reader.GetString(15), Usage(reader, 10), TimeSpan.FromTicks(reader.GetInt64(9)), Time(reader.GetInt64(8)))
+        {
+            Sequence = reader.GetInt64(1),
+            CacheHit = reader.GetInt64(7) != 0,
+            Cacheable = reader.GetInt64(16) != 0,
+        };
     }
 
     private static List<(long Name, StepRecord Record)> ReadSteps(SqliteConnection connection, long run, string runId)

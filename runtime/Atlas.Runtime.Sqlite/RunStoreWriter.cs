@@ -12,6 +12,7 @@ internal sealed class RunStoreWriter : IDisposable
 {
     private const int MaxCachedStrings = 10_000;
     private const int MaxInternedEventData = 200;
+    private const int MaxCachedRuns = 10_000;
 
     private readonly SqliteConnection _connection;
     private readonly List<SqliteCommand> _commands = [];
@@ -20,7 +21,13 @@ internal sealed class RunStoreWriter : IDisposable
     private readonly Dictionary<string, long> _strings = new(StringComparer.Ordinal);
     private readonly HashSet<string> _eventDataSeenOnce = new(StringComparer.Ordinal);
 
-    private readonly SqliteCommand _begin, _commit, _rollback;
+    // Runs' row ids and the last numbers of their steps, events and calls, as this connection wrote them: forgotten on a
+    // rollback, a prune, and when another connection committed since (PRAGMA data_version), so they are never stale.
+    private readonly Dictionary<string, long> _runIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, long[]> _sequences = [];
+    private long _dataVersion = -1;
+
+    private readonly SqliteCommand _begin, _commit, _rollback, _readDataVersion;
     private readonly SqliteCommand _findString, _insertString, _findRun, _upsertRun, _deleteEvents, _nextEvent, _insertEvent;
     private readonly SqliteCommand _deleteStep, _nextStep, _insertStep, _upsertItem, _nextModelCall, _insertModelCall, _nextToolCall, _insertToolCall;
     private readonly SqliteCommand _upsertHuman, _answerHuman;
@@ -31,6 +38,7 @@ internal sealed class RunStoreWriter : IDisposable
         _begin = Prepare("BEGIN IMMEDIATE");
         _commit = Prepare("COMMIT");
         _rollback = Prepare("ROLLBACK");
+        _readDataVersion = Prepare("PRAGMA data_version");
         _findString = Prepare("SELECT id FROM strings WHERE text = $text", "$text");
         // No RETURNING: Microsoft.Data.Sqlite runs a statement that returns rows several times slower.
         _insertString = Prepare("INSERT INTO strings (text) VALUES ($text)", "$text");
@@ -116,7 +124,13 @@ internal sealed class RunStoreWriter : IDisposable
         }
     }
 
-    public void Begin() => _begin.ExecuteNonQuery();
+    public void Begin()
+    {
+        _begin.ExecuteNonQuery();
+        var version = (long)_readDataVersion.ExecuteScalar()!;
+        if (version != _dataVersion) ForgetRuns();
+        _dataVersion = version;
+    }
 
     public void Commit() => _commit.ExecuteNonQuery();
 
@@ -124,6 +138,7 @@ internal sealed class RunStoreWriter : IDisposable
     public void Rollback()
     {
         _strings.Clear();
+        ForgetRuns();
         if (_connection.State == System.Data.ConnectionState.Open && !IsAutocommit()) _rollback.ExecuteNonQuery();
     }
 
@@ -146,24 +161,24 @@ internal sealed class RunStoreWriter : IDisposable
         Execute(_deleteEvents, id, 0L);
     }
 
-    public void EndRun(RunRecord run, IReadOnlyList<AtlasEvent> events)
+    public void EndRun(RunRecord run, IReadOnlyList<EncodedEvent> events)
     {
         var id = UpsertRun(run);
         Execute(_deleteEvents, id, 0L);
-        InsertEvents(id, 0, EventGroup.ForRun(run), events);
+        InsertEvents(id, 0, events);
     }
 
-    public void CompleteStep(StepRecord step, IReadOnlyList<AtlasEvent> events)
+    public void CompleteStep(StepRecord step, IReadOnlyList<EncodedEvent> events)
     {
         var run = RunRowId(step.RunId);
         var name = Intern(step.Step);
         Execute(_deleteStep, run, name);
         Execute(
             _insertStep,
-            run, name, NextSequence(_nextStep, run), Intern(step.Fingerprint), (long)step.Status, step.Reused ? 1L : 0L, (long)step.Attempts, step.StartedAt.UtcTicks,
+            run, name, NextSequence(_nextStep, run, Counter.Step), Intern(step.Fingerprint), (long)step.Status, step.Reused ? 1L : 0L, (long)step.Attempts, step.StartedAt.UtcTicks,
             step.Duration.Ticks, step.Usage.InputTokens, step.Usage.OutputTokens, Cost(step.Usage.CostUsd), step.Error, step.Result);
         Execute(_deleteEvents, run, name);
-        InsertEvents(run, name, EventGroup.ForStep(step), events);
+        InsertEvents(run, name, events);
     }
 
     public void CompleteItem(StepItemRecord item) =>
@@ -172,19 +187,19 @@ internal sealed class RunStoreWriter : IDisposable
     public ModelCallRecord RecordModelCall(ModelCallRecord call)
     {
         var run = RunRowId(call.RunId);
-        var sequence = NextSequence(_nextModelCall, run);
+        var sequence = NextSequence(_nextModelCall, run, Counter.ModelCall);
         Execute(
             _insertModelCall,
             run, sequence, InternOrNull(call.Step), Intern(call.Agent), Intern(call.Model), InternOrNull(call.Provider), InternOrNull(call.ModelId),
             call.CacheHit ? 1L : 0L, call.At.UtcTicks, call.Latency.Ticks, call.Usage.InputTokens, call.Usage.OutputTokens, Cost(call.Usage.CostUsd),
-            KeyPrefix(call.RequestKey), RequestKey(call.RequestKey), call.Request, call.Response);
+            call.Cacheable && !call.CacheHit ? KeyPrefix(call.RequestKey) : null, StoredRequestKey(call.RequestKey, call.Request), call.Request, call.Response);
         return call with { Sequence = sequence };
     }
 
     public ToolCallRecord RecordToolCall(ToolCallRecord call)
     {
         var run = RunRowId(call.RunId);
-        var sequence = NextSequence(_nextToolCall, run);
+        var sequence = NextSequence(_nextToolCall, run, Counter.ToolCall);
         Execute(
             _insertToolCall,
             run, sequence, InternOrNull(call.Step), Intern(call.Agent), Intern(call.Tool), call.At.UtcTicks, call.Duration.Ticks,
@@ -218,6 +233,7 @@ internal sealed class RunStoreWriter : IDisposable
         command.ExecuteNonQuery();
         // Interned strings stay: other processes hold their ids, and a project has few.
         command.CommandText = "DELETE FROM runs WHERE ended_at < $before";
+        ForgetRuns();
         return command.ExecuteNonQuery();
     }
 
@@ -237,14 +253,11 @@ internal sealed class RunStoreWriter : IDisposable
         return RunRowId(run.RunId);
     }
 
-    private void InsertEvents(long run, long group, EventGroup context, IReadOnlyList<AtlasEvent> events)
+    private void InsertEvents(long run, long group, IReadOnlyList<EncodedEvent> events)
     {
-        long? sequence = null;
-        foreach (var atlasEvent in events)
+        foreach (var stored in events)
         {
-            if (atlasEvent is TokenEmitted) continue; // a reply's text is in its model call
-            sequence = sequence + 1 ?? NextSequence(_nextEvent, run);
-            var stored = context.Encode(atlasEvent);
+            var sequence = NextSequence(_nextEvent, run, Counter.Event);
             // step: NULL when it is the group's, 0 when the event has none, else the name's id (never 0).
             long? step = stored.StepImplied ? null : stored.Step is null ? 0L : Intern(stored.Step);
             Execute(_insertEvent, run, sequence, group, Intern(stored.Type), step, stored.At, stored.Duration, EventData(stored.Data));
@@ -263,12 +276,39 @@ internal sealed class RunStoreWriter : IDisposable
         return data;
     }
 
-    private long RunRowId(string runId) =>
-        _findRun.Bind(runId).ExecuteScalar() is long id
-            ? id
+    private long RunRowId(string runId)
+    {
+        if (_runIds.TryGetValue(runId, out var id)) return id;
+        id = _findRun.Bind(runId).ExecuteScalar() is long found
+            ? found
             : throw new InvalidOperationException($"run {runId} is not recorded: StartRunAsync must record it before its steps and calls");
+        if (_runIds.Count >= MaxCachedRuns) _runIds.Clear();
+        _runIds[runId] = id;
+        return id;
+    }
 
-    private static long NextSequence(SqliteCommand next, long run) => (long)next.Bind(run).ExecuteScalar()!;
+    /// <summary>The next number of a run's steps, events or calls: counted here after the first is read from the file.</summary>
+    private long NextSequence(SqliteCommand next, long run, Counter counter)
+    {
+        if (!_sequences.TryGetValue(run, out var numbers))
+        {
+            if (_sequences.Count >= MaxCachedRuns) _sequences.Clear();
+            _sequences[run] = numbers = new long[(int)Counter.Count];
+        }
+
+        ref var last = ref numbers[(int)counter];
+        last = last == 0 ? (long)next.Bind(run).ExecuteScalar()! : last + 1;
+        return last;
+    }
+
+    private enum Counter
+    {
+        Step,
+        Event,
+        ModelCall,
+        ToolCall,
+        Count,
+    }
 
     private long Intern(string text)
     {
@@ -288,6 +328,12 @@ internal sealed class RunStoreWriter : IDisposable
         return id;
     }
 
+    private void ForgetRuns()
+    {
+        _runIds.Clear();
+        _sequences.Clear();
+    }
+
     private long? InternOrNull(string? text) => text is null ? null : Intern(text);
 
     /// <summary>A cost as stored: exact (the decimal's text), and 0 as the integer 0, which a row stores in no bytes.</summary>
@@ -305,10 +351,20 @@ internal sealed class RunStoreWriter : IDisposable
         return Convert.FromHexString(key);
     }
 
+    /// <summary>
+    /// A request key as a row stores it: nothing (NULL) when it is the SHA-256 of the request as stored, which is almost
+    /// always (a reader hashes the request again: <see cref="RunStoreReads"/>); else <see cref="RequestKey"/>.
+    /// </summary>
+    internal static object StoredRequestKey(string key, string request) =>
+        RequestKey(key) is byte[] { Length: 32 } bytes && bytes.AsSpan().SequenceEqual(HashOf(request)) ? DBNull.Value : RequestKey(key);
+
+    /// <summary>The SHA-256 of a request's UTF-8 text: the key a request gets (ModelRequests).</summary>
+    internal static byte[] HashOf(string request) => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(request));
+
     /// <summary>The first 8 bytes of a request key (of its SHA-256 when it is no hex), as the cache's index holds it.</summary>
     internal static long KeyPrefix(string key) =>
         System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(
-            RequestKey(key) is byte[] { Length: >= 8 } bytes ? bytes : System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+            RequestKey(key) is byte[] { Length: >= 8 } bytes ? bytes : HashOf(key));
 
     private bool IsAutocommit() => SQLitePCL.raw.sqlite3_get_autocommit(_connection.Handle) != 0;
 

@@ -70,8 +70,9 @@ public interface IRunStore : IAsyncDisposable
     Task<IReadOnlyList<AtlasEvent>> GetEventsAsync(string runId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The newest reply a model gave (not a cache hit: a cached reply keeps the age of the model's) to the request with
-    /// <paramref name="requestKey"/>, sent at or after <paramref name="notBefore"/>, from any run.
+    /// The newest cacheable reply (<see cref="ModelCallRecord.Cacheable"/>: a model's, not a cache hit, so a cached reply
+    /// keeps the age of the model's) to the request with <paramref name="requestKey"/>, sent at or after
+    /// <paramref name="notBefore"/>, from any run.
     /// </summary>
     Task<ModelCallRecord?> FindModelCallAsync(string requestKey, DateTimeOffset notBefore, CancellationToken cancellationToken = default);
 

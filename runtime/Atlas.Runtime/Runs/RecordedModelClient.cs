@@ -63,7 +63,10 @@ internal sealed class RecordedModelClient(IChatClient model, string name, CacheD
         if (recorder is not null)
         {
             await recorder.RecordModelCallAsync(
-                new ModelCallRecord(recorder.RunId, step!.Step, agent, name, context!.AnsweredBy, response.ModelId, key, request, ModelRequests.SerializeResponse(response), context.LastUsage, time.GetElapsedTime(started), at),
+                new ModelCallRecord(recorder.RunId, step!.Step, agent, name, context!.AnsweredBy, response.ModelId, key, request, ModelRequests.SerializeResponse(response), context.LastUsage, time.GetElapsedTime(started), at)
+                {
+                    Cacheable = cached is not null,
+                },
                 CancellationToken.None).ConfigureAwait(false); // a reply that came is recorded even if the run is being cancelled: it was paid for
         }
 
@@ -80,10 +83,11 @@ internal sealed class RecordedModelClient(IChatClient model, string name, CacheD
             }
 
             if (step is { Observed: true }) step.Emit(new CacheHit(step.RunId, step.Step, step.Run.Now, agent, source, recorded.RunId));
-            if (recorder is not null)
+            // Recorded in this run as a free call, unless it is this run's own (a resume answers from its earlier attempt).
+            if (recorder is not null && recorded.RunId != recorder.RunId)
             {
                 await recorder.RecordModelCallAsync(
-                    recorded with { RunId = recorder.RunId, Step = step!.Step, Agent = agent, Provider = null, Usage = Usage.Zero, Latency = TimeSpan.Zero, At = at, CacheHit = true },
+                    recorded with { RunId = recorder.RunId, Step = step!.Step, Agent = agent, Provider = null, Usage = Usage.Zero, Latency = TimeSpan.Zero, At = at, CacheHit = true, Cacheable = false },
                     CancellationToken.None).ConfigureAwait(false);
             }
 

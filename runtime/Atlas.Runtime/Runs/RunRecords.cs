@@ -137,6 +137,12 @@ public sealed record ModelCallRecord(
 
     /// <summary>Whether the cache (<c>cache = true</c>) answered it without a model call.</summary>
     public bool CacheHit { get; init; }
+
+    /// <summary>
+    /// Whether its reply may answer a later identical request (<see cref="IRunStore.FindModelCallAsync"/>): a model's reply
+    /// to an agent or route with <c>cache</c> on. Only these are found by the cache; a cache hit never is (a store reads it back false).
+    /// </summary>
+    public bool Cacheable { get; init; }
 }
 
 /// <summary>One tool call of a run, after the secrets in it were redacted.</summary>

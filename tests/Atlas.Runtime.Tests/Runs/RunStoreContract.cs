@@ -49,7 +49,10 @@ public abstract class RunStoreContract : IDisposable
         new(runId, step, "fp-" + step, StepStatus.Succeeded, "{\"step\":\"" + step + "\"}", 1, startedAt ?? T0, TimeSpan.FromMilliseconds(250), new Usage(10, 5, 0.0025m), null);
 
     protected static ModelCallRecord Call(string runId, string key, DateTimeOffset at, string? step = "triage") =>
-        new(runId, step, "classifier", "fast", "openai", "gpt-x", key, "{\"messages\":[]}", "{\"messages\":[],\"finish_reason\":\"stop\"}", new Usage(100, 20, 0.00042m), TimeSpan.FromMilliseconds(812), at);
+        new(runId, step, "classifier", "fast", "openai", "gpt-x", key, "{\"messages\":[]}", "{\"messages\":[],\"finish_reason\":\"stop\"}", new Usage(100, 20, 0.00042m), TimeSpan.FromMilliseconds(812), at)
+        {
+            Cacheable = true,
+        };
 
     protected static string Key(int n) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(n)));
 
@@ -176,7 +179,7 @@ public abstract class RunStoreContract : IDisposable
         var store = Store();
         await store.StartRunAsync(Run("r1"));
         await store.StartRunAsync(Run("r2"));
-        var first = Call("r1", Key(1), T0.AddTicks(3)) with { CacheHit = true, Usage = Usage.Zero };
+        var first = Call("r1", Key(1), T0.AddTicks(3)) with { CacheHit = true, Cacheable = false, Usage = Usage.Zero };
         var outside = new ModelCallRecord("r1", null, "a", "m", null, null, "not-hex KEY ✓", "{\"messages\":[{\"text\":\"日本\"}]}", "", new Usage(1, 2, 3.25m), TimeSpan.FromTicks(1), T0);
         var other = Call("r2", Key(2), T0);
 
@@ -459,6 +462,35 @@ public abstract class RunStoreContract : IDisposable
         Assert.Null(await store.FindModelCallAsync(Key(1), T0.AddMinutes(5).AddTicks(1)));
         Assert.Null(await store.FindModelCallAsync(Key(3), T0));
         Assert.Null(await store.FindModelCallAsync(Key(1).ToUpperInvariant(), T0));
+    }
+
+    [Fact]
+    public async Task FindModelCall_OnlyCacheableReplies()
+    {
+        var store = Store();
+        await store.StartRunAsync(Run("r1"));
+        var notCacheable = await store.RecordModelCallAsync(Call("r1", Key(1), T0) with { Cacheable = false });
+        var hit = await store.RecordModelCallAsync(Call("r1", Key(1), T0.AddMinutes(1)) with { CacheHit = true });
+
+        Assert.Null(await store.FindModelCallAsync(Key(1), T0));
+        Assert.Equal([notCacheable, hit with { Cacheable = false }], await store.GetModelCallsAsync("r1"));
+    }
+
+    [Fact]
+    public async Task FindModelCall_KeysThatShareTheirFirstBytes_AndKeysThatAreTheRequestsHash_AreToldApart()
+    {
+        var store = Store();
+        await store.StartRunAsync(Run("r1"));
+        var request = "{\"model\":\"gpt-x\",\"messages\":[{\"role\":\"user\",\"contents\":[{\"text\":\"hi\"}]}]}";
+        var hashed = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(request)));
+        var sameStart = hashed[..16] + new string('0', 48);
+        var byHash = await store.RecordModelCallAsync(Call("r1", hashed, T0) with { Request = request });
+        var byPrefix = await store.RecordModelCallAsync(Call("r1", sameStart, T0.AddMinutes(1)) with { Request = request, Response = "{\"other\":true}" });
+
+        Assert.Equal(byHash, await store.FindModelCallAsync(hashed, T0));
+        Assert.Equal(byPrefix, await store.FindModelCallAsync(sameStart, T0));
+        Assert.Equal([hashed, sameStart], (await store.GetModelCallsAsync("r1")).Select(c => c.RequestKey));
+        Assert.Null(await store.FindModelCallAsync(hashed[..16] + new string('1', 48), T0));
     }
 
     [Fact]

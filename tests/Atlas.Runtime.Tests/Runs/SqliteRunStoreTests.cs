@@ -63,15 +63,48 @@ public sealed class SqliteRunStoreTests(ITestOutputHelper output) : RunStoreCont
         var store = new SqliteRunStore(StorePath);
         await store.StartRunAsync(Run("r1"));
         await store.DisposeAsync();
-        Execute(StorePath, "PRAGMA user_version = 2");
+        Execute(StorePath, "PRAGMA user_version = 3");
         var newer = Track(new SqliteRunStore(StorePath));
 
         var read = await Assert.ThrowsAsync<RunStoreException>(() => newer.GetRunAsync("r1"));
         var write = await Assert.ThrowsAsync<RunStoreException>(() => newer.StartRunAsync(Run("r2")));
 
-        Assert.Equal($"the run store {StorePath} was written by a newer Atlas (schema version 2; this one reads version 1): upgrade Atlas, or use another store", read.Message);
+        Assert.Equal($"the run store {StorePath} was written by a newer Atlas (schema version 3; this one reads version 2): upgrade Atlas, or use another store", read.Message);
         Assert.Equal(read.Message, write.Message);
         Assert.Equal(StorePath, read.Location);
+    }
+
+    [Fact]
+    public async Task Version1File_IsReadAsItIs_AndMigratedByTheFirstWrite_KeepingItsCalls()
+    {
+        var store = new SqliteRunStore(StorePath);
+        await store.StartRunAsync(Run("r1"));
+        var old = await store.RecordModelCallAsync(Call("r1", Key(1), T0));
+        await store.DisposeAsync();
+        // What version 1 wrote: both key columns NOT NULL, every call in the cache's index.
+        Execute(StorePath, """
+            DROP INDEX model_calls_key;
+            ALTER TABLE model_calls RENAME TO v2;
+            CREATE TABLE model_calls (id INTEGER PRIMARY KEY, run INTEGER NOT NULL, seq INTEGER NOT NULL, step INTEGER,
+                agent INTEGER NOT NULL, model INTEGER NOT NULL, provider INTEGER, model_id INTEGER, cache_hit INTEGER NOT NULL,
+                at INTEGER NOT NULL, latency INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost,
+                key_prefix INTEGER NOT NULL, request_key BLOB NOT NULL, request TEXT NOT NULL, response TEXT NOT NULL, UNIQUE (run, seq));
+            INSERT INTO model_calls SELECT * FROM v2;
+            DROP TABLE v2;
+            CREATE INDEX model_calls_key ON model_calls (key_prefix);
+            PRAGMA user_version = 1;
+            """);
+        var reopened = Track(new SqliteRunStore(StorePath));
+
+        Assert.Equal(old, await reopened.FindModelCallAsync(Key(1), T0));
+        Assert.Equal(1L, Query(StorePath, "PRAGMA user_version"));
+        var notCacheable = await reopened.RecordModelCallAsync(Call("r1", Key(2), T0) with { Cacheable = false });
+
+        Assert.Equal(2L, Query(StorePath, "PRAGMA user_version"));
+        Assert.Equal([old, notCacheable], await reopened.GetModelCallsAsync("r1"));
+        Assert.Equal(old, await reopened.FindModelCallAsync(Key(1), T0));
+        Assert.Null(await reopened.FindModelCallAsync(Key(2), T0));
+        Assert.Equal("ok", Query(StorePath, "PRAGMA integrity_check"));
     }
 
     [Fact]
@@ -362,5 +395,12 @@ public sealed class SqliteRunStoreTests(ITestOutputHelper output) : RunStoreCont
         return command.ExecuteScalar();
     }
 
-    private static void Execute(string path, string sql) => Query(path, sql);
+    private static void Execute(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
 }
