@@ -247,6 +247,11 @@ public sealed class DurableRunTests : IDisposable
         // A finished item is not run again; an item cut off by the failure had its reply recorded, which answers it now.
         foreach (var item in new[] { 1, 2, 3, 4, 6 }) Assert.Equal(1, _model.Sent($"echo {item}"));
         Assert.Equal(2, _model.Sent("echo 5"));
+        // The replies the resume took from its earlier attempt are the run's already: each reply is recorded once.
+        var calls = await runtime.RunStore.GetModelCallsAsync(failed.RunId);
+        Assert.Equal(6, calls.Count);
+        Assert.Equal(6, calls.Select(c => c.RequestKey).Distinct().Count());
+        Assert.DoesNotContain(calls, c => c.CacheHit);
     }
 
     [Fact]

@@ -59,7 +59,7 @@ internal static class BatchRunner
     {
         const string commandName = RunCommand.CommandName;
         var total = await CountLinesAsync(options.InputPath, cancellationToken).ConfigureAwait(false);
-        using var events = EventSink.Open(options.Events, environment, commandName);
+        using var events = EventSink.Open(options.Events, environment, commandName, append: options.Resume);
         var store = options.Store is null ? null : RunStores.Open(options.Store, commandName);
         var batchId = BatchId(options, workflow);
         await using var output = options.Resume ? BatchOutput.Continue(options.OutputPath!, commandName) : BatchOutput.Open(options.OutputPath, environment, commandName);

@@ -223,8 +223,9 @@ public static class RunCommand
         // After the input is known good: a usage error stays one line.
         await CliKnowledge.For(project, environment, CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
         ProjectTools.Warn(project, tools, environment, CommandName);
-        using var events = EventSink.Open(arguments.Events, environment, CommandName);
-        var humans = arguments.Detach || !environment.InputIsTerminal ? null : new TerminalHumanInput(environment);
+        using var events = EventSink.Open(arguments.Events, environment, CommandName, append: resumed is not null && arguments.From is null);
+        var progress = RunProgress.Create(environment, workflow.Name);
+        var humans = arguments.Detach || !environment.InputIsTerminal ? null : new TerminalHumanInput(environment, progress);
         await using var runtime = project.CreateRuntime(environment, store, humans);
         var state = workflow.CreateState(input);
         var runOptions = new RunOptions
@@ -235,7 +236,6 @@ public static class RunCommand
             ReplayRunId = arguments.Replay,
             Source = RunStores.SourceOf(project.DisplayPath),
         };
-        var progress = RunProgress.Create(environment, workflow.Name);
         RunCompleted? completed = null;
         HumanRequested? waitingFor = null;
         try
@@ -387,18 +387,43 @@ internal sealed class EventSink : IDisposable
 
     public bool IsStdout { get; }
 
-    public static EventSink? Open(string? target, CliEnvironment environment, string commandName)
+    /// <summary>The sink for <paramref name="target"/>: none, stdout (<c>-</c>) or a file.</summary>
+    /// <param name="target">The <c>--events</c> argument.</param>
+    /// <param name="environment">Where stdout is.</param>
+    /// <param name="commandName">The command, for the one line a file that cannot be written gets.</param>
+    /// <param name="append">A resumed run's or batch's events go on after the earlier attempt's (whose last line, cut off by a kill, is dropped).</param>
+    public static EventSink? Open(string? target, CliEnvironment environment, string commandName, bool append = false)
     {
         if (target is null) return null;
         if (target == "-") return new EventSink(environment.Output, owns: false, isStdout: true);
         try
         {
-            return new EventSink(new OutputWriter(new StreamWriter(target, append: false) { AutoFlush = false }, $"--events file '{target}'"), owns: true, isStdout: false);
+            var stream = new FileStream(target, append ? FileMode.OpenOrCreate : FileMode.Create, FileAccess.ReadWrite);
+            if (append) stream.SetLength(WholeLinesLength(stream));
+            stream.Seek(0, SeekOrigin.End);
+            return new EventSink(new OutputWriter(new StreamWriter(stream) { AutoFlush = false }, $"--events file '{target}'"), owns: true, isStdout: false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new UsageException($"{commandName}: cannot write events to '{target}': {ex.Message}");
         }
+    }
+
+    /// <summary>The length of the file's whole lines: up to and with its last line feed.</summary>
+    private static long WholeLinesLength(FileStream stream)
+    {
+        var buffer = new byte[4096];
+        for (var end = stream.Length; end > 0;)
+        {
+            var start = Math.Max(0, end - buffer.Length);
+            stream.Seek(start, SeekOrigin.Begin);
+            stream.ReadExactly(buffer, 0, (int)(end - start));
+            var newline = Array.LastIndexOf(buffer, (byte)'\n', (int)(end - start) - 1);
+            if (newline >= 0) return start + newline + 1;
+            end = start;
+        }
+
+        return 0;
     }
 
     public void Write(AtlasEvent atlasEvent)

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
 using Atlas.Runtime;
 using Spectre.Console;
@@ -25,6 +26,9 @@ internal abstract class RunProgress
     public abstract Task RunAsync(Func<Task> body);
 
     public abstract void OnEvent(AtlasEvent atlasEvent);
+
+    /// <summary>Runs <paramref name="use"/> (a question to the person at the terminal) with the terminal to itself.</summary>
+    public virtual Task<T> WithTerminalAsync<T>(Func<Task<T>> use) => use();
 
     internal static string Duration(TimeSpan duration) => duration.TotalSeconds switch
     {
@@ -191,8 +195,14 @@ internal sealed class LiveRunProgress : RunProgress
     private readonly string _workflow;
     private readonly List<StepRow> _rows = new();
     private readonly StringBuilder _summary = new();
-    private LiveDisplayContext? _context;
+    private readonly SemaphoreSlim _terminal = new(1, 1);
+    private volatile LiveDisplayContext? _context;
     private DateTime _lastRefresh;
+
+    // A question takes the terminal from the live table: it completes _pause, the live session ends (the table stays
+    // on screen as it was), the question is asked below it, and a new live session starts when it is answered.
+    private volatile TaskCompletionSource _pause = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Handoff? _handoff;
 
     public LiveRunProgress(TextWriter error, string workflow)
     {
@@ -202,16 +212,57 @@ internal sealed class LiveRunProgress : RunProgress
 
     public override async Task RunAsync(Func<Task> body)
     {
-        await _console.Live(Render())
-            .AutoClear(false)
-            .Overflow(VerticalOverflow.Ellipsis)
-            .StartAsync(async context =>
+        var run = body();
+        while (true)
+        {
+            var pause = _pause;
+            await _console.Live(Render())
+                .AutoClear(false)
+                .Overflow(VerticalOverflow.Ellipsis)
+                .StartAsync(async context =>
+                {
+                    _context = context;
+                    await Task.WhenAny(run, pause.Task).ConfigureAwait(false);
+                    _context = null;
+                    context.UpdateTarget(Render());
+                    context.Refresh();
+                }).ConfigureAwait(false);
+            if (run.IsCompleted)
             {
-                _context = context;
-                await body().ConfigureAwait(false);
-                context.UpdateTarget(Render());
-                context.Refresh();
-            }).ConfigureAwait(false);
+                await run.ConfigureAwait(false);
+                return;
+            }
+
+            // A question has the terminal until it is answered; the next question's signal is ready before this one ends.
+            var handoff = Volatile.Read(ref _handoff)!;
+            _pause = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            handoff.Released.SetResult();
+            await handoff.Done.Task.ConfigureAwait(false);
+        }
+    }
+
+    public override async Task<T> WithTerminalAsync<T>(Func<Task<T>> use)
+    {
+        await _terminal.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var handoff = new Handoff();
+            Volatile.Write(ref _handoff, handoff);
+            _pause.TrySetResult();
+            await handoff.Released.Task.ConfigureAwait(false);
+            try
+            {
+                return await use().ConfigureAwait(false);
+            }
+            finally
+            {
+                handoff.Done.SetResult();
+            }
+        }
+        finally
+        {
+            _terminal.Release();
+        }
     }
 
     public override void OnEvent(AtlasEvent atlasEvent)
@@ -265,12 +316,21 @@ internal sealed class LiveRunProgress : RunProgress
 
         // Tokens can come faster than a terminal wants redrawing.
         var now = DateTime.UtcNow;
-        if (_context is not null && (atlasEvent is not TokenEmitted || now - _lastRefresh > TimeSpan.FromMilliseconds(50)))
+        if (_context is { } context && (atlasEvent is not TokenEmitted || now - _lastRefresh > TimeSpan.FromMilliseconds(50)))
         {
             _lastRefresh = now;
-            _context.UpdateTarget(Render());
-            _context.Refresh();
+            context.UpdateTarget(Render());
+            context.Refresh();
         }
+    }
+
+    private sealed class Handoff
+    {
+        /// <summary>The live session has ended: the terminal is the question's.</summary>
+        public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The question is answered: the live session may start again.</summary>
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private StepRow Row(string step)

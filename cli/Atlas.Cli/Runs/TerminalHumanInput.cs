@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
+using Atlas.Cli.Display;
 using Atlas.Runtime;
 
 namespace Atlas.Cli.Runs;
@@ -10,15 +11,12 @@ namespace Atlas.Cli.Runs;
 /// <c>bool</c> as y/n, an enum as a member's name, a record as JSON). An invalid answer is asked again with what is wrong;
 /// the end of input (Ctrl+D) leaves the question unanswered, and the run waits in the store.
 /// </summary>
-internal sealed class TerminalHumanInput(CliEnvironment environment) : IHumanInput
+/// <remarks>The question takes the terminal from the run's live table (<see cref="RunProgress.WithTerminalAsync"/>) until it is answered.</remarks>
+internal sealed class TerminalHumanInput(CliEnvironment environment, RunProgress progress) : IHumanInput
 {
-    private readonly SemaphoreSlim _terminal = new(1, 1);
-
-    public async Task<string?> AskAsync(HumanQuestion question, CancellationToken cancellationToken)
-    {
-        // Steps run concurrently: one question on the terminal at a time.
-        await _terminal.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+    // Steps run concurrently: the progress display hands the terminal to one question at a time.
+    public Task<string?> AskAsync(HumanQuestion question, CancellationToken cancellationToken) =>
+        progress.WithTerminalAsync(async () =>
         {
             var error = environment.Error;
             if (question.Problem is null)
@@ -37,12 +35,7 @@ internal sealed class TerminalHumanInput(CliEnvironment environment) : IHumanInp
 
             // Console reads block; the run's cancellation (Ctrl+C) must not wait for a line.
             return await Task.Run(environment.Input.ReadLine, CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _terminal.Release();
-        }
-    }
+        });
 
     private static string Hint(HumanQuestion question)
     {

@@ -190,7 +190,12 @@ internal sealed class ObservedTool : DelegatingAIFunction
             // A replayed (or resumed) run takes what the tool returned then: a tool is not run twice for one model request.
             if (calls.TakeToolCall(Name, recordedArguments!) is { } recorded)
             {
-                await recorder.RecordToolCallAsync(recorded with { RunId = recorder.RunId, Step = _step.Step, Duration = TimeSpan.Zero, At = at }, cancellationToken).ConfigureAwait(false);
+                // A replayed call is recorded in the new run; a resumed run's own call is recorded already.
+                if (recorded.RunId != recorder.RunId)
+                {
+                    await recorder.RecordToolCallAsync(recorded with { RunId = recorder.RunId, Step = _step.Step, Duration = TimeSpan.Zero, At = at }, cancellationToken).ConfigureAwait(false);
+                }
+
                 _step.Emit(new ToolCalled(_step.RunId, _step.Step, at, _agent, Name, summary, TimeSpan.Zero, recorded.Error is null, recorded.Error));
                 return recorded.Error is null ? (recorded.Result is null ? null : JsonNode.Parse(recorded.Result)) : $"Error: {recorded.Error}";
             }
