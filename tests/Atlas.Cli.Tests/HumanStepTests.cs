@@ -105,6 +105,45 @@ public sealed class HumanStepTests : IDisposable
         Assert.True(JsonNode.Parse(lines[^1])!["succeeded"]!.GetValue<bool>());
     }
 
+    [Fact]
+    public void Batch_LinesThatWait_AreWaitingRecords_ExitThree_AndGoOnWithTheirAnswersWhenResumed()
+    {
+        var input = _dir.Write("in.jsonl", "\"Ann\"\n\n\"Bob\"\n\"Cy\"\n");
+        var output = Path.Combine(_dir.Path, "out.jsonl");
+        string[] batch = ["run", _file, "--batch", input, "--output", output, "--store", _store];
+
+        var first = Cli.Offline(batch);
+
+        Assert.Equal(3, first.ExitCode);
+        var waiting = File.ReadAllLines(output).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        Assert.Equal([1L, 3L, 4L], waiting.Select(r => r["line"]!.GetValue<long>()));
+        Assert.All(waiting, r => Assert.Equal(("approver", "ok"), (r["waiting"]!.GetValue<string>(), r["step"]!.GetValue<string>())));
+        Assert.Contains("batch done: 3 lines · 0 ok · 0 failed · 3 waiting · ", first.Stderr);
+        Assert.Contains("waiting: 3 lines wait for a human step", first.Stderr);
+        var runs = waiting.Select(r => r["run"]!.GetValue<string>()).ToList();
+
+        // The second line is answered first: the first still waits, so every line is written again in order.
+        var answered = Cli.Offline("runs", "answer", runs[1], "ok", "--value", "y", "--store", _store);
+        Assert.StartsWith($"answered 'ok' of run {runs[1]}: true\ncontinue its batch: atlas run ", answered.Stdout);
+        var second = Cli.Offline([.. batch, "--resume"]);
+
+        Assert.Equal(3, second.ExitCode);
+        var lines = File.ReadAllLines(output);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal(runs[0], JsonNode.Parse(lines[0])!["run"]!.GetValue<string>());
+        Assert.Equal("true", lines[1]);
+        Assert.Equal(runs[2], JsonNode.Parse(lines[2])!["run"]!.GetValue<string>());
+        Assert.Contains("batch done: 3 lines · 1 ok · 0 failed · 2 waiting · 0 tokens", second.Stderr); // no model call again
+
+        Assert.Equal(0, Cli.Offline("runs", "answer", runs[0], "ok", "--value", "n", "--store", _store).ExitCode);
+        Assert.Equal(0, Cli.Offline("runs", "answer", runs[2], "ok", "--value", "yes", "--store", _store).ExitCode);
+        var third = Cli.Offline([.. batch, "--resume"]);
+
+        Assert.Equal(0, third.ExitCode);
+        Assert.Equal(["false", "true", "true"], File.ReadAllLines(output));
+        Assert.Contains("batch done: 3 lines · 3 ok · 0 failed · 0 tokens", third.Stderr);
+    }
+
     /// <summary>The pane's text once <paramref name="ready"/> holds for it (polled for up to a minute).</summary>
     private static async Task<string> WaitForScreenAsync(string session, Func<string, bool> ready)
     {

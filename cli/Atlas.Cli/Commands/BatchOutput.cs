@@ -43,11 +43,12 @@ internal sealed class BatchOutput : IAsyncDisposable
     public long WholeLines { get; private init; }
 
     /// <summary>
-    /// The file at <paramref name="path"/> to continue a killed batch: its whole lines are kept, a cut last line (a write
-    /// the kill interrupted) is cut off, and new lines are appended. A missing file is created.
+    /// The file at <paramref name="path"/> to continue a killed batch: its whole lines are kept (at most
+    /// <paramref name="keepAtMost"/>), a cut last line (a write the kill interrupted) is cut off, and new lines are
+    /// appended. A missing file is created.
     /// </summary>
     /// <exception cref="UsageException">The file cannot be read or written.</exception>
-    public static BatchOutput Continue(string path, string commandName)
+    public static BatchOutput Continue(string path, string commandName, long keepAtMost = long.MaxValue)
     {
         try
         {
@@ -55,9 +56,9 @@ internal sealed class BatchOutput : IAsyncDisposable
             long lines = 0, end = 0, position = 0;
             var buffer = new byte[64 * 1024];
             int read;
-            while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
+            while (lines < keepAtMost && (read = file.Read(buffer, 0, buffer.Length)) > 0)
             {
-                for (var i = 0; i < read; i++)
+                for (var i = 0; i < read && lines < keepAtMost; i++)
                 {
                     if (buffer[i] != (byte)'\n') continue;
                     lines++;

@@ -58,14 +58,16 @@ internal static class BatchRunner
     public static async Task<int> RunAsync(AtlasProject project, WorkflowInterpreter workflow, BatchOptions options, CliEnvironment environment, CancellationToken cancellationToken)
     {
         const string commandName = RunCommand.CommandName;
-        var total = await CountLinesAsync(options.InputPath, cancellationToken).ConfigureAwait(false);
         using var events = EventSink.Open(options.Events, environment, commandName, append: options.Resume);
         var store = options.Store is null ? null : RunStores.Open(options.Store, commandName);
         var batchId = BatchId(options, workflow);
-        await using var output = options.Resume ? BatchOutput.Continue(options.OutputPath!, commandName) : BatchOutput.Open(options.OutputPath, environment, commandName);
+        var earlier = store is null || !options.Resume ? new Dictionary<long, RunRecord>() : await EarlierRunsAsync(store, batchId, cancellationToken).ConfigureAwait(false);
+        var (total, firstWaiting) = await CountLinesAsync(options.InputPath, line => earlier.TryGetValue(line, out var run) && run.Status == RunStatus.Waiting, cancellationToken).ConfigureAwait(false);
+        // A resume keeps the lines written before the first that waited for a person: from there on, the lines whose run
+        // succeeded are written again from the store, and the waiting ones go on (with their answers, or wait again).
+        await using var output = options.Resume ? BatchOutput.Continue(options.OutputPath!, commandName, keepAtMost: firstWaiting) : BatchOutput.Open(options.OutputPath, environment, commandName);
         var done = output.WholeLines;
         if (done > total) throw new UsageException($"{commandName}: --resume: '{options.OutputPath}' holds {done:N0} lines, more than the {total:N0} inputs of '{options.InputPath}'; is it this batch's output?");
-        var earlier = store is null || !options.Resume ? new Dictionary<long, RunRecord>() : await EarlierRunsAsync(store, batchId, cancellationToken).ConfigureAwait(false);
         await using (var runtime = project.CreateRuntime(environment, store))
         {
             // One token for the blocks, the reader and the writer: if one of them fails, the others stop.
@@ -135,7 +137,14 @@ internal static class BatchRunner
             // Cancelled as the last results came in: the writer may have stopped short of them.
             if (cancellationToken.IsCancellationRequested && stats.Done < stats.Total) throw Cancelled();
             environment.Error.WriteLine(stats.Summary());
-            return stats.Failed == 0 ? ExitCodes.Success : ExitCodes.Errors;
+            if (stats.Waiting > 0)
+            {
+                environment.Error.WriteLine(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"waiting: {stats.Waiting:N0} line{(stats.Waiting == 1 ? "" : "s")} wait for a human step (each record names its run and step); answer with `atlas runs answer RUN STEP --value JSON`, then continue the batch with --resume"));
+            }
+
+            return stats.Failed > 0 ? ExitCodes.Errors : stats.Waiting > 0 ? ExitCodes.Waiting : ExitCodes.Success;
 
             CommandCancelledException Cancelled()
             {
@@ -190,7 +199,7 @@ internal static class BatchRunner
                 earlier.TryGetValue(reader.LineNumber, out var run);
                 if (run is { Status: RunStatus.Succeeded, Output: { } recorded } && run.Fingerprint == workflow.Fingerprint)
                 {
-                    writer.Complete(current, JsonText.Format(JsonNode.Parse(recorded), indented: false), succeeded: true);
+                    writer.Complete(current, JsonText.Format(JsonNode.Parse(recorded), indented: false), LineOutcome.Succeeded);
                     continue;
                 }
 
@@ -200,7 +209,7 @@ internal static class BatchRunner
                 if (item is not null && run is { Status: not RunStatus.Succeeded }) item = item with { Resume = run.RunId };
                 if (item is null)
                 {
-                    writer.Complete(current, ErrorRecord(reader.LineNumber, error!), succeeded: false);
+                    writer.Complete(current, ErrorRecord(reader.LineNumber, error!), LineOutcome.Failed);
                     continue;
                 }
 
@@ -257,10 +266,9 @@ internal static class BatchRunner
             while (receivable.TryReceive(null, out var result))
             {
                 var item = lines.Take(result.RunId);
-                writer.Complete(
-                    item.Sequence,
-                    result.Succeeded ? JsonText.Format(result.Value, indented: false) : ErrorRecord(item.Line, result.Error!),
-                    result.Succeeded);
+                if (result.Succeeded) writer.Complete(item.Sequence, JsonText.Format(result.Value, indented: false), LineOutcome.Succeeded);
+                else if (result.Waiting is { } waiting) writer.Complete(item.Sequence, WaitingRecord(item.Line, waiting), LineOutcome.Waiting);
+                else writer.Complete(item.Sequence, ErrorRecord(item.Line, result.Error!), LineOutcome.Failed);
             }
         }
 
@@ -270,15 +278,22 @@ internal static class BatchRunner
     private static string ErrorRecord(long line, string error) =>
         new JsonObject { ["line"] = line, ["error"] = error }.ToJsonString(JsonText.Compact);
 
-    private static async Task<long> CountLinesAsync(string path, CancellationToken cancellationToken)
+    /// <summary><c>{"line":3,"waiting":"approver","step":"ok","run":"c7a3a59b91e14a62"}</c>: the line's run waits for a person's answer.</summary>
+    private static string WaitingRecord(long line, HumanInputRequiredException waiting) =>
+        new JsonObject { ["line"] = line, ["waiting"] = waiting.Human, ["step"] = waiting.Step, ["run"] = waiting.RunId }.ToJsonString(JsonText.Compact);
+
+    /// <summary>The input's lines (not counting blank ones), and how many come before the first for which <paramref name="waits"/> holds (by line number).</summary>
+    private static async Task<(long Count, long FirstWaiting)> CountLinesAsync(string path, Func<long, bool> waits, CancellationToken cancellationToken)
     {
         using var reader = new JsonLineReader(InputFiles.OpenRead(path, $"--batch file '{path}'", RunCommand.CommandName), InputFiles.MaxBytes);
-        long count = 0;
+        long count = 0, firstWaiting = long.MaxValue;
         try
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (!reader.IsBlank) count++;
+                if (reader.IsBlank) continue;
+                if (firstWaiting == long.MaxValue && waits(reader.LineNumber)) firstWaiting = count;
+                count++;
             }
         }
         catch (IOException ex)
@@ -286,7 +301,7 @@ internal static class BatchRunner
             throw new UsageException($"{RunCommand.CommandName}: cannot read '{path}': {JsonText.OneLine(ex.Message)}");
         }
 
-        return count;
+        return (count, firstWaiting);
     }
 
     private sealed record BatchItem(long Sequence, long Line, JsonState State)
@@ -342,7 +357,7 @@ internal static class BatchRunner
     private sealed class OrderedWriter(BatchOutput output, int window, BatchStats stats, long first)
     {
         private readonly SemaphoreSlim _room = new(window, window);
-        private readonly Dictionary<long, (string Text, bool Succeeded)> _pending = new();
+        private readonly Dictionary<long, (string Text, LineOutcome Outcome)> _pending = new();
         private readonly StringBuilder _ready = new();
         private long _next = first;
         private bool _stopped;
@@ -354,25 +369,26 @@ internal static class BatchRunner
             lock (_pending) _stopped = true;
         }
 
-        public void Complete(long sequence, string text, bool succeeded)
+        public void Complete(long sequence, string text, LineOutcome outcome)
         {
             lock (_pending)
             {
                 if (_stopped) return;
-                _pending.Add(sequence, (text, succeeded));
+                _pending.Add(sequence, (text, outcome));
                 var first = _next;
-                var succeededCount = 0;
+                int succeeded = 0, waiting = 0;
                 while (_pending.Remove(_next, out var ready))
                 {
                     _ready.Append(ready.Text).Append('\n');
-                    if (ready.Succeeded) succeededCount++;
+                    if (ready.Outcome == LineOutcome.Succeeded) succeeded++;
+                    else if (ready.Outcome == LineOutcome.Waiting) waiting++;
                     _next++;
                 }
 
                 if (_next == first) return;
                 output.Write(_ready);
                 _ready.Clear();
-                stats.Written(succeededCount, (int)(_next - first) - succeededCount);
+                stats.Written(succeeded, (int)(_next - first) - succeeded - waiting, waiting);
                 _room.Release((int)(_next - first));
             }
         }
@@ -380,12 +396,23 @@ internal static class BatchRunner
 }
 
 /// <summary>A batch's counters, updated from many threads.</summary>
+/// <summary>What became of a batch line.</summary>
+internal enum LineOutcome
+{
+    Succeeded,
+    Failed,
+
+    /// <summary>Its run waits for a human step's answer.</summary>
+    Waiting,
+}
+
 internal sealed class BatchStats(long total)
 {
     private readonly object _gate = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _succeeded;
     private long _failed;
+    private long _waiting;
     private Usage _usage;
 
     public long Total { get; } = total;
@@ -394,7 +421,7 @@ internal sealed class BatchStats(long total)
 
     public long Failed => Interlocked.Read(ref _failed);
 
-    public long Done => Succeeded + Failed;
+    public long Done => Succeeded + Failed + Waiting;
 
     public TimeSpan Elapsed => _clock.Elapsed;
 
@@ -413,11 +440,15 @@ internal sealed class BatchStats(long total)
         lock (_gate) _usage += usage;
     }
 
-    /// <summary>Lines written: <paramref name="succeeded"/> results and <paramref name="failed"/> error records.</summary>
-    public void Written(int succeeded, int failed)
+    /// <summary>Lines whose run waits for a human step's answer (their records say which).</summary>
+    public long Waiting => Interlocked.Read(ref _waiting);
+
+    /// <summary>Lines written: <paramref name="succeeded"/> results, <paramref name="failed"/> error records and <paramref name="waiting"/> waiting records.</summary>
+    public void Written(int succeeded, int failed, int waiting = 0)
     {
         Interlocked.Add(ref _succeeded, succeeded);
         Interlocked.Add(ref _failed, failed);
+        Interlocked.Add(ref _waiting, waiting);
     }
 
     /// <summary><c>batch: 1,000/4,000 lines · 998 ok · 2 failed · 850/s · ETA 4s</c></summary>
@@ -425,7 +456,7 @@ internal sealed class BatchStats(long total)
     {
         var rate = Rate;
         var eta = rate > 0 && Total > Done ? " · ETA " + RunProgress.Duration(TimeSpan.FromSeconds((Total - Done) / rate)) : "";
-        return string.Create(CultureInfo.InvariantCulture, $"batch: {Done:N0}/{Total:N0} lines · {Succeeded:N0} ok · {Failed:N0} failed · {rate:N0}/s{eta}");
+        return string.Create(CultureInfo.InvariantCulture, $"batch: {Done:N0}/{Total:N0} lines · {Succeeded:N0} ok · {Failed:N0} failed{WaitingText()} · {rate:N0}/s{eta}");
     }
 
     /// <summary>The closing line: counts, tokens, cost, wall time, rate and the process's peak memory.</summary>
@@ -435,6 +466,8 @@ internal sealed class BatchStats(long total)
         var peak = process.PeakWorkingSet64 / (1024.0 * 1024.0);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"batch done: {Done:N0} lines · {Succeeded:N0} ok · {Failed:N0} failed · {RunProgress.Usage(Usage)} · {RunProgress.Duration(Elapsed)} ({Rate:N0} lines/s) · peak memory {peak:N0} MB");
+            $"batch done: {Done:N0} lines · {Succeeded:N0} ok · {Failed:N0} failed{WaitingText()} · {RunProgress.Usage(Usage)} · {RunProgress.Duration(Elapsed)} ({Rate:N0} lines/s) · peak memory {peak:N0} MB");
     }
+
+    private string WaitingText() => Waiting == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" · {Waiting:N0} waiting");
 }

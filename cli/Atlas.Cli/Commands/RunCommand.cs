@@ -35,7 +35,7 @@ public static class RunCommand
         "atlas run examples/support-triage/support.atlas -w support --batch examples/support-triage/tickets.jsonl --output replies.jsonl --resume   # continue a killed batch (or start it)",
     ];
 
-    public const string ExitCodesHelp = "0 success, 1 the files have errors or the run (or a batch line) failed (an mcp server that does not start fails it), 3 the run waits for a human step's answer (atlas runs answer), 2 bad usage or input (a --tools assembly that cannot be used, a tool a step calls with no implementation, an input file that is not a regular file, larger than " + InputFiles.MaxText + " or not UTF-8, an --output or --events that is one of the inputs), 130 stopped by Ctrl+C (SIGINT), 143 by SIGTERM";
+    public const string ExitCodesHelp = "0 success, 1 the files have errors or the run (or a batch line) failed (an mcp server that does not start fails it), 3 the run (or, with none failed, a batch line) waits for a human step's answer (atlas runs answer), 2 bad usage or input (a --tools assembly that cannot be used, a tool a step calls with no implementation, an input file that is not a regular file, larger than " + InputFiles.MaxText + " or not UTF-8, an --output or --events that is one of the inputs), 130 stopped by Ctrl+C (SIGINT), 143 by SIGTERM";
 
     public static Command Create(CliEnvironment environment)
     {

@@ -251,8 +251,15 @@ public static partial class RunsCommand
 
         var output = environment.Output;
         output.WriteLine($"answered '{step}' of run {run.RunId}: {canonical}" + (question.Answer is { } earlier ? $" (it was {earlier})" : ""));
-        var resume = $"{AtlasCli.Name} {RunCommand.Name} {Quote(run.Source ?? "FILE")} --resume {run.RunId}" + (storeOption is null ? "" : " --store " + Quote(store.Path));
-        output.WriteLine($"continue the run: {resume}");
+        var storeText = storeOption is null ? "" : " --store " + Quote(store.Path);
+        if (run.BatchId is not null)
+        {
+            // A batch line goes on with its batch, which writes its result in its place.
+            output.WriteLine($"continue its batch: {AtlasCli.Name} {RunCommand.Name} {Quote(run.Source ?? "FILE")} --batch IN --output OUT --resume{storeText}");
+            return;
+        }
+
+        output.WriteLine($"continue the run: {AtlasCli.Name} {RunCommand.Name} {Quote(run.Source ?? "FILE")} --resume {run.RunId}{storeText}");
     }
 
     private static void WriteList(IReadOnlyList<RunRecord> runs, int limit, bool json, bool quiet, CliEnvironment environment)

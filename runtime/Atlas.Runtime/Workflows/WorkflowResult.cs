@@ -28,6 +28,12 @@ public sealed record WorkflowResult<T>(string RunId, T? Value, string? Error)
     /// <summary>Whether the run succeeded, so that <see cref="Value"/> holds its result.</summary>
     public bool Succeeded => Error is null;
 
+    /// <summary>
+    /// The human step the run waits at (status <see cref="RunStatus.Waiting"/>), when that is why it has no result:
+    /// answer it (<see cref="IRunStore.AnswerHumanAsync"/>) and resume the run.
+    /// </summary>
+    public HumanInputRequiredException? Waiting { get; init; }
+
     /// <inheritdoc/>
     public bool Equals(WorkflowResult<T>? other) =>
         other is not null && RunId == other.RunId && System.Collections.Generic.EqualityComparer<T?>.Default.Equals(Value, other.Value) && Error == other.Error;

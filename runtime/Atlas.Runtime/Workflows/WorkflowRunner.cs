@@ -206,7 +206,10 @@ internal sealed class WorkflowRunner(AtlasRuntime runtime)
 
         var value = await RunRecordingAsync(graph, state, context, limits, cancellationToken, result).ConfigureAwait(false);
         var failure = context.Failure;
-        return new WorkflowResult<TResult>(context, value, failure is { IsWaiting: true } ? $"run {context.RunId} {failure.Error}" : Describe(failure));
+        return new WorkflowResult<TResult>(context, value, failure is { IsWaiting: true } ? $"run {context.RunId} {failure.Error}" : Describe(failure))
+        {
+            Waiting = failure is { IsWaiting: true } ? (HumanInputRequiredException)failure.Exception : null,
+        };
     }
 
     /// <summary>The run's recorder, when the runtime records: the run is written as started (or as resumed) before any step.</summary>
