@@ -41,6 +41,43 @@ public sealed partial class ProgressDisplayTests
         }
     }
 
+    [Fact]
+    public void Run_TheClosingLine_NamesTheSlowestStepOnTheCriticalPath()
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("flow.atlas", """
+            provider quick {
+              kind    = mock
+              latency = 1ms
+            }
+            provider slow {
+              kind    = mock
+              latency = 200ms
+            }
+            agent brief(text: string) -> string {
+              model  = quick
+              prompt = "Brief {{text}}"
+            }
+            agent ponder(text: string) -> string {
+              model  = slow
+              prompt = "Ponder {{text}}"
+            }
+            workflow think(text: string) -> string {
+              first  = brief(text)
+              aside  = brief(text)
+              deep   = ponder(first)
+              last   = brief(deep)
+              return last
+            }
+            """);
+
+        var result = Cli.Offline("run", file, "--input", "\"tides\"");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var closing = result.StderrLines[^1];
+        Assert.True(Regex.IsMatch(closing, @"^done in .+ · bottleneck: deep [\d.]+ m?s, \d+% of the run \(critical path: first → deep → last\)$"), closing);
+    }
+
     [GeneratedRegex(@"^  \[items #(\d+)\] (.*)$")]
     private static partial Regex ItemLine();
 

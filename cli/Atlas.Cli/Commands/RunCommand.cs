@@ -224,7 +224,7 @@ public static class RunCommand
         await CliKnowledge.For(project, environment, CommandName).PrepareAsync(project, environment, cancellationToken).ConfigureAwait(false);
         ProjectTools.Warn(project, tools, environment, CommandName);
         using var events = EventSink.Open(arguments.Events, environment, CommandName, append: resumed is not null && arguments.From is null);
-        var progress = RunProgress.Create(environment, workflow.Name);
+        var progress = RunProgress.Create(environment, workflow.Name, workflow.Graph.Nodes);
         var humans = arguments.Detach || !environment.InputIsTerminal ? null : new TerminalHumanInput(environment, progress);
         await using var runtime = project.CreateRuntime(environment, store, humans);
         var state = workflow.CreateState(input);

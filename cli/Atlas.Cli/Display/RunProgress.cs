@@ -19,13 +19,29 @@ namespace Atlas.Cli.Display;
 internal abstract class RunProgress
 {
     /// <summary>A live table on a terminal (Spectre.Console), plain lines otherwise.</summary>
-    public static RunProgress Create(CliEnvironment environment, string workflow) =>
-        environment.ErrorIsTerminal ? new LiveRunProgress(environment.Error, workflow) : new PlainRunProgress(environment.Error, workflow);
+    public static RunProgress Create(CliEnvironment environment, string workflow, IReadOnlyList<WorkflowNode> steps)
+    {
+        RunProgress progress = environment.ErrorIsTerminal ? new LiveRunProgress(environment.Error, workflow) : new PlainRunProgress(environment.Error, workflow);
+        progress._bottleneck = new Bottleneck(steps);
+        return progress;
+    }
+
+    private Bottleneck? _bottleneck;
 
     /// <summary>Runs <paramref name="body"/> (which feeds <see cref="OnEvent"/>) with the display up.</summary>
     public abstract Task RunAsync(Func<Task> body);
 
-    public abstract void OnEvent(AtlasEvent atlasEvent);
+    public void OnEvent(AtlasEvent atlasEvent)
+    {
+        _bottleneck?.OnEvent(atlasEvent);
+        Show(atlasEvent);
+    }
+
+    protected abstract void Show(AtlasEvent atlasEvent);
+
+    /// <summary>What a run's closing line says after its usage: <c> · bottleneck: ...</c> for a run that succeeded, else nothing.</summary>
+    protected string BottleneckText(RunCompleted completed) =>
+        completed.Succeeded && _bottleneck?.Describe(completed.Duration) is { } text ? " · " + text : "";
 
     /// <summary>Runs <paramref name="use"/> (a question to the person at the terminal) with the terminal to itself.</summary>
     public virtual Task<T> WithTerminalAsync<T>(Func<Task<T>> use) => use();
@@ -71,7 +87,7 @@ internal sealed class PlainRunProgress(TextWriter error, string workflow) : RunP
         }
     }
 
-    public override void OnEvent(AtlasEvent atlasEvent)
+    protected override void Show(AtlasEvent atlasEvent)
     {
         if (atlasEvent is TokenEmitted { Item: { } item } itemToken)
         {
@@ -142,7 +158,7 @@ internal sealed class PlainRunProgress(TextWriter error, string workflow) : RunP
                 break;
             case RunCompleted completed:
                 error.WriteLine(completed.Succeeded
-                    ? $"done in {Duration(completed.Duration)} · {Usage(completed.Usage)}"
+                    ? $"done in {Duration(completed.Duration)} · {Usage(completed.Usage)}{BottleneckText(completed)}"
                     : completed.Waiting
                         ? $"waiting after {Duration(completed.Duration)} · {Usage(completed.Usage)}"
                         : $"failed after {Duration(completed.Duration)} · {Usage(completed.Usage)}");
@@ -265,7 +281,7 @@ internal sealed class LiveRunProgress : RunProgress
         }
     }
 
-    public override void OnEvent(AtlasEvent atlasEvent)
+    protected override void Show(AtlasEvent atlasEvent)
     {
         switch (atlasEvent)
         {
@@ -310,7 +326,7 @@ internal sealed class LiveRunProgress : RunProgress
                 break;
             case RunCompleted completed:
                 _summary.Clear().Append(completed.Succeeded ? "[green]done[/]" : "[red]failed[/]")
-                    .Append(" in ").Append(Duration(completed.Duration)).Append(" · ").Append(Markup.Escape(Usage(completed.Usage)));
+                    .Append(" in ").Append(Duration(completed.Duration)).Append(" · ").Append(Markup.Escape(Usage(completed.Usage) + BottleneckText(completed)));
                 break;
         }
 
