@@ -408,11 +408,11 @@ async function showStep(runId, step) {
   if (!detail) return;
   try {
     const data = await api("/api/runs/" + encodeURIComponent(runId) + "/steps/" + encodeURIComponent(step));
-    detail.replaceChildren(h("h2", null, "Step ", step),
+    detail.replaceChildren(...[h("h2", null, "Step ", step),
       data.error ? h("p", { class: "error" }, data.error) : null,
       h("div", { class: "columns" },
         h("div", null, h("h3", null, "Input"), data.input ? h("pre", { class: "value step-input" }, data.input) : h("p", { class: "muted" }, data.input_note || "none")),
-        h("div", null, h("h3", null, "Output"), data.output ? h("pre", { class: "value step-output" }, data.output) : h("p", { class: "muted" }, "none"))));
+        h("div", null, h("h3", null, "Output"), data.output ? h("pre", { class: "value step-output" }, data.output) : h("p", { class: "muted" }, "none")))].filter(Boolean));
   } catch (error) {
     detail.replaceChildren(h("h2", null, "Step ", step), h("p", { class: "muted" }, error.message));
   }
