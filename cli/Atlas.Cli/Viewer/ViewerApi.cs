@@ -190,6 +190,7 @@ internal sealed class ViewerApi(SqliteRunStore store, CancellationToken stopping
                 ["status"] = Spellings.Status(current.Status),
                 ["steps"] = steps.Count,
                 ["model_calls"] = modelCalls.Count,
+                ["answered"] = questions.Count(q => q.Answer is not null),
                 ["events"] = new JsonArray([.. events.Skip(sent).Select(e => JsonNode.Parse(AtlasEventJson.SerializeEvent(e)))]),
                 ["batch"] = batch,
             };

@@ -180,9 +180,15 @@ async function showRun(id) {
     return;
   }
   renderRun(data);
+  let shown = data;
   watch("/api/runs/" + encodeURIComponent(id) + "/live", async message => {
+    // The first message is the state when the stream opened: nothing to redraw when it is what the page shows.
+    if (message.status === shown.run.status && message.steps === shown.steps.length && message.model_calls === shown.model_calls.length
+      && message.answered === shown.questions.filter(q => q.answer !== undefined && q.answer !== null).length && !message.batch) return;
     const fresh = await api("/api/runs/" + encodeURIComponent(id));
-    if (location.hash === "#/run/" + id) renderRun(fresh, message);
+    if (location.hash !== "#/run/" + id) return;
+    shown = fresh;
+    renderRun(fresh);
   });
 }
 
@@ -196,7 +202,31 @@ function stepStatus(data) {
   return status;
 }
 
-function renderRun(data, message) {
+// What is being typed into a question's form, kept while a live update redraws the page.
+function formState() {
+  const state = {};
+  for (const form of document.querySelectorAll("form.question")) {
+    const problem = form.querySelector(".answer-error");
+    state[form.dataset.step] = { value: form.querySelector("textarea").value, problem: problem.hidden ? null : problem.textContent };
+  }
+  return state;
+}
+
+function restoreForms(state) {
+  for (const form of document.querySelectorAll("form.question")) {
+    const kept = state[form.dataset.step];
+    if (!kept) continue;
+    form.querySelector("textarea").value = kept.value;
+    if (kept.problem) {
+      const problem = form.querySelector(".answer-error");
+      problem.textContent = kept.problem;
+      problem.hidden = false;
+    }
+  }
+}
+
+function renderRun(data) {
+  const typed = formState();
   const run = data.run;
   const statuses = stepStatus(data);
   const critical = new Set(data.critical_path);
@@ -233,6 +263,7 @@ function renderRun(data, message) {
     h("section", { class: "columns" },
       h("div", null, h("h2", null, "Input"), textBlock(run.input, null)),
       h("div", null, h("h2", null, "Output"), textBlock(run.output, null))));
+  restoreForms(typed);
   if (open.step) showStep(run.run_id, open.step);
   else if (open.call) showCall(run.run_id, open.call);
 }
