@@ -182,6 +182,7 @@ public static class AtlasCli
         var runs = RunsCommand.Create(environment);
         Add(runs, RunsCommand.Examples, RunsCommand.ExitCodesHelp);
         foreach (var subcommand in runs.Subcommands) extras[subcommand] = new(RunsCommand.SubcommandExamples[subcommand.Name], RunsCommand.ExitCodesHelp);
+        Add(ViewCommand.Create(environment), ViewCommand.Examples, ViewCommand.ExitCodesHelp);
 
         void Add(Command command, IReadOnlyList<string> examples, string exitCodes)
         {

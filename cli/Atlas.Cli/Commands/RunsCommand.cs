@@ -228,14 +228,21 @@ public static partial class RunsCommand
             var storePath = parseResult.GetValue(store);
             await using var runStore = OpenStore(storePath, null, name);
             var found = await FindRunAsync(runStore, parseResult.GetValue(run)!, name, cancellationToken).ConfigureAwait(false);
-            await AnswerAsync(runStore, found, parseResult.GetValue(step)!, parseResult.GetValue(value)!, storePath, environment, name, cancellationToken).ConfigureAwait(false);
+            await AnswerAsync(runStore, found, parseResult.GetValue(step)!, parseResult.GetValue(value)!, "--value", storePath, environment.Output, name, cancellationToken).ConfigureAwait(false);
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    private static async Task AnswerAsync(
-        SqliteRunStore store, RunRecord run, string step, string value, string? storeOption, CliEnvironment environment, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks <paramref name="value"/> against the question <paramref name="step"/> of <paramref name="run"/> asks, records
+    /// it, and writes what was answered and the command that continues the run to <paramref name="output"/>
+    /// (<c>atlas runs answer</c>, and the run viewer's answer form, which names the value <paramref name="valueName"/>).
+    /// </summary>
+    /// <exception cref="RunsFailure">The run already succeeded, or asks no such question.</exception>
+    /// <exception cref="UsageException">The value does not answer the question: one line saying why.</exception>
+    internal static async Task AnswerAsync(
+        SqliteRunStore store, RunRecord run, string step, string value, string valueName, string? storeOption, TextWriter output, string name, CancellationToken cancellationToken)
     {
         if (run.Status == RunStatus.Succeeded) throw new RunsFailure($"{name}: run {run.RunId} already succeeded; it waits for no answer");
         var questions = await store.GetHumanRequestsAsync(run.RunId, cancellationToken).ConfigureAwait(false);
@@ -243,13 +250,12 @@ public static partial class RunsCommand
             ?? throw new RunsFailure($"{name}: run {run.RunId} has no question for step '{step}' " +
                 (questions.Count == 0 ? "(it asked none)" : $"(its questions: {string.Join(", ", questions.Select(q => q.Step))})"));
         if (!HumanAnswers.TryRead(value, question.ResultTypeName, question.ResultSchema, out var answer, out var problem))
-            throw new UsageException($"{name}: --value '{JsonText.OneLine(value)}' does not answer '{step}': {problem}");
+            throw new UsageException($"{name}: {valueName} '{JsonText.OneLine(value)}' does not answer '{step}': {problem}");
 
         var canonical = JsonText.Format(answer, indented: false);
         if (!await store.AnswerHumanAsync(run.RunId, step, canonical, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false))
             throw new RunsFailure($"{name}: run {run.RunId} has no question for step '{step}'");
 
-        var output = environment.Output;
         output.WriteLine($"answered '{step}' of run {run.RunId}: {canonical}" + (question.Answer is { } earlier ? $" (it was {earlier})" : ""));
         var storeText = storeOption is null ? "" : " --store " + Quote(store.Path);
         if (run.BatchId is not null)
@@ -308,7 +314,7 @@ public static partial class RunsCommand
     /// </summary>
     /// <exception cref="UsageException"><paramref name="file"/> does not exist.</exception>
     /// <exception cref="RunsFailure">No store is there.</exception>
-    private static SqliteRunStore OpenStore(string? store, string? file, string name)
+    internal static SqliteRunStore OpenStore(string? store, string? file, string name)
     {
         string path;
         if (store is not null)
@@ -333,7 +339,7 @@ public static partial class RunsCommand
 
     /// <summary>The run <paramref name="id"/> names: its id, or the start of only its id.</summary>
     /// <exception cref="RunsFailure">No run's id is or starts with it, or several start with it.</exception>
-    private static async Task<RunRecord> FindRunAsync(SqliteRunStore store, string id, string name, CancellationToken cancellationToken)
+    internal static async Task<RunRecord> FindRunAsync(SqliteRunStore store, string id, string name, CancellationToken cancellationToken)
     {
         if (await store.GetRunAsync(id, cancellationToken).ConfigureAwait(false) is { } run) return run;
         var matches = id.Length == 0 ? [] : await store.MatchRunIdsAsync(id, 4, cancellationToken).ConfigureAwait(false);
@@ -410,5 +416,5 @@ public static partial class RunsCommand
     private static partial Regex PlainWord();
 
     /// <summary>A runs subcommand cannot do what it was asked (no store, no such run or question): its message is the one line printed.</summary>
-    private sealed class RunsFailure(string message) : Exception(message);
+    internal sealed class RunsFailure(string message) : Exception(message);
 }
