@@ -107,12 +107,45 @@ public sealed class ViewCommandTests : IDisposable
             Assert.NotNull((string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]);
         }
 
-        using var answer = await http.PostAsync("/api/runs/0000000000000000/answer", new StringContent("{\"step\":\"ok\",\"value\":\"y\"}"));
+        using var answer = await http.PostAsync("/api/runs/0000000000000000/answer", Json("{\"step\":\"ok\",\"value\":\"y\"}"));
         Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
-        using var wrongStep = await http.PostAsync($"/api/runs/{runId}/answer", new StringContent("{\"step\":\"nope\",\"value\":\"y\"}"));
+        using var wrongStep = await http.PostAsync($"/api/runs/{runId}/answer", Json("{\"step\":\"nope\",\"value\":\"y\"}"));
         Assert.Equal(HttpStatusCode.BadRequest, wrongStep.StatusCode);
         Assert.Contains("has no question for step 'nope'", (string?)JsonNode.Parse(await wrongStep.Content.ReadAsStringAsync())!["error"]);
     }
+
+    [Fact]
+    public async Task AnotherSite_CanNeitherReadTheStore_NorAnswerAQuestion()
+    {
+        var file = _dir.Write("flows.atlas", ViewerFixture.Flows);
+        var store = Path.Combine(_dir.Path, "runs.db");
+        Assert.Equal(3, Cli.Offline("run", file, "-w", "review", "--input", "\"x\"", "--store", store).ExitCode);
+        await using var runStore = new SqliteRunStore(store);
+        var runId = (await runStore.ListRunsAsync(new RunQuery())).Single().RunId;
+        var step = (await runStore.GetHumanRequestsAsync(runId)).Single().Step;
+        await using var viewer = await RunViewer.StartAsync(runStore, 0, default);
+        using var http = new HttpClient { BaseAddress = viewer.Url };
+        var answer = "{\"step\":\"" + step + "\",\"value\":\"y\"}";
+
+        // DNS rebinding: a name that resolves to 127.0.0.1 but is not this page's.
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "/api/runs") { Headers = { Host = "evil.example:80" } };
+        using var read = await http.SendAsync(rebound);
+        // A form another page posts (no preflight): not JSON; and JSON from another origin.
+        using var form = await http.PostAsync($"/api/runs/{runId}/answer", new StringContent(answer));
+        using var foreign = new HttpRequestMessage(HttpMethod.Post, $"/api/runs/{runId}/answer") { Content = Json(answer), Headers = { { "Origin", "https://evil.example" } } };
+        using var crossSite = await http.SendAsync(foreign);
+
+        Assert.Equal(HttpStatusCode.Forbidden, read.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, form.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, crossSite.StatusCode);
+        Assert.Null((await runStore.GetHumanRequestsAsync(runId)).Single().Answer);
+        using var ownPage = new HttpRequestMessage(HttpMethod.Post, $"/api/runs/{runId}/answer") { Content = Json(answer), Headers = { { "Origin", viewer.Url.GetLeftPart(UriPartial.Authority) } } };
+        using var answered = await http.SendAsync(ownPage);
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        Assert.Equal("true", (await runStore.GetHumanRequestsAsync(runId)).Single().Answer);
+    }
+
+    private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     [Fact]
     public async Task Api_LargeValues_AreCutInTheRunAndWholeOnDemand()

@@ -41,6 +41,23 @@ internal sealed class RunViewer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
+        // Another site open in the same browser must neither read the store (DNS rebinding: a Host that is not this
+        // loopback address) nor answer a question (a cross-site POST: only JSON from this page's own origin).
+        app.Use(async (context, next) =>
+        {
+            var request = context.Request;
+            var host = request.Host.Host;
+            var sameOrigin = !request.Headers.TryGetValue("Origin", out var origin)
+                || (Uri.TryCreate(origin.ToString(), UriKind.Absolute, out var from) && from.IsLoopback && from.Port == request.Host.Port);
+            var json = request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) ?? false;
+            if (host is not ("127.0.0.1" or "localhost") || (HttpMethods.IsPost(request.Method) && !(json && sameOrigin)))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
         app.Use(async (context, next) =>
         {
             try
