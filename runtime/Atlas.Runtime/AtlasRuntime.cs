@@ -45,7 +45,7 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
         try
         {
             _router = new ModelRouter(_providers, options.Routes, Resilience, Secrets, TimeProvider, options.RunStore);
-            _knowledge = new KnowledgeRegistry(options);
+            _knowledge = new KnowledgeRegistry(options, Secrets);
             _tools = new ToolRegistry(options);
         }
         catch
