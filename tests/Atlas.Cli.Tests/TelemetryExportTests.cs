@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Text.Json.Nodes;
 
 namespace Atlas.Cli.Tests;
 
@@ -86,5 +87,19 @@ public class TelemetryExportTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("atlas run: --otlp 'localhost:4318' is not an http:// or https:// URL", result.Stderr.Trim());
+    }
+
+    [Fact]
+    public void Run_Verbose_LogsProviderChoicesAndRequestsOnStderr_AsPlainLines()
+    {
+        var result = Cli.Offline("run", Cli.Example("support-triage/support.atlas"), "-w", "triage_all", "-i", "@" + Cli.Example("support-triage/tickets.json"), "--no-record", "-v");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains(result.StderrLines, l => l.StartsWith("info: Atlas.Runtime.AtlasRuntime: Step results of run ", StringComparison.Ordinal) && l.Contains(": provider offline chosen (", StringComparison.Ordinal));
+        Assert.Contains(result.StderrLines, l => l.StartsWith("dbug: Atlas.Runtime.RequestLogChatClient: Model request to provider offline (model ", StringComparison.Ordinal) && l.Contains(" output tokens", StringComparison.Ordinal));
+        Assert.NotNull(JsonNode.Parse(result.Stdout));
+
+        var quiet = Cli.Offline("run", Cli.Example("support-triage/support.atlas"), "-w", "triage_all", "-i", "@" + Cli.Example("support-triage/tickets.json"), "--no-record");
+        Assert.DoesNotContain(quiet.StderrLines, l => l.StartsWith("info: ", StringComparison.Ordinal) || l.StartsWith("dbug: ", StringComparison.Ordinal));
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
 
 namespace Atlas.Runtime;
 
@@ -298,6 +299,7 @@ internal sealed class WorkflowEngine<TState> where TState : class
         private void Fail(string step, Exception error)
         {
             context.Fail(step, error);
+            if (error is not HumanInputRequiredException && runtime.Logger.IsEnabled(LogLevel.Warning)) RuntimeLog.StepFailed(runtime.Logger, step, context.RunId, runtime.Secrets.Redact(RunContext.Describe(error)));
             if (context.Observed) context.Emit(new StepFailed(context.RunId, step, context.Now, RunContext.Describe(error)));
         }
     }
