@@ -78,13 +78,16 @@ internal sealed class EventGroup
             new RunCompleted(run.RunId, ended, ended - run.StartedAt, run.Usage, run.Status == RunStatus.Succeeded, run.Error) { Waiting = run.Status == RunStatus.Waiting });
     }
 
-    /// <summary>The events as stored (<see cref="Encode"/>), without the reply pieces (<see cref="TokenEmitted"/>: a reply's text is in its model call).</summary>
+    /// <summary>
+    /// The events as stored (<see cref="Encode"/>), without the reply pieces (<see cref="TokenEmitted"/>) and the model
+    /// calls (<see cref="ModelCalled"/>): the run's model call records hold the whole of both.
+    /// </summary>
     public IReadOnlyList<EncodedEvent> EncodeAll(IReadOnlyList<AtlasEvent> events)
     {
         var encoded = new List<EncodedEvent>(events.Count);
         foreach (var atlasEvent in events)
         {
-            if (atlasEvent is not TokenEmitted) encoded.Add(Encode(atlasEvent));
+            if (atlasEvent is not (TokenEmitted or ModelCalled)) encoded.Add(Encode(atlasEvent));
         }
 
         return encoded;

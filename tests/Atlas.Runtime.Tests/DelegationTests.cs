@@ -57,6 +57,7 @@ public class DelegationTests
         Assert.All(started, e => Assert.Equal((1, "ask"), (e.Depth, e.Step)));
         Assert.All(started, e => Assert.Equal(JsonValueKind.String, JsonDocument.Parse(e.Arguments).RootElement.GetProperty("task").ValueKind));
         Assert.All(completed, e => Assert.True(e.Succeeded && e.Error is null && e.Usage.TotalTokens > 0));
+        Assert.All(completed, e => Assert.Contains($"a mock reply about \"{e.To} works on", JsonNode.Parse(e.Answer!)!.GetValue<string>(), StringComparison.Ordinal));
         Assert.True(events.IndexOf(started[0]) < events.IndexOf(completed[0]));
 
         // The delegates' usage is part of the step's and the run's.
@@ -167,6 +168,7 @@ public class DelegationTests
         var tool = Assert.Single(events.OfType<ToolCalled>());
         Assert.Equal(("support", "lookup_order", true, "ask"), (tool.Agent, tool.Tool, tool.Succeeded, tool.Step));
         Assert.StartsWith("{\"order_id\":\"", tool.Arguments);
+        Assert.Matches("^\"order .* ships Monday\"$", tool.Result);
         Assert.EndsWith("(consulted lookup_order)", holder.Result!.GetValue<string>());
     }
 

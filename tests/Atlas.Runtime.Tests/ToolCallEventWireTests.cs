@@ -85,6 +85,32 @@ public class ToolCallEventWireTests
         Assert.DoesNotContain(Key, string.Concat(events.Select(e => AtlasEventJson.SerializeEvent(e))), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Content_TheMessagesSentTheRepliesAndTheToolResult_AreInTheEvents_KeysRedacted_LongOnesCapped()
+    {
+        var id = Key + " " + new string('x', 20_000);
+        var (server, _, runtime) = await StartAsync(WireFormat.OpenAI, "lookup_order", new JsonObject { ["order_id"] = id }.ToJsonString());
+        await using var s = server;
+        using var r = runtime;
+        var events = new ConcurrentQueue<AtlasEvent>();
+
+        await AskAsync(runtime, events, streamed: false);
+
+        var calls = events.OfType<ModelCalled>().ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.All(calls, c => Assert.Equal(("wire", "ask"), (c.Provider, c.Step)));
+        Assert.All(calls, c => Assert.True(c.Usage.TotalTokens > 0 && c.Latency > TimeSpan.Zero));
+        Assert.Equal("user", JsonNode.Parse(calls[0].Messages)![0]!["role"]!.GetValue<string>());
+        Assert.Contains("\"call\":\"lookup_order\"", calls[0].Reply, StringComparison.Ordinal); // a reply of a tool call only
+        var tool = Assert.Single(events.OfType<ToolCalled>());
+        Assert.StartsWith("\"order [redacted] xxx", tool.Result, StringComparison.Ordinal);
+        Assert.Matches(@"^.{16384}… \[[\d,]+ more characters\]$", tool.Result);
+        Assert.StartsWith("told: order [redacted] xxx", calls[1].Reply, StringComparison.Ordinal);
+        Assert.EndsWith(" more characters]", calls[1].Reply, StringComparison.Ordinal);
+        Assert.EndsWith(" more characters]", calls[1].Messages, StringComparison.Ordinal);
+        Assert.DoesNotContain(Key, string.Concat(events.Select(e => AtlasEventJson.SerializeEvent(e))), StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(WireFormat.AllStreamedAndNot), MemberType = typeof(WireFormat))]
     public async Task ToolCalled_AToolTheAgentDoesNotHave_IsAnEventSayingSo_AndTheModelIsToldWhichToolsItHas(WireFormat wire, bool streamed)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Linq;
+using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -193,7 +194,10 @@ public class WorkflowTests
         Assert.IsType<RunStarted>(events[0]);
         Assert.IsType<StepStarted>(events[1]);
         Assert.IsType<ProviderSelected>(events[2]);
-        Assert.All(events.Skip(3).Take(events.Count - 5), e => Assert.IsType<TokenEmitted>(e));
+        Assert.All(events.Skip(3).Take(events.Count - 6), e => Assert.IsType<TokenEmitted>(e));
+        var called = Assert.IsType<ModelCalled>(events[^3]); // after the reply's tokens: what was sent and what came back
+        Assert.Equal(("talker", "offline", "Say hello to the team"), (called.Agent, called.Provider, JsonNode.Parse(called.Messages)![0]!["contents"]![0]!["text"]!.GetValue<string>()));
+        Assert.Equal(string.Concat(events.OfType<TokenEmitted>().Select(t => t.Text)), called.Reply);
         var stepCompleted = Assert.IsType<StepCompleted>(events[^2]);
         var runCompleted = Assert.IsType<RunCompleted>(events[^1]);
         Assert.Single(events.Select(e => e.RunId).Distinct());

@@ -129,7 +129,10 @@ internal sealed class DelegateFunction : AIFunction
         {
             var values = _target.Parameters.ToDictionary(p => p.Name, p => json[p.Name]?.DeepClone(), StringComparer.Ordinal);
             var result = await _runner.InvokeDelegateAsync(_target, values, _step, call, cancellationToken).ConfigureAwait(false);
-            Emit(step => new DelegationCompleted(step.RunId, step.Step, step.Run.Now, from, _target.Name, depth, _runner.TimeProvider.GetElapsedTime(started), call.Usage, true, null));
+            Emit(step => new DelegationCompleted(step.RunId, step.Step, step.Run.Now, from, _target.Name, depth, _runner.TimeProvider.GetElapsedTime(started), call.Usage, true, null)
+            {
+                Answer = EventContent.Value(result),
+            });
             return result;
         }
         catch (BudgetExceededException exceeded) when (!ReferenceEquals(exceeded.Scope, call))
@@ -196,7 +199,10 @@ internal sealed class ObservedTool : DelegatingAIFunction
                     await recorder.RecordToolCallAsync(recorded with { RunId = recorder.RunId, Step = _step.Step, Duration = TimeSpan.Zero, At = at }, cancellationToken).ConfigureAwait(false);
                 }
 
-                _step.Emit(new ToolCalled(_step.RunId, _step.Step, at, _agent, Name, summary, TimeSpan.Zero, recorded.Error is null, recorded.Error));
+                _step.Emit(new ToolCalled(_step.RunId, _step.Step, at, _agent, Name, summary, TimeSpan.Zero, recorded.Error is null, recorded.Error)
+                {
+                    Result = recorded.Result,
+                });
                 return recorded.Error is null ? (recorded.Result is null ? null : JsonNode.Parse(recorded.Result)) : $"Error: {recorded.Error}";
             }
 
@@ -221,7 +227,14 @@ internal sealed class ObservedTool : DelegatingAIFunction
                     CancellationToken.None).ConfigureAwait(false); // the tool ran: its result is kept even if the run is being cancelled
             }
 
-            _step.Emit(new ToolCalled(_step.RunId, _step.Step, _step.Run.Now, _agent, Name, summary, duration, refusal is null, refusal));
+            if (_step.Observed)
+            {
+                _step.Emit(new ToolCalled(_step.RunId, _step.Step, _step.Run.Now, _agent, Name, summary, duration, refusal is null, refusal)
+                {
+                    Result = refusal is null ? EventContent.Value(result) : null,
+                });
+            }
+
             return result;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

@@ -53,6 +53,7 @@ public readonly record struct Usage(long InputTokens, long OutputTokens, decimal
 [JsonDerivedType(typeof(HumanRequested), "human_requested")]
 [JsonDerivedType(typeof(HumanAnswered), "human_answered")]
 [JsonDerivedType(typeof(CacheHit), "cache_hit")]
+[JsonDerivedType(typeof(ModelCalled), "model_called")]
 public abstract record AtlasEvent(string RunId, string? Step, DateTimeOffset Timestamp);
 
 /// <summary>A run of a workflow began: the first event of every run.</summary>
@@ -168,7 +169,11 @@ public sealed record DelegationStarted(string RunId, string Step, DateTimeOffset
 /// <param name="Usage">The tokens and cost of the delegate's model calls, those of its own delegations included.</param>
 /// <param name="Succeeded">Whether the delegate returned a result.</param>
 /// <param name="Error">Why it did not; <see langword="null"/> on success.</param>
-public sealed record DelegationCompleted(string RunId, string Step, DateTimeOffset Timestamp, string From, string To, int Depth, TimeSpan Duration, Usage Usage, bool Succeeded, string? Error) : AtlasEvent(RunId, Step, Timestamp);
+public sealed record DelegationCompleted(string RunId, string Step, DateTimeOffset Timestamp, string From, string To, int Depth, TimeSpan Duration, Usage Usage, bool Succeeded, string? Error) : AtlasEvent(RunId, Step, Timestamp)
+{
+    /// <summary>What the delegate answered, as compact JSON capped at <see cref="EventContent.MaxChars"/>; <see langword="null"/> when it failed.</summary>
+    public string? Answer { get; init; }
+}
 
 /// <summary>
 /// The model of <see cref="Agent"/> called the tool <see cref="Tool"/>; on failure <see cref="Error"/> says why.
@@ -185,7 +190,11 @@ public sealed record DelegationCompleted(string RunId, string Step, DateTimeOffs
 /// <param name="Succeeded">Whether the tool returned a result; <see langword="false"/> too when its arguments were refused.</param>
 /// <param name="Error">Why it did not (what the model was told); <see langword="null"/> on success.</param>
 /// <param name="Called">Whether the tool was actually invoked; <see langword="false"/> for a call the offline mock only recorded.</param>
-public sealed record ToolCalled(string RunId, string Step, DateTimeOffset Timestamp, string Agent, string Tool, string Arguments, TimeSpan Duration, bool Succeeded, string? Error, bool Called = true) : AtlasEvent(RunId, Step, Timestamp);
+public sealed record ToolCalled(string RunId, string Step, DateTimeOffset Timestamp, string Agent, string Tool, string Arguments, TimeSpan Duration, bool Succeeded, string? Error, bool Called = true) : AtlasEvent(RunId, Step, Timestamp)
+{
+    /// <summary>What the tool returned, as compact JSON capped at <see cref="EventContent.MaxChars"/>; <see langword="null"/> when it failed.</summary>
+    public string? Result { get; init; }
+}
 
 /// <summary>A human step asks its question: shown on a terminal, or recorded for <c>atlas runs answer</c> (the run then waits).</summary>
 /// <param name="RunId">The run's id.</param>
@@ -214,3 +223,20 @@ public sealed record HumanAnswered(string RunId, string Step, DateTimeOffset Tim
 /// </param>
 /// <param name="FromRunId">The run that recorded the reply.</param>
 public sealed record CacheHit(string RunId, string? Step, DateTimeOffset Timestamp, string Agent, string Source, string FromRunId) : AtlasEvent(RunId, Step, Timestamp);
+
+/// <summary>
+/// A model answered a request of an agent: the messages sent and the reply, each capped at <see cref="EventContent.MaxChars"/>
+/// characters, with what it used and how long it took. A reply from the run store is a <see cref="CacheHit"/> instead.
+/// </summary>
+/// <remarks>The run store keeps the whole request and reply as the run's model call, not this event.</remarks>
+/// <param name="RunId">The run's id.</param>
+/// <param name="Step">The step whose agent sent it; <see langword="null"/> outside a step.</param>
+/// <param name="Timestamp">When the reply came.</param>
+/// <param name="Agent">The agent whose request it was.</param>
+/// <param name="Model">The route or provider the agent names.</param>
+/// <param name="Provider">The provider that answered.</param>
+/// <param name="Messages">The messages sent, as JSON: <c>[{"role":"user","contents":[{"text":"..."}]}]</c>.</param>
+/// <param name="Reply">The reply's text; for a reply of tool calls only, its messages as JSON.</param>
+/// <param name="Usage">Its tokens and cost.</param>
+/// <param name="Latency">How long the reply took.</param>
+public sealed record ModelCalled(string RunId, string? Step, DateTimeOffset Timestamp, string Agent, string Model, string? Provider, string Messages, string Reply, Usage Usage, TimeSpan Latency) : AtlasEvent(RunId, Step, Timestamp);

@@ -11,7 +11,8 @@ namespace Atlas.Runtime;
 /// An event is one line of JSON: a <c>"type"</c> discriminator first (<c>run_started</c>,
 /// <c>step_started</c>, <c>token</c>, <c>step_completed</c>, <c>step_failed</c>,
 /// <c>retry_scheduled</c>, <c>provider_selected</c>, <c>run_completed</c>, <c>delegation_started</c>,
-/// <c>delegation_completed</c>, <c>tool_called</c>), then the properties in
+/// <c>delegation_completed</c>, <c>tool_called</c>, <c>human_requested</c>, <c>human_answered</c>, <c>cache_hit</c>,
+/// <c>model_called</c>), then the properties in
 /// snake_case (<c>run_id</c>, <c>step</c>, <c>timestamp</c> as ISO 8601, durations as
 /// <c>"hh:mm:ss.fffffff"</c>, <c>usage</c> as <c>{input_tokens, output_tokens, cost_usd, total_tokens}</c>);
 /// null properties are left out. Events never hold secrets.

@@ -72,7 +72,7 @@ internal static class ModelRequests
 
     private static bool Kept(AIContent content) => content is TextContent or FunctionCallContent or FunctionResultContent or TextReasoningContent;
 
-    private static JsonNode Message(ChatMessage message)
+    public static JsonNode Message(ChatMessage message)
     {
         var contents = new JsonArray();
         foreach (var content in message.Contents)

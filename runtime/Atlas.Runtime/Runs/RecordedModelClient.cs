@@ -26,12 +26,12 @@ internal sealed class RecordedModelClient(IChatClient model, string name, CacheD
         var step = context?.Step;
         var recorder = step?.Run.Recorder;
         var cached = context?.Call?.Agent.Cache ?? cache;
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         if (recorder is null && (cached is null || store is null))
         {
-            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            return await SendAsync().ConfigureAwait(false);
         }
 
-        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         var (request, key) = ModelRequests.Describe(name, list, options);
         var agent = context?.Call?.Agent.Name ?? name;
         var at = time.GetUtcNow();
@@ -59,7 +59,7 @@ internal sealed class RecordedModelClient(IChatClient model, string name, CacheD
         }
 
         var started = time.GetTimestamp();
-        var response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        var response = await SendAsync().ConfigureAwait(false);
         if (recorder is not null)
         {
             await recorder.RecordModelCallAsync(
@@ -71,6 +71,21 @@ internal sealed class RecordedModelClient(IChatClient model, string name, CacheD
         }
 
         return response;
+
+        // The model answers; whoever observes the run sees what was sent and what came back.
+        async Task<ChatResponse> SendAsync()
+        {
+            var sent = time.GetTimestamp();
+            var reply = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+            if (step is { Observed: true })
+            {
+                step.Emit(new ModelCalled(
+                    step.RunId, step.Step, step.Run.Now, context?.Call?.Agent.Name ?? name, name, context?.AnsweredBy,
+                    EventContent.Messages(list), EventContent.Reply(reply), context?.LastUsage ?? Usage.Zero, time.GetElapsedTime(sent)));
+            }
+
+            return reply;
+        }
 
         // A reply from the store: its pieces to whoever takes them, a cache-hit event, and in a recorded run its record (free).
         async Task<ChatResponse> AnswerAsync(ModelCallRecord recorded, string source)

@@ -33,7 +33,7 @@ internal sealed record TemplateScope(IReadOnlyDictionary<string, JsonNode?> Argu
 internal static class TemplateRenderer
 {
     // Prompts are for models, not HTML: keep non-ASCII text and quotes readable.
-    private static readonly JsonSerializerOptions Compact = new(JsonSerializerOptions.Default)
+    internal static readonly JsonSerializerOptions Compact = new(JsonSerializerOptions.Default)
     {
         WriteIndented = false,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,

@@ -124,7 +124,7 @@ internal sealed class RunContext
             return;
         }
 
-        atlasEvent = Redact(atlasEvent);
+        atlasEvent = EventContent.Capped(Redact(atlasEvent));
         Recorder?.OnEvent(atlasEvent);
         if (_onEvent is null)
         {
@@ -158,8 +158,10 @@ internal sealed class RunContext
             RunCompleted e when secrets.Contains(e.Error) => e with { Error = secrets.RedactOrNull(e.Error) },
             TokenEmitted e when secrets.Contains(e.Text) => e with { Text = secrets.Redact(e.Text) },
             DelegationStarted e when secrets.Contains(e.Arguments) => e with { Arguments = secrets.Redact(e.Arguments) },
-            DelegationCompleted e when secrets.Contains(e.Error) => e with { Error = secrets.RedactOrNull(e.Error) },
-            ToolCalled e when secrets.Contains(e.Arguments) || secrets.Contains(e.Error) => e with { Arguments = secrets.Redact(e.Arguments), Error = secrets.RedactOrNull(e.Error) },
+            DelegationCompleted e when secrets.Contains(e.Error) || secrets.Contains(e.Answer) => e with { Error = secrets.RedactOrNull(e.Error), Answer = secrets.RedactOrNull(e.Answer) },
+            ToolCalled e when secrets.Contains(e.Arguments) || secrets.Contains(e.Error) || secrets.Contains(e.Result) =>
+                e with { Arguments = secrets.Redact(e.Arguments), Error = secrets.RedactOrNull(e.Error), Result = secrets.RedactOrNull(e.Result) },
+            ModelCalled e when secrets.Contains(e.Messages) || secrets.Contains(e.Reply) => e with { Messages = secrets.Redact(e.Messages), Reply = secrets.Redact(e.Reply) },
             _ => atlasEvent,
         };
     }
