@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -88,6 +89,7 @@ internal sealed class AtlasProject
             GetEnvironmentVariable = environment.GetEnvironmentVariable,
             RunStore = store,
             HumanInput = humans,
+            CaptureMessageContent = string.Equals(environment.GetEnvironmentVariable(AtlasTelemetry.CaptureMessageContentVariable)?.Trim(), "true", StringComparison.OrdinalIgnoreCase),
         };
         Program.AddDeclarationsTo(options);
         options.UseEveryPackage();

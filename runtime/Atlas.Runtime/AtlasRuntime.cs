@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using System.Threading.Tasks.Dataflow;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Atlas.Runtime;
 
@@ -40,12 +42,13 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         TimeProvider = options.TimeProvider ?? TimeProvider.System;
+        Logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AtlasRuntime>();
         Resilience = new ResilienceRunner(TimeProvider);
         _providers = new ProviderRegistry(options, Secrets, TimeProvider);
         try
         {
             _router = new ModelRouter(_providers, options.Routes, Resilience, Secrets, TimeProvider, options.RunStore);
-            _knowledge = new KnowledgeRegistry(options);
+            _knowledge = new KnowledgeRegistry(options, Secrets);
             _tools = new ToolRegistry(options);
         }
         catch
@@ -69,6 +72,9 @@ public sealed class AtlasRuntime : IAsyncDisposable, IDisposable
     internal TimeProvider TimeProvider { get; }
 
     internal ResilienceRunner Resilience { get; }
+
+    /// <summary>Where runs log their provider choices, retries and failed steps (see <see cref="RuntimeLog"/>).</summary>
+    internal ILogger Logger { get; }
 
     /// <summary>Where runs are recorded; <see langword="null"/> for none.</summary>
     public IRunStore? RunStore { get; }

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Atlas.Runtime;
 
@@ -65,6 +67,20 @@ public sealed class AtlasRuntimeOptions
     /// replaceable for tests (e.g. with a fake time provider). Defaults to <see cref="TimeProvider.System"/>.
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Where the runtime logs: which provider a route chose, retries and fallbacks (Information), every model request with
+    /// its provider, model, tokens and latency (Debug), failures (Warning). Never a message's content or a key.
+    /// Defaults to <see cref="NullLoggerFactory.Instance"/>; <see cref="UseServices"/> takes the container's.
+    /// </summary>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// Whether each model request's messages and reply are recorded on its <c>chat</c> span (<c>gen_ai.input.messages</c>,
+    /// <c>gen_ai.output.messages</c>), API keys blanked out. Off unless the environment variable
+    /// <c>OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT</c> is <c>true</c> (read when these options are made).
+    /// </summary>
+    public bool CaptureMessageContent { get; set; } = AtlasTelemetry.IsOn(Environment.GetEnvironmentVariable(AtlasTelemetry.CaptureMessageContentVariable));
 
     /// <summary>Each provider's circuit breaker; null turns circuit breaking off.</summary>
     public CircuitBreakerSettings? CircuitBreaker { get; set; } = CircuitBreakerSettings.Default;
@@ -133,8 +149,8 @@ public sealed class AtlasRuntimeOptions
     }
 
     /// <summary>
-    /// Fills what these options leave unset from a service container: its <see cref="IKnowledgeBaseFactory"/>, if one is
-    /// registered; and the host's middleware (<see cref="ConfigureChatClient"/>) resolve their services (a logger factory,
+    /// Fills what these options leave unset from a service container: its <see cref="IKnowledgeBaseFactory"/> and its
+    /// <see cref="ILoggerFactory"/> (for <see cref="LoggerFactory"/>), if registered; and the host's middleware (<see cref="ConfigureChatClient"/>) resolve their services (a logger factory,
     /// a distributed cache...) from it. <c>AddAtlasRuntime</c> and generated <c>AddAtlas()</c> call it after the host's
     /// own configuration.
     /// </summary>
@@ -144,6 +160,11 @@ public sealed class AtlasRuntimeOptions
     {
         ArgumentNullException.ThrowIfNull(services);
         KnowledgeFactory ??= (IKnowledgeBaseFactory?)services.GetService(typeof(IKnowledgeBaseFactory));
+        if (LoggerFactory is NullLoggerFactory && services.GetService(typeof(ILoggerFactory)) is ILoggerFactory loggerFactory)
+        {
+            LoggerFactory = loggerFactory;
+        }
+
         Services ??= services;
     }
 }

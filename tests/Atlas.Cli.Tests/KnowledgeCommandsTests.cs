@@ -373,7 +373,7 @@ public sealed class KnowledgeCommandsTests
         Assert.Equal("notes/note119.md", JsonNode.Parse(search.Stdout)![0]!["source"]!.GetValue<string>());
     }
 
-    private static void CopyDirectory(string from, string to, Func<string, bool> skip)
+    internal static void CopyDirectory(string from, string to, Func<string, bool> skip)
     {
         foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
         {

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
+using Atlas.Cli.Telemetry;
 using Atlas.Cli.Tools;
 using Atlas.Compiler.Model;
 using Atlas.Runtime;
@@ -41,11 +42,18 @@ public static class ChatCommand
         var file = new Argument<string>("FILE") { Description = "An .atlas or .atlas.yaml file, or a directory whose Atlas files compile together." };
         var agent = new Option<string>("--agent", "-a") { Description = "The agent to chat with; it must take one string parameter.", Required = true, HelpName = "NAME" };
         var tools = new Option<string[]>("--tools") { Description = ProjectTools.OptionHelp, HelpName = "PATH.dll" };
+        var otlp = CliTelemetry.OtlpOption();
+        var verbose = CliTelemetry.VerboseOption();
         var command = new Command(Name, "Chat with an agent: each line is its string parameter, replies stream as they arrive. " + HelpText + ".")
         {
-            file, agent, tools,
+            file, agent, tools, otlp, verbose,
         };
-        command.SetAction((parseResult, cancellationToken) => ExecuteAsync(parseResult.GetValue(file)!, parseResult.GetValue(agent)!, parseResult.GetValue(tools), environment, cancellationToken));
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            // Flushed on every way out (an error, Ctrl+C too), waiting a bounded time for the collector.
+            using var telemetry = CliTelemetry.Start(parseResult.GetValue(otlp), parseResult.GetValue(verbose), environment, CommandName);
+            return await ExecuteAsync(parseResult.GetValue(file)!, parseResult.GetValue(agent)!, parseResult.GetValue(tools), telemetry.Apply(environment), cancellationToken).ConfigureAwait(false);
+        });
         return command;
     }
 

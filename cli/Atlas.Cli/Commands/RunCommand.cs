@@ -9,6 +9,7 @@ using System.Threading.Tasks;
 using Atlas.Cli.Display;
 using Atlas.Cli.Knowledge;
 using Atlas.Cli.Runs;
+using Atlas.Cli.Telemetry;
 using Atlas.Cli.Tools;
 using Atlas.Interpreter;
 using Atlas.Runtime;
@@ -104,6 +105,8 @@ public static class RunCommand
             Description = "Answer every model call and tool call from a recorded run (offline, deterministic); a request it did not record fails its step.",
             HelpName = "RUN",
         };
+        var otlp = CliTelemetry.OtlpOption();
+        var verbose = CliTelemetry.VerboseOption();
         var detach = new Option<bool>("--detach")
         {
             Description = "Do not ask human steps on the terminal: the run stops in status waiting (exit 3) until `atlas runs answer`.",
@@ -111,10 +114,14 @@ public static class RunCommand
 
         var command = new Command(Name, "Run a workflow offline-capable on the Atlas runtime: the result as JSON on stdout, progress and streamed tokens on stderr.")
         {
-            file, workflow, input, events, batch, output, parallel, tools, store, noRecord, resume, from, replay, detach,
+            file, workflow, input, events, batch, output, parallel, tools, store, noRecord, resume, from, replay, detach, otlp, verbose,
         };
 
-        command.SetAction((parseResult, cancellationToken) => ExecuteAsync(
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            // Flushed on every way out (a failed run, Ctrl+C too), waiting a bounded time for the collector.
+            using var telemetry = CliTelemetry.Start(parseResult.GetValue(otlp), parseResult.GetValue(verbose), environment, CommandName);
+            return await ExecuteAsync(
             new RunArguments(
                 parseResult.GetValue(file)!,
                 parseResult.GetValue(workflow),
@@ -132,8 +139,9 @@ public static class RunCommand
                 Replay = parseResult.GetValue(replay),
                 Detach = parseResult.GetValue(detach),
             },
-            environment,
-            cancellationToken));
+            telemetry.Apply(environment),
+            cancellationToken).ConfigureAwait(false);
+        });
         return command;
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -55,7 +56,54 @@ internal sealed partial class AgentRunner
             cancellationToken);
     }
 
-    private async Task<JsonNode?> InvokeCoreAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, Action<string>? onChunk, AgentCall call, CancellationToken cancellationToken)
+    private Task<JsonNode?> InvokeCoreAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, Action<string>? onChunk, AgentCall call, CancellationToken cancellationToken) =>
+        AtlasTelemetry.Source.HasListeners()
+            ? InvokeTracedAsync(agent, arguments, step, onChunk, call, cancellationToken)
+            : RunAgentAsync(agent, arguments, step, onChunk, call, cancellationToken);
+
+    /// <summary>
+    /// An agent call inside its <c>invoke_agent</c> span: its requests' <c>chat</c> spans are children, and so are its
+    /// tools' and delegates' <c>execute_tool</c> spans, which <see cref="FunctionInvokingChatClient"/> starts on this span's
+    /// source when the current span is an <c>invoke_agent</c>.
+    /// </summary>
+    private async Task<JsonNode?> InvokeTracedAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, Action<string>? onChunk, AgentCall call, CancellationToken cancellationToken)
+    {
+        using var activity = AtlasTelemetry.Source.StartActivity($"invoke_agent {agent.Name}", ActivityKind.Internal);
+        if (activity is not null)
+        {
+            activity.SetTag(AtlasTelemetry.Attributes.OperationName, "invoke_agent");
+            activity.SetTag(AtlasTelemetry.Attributes.AgentName, agent.Name);
+            if (_router.Provider(agent.Model) is { } provider)
+            {
+                activity.SetTag(AtlasTelemetry.Attributes.RequestModel, provider.Model);
+            }
+            else
+            {
+                activity.SetTag(AtlasTelemetry.Attributes.Route, agent.Model);
+            }
+
+            if (step is not null)
+            {
+                activity.SetTag(AtlasTelemetry.Attributes.RunId, step.RunId);
+                activity.SetTag(AtlasTelemetry.Attributes.Step, step.Step);
+            }
+        }
+
+        try
+        {
+            var result = await RunAgentAsync(agent, arguments, step, onChunk, call, cancellationToken).ConfigureAwait(false);
+            if (activity is not null) AtlasTelemetry.SetUsage(activity, call.Usage);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            if (activity is not null) AtlasTelemetry.SetUsage(activity, call.Usage);
+            AtlasTelemetry.Fail(activity, ex, _secrets);
+            throw;
+        }
+    }
+
+    private async Task<JsonNode?> RunAgentAsync(AgentDescriptor agent, IReadOnlyDictionary<string, JsonNode?> arguments, StepContext? step, Action<string>? onChunk, AgentCall call, CancellationToken cancellationToken)
     {
         var messages = new List<ChatMessage>(3);
         if (agent.Instructions is { } instructions)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -13,9 +14,11 @@ namespace Atlas.Runtime;
 internal sealed class KnowledgeRegistry
 {
     private readonly Dictionary<string, IKnowledgeBase> _knowledge = new(StringComparer.Ordinal);
+    private readonly SecretRedactor _secrets;
 
-    public KnowledgeRegistry(AtlasRuntimeOptions options)
+    public KnowledgeRegistry(AtlasRuntimeOptions options, SecretRedactor secrets)
     {
+        _secrets = secrets;
         foreach (var descriptor in options.KnowledgeBases)
         {
             _knowledge[descriptor.Name] = options.Knowledge.TryGetValue(descriptor.Name, out var hosted)
@@ -39,7 +42,24 @@ internal sealed class KnowledgeRegistry
             throw new ArgumentException($"Unknown knowledge base '{knowledge}'. Known: {(_knowledge.Count == 0 ? "none" : string.Join(", ", _knowledge.Keys))}.", nameof(knowledge));
         }
 
-        return await store.SearchAsync(query, options, cancellationToken).ConfigureAwait(false);
+        using var activity = AtlasTelemetry.Source.StartActivity($"retrieval {knowledge}", ActivityKind.Internal);
+        if (activity is not null)
+        {
+            activity.SetTag(AtlasTelemetry.Attributes.OperationName, "retrieval");
+            activity.SetTag(AtlasTelemetry.Attributes.DataSourceId, knowledge);
+        }
+
+        try
+        {
+            var passages = await store.SearchAsync(query, options, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("atlas.knowledge.passages", passages.Count);
+            return passages;
+        }
+        catch (Exception ex)
+        {
+            AtlasTelemetry.Fail(activity, ex, _secrets);
+            throw;
+        }
     }
 
     /// <summary>A declared knowledge base no one provided a store for.</summary>

@@ -66,7 +66,13 @@ public static class ProviderEmbedders
         try
         {
             var inner = factory.CreateEmbeddingGenerator(context);
-            generator = new ProviderGuardEmbeddingGenerator(inner, provider, secrets, factory, context.CreatedHttpClient);
+            // Each request an `embeddings {model}` span (and the GenAI metrics) on the runtime's source.
+            generator = new OpenTelemetryEmbeddingGenerator<string, Embedding<float>>(
+                new ProviderGuardEmbeddingGenerator(inner, provider, secrets, factory, context.CreatedHttpClient),
+                sourceName: AtlasTelemetry.SourceName)
+            {
+                EnableSensitiveData = false,
+            };
             return true;
         }
         catch (Exception ex) when (ProviderKinds.Unusable(ex, provider, provider.EmbeddingModel, "embedding client") is { } unusable)

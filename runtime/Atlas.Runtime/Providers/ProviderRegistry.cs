@@ -73,7 +73,8 @@ internal sealed class ProviderRegistry : IDisposable
 
     /// <summary>
     /// A provider's pipeline, outermost first: usage accounting and token events (they read the request's
-    /// <see cref="ModelCallContext"/>, and take it out of the options), the host's middleware in the order it was added,
+    /// <see cref="ModelCallContext"/>, and take it out of the options), the <c>chat</c> span (and, when the user opts in,
+    /// the redacted messages on it), the request log, the host's middleware in the order it was added,
     /// the concurrency limit, error normalisation (over a remote library, with the HTTP client it owns, asking the kind's
     /// <paramref name="factory"/> about the library's failures) or, over a host's own client, the reading of its library's
     /// rate limits, the keeping of unparsable tool-call arguments, and the client.
@@ -82,7 +83,18 @@ internal sealed class ProviderRegistry : IDisposable
     {
         var builder = new ChatClientBuilder(client)
             .UseUsage(descriptor)
-            .UseTokenEvents(secrets);
+            .UseTokenEvents(secrets)
+
+            // One chat span per provider request (each retry and fallback its own), with the reply's usage; its own
+            // capture of content stays off: the next middleware records it with API keys blanked out, when asked to.
+            .UseOpenTelemetry(options.LoggerFactory, AtlasTelemetry.SourceName, c => c.EnableSensitiveData = false);
+        if (options.CaptureMessageContent)
+        {
+            builder.UseMessageContent(secrets);
+        }
+
+        builder.UseRequestLog(options.LoggerFactory, descriptor, secrets, options.TimeProvider ?? TimeProvider.System);
+
         foreach (var (provider, configure) in options.ChatClientConfigurations)
         {
             if (provider is null || provider == descriptor.Name)

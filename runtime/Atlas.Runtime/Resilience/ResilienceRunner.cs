@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -186,6 +187,7 @@ internal sealed class ResilienceRunner
                     {
                         var reason = args.Outcome.Exception is { } ex ? RunContext.Describe(ex) : "no result";
                         step.Emit(new RetryScheduled(step.RunId, step.Step, step.Run.Now, args.AttemptNumber + 1, args.RetryDelay, reason));
+                        if (step.Runtime.Logger.IsEnabled(LogLevel.Information)) RuntimeLog.RetryScheduled(step.Runtime.Logger, step.Step, step.RunId, args.AttemptNumber + 1, RuntimeLog.Milliseconds(args.RetryDelay), step.Runtime.Secrets.Redact(reason));
                     }
 
                     return default;

@@ -11,12 +11,14 @@ namespace Atlas.Runtime;
 internal sealed class ModelRouter
 {
     private readonly Dictionary<string, IChatClient> _models = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProviderDescriptor> _providers = new(StringComparer.Ordinal);
 
     /// <exception cref="ArgumentException">A route has the name of a provider or of another route.</exception>
     public ModelRouter(ProviderRegistry providers, IEnumerable<RouteDescriptor> routes, ResilienceRunner resilience, SecretRedactor secrets, TimeProvider timeProvider, IRunStore? store = null)
     {
         foreach (var provider in providers.All)
         {
+            _providers[provider.Name] = provider.Descriptor;
             _models[provider.Name] = new RecordedModelClient(RouteChatClient.ForProvider(provider, resilience, secrets, timeProvider), provider.Name, null, store, timeProvider);
         }
 
@@ -34,4 +36,7 @@ internal sealed class ModelRouter
     /// <exception cref="InvalidOperationException">No provider or route has that name.</exception>
     public IChatClient Client(string model) =>
         _models.TryGetValue(model, out var client) ? client : throw new InvalidOperationException($"'{model}' is neither a provider nor a route.");
+
+    /// <summary>The provider <paramref name="model"/> names, or <see langword="null"/> when it names a route.</summary>
+    public ProviderDescriptor? Provider(string model) => _providers.GetValueOrDefault(model);
 }

@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 
 namespace Atlas.Runtime;
 
@@ -122,9 +123,10 @@ internal sealed class RouteChatClient : IChatClient
             }
 
             // The provider that answered the tool loop's last request carries on with it: no new choice to report.
-            if (step is { Observed: true } && (session is null || session.Current != i))
+            if (step is not null && (session is null || session.Current != i))
             {
-                step.Emit(new ProviderSelected(step.RunId, step.Step, step.Run.Now, provider.Name, _secrets.Redact(reason)));
+                if (step.Observed) step.Emit(new ProviderSelected(step.RunId, step.Step, step.Run.Now, provider.Name, _secrets.Redact(reason)));
+                if (step.Runtime.Logger.IsEnabled(LogLevel.Information)) RuntimeLog.ProviderChosen(step.Runtime.Logger, step.Step, step.RunId, provider.Name, _secrets.Redact(reason));
             }
 
             var started = _timeProvider.GetTimestamp();

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
 
 namespace Atlas.Runtime;
 
@@ -46,7 +48,41 @@ internal sealed class WorkflowEngine<TState> where TState : class
     /// (with their events), never thrown. <paramref name="limits"/>, when given, caps how many runs execute each step at once.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task RunAsync(AtlasRuntime runtime, TState state, RunContext context, StepLimits? limits, CancellationToken cancellationToken)
+    public Task RunAsync(AtlasRuntime runtime, TState state, RunContext context, StepLimits? limits, CancellationToken cancellationToken) =>
+        AtlasTelemetry.Source.HasListeners() || AtlasTelemetry.RunCost.Enabled
+            ? RunTracedAsync(runtime, state, context, limits, cancellationToken)
+            : RunStepsAsync(runtime, state, context, limits, cancellationToken);
+
+    /// <summary>A run inside its <c>invoke_workflow</c> span (its steps' spans are its children), its cost recorded.</summary>
+    private async Task RunTracedAsync(AtlasRuntime runtime, TState state, RunContext context, StepLimits? limits, CancellationToken cancellationToken)
+    {
+        using var activity = AtlasTelemetry.Source.StartActivity($"invoke_workflow {context.Workflow}", ActivityKind.Internal);
+        if (activity is not null)
+        {
+            activity.SetTag(AtlasTelemetry.Attributes.OperationName, "invoke_workflow");
+            activity.SetTag(AtlasTelemetry.Attributes.WorkflowName, context.Workflow);
+            activity.SetTag(AtlasTelemetry.Attributes.RunId, context.RunId);
+        }
+
+        await RunStepsAsync(runtime, state, context, limits, cancellationToken).ConfigureAwait(false);
+        var usage = context.Usage;
+        if (activity is not null)
+        {
+            AtlasTelemetry.SetUsage(activity, usage);
+            if (context.Failure is { IsWaiting: false } failure)
+            {
+                activity.SetTag(AtlasTelemetry.Attributes.Step, failure.Step);
+                AtlasTelemetry.Fail(activity, failure.Exception, runtime.Secrets);
+            }
+        }
+
+        if (AtlasTelemetry.RunCost.Enabled)
+        {
+            AtlasTelemetry.RunCost.Record((double)usage.CostUsd, new KeyValuePair<string, object?>("workflow", context.Workflow));
+        }
+    }
+
+    private Task RunStepsAsync(AtlasRuntime runtime, TState state, RunContext context, StepLimits? limits, CancellationToken cancellationToken)
     {
         var count = _steps.Count;
         if (count == 0) return Task.CompletedTask;
@@ -124,7 +160,9 @@ internal sealed class WorkflowEngine<TState> where TState : class
                 var observed = context.Observed;
                 var startedAt = observed ? context.Now : default;
                 if (observed) context.Emit(new StepStarted(context.RunId, spec.Name, startedAt));
-                var started = observed ? runtime.TimeProvider.GetTimestamp() : 0;
+                var measured = observed || AtlasTelemetry.StepDuration.Enabled;
+                var started = measured ? runtime.TimeProvider.GetTimestamp() : 0;
+                using var activity = StartStepActivity(spec.Name);
                 try
                 {
                     if (spec.Policy.Retry <= 0 && spec.Policy.Timeout is null)
@@ -148,7 +186,8 @@ internal sealed class WorkflowEngine<TState> where TState : class
                             cancellationToken).ConfigureAwait(false);
                     }
 
-                    var duration = observed ? runtime.TimeProvider.GetElapsedTime(started) : default;
+                    var duration = measured ? runtime.TimeProvider.GetElapsedTime(started) : default;
+                    EndStep(activity, spec.Name, step, duration, error: null);
                     if (observed) context.Emit(new StepCompleted(context.RunId, spec.Name, context.Now, duration, step.Usage));
 
                     // Durable before any step that reads it starts: they wait for this task.
@@ -161,6 +200,7 @@ internal sealed class WorkflowEngine<TState> where TState : class
                 }
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
+                    EndStep(activity, spec.Name, step, measured ? runtime.TimeProvider.GetElapsedTime(started) : default, ex);
                     Fail(spec.Name, ex);
                     if (recorder is not null)
                     {
@@ -205,6 +245,38 @@ internal sealed class WorkflowEngine<TState> where TState : class
             return true;
         }
 
+        /// <summary>The step's span, a child of the run's: null while nobody listens.</summary>
+        private Activity? StartStepActivity(string name)
+        {
+            if (!AtlasTelemetry.Source.HasListeners()) return null;
+            var activity = AtlasTelemetry.Source.StartActivity($"step {name}", ActivityKind.Internal);
+            activity?.SetTag(AtlasTelemetry.Attributes.Step, name);
+            activity?.SetTag(AtlasTelemetry.Attributes.RunId, context.RunId);
+            activity?.SetTag(AtlasTelemetry.Attributes.WorkflowName, context.Workflow);
+            return activity;
+        }
+
+        /// <summary>A step's end in telemetry: its span's retries, usage and outcome, and its duration.</summary>
+        private void EndStep(Activity? activity, string name, StepContext step, TimeSpan duration, Exception? error)
+        {
+            var status = error is null ? "succeeded" : error is HumanInputRequiredException ? "waiting" : "failed";
+            if (activity is not null)
+            {
+                if (step.Attempts > 1) activity.SetTag(AtlasTelemetry.Attributes.Retry, step.Attempts - 1);
+                AtlasTelemetry.SetUsage(activity, step.Usage);
+                if (status == "failed") AtlasTelemetry.Fail(activity, error!, runtime.Secrets);
+            }
+
+            if (AtlasTelemetry.StepDuration.Enabled)
+            {
+                AtlasTelemetry.StepDuration.Record(
+                    duration.TotalSeconds,
+                    new KeyValuePair<string, object?>("workflow", context.Workflow),
+                    new KeyValuePair<string, object?>("step", name),
+                    new KeyValuePair<string, object?>("status", status));
+            }
+        }
+
         /// <summary>The body to run: the step's own, or the arm its switch chooses; null when choosing failed the step.</summary>
         private StepBody<TState>? SelectBody(StepSpec<TState> spec)
         {
@@ -227,6 +299,7 @@ internal sealed class WorkflowEngine<TState> where TState : class
         private void Fail(string step, Exception error)
         {
             context.Fail(step, error);
+            if (error is not HumanInputRequiredException && runtime.Logger.IsEnabled(LogLevel.Warning)) RuntimeLog.StepFailed(runtime.Logger, step, context.RunId, runtime.Secrets.Redact(RunContext.Describe(error)));
             if (context.Observed) context.Emit(new StepFailed(context.RunId, step, context.Now, RunContext.Describe(error)));
         }
     }

@@ -18,7 +18,7 @@ public class KnowledgeRegistryTests
         options.KnowledgeBases.Add(Handbook);
         options.Knowledge["handbook"] = new Fixed("the host's");
         options.Knowledge["extra"] = new Fixed("extra");
-        var registry = new KnowledgeRegistry(options);
+        var registry = new KnowledgeRegistry(options, new SecretRedactor());
 
         Assert.Equal("the host's", (await registry.SearchAsync("handbook", "q", new SearchOptions(), CancellationToken.None)).Single().Text);
         Assert.Equal("extra", (await registry.SearchAsync("extra", "q", new SearchOptions(), CancellationToken.None)).Single().Text);
@@ -31,7 +31,7 @@ public class KnowledgeRegistryTests
         var factory = new CountingFactory();
         var options = new AtlasRuntimeOptions { KnowledgeFactory = factory };
         options.KnowledgeBases.Add(Handbook);
-        var registry = new KnowledgeRegistry(options);
+        var registry = new KnowledgeRegistry(options, new SecretRedactor());
 
         await registry.SearchAsync("handbook", "q", new SearchOptions(), CancellationToken.None);
         await registry.SearchAsync("handbook", "q", new SearchOptions(), CancellationToken.None);
@@ -44,7 +44,7 @@ public class KnowledgeRegistryTests
     {
         var options = new AtlasRuntimeOptions();
         options.KnowledgeBases.Add(Handbook);
-        var registry = new KnowledgeRegistry(options);
+        var registry = new KnowledgeRegistry(options, new SecretRedactor());
 
         var none = await Assert.ThrowsAsync<InvalidOperationException>(() => registry.SearchAsync("handbook", "q", new SearchOptions(), CancellationToken.None));
         Assert.StartsWith("Knowledge base 'handbook' has no store: reference Atlas.Knowledge (generated AddAtlas()", none.Message, StringComparison.Ordinal);
