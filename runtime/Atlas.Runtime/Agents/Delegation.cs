@@ -18,7 +18,8 @@ internal static class AgentFunctions
     public static IReadOnlyList<AITool> For(AgentRunner runner, AgentCall call, IReadOnlyList<AITool> tools, StepContext? step)
     {
         var delegates = call.Agent.Delegates;
-        var observed = step is { Observed: true };
+        // Observed tools report their calls; traced ones blank keys out of the errors the execute_tool spans show.
+        var observed = step is not null && (step.Observed || AtlasTelemetry.Source.HasListeners());
         if (delegates is not { Count: > 0 } && !observed)
         {
             return tools;
@@ -167,7 +168,10 @@ internal sealed class DelegateFunction : AIFunction
     }
 }
 
-/// <summary>A tool that reports each call the model makes as a <see cref="ToolCalled"/> event, refused calls as failed.</summary>
+/// <summary>
+/// A tool that reports each call the model makes as a <see cref="ToolCalled"/> event (when the run is observed), refused
+/// calls as failed, and fails with no API key in its error.
+/// </summary>
 internal sealed class ObservedTool : DelegatingAIFunction
 {
     private readonly string _agent;
@@ -240,7 +244,13 @@ internal sealed class ObservedTool : DelegatingAIFunction
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             _step.Emit(new ToolCalled(_step.RunId, _step.Step, _step.Run.Now, _agent, Name, summary, time.GetElapsedTime(started), false, RunContext.Describe(ex)));
+            // The tool-call loop puts the error on its execute_tool span as it is: a key in it is blanked out first.
+            var secrets = _step.Runtime.Secrets;
+            if (secrets.Contains(ex.ToString())) throw new ToolFailedException(secrets.Redact(RunContext.Describe(ex)));
             throw;
         }
     }
 }
+
+/// <summary>A tool failed with an API key in its error: the error again, the key blanked out (and no inner exception that holds it).</summary>
+internal sealed class ToolFailedException(string message) : Exception(message);

@@ -118,6 +118,25 @@ public class TelemetryTests
     }
 
     [Fact]
+    public async Task FailingTool_WithAKeyInItsError_IsAFailedExecuteToolSpan_WithTheKeyBlankedOut()
+    {
+        var lookup = ReadOnlyTools.Mark(AIFunctionFactory.Create(string (string order_id) => throw new InvalidOperationException("denied for key " + Secret), "lookup_order"));
+        using var runtime = TestSupport.Runtime(o => o.Tools["lookup_order"] = lookup);
+        runtime.Secrets.Add(Secret);
+        var graph = OneStep(runtime, "tool-error-spans", DelegationTests.Agent("support") with { Tools = ["lookup_order"] });
+
+        var spans = await Trace(() => runtime.RunAsync(graph, new Holder(), h => h.Result, CancellationToken.None));
+
+        var tool = Span(spans, "execute_tool lookup_order");
+        Assert.Equal(ActivityStatusCode.Error, tool.Status);
+        var everything = spans.SelectMany(s => s.TagObjects.Select(t => $"{t.Key}={t.Value}")
+            .Append(s.StatusDescription ?? "")
+            .Concat(s.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name} {t.Key}={t.Value}")))).ToList();
+        Assert.Contains(everything, text => text.Contains("denied for key " + SecretRedactor.Mask, StringComparison.Ordinal));
+        Assert.DoesNotContain(everything, text => text.Contains(Secret, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task FailingStep_SetsErrorTypeAndStatus_OnStepAndWorkflow_AndCountsItsRetry()
     {
         using var runtime = TestSupport.Runtime();
