@@ -69,6 +69,7 @@ public sealed class ViewerPageTests(ViewerFixture fixture) : IClassFixture<Viewe
         await ViewerFixture.ScreenshotAsync(page, "run");
 
         await page.ClickAsync("tr.step[data-step='answer']");
+        await Assertions.Expect(page.Locator("pre.step-output")).ToContainTextAsync("a mock reply about");
         await page.EvaluateAsync("window.scrollTo(0, 0)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = DocsScreenshot(), FullPage = false });
         await page.CloseAsync();
