@@ -184,7 +184,7 @@ internal sealed class RunStoreWriter : IDisposable
     public void CompleteItem(StepItemRecord item) =>
         Execute(_upsertItem, RunRowId(item.RunId), Intern(item.Step), (long)item.Item, item.Result);
 
-    public ModelCallRecord RecordModelCall(ModelCallRecord call)
+    public ModelCallRecord RecordModelCall(ModelCallRecord call, (object? Prefix, object Key) key)
     {
         var run = RunRowId(call.RunId);
         var sequence = NextSequence(_nextModelCall, run, Counter.ModelCall);
@@ -192,7 +192,7 @@ internal sealed class RunStoreWriter : IDisposable
             _insertModelCall,
             run, sequence, InternOrNull(call.Step), Intern(call.Agent), Intern(call.Model), InternOrNull(call.Provider), InternOrNull(call.ModelId),
             call.CacheHit ? 1L : 0L, call.At.UtcTicks, call.Latency.Ticks, call.Usage.InputTokens, call.Usage.OutputTokens, Cost(call.Usage.CostUsd),
-            call.Cacheable && !call.CacheHit ? KeyPrefix(call.RequestKey) : null, StoredRequestKey(call.RequestKey, call.Request), call.Request, call.Response);
+            key.Prefix, key.Key, call.Request, call.Response);
         return call with { Sequence = sequence };
     }
 
@@ -351,20 +351,26 @@ internal sealed class RunStoreWriter : IDisposable
         return Convert.FromHexString(key);
     }
 
-    /// <summary>
-    /// A request key as a row stores it: nothing (NULL) when it is the SHA-256 of the request as stored, which is almost
-    /// always (a reader hashes the request again: <see cref="RunStoreReads"/>); else <see cref="RequestKey"/>.
-    /// </summary>
-    internal static object StoredRequestKey(string key, string request) =>
-        RequestKey(key) is byte[] { Length: 32 } bytes && bytes.AsSpan().SequenceEqual(HashOf(request)) ? DBNull.Value : RequestKey(key);
-
     /// <summary>The SHA-256 of a request's UTF-8 text: the key a request gets (ModelRequests).</summary>
     internal static byte[] HashOf(string request) => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(request));
 
     /// <summary>The first 8 bytes of a request key (of its SHA-256 when it is no hex), as the cache's index holds it.</summary>
-    internal static long KeyPrefix(string key) =>
-        System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(
-            RequestKey(key) is byte[] { Length: >= 8 } bytes ? bytes : HashOf(key));
+    internal static long KeyPrefix(string key) => KeyPrefix(key, RequestKey(key));
+
+    private static long KeyPrefix(string key, object stored) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(stored is byte[] { Length: >= 8 } bytes ? bytes : HashOf(key));
+
+    /// <summary>
+    /// A model call's key as its row stores it (made by the caller, off the writer loop): the index prefix for a
+    /// cacheable reply (else NULL), and the key itself only when it is not the SHA-256 of the request as stored, which
+    /// it almost always is (a reader hashes the request again: <see cref="RunStoreReads"/>).
+    /// </summary>
+    internal static (object? Prefix, object Key) StoredKey(ModelCallRecord call)
+    {
+        var stored = RequestKey(call.RequestKey);
+        var prefix = call.Cacheable && !call.CacheHit ? (object)KeyPrefix(call.RequestKey, stored) : null;
+        return (prefix, stored is byte[] { Length: 32 } bytes && bytes.AsSpan().SequenceEqual(HashOf(call.Request)) ? DBNull.Value : stored);
+    }
 
     private bool IsAutocommit() => SQLitePCL.raw.sqlite3_get_autocommit(_connection.Handle) != 0;
 

@@ -97,7 +97,8 @@ public sealed class SqliteRunStore : IRunStore
     public async Task<ModelCallRecord> RecordModelCallAsync(ModelCallRecord call, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);
-        return (ModelCallRecord)(await WriteAsync(w => w.RecordModelCall(call), cancellationToken).ConfigureAwait(false))!;
+        var key = RunStoreWriter.StoredKey(call); // a hash on the caller's thread: the writer loop is the one shared by all
+        return (ModelCallRecord)(await WriteAsync(w => w.RecordModelCall(call, key), cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <inheritdoc/>
